@@ -1,0 +1,389 @@
+"""Load and validate instrument-set definition files (TOML).
+
+A definition that is wrong in any way is rejected with :class:`DefinitionError`, whose message
+names the file, the entry (item, indicator, scale …) and the reason, so that a year's data can
+be corrected without reading code.  The file format is documented in ``definitions/README.md``.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from fractions import Fraction
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from .model import (
+    DIRECTIONS,
+    INSTRUMENTS,
+    SURVEY_INSTRUMENTS,
+    Grade,
+    Indicator,
+    Instrument,
+    InstrumentSet,
+    Item,
+    Methodology,
+    OitItem,
+    Option,
+    Question,
+    RespondentGroup,
+    SampleRule,
+    Scale,
+    SubIndicator,
+    VerdictTier,
+)
+
+DEFINITIONS_DIR = Path(__file__).parent / "definitions"
+_ITEM_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+_SAMPLE_RULES = ("percent_with_floor", "fixed")
+
+
+class DefinitionError(ValueError):
+    """A definition file is invalid; the message names file, entry and reason."""
+
+    def __init__(self, source: str, where: str, reason: str):
+        self.source, self.where, self.reason = source, where, reason
+        super().__init__(f"{source}: {where}: {reason}")
+
+
+def available_instrument_sets() -> list[str]:
+    """Return the ids of the shipped instrument sets, oldest year first."""
+    return sorted(p.stem for p in DEFINITIONS_DIR.glob("*.toml"))
+
+
+@cache
+def load_instrument_set(name_or_path: str | Path) -> InstrumentSet:
+    """Load a shipped instrument set by id (``"ita-2566"``) or any definition file by path.
+
+    Raises
+    ------
+    DefinitionError
+        If the file is missing, is not valid TOML, or breaks any rule of the format.
+    """
+    path = Path(name_or_path)
+    if path.suffix != ".toml":
+        path = DEFINITIONS_DIR / f"{name_or_path}.toml"
+        if not path.is_file():
+            known = ", ".join(available_instrument_sets()) or "none"
+            raise DefinitionError(str(name_or_path), "instrument set",
+                                  f"unknown instrument set (shipped: {known})")
+    source = str(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DefinitionError(source, "file", "no such file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise DefinitionError(source, "file", f"not valid TOML: {exc}") from None
+    return _Builder(source, raw).build()
+
+
+class _Builder:
+    def __init__(self, source: str, raw: dict[str, Any]):
+        self.source = source
+        self.raw = raw
+
+    def fail(self, where: str, reason: str) -> DefinitionError:
+        return DefinitionError(self.source, where, reason)
+
+    def get(self, table: dict[str, Any], key: str, where: str, kind: type | tuple = str) -> Any:
+        if key not in table:
+            raise self.fail(where, f"missing '{key}'")
+        value = table[key]
+        if isinstance(value, bool) and kind is not bool:
+            raise self.fail(where, f"'{key}' must be {_kind_name(kind)}, not a boolean")
+        if not isinstance(value, kind):
+            raise self.fail(where, f"'{key}' must be {_kind_name(kind)}")
+        if isinstance(value, str) and not value.strip():
+            raise self.fail(where, f"'{key}' is empty")
+        return value
+
+    def number(self, value: Any, where: str, key: str) -> float:
+        """Accept a number or an exact fraction such as ``"200/3"``."""
+        if isinstance(value, bool):
+            raise self.fail(where, f"'{key}' must be a number")
+        if isinstance(value, int | float):
+            return float(value)
+        if isinstance(value, str):
+            try:
+                return float(Fraction(value.replace(" ", "")))
+            except (ValueError, ZeroDivisionError):
+                pass
+        raise self.fail(where, f"'{key}' must be a number or a fraction like \"200/3\", "
+                               f"got {value!r}")
+
+    def unique(self, codes: list[str], what: str) -> None:
+        seen: set[str] = set()
+        for code in codes:
+            if code in seen:
+                raise self.fail(f"{what} {code}", "duplicate code")
+            seen.add(code)
+
+    # -- sections ---------------------------------------------------------------------------
+
+    def build(self) -> InstrumentSet:
+        raw = self.raw
+        if raw.get("schema_version") != 1:
+            raise self.fail("schema_version", "must be 1")
+        set_id = self.get(raw, "id", "instrument set")
+        instruments = self.instruments()
+        indicators = self.indicators(instruments)
+        sub_indicators = self.sub_indicators(indicators)
+        scales = self.scales()
+        items = self.items(indicators, scales)
+        oit_items = self.oit_items(sub_indicators)
+        groups = self.respondent_groups()
+        methodology = self.methodology()
+
+        for code, ind in indicators.items():
+            if ind.instrument in SURVEY_INSTRUMENTS and not any(i.indicator == code for i in items):
+                raise self.fail(f"indicator {code}", "has no items")
+            if ind.instrument == "OIT" and not any(s.indicator == code
+                                                   for s in sub_indicators.values()):
+                raise self.fail(f"indicator {code}", "OIT indicator has no sub-indicators")
+        for code in sub_indicators:
+            if not any(o.sub_indicator == code for o in oit_items):
+                raise self.fail(f"sub-indicator {code}", "has no items")
+        for inst in instruments:
+            if not any(i.instrument == inst for i in indicators.values()):
+                raise self.fail(f"instrument {inst}", "has no indicators")
+        if "EIT" in instruments and not groups:
+            raise self.fail("respondent_groups", "EIT needs at least one respondent group")
+
+        return InstrumentSet(
+            id=set_id,
+            fiscal_year_be=self.get(raw, "fiscal_year_be", "instrument set", int),
+            title_th=self.get(raw, "title_th", "instrument set"),
+            title_en=self.get(raw, "title_en", "instrument set"),
+            provenance=raw.get("provenance", ""),
+            source=self.source,
+            instruments=instruments,
+            indicators=indicators,
+            sub_indicators=sub_indicators,
+            scales=scales,
+            items=items,
+            oit_items=oit_items,
+            respondent_groups=groups,
+            methodology=methodology,
+        )
+
+    def instruments(self) -> dict[str, Instrument]:
+        table = self.get(self.raw, "instruments", "instruments", dict)
+        out = {}
+        for code, body in table.items():
+            where = f"instrument {code}"
+            if code not in INSTRUMENTS:
+                raise self.fail(where, f"unknown instrument (known: {', '.join(INSTRUMENTS)})")
+            out[code] = Instrument(code, self.get(body, "name_th", where),
+                                   self.get(body, "name_en", where))
+        return out
+
+    def indicators(self, instruments: dict[str, Instrument]) -> dict[str, Indicator]:
+        rows = self.get(self.raw, "indicators", "indicators", list)
+        self.unique([str(r.get("code")) for r in rows], "indicator")
+        out = {}
+        for r in rows:
+            code = str(self.get(r, "code", "indicator", (str, int)))
+            where = f"indicator {code}"
+            inst = self.get(r, "instrument", where)
+            if inst not in instruments:
+                raise self.fail(where, f"unknown instrument '{inst}'")
+            out[code] = Indicator(code, inst, self.get(r, "name_th", where),
+                                  self.get(r, "name_en", where))
+        return out
+
+    def sub_indicators(self, indicators: dict[str, Indicator]) -> dict[str, SubIndicator]:
+        rows = self.raw.get("sub_indicators", [])
+        self.unique([str(r.get("code")) for r in rows], "sub-indicator")
+        out = {}
+        for r in rows:
+            code = self.get(r, "code", "sub-indicator")
+            where = f"sub-indicator {code}"
+            parent = str(self.get(r, "indicator", where, (str, int)))
+            if parent not in indicators:
+                raise self.fail(where, f"unknown indicator '{parent}'")
+            if indicators[parent].instrument != "OIT":
+                raise self.fail(where, "sub-indicators belong to OIT indicators only")
+            out[code] = SubIndicator(code, parent, self.get(r, "name_th", where),
+                                     self.get(r, "name_en", where))
+        return out
+
+    def scales(self) -> dict[str, Scale]:
+        table = self.get(self.raw, "scales", "scales", dict)
+        out = {}
+        for code, body in table.items():
+            where = f"scale {code}"
+            kind = self.get(body, "kind", where)
+            if kind not in ("ordinal", "yes_no"):
+                raise self.fail(where, "kind must be 'ordinal' or 'yes_no'")
+            rows = self.get(body, "options", where, list)
+            if len(rows) < 2:
+                raise self.fail(where, "needs at least two options")
+            if kind == "yes_no" and len(rows) != 2:
+                raise self.fail(where, "a yes/no scale has exactly two options")
+            opt_codes = [r.get("code") for r in rows]
+            self.unique([str(c) for c in opt_codes], f"{where} option")
+            scores = []
+            for r in rows:
+                owhere = f"{where} option {r.get('code')}"
+                self.get(r, "code", owhere, int)
+                if "score" not in r:
+                    raise self.fail(owhere, "option without a score")
+                score = self.number(r["score"], owhere, "score")
+                if not 0 <= score <= 100:
+                    raise self.fail(owhere, f"score {score:g} is outside 0–100")
+                scores.append(score)
+            # The default reverse score is the mirror image: the option with the k-th lowest
+            # score gets the k-th highest score (exact, unlike 100 - score in floating point).
+            ranked = sorted(range(len(scores)), key=lambda k: scores[k])
+            mirror = {ranked[k]: scores[ranked[-1 - k]] for k in range(len(ranked))}
+            options = []
+            for k, (r, score) in enumerate(zip(rows, scores, strict=True)):
+                owhere = f"{where} option {r['code']}"
+                reverse = (self.number(r["reverse_score"], owhere, "reverse_score")
+                           if "reverse_score" in r else mirror[k])
+                options.append(Option(r["code"], self.get(r, "label_th", owhere),
+                                      self.get(r, "label_en", owhere), score, reverse))
+            out[code] = Scale(code, kind, self.get(body, "label_th", where),
+                              self.get(body, "label_en", where), tuple(options))
+        return out
+
+    def direction(self, value: Any, where: str, scale: Scale) -> str:
+        if value not in DIRECTIONS:
+            raise self.fail(where, f"unknown direction {value!r} (known: {', '.join(DIRECTIONS)})")
+        if value.startswith("yes_") and scale.kind != "yes_no":
+            raise self.fail(where, f"direction '{value}' needs a yes/no scale, "
+                                   f"not '{scale.code}'")
+        return value
+
+    def items(self, indicators: dict[str, Indicator], scales: dict[str, Scale]) -> tuple[Item, ...]:
+        rows = self.raw.get("items", [])
+        self.unique([str(r.get("code")) for r in rows], "item")
+        out = []
+        for r in rows:
+            code = self.get(r, "code", "item")
+            where = f"item {code}"
+            if not _ITEM_CODE.match(code):
+                raise self.fail(where, "code must be a letter followed by letters/digits")
+            ind = str(self.get(r, "indicator", where, (str, int)))
+            if ind not in indicators:
+                raise self.fail(where, f"unknown indicator '{ind}'")
+            instrument = indicators[ind].instrument
+            if instrument not in SURVEY_INSTRUMENTS:
+                raise self.fail(where, f"indicator {ind} is {instrument}, which has no survey items"
+                                       " (use [[oit_items]])")
+            scale_code = self.get(r, "scale", where)
+            if scale_code not in scales:
+                raise self.fail(where, f"unknown scale '{scale_code}'")
+            scale = scales[scale_code]
+            direction = self.direction(r.get("direction", "positive"), where, scale)
+            subs = []
+            for k, s in enumerate(r.get("sub_items", []), start=1):
+                swhere = f"item {code}.{k}"
+                sdir = self.direction(s.get("direction", direction), swhere, scale)
+                subs.append(Question(f"{code}.{k}", code, self.get(s, "text_th", swhere),
+                                     self.get(s, "text_en", swhere), sdir))
+            if len(subs) == 1:
+                raise self.fail(where, "an item with sub-items needs at least two")
+            out.append(Item(code, instrument, ind, scale, direction,
+                            self.get(r, "text_th", where), self.get(r, "text_en", where),
+                            tuple(subs), r.get("note", "")))
+        return tuple(out)
+
+    def oit_items(self, sub_indicators: dict[str, SubIndicator]) -> tuple[OitItem, ...]:
+        rows = self.raw.get("oit_items", [])
+        self.unique([str(r.get("code")) for r in rows], "OIT item")
+        out = []
+        for r in rows:
+            code = self.get(r, "code", "OIT item")
+            where = f"OIT item {code}"
+            sub = str(self.get(r, "sub_indicator", where, (str, int, float)))
+            if sub not in sub_indicators:
+                raise self.fail(where, f"unknown sub-indicator '{sub}'")
+            out.append(OitItem(code, sub, self.get(r, "text_th", where),
+                               self.get(r, "text_en", where)))
+        return tuple(out)
+
+    def respondent_groups(self) -> tuple[RespondentGroup, ...]:
+        rows = self.raw.get("respondent_groups", [])
+        self.unique([str(r.get("code")) for r in rows], "respondent group")
+        return tuple(RespondentGroup(self.get(r, "code", "respondent group"),
+                                     self.get(r, "label_th", f"respondent group {r['code']}"),
+                                     self.get(r, "label_en", f"respondent group {r['code']}"))
+                     for r in rows)
+
+    def methodology(self) -> Methodology:
+        m = self.get(self.raw, "methodology", "methodology", dict)
+        where = "methodology"
+        weights_raw = self.get(m, "weights", where, dict)
+        weights = {}
+        for inst, w in weights_raw.items():
+            if inst not in INSTRUMENTS:
+                raise self.fail(f"{where} weights", f"unknown instrument '{inst}'")
+            weights[inst] = self.number(w, f"{where} weights", inst)
+        if abs(sum(weights.values()) - 1) > 1e-9:
+            raise self.fail(f"{where} weights", f"must add up to 1, not {sum(weights.values()):g}")
+
+        grades = []
+        for g in self.get(m, "grades", where, list):
+            gwhere = f"grade {g.get('grade')}"
+            grades.append(Grade(self.get(g, "grade", gwhere),
+                                self.number(self.get(g, "min", gwhere, (int, float)), gwhere, "min"),
+                                self.get(g, "label_th", gwhere), self.get(g, "label_en", gwhere),
+                                self.get(g, "passed", gwhere, bool)))
+        self.unique([g.grade for g in grades], "grade")
+        grades.sort(key=lambda g: -g.min_score)
+        if not grades or grades[-1].min_score != 0:
+            raise self.fail(f"{where} grades", "the lowest band must start at 0")
+
+        verdicts = []
+        for v in self.get(m, "verdicts", where, list):
+            vwhere = f"verdict {v.get('code')}"
+            floors = {}
+            for inst, f in v.get("floors", {}).items():
+                if inst not in INSTRUMENTS:
+                    raise self.fail(vwhere, f"floor for unknown instrument '{inst}'")
+                floors[inst] = self.number(f, vwhere, f"floors.{inst}")
+            verdicts.append(VerdictTier(self.get(v, "code", vwhere), self.get(v, "label_th", vwhere),
+                                        self.get(v, "label_en", vwhere),
+                                        self.number(self.get(v, "min_total", vwhere, (int, float)),
+                                                    vwhere, "min_total"),
+                                        self.get(v, "passed", vwhere, bool), floors))
+        self.unique([v.code for v in verdicts], "verdict")
+        if not verdicts or verdicts[-1].min_total != 0 or verdicts[-1].floors:
+            raise self.fail(f"{where} verdicts",
+                            "the last verdict must be the catch-all (min_total 0, no floors)")
+
+        rules = {}
+        for inst, r in self.get(m, "minimum_sample", where, dict).items():
+            rwhere = f"minimum_sample {inst}"
+            if inst not in SURVEY_INSTRUMENTS:
+                raise self.fail(rwhere, "only IIT and EIT have a minimum sample")
+            rule = self.get(r, "rule", rwhere)
+            if rule not in _SAMPLE_RULES:
+                raise self.fail(rwhere, f"unknown rule '{rule}' (known: {', '.join(_SAMPLE_RULES)})")
+            rules[inst] = SampleRule(inst, rule, float(r.get("percent", 0)), int(r.get("floor", 0)),
+                                     int(r.get("count", 0)), r.get("provenance", ""))
+
+        decimals = self.get(m, "decimals", where, int)
+        if m.get("rounding", "half_up") != "half_up":
+            raise self.fail(where, "only 'half_up' rounding is supported")
+        return Methodology(
+            weights=weights,
+            pass_mark=self.number(self.get(m, "pass_mark", where, (int, float)), where, "pass_mark"),
+            indicator_target=self.number(self.get(m, "indicator_target", where, (int, float)),
+                                         where, "indicator_target"),
+            decimals=decimals,
+            grades=tuple(grades),
+            verdicts=tuple(verdicts),
+            minimum_sample=rules,
+            min_group_size=int(m.get("min_group_size", 5)),
+            provenance=m.get("provenance", ""),
+        )
+
+
+def _kind_name(kind: type | tuple) -> str:
+    names = {str: "text", int: "a whole number", float: "a number", list: "a list",
+             dict: "a table", bool: "true or false"}
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return " or ".join(names.get(k, k.__name__) for k in kinds)
