@@ -1,0 +1,55 @@
+"""Pure ITA scoring: responses and checklists in, indicator scores, grades and statistics out.
+
+This package never imports Flask or SQLAlchemy; it does not know where its data came from.
+"""
+
+from .assess import (
+    AssessmentResult,
+    GroupResult,
+    IndicatorResult,
+    InstrumentResult,
+    ItemSummary,
+    QuestionSummary,
+    SubIndicatorResult,
+    assess,
+)
+from .responses import ResponseDataError, ScoredResponses, score_responses
+from .rollup import (
+    grade_of,
+    indicators_from_items,
+    item_means,
+    oit_indicators,
+    oit_sub_indicator_scores,
+    roll_up,
+    round_half_up,
+)
+from .statistics import Summary, cronbach_alpha, margin_of_error, option_distribution, summarize
+from .trend import TrendRow, trend
+
+__all__ = [
+    "AssessmentResult",
+    "GroupResult",
+    "IndicatorResult",
+    "InstrumentResult",
+    "ItemSummary",
+    "QuestionSummary",
+    "ResponseDataError",
+    "ScoredResponses",
+    "SubIndicatorResult",
+    "Summary",
+    "TrendRow",
+    "assess",
+    "cronbach_alpha",
+    "grade_of",
+    "indicators_from_items",
+    "item_means",
+    "margin_of_error",
+    "oit_indicators",
+    "oit_sub_indicator_scores",
+    "option_distribution",
+    "roll_up",
+    "round_half_up",
+    "score_responses",
+    "summarize",
+    "trend",
+]

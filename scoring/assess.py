@@ -1,0 +1,404 @@
+"""One agency's ITA result: scores, grades, verdict and the statistics around them."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from questionnaires import InstrumentSet
+from questionnaires.model import VerdictTier
+
+from .responses import ResponseDataError, ScoredResponses, score_responses
+from .rollup import (
+    grade_of,
+    indicators_from_items,
+    item_means,
+    oit_indicators,
+    oit_sub_indicator_scores,
+    roll_up,
+    round_half_up,
+)
+from .statistics import Summary, cronbach_alpha, margin_of_error, option_distribution, summarize
+from .trend import TrendRow, trend
+
+DEFAULT_BOOTSTRAP = 2000
+DEFAULT_SEED = 2566
+
+
+@dataclass(frozen=True)
+class QuestionSummary:
+    """One question (item or sub-item): answers, mean score and option distribution."""
+
+    column: str
+    n: int
+    no_answer: int
+    mean: float | None
+    distribution: dict[int, tuple[int, float]]  # option code → (count, % of answered)
+
+
+@dataclass(frozen=True)
+class ItemSummary:
+    code: str
+    indicator: str
+    summary: Summary
+    questions: tuple[QuestionSummary, ...]
+
+
+@dataclass(frozen=True)
+class SubIndicatorResult:
+    code: str
+    indicator: str
+    name_th: str
+    name_en: str
+    score: float | None
+    source: str | None  # "checklist" or "given"
+    items: int
+    items_passed: int | None
+
+
+@dataclass(frozen=True)
+class IndicatorResult:
+    """An indicator (ตัวชี้วัด) 1–10: its score, grade, and how sure we are of it.
+
+    ``source`` says where the score came from: ``"responses"``, ``"checklist"`` (OIT items),
+    ``"given"`` (an indicator-level input) or ``None`` when it is unknown.
+    """
+
+    code: str
+    instrument: str
+    name_th: str
+    name_en: str
+    score: float | None
+    source: str | None
+    grade: str | None
+    passed: bool | None
+    summary: Summary | None = None  # of the respondents' own indicator scores
+    bootstrap: tuple[float, float] | None = None
+    alpha: float | None = None
+    items: tuple[ItemSummary, ...] = ()
+    sub_indicators: tuple[SubIndicatorResult, ...] = ()
+
+
+@dataclass(frozen=True)
+class InstrumentResult:
+    code: str
+    name_th: str
+    name_en: str
+    score: float | None
+    weight: float
+    weighted: float | None
+    responses: int | None = None
+    minimum_sample: int | None = None
+    sample_met: bool | None = None
+    margin_of_error: float | None = None
+    bootstrap: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True)
+class GroupResult:
+    """EIT results of one respondent group; groups below the minimum size are suppressed."""
+
+    code: str
+    label_th: str
+    label_en: str
+    n: int | None  # None when suppressed
+    suppressed: bool
+    indicators: dict[str, float | None]
+    score: float | None
+
+
+@dataclass(frozen=True)
+class AssessmentResult:
+    instrument_set: str
+    fiscal_year_be: int
+    indicators: dict[str, IndicatorResult]
+    instruments: dict[str, InstrumentResult]
+    total: float | None
+    grade: str | None
+    verdict: VerdictTier | None
+    passed: bool | None
+    total_bootstrap: tuple[float, float] | None
+    target: float
+    strengths: tuple[str, ...]
+    to_develop: tuple[str, ...]
+    eit_groups: tuple[GroupResult, ...]
+    history: tuple[TrendRow, ...]
+    headcount: int | None
+    bootstrap_resamples: int
+    seed: int
+
+
+def assess(
+    iset: InstrumentSet,
+    *,
+    iit: pd.DataFrame | None = None,
+    eit: pd.DataFrame | None = None,
+    oit: Mapping[str, bool] | None = None,
+    given: Mapping[str, float] | None = None,
+    history: Sequence[tuple[int, float | None]] | None = None,
+    headcount: int | None = None,
+    eit_minimum: int | None = None,
+    fiscal_year_be: int | None = None,
+    target: float | None = None,
+    oit_missing: str = "error",
+    bootstrap: int = DEFAULT_BOOTSTRAP,
+    seed: int = DEFAULT_SEED,
+) -> AssessmentResult:
+    """Rate one agency from any mix of responses, OIT item results and given scores.
+
+    Parameters
+    ----------
+    iit, eit : responses frames (see :func:`scoring.responses.score_responses`); an EIT frame
+        may carry a ``respondent_group`` column for the breakdown by group.
+    oit : OIT item code → passed.
+    given : indicator (``"1"`` … ``"10"``) or sub-indicator (``"9.5"``) → score in 0–100,
+        taken as it is.  A given score wins over one computed from responses or items, which
+        is how past years and "what if EIT reached 95?" are rated.
+    history : ``(fiscal_year_be, total)`` of earlier years, for the trend table.
+    headcount : eligible staff, for the IIT minimum sample and the finite population
+        correction of its margin of error.
+    eit_minimum : this assessment's EIT minimum (default: the instrument set's rule).
+    target : the agency's target per indicator (default: the methodology's).
+    oit_missing : how unjudged OIT items count (see :func:`~scoring.rollup.oit_sub_indicator_scores`).
+    bootstrap : resamples for the percentile intervals (0 turns them off); ``seed`` fixes them.
+
+    Notes
+    -----
+    The roll-up and its formulas are in :mod:`scoring.rollup`.  Bootstrap intervals resample
+    respondents within each instrument (IIT and EIT independently), recompute every item mean
+    and roll up again; OIT and given scores are held fixed.
+    """
+    m = iset.methodology
+    fiscal_year_be = fiscal_year_be or iset.fiscal_year_be
+    target = m.indicator_target if target is None else target
+    given = validate_given(iset, given or {})
+
+    scored: dict[str, ScoredResponses] = {}
+    groups_col = None
+    for inst, frame in (("IIT", iit), ("EIT", eit)):
+        if frame is None:
+            continue
+        if len(frame) == 0:
+            raise ResponseDataError("no rows", instrument=inst)
+        scored[inst] = score_responses(frame, iset, inst)
+        if inst == "EIT" and "respondent_group" in frame.columns:
+            groups_col = frame["respondent_group"]
+
+    # indicator scores with their sources
+    scores: dict[str, float] = {}
+    sources: dict[str, str] = {}
+    for inst, sr in scored.items():
+        row = indicators_from_items(item_means(sr), sr).iloc[0]
+        for code, value in row.items():
+            if not np.isnan(value):
+                scores[code], sources[code] = float(value), "responses"
+    sub_scores: dict[str, float] = {}
+    sub_sources: dict[str, str] = {}
+    if oit is not None:
+        for code, value in oit_sub_indicator_scores(iset, oit, missing=oit_missing).items():
+            sub_scores[code], sub_sources[code] = value, "checklist"
+    for code, value in given.items():
+        if code in iset.sub_indicators:
+            sub_scores[code], sub_sources[code] = value, "given"
+    for code, value in oit_indicators(iset, sub_scores).items():
+        subs = {sub_sources[s.code] for s in iset.sub_indicators_for(code)}
+        scores[code], sources[code] = value, ("checklist" if subs == {"checklist"} else "given")
+    for code, value in given.items():
+        if code in iset.indicators:
+            scores[code], sources[code] = value, "given"
+
+    frame = pd.DataFrame([{c: scores.get(c, np.nan) for c in iset.indicators}])
+    rolled = roll_up(iset, frame).iloc[0]
+
+    boots = _bootstrap(iset, scored, scores, sources, bootstrap, seed) if bootstrap else {}
+
+    indicators = {}
+    for code, ind in iset.indicators.items():
+        score = scores.get(code)
+        grade = grade_of(iset, score)[0] if score is not None else None
+        sr = scored.get(ind.instrument)
+        summary = items = alpha = None
+        if sr is not None and sources.get(code) == "responses":
+            summary, items, alpha = _indicator_statistics(iset, sr, code)
+        indicators[code] = IndicatorResult(
+            code=code, instrument=ind.instrument, name_th=ind.name_th, name_en=ind.name_en,
+            score=score, source=sources.get(code), grade=grade,
+            passed=None if grade is None else _grade_passed(iset, grade),
+            summary=summary, bootstrap=boots.get(code), alpha=alpha, items=items or (),
+            sub_indicators=tuple(
+                SubIndicatorResult(
+                    s.code, s.indicator, s.name_th, s.name_en, sub_scores.get(s.code),
+                    sub_sources.get(s.code), len(iset.oit_items_for(s.code)),
+                    (sum(bool(oit.get(o.code, False)) for o in iset.oit_items_for(s.code))
+                     if oit is not None and sub_sources.get(s.code) == "checklist" else None))
+                for s in iset.sub_indicators_for(code)),
+        )
+
+    instruments = {}
+    for inst, meta in iset.instruments.items():
+        score = _nan_to_none(rolled[inst])
+        n = scored[inst].n if inst in scored else None
+        minimum = met = moe = None
+        if inst in m.minimum_sample:
+            rule = m.minimum_sample[inst]
+            minimum = eit_minimum if (inst == "EIT" and eit_minimum is not None) \
+                else rule.minimum(headcount if inst == "IIT" else None)
+            if n is not None:
+                met = None if minimum is None else n >= minimum
+                moe = margin_of_error(n, headcount if inst == "IIT" else None)
+        instruments[inst] = InstrumentResult(
+            code=inst, name_th=meta.name_th, name_en=meta.name_en, score=score,
+            weight=m.weights.get(inst, 0.0), weighted=_nan_to_none(rolled[f"{inst}_weighted"]),
+            responses=n, minimum_sample=minimum, sample_met=met, margin_of_error=moe,
+            bootstrap=boots.get(inst))
+
+    total = _nan_to_none(rolled["total"])
+    verdict = next((v for v in m.verdicts if v.code == rolled["verdict"]), None)
+    ranked = sorted((c for c in indicators if indicators[c].score is not None),
+                    key=lambda c: (-round_half_up(indicators[c].score, m.decimals), int(c)))
+    strengths = tuple(c for c in ranked
+                      if round_half_up(indicators[c].score, m.decimals) >= target)
+    to_develop = tuple(c for c in ranked if c not in strengths)
+
+    years = dict(history or ())
+    if total is not None and fiscal_year_be not in years:
+        years[fiscal_year_be] = total
+
+    return AssessmentResult(
+        instrument_set=iset.id, fiscal_year_be=fiscal_year_be, indicators=indicators,
+        instruments=instruments, total=total, grade=rolled["grade"], verdict=verdict,
+        passed=None if verdict is None else verdict.passed, total_bootstrap=boots.get("total"),
+        target=target, strengths=strengths, to_develop=to_develop,
+        eit_groups=_eit_groups(iset, scored.get("EIT"), groups_col),
+        history=trend(sorted(years.items()), decimals=m.decimals), headcount=headcount,
+        bootstrap_resamples=bootstrap, seed=seed)
+
+
+def validate_given(iset: InstrumentSet, given: Mapping[str, float]) -> dict[str, float]:
+    """Check given scores: known (sub-)indicator codes, numbers in 0–100."""
+    out = {}
+    for code, value in given.items():
+        code = str(code).strip()
+        if code not in iset.indicators and code not in iset.sub_indicators:
+            raise ValueError(f"unknown indicator or sub-indicator '{code}' in {iset.id}")
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"indicator {code}: score {value!r} is not a number") from None
+        if math.isnan(value) or not 0 <= value <= 100:
+            raise ValueError(f"indicator {code}: score {value:g} is outside 0–100")
+        out[code] = value
+    return out
+
+
+def _grade_passed(iset: InstrumentSet, grade: str) -> bool:
+    return next(g.passed for g in iset.methodology.grades if g.grade == grade)
+
+
+def _nan_to_none(value) -> float | None:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) \
+        else float(value)
+
+
+def _indicator_statistics(iset: InstrumentSet, sr: ScoredResponses, code: str):
+    cols = [k for k, ind in enumerate(sr.item_indicator) if ind == code]
+    block = sr.item_scores[:, cols]
+    answered = ~np.isnan(block)
+    count = answered.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per_respondent = np.where(count > 0, np.where(answered, block, 0).sum(axis=1)
+                                  / np.maximum(count, 1), np.nan)
+    items = []
+    for k in cols:
+        item = iset.item(sr.items[k])
+        option_codes = [o.code for o in item.scale.options]
+        questions = []
+        for q in item.questions:
+            j = sr.questions.index(q.column)
+            s = summarize(sr.question_scores[:, j])
+            questions.append(QuestionSummary(
+                q.column, s.n, s.no_answer, s.mean,
+                option_distribution(sr.question_codes[:, j], option_codes)))
+        items.append(ItemSummary(item.code, code, summarize(sr.item_scores[:, k]),
+                                 tuple(questions)))
+    return summarize(per_respondent), tuple(items), cronbach_alpha(block)
+
+
+def _bootstrap(iset: InstrumentSet, scored: Mapping[str, ScoredResponses],
+               scores: Mapping[str, float], sources: Mapping[str, str], resamples: int,
+               seed: int) -> dict[str, tuple[float, float]]:
+    """Percentile intervals for sampled indicators, their instruments and the total."""
+    if not scored:
+        return {}
+    rng = np.random.default_rng(seed)
+    draws = pd.DataFrame({c: np.full(resamples, scores.get(c, np.nan))
+                          for c in iset.indicators})
+    sampled: set[str] = set()
+    for inst, sr in scored.items():
+        n = sr.n
+        values = np.nan_to_num(sr.item_scores)
+        mask = (~np.isnan(sr.item_scores)).astype(float)
+        means = np.empty((resamples, values.shape[1]))
+        chunk = max(1, 4_000_000 // max(n, 1))
+        for start in range(0, resamples, chunk):
+            stop = min(resamples, start + chunk)
+            weights = rng.multinomial(n, np.full(n, 1 / n), size=stop - start).astype(float)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                means[start:stop] = (weights @ values) / (weights @ mask)
+        means_frame = pd.DataFrame(means, columns=list(sr.items))
+        for code, col in indicators_from_items(means_frame, sr).items():
+            if sources.get(code) == "responses":
+                draws[code] = col.to_numpy()
+                sampled.add(code)
+    rolled = roll_up(iset, draws)
+    out = {}
+    for code in sampled:
+        out[code] = _percentile(draws[code].to_numpy())
+    for inst in iset.instruments:
+        if any(iset.instrument_of(c) == inst for c in sampled) and rolled[inst].notna().all():
+            out[inst] = _percentile(rolled[inst].to_numpy())
+    if rolled["total"].notna().all():
+        out["total"] = _percentile(rolled["total"].to_numpy())
+    return out
+
+
+def _percentile(values: np.ndarray) -> tuple[float, float]:
+    low, high = np.percentile(values, [2.5, 97.5])
+    return float(low), float(high)
+
+
+def _eit_groups(iset: InstrumentSet, sr: ScoredResponses | None,
+                groups: pd.Series | None) -> tuple[GroupResult, ...]:
+    if sr is None or groups is None:
+        return ()
+    labels = groups.astype("object").where(groups.notna(), None).to_numpy()
+    known = {g.code for g in iset.respondent_groups}
+    for row, value in enumerate(labels):
+        if value is not None and str(value).strip() and str(value).strip() not in known:
+            raise ResponseDataError(
+                f"{value!r} is not a respondent group (known: {', '.join(sorted(known))})",
+                column="respondent_group", row=row, value=value, instrument="EIT")
+    labels = np.array([str(v).strip() if v is not None else "" for v in labels], dtype=object)
+    minimum = iset.methodology.min_group_size
+    out = []
+    for g in iset.respondent_groups:
+        rows = labels == g.code
+        n = int(rows.sum())
+        if n == 0:
+            continue
+        if n < minimum:
+            out.append(GroupResult(g.code, g.label_th, g.label_en, None, True, {}, None))
+            continue
+        sub = ScoredResponses(sr.instrument, sr.questions, sr.items, sr.item_indicator,
+                              sr.question_codes[rows], sr.question_scores[rows],
+                              sr.item_scores[rows])
+        inds = indicators_from_items(item_means(sub), sub).iloc[0]
+        values = {c: _nan_to_none(v) for c, v in inds.items()}
+        known_values = [v for v in values.values() if v is not None]
+        score = float(np.mean(known_values)) if len(known_values) == len(values) else None
+        out.append(GroupResult(g.code, g.label_th, g.label_en, n, False, values, score))
+    return tuple(out)

@@ -1,0 +1,248 @@
+"""Present an :class:`~scoring.assess.AssessmentResult`: JSON-ready dict, CSV rows, text table.
+
+This is the only place results are rounded: scores to the methodology's decimals (half up),
+Cronbach's alpha to three.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+from dataclasses import asdict
+from typing import Any
+
+from .assess import AssessmentResult, IndicatorResult, InstrumentResult
+from .rollup import round_half_up
+from .statistics import Summary
+
+SCHEMA_VERSION = 1
+
+
+def _r(value: float | None, decimals: int = 2) -> float | None:
+    return None if value is None else round_half_up(value, decimals)
+
+
+def _pair(pair: tuple[float, float] | None, decimals: int = 2) -> list[float] | None:
+    return None if pair is None else [_r(pair[0], decimals), _r(pair[1], decimals)]
+
+
+def _summary(s: Summary | None) -> dict[str, Any]:
+    if s is None:
+        return {"n": None, "no_answer": None, "mean": None, "sd": None, "median": None,
+                "ci95": None}
+    return {"n": s.n, "no_answer": s.no_answer, "mean": _r(s.mean), "sd": _r(s.sd),
+            "median": _r(s.median),
+            "ci95": None if s.ci_low is None else [_r(s.ci_low), _r(s.ci_high)]}
+
+
+def indicator_dict(ind: IndicatorResult) -> dict[str, Any]:
+    return {
+        "name_th": ind.name_th,
+        "name_en": ind.name_en,
+        "instrument": ind.instrument,
+        "score": _r(ind.score),
+        "grade": ind.grade,
+        "passed": ind.passed,
+        "source": ind.source,
+        **_summary(ind.summary),
+        "bootstrap_ci95": _pair(ind.bootstrap),
+        "cronbach_alpha": _r(ind.alpha, 3),
+        "items": [
+            {"code": it.code, **_summary(it.summary),
+             "questions": [
+                 {"column": q.column, "n": q.n, "no_answer": q.no_answer, "mean": _r(q.mean),
+                  "distribution": {str(code): {"count": c, "percent": _r(p)}
+                                   for code, (c, p) in q.distribution.items()}}
+                 for q in it.questions]}
+            for it in ind.items],
+        "sub_indicators": {
+            s.code: {"name_th": s.name_th, "name_en": s.name_en, "score": _r(s.score),
+                     "source": s.source, "items": s.items, "items_passed": s.items_passed}
+            for s in ind.sub_indicators},
+    }
+
+
+def instrument_dict(inst: InstrumentResult) -> dict[str, Any]:
+    return {
+        "name_th": inst.name_th,
+        "name_en": inst.name_en,
+        "score": _r(inst.score),
+        "weight": inst.weight,
+        "weighted": _r(inst.weighted),
+        "responses": inst.responses,
+        "minimum_sample": inst.minimum_sample,
+        "sample_met": inst.sample_met,
+        "margin_of_error": _r(inst.margin_of_error),
+        "bootstrap_ci95": _pair(inst.bootstrap),
+    }
+
+
+def result_to_dict(result: AssessmentResult) -> dict[str, Any]:
+    """Return the result as the JSON object ``ita score --format json`` prints (see README)."""
+    verdict = result.verdict
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "instrument_set": result.instrument_set,
+        "fiscal_year_be": result.fiscal_year_be,
+        "indicators": {code: indicator_dict(ind) for code, ind in result.indicators.items()},
+        "instruments": {code: instrument_dict(i) for code, i in result.instruments.items()},
+        "total": _r(result.total),
+        "total_bootstrap_ci95": _pair(result.total_bootstrap),
+        "grade": result.grade,
+        "passed": result.passed,
+        "verdict": None if verdict is None else {
+            "code": verdict.code, "label_th": verdict.label_th, "label_en": verdict.label_en},
+        "target": result.target,
+        "strengths": list(result.strengths),
+        "to_develop": list(result.to_develop),
+        "eit_groups": [
+            {**asdict(g), "indicators": {c: _r(v) for c, v in g.indicators.items()},
+             "score": _r(g.score)} for g in result.eit_groups],
+        "history": [
+            {"fiscal_year_be": t.fiscal_year_be, "total": _r(t.total),
+             "development": t.development, "development_en": t.development_en,
+             "difference": _r(t.difference)} for t in result.history],
+        "headcount": result.headcount,
+        "bootstrap": {"resamples": result.bootstrap_resamples, "seed": result.seed},
+    }
+
+
+CSV_COLUMNS = ("level", "code", "name_th", "name_en", "instrument", "score", "grade", "passed",
+               "weighted", "n", "no_answer", "sd", "ci95_low", "ci95_high", "bootstrap_low",
+               "bootstrap_high", "cronbach_alpha")
+
+
+def result_to_rows(result: AssessmentResult) -> list[dict[str, Any]]:
+    """Return one row per indicator, sub-indicator, instrument and the total (for CSV/XLSX)."""
+    rows = []
+    for ind in result.indicators.values():
+        s = ind.summary
+        rows.append({
+            "level": "indicator", "code": ind.code, "name_th": ind.name_th,
+            "name_en": ind.name_en, "instrument": ind.instrument, "score": _r(ind.score),
+            "grade": ind.grade, "passed": ind.passed, "weighted": None,
+            "n": s.n if s else None, "no_answer": s.no_answer if s else None,
+            "sd": _r(s.sd) if s else None, "ci95_low": _r(s.ci_low) if s else None,
+            "ci95_high": _r(s.ci_high) if s else None,
+            "bootstrap_low": _pair(ind.bootstrap)[0] if ind.bootstrap else None,
+            "bootstrap_high": _pair(ind.bootstrap)[1] if ind.bootstrap else None,
+            "cronbach_alpha": _r(ind.alpha, 3)})
+        for sub in ind.sub_indicators:
+            rows.append({"level": "sub_indicator", "code": sub.code, "name_th": sub.name_th,
+                         "name_en": sub.name_en, "instrument": ind.instrument,
+                         "score": _r(sub.score)})
+    for inst in result.instruments.values():
+        rows.append({"level": "instrument", "code": inst.code, "name_th": inst.name_th,
+                     "name_en": inst.name_en, "instrument": inst.code, "score": _r(inst.score),
+                     "weighted": _r(inst.weighted), "n": inst.responses,
+                     "bootstrap_low": _pair(inst.bootstrap)[0] if inst.bootstrap else None,
+                     "bootstrap_high": _pair(inst.bootstrap)[1] if inst.bootstrap else None})
+    rows.append({"level": "total", "code": "ITA", "name_th": "คะแนนรวม ITA",
+                 "name_en": "ITA total", "score": _r(result.total), "grade": result.grade,
+                 "passed": result.passed, "weighted": _r(result.total),
+                 "bootstrap_low": _pair(result.total_bootstrap)[0] if result.total_bootstrap
+                 else None,
+                 "bootstrap_high": _pair(result.total_bootstrap)[1] if result.total_bootstrap
+                 else None})
+    return [{c: row.get(c) for c in CSV_COLUMNS} for row in rows]
+
+
+def result_to_csv(result: AssessmentResult) -> str:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in result_to_rows(result):
+        writer.writerow({k: "" if v is None else v for k, v in row.items()})
+    return buf.getvalue()
+
+
+# -- text table -------------------------------------------------------------------------------
+
+def _width(text: str) -> int:
+    """Terminal width of text: Thai vowel and tone marks take no column of their own."""
+    return sum(0 if unicodedata.combining(ch) or unicodedata.category(ch) == "Mn" else 1
+               for ch in text)
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    gap = " " * max(0, width - _width(text))
+    return gap + text if right else text + gap
+
+
+def _table(headers: list[str], rows: list[list[str]], right: set[int]) -> list[str]:
+    # leave out columns with nothing to say (e.g. n and intervals when scores were given)
+    keep = [i for i in range(len(headers)) if any(str(r[i]) not in ("", "-") for r in rows)]
+    headers = [headers[i] for i in keep]
+    rows = [[r[i] for i in keep] for r in rows]
+    right = {keep.index(i) for i in right if i in keep}
+    widths = [max(_width(str(c)) for c in col) for col in zip(headers, *rows, strict=True)]
+    line = "  ".join(_pad(h, w, i in right) for i, (h, w) in enumerate(zip(headers, widths,
+                                                                          strict=True)))
+    out = [line, "  ".join("-" * w for w in widths)]
+    for row in rows:
+        out.append("  ".join(_pad(str(c), w, i in right)
+                             for i, (c, w) in enumerate(zip(row, widths, strict=True))))
+    return out
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{round_half_up(value):.2f}"
+
+
+def result_to_table(result: AssessmentResult) -> str:
+    """Render a readable Thai/English table in the shape of the seed's results tables."""
+    lines = [f"ผลการประเมิน ITA ปีงบประมาณ พ.ศ. {result.fiscal_year_be} "
+             f"(ITA results, fiscal year B.E. {result.fiscal_year_be}) · {result.instrument_set}",
+             ""]
+    rows = []
+    for ind in result.indicators.values():
+        inst = result.instruments[ind.instrument]
+        first = ind.code == next(c for c, i in result.indicators.items()
+                                 if i.instrument == ind.instrument)
+        ci = "-" if ind.bootstrap is None else f"{_fmt(ind.bootstrap[0])}–{_fmt(ind.bootstrap[1])}"
+        n = "-" if ind.summary is None else str(ind.summary.n)
+        verdict = "-" if ind.passed is None else ("ผ่าน" if ind.passed else "ไม่ผ่าน")
+        rows.append([ind.code, f"{ind.name_th} ({ind.name_en})", _fmt(ind.score),
+                     ind.grade or "-", verdict, n, ci, ind.instrument if first else "",
+                     _fmt(inst.weighted) if first else ""])
+        for sub in ind.sub_indicators:
+            rows.append(["", f"  {sub.code} {sub.name_th}", _fmt(sub.score), "", "", "", "", "",
+                         ""])
+    lines += _table(["ตัวชี้วัด", "ประเด็นตัวชี้วัด (indicator)", "คะแนน", "ระดับ", "หมายเหตุ",
+                     "n", "95% bootstrap", "เครื่องมือ", "ถ่วงน้ำหนัก"],
+                    rows, right={2, 5, 8})
+    verdict = "-" if result.verdict is None else \
+        f"{result.verdict.label_th} ({result.verdict.label_en})"
+    lines += ["", f"คะแนนรวม ITA (total): {_fmt(result.total)}   ระดับ (grade): "
+                  f"{result.grade or '-'}   ผลการประเมิน (verdict): {verdict}"]
+    if result.total_bootstrap:
+        lines.append(f"ช่วงความเชื่อมั่น 95% (bootstrap): {_fmt(result.total_bootstrap[0])}–"
+                     f"{_fmt(result.total_bootstrap[1])}")
+    for inst in result.instruments.values():
+        if inst.responses is None:
+            continue
+        need = "-" if inst.minimum_sample is None else str(inst.minimum_sample)
+        met = "" if inst.sample_met is None else (" ✓" if inst.sample_met else " (ไม่ครบ / short)")
+        lines.append(f"{inst.code}: {inst.responses} responses, ขั้นต่ำ (minimum) {need}{met}, "
+                     f"ความคลาดเคลื่อน (margin of error) ±{_fmt(inst.margin_of_error)}")
+
+    def listing(codes):
+        return ", ".join(f"{c} ({_fmt(result.indicators[c].score)})" for c in codes) or "-"
+
+    lines += ["", f"จุดแข็ง (strengths, ≥ {result.target:g}): {listing(result.strengths)}",
+              f"จุดที่ควรพัฒนา (to develop): {listing(result.to_develop)}"]
+    if result.eit_groups:
+        lines += ["", "EIT ตามกลุ่มผู้ตอบ (by respondent group):"]
+        grows = [[g.label_th, "-" if g.suppressed else str(g.n),
+                  "ไม่แสดง (suppressed)" if g.suppressed else _fmt(g.score)]
+                 for g in result.eit_groups]
+        lines += _table(["กลุ่ม", "n", "EIT"], grows, right={1, 2})
+    if len(result.history) > 1:
+        lines += [""]
+        hrows = [[str(t.fiscal_year_be), _fmt(t.total), t.development,
+                  "-" if t.difference is None else f"{t.difference:+.2f}"]
+                 for t in result.history]
+        lines += _table(["ปีงบประมาณ พ.ศ.", "ผลคะแนน ITA", "พัฒนาการ", "ผลต่าง"], hrows,
+                        right={1, 3})
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,170 @@
+"""The ITA roll-up: item means → indicators → instruments → weighted parts → total → grade.
+
+Every function here is vectorised over *units* (agencies, or bootstrap draws): a unit is a row.
+A single agency's result is the one-row case, so the national benchmark, the supervisor view and
+one agency's dashboard all go through the same code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from questionnaires import InstrumentSet
+
+from .responses import ScoredResponses
+
+
+def round_half_up(x, decimals: int = 2):
+    """Round half up (towards +∞) to ``decimals`` places, as the published figures are.
+
+    Binary floating point stores 94.675 as 94.67499999…; the tolerance makes a value that is a
+    half in decimal round up as a person would.  Works on scalars and arrays; NaN stays NaN.
+
+    Examples
+    --------
+    >>> round_half_up(94.6708), round_half_up(29.35380), round_half_up(94.675)
+    (94.67, 29.35, 94.68)
+    """
+    scale = 10.0 ** decimals
+    y = np.asarray(x, dtype=float) * scale
+    floor = np.floor(y)
+    out = (floor + ((y - floor) >= 0.5 - 1e-9)) / scale
+    return float(out) if out.ndim == 0 else out
+
+
+def item_means(scored: ScoredResponses, groups: np.ndarray | None = None) -> pd.DataFrame:
+    """Return each item's mean score (rows: groups, or one row ``"all"``; columns: items).
+
+    Respondents with no score for an item are left out of that item's mean.
+    """
+    frame = pd.DataFrame(scored.item_scores, columns=list(scored.items))
+    if groups is None:
+        return frame.mean(axis=0).to_frame("all").T
+    return frame.groupby(np.asarray(groups), sort=True).mean()
+
+
+def indicators_from_items(means: pd.DataFrame, scored: ScoredResponses) -> pd.DataFrame:
+    """Return indicator scores as the mean of their items' means (columns: indicator codes).
+
+    Notes
+    -----
+    ``indicator = mean(item means)``; an item nobody in the unit answered is left out.
+    """
+    out = {}
+    for code in dict.fromkeys(scored.item_indicator):
+        cols = [i for i, ind in zip(scored.items, scored.item_indicator, strict=True) if ind == code]
+        out[code] = means[cols].mean(axis=1, skipna=True)
+    return pd.DataFrame(out, index=means.index)
+
+
+def oit_sub_indicator_scores(iset: InstrumentSet, passed: Mapping[str, bool], *,
+                             missing: str = "error") -> dict[str, float]:
+    """Score each OIT sub-indicator as ``100 × passed / items`` from per-item results.
+
+    Parameters
+    ----------
+    passed : item code → whether the item passed.
+    missing : ``"error"`` rejects a sub-indicator judged only in part; ``"fail"`` counts an
+        unjudged item as not passed (a checklist still being filled in); ``"skip"`` leaves out
+        every sub-indicator with an unjudged item.  Except with ``"fail"``, a sub-indicator
+        with no judged item is left out (unknown).
+    """
+    if missing not in ("error", "fail", "skip"):
+        raise ValueError(f"missing must be error, fail or skip, not {missing!r}")
+    known = {o.code for o in iset.oit_items}
+    for code in passed:
+        if code not in known:
+            raise ValueError(f"unknown OIT item '{code}' (not in {iset.id})")
+    out = {}
+    for sub in iset.sub_indicators.values():
+        items = iset.oit_items_for(sub.code)
+        unjudged = [o.code for o in items if o.code not in passed]
+        if len(unjudged) == len(items) and missing != "fail":
+            continue  # nothing judged: the sub-indicator is simply unknown
+        if unjudged and missing == "error":
+            raise ValueError(f"OIT sub-indicator {sub.code}: no result for item(s) "
+                             f"{', '.join(unjudged)}")
+        if unjudged and missing == "skip":
+            continue
+        n_passed = sum(bool(passed.get(o.code, False)) for o in items)
+        out[sub.code] = 100 * n_passed / len(items)
+    return out
+
+
+def oit_indicators(iset: InstrumentSet, sub_scores: Mapping[str, float]) -> dict[str, float]:
+    """Return indicators 9 and 10 as the mean of their sub-indicators (when all are known).
+
+    Notes
+    -----
+    Each sub-indicator weighs the same whatever its number of items: pooling the items of
+    indicator 9 does *not* reproduce the published figures.
+    """
+    out = {}
+    for ind in iset.indicators_for("OIT"):
+        subs = iset.sub_indicators_for(ind.code)
+        if subs and all(s.code in sub_scores for s in subs):
+            out[ind.code] = float(np.mean([sub_scores[s.code] for s in subs]))
+    return out
+
+
+def roll_up(iset: InstrumentSet, indicators: pd.DataFrame) -> pd.DataFrame:
+    """Compute instrument scores, weighted parts, totals, grades and verdicts for each row.
+
+    Parameters
+    ----------
+    indicators : one row per unit, columns ``"1"`` … ``"10"`` (NaN where unknown).
+
+    Returns
+    -------
+    DataFrame with columns ``IIT``, ``EIT``, ``OIT`` (means of their indicators, NaN unless
+    every indicator is known), ``IIT_weighted`` … , ``total`` (NaN unless all instruments are
+    known), ``total_rounded``, ``grade`` and ``verdict`` (codes; ``None`` without a total).
+
+    Notes
+    -----
+    ``instrument = mean(its indicators)``; ``weighted = weight × instrument``;
+    ``total = Σ weighted``.  Grades and verdicts use the total rounded half up to the
+    methodology's decimals; nothing else is rounded.
+    """
+    m = iset.methodology
+    out = pd.DataFrame(index=indicators.index)
+    for inst in iset.instruments:
+        cols = [i.code for i in iset.indicators_for(inst)]
+        present = [c for c in cols if c in indicators.columns]
+        if len(present) < len(cols):
+            out[inst] = np.nan
+        else:
+            out[inst] = indicators[cols].mean(axis=1, skipna=False)
+        out[f"{inst}_weighted"] = out[inst] * m.weights.get(inst, 0.0)
+    weighted = out[[f"{i}_weighted" for i in iset.instruments]]
+    out["total"] = weighted.sum(axis=1, skipna=False)
+    out["total_rounded"] = round_half_up(out["total"].to_numpy(), m.decimals)
+    out["grade"] = grade_of(iset, out["total"].to_numpy())
+    rounded = {inst: round_half_up(out[inst].to_numpy(), m.decimals) for inst in iset.instruments}
+    verdict = np.full(len(out), None, dtype=object)
+    total_r = out["total_rounded"].to_numpy()
+    undecided = ~np.isnan(total_r)
+    for tier in m.verdicts:
+        ok = undecided & (total_r >= tier.min_total)
+        for inst, floor in tier.floors.items():
+            ok &= rounded[inst] >= floor
+        verdict[ok] = tier.code
+        undecided &= ~ok
+    out["verdict"] = verdict
+    return out
+
+
+def grade_of(iset: InstrumentSet, scores) -> np.ndarray:
+    """Return the grade band (``"AA"`` …) of each score, banded on its rounded value."""
+    m = iset.methodology
+    rounded = np.atleast_1d(round_half_up(scores, m.decimals))
+    out = np.full(rounded.shape, None, dtype=object)
+    undecided = ~np.isnan(rounded)
+    for band in m.grades:  # highest first
+        hit = undecided & (rounded >= band.min_score)
+        out[hit] = band.grade
+        undecided &= ~hit
+    return out
