@@ -1,0 +1,107 @@
+"""The ITA survey web app: ``create_app()`` builds it from defaults, ``ITA_*`` env and overrides."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import config as settings
+from .extensions import csrf, db, limiter
+from .i18n import current_language, remember_language, t, tr
+
+
+def create_app(config: Mapping[str, object] | None = None) -> Flask:
+    """Create the app: defaults, then ``ITA_*`` environment variables, then ``config``.
+
+    ``ITA_INSTANCE_PATH`` (or ``INSTANCE_PATH`` in ``config``) moves the instance folder that
+    holds the embedded SQLite database and its generated secret.
+    """
+    overrides = dict(config or {})
+    instance_path = overrides.pop("INSTANCE_PATH", None) or os.environ.get("ITA_INSTANCE_PATH")
+    app = Flask(
+        __name__,
+        instance_path=os.path.abspath(instance_path) if instance_path else None,
+        instance_relative_config=True,
+    )
+    app.config.from_mapping(settings.DEFAULTS)
+    app.config.from_prefixed_env(prefix="ITA")
+    app.config.from_mapping(overrides)
+    os.makedirs(app.instance_path, exist_ok=True)
+    settings.finalise(app.config, app.instance_path)
+
+    register_proxy(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    return app
+
+
+def register_proxy(app: Flask) -> None:
+    hops = int(app.config.get("PROXY_FIX") or 0)
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from .respond.routes import bp as respond_bp
+
+    # Respondent forms check their CSRF token themselves (FlaskForm.validate), so that an
+    # expired token re-renders the questionnaire with its answers instead of losing them.
+    csrf.exempt(respond_bp)
+    app.register_blueprint(respond_bp)
+    app.before_request(remember_language)
+
+
+_ERROR_TEXT = {400: "error_400", 404: "error_404", 429: "error_429", 500: "error_500"}
+
+
+def register_errorhandlers(app: Flask) -> None:
+    def render_error(error: HTTPException):
+        code = error.code or 500
+        key = _ERROR_TEXT.get(code, "error_400" if code < 500 else "error_500")
+        # A message written for this case (abort(400, description=t(...))) beats the generic.
+        detail = (
+            error.description
+            if code == 400 and error.description != type(error).description
+            else None
+        )
+        if request.accept_mimetypes.best == "application/json":
+            return jsonify(error=code, message=detail or t(f"{key}_body")), code
+        template = f"errors/{code}.html" if code in _ERROR_TEXT else "errors/400.html"
+        return render_template(
+            template, code=code, title=t(f"{key}_title"), body=t(f"{key}_body"), detail=detail
+        ), code
+
+    def handle_http(error: HTTPException):
+        if error.code == 500:
+            db.session.rollback()
+        return render_error(error)
+
+    def handle_unexpected(error: Exception):
+        db.session.rollback()
+        app.logger.exception("unhandled error")
+        return handle_http(_InternalError())
+
+    app.register_error_handler(HTTPException, handle_http)
+    app.register_error_handler(Exception, handle_unexpected)
+
+
+class _InternalError(HTTPException):
+    code = 500
+
+
+def register_template_helpers(app: Flask) -> None:
+    @app.context_processor
+    def _helpers() -> dict[str, object]:
+        return {"t": t, "tr": tr, "lang": current_language()}

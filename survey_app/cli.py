@@ -15,6 +15,141 @@ def main() -> None:
     """ita-survey: collect and score ITA surveys (IIT, EIT, OIT)."""
 
 
+# -- the database, the server and the demo ---------------------------------------------------
+
+
+def _app(config: dict | None = None):
+    from . import create_app
+    from .config import ConfigError
+
+    try:
+        return create_app(config)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@main.group("db")
+def db_group() -> None:
+    """Manage the database schema (Alembic migrations)."""
+
+
+@db_group.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade_command(revision: str) -> None:
+    """Migrate the database at ITA_DATABASE_URL (default: the embedded SQLite file)."""
+    from .extensions import db
+    from .services.schema import current_revision, upgrade
+
+    app = _app()
+    with app.app_context():
+        upgrade(db.engine, revision)
+        click.echo(f"database at revision {current_revision(db.engine)}: {_safe_url(db.engine)}")
+
+
+def _safe_url(engine) -> str:
+    return engine.url.render_as_string(hide_password=True)
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1))
+def serve_command(host: str, port: int, workers: int) -> None:
+    """Start the production server (gunicorn).
+
+    The embedded SQLite database is migrated on start; a server database must be migrated
+    with `ita db upgrade` first.
+    """
+    from .services.server import prepare_database, run_gunicorn
+
+    app = _app()
+    try:
+        message = prepare_database(app)
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from None
+    if message:
+        click.echo(message, err=True)
+    click.echo(f"ITA survey app on http://{host}:{port}/ ({workers} workers)", err=True)
+    run_gunicorn(host=host, port=port, workers=workers)
+
+
+@main.command("demo")
+@click.option("--base-url", default="http://127.0.0.1:8000", show_default=True,
+              help="Where `ita serve` will be reached; used in the printed URLs.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (for scripts).")
+def demo_command(base_url: str, as_json: bool) -> None:
+    """Create (or reuse) a demo agency, an open assessment, IIT codes and responses."""
+    import json
+
+    from .extensions import db
+    from .services.demo import ensure_demo
+    from .services.schema import upgrade
+
+    app = _app()
+    with app.app_context():
+        upgrade(db.engine)
+        info = ensure_demo(
+            db.session,
+            code_key=app.config["CODE_HASH_KEY"],
+            base_url=base_url,
+            timezone=app.config["TIMEZONE"],
+        )
+    if as_json:
+        click.echo(json.dumps(info.as_dict(), ensure_ascii=False, indent=2))
+        return
+    status = "created" if info.created else "already there"
+    click.echo(f"Demo {status}: {info.agency_name_th} ({info.agency_code})")
+    click.echo(f"  assessment #{info.assessment_id}, fiscal year B.E. {info.fiscal_year_be}, "
+               f"instrument set {info.instrument_set}, open until {info.closes_at}")
+    click.echo(f"  responses stored: IIT {info.responses['IIT']}, EIT {info.responses['EIT']}")
+    click.echo("")
+    click.echo(f"  IIT (staff, one-time code): {info.iit_url}")
+    click.echo(f"  EIT (public link):          {info.eit_url}")
+    click.echo(f"  EIT QR code:                {info.eit_qr_png}")
+    click.echo(f"                              {info.eit_qr_svg}")
+    click.echo("")
+    click.echo("  Unused IIT codes (each works once; only these copies exist):")
+    for code in info.unused_iit_codes:
+        click.echo(f"    {code}")
+    click.echo(f"  A code slip's QR link looks like: {info.iit_code_urls[0]}")
+    if info.admin_login is None:
+        click.echo("  Admin console: not part of this version yet.")
+    for note in info.notes:
+        click.echo(f"  Note: {note}")
+    click.echo("")
+    click.echo("  Start the server with: ita serve")
+    click.echo(f"  Export the answers:    ita export responses --assessment {info.assessment_id} "
+               "--instrument EIT --output eit.csv")
+
+
+@main.group("export")
+def export_group() -> None:
+    """Export stored data."""
+
+
+@export_group.command("responses")
+@click.option("--assessment", "assessment_id", required=True, type=int, help="Assessment id.")
+@click.option("--instrument", required=True, type=click.Choice(["IIT", "EIT"]))
+@click.option("--output", type=click.Path(dir_okay=False), help="CSV file [default: stdout].")
+def export_responses_command(assessment_id: int, instrument: str, output: str | None) -> None:
+    """Write one instrument's responses as CSV (UTF-8 with BOM), the input of `ita score`."""
+    import sys
+
+    from .extensions import db
+    from .services.exports import write_responses_csv
+
+    app = _app()
+    with app.app_context():
+        try:
+            rows = write_responses_csv(
+                db.session, assessment_id, instrument, output or sys.stdout.buffer
+            )
+        except LookupError as exc:
+            raise click.ClickException(str(exc)) from None
+    if output:
+        click.echo(f"wrote {rows} {instrument} responses to {output}", err=True)
+
+
 # -- scoring ---------------------------------------------------------------------------------
 # (the `score` command is defined below by scoring's front end)
 

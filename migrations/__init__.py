@@ -1,0 +1,1 @@
+"""Alembic migrations for the survey app (run with ``ita db upgrade``)."""

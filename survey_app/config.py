@@ -1,0 +1,93 @@
+"""Settings: defaults here, then ``ITA_*`` environment variables, then explicit overrides.
+
+Every setting can be given as an environment variable with the ``ITA_`` prefix, e.g.
+``ITA_DATABASE_URL`` or ``ITA_SECRET_KEY`` (values are parsed as JSON when they can be, so
+``ITA_PROXY_FIX=1`` is the number 1).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+#: Defaults for every setting the app reads.  ``None`` means "work it out at start-up".
+DEFAULTS: dict[str, object] = {
+    # SQLAlchemy URL; None = the embedded SQLite file ``ita.sqlite3`` in the instance folder.
+    "DATABASE_URL": None,
+    # Signs sessions, CSRF tokens and respondent tickets.  None = only allowed for the embedded
+    # default, which generates one and keeps it in the instance folder.
+    "SECRET_KEY": None,
+    # Keys the HMAC of IIT access codes; None = derived from SECRET_KEY.  Set it separately if
+    # you may ever rotate SECRET_KEY: changing it makes every unused code unusable.
+    "CODE_HASH_KEY": None,
+    # Absolute base URL printed in QR codes and demo output (e.g. https://ita.example.go.th);
+    # None = the URL the request came in on.
+    "PUBLIC_BASE_URL": None,
+    # Number of trusted reverse proxies in front of the app (for the client IP in rate limits).
+    "PROXY_FIX": 0,
+    # Local time zone: the day a response is stored on, and times shown to people.
+    "TIMEZONE": "Asia/Bangkok",
+    # Rate limits (Flask-Limiter syntax).  Code entry counts only rejected attempts, so a
+    # staff room behind one IP address is not blocked by people typing valid codes.
+    "CODE_RATE_LIMIT": "30 per 10 minutes;200 per day",
+    "EIT_RATE_LIMIT": "60 per hour;500 per day",
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_HEADERS_ENABLED": False,
+    # Flask / Flask-WTF
+    "WTF_CSRF_TIME_LIMIT": 3600,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,
+    "MAX_CONTENT_LENGTH": 256 * 1024,
+    "SQLITE_BUSY_TIMEOUT_MS": 15000,
+}
+
+SECRET_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
+SQLITE_FILE = "ita.sqlite3"
+
+
+class ConfigError(RuntimeError):
+    """The settings cannot start a safe app."""
+
+
+def default_database_url(instance_path: str | os.PathLike[str]) -> str:
+    return f"sqlite:///{Path(instance_path) / SQLITE_FILE}"
+
+
+def instance_secret(instance_path: str | os.PathLike[str]) -> str:
+    """Return the secret kept in the instance folder, creating it on first use."""
+    path = Path(instance_path) / SECRET_FILE
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_hex(32)
+    # O_EXCL: if two workers race on first start, the loser reads the winner's secret.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(secret + "\n")
+    return secret
+
+
+def finalise(config: dict, instance_path: str) -> None:
+    """Fill in the settings that depend on others; refuse unsafe combinations."""
+    embedded = not config.get("DATABASE_URL")
+    if embedded:
+        config["DATABASE_URL"] = default_database_url(instance_path)
+    config["EMBEDDED_DATABASE"] = embedded
+    if not config.get("SECRET_KEY"):
+        if not embedded and not config.get("TESTING"):
+            raise ConfigError(
+                "ITA_SECRET_KEY is not set. It is required when ITA_DATABASE_URL points at a "
+                "server database: every worker and server must share the same secret. "
+                "Generate one with: python -c 'import secrets; print(secrets.token_hex(32))'"
+            )
+        config["SECRET_KEY"] = instance_secret(instance_path)
+    if not config.get("CODE_HASH_KEY"):
+        config["CODE_HASH_KEY"] = "code-hash:" + str(config["SECRET_KEY"])

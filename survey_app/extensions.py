@@ -1,0 +1,76 @@
+"""Extension objects, created unbound and bound to an app in ``create_app``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import Flask, current_app
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy.orm import Session, scoped_session, sessionmaker
+
+
+def make_engine(url: str, *, sqlite_busy_timeout_ms: int = 15000) -> sa.Engine:
+    """Create an engine; SQLite files get WAL, a busy timeout and enforced foreign keys."""
+    engine_url = sa.make_url(url)
+    if engine_url.get_backend_name() != "sqlite":
+        return sa.create_engine(engine_url, pool_pre_ping=True)
+    engine = sa.create_engine(
+        engine_url, connect_args={"timeout": sqlite_busy_timeout_ms / 1000}
+    )
+
+    @sa.event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_connection, _record):  # pragma: no cover - trivial
+        cursor = dbapi_connection.cursor()
+        # WAL lets readers continue while one writer commits; busy_timeout makes a second
+        # writer wait for the lock instead of failing at once.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(sqlite_busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return engine
+
+
+@dataclass
+class _DatabaseState:
+    engine: sa.Engine
+    session: scoped_session[Session]
+
+
+class Database:
+    """Plain SQLAlchemy 2.0: one engine and one request-scoped session per app."""
+
+    def init_app(self, app: Flask) -> None:
+        engine = make_engine(
+            app.config["DATABASE_URL"],
+            sqlite_busy_timeout_ms=app.config["SQLITE_BUSY_TIMEOUT_MS"],
+        )
+        factory = sessionmaker(bind=engine, expire_on_commit=False)
+        state = _DatabaseState(engine=engine, session=scoped_session(factory))
+        app.extensions["ita_db"] = state
+
+        @app.teardown_appcontext
+        def _remove_session(_exc: BaseException | None) -> None:
+            state.session.remove()
+
+    @staticmethod
+    def _state() -> _DatabaseState:
+        return current_app.extensions["ita_db"]
+
+    @property
+    def session(self) -> Session:
+        """The current thread's session for the current app (views and CLI commands commit)."""
+        return self._state().session()
+
+    @property
+    def engine(self) -> sa.Engine:
+        return self._state().engine
+
+
+db = Database()
+csrf = CSRFProtect()
+limiter = Limiter(key_func=get_remote_address)

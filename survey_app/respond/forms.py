@@ -1,0 +1,65 @@
+"""Respondent forms; the questionnaire form is built from the instrument definitions."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, RadioField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length
+
+from questionnaires import load_instrument_set
+
+#: Form fields that are not questions; anything else posted must be a question column.
+CONTROL_FIELDS = frozenset({"csrf_token", "ticket", "nonce", "respondent_group", "website"})
+
+
+class CodeForm(FlaskForm):
+    code = StringField(validators=[DataRequired(), Length(max=40)])
+
+
+class ConsentForm(FlaskForm):
+    eligible = BooleanField(validators=[DataRequired()])
+
+
+class QuestionnaireBase(FlaskForm):
+    """Base of the generated questionnaire forms."""
+
+    instrument: str = ""
+    columns: tuple[str, ...] = ()
+
+    def answers(self) -> dict[str, int | None]:
+        return {c: self[c].data for c in self.columns}
+
+    def missing(self) -> list[str]:
+        return [c for c in self.columns if self[c].data is None]
+
+
+@cache
+def questionnaire_form(instrument_set: str, instrument: str) -> type[QuestionnaireBase]:
+    """Return a FlaskForm class with one required radio field per question column.
+
+    Field names are the export column names (``i1.2``), so a posted form maps one-to-one onto
+    the stored answers.  Labels are not used: templates render the official wording.
+    """
+    iset = load_instrument_set(instrument_set)
+    attrs: dict[str, object] = {
+        "instrument": instrument,
+        "columns": iset.columns_for(instrument),
+    }
+    for item in iset.items_for(instrument):
+        choices = [(o.code, o.label_th) for o in item.scale.options]
+        for q in item.questions:
+            attrs[q.column] = RadioField(
+                q.column, choices=choices, coerce=int, validators=[InputRequired()]
+            )
+    if instrument == "IIT":
+        attrs["ticket"] = HiddenField()
+    else:
+        groups = [(g.code, g.label_th) for g in iset.respondent_groups]
+        attrs["respondent_group"] = RadioField(choices=groups, validators=[InputRequired()])
+        attrs["nonce"] = HiddenField()
+        # The honeypot: hidden from people (CSS, aria-hidden, no tab stop); bots fill it in.
+        attrs["website"] = StringField()
+    name = f"{instrument}Form_{instrument_set.replace('-', '_')}"
+    return type(name, (QuestionnaireBase,), attrs)

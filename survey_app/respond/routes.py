@@ -1,0 +1,420 @@
+"""Respondent pages.
+
+IIT: code → eligibility and PDPA notice → questionnaire → thank-you.  The verified code is kept
+in the signed session between pages and travels with the questionnaire as a signed hidden
+``ticket``, so answers survive an expired CSRF token or a lost session cookie; the code is
+checked again, and redeemed, in the same transaction that stores the answers.
+
+EIT: one public page per assessment; a honeypot, a per-client rate limit, a one-time form
+nonce (back + resubmit stores nothing) and a signed cookie that warns a browser which already
+answered.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
+
+from questionnaires import load_instrument_set
+
+from ..extensions import db, limiter
+from ..i18n import format_datetime, t
+from ..models import Assessment, utcnow
+from ..services.assessments import assessment_by_token
+from ..services.qr import qr_png, qr_svg
+from ..services.responses import (
+    CodeRejected,
+    CodeState,
+    TamperedSubmission,
+    check_code,
+    clean_answers,
+    local_today,
+    store_eit_response,
+    store_iit_response,
+    window_state,
+)
+from .forms import CONTROL_FIELDS, CodeForm, ConsentForm, questionnaire_form
+
+bp = Blueprint("respond", __name__)
+
+_NONCES_KEPT = 10
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def _assessment(token: str) -> Assessment:
+    assessment = assessment_by_token(db.session, token)
+    if assessment is None:
+        abort(404)
+    return assessment
+
+
+def _code_key() -> str:
+    return current_app.config["CODE_HASH_KEY"]
+
+
+def _when(value) -> str:
+    return format_datetime(value, current_app.config["TIMEZONE"])
+
+
+def public_url(endpoint: str, **values: object) -> str:
+    """Return an absolute URL, on ``PUBLIC_BASE_URL`` when it is set (QR codes, printouts)."""
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if base:
+        return str(base).rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+def _ticket_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt="ita-iit-ticket")
+
+
+def _answered_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="ita-eit-answered")
+
+
+def _answered_cookie(assessment: Assessment) -> str:
+    return f"ita_eit_{assessment.id}"
+
+
+def _code_message(state: CodeState, assessment: Assessment) -> str:
+    return t(
+        f"code_{state.value}",
+        opens=_when(assessment.opens_at),
+        closes=_when(assessment.closes_at),
+    )
+
+
+def _unavailable(assessment: Assessment, state: CodeState) -> tuple[str, int]:
+    return (
+        render_template("respond/unavailable.html", assessment=assessment, state=state.value,
+                        opens=_when(assessment.opens_at), closes=_when(assessment.closes_at)),
+        403 if state is CodeState.NOT_OPEN else 410,
+    )
+
+
+def _reject_tampered_post(assessment: Assessment, instrument: str) -> dict[str, int | None]:
+    """Abort with 400 for a POST no honest form produces; return the cleaned answers."""
+    if current_app.config.get("WTF_CSRF_ENABLED", True) and not request.form.get("csrf_token"):
+        abort(400, description=t("error_csrf_missing"))
+    if window_state(assessment) is not CodeState.OK:
+        abort(400, description=t("error_closed_submit"))
+    iset = load_instrument_set(assessment.instrument_set)
+    columns = set(iset.columns_for(instrument))
+    unknown = set(request.form) - columns - CONTROL_FIELDS
+    if unknown:
+        abort(400, description=t("error_tampered"))
+    try:
+        return clean_answers(
+            iset, instrument, {k: v for k, v in request.form.items() if k in columns}
+        )
+    except TamperedSubmission:
+        abort(400, description=t("error_tampered"))
+
+
+def _render_questionnaire(
+    assessment: Assessment, instrument: str, form, *, status: int = 200, **extra
+) -> tuple[str, int]:
+    iset = load_instrument_set(assessment.instrument_set)
+    indicators = [
+        (indicator, [i for i in iset.items_for(instrument) if i.indicator == indicator.code])
+        for indicator in iset.indicators_for(instrument)
+    ]
+    missing = extra.pop("missing", [])
+    return (
+        render_template(
+            "respond/questionnaire.html",
+            assessment=assessment,
+            iset=iset,
+            instrument=instrument,
+            instrument_def=iset.instruments[instrument],
+            indicators=indicators,
+            form=form,
+            missing=set(missing),
+            missing_count=len(missing),
+            total_questions=len(iset.columns_for(instrument)),
+            total_items=len(iset.items_for(instrument)),
+            action=request.path,
+            **extra,
+        ),
+        status,
+    )
+
+
+def _csrf_failed(form) -> bool:
+    return bool(getattr(form, "csrf_token", None) and form.csrf_token.errors)
+
+
+def _only_rejected(response: Response) -> bool:
+    """Count a code-entry attempt against the rate limit only when it was rejected."""
+    return response.status_code >= 400
+
+
+def _rate(name: str) -> Callable[[], str]:
+    return lambda: current_app.config[name]
+
+
+@bp.after_request
+def _no_store(response: Response) -> Response:
+    # Answers never sit in a shared computer's cache, and Back re-requests the page.
+    if response.mimetype == "text/html":
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# -- landing ---------------------------------------------------------------------------------
+
+
+@bp.get("/")
+def index():
+    return render_template("respond/index.html")
+
+
+# -- IIT --------------------------------------------------------------------------------------
+
+
+@bp.route("/iit/<token>", methods=["GET", "POST"])
+@limiter.limit(_rate("CODE_RATE_LIMIT"), methods=["POST"], deduct_when=_only_rejected)
+def iit_code(token: str):
+    assessment = _assessment(token)
+    form = CodeForm()
+    if request.method == "GET":
+        form.code.data = request.args.get("code", "")[:40]
+        state = window_state(assessment)
+        if state is not CodeState.OK:
+            return _unavailable(assessment, state)
+        return render_template("respond/code.html", assessment=assessment, form=form)
+    if not form.validate():
+        if _csrf_failed(form):
+            message = t("csrf_expired")
+        else:
+            message = t("code_malformed")
+        return render_template(
+            "respond/code.html", assessment=assessment, form=form, message=message
+        ), 422
+    state, code = check_code(db.session, assessment, form.code.data, key=_code_key())
+    if state is not CodeState.OK:
+        return render_template(
+            "respond/code.html",
+            assessment=assessment,
+            form=form,
+            message=_code_message(state, assessment),
+            state=state.value,
+        ), 422
+    session["iit"] = {"a": assessment.id, "c": code, "eligible": False}
+    return redirect(url_for(".iit_consent", token=token))
+
+
+def _iit_session(assessment: Assessment) -> dict | None:
+    data = session.get("iit")
+    if isinstance(data, dict) and data.get("a") == assessment.id and data.get("c"):
+        return data
+    return None
+
+
+@bp.route("/iit/<token>/start", methods=["GET", "POST"])
+def iit_consent(token: str):
+    assessment = _assessment(token)
+    state = window_state(assessment)
+    if state is not CodeState.OK:
+        return _unavailable(assessment, state)
+    data = _iit_session(assessment)
+    if data is None:
+        return redirect(url_for(".iit_code", token=token))
+    form = ConsentForm()
+    if request.method == "POST":
+        if form.validate():
+            session["iit"] = {**data, "eligible": True}
+            return redirect(url_for(".iit_questionnaire", token=token))
+        message = t("csrf_expired") if _csrf_failed(form) else t("eligibility_required")
+        return render_template(
+            "respond/consent.html", assessment=assessment, form=form, message=message
+        ), 422
+    return render_template("respond/consent.html", assessment=assessment, form=form)
+
+
+@bp.route("/iit/<token>/questionnaire", methods=["GET", "POST"])
+def iit_questionnaire(token: str):
+    assessment = _assessment(token)
+    form_class = questionnaire_form(assessment.instrument_set, "IIT")
+    if request.method == "GET":
+        state = window_state(assessment)
+        if state is not CodeState.OK:
+            return _unavailable(assessment, state)
+        data = _iit_session(assessment)
+        if data is None or not data.get("eligible"):
+            return redirect(url_for(".iit_code", token=token))
+        form = form_class()
+        form.ticket.data = _ticket_serializer().dumps({"a": assessment.id, "c": data["c"]})
+        return _render_questionnaire(assessment, "IIT", form)
+
+    answers = _reject_tampered_post(assessment, "IIT")
+    form = form_class()
+    try:
+        ticket = _ticket_serializer().loads(form.ticket.data or "")
+    except BadSignature:
+        ticket = None
+    if not isinstance(ticket, dict) or ticket.get("a") != assessment.id:
+        abort(400, description=t("error_ticket"))
+    if not form.validate():
+        csrf_failed = _csrf_failed(form)
+        return _render_questionnaire(
+            assessment,
+            "IIT",
+            form,
+            status=400 if csrf_failed else 422,
+            missing=form.missing(),
+            csrf_expired=csrf_failed,
+        )
+    try:
+        store_iit_response(
+            db.session,
+            assessment,
+            ticket["c"],
+            answers,
+            key=_code_key(),
+            submitted_on=local_today(current_app.config["TIMEZONE"]),
+        )
+    except CodeRejected as rejected:
+        status = 409 if rejected.state is CodeState.USED else 422
+        return render_template(
+            "respond/code_rejected.html",
+            assessment=assessment,
+            state=rejected.state.value,
+            message=_code_message(rejected.state, assessment),
+        ), status
+    session.pop("iit", None)
+    return redirect(url_for(".iit_thanks", token=token))
+
+
+@bp.get("/iit/<token>/thanks")
+def iit_thanks(token: str):
+    assessment = _assessment(token)
+    return render_template("respond/thanks.html", assessment=assessment, instrument="IIT")
+
+
+# -- EIT --------------------------------------------------------------------------------------
+
+
+def _new_nonce() -> str:
+    nonce = secrets.token_urlsafe(12)
+    session["eit_nonces"] = [*session.get("eit_nonces", [])[-(_NONCES_KEPT - 1) :], nonce]
+    return nonce
+
+
+def _already_answered(assessment: Assessment) -> bool:
+    value = request.cookies.get(_answered_cookie(assessment))
+    if not value:
+        return False
+    try:
+        return _answered_serializer().loads(value) == assessment.id
+    except BadSignature:
+        return False
+
+
+@bp.route("/eit/<token>", methods=["GET", "POST"])
+@limiter.limit(_rate("EIT_RATE_LIMIT"), methods=["POST"])
+def eit_questionnaire(token: str):
+    assessment = _assessment(token)
+    form_class = questionnaire_form(assessment.instrument_set, "EIT")
+    if request.method == "GET":
+        state = window_state(assessment)
+        if state is not CodeState.OK:
+            return _unavailable(assessment, state)
+        form = form_class()
+        form.nonce.data = _new_nonce()
+        return _render_questionnaire(
+            assessment, "EIT", form, already_answered=_already_answered(assessment)
+        )
+
+    answers = _reject_tampered_post(assessment, "EIT")
+    form = form_class()
+    if form.website.data:
+        # A bot filled the honeypot: it gets the same redirect as a person, so it has no
+        # signal to adapt to; nothing is stored.
+        return redirect(url_for(".eit_thanks", token=token))
+    groups = {g.code for g in load_instrument_set(assessment.instrument_set).respondent_groups}
+    group = request.form.get("respondent_group")
+    if group and group not in groups:
+        abort(400, description=t("error_tampered"))
+    if not form.validate():
+        csrf_failed = _csrf_failed(form)
+        form.nonce.data = _new_nonce() if csrf_failed else form.nonce.data
+        return _render_questionnaire(
+            assessment,
+            "EIT",
+            form,
+            status=400 if csrf_failed else 422,
+            missing=form.missing() + ([] if group else ["respondent_group"]),
+            csrf_expired=csrf_failed,
+        )
+    nonces = session.get("eit_nonces", [])
+    if form.nonce.data not in nonces:
+        return render_template("respond/eit_resubmit.html", assessment=assessment), 409
+    store_eit_response(
+        db.session,
+        assessment,
+        group,
+        answers,
+        submitted_on=local_today(current_app.config["TIMEZONE"]),
+    )
+    session["eit_nonces"] = [n for n in nonces if n != form.nonce.data]
+    response = make_response(redirect(url_for(".eit_thanks", token=token)))
+    max_age = max(int((assessment.closes_at - utcnow()).total_seconds()), 0) + 86400
+    response.set_cookie(
+        _answered_cookie(assessment),
+        _answered_serializer().dumps(assessment.id),
+        max_age=max_age,
+        path=url_for(".eit_questionnaire", token=token),
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
+    return response
+
+
+@bp.get("/eit/<token>/thanks")
+def eit_thanks(token: str):
+    assessment = _assessment(token)
+    return render_template("respond/thanks.html", assessment=assessment, instrument="EIT")
+
+
+# -- QR codes ---------------------------------------------------------------------------------
+
+
+def _qr(kind: str, url: str) -> Response:
+    if kind == "png":
+        response = make_response(qr_png(url))
+        response.mimetype = "image/png"
+    else:
+        response = make_response(qr_svg(url))
+        response.mimetype = "image/svg+xml"
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@bp.get("/eit/<token>/qr.<any(png, svg):kind>")
+def eit_qr(token: str, kind: str):
+    _assessment(token)
+    return _qr(kind, public_url(".eit_questionnaire", token=token))
+
+
+@bp.get("/iit/<token>/qr.<any(png, svg):kind>")
+def iit_qr(token: str, kind: str):
+    _assessment(token)
+    return _qr(kind, public_url(".iit_code", token=token))

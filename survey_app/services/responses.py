@@ -1,0 +1,245 @@
+"""Check answers against the instrument definitions and store responses.
+
+``store_iit_response`` redeems the access code and stores the response in one transaction:
+the conditional ``UPDATE … WHERE status = 'unused'`` takes the row lock (PostgreSQL) or the
+write lock (SQLite), so of two simultaneous submissions with one code exactly one sees
+``rowcount == 1`` and stores; the other stores nothing and learns why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import zoneinfo
+from collections.abc import Mapping
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from questionnaires import InstrumentSet, load_instrument_set
+
+from ..models import AccessCode, Answer, Assessment, Response, utcnow
+from .codes import hash_code, normalise_code
+
+
+class CodeState(enum.Enum):
+    """What a typed code means for an assessment right now."""
+
+    OK = "ok"
+    MALFORMED = "malformed"
+    UNKNOWN = "unknown"
+    USED = "used"
+    REVOKED = "revoked"
+    NOT_OPEN = "not_open"
+    CLOSED = "closed"
+
+
+class CodeRejected(Exception):
+    def __init__(self, state: CodeState):
+        super().__init__(state.value)
+        self.state = state
+
+
+class TamperedSubmission(ValueError):
+    """A submission no honest form can produce (unknown question, out-of-range code …)."""
+
+
+def local_today(timezone: str = "Asia/Bangkok", now: dt.datetime | None = None) -> dt.date:
+    return (now or utcnow()).astimezone(zoneinfo.ZoneInfo(timezone)).date()
+
+
+def window_state(assessment: Assessment, now: dt.datetime | None = None) -> CodeState:
+    now = now or utcnow()
+    if now < assessment.opens_at:
+        return CodeState.NOT_OPEN
+    if now >= assessment.closes_at:
+        return CodeState.CLOSED
+    return CodeState.OK
+
+
+def check_code(
+    session: Session, assessment: Assessment, text: str, *, key: str
+) -> tuple[CodeState, str | None]:
+    """Say whether ``text`` is a usable code for ``assessment`` (without redeeming it).
+
+    Returns the state and the normalised code.
+    """
+    code = normalise_code(text)
+    if code is None:
+        return CodeState.MALFORMED, None
+    state = window_state(assessment)
+    if state is not CodeState.OK:
+        return state, code
+    status = session.scalar(
+        sa.select(AccessCode.status).where(
+            AccessCode.code_hash == hash_code(key, code),
+            AccessCode.assessment_id == assessment.id,
+        )
+    )
+    return {
+        None: CodeState.UNKNOWN,
+        "unused": CodeState.OK,
+        "used": CodeState.USED,
+        "revoked": CodeState.REVOKED,
+    }[status], code
+
+
+def clean_answers(
+    iset: InstrumentSet, instrument: str, answers: Mapping[str, object]
+) -> dict[str, int | None]:
+    """Return ``answers`` as column → option code, with None for the unanswered.
+
+    Raises TamperedSubmission for an unknown question or a code outside the item's scale.
+    """
+    valid: dict[str, frozenset[int]] = {
+        q.column: item.scale.codes
+        for item in iset.items_for(instrument)
+        for q in item.questions
+    }
+    unknown = set(answers) - set(valid)
+    if unknown:
+        raise TamperedSubmission(f"unknown question(s): {', '.join(sorted(unknown))}")
+    cleaned: dict[str, int | None] = {}
+    for column, codes in valid.items():
+        value = answers.get(column)
+        if value is None or value == "":
+            cleaned[column] = None
+            continue
+        try:
+            code = int(value)  # type: ignore[call-overload]
+        except (TypeError, ValueError):
+            raise TamperedSubmission(f"{column}: not an option code: {value!r}") from None
+        if code not in codes:
+            raise TamperedSubmission(f"{column}: {code} is not an option of its scale")
+        cleaned[column] = code
+    return cleaned
+
+
+def _complete(iset: InstrumentSet, instrument: str, answers: Mapping[str, object]) -> dict:
+    cleaned = clean_answers(iset, instrument, answers)
+    missing = [c for c, v in cleaned.items() if v is None]
+    if missing:
+        raise TamperedSubmission(f"unanswered question(s): {', '.join(missing)}")
+    return cleaned
+
+
+def _add_response(
+    session: Session,
+    assessment: Assessment,
+    instrument: str,
+    answers: dict[str, int],
+    *,
+    submitted_on: dt.date,
+    respondent_group: str | None = None,
+) -> Response:
+    response = Response(
+        assessment_id=assessment.id,
+        instrument=instrument,
+        submitted_on=submitted_on,
+        respondent_group=respondent_group,
+        answers=[Answer(question=c, option=v) for c, v in answers.items()],
+    )
+    session.add(response)
+    session.flush()
+    return response
+
+
+def store_iit_response(
+    session: Session,
+    assessment: Assessment,
+    code_text: str,
+    answers: Mapping[str, object],
+    *,
+    key: str,
+    submitted_on: dt.date,
+    now: dt.datetime | None = None,
+) -> None:
+    """Redeem ``code_text`` and store the IIT answers, in one transaction; commit.
+
+    Raises CodeRejected (nothing stored) if the code cannot be used, TamperedSubmission if
+    the answers are incomplete or invalid.
+    """
+    iset = load_instrument_set(assessment.instrument_set)
+    cleaned = _complete(iset, "IIT", answers)
+    code = normalise_code(code_text)
+    if code is None:
+        raise CodeRejected(CodeState.MALFORMED)
+    state = window_state(assessment, now)
+    if state is not CodeState.OK:
+        raise CodeRejected(state)
+    code_hash = hash_code(key, code)
+    try:
+        # The first statement of the transaction: on SQLite it takes the write lock (waiting
+        # up to busy_timeout), on PostgreSQL the row lock; a concurrent redeemer re-checks
+        # ``status`` after we commit and updates nothing.
+        redeemed = session.execute(
+            sa.update(AccessCode)
+            .where(
+                AccessCode.code_hash == code_hash,
+                AccessCode.assessment_id == assessment.id,
+                AccessCode.status == "unused",
+            )
+            .values(status="used")
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if redeemed != 1:
+            status = session.scalar(
+                sa.select(AccessCode.status).where(
+                    AccessCode.code_hash == code_hash,
+                    AccessCode.assessment_id == assessment.id,
+                )
+            )
+            session.rollback()
+            raise CodeRejected(
+                {"used": CodeState.USED, "revoked": CodeState.REVOKED}.get(
+                    status, CodeState.UNKNOWN
+                )
+            )
+        _add_response(session, assessment, "IIT", cleaned, submitted_on=submitted_on)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def store_eit_response(
+    session: Session,
+    assessment: Assessment,
+    respondent_group: str,
+    answers: Mapping[str, object],
+    *,
+    submitted_on: dt.date,
+    now: dt.datetime | None = None,
+) -> None:
+    """Store one EIT response; commit.  Raises TamperedSubmission or CodeRejected(window)."""
+    iset = load_instrument_set(assessment.instrument_set)
+    if respondent_group not in {g.code for g in iset.respondent_groups}:
+        raise TamperedSubmission(f"unknown respondent group: {respondent_group!r}")
+    cleaned = _complete(iset, "EIT", answers)
+    state = window_state(assessment, now)
+    if state is not CodeState.OK:
+        raise CodeRejected(state)
+    try:
+        _add_response(
+            session,
+            assessment,
+            "EIT",
+            cleaned,
+            submitted_on=submitted_on,
+            respondent_group=respondent_group,
+        )
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def response_counts(session: Session, assessment: Assessment) -> dict[str, int]:
+    rows = session.execute(
+        sa.select(Response.instrument, sa.func.count())
+        .where(Response.assessment_id == assessment.id)
+        .group_by(Response.instrument)
+    ).all()
+    counts = {"IIT": 0, "EIT": 0}
+    counts.update({instrument: n for instrument, n in rows})
+    return counts
