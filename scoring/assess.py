@@ -191,7 +191,7 @@ def assess(
     # indicator scores with their sources
     scores: dict[str, float] = {}
     sources: dict[str, str] = {}
-    for inst, sr in scored.items():
+    for sr in scored.values():
         row = indicators_from_items(item_means(sr), sr).iloc[0]
         for code, value in row.items():
             if not np.isnan(value):
@@ -338,7 +338,7 @@ def _bootstrap(iset: InstrumentSet, scored: Mapping[str, ScoredResponses],
     draws = pd.DataFrame({c: np.full(resamples, scores.get(c, np.nan))
                           for c in iset.indicators})
     sampled: set[str] = set()
-    for inst, sr in scored.items():
+    for sr in scored.values():
         n = sr.n
         values = np.nan_to_num(sr.item_scores)
         mask = (~np.isnan(sr.item_scores)).astype(float)

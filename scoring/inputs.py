@@ -190,8 +190,9 @@ def score_files(iset, *, iit=None, eit=None, oit=None, indicators=None, history=
         if path is None:
             continue
         size = Path(path).stat().st_size if Path(path).is_file() else 0
+        label = f"{inst} {Path(path).name}"
         callback = None if progress is None else (
-            lambda done, _inst=inst, _size=size: progress(f"{_inst} {Path(path).name}", done, _size))
+            lambda done, _label=label, _size=size: progress(_label, done, _size))
         frames[inst] = (path, read_table(path, progress=callback))
     from .assess import validate_given
     from .rollup import oit_sub_indicator_scores
@@ -219,5 +220,6 @@ def score_files(iset, *, iit=None, eit=None, oit=None, indicators=None, history=
                       seed=DEFAULT_SEED if seed is None else seed, **kwargs)
     except ResponseDataError as exc:
         path = frames[exc.instrument][0] if exc.instrument in frames else "responses"
-        row = None if exc.row is None else file_row(exc.row)
+        # a whole-column problem is in the header, which is row 1 of the file
+        row = file_row(exc.row) if exc.row is not None else (1 if exc.column else None)
         raise InputFileError(path, exc.reason, row=row, column=exc.column) from None

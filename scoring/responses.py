@@ -100,8 +100,8 @@ def score_responses(responses: pd.DataFrame, iset: InstrumentSet, instrument: st
             other = "EIT" if instrument == "IIT" else "IIT"
             if any(str(col) in it.columns for it in iset.items_for(other)):
                 hint = f" (it belongs to {other})"
-            raise ResponseDataError(f"unknown column: not a {instrument} question of "
-                                    f"{iset.id}{hint}", column=str(col), instrument=instrument)
+            raise ResponseDataError(f"unknown column: not one of the {instrument} questions "
+                                    f"of {iset.id}{hint}", column=str(col), instrument=instrument)
 
     n = len(responses)
     questions = [q for item in items for q in item.questions]

@@ -1,0 +1,89 @@
+"""Statistics checked against scipy (and a direct formula) on the same data."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from questionnaires import load_instrument_set
+from scoring import assess, cronbach_alpha, margin_of_error, option_distribution, summarize
+
+
+@pytest.fixture(scope="module")
+def iset():
+    return load_instrument_set("ita-2566")
+
+
+def test_summary_matches_scipy():
+    rng = np.random.default_rng(7)
+    values = rng.choice([0, 100 / 3, 200 / 3, 100], size=57, p=[0.05, 0.1, 0.35, 0.5])
+    with_blanks = np.concatenate([values, [np.nan] * 4])
+    s = summarize(with_blanks)
+    assert (s.n, s.no_answer) == (57, 4)
+    assert s.mean == pytest.approx(np.mean(values))
+    assert s.sd == pytest.approx(np.std(values, ddof=1))
+    assert s.median == pytest.approx(np.median(values))
+    low, high = stats.t.interval(0.95, len(values) - 1, loc=np.mean(values),
+                                 scale=stats.sem(values))
+    assert (s.ci_low, s.ci_high) == (pytest.approx(low), pytest.approx(high))
+
+
+def test_summary_edge_cases():
+    assert summarize(np.array([np.nan, np.nan])).n == 0
+    one = summarize(np.array([50.0]))
+    assert one.mean == 50 and one.sd is None and one.ci_low is None
+
+
+def test_cronbach_alpha_matches_formula_with_listwise_deletion():
+    rng = np.random.default_rng(11)
+    latent = rng.normal(size=200)
+    items = np.column_stack([latent + rng.normal(scale=s, size=200) for s in (0.5, 0.8, 1.0)])
+    items[3, 1] = np.nan
+    complete = items[~np.isnan(items).any(axis=1)]
+    k = complete.shape[1]
+    # scipy reference for the variances; the formula of Cronbach (1951)
+    expected = k / (k - 1) * (1 - sum(stats.tvar(complete[:, j]) for j in range(k))
+                              / stats.tvar(complete.sum(axis=1)))
+    assert cronbach_alpha(items) == pytest.approx(expected)
+    assert cronbach_alpha(items[:, :1]) is None
+    assert cronbach_alpha(np.ones((10, 3))) is None  # no variance: undefined
+
+
+def test_margin_of_error_with_and_without_fpc():
+    z = stats.norm.ppf(0.975)
+    assert margin_of_error(384) == pytest.approx(100 * z * np.sqrt(0.25 / 384))
+    assert margin_of_error(100, population=400) == pytest.approx(
+        100 * z * np.sqrt(0.25 / 100) * np.sqrt(300 / 399))
+    assert margin_of_error(0) is None
+    assert margin_of_error(90, population=90) == 0.0
+
+
+def test_option_distribution_counts_and_percent():
+    dist = option_distribution(np.array([4, 4, 3, np.nan, 1]), [1, 2, 3, 4])
+    assert dist == {1: (1, 25.0), 2: (0, 0.0), 3: (1, 25.0), 4: (2, 50.0)}
+
+
+def test_assess_exposes_summaries_alpha_and_bootstrap(iset):
+    rng = np.random.default_rng(3)
+    n = 120
+    cols = iset.columns_for("EIT")
+    data = {}
+    for c in cols:
+        scale = iset.item(iset.question(c).item).scale
+        data[c] = rng.choice(sorted(scale.codes), size=n) if scale.kind == "yes_no" else \
+            rng.choice([1, 2, 3, 4], size=n, p=[0.05, 0.1, 0.35, 0.5])
+    frame = pd.DataFrame(data)
+    r = assess(iset, eit=frame, bootstrap=500, seed=1)
+    ind = r.indicators["7"]
+    assert ind.summary.n == n
+    low, high = ind.bootstrap
+    assert low < ind.score < high
+    assert r.instruments["EIT"].bootstrap[0] < r.instruments["EIT"].score \
+        < r.instruments["EIT"].bootstrap[1]
+    assert ind.alpha is not None
+    # the same seed gives the same interval; another seed a different one
+    assert assess(iset, eit=frame, bootstrap=500, seed=1).indicators["7"].bootstrap == (low, high)
+    assert assess(iset, eit=frame, bootstrap=500, seed=2).indicators["7"].bootstrap != (low, high)
+    # question distributions add up to the answered count
+    q = ind.items[0].questions[0]
+    assert sum(c for c, _ in q.distribution.values()) == q.n == n
