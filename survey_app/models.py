@@ -78,7 +78,7 @@ class Assessment(Base):
     __tablename__ = "assessment"
     __table_args__ = (
         sa.UniqueConstraint(
-            "agency_id", "fiscal_year_be", "instrument_set", name="agency_year_set"
+            "agency_id", "fiscal_year_be", "instrument_set", name="uq_assessment_agency_year_set"
         ),
         sa.CheckConstraint("closes_at > opens_at", name="window"),
     )

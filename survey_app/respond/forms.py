@@ -6,6 +6,12 @@ from functools import cache
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, StringField
+
+try:  # wtforms >= 3.3 deprecates (value, label) tuples
+    from wtforms import SelectChoice as _Choice
+except ImportError:  # pragma: no cover - older wtforms
+    def _Choice(value, label):
+        return (value, label)
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from questionnaires import load_instrument_set
@@ -48,7 +54,8 @@ def questionnaire_form(instrument_set: str, instrument: str) -> type[Questionnai
         "columns": iset.columns_for(instrument),
     }
     for item in iset.items_for(instrument):
-        choices = [(o.code, o.label_th) for o in item.scale.options]
+        # Labels here are unused: the template renders the wording in the current language.
+        choices = [_Choice(o.code, o.label_en) for o in item.scale.options]
         for q in item.questions:
             attrs[q.column] = RadioField(
                 q.column, choices=choices, coerce=int, validators=[InputRequired()]
@@ -56,7 +63,7 @@ def questionnaire_form(instrument_set: str, instrument: str) -> type[Questionnai
     if instrument == "IIT":
         attrs["ticket"] = HiddenField()
     else:
-        groups = [(g.code, g.label_th) for g in iset.respondent_groups]
+        groups = [_Choice(g.code, g.label_en) for g in iset.respondent_groups]
         attrs["respondent_group"] = RadioField(choices=groups, validators=[InputRequired()])
         attrs["nonce"] = HiddenField()
         # The honeypot: hidden from people (CSS, aria-hidden, no tab stop); bots fill it in.

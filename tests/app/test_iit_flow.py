@@ -1,0 +1,208 @@
+"""IIT by one-time access code, through the Flask test client, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+from survey_app.extensions import db
+from survey_app.models import AccessCode, Answer, Response, utcnow
+from survey_app.services.codes import format_code, revoke_codes
+
+from .conftest import Respondent, close_assessment, count_rows, full_answers, make_assessment
+
+
+def test_fresh_code_stores_one_anonymous_response(app, respondent, setup):
+    code = format_code(setup.codes[0]).lower()  # any case, with dashes
+    ticket = respondent.start_iit(code)
+    answers = full_answers("IIT", option=3)
+    response = respondent.submit_iit(ticket, answers)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/iit/{setup.token}/thanks")
+    thanks = respondent.client.get(response.headers["Location"])
+    assert "ขอบคุณที่ตอบแบบวัด" in thanks.get_data(as_text=True)
+
+    with app.app_context():
+        stored = db.session.scalars(sa.select(Response)).one()
+        assert stored.instrument == "IIT"
+        assert stored.respondent_group is None
+        assert isinstance(stored.submitted_on, dt.date)
+        got = dict(db.session.execute(sa.select(Answer.question, Answer.option)).all())
+        assert got == {k: int(v) for k, v in answers.items()}
+        statuses = sorted(db.session.scalars(sa.select(AccessCode.status)))
+        assert statuses == ["unused", "unused", "used"]
+
+
+def test_code_without_dashes_and_with_spaces_is_accepted(respondent, setup):
+    code = setup.codes[1]
+    typed = f" {code[:3].lower()} {code[3:]} "
+    assert respondent.enter_code(typed).status_code == 302
+
+
+def test_code_from_a_qr_slip_is_prefilled(respondent, setup):
+    code = format_code(setup.codes[0])
+    page = respondent.client.get(f"/iit/{setup.token}?code={code}").get_data(as_text=True)
+    assert f'value="{code}"' in page
+
+
+def test_reused_code_is_refused_at_entry_and_at_submission(app, client, setup):
+    first, second = Respondent(client, setup.token), Respondent(app.test_client(), setup.token)
+    ticket_1 = first.start_iit(setup.codes[0])
+    ticket_2 = second.start_iit(setup.codes[0])  # both verified before either submitted
+    assert first.submit_iit(ticket_1).status_code == 302
+    again = second.submit_iit(ticket_2)
+    assert again.status_code == 409
+    assert "รหัสนี้ถูกใช้ตอบแบบวัดไปแล้ว" in again.get_data(as_text=True)
+    entry = Respondent(app.test_client(), setup.token).enter_code(setup.codes[0])
+    assert entry.status_code == 422
+    assert "รหัสนี้ถูกใช้ตอบแบบวัดไปแล้ว" in entry.get_data(as_text=True)
+    assert count_rows(app, "response") == 1
+
+
+def test_back_and_resubmit_after_thanks_stores_nothing(app, respondent, setup):
+    ticket = respondent.start_iit(setup.codes[0])
+    assert respondent.submit_iit(ticket).status_code == 302
+    # Back: the questionnaire page now sends the person to the code page …
+    back = respondent.open_iit_questionnaire()
+    assert back.status_code == 302 and back.headers["Location"].endswith(f"/iit/{setup.token}")
+    # … and a browser that re-posts the old form finds the code used.
+    assert respondent.submit_iit(ticket).status_code == 409
+    assert count_rows(app, "response") == 1
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("ABC", "รหัสไม่ถูกรูปแบบ"),
+        ("2222-2222-22", "ไม่พบรหัสนี้"),
+        ("0OIL-0OIL-01", "รหัสไม่ถูกรูปแบบ"),
+    ],
+)
+def test_wrong_codes_get_their_own_message(app, respondent, typed, expected):
+    response = respondent.enter_code(typed)
+    assert response.status_code == 422
+    assert expected in response.get_data(as_text=True)
+    assert count_rows(app, "response") == 0
+
+
+def test_revoked_code_gets_its_own_message(app, respondent, setup):
+    with app.app_context():
+        assert revoke_codes(db.session, app.config["CODE_HASH_KEY"], [setup.codes[2]]) == 1
+        db.session.commit()
+    response = respondent.enter_code(setup.codes[2])
+    assert response.status_code == 422
+    assert "รหัสนี้ถูกยกเลิกแล้ว" in response.get_data(as_text=True)
+
+
+def test_code_of_another_assessment_is_unknown(app, client, setup):
+    other = make_assessment(app, agency_code="OTHER")
+    response = Respondent(client, setup.token).enter_code(other.codes[0])
+    assert response.status_code == 422
+    assert "ไม่พบรหัสนี้" in response.get_data(as_text=True)
+
+
+def test_not_yet_open_and_expired_codes_get_their_own_messages(app, client):
+    now = utcnow()
+    future = make_assessment(app, agency_code="FUT", opens_at=now + dt.timedelta(days=3),
+                             closes_at=now + dt.timedelta(days=30))
+    past = make_assessment(app, agency_code="PAST", opens_at=now - dt.timedelta(days=30),
+                           closes_at=now - dt.timedelta(days=1))
+    early = Respondent(client, future.token).enter_code(future.codes[0])
+    assert early.status_code == 422 and "ยังไม่เปิดให้ตอบ" in early.get_data(as_text=True)
+    late = Respondent(client, past.token).enter_code(past.codes[0])
+    assert late.status_code == 422 and "หมดเวลาตอบแบบวัดนี้แล้ว" in late.get_data(as_text=True)
+    assert client.get(f"/iit/{future.token}").status_code == 403
+    assert client.get(f"/iit/{past.token}").status_code == 410
+
+
+def test_eligibility_must_be_confirmed(app, respondent, setup):
+    assert respondent.enter_code(setup.codes[0]).status_code == 302
+    refused = respondent.client.post(f"/iit/{setup.token}/start", data={})
+    assert refused.status_code == 422
+    assert "อย่างน้อย 1 ปี" in refused.get_data(as_text=True)
+    # Skipping the step does not reach the questionnaire.
+    assert respondent.open_iit_questionnaire().status_code == 302
+
+
+def test_consent_page_shows_the_pdpa_notice(respondent, setup):
+    respondent.enter_code(setup.codes[0])
+    page = respondent.client.get(f"/iit/{setup.token}/start").get_data(as_text=True)
+    assert "การคุ้มครองข้อมูลส่วนบุคคล" in page and "ที่อยู่ IP" in page
+
+
+def test_missing_answers_rerender_with_answers_kept_and_errors_beside_items(
+    app, respondent, setup
+):
+    ticket = respondent.start_iit(setup.codes[0])
+    answers = full_answers("IIT", option=2)
+    del answers["i1.2"], answers["i30.4"]
+    response = respondent.submit_iit(ticket, answers)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "ยังตอบไม่ครบ 2 ข้อ" in page
+    assert 'id="q-i1-2-error"' in page and 'id="q-i30-4-error"' in page
+    assert page.count("กรุณาเลือกคำตอบ") == 2
+    assert page.count("checked") == len(answers)  # every given answer is still selected
+    assert count_rows(app, "response") == 0
+    assert count_rows(app, "access_code WHERE status = 'used'") == 0
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        {"i99": "1"},  # unknown item
+        {"i1.1": "7"},  # out-of-range code
+        {"i4.1": "4"},  # a 4-level code on a yes/no item
+        {"i1.1": "x"},  # not a number
+    ],
+)
+def test_tampered_post_is_400_and_stores_nothing(app, respondent, setup, tamper):
+    ticket = respondent.start_iit(setup.codes[0])
+    response = respondent.submit_iit(ticket, {**full_answers("IIT"), **tamper})
+    assert response.status_code == 400
+    assert "ไม่ได้บันทึกสิ่งใด" in response.get_data(as_text=True)
+    assert count_rows(app, "response") == 0
+    assert count_rows(app, "access_code WHERE status = 'used'") == 0
+
+
+def test_forged_ticket_is_400(app, respondent, setup):
+    respondent.start_iit(setup.codes[0])
+    response = respondent.submit_iit("forged.ticket")
+    assert response.status_code == 400
+    assert count_rows(app, "response") == 0
+
+
+def test_submission_to_a_closed_assessment_is_400(app, respondent, setup):
+    ticket = respondent.start_iit(setup.codes[0])
+    close_assessment(app, setup.assessment_id)
+    response = respondent.submit_iit(ticket)
+    assert response.status_code == 400
+    assert "ไม่ได้เปิดรับคำตอบ" in response.get_data(as_text=True)
+    assert count_rows(app, "response") == 0
+    assert count_rows(app, "access_code WHERE status = 'used'") == 0
+
+
+def test_english_switch(respondent, setup):
+    page = respondent.client.get(f"/iit/{setup.token}?lang=en").get_data(as_text=True)
+    assert "Access code" in page and 'lang="en"' in page
+    ticket = respondent.start_iit(setup.codes[0])
+    assert ticket
+    page = respondent.open_iit_questionnaire().get_data(as_text=True)
+    assert "Indicator 1 of 5" in page and "Following the set procedures" in page
+
+
+def test_questionnaire_page_is_accessible_markup(respondent, setup):
+    respondent.start_iit(setup.codes[0])
+    page = respondent.open_iit_questionnaire().get_data(as_text=True)
+    assert page.count("<fieldset") >= 51 and page.count("<legend") == page.count("<fieldset")
+    assert "ตัวชี้วัดที่ 1 จาก 5" in page and "ตัวชี้วัดที่ 5 จาก 5" in page
+    # Every radio button sits inside its label.
+    assert page.count('type="radio"') == page.count('<label class="opt">')
+    assert "<script" not in page
+
+
+def test_unknown_token_is_404(client):
+    assert client.get("/iit/not-a-token").status_code == 404
+    assert client.post("/iit/not-a-token/questionnaire", data={}).status_code == 404
