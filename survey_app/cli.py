@@ -6,6 +6,8 @@ the function directly.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import click
 
 
@@ -18,14 +20,22 @@ def main() -> None:
 # -- the database, the server and the demo ---------------------------------------------------
 
 
-def _app(config: dict | None = None):
+@contextmanager
+def _app_context(config: dict | None = None):
+    """Create the app and enter its context; close its connections at the end."""
     from . import create_app
     from .config import ConfigError
+    from .extensions import db
 
     try:
-        return create_app(config)
+        app = create_app(config)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
+    try:
+        with app.app_context():
+            yield app
+    finally:
+        db.dispose(app)
 
 
 @main.group("db")
@@ -40,8 +50,7 @@ def db_upgrade_command(revision: str) -> None:
     from .extensions import db
     from .services.schema import current_revision, upgrade
 
-    app = _app()
-    with app.app_context():
+    with _app_context():
         upgrade(db.engine, revision)
         click.echo(f"database at revision {current_revision(db.engine)}: {_safe_url(db.engine)}")
 
@@ -62,11 +71,11 @@ def serve_command(host: str, port: int, workers: int) -> None:
     """
     from .services.server import prepare_database, run_gunicorn
 
-    app = _app()
-    try:
-        message = prepare_database(app)
-    except RuntimeError as exc:
-        raise click.ClickException(str(exc)) from None
+    with _app_context() as app:
+        try:
+            message = prepare_database(app)
+        except RuntimeError as exc:
+            raise click.ClickException(str(exc)) from None
     if message:
         click.echo(message, err=True)
     click.echo(f"ITA survey app on http://{host}:{port}/ ({workers} workers)", err=True)
@@ -85,8 +94,7 @@ def demo_command(base_url: str, as_json: bool) -> None:
     from .services.demo import ensure_demo
     from .services.schema import upgrade
 
-    app = _app()
-    with app.app_context():
+    with _app_context() as app:
         upgrade(db.engine)
         info = ensure_demo(
             db.session,
@@ -138,8 +146,7 @@ def export_responses_command(assessment_id: int, instrument: str, output: str | 
     from .extensions import db
     from .services.exports import write_responses_csv
 
-    app = _app()
-    with app.app_context():
+    with _app_context():
         try:
             rows = write_responses_csv(
                 db.session, assessment_id, instrument, output or sys.stdout.buffer

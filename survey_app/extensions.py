@@ -58,6 +58,13 @@ class Database:
             state.session.remove()
 
     @staticmethod
+    def dispose(app: Flask) -> None:
+        """Close the app's connections (end of a CLI command or a test)."""
+        state: _DatabaseState = app.extensions["ita_db"]
+        state.session.remove()
+        state.engine.dispose()
+
+    @staticmethod
     def _state() -> _DatabaseState:
         return current_app.extensions["ita_db"]
 

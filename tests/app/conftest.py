@@ -117,7 +117,7 @@ def app_config(database_url: str, tmp_path, **overrides) -> dict:
 def app(database_url: str, tmp_path):
     app = create_app(app_config(database_url, tmp_path))
     yield app
-    app.extensions["ita_db"].engine.dispose()
+    db.dispose(app)
 
 
 @pytest.fixture

@@ -1,0 +1,175 @@
+"""The `ita db upgrade`, `ita serve`, `ita demo` and `ita export responses` commands."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from questionnaires import load_instrument_set
+from survey_app.cli import main
+
+
+@pytest.fixture
+def cli(tmp_path, monkeypatch):
+    """A CLI runner on a fresh embedded instance folder."""
+    for name in ("ITA_DATABASE_URL", "ITA_SECRET_KEY", "ITA_CODE_HASH_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ITA_INSTANCE_PATH", str(tmp_path / "instance"))
+    return CliRunner()
+
+
+def _demo(cli) -> dict:
+    result = cli.invoke(main, ["demo", "--json", "--base-url", "http://example.test:9000/"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_demo_on_a_fresh_instance_then_again(cli, tmp_path):
+    first = _demo(cli)
+    assert first["created"] is True
+    assert first["agency_code"] == "CMI3"
+    assert first["responses"] == {"IIT": 40, "EIT": 200}
+    assert len(first["unused_iit_codes"]) == 10
+    assert first["eit_url"].startswith("http://example.test:9000/eit/")
+    assert first["eit_qr_png"] == first["eit_url"] + "/qr.png"
+    assert (tmp_path / "instance" / "ita.sqlite3").exists()
+    assert (tmp_path / "instance" / "secret_key").exists()
+
+    second = _demo(cli)
+    assert second["created"] is False
+    assert second["assessment_id"] == first["assessment_id"]
+    assert second["eit_url"] == first["eit_url"]
+    assert second["responses"] == {"IIT": 40, "EIT": 200}
+    assert len(second["unused_iit_codes"]) == 5
+    assert not set(second["unused_iit_codes"]) & set(first["unused_iit_codes"])
+
+
+def test_demo_text_output_names_what_a_newcomer_needs(cli):
+    result = cli.invoke(main, ["demo"])
+    assert result.exit_code == 0, result.output
+    for text in ("/iit/", "/eit/", "qr.png", "qr.svg", "Unused IIT codes", "ita serve"):
+        assert text in result.output
+
+
+def test_demo_codes_work_in_the_web_app(cli, tmp_path):
+    from survey_app import create_app
+    from survey_app.extensions import db
+
+    info = _demo(cli)
+    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "TESTING": True,
+                      "WTF_CSRF_ENABLED": False})
+    client = app.test_client()
+    token = info["iit_url"].rsplit("/", 1)[1]
+    response = client.post(f"/iit/{token}", data={"code": info["unused_iit_codes"][0]})
+    assert response.status_code == 302
+    db.dispose(app)
+
+
+def test_export_responses_csv_contract(cli, tmp_path):
+    info = _demo(cli)
+    iset = load_instrument_set("ita-2566")
+    for instrument, n in (("IIT", 40), ("EIT", 200)):
+        out = tmp_path / f"{instrument}.csv"
+        result = cli.invoke(main, ["export", "responses", "--assessment",
+                                   str(info["assessment_id"]), "--instrument", instrument,
+                                   "--output", str(out)])
+        assert result.exit_code == 0, result.output
+        raw = out.read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf")
+        frame = pd.read_csv(io.BytesIO(raw), encoding="utf-8-sig")
+        expected = list(iset.columns_for(instrument))
+        if instrument == "EIT":
+            expected = ["respondent_group", *expected]
+        assert list(frame.columns) == [*expected, "submitted_on"]
+        assert len(frame) == n
+        for item in iset.items_for(instrument):
+            for column in item.columns:
+                assert set(frame[column].unique()) <= item.scale.codes
+        if instrument == "EIT":
+            groups = {g.code for g in iset.respondent_groups}
+            assert set(frame["respondent_group"]) <= groups
+        assert frame["submitted_on"].str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
+
+
+def test_export_is_counted_by_ita_score(cli, tmp_path):
+    info = _demo(cli)
+    paths = {}
+    for instrument in ("IIT", "EIT"):
+        paths[instrument] = tmp_path / f"{instrument}.csv"
+        result = cli.invoke(main, ["export", "responses", "--assessment",
+                                   str(info["assessment_id"]), "--instrument", instrument,
+                                   "--output", str(paths[instrument])])
+        assert result.exit_code == 0, result.output
+    scored = cli.invoke(main, ["score", "--iit", str(paths["IIT"]), "--eit", str(paths["EIT"]),
+                               "--bootstrap", "0", "--format", "json"])
+    assert scored.exit_code == 0, scored.output
+    instruments = json.loads(scored.output)["instruments"]
+    assert instruments["IIT"]["responses"] == 40
+    assert instruments["EIT"]["responses"] == 200
+    assert instruments["IIT"]["score"] > 70 and instruments["EIT"]["score"] > 70
+
+
+def test_export_unknown_assessment_is_a_clear_error(cli):
+    _demo(cli)
+    result = cli.invoke(main, ["export", "responses", "--assessment", "999",
+                               "--instrument", "IIT"])
+    assert result.exit_code != 0
+    assert "no assessment with id 999" in result.output
+
+
+def test_db_upgrade_on_the_embedded_database(cli, tmp_path):
+    result = cli.invoke(main, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert "revision 0001" in result.output
+
+
+@pytest.mark.postgres
+def test_server_database_needs_a_secret(cli, monkeypatch, pg_database_url):
+    monkeypatch.setenv("ITA_DATABASE_URL", pg_database_url)
+    result = cli.invoke(main, ["db", "upgrade"])
+    assert result.exit_code != 0
+    assert "ITA_SECRET_KEY is not set" in result.output
+    monkeypatch.setenv("ITA_SECRET_KEY", "x" * 64)
+    result = cli.invoke(main, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+
+
+def test_serve_migrates_the_embedded_database_then_starts_gunicorn(cli, monkeypatch, tmp_path):
+    calls = []
+    monkeypatch.setattr("survey_app.services.server.run_gunicorn",
+                        lambda **kw: calls.append(kw))
+    result = cli.invoke(main, ["serve", "--port", "8123", "--workers", "3"])
+    assert result.exit_code == 0, result.output
+    assert "migrated the embedded database" in result.output
+    assert calls == [{"host": "127.0.0.1", "port": 8123, "workers": 3}]
+
+
+@pytest.mark.postgres
+def test_serve_refuses_a_server_database_that_is_behind(cli, monkeypatch, tmp_path):
+    import sqlalchemy as sa
+
+    from .conftest import PG_SERVER, _pg_admin_engine
+
+    name = f"ita_test_empty_{tmp_path.name[-8:].replace('-', '_')}"
+    admin = _pg_admin_engine()
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except sa.exc.OperationalError:
+        pytest.skip("PostgreSQL unreachable")
+    try:
+        url = sa.make_url(PG_SERVER).set(database=name).render_as_string(hide_password=False)
+        monkeypatch.setenv("ITA_DATABASE_URL", url)
+        monkeypatch.setenv("ITA_SECRET_KEY", "y" * 64)
+        monkeypatch.setattr("survey_app.services.server.run_gunicorn", lambda **kw: None)
+        result = cli.invoke(main, ["serve"])
+        assert result.exit_code != 0
+        assert "ita db upgrade" in result.output
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
