@@ -127,8 +127,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "answered_of": ("ตอบแล้ว", "Answered"),
     "of": ("จาก", "of"),
     "submit": ("ส่งคำตอบ", "Submit answers"),
+    "item_no": ("ข้อ", "Item"),
     "answer_required": ("กรุณาเลือกคำตอบ", "Please choose an answer"),
     "group_legend": ("ท่านเป็นผู้รับบริการหรือผู้ติดต่อในกลุ่มใด", "Which group are you in?"),
+    "group_short": ("กลุ่มผู้ตอบ", "Your group"),
     "group_required": ("กรุณาเลือกกลุ่มของท่าน", "Please choose your group"),
     "errors_summary": (
         "ยังตอบไม่ครบ {n} ข้อ กรุณาตอบข้อที่มีเครื่องหมายด้านล่าง คำตอบที่เลือกไว้แล้วยังอยู่ครบ",

@@ -156,6 +156,12 @@ def _render_questionnaire(
     )
 
 
+def _code_page(assessment: Assessment, form: CodeForm, **extra) -> str:
+    iit = load_instrument_set(assessment.instrument_set).instruments["IIT"]
+    return render_template("respond/code.html", assessment=assessment, form=form, iit_def=iit,
+                           **extra)
+
+
 def _csrf_failed(form) -> bool:
     return bool(getattr(form, "csrf_token", None) and form.csrf_token.errors)
 
@@ -198,23 +204,17 @@ def iit_code(token: str):
         state = window_state(assessment)
         if state is not CodeState.OK:
             return _unavailable(assessment, state)
-        return render_template("respond/code.html", assessment=assessment, form=form)
+        return _code_page(assessment, form)
     if not form.validate():
         if _csrf_failed(form):
             message = t("csrf_expired")
         else:
             message = t("code_malformed")
-        return render_template(
-            "respond/code.html", assessment=assessment, form=form, message=message
-        ), 422
+        return _code_page(assessment, form, message=message), 422
     state, code = check_code(db.session, assessment, form.code.data, key=_code_key())
     if state is not CodeState.OK:
-        return render_template(
-            "respond/code.html",
-            assessment=assessment,
-            form=form,
-            message=_code_message(state, assessment),
-            state=state.value,
+        return _code_page(
+            assessment, form, message=_code_message(state, assessment), state=state.value
         ), 422
     session["iit"] = {"a": assessment.id, "c": code, "eligible": False}
     return redirect(url_for(".iit_consent", token=token))

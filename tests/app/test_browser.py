@@ -1,0 +1,162 @@
+"""A real phone-sized Chromium answers the EIT from the demo's link (Playwright)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from survey_app import create_app
+from survey_app.extensions import db
+from survey_app.services.demo import ensure_demo
+from survey_app.services.schema import upgrade
+
+CHROMIUM = "/usr/bin/chromium"
+ZBARIMG = "/usr/bin/zbarimg"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", "--disable-sync",
+]
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def live_demo(tmp_path):
+    """Serve the app with demo data on a free port; yield (base URL, demo info)."""
+    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "SECRET_KEY": "browser-test",
+                      "RATELIMIT_ENABLED": False})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    base = f"http://127.0.0.1:{server.server_port}"
+    with app.app_context():
+        upgrade(db.engine)
+        info = ensure_demo(db.session, code_key=app.config["CODE_HASH_KEY"], base_url=base,
+                           iit_responses=2, eit_responses=3)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield base, info
+    finally:
+        server.shutdown()
+        thread.join(5)
+        server.server_close()
+        db.dispose(app)
+
+
+@pytest.fixture
+def page():
+    if not Path(CHROMIUM).exists():
+        if IN_CI:
+            pytest.fail(f"{CHROMIUM} is missing")
+        pytest.skip(f"{CHROMIUM} is missing")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 360, "height": 740},
+                                      device_scale_factor=1, locale="th-TH")
+        try:
+            yield context.new_page()
+        finally:
+            context.close()
+            browser.close()
+
+
+def _answer_everything(page) -> int:
+    """Click the first option of every radio group on the page; return the group count."""
+    names = page.eval_on_selector_all(
+        "input[type=radio]", "els => [...new Set(els.map(e => e.name))]"
+    )
+    for name in names:
+        page.locator(f'input[type=radio][name="{name}"]').last.check()
+    return len(names)
+
+
+def test_eit_on_a_phone(live_demo, page, tmp_path):
+    _base, info = live_demo
+    shots = Path(os.environ.get("ITA_SCREENSHOT_DIR", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+
+    page.goto(info.eit_url)
+    assert "แบบวัดการรับรู้ของผู้มีส่วนได้ส่วนเสียภายนอก" in page.content()
+    page.screenshot(path=shots / "eit-top.png")
+    # No horizontal scrolling at 360 px.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+    # Submitting with nothing answered keeps the person on the page with errors named.
+    page.get_by_role("button", name="ส่งคำตอบ").click()
+    assert "ยังตอบไม่ครบ" in page.content()
+    page.screenshot(path=shots / "eit-errors.png")
+
+    groups = _answer_everything(page)
+    assert groups == 1 + 17
+    page.screenshot(path=shots / "eit-answered.png", full_page=False)
+    page.get_by_role("button", name="ส่งคำตอบ").click()
+    page.wait_for_url(f"{info.eit_url}/thanks")
+    assert "ขอบคุณที่ตอบแบบวัด" in page.content()
+    page.screenshot(path=shots / "eit-thanks.png")
+
+    # Options are large enough to tap.
+    page.goto(info.eit_url)
+    box = page.locator("label.opt").first.bounding_box()
+    assert box["height"] >= 44
+    assert "เบราว์เซอร์นี้เคยใช้ตอบแบบวัดนี้แล้ว" in page.content()
+
+
+def test_eit_qr_png_decodes_to_the_link(live_demo, tmp_path):
+    if not Path(ZBARIMG).exists():
+        pytest.skip(f"{ZBARIMG} is missing")
+    _base, info = live_demo
+    import urllib.request
+
+    png = tmp_path / "qr.png"
+    with urllib.request.urlopen(info.eit_qr_png) as response:
+        png.write_bytes(response.read())
+    decoded = subprocess.run([ZBARIMG, "--quiet", "--raw", str(png)], capture_output=True,
+                             text=True, check=True).stdout.strip()
+    assert decoded == info.eit_url
+
+
+def test_iit_on_a_phone_with_a_demo_code(live_demo, page, tmp_path):
+    base, info = live_demo
+    shots = Path(os.environ.get("ITA_SCREENSHOT_DIR", tmp_path))
+    page.goto(info.iit_code_urls[0])  # the QR link printed on a slip
+    page.screenshot(path=shots / "iit-code.png")
+    page.get_by_role("button", name="ถัดไป").click()
+    page.get_by_label("ข้าพเจ้าปฏิบัติงานในหน่วยงานนี้มาแล้วไม่น้อยกว่า 1 ปี").check()
+    page.screenshot(path=shots / "iit-consent.png")
+    page.get_by_role("button", name="เริ่มตอบแบบวัด").click()
+    assert _answer_everything(page) == 51
+    page.screenshot(path=shots / "iit-questionnaire.png")
+    page.get_by_role("button", name="ส่งคำตอบ").click()
+    page.wait_for_url(f"{base}/iit/*/thanks")
+    assert "รหัสเข้าตอบของท่านใช้แล้ว" in page.content()
+    # Back and resubmit: the code is used.
+    page.go_back()
+    assert "รหัสเข้าตอบ" in page.content()
+
+
+def test_no_javascript_needed(live_demo, tmp_path):
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing")
+    from playwright.sync_api import sync_playwright
+
+    _base, info = live_demo
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(java_script_enabled=False,
+                                      viewport={"width": 360, "height": 740})
+        page = context.new_page()
+        page.goto(info.eit_url)
+        _answer_everything(page)
+        page.get_by_role("button", name="ส่งคำตอบ").click()
+        page.wait_for_url(f"{info.eit_url}/thanks")
+        context.close()
+        browser.close()
+
+
