@@ -393,9 +393,7 @@ def _eit_groups(iset: InstrumentSet, sr: ScoredResponses | None,
         if n < minimum:
             out.append(GroupResult(g.code, g.label_th, g.label_en, None, True, {}, None))
             continue
-        sub = ScoredResponses(sr.instrument, sr.questions, sr.items, sr.item_indicator,
-                              sr.question_codes[rows], sr.question_scores[rows],
-                              sr.item_scores[rows])
+        sub = sr.subset(rows)
         inds = indicators_from_items(item_means(sub), sub).iloc[0]
         values = {c: _nan_to_none(v) for c, v in inds.items()}
         known_values = [v for v in values.values() if v is not None]

@@ -35,15 +35,29 @@ def round_half_up(x, decimals: int = 2):
     return float(out) if out.ndim == 0 else out
 
 
-def item_means(scored: ScoredResponses, groups: np.ndarray | None = None) -> pd.DataFrame:
+def item_means(scored: ScoredResponses, groups=None) -> pd.DataFrame:
     """Return each item's mean score (rows: groups, or one row ``"all"``; columns: items).
 
-    Respondents with no score for an item are left out of that item's mean.
+    Respondents with no score for an item are left out of that item's mean; an item nobody in
+    a group answered is NaN there.  ``groups`` labels each response (e.g. agency codes); the
+    rows come out sorted by label.
     """
-    frame = pd.DataFrame(scored.item_scores, columns=list(scored.items))
     if groups is None:
-        return frame.mean(axis=0).to_frame("all").T
-    return frame.groupby(np.asarray(groups), sort=True).mean()
+        inverse, labels = np.zeros(scored.n, dtype=np.intp), pd.Index(["all"])
+    else:
+        inverse, labels = pd.factorize(np.asarray(groups), sort=True)
+        if (inverse < 0).any():
+            raise ValueError("a response has no group label")
+    n_groups = len(labels)
+    means = np.empty((n_groups, len(scored.items)))
+    for k in range(len(scored.items)):
+        column = scored.item_scores[:, k]
+        answered = ~np.isnan(column)
+        total = np.bincount(inverse, weights=np.where(answered, column, 0.0), minlength=n_groups)
+        count = np.bincount(inverse, weights=answered, minlength=n_groups)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            means[:, k] = total / count
+    return pd.DataFrame(means, index=labels, columns=list(scored.items))
 
 
 def indicators_from_items(means: pd.DataFrame, scored: ScoredResponses) -> pd.DataFrame:
