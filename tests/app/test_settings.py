@@ -69,3 +69,18 @@ def test_json_errors_when_asked(tmp_path):
         assert response.json["error"] == 404
     finally:
         db.dispose(app)
+
+
+def test_unexpected_errors_roll_back_and_show_the_500_page(tmp_path):
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "TESTING": True})
+
+    def boom():
+        raise RuntimeError("boom")
+
+    app.add_url_rule("/boom", view_func=boom)
+    try:
+        response = app.test_client().get("/boom")
+        assert response.status_code == 500
+        assert "ระบบขัดข้อง" in response.get_data(as_text=True)
+    finally:
+        db.dispose(app)
