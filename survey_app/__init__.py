@@ -5,8 +5,11 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from flask import Flask, jsonify, render_template, request
+from urllib.parse import urlencode
+
+from flask import Flask, jsonify, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import BuildError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as settings
@@ -38,6 +41,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
+    register_security_headers(app)
     return app
 
 
@@ -104,4 +108,34 @@ class _InternalError(HTTPException):
 def register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def _helpers() -> dict[str, object]:
-        return {"t": t, "tr": tr, "lang": current_language()}
+        return {"t": t, "tr": tr, "lang": current_language(), "lang_url": language_switch_url}
+
+
+def language_switch_url(lang: str) -> str:
+    """Return this page's URL in ``lang``, keeping its other query arguments (e.g. ``code``)."""
+    args = request.args.to_dict()
+    args["lang"] = lang
+    if request.endpoint and request.method == "GET":
+        try:
+            return url_for(request.endpoint, **(request.view_args or {}), **args)
+        except BuildError:
+            pass
+    return "?" + urlencode(args)
+
+
+#: The pages need nothing from elsewhere: no scripts at all, styles and images from us only.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
+
+
+def register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def _headers(response):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        # Links carry the assessment token and sometimes an access code: never send them on.
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response

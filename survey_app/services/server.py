@@ -30,6 +30,8 @@ class _Gunicorn(BaseApplication):
     def load_config(self) -> None:
         for key, value in self.options.items():
             self.cfg.set(key, value)
+        if "control_socket_disable" in self.cfg.settings:  # gunicorn >= 24: no ~/.gunicorn
+            self.cfg.set("control_socket_disable", True)
 
     def load(self):
         # Each worker builds its own app, engine and connection pool after the fork.

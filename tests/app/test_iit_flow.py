@@ -206,3 +206,16 @@ def test_questionnaire_page_is_accessible_markup(respondent, setup):
 def test_unknown_token_is_404(client):
     assert client.get("/iit/not-a-token").status_code == 404
     assert client.post("/iit/not-a-token/questionnaire", data={}).status_code == 404
+
+
+def test_language_switch_keeps_the_code_from_a_slip(respondent, setup):
+    code = format_code(setup.codes[0])
+    page = respondent.client.get(f"/iit/{setup.token}?code={code}").get_data(as_text=True)
+    assert f'href="/iit/{setup.token}?code={code}&amp;lang=en"' in page
+
+
+def test_security_headers(respondent, setup):
+    response = respondent.client.get(f"/iit/{setup.token}")
+    assert "script-src" not in response.headers["Content-Security-Policy"]
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Cache-Control"] == "no-store"
