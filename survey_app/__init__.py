@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-
 from urllib.parse import urlencode
 
 from flask import Flask, jsonify, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
-from werkzeug.routing import BuildError
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import BuildError
 
 from . import config as settings
 from .extensions import csrf, db, limiter

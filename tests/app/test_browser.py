@@ -160,3 +160,12 @@ def test_no_javascript_needed(live_demo, tmp_path):
         browser.close()
 
 
+
+
+def test_readable_at_200_percent_zoom(live_demo, page):
+    """A 360 px phone at 200% zoom lays out like a 180 px viewport: nothing scrolls sideways."""
+    _base, info = live_demo
+    page.set_viewport_size({"width": 180, "height": 370})
+    for url in (info.eit_url, info.iit_url):
+        page.goto(url)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 180, url
