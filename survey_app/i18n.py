@@ -91,30 +91,35 @@ STRINGS: dict[str, tuple[str, str]] = {
     "pdpa_title": ("การคุ้มครองข้อมูลส่วนบุคคล (PDPA)", "Your personal data (PDPA)"),
     "pdpa_kept": ("สิ่งที่ระบบเก็บ", "What is kept"),
     "pdpa_kept_iit": (
-        "คำตอบของท่านแต่ละข้อ และวันที่ส่ง (ไม่มีเวลา) เพื่อคำนวณผลการประเมินของหน่วยงาน; "
-        "สถานะของรหัสว่า \"ใช้แล้ว\" (ไม่บันทึกเวลาที่ใช้)",
-        "Your answers and the date you submit (not the time), to compute the agency's "
-        "result; that the code is \"used\" (not when).",
+        "คำตอบของท่านแต่ละข้อ และวันที่ส่ง (ไม่บันทึกเวลา) "
+        "และสถานะของรหัสว่า \"ใช้แล้ว\" (ไม่บันทึกว่าใช้เมื่อใด)",
+        "Your answers and the date you submit (not the time), and that your code is "
+        "\"used\" (not when).",
     ),
     "pdpa_kept_eit": (
-        "คำตอบของท่านแต่ละข้อ กลุ่มผู้ตอบที่ท่านเลือก และวันที่ส่ง (ไม่มีเวลา)",
+        "คำตอบของท่านแต่ละข้อ กลุ่มผู้ตอบที่ท่านเลือก และวันที่ส่ง (ไม่บันทึกเวลา)",
         "Your answers, the respondent group you choose, and the date you submit (not "
         "the time).",
     ),
     "pdpa_not_kept": ("สิ่งที่ระบบไม่เก็บ", "What is not kept"),
     "pdpa_not_kept_iit": (
-        "ชื่อ รหัสเข้าตอบคู่กับคำตอบ ที่อยู่ IP อุปกรณ์หรือเบราว์เซอร์ที่ใช้ และเวลาที่ส่ง "
-        "ไม่มีทางย้อนจากคำตอบกลับไปหารหัสหรือตัวท่านได้ "
-        "ผลการประเมินรายงานเป็นภาพรวมของหน่วยงานเท่านั้น",
+        "ชื่อของท่าน ข้อมูลว่ารหัสใดตอบอย่างไร ที่อยู่ IP อุปกรณ์หรือเบราว์เซอร์ที่ใช้ "
+        "และเวลาที่ส่ง จึงไม่มีทางย้อนจากคำตอบกลับไปหารหัสหรือตัวท่านได้",
         "Your name, which code gave which answers, your IP address, your device or "
-        "browser, and the time. Nothing leads from the answers back to a code or to you. "
-        "Results are reported only for the agency as a whole.",
+        "browser, and the time. Nothing leads from the answers back to a code or to you.",
     ),
     "pdpa_not_kept_eit": (
-        "ชื่อ ที่อยู่ IP อุปกรณ์หรือเบราว์เซอร์ที่ใช้ และเวลาที่ส่ง "
+        "ชื่อของท่าน ที่อยู่ IP อุปกรณ์หรือเบราว์เซอร์ที่ใช้ และเวลาที่ส่ง "
         "เบราว์เซอร์ของท่านจะจำไว้เพียงว่าเคยตอบแล้ว (คุกกี้) เพื่อเตือนหากมีการตอบซ้ำ",
         "Your name, your IP address, your device or browser, and the time. Your browser "
         "only remembers (in a cookie) that it has answered, to warn about answering twice.",
+    ),
+    "pdpa_purpose": ("ใช้เพื่อ", "Used for"),
+    "pdpa_purpose_text": (
+        "คำนวณผลการประเมิน ITA ของหน่วยงานเท่านั้น ผลรายงานเป็นภาพรวมของหน่วยงาน "
+        "ไม่มีการรายงานรายบุคคล",
+        "Only the agency's ITA result, reported for the agency as a whole, never for a "
+        "person.",
     ),
     "start_survey": ("เริ่มตอบแบบวัด", "Start the survey"),
     # questionnaire
@@ -277,6 +282,6 @@ def format_datetime(value, timezone: str) -> str:
 
     local = value.astimezone(zoneinfo.ZoneInfo(timezone))
     if current_language() == "en":
-        return local.strftime("%-d %B %Y, %H:%M")
+        return f"{local.day} {local:%B %Y, %H:%M}"
     month = _MONTHS_TH[local.month - 1]
     return f"{local.day} {month} {local.year + 543} เวลา {local:%H:%M} น."

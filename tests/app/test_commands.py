@@ -173,3 +173,12 @@ def test_serve_refuses_a_server_database_that_is_behind(cli, monkeypatch, tmp_pa
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
+
+
+def test_export_to_stdout(cli):
+    info = _demo(cli)
+    result = cli.invoke(main, ["export", "responses", "--assessment",
+                               str(info["assessment_id"]), "--instrument", "IIT"])
+    assert result.exit_code == 0
+    assert result.stdout_bytes.startswith(b"\xef\xbb\xbfi1.1,i1.2,")
+    assert len(result.stdout_bytes.decode("utf-8-sig").splitlines()) == 41
