@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from urllib.parse import urlencode
 
 from flask import Flask, jsonify, render_template, request, url_for
@@ -105,9 +107,20 @@ class _InternalError(HTTPException):
 
 
 def register_template_helpers(app: Flask) -> None:
+    # Static files are cached for a day (SEND_FILE_MAX_AGE_DEFAULT); a changed stylesheet
+    # gets a new URL at once.
+    css = Path(app.static_folder or "") / "ita.css"
+    css_version = hashlib.sha256(css.read_bytes()).hexdigest()[:10] if css.exists() else "0"
+
     @app.context_processor
     def _helpers() -> dict[str, object]:
-        return {"t": t, "tr": tr, "lang": current_language(), "lang_url": language_switch_url}
+        return {
+            "t": t,
+            "tr": tr,
+            "lang": current_language(),
+            "lang_url": language_switch_url,
+            "css_version": css_version,
+        }
 
 
 def language_switch_url(lang: str) -> str:

@@ -366,13 +366,16 @@ def eit_questionnaire(token: str):
     nonces = session.get("eit_nonces", [])
     if form.nonce.data not in nonces:
         return render_template("respond/eit_resubmit.html", assessment=assessment), 409
-    store_eit_response(
-        db.session,
-        assessment,
-        group,
-        answers,
-        submitted_on=local_today(current_app.config["TIMEZONE"]),
-    )
+    try:
+        store_eit_response(
+            db.session,
+            assessment,
+            group,
+            answers,
+            submitted_on=local_today(current_app.config["TIMEZONE"]),
+        )
+    except CodeRejected:  # the assessment closed during this request
+        abort(400, description=t("error_closed_submit"))
     session["eit_nonces"] = [n for n in nonces if n != form.nonce.data]
     response = make_response(redirect(url_for(".eit_thanks", token=token)))
     max_age = max(int((assessment.closes_at - utcnow()).total_seconds()), 0) + 86400
