@@ -133,6 +133,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "of": ("จาก", "of"),
     "submit": ("ส่งคำตอบ", "Submit answers"),
     "item_no": ("ข้อ", "Item"),
+    "and_more": ("และอีก {n} ข้อ", "and {n} more"),
     "answer_required": ("กรุณาเลือกคำตอบ", "Please choose an answer"),
     "group_legend": ("ท่านเป็นผู้รับบริการหรือผู้ติดต่อในกลุ่มใด", "Which group are you in?"),
     "group_short": ("กลุ่มผู้ตอบ", "Your group"),

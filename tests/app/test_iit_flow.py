@@ -219,3 +219,11 @@ def test_security_headers(respondent, setup):
     assert "script-src" not in response.headers["Content-Security-Policy"]
     assert response.headers["Referrer-Policy"] == "no-referrer"
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_empty_submission_lists_a_dozen_items_and_counts_the_rest(respondent, setup):
+    ticket = respondent.start_iit(setup.codes[0])
+    page = respondent.submit_iit(ticket, {}).get_data(as_text=True)
+    assert "ยังตอบไม่ครบ 51 ข้อ" in page
+    assert "และอีก 39 ข้อ" in page
+    assert page.count("กรุณาเลือกคำตอบ") == 51
