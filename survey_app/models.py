@@ -93,6 +93,8 @@ class Assessment(Base):
     eit_minimum: Mapped[int | None]
     #: The unguessable part of the public IIT and EIT links.
     public_token: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    #: The agency's own target per indicator (None = the methodology's, 95 in B.E. 2566).
+    indicator_target: Mapped[float | None] = mapped_column(sa.Float)
 
     agency: Mapped[Agency] = relationship(back_populates="assessments")
 
@@ -151,3 +153,98 @@ class Answer(Base):
     option: Mapped[int] = mapped_column(sa.SmallInteger)
 
     response: Mapped[Response] = relationship(back_populates="answers")
+
+
+# -- the admin console --------------------------------------------------------------------------
+
+ROLES = ("system_admin", "agency_admin", "viewer")
+
+
+class User(Base):
+    """An admin-console account.
+
+    ``system_admin`` sees and changes everything; ``agency_admin`` their agency and its child
+    agencies; ``viewer`` reads the same scope as an agency admin but changes nothing.
+    """
+
+    __tablename__ = "user_account"  # "user" is reserved in PostgreSQL
+    __table_args__ = (
+        sa.CheckConstraint("role IN ('system_admin', 'agency_admin', 'viewer')", name="role"),
+        sa.CheckConstraint("role = 'system_admin' OR agency_id IS NOT NULL", name="scope"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(sa.String(255), default="")
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    role: Mapped[str] = mapped_column(sa.String(16))
+    agency_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agency.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    agency: Mapped[Agency | None] = relationship()
+
+
+class AuditEvent(Base):
+    """One admin action: who, what, when.  Respondents' actions are never logged here."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    #: Kept as written at the time, so the log still reads right if the account is renamed.
+    username: Mapped[str] = mapped_column(sa.String(64))
+    action: Mapped[str] = mapped_column(sa.String(64))
+    agency_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agency.id"))
+    target: Mapped[str] = mapped_column(sa.String(255), default="")
+    detail: Mapped[str] = mapped_column(sa.Text, default="")
+
+
+class OitResult(Base):
+    """The admin's judgement of one OIT checklist item, with its evidence."""
+
+    __tablename__ = "oit_result"
+    __table_args__ = (sa.UniqueConstraint("assessment_id", "item", name="uq_oit_result_assessment_item"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(sa.ForeignKey("assessment.id"), index=True)
+    item: Mapped[str] = mapped_column(sa.String(16))  # "O1" … as in the instrument set
+    #: None until judged.
+    passed: Mapped[bool | None]
+    #: One URL per line.
+    evidence_urls: Mapped[str] = mapped_column(sa.Text, default="")
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow,
+                                                    onupdate=utcnow)
+
+
+class PastScore(Base):
+    """A published figure of an earlier year: the total (``code = "total"``) or an indicator."""
+
+    __tablename__ = "past_score"
+    __table_args__ = (
+        sa.UniqueConstraint("agency_id", "fiscal_year_be", "code",
+                            name="uq_past_score_agency_year_code"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agency.id"), index=True)
+    fiscal_year_be: Mapped[int]
+    code: Mapped[str] = mapped_column(sa.String(8))  # "total", "1" … "10", "9.1" …
+    score: Mapped[float | None] = mapped_column(sa.Float)
+
+
+class ImprovementMeasure(Base):
+    """An improvement measure (มาตรการ) for an indicator below target, for the yearly report."""
+
+    __tablename__ = "improvement_measure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(sa.ForeignKey("assessment.id"), index=True)
+    indicator: Mapped[str] = mapped_column(sa.String(8))
+    measure: Mapped[str] = mapped_column(sa.Text)
+    responsible: Mapped[str] = mapped_column(sa.String(255), default="")
+    steps: Mapped[str] = mapped_column(sa.Text, default="")
+    period: Mapped[str] = mapped_column(sa.String(255), default="")
+    position: Mapped[int] = mapped_column(default=0)
