@@ -14,7 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BuildError
 
 from . import config as settings
-from .extensions import csrf, db, limiter
+from .extensions import csrf, db, limiter, login_manager
 from .i18n import current_language, remember_language, t, tr
 
 
@@ -56,15 +56,18 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    login_manager.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
+    from .admin.routes import bp as admin_bp
     from .respond.routes import bp as respond_bp
 
     # Respondent forms check their CSRF token themselves (FlaskForm.validate), so that an
     # expired token re-renders the questionnaire with its answers instead of losing them.
     csrf.exempt(respond_bp)
     app.register_blueprint(respond_bp)
+    app.register_blueprint(admin_bp)
     app.before_request(remember_language)
 
 

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
@@ -81,3 +82,4 @@ class Database:
 db = Database()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
+login_manager = LoginManager()

@@ -184,6 +184,27 @@ class User(Base):
 
     agency: Mapped[Agency | None] = relationship()
 
+    # Flask-Login's interface.  The session id includes a fragment of the password hash, so
+    # changing a password signs out every other session of the account.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.password_hash[-12:]}"
+
+    @property
+    def can_write(self) -> bool:
+        return self.role in ("system_admin", "agency_admin")
+
 
 class AuditEvent(Base):
     """One admin action: who, what, when.  Respondents' actions are never logged here."""

@@ -1,0 +1,1 @@
+"""The admin console: accounts, assessments, codes, OIT checklist, results, exports, reports."""

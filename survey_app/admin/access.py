@@ -1,0 +1,120 @@
+"""Who may see and change what in the console.
+
+Every view, export and form goes through these helpers: an account sees only its agency and the
+agencies below it (a system admin sees all), a viewer changes nothing, and an agency outside the
+account's scope answers 404 as if it did not exist, so that its existence does not leak either.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+
+import sqlalchemy as sa
+from flask import abort
+from flask_login import current_user
+from sqlalchemy.orm import Session
+
+from ..extensions import db, login_manager
+from ..models import Agency, Assessment, AuditEvent, User
+
+
+@login_manager.user_loader
+def load_user(session_id: str) -> User | None:
+    user_id, _, fingerprint = session_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.password_hash[-12:] != fingerprint:
+        return None
+    return user
+
+
+def agency_scope(session: Session, user: User) -> set[int] | None:
+    """Return the ids of the agencies ``user`` may see, or None for every agency."""
+    if user.role == "system_admin":
+        return None
+    children: dict[int | None, list[int]] = {}
+    for agency_id, parent_id in session.execute(sa.select(Agency.id, Agency.parent_id)):
+        children.setdefault(parent_id, []).append(agency_id)
+    scope, todo = set(), [user.agency_id]
+    while todo:  # the agency and everything below it, however deep
+        agency_id = todo.pop()
+        if agency_id is None or agency_id in scope:
+            continue
+        scope.add(agency_id)
+        todo.extend(children.get(agency_id, ()))
+    return scope
+
+
+def visible_agencies(session: Session, user: User) -> sa.Select:
+    """A SELECT of the agencies in scope, ordered by code."""
+    query = sa.select(Agency).order_by(Agency.code)
+    scope = agency_scope(session, user)
+    return query if scope is None else query.where(Agency.id.in_(scope))
+
+
+def in_scope(session: Session, user: User, agency_id: int | None) -> bool:
+    scope = agency_scope(session, user)
+    return scope is None or agency_id in scope
+
+
+def agency_or_404(agency_id: int, *, write: bool = False) -> Agency:
+    """Return an agency the current account may see (and, with ``write``, change)."""
+    agency = db.session.get(Agency, agency_id)
+    if agency is None or not in_scope(db.session, current_user, agency.id):
+        abort(404)
+    if write and not current_user.can_write:
+        abort(403)
+    return agency
+
+
+def assessment_or_404(assessment_id: int, *, write: bool = False) -> Assessment:
+    """Return an assessment of an agency the current account may see (and change)."""
+    assessment = db.session.get(Assessment, assessment_id)
+    if assessment is None or not in_scope(db.session, current_user, assessment.agency_id):
+        abort(404)
+    if write and not current_user.can_write:
+        abort(403)
+    return assessment
+
+
+def writer_required(view: Callable) -> Callable:
+    """Refuse (403) a viewer before the view runs; use on every view that changes data."""
+
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if not current_user.can_write:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def system_admin_required(view: Callable) -> Callable:
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if current_user.role != "system_admin":
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def audit(action: str, *, target: str = "", detail: str = "", agency_id: int | None = None,
+          user: User | None = None) -> None:
+    """Record an admin action in the audit log (the caller's transaction commits it)."""
+    user = user or current_user
+    db.session.add(AuditEvent(user_id=user.id, username=user.username, action=action,
+                              agency_id=agency_id, target=target[:255], detail=detail))
+
+
+def agencies_by_id(session: Session, ids: Iterable[int]) -> dict[int, Agency]:
+    ids = list(ids)
+    if not ids:
+        return {}
+    return {a.id: a for a in session.scalars(sa.select(Agency).where(Agency.id.in_(ids)))}
