@@ -246,6 +246,14 @@ STRINGS: dict[str, tuple[str, str]] = {
 }
 
 
+def register_strings(strings: dict[str, tuple[str, str]]) -> None:
+    """Add a feature's (Thai, English) strings; a key may be defined only once."""
+    clash = STRINGS.keys() & strings.keys()
+    if clash:
+        raise ValueError(f"UI string keys defined twice: {', '.join(sorted(clash))}")
+    STRINGS.update(strings)
+
+
 def current_language() -> str:
     lang = session.get("lang") if request else None
     return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
