@@ -1,0 +1,79 @@
+"""Console accounts: create, check a password, change a password.
+
+Passwords are hashed with Werkzeug's ``generate_password_hash``, which in Werkzeug 3 uses
+scrypt (N=2**15, r=8, p=1) with a random salt: a memory-hard, modern work factor.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..models import ROLES, Agency, User
+
+MIN_PASSWORD_LENGTH = 10
+# Checked against when the username is unknown, so that a wrong username takes as long as a
+# wrong password and does not reveal which usernames exist.
+_DUMMY_HASH = generate_password_hash("not-a-real-password-0000")
+
+
+class AccountError(ValueError):
+    """An account cannot be created as asked; the message says why."""
+
+
+def check_password_strength(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    if password.strip() == "" or len(set(password)) < 4:
+        raise AccountError("the password is too simple")
+
+
+def create_user(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    role: str,
+    agency: Agency | None = None,
+    display_name: str = "",
+) -> User:
+    """Add a new account (the caller commits)."""
+    username = username.strip()
+    if not username or len(username) > 64 or any(ch.isspace() for ch in username):
+        raise AccountError("the username must be 1–64 characters without spaces")
+    if role not in ROLES:
+        raise AccountError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
+    if role != "system_admin" and agency is None:
+        raise AccountError(f"a {role} account needs an agency (--agency CODE)")
+    check_password_strength(password)
+    exists = session.scalar(sa.select(User.id).where(sa.func.lower(User.username) == username.lower()))
+    if exists is not None:
+        raise AccountError(f"the username {username!r} is already taken")
+    user = User(
+        username=username,
+        display_name=display_name.strip(),
+        password_hash=generate_password_hash(password),
+        role=role,
+        agency_id=agency.id if agency is not None and role != "system_admin" else None,
+        active=True,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    """Return the active account with this username and password, or None."""
+    user = session.scalar(sa.select(User).where(User.username == username.strip()))
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.active:
+        return None
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    check_password_strength(password)
+    user.password_hash = generate_password_hash(password)
