@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from questionnaires import InstrumentSet, load_instrument_set
-from scoring import grade_of, indicators_from_items, item_means, roll_up, score_responses
+from scoring import grade_of, score_agencies
 
 INSTRUMENT_SET = "ita-2566"
 GOAL_SECONDS = 5.0
@@ -127,18 +127,9 @@ def whole_agency_subsample(iit: pd.DataFrame, eit: pd.DataFrame, target: int,
 # --------------------------------------------------------------------------- scoring paths
 
 def score_all(iset: InstrumentSet, iit: pd.DataFrame, eit: pd.DataFrame,
-              oit: pd.DataFrame) -> pd.DataFrame:
+              oit: pd.DataFrame, threads: int = 2) -> pd.DataFrame:
     """The vectorised national run: totals, grades and verdicts for every agency."""
-    parts = []
-    for instrument, frame in (("IIT", iit), ("EIT", eit)):
-        scored = score_responses(frame, iset, instrument, extra_columns=("agency",))
-        means = item_means(scored, groups=frame["agency"].to_numpy())
-        parts.append(indicators_from_items(means, scored))
-        # Drop the (responses x questions) float64 arrays before the next instrument is
-        # scored, so the two instruments' arrays never coexist.
-        del scored, means
-    indicators = pd.concat([*parts, oit], axis=1, join="outer")
-    return roll_up(iset, indicators)
+    return score_agencies(iset, iit=iit, eit=eit, given=oit, threads=threads)
 
 
 def loop_score(iset: InstrumentSet, iit: pd.DataFrame, eit: pd.DataFrame,
@@ -257,7 +248,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="share of the responses that are IIT (default 0.4)")
     parser.add_argument("--seed", type=int, default=2568)
     parser.add_argument("--subsample", type=int, default=100_000,
-                        help="responses (whole agencies) for the per-row loop (default 20,000)")
+                        help="responses (whole agencies) for the per-row loop (default 100,000)")
+    parser.add_argument("--threads", type=int, default=2,
+                        help="threads for the vectorised path (IIT and EIT side by side)")
     parser.add_argument("--repeat", type=int, default=3,
                         help="timed runs of each path; the fastest counts (default 3)")
     parser.add_argument("--tracemalloc", action="store_true",
@@ -276,13 +269,15 @@ def main(argv: list[str] | None = None) -> int:
     # Scoring phase: reset the peak-RSS mark so generation's temporaries do not count.
     clean_peak = reset_peak_rss()
     rss_before = rss_status("VmRSS")
-    elapsed, rolled = best_time(lambda: score_all(iset, iit, eit, oit), args.repeat)
+    elapsed, rolled = best_time(lambda: score_all(iset, iit, eit, oit, args.threads),
+                                args.repeat)
+    single, _ = best_time(lambda: score_all(iset, iit, eit, oit, 1), args.repeat)
     peak = rss_status("VmHWM") if clean_peak else resource.getrusage(
         resource.RUSAGE_SELF).ru_maxrss * 1024
 
     if args.tracemalloc:
         tracemalloc.start()
-        score_all(iset, iit, eit, oit)
+        score_all(iset, iit, eit, oit, args.threads)
         traced_peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
 
@@ -293,7 +288,8 @@ def main(argv: list[str] | None = None) -> int:
     sub_oit = oit.loc[chosen]
     loop_time, looped = best_time(lambda: loop_score(iset, sub_iit, sub_eit, sub_oit),
                                   args.repeat)
-    vec_time, sub_rolled = best_time(lambda: score_all(iset, sub_iit, sub_eit, sub_oit),
+    vec_time, sub_rolled = best_time(lambda: score_all(iset, sub_iit, sub_eit, sub_oit,
+                                                       args.threads),
                                      args.repeat)
     worst, problem = compare(sub_rolled, looped)
     equal = worst <= TOLERANCE and not problem
@@ -309,7 +305,8 @@ def main(argv: list[str] | None = None) -> int:
           f"max {totals.max():.2f}  grades: "
           + "  ".join(f"{g} {c}" for g, c in grades.items()))
     print(f"vectorised: all {scored:,} agencies scored in {elapsed:.2f} s  "
-          f"({n / elapsed:,.0f} responses/s; fastest of {args.repeat})")
+          f"({n / elapsed:,.0f} responses/s; fastest of {args.repeat}; IIT and EIT on "
+          f"{args.threads} thread(s); on 1 thread: {single:.2f} s)")
     if clean_peak:
         print(f"peak memory while scoring: {human(peak)} (peak RSS of the process during "
               f"scoring, reset after generation; {human(rss_before)} resident before, "

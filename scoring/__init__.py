@@ -3,6 +3,7 @@
 This package never imports Flask or SQLAlchemy; it does not know where its data came from.
 """
 
+from .agencies import score_agencies
 from .assess import (
     AssessmentResult,
     GroupResult,
@@ -49,6 +50,7 @@ __all__ = [
     "option_distribution",
     "roll_up",
     "round_half_up",
+    "score_agencies",
     "score_responses",
     "summarize",
     "trend",

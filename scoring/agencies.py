@@ -1,0 +1,71 @@
+"""Score many agencies at once: the national run, and a supervisor's comparison."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pandas as pd
+
+from questionnaires import InstrumentSet
+
+from .responses import score_responses
+from .rollup import indicators_from_items, item_means, roll_up
+
+
+def score_agencies(iset: InstrumentSet, *, iit: pd.DataFrame | None = None,
+                   eit: pd.DataFrame | None = None, given: pd.DataFrame | None = None,
+                   by: str = "agency", threads: int = 2) -> pd.DataFrame:
+    """Return indicators, instrument scores, total, grade and verdict for every agency.
+
+    Parameters
+    ----------
+    iit, eit : responses of many agencies, with a column ``by`` naming each row's agency.
+    given : indicator scores known per agency (e.g. OIT ``"9"`` and ``"10"`` from the
+        checklists, or published figures), indexed by agency, columns indicator codes.  A given
+        score wins over one computed from responses.
+    threads : the instruments are scored concurrently (numpy releases the GIL in its loops),
+        so a two-core machine scores IIT and EIT side by side; 1 scores them one after another.
+
+    Returns
+    -------
+    DataFrame indexed by agency (sorted): columns ``"1"`` … ``"10"``, ``n_IIT``, ``n_EIT`` and
+    those of :func:`scoring.rollup.roll_up`.
+
+    Notes
+    -----
+    The same formulas as :func:`scoring.assess` (both go through :mod:`scoring.rollup`); only
+    the statistics are left out.
+    """
+    frames = [(inst, f) for inst, f in (("IIT", iit), ("EIT", eit)) if f is not None]
+
+    def indicators(item: tuple[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.Series]:
+        inst, frame = item
+        if by not in frame.columns:
+            raise ValueError(f"{inst} responses have no '{by}' column to group by")
+        groups = frame[by].to_numpy()
+        scored = score_responses(frame, iset, inst, extra_columns=(by,))
+        inds = indicators_from_items(item_means(scored, groups=groups), scored)
+        counts = pd.Series(groups).value_counts().rename(f"n_{inst}")
+        return inds, counts
+
+    if threads > 1 and len(frames) > 1:
+        with ThreadPoolExecutor(max_workers=min(threads, len(frames))) as pool:
+            parts = list(pool.map(indicators, frames))
+    else:
+        parts = [indicators(f) for f in frames]
+
+    computed = pd.concat([p[0] for p in parts], axis=1) if parts else pd.DataFrame()
+    combined = computed if given is None else given.rename(columns=str).combine_first(computed)
+    combined = combined.sort_index()
+    for code in iset.indicators:
+        if code not in combined.columns:
+            combined[code] = np.nan
+    counts = pd.concat([p[1] for p in parts], axis=1) if parts else None
+    indicators_frame = combined[list(iset.indicators)]
+    out = indicators_frame.copy()
+    for inst in ("IIT", "EIT"):
+        col = f"n_{inst}"
+        n = counts[col] if counts is not None and col in counts else None
+        out[col] = (n.reindex(out.index).fillna(0).astype(int) if n is not None else 0)
+    return pd.concat([out, roll_up(iset, indicators_frame)], axis=1)

@@ -1,0 +1,54 @@
+"""score_agencies (the many-agency path) agrees with assess (one agency) agency by agency."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from questionnaires import load_instrument_set
+from scoring import assess, score_agencies
+
+ISET = load_instrument_set("ita-2566")
+
+
+def frame(instrument, agencies, rng, n_per=20):
+    rows = []
+    for agency in agencies:
+        for _ in range(n_per):
+            row = {"agency": agency}
+            for col in ISET.columns_for(instrument):
+                scale = ISET.item(ISET.question(col).item).scale
+                row[col] = rng.choice([*sorted(scale.codes), None])
+            rows.append(row)
+    return pd.DataFrame(rows).astype({c: "Int8" for c in ISET.columns_for(instrument)})
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_each_agency_matches_assess(threads):
+    rng = np.random.default_rng(5)
+    agencies = ["A", "B", "C"]
+    iit, eit = frame("IIT", agencies, rng), frame("EIT", agencies, rng, n_per=12)
+    oit = pd.DataFrame({"9": [95.0, 80.0, 100.0], "10": [93.75, 50.0, 100.0]}, index=agencies)
+    table = score_agencies(ISET, iit=iit, eit=eit, given=oit, threads=threads)
+    assert list(table.index) == agencies
+    for agency in agencies:
+        one = assess(ISET, iit=iit[iit.agency == agency].drop(columns="agency"),
+                     eit=eit[eit.agency == agency].drop(columns="agency"),
+                     given={"9": oit.loc[agency, "9"], "10": oit.loc[agency, "10"]},
+                     bootstrap=0)
+        row = table.loc[agency]
+        assert row["total"] == pytest.approx(one.total, abs=1e-9)
+        assert row["grade"] == one.grade
+        assert row["verdict"] == one.verdict.code
+        for code in one.indicators:
+            assert row[code] == pytest.approx(one.indicators[code].score, abs=1e-9)
+        assert (row["n_IIT"], row["n_EIT"]) == (20, 12)
+
+
+def test_given_scores_win_and_missing_instruments_leave_no_total():
+    rng = np.random.default_rng(1)
+    iit = frame("IIT", ["A"], rng)
+    given = pd.DataFrame({"1": [50.0]}, index=["A"])
+    table = score_agencies(ISET, iit=iit, given=given)
+    assert table.loc["A", "1"] == 50.0
+    assert np.isnan(table.loc["A", "total"]) and table.loc["A", "grade"] is None
+    assert table.loc["A", "n_EIT"] == 0
