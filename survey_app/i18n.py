@@ -238,6 +238,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Something went wrong on our side and nothing was saved. Please try again in a "
         "moment.",
     ),
+    "pdpa_summary_eit": (
+        "ไม่ต้องลงชื่อ ระบบไม่เก็บชื่อ ที่อยู่ IP หรือเวลาที่ส่ง (อ่านรายละเอียดการคุ้มครองข้อมูล)",
+        "No name needed: we keep no name, IP address or time of sending (read the privacy notice)",
+    ),
     "back_to_start": ("กลับไปหน้าแรกของแบบวัด", "Back to the start of the survey"),
     "footer": (
         "ข้อมูลคำตอบใช้เพื่อการประเมิน ITA ของหน่วยงานเท่านั้น",
