@@ -79,3 +79,304 @@ def responses_csv_bytes(session: Session, assessment_id: int, instrument: str) -
     buffer = io.BytesIO()
     write_responses_csv(session, assessment_id, instrument, buffer)
     return buffer.getvalue()
+
+
+# -- streamed exports for the console and `ita export` -----------------------------------------
+#
+# Every CSV/XLSX cell of text goes through ``neutralise`` so that a spreadsheet never runs a
+# cell as a formula; numbers stay numbers.  Responses are read in batches of response ids
+# (keyset pagination on the primary keys), so an export of a million responses holds one batch
+# in memory at a time on SQLite and PostgreSQL alike.
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+BATCH_RESPONSES = 1000
+RESPONSE_KINDS = ("responses-iit", "responses-eit")
+EXPORT_KINDS = {
+    "responses-iit": ("csv", "xlsx"),
+    "responses-eit": ("csv", "xlsx"),
+    "codebook": ("csv", "xlsx"),
+    "scores": ("csv", "xlsx", "json"),
+}
+MIMETYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+}
+
+
+def neutralise(value):
+    """Return ``value`` safe for a spreadsheet cell: text a spreadsheet would run as a formula
+    (starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) gets a leading ``'``.
+    A lone ``-`` (the "no previous year" mark) is left as it is.
+
+    >>> neutralise("=HYPERLINK(\\"http://x\\")"), neutralise("-cmd"), neutralise(-1.5), neutralise("ผ่าน")
+    ('\\'=HYPERLINK("http://x")', "'-cmd", -1.5, 'ผ่าน')
+    """
+    if isinstance(value, str) and value != "-" and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def export_filename(agency_code: str, fiscal_year_be: int, kind: str, ext: str) -> str:
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in agency_code)
+    return f"ita-{safe}-{fiscal_year_be}-{kind}.{ext}"
+
+
+def response_header(assessment: Assessment, instrument: str) -> list[str]:
+    columns = list(load_instrument_set(assessment.instrument_set).columns_for(instrument))
+    return ([GROUP_COLUMN] if instrument == "EIT" else []) + columns + [DATE_COLUMN]
+
+
+def _assessment(session: Session, assessment_id: int) -> Assessment:
+    assessment = session.get(Assessment, assessment_id)
+    if assessment is not None:
+        return assessment
+    raise LookupError(f"no assessment with id {assessment_id}")
+
+
+def iter_response_rows(session: Session, assessment_id: int, instrument: str, *,
+                       batch: int = BATCH_RESPONSES):
+    """Yield one list per stored response (the header's order), oldest id first, lazily.
+
+    Each step reads one batch of response ids and their answers; nothing else is held.
+    """
+    if instrument not in ("IIT", "EIT"):
+        raise ValueError(f"instrument must be IIT or EIT, not {instrument!r}")
+    assessment = _assessment(session, assessment_id)
+    columns = list(load_instrument_set(assessment.instrument_set).columns_for(instrument))
+    position = {c: k for k, c in enumerate(columns)}
+    offset = 1 if instrument == "EIT" else 0
+    last_id = 0
+    while True:
+        heads = session.execute(
+            sa.select(Response.id, Response.respondent_group, Response.submitted_on)
+            .where(Response.assessment_id == assessment_id, Response.instrument == instrument,
+                   Response.id > last_id)
+            .order_by(Response.id).limit(batch)
+        ).all()
+        if not heads:
+            return
+        rows: dict[int, list] = {}
+        for head in heads:
+            row = [None] * (offset + len(columns) + 1)
+            if offset:
+                row[0] = head.respondent_group
+            row[-1] = head.submitted_on.isoformat()
+            rows[head.id] = row
+        answers = session.execute(
+            sa.select(Answer.response_id, Answer.question, Answer.option)
+            .where(Answer.response_id.in_(list(rows)))
+        )
+        for response_id, question, option in answers:
+            k = position.get(question)
+            if k is not None:
+                rows[response_id][offset + k] = option
+        yield from rows.values()
+        last_id = heads[-1].id
+        del rows, heads
+
+
+def _csv_text(rows) -> str:
+    import csv
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerows([neutralise(v) for v in row] for row in rows)
+    return buffer.getvalue()
+
+
+def iter_responses_csv(session: Session, assessment_id: int, instrument: str, *,
+                       batch: int = BATCH_RESPONSES):
+    """Yield the responses CSV (UTF-8 with BOM) in text chunks, one batch of responses each.
+
+    The same columns as :func:`write_responses_csv`, so ``ita score`` reads it.
+    """
+    assessment = _assessment(session, assessment_id)
+    yield "\ufeff" + _csv_text([response_header(assessment, instrument)])
+    chunk: list[list] = []
+    for row in iter_response_rows(session, assessment_id, instrument, batch=batch):
+        chunk.append(row)
+        if len(chunk) >= batch:
+            yield _csv_text(chunk)
+            chunk = []
+    if chunk:
+        yield _csv_text(chunk)
+
+
+def write_streamed_csv(chunks, output: str | os.PathLike | IO[bytes]) -> None:
+    """Write text chunks as UTF-8 to a path or a binary stream."""
+    if isinstance(output, (str, os.PathLike)):
+        with open(output, "wb") as fh:
+            for chunk in chunks:
+                fh.write(chunk.encode("utf-8"))
+    else:
+        for chunk in chunks:
+            output.write(chunk.encode("utf-8"))
+
+
+# -- the codebook -----------------------------------------------------------------------------
+
+CODEBOOK_COLUMNS = ("column", "instrument", "item", "indicator", "indicator_name_th",
+                    "question_th", "question_en", "item_th", "item_en", "scale", "direction",
+                    "options")
+
+
+def codebook_rows(instrument_set: str, instrument: str | None = None) -> list[dict]:
+    """Name every column of the responses exports and every option code with its score."""
+    iset = load_instrument_set(instrument_set)
+    rows = []
+    for inst in ([instrument] if instrument else ["IIT", "EIT"]):
+        if inst == "EIT":
+            rows.append({
+                "column": GROUP_COLUMN, "instrument": inst, "item": "", "indicator": "",
+                "indicator_name_th": "", "question_th": "กลุ่มผู้ตอบ",
+                "question_en": "Respondent group", "item_th": "", "item_en": "",
+                "scale": "code", "direction": "",
+                "options": " | ".join(f"{g.code} = {g.label_th} / {g.label_en}"
+                                      for g in iset.respondent_groups)})
+        for item in iset.items_for(inst):
+            ind = iset.indicators[item.indicator]
+            for q in item.questions:
+                scores = item.scale.scores(q.direction)
+                rows.append({
+                    "column": q.column, "instrument": inst, "item": item.code,
+                    "indicator": item.indicator, "indicator_name_th": ind.name_th,
+                    "question_th": q.text_th, "question_en": q.text_en,
+                    "item_th": item.text_th if item.sub_items else "",
+                    "item_en": item.text_en if item.sub_items else "",
+                    "scale": item.scale.code, "direction": q.direction,
+                    "options": " | ".join(
+                        f"{o.code} = {o.label_th} / {o.label_en} → {scores[o.code]:.2f}"
+                        for o in item.scale.options)})
+        rows.append({
+            "column": DATE_COLUMN, "instrument": inst, "item": "", "indicator": "",
+            "indicator_name_th": "", "question_th": "วันที่ส่งคำตอบ (ไม่มีเวลา)",
+            "question_en": "Date the response was submitted (no time)", "item_th": "",
+            "item_en": "", "scale": "date", "direction": "", "options": "YYYY-MM-DD"})
+    return rows
+
+
+def codebook_csv(instrument_set: str, instrument: str | None = None) -> str:
+    rows = codebook_rows(instrument_set, instrument)
+    return "\ufeff" + _csv_text([list(CODEBOOK_COLUMNS)] +
+                                [[r[c] for c in CODEBOOK_COLUMNS] for r in rows])
+
+
+def _append_sheet(workbook, title: str, header, rows) -> None:
+    sheet = workbook.create_sheet(title)
+    sheet.append([neutralise(h) for h in header])
+    for row in rows:
+        sheet.append([neutralise(v) for v in row])
+
+
+def write_codebook_xlsx(instrument_set: str, output, instrument: str | None = None) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    rows = codebook_rows(instrument_set, instrument)
+    _append_sheet(workbook, "codebook", CODEBOOK_COLUMNS,
+                  ([r[c] for c in CODEBOOK_COLUMNS] for r in rows))
+    workbook.save(output)
+
+
+def write_responses_xlsx(session: Session, assessment_id: int, instrument: str, output, *,
+                         batch: int = BATCH_RESPONSES) -> int:
+    """Write responses (first sheet, readable by ``ita score``) and a codebook sheet.
+
+    openpyxl's write-only workbook streams rows to disk, so memory stays flat.
+    """
+    from openpyxl import Workbook
+
+    assessment = _assessment(session, assessment_id)
+    workbook = Workbook(write_only=True)
+    count = 0
+
+    def counted():
+        nonlocal count
+        for row in iter_response_rows(session, assessment_id, instrument, batch=batch):
+            count += 1
+            yield row
+
+    _append_sheet(workbook, "responses", response_header(assessment, instrument), counted())
+    rows = codebook_rows(assessment.instrument_set, instrument)
+    _append_sheet(workbook, "codebook", CODEBOOK_COLUMNS,
+                  ([r[c] for c in CODEBOOK_COLUMNS] for r in rows))
+    workbook.save(output)
+    return count
+
+
+# -- scores -----------------------------------------------------------------------------------
+
+
+def scores_csv(result) -> str:
+    """The scores CSV: ``scoring.report``'s rows (``CSV_COLUMNS``), text cells neutralised."""
+    from scoring.report import CSV_COLUMNS, result_to_rows
+
+    rows = result_to_rows(result)
+    return "\ufeff" + _csv_text([list(CSV_COLUMNS)] + [
+        ["" if r[c] is None else r[c] for c in CSV_COLUMNS] for r in rows])
+
+
+def scores_json(result) -> str:
+    """The scores JSON: exactly ``ita score --format json`` (``result_to_dict``)."""
+    import json
+
+    from scoring.report import result_to_dict
+
+    return json.dumps(result_to_dict(result), ensure_ascii=False, indent=2) + "\n"
+
+
+def write_scores_xlsx(view: dict, result, output) -> None:
+    """Write scores, per-question distributions, history and EIT groups as XLSX sheets.
+
+    ``view`` is :func:`~survey_app.services.results.results_view`'s dict for ``result``.
+    """
+    from openpyxl import Workbook
+
+    from scoring.report import CSV_COLUMNS, result_to_rows
+
+    scores = view["scores"]
+    workbook = Workbook(write_only=True)
+    agency, assessment = view["agency"], view["assessment"]
+    summary = [
+        ("agency_code", agency["code"]), ("agency_name_th", agency["name_th"]),
+        ("fiscal_year_be", assessment["fiscal_year_be"]),
+        ("instrument_set", assessment["instrument_set"]),
+        ("total", scores["total"]), ("grade", scores["grade"]),
+        ("verdict", scores["verdict"]["label_th"] if scores["verdict"] else None),
+        ("target", scores["target"]),
+        *[(f"{k}_weighted", v["weighted"]) for k, v in scores["instruments"].items()],
+        *[(f"{k}_responses", v["responses"]) for k, v in scores["instruments"].items()
+          if k != "OIT"],
+        ("oit_items_judged", view["oit"]["judged"]), ("oit_items", view["oit"]["items"]),
+    ]
+    _append_sheet(workbook, "summary", ("field", "value"), summary)
+    _append_sheet(workbook, "scores", CSV_COLUMNS,
+                  ([r[c] for c in CSV_COLUMNS] for r in result_to_rows(result)))
+
+    def item_rows():
+        for code, ind in scores["indicators"].items():
+            for item in ind["items"]:
+                for q in item["questions"]:
+                    labels = {str(o["code"]): o for o in view["options"].get(q["column"], [])}
+                    for option, dist in q["distribution"].items():
+                        label = labels.get(option, {})
+                        yield [code, item["code"], q["column"],
+                               view["questions"][item["code"]]["subs"][q["column"]]["text_th"],
+                               q["n"], q["no_answer"], q["mean"], int(option),
+                               label.get("label_th"), label.get("score"), dist["count"],
+                               dist["percent"]]
+
+    _append_sheet(workbook, "items",
+                  ("indicator", "item", "column", "question_th", "n", "no_answer", "mean",
+                   "option", "option_th", "option_score", "count", "percent"), item_rows())
+    _append_sheet(workbook, "history",
+                  ("fiscal_year_be", "total", "development", "difference"),
+                  ([h["fiscal_year_be"], h["total"], h["development"], h["difference"]]
+                   for h in scores["history"]))
+    _append_sheet(workbook, "eit_groups",
+                  ("code", "label_th", "n", "suppressed", "6", "7", "8", "score"),
+                  ([g["code"], g["label_th"], g["n"], g["suppressed"],
+                    *[g["indicators"].get(c) for c in ("6", "7", "8")], g["score"]]
+                   for g in scores["eit_groups"]))
+    workbook.save(output)
