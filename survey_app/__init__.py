@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from flask import Flask, jsonify, render_template, request, url_for
+from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BuildError
@@ -52,7 +53,20 @@ def register_proxy(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
+class HttpsAwareSessionInterface(SecureCookieSessionInterface):
+    """Mark the session cookie ``Secure`` whenever the request came over HTTPS.
+
+    ``SESSION_COOKIE_SECURE`` forces it everywhere; without it the embedded server still works
+    over plain HTTP on a laptop, while a deployment behind TLS (with ``ITA_PROXY_FIX`` so the
+    scheme is known) gets a cookie that is never sent in clear.
+    """
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+
 def register_extensions(app: Flask) -> None:
+    app.session_interface = HttpsAwareSessionInterface()
     db.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)

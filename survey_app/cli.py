@@ -120,14 +120,70 @@ def demo_command(base_url: str, as_json: bool) -> None:
     for code in info.unused_iit_codes:
         click.echo(f"    {code}")
     click.echo(f"  A code slip's QR link looks like: {info.iit_code_urls[0]}")
-    if info.admin_login is None:
-        click.echo("  Admin console: not part of this version yet.")
+    if info.admin_login is not None:
+        click.echo("")
+        click.echo(f"  Admin console:              {info.admin_login['url']}")
+        click.echo(f"    agency admin of {info.admin_login['agency']}:     "
+                   f"{info.admin_login['username']} / {info.admin_login['password']}")
+    if info.viewer_login is not None:
+        click.echo(f"    viewer of {info.viewer_login['agency']} (another office, sees none of "
+                   f"{info.agency_code}): {info.viewer_login['username']} / "
+                   f"{info.viewer_login['password']}")
+    if info.child_agencies:
+        click.echo(f"  Schools under {info.agency_code}: "
+                   + ", ".join(c["agency_code"] for c in info.child_agencies))
     for note in info.notes:
         click.echo(f"  Note: {note}")
     click.echo("")
     click.echo("  Start the server with: ita serve")
     click.echo(f"  Export the answers:    ita export responses --assessment {info.assessment_id} "
                "--instrument EIT --output eit.csv")
+
+
+@main.command("create-admin")
+@click.option("--username", required=True, help="Login name (no spaces).")
+@click.option("--role", required=True,
+              type=click.Choice(["system_admin", "agency_admin", "viewer"]),
+              help="system_admin: everything; agency_admin: an agency and its child agencies; "
+                   "viewer: read-only, same scope.")
+@click.option("--agency", "agency_code", help="Agency code (required unless system_admin).")
+@click.option("--display-name", default="", help="Name shown in the console.")
+@click.option("--password-stdin", is_flag=True,
+              help="Read the password from the first line of stdin (for scripts).")
+def create_admin_command(username: str, role: str, agency_code: str | None, display_name: str,
+                         password_stdin: bool) -> None:
+    """Create a console account; the password is asked for twice (hidden)."""
+    import sys
+
+    import sqlalchemy as sa
+
+    from .extensions import db
+    from .models import Agency
+    from .services.accounts import AccountError, create_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with _app_context():
+        agency = None
+        if agency_code:
+            agency = db.session.scalar(sa.select(Agency).where(Agency.code == agency_code))
+            if agency is None:
+                raise click.ClickException(f"unknown agency code {agency_code!r}")
+        try:
+            user = create_user(db.session, username=username, password=password, role=role,
+                               agency=agency, display_name=display_name)
+        except AccountError as exc:
+            raise click.ClickException(str(exc)) from None
+        from .models import AuditEvent
+
+        db.session.add(AuditEvent(user_id=None, username="(cli)", action="user_create",
+                                  agency_id=user.agency_id, target=user.username,
+                                  detail=f"role {user.role}"))
+        db.session.commit()
+    scope = f" for agency {agency_code}" if agency_code and role != "system_admin" else ""
+    click.echo(f"created {role} account {username!r}{scope}")
 
 
 @main.group("export")
@@ -138,23 +194,147 @@ def export_group() -> None:
 @export_group.command("responses")
 @click.option("--assessment", "assessment_id", required=True, type=int, help="Assessment id.")
 @click.option("--instrument", required=True, type=click.Choice(["IIT", "EIT"]))
-@click.option("--output", type=click.Path(dir_okay=False), help="CSV file [default: stdout].")
-def export_responses_command(assessment_id: int, instrument: str, output: str | None) -> None:
-    """Write one instrument's responses as CSV (UTF-8 with BOM), the input of `ita score`."""
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv",
+              show_default=True, help="xlsx adds a codebook sheet.")
+@click.option("--output", type=click.Path(dir_okay=False), help="File [default: stdout].")
+def export_responses_command(assessment_id: int, instrument: str, fmt: str,
+                             output: str | None) -> None:
+    """Write one instrument's responses (CSV: UTF-8 with BOM), the input of `ita score`.
+
+    Streamed in batches: memory stays flat however many responses there are.
+    """
     import sys
 
     from .extensions import db
-    from .services.exports import write_responses_csv
+    from .services.exports import iter_responses_csv, write_responses_xlsx, write_streamed_csv
 
     with _app_context():
         try:
-            rows = write_responses_csv(
-                db.session, assessment_id, instrument, output or sys.stdout.buffer
-            )
+            if fmt == "xlsx":
+                rows = write_responses_xlsx(db.session, assessment_id, instrument,
+                                            output or sys.stdout.buffer)
+            else:
+                rows = 0
+
+                def counted(chunks):
+                    nonlocal rows
+                    for chunk in chunks:
+                        rows += chunk.count("\n")
+                        yield chunk
+
+                # the header line is the first newline counted
+                write_streamed_csv(counted(iter_responses_csv(db.session, assessment_id,
+                                                              instrument)),
+                                   output or sys.stdout.buffer)
+                rows -= 1
         except LookupError as exc:
             raise click.ClickException(str(exc)) from None
     if output:
         click.echo(f"wrote {rows} {instrument} responses to {output}", err=True)
+
+
+def _assessment_or_fail(session, assessment_id: int):
+    from .models import Assessment
+
+    assessment = session.get(Assessment, assessment_id)
+    if assessment is None:
+        raise click.ClickException(f"no assessment with id {assessment_id}")
+    return assessment
+
+
+@export_group.command("codebook")
+@click.option("--assessment", "assessment_id", required=True, type=int, help="Assessment id.")
+@click.option("--instrument", type=click.Choice(["IIT", "EIT"]),
+              help="Only this instrument's columns [default: both].")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv",
+              show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False), help="File [default: stdout].")
+def export_codebook_command(assessment_id: int, instrument: str | None, fmt: str,
+                            output: str | None) -> None:
+    """Write the codebook: every column of the responses files and every option's score."""
+    import sys
+
+    from .extensions import db
+    from .services.exports import codebook_csv, write_codebook_xlsx
+
+    with _app_context():
+        assessment = _assessment_or_fail(db.session, assessment_id)
+        if fmt == "xlsx":
+            write_codebook_xlsx(assessment.instrument_set, output or sys.stdout.buffer,
+                                instrument)
+        else:
+            data = codebook_csv(assessment.instrument_set, instrument).encode("utf-8")
+            if output:
+                with open(output, "wb") as fh:
+                    fh.write(data)
+            else:
+                sys.stdout.buffer.write(data)
+    if output:
+        click.echo(f"wrote the codebook to {output}", err=True)
+
+
+@export_group.command("scores")
+@click.option("--assessment", "assessment_id", required=True, type=int, help="Assessment id.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default="csv",
+              show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False), help="File [default: stdout].")
+@click.option("--bootstrap", type=click.IntRange(min=0), default=2000, show_default=True,
+              help="Bootstrap resamples for the 95% intervals (0: off).")
+def export_scores_command(assessment_id: int, fmt: str, output: str | None,
+                          bootstrap: int) -> None:
+    """Write an assessment's scores as `ita score` computes them (CSV, XLSX or JSON)."""
+    import sys
+
+    from .extensions import db
+    from .services.exports import scores_csv, scores_json, write_scores_xlsx
+    from .services.results import assessment_result, results_view
+
+    with _app_context():
+        assessment = _assessment_or_fail(db.session, assessment_id)
+        result = assessment_result(db.session, assessment, bootstrap=bootstrap)
+        if fmt == "xlsx":
+            view = results_view(db.session, assessment, result=result)
+            write_scores_xlsx(view, result, output or sys.stdout.buffer)
+        else:
+            text = scores_csv(result) if fmt == "csv" else scores_json(result)
+            if output:
+                with open(output, "w", encoding="utf-8") as fh:
+                    fh.write(text)
+            else:
+                sys.stdout.buffer.write(text.encode("utf-8"))
+    if output:
+        click.echo(f"wrote the scores to {output}", err=True)
+
+
+@main.command("report")
+@click.option("--assessment", "assessment_id", required=True, type=int, help="Assessment id.")
+@click.option("--format", "fmt", type=click.Choice(["docx", "pdf"]), default="docx",
+              show_default=True)
+@click.option("--output", required=True, type=click.Path(dir_okay=False))
+def report_command(assessment_id: int, fmt: str, output: str) -> None:
+    """Write the yearly analysis report (Thai): DOCX to edit, or PDF (needs Chromium)."""
+    from .extensions import db
+    from .services import reports
+    from .services.results import results_view
+
+    with _app_context() as app:
+        assessment = _assessment_or_fail(db.session, assessment_id)
+        view = results_view(db.session, assessment)
+        if fmt == "docx":
+            model = reports.report_model(view, reports.load_measures(db.session, assessment))
+            data = reports.build_report_docx(model)
+        else:
+            from .admin.results_routes import report_html
+
+            with app.test_request_context():
+                html, _ = report_html(assessment, view)
+            try:
+                data = reports.html_to_pdf(html, chromium=app.config.get("CHROMIUM"))
+            except RuntimeError as exc:
+                raise click.ClickException(str(exc)) from None
+    with open(output, "wb") as fh:
+        fh.write(data)
+    click.echo(f"wrote the {fmt.upper()} report to {output}", err=True)
 
 
 # -- scoring ---------------------------------------------------------------------------------
@@ -189,6 +369,7 @@ def score_command(set_name, iit, eit, oit, indicators, history, headcount, fisca
     scores is taken as it is.
     """
     import json
+    import os
     import sys
 
     from questionnaires import DefinitionError, load_instrument_set
@@ -202,15 +383,19 @@ def score_command(set_name, iit, eit, oit, indicators, history, headcount, fisca
     except DefinitionError as exc:
         raise click.ClickException(str(exc)) from None
 
-    bar = None
+    bars: dict[str, click.progressbar] = {}
+    large = any(path and os.path.getsize(path) >= 5_000_000 for path in (iit, eit)
+                if path and os.path.isfile(path))
 
     def progress(label: str, done: int, total: int) -> None:
-        nonlocal bar
-        if total < 5_000_000:  # small files are read before a bar would be seen
+        if not large:  # small inputs are done before a bar would be seen
             return
-        if bar is None:
-            bar = click.progressbar(length=total, label=f"reading {label}", file=sys.stderr)
-            bar.__enter__()
+        if label not in bars:
+            for other in bars.values():
+                other.render_finish()
+            text = label if label == "bootstrap" else f"reading {label}"
+            bars[label] = click.progressbar(length=total, label=text, file=sys.stderr)
+        bar = bars[label]
         bar.update(done - bar.pos)
 
     try:
@@ -220,8 +405,8 @@ def score_command(set_name, iit, eit, oit, indicators, history, headcount, fisca
     except InputFileError as exc:
         raise click.ClickException(str(exc)) from None
     finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+        for bar in bars.values():
+            bar.render_finish()
 
     if fmt == "json":
         text = json.dumps(result_to_dict(result), ensure_ascii=False, indent=2) + "\n"

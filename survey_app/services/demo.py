@@ -52,6 +52,8 @@ class DemoInfo:
     iit_code_urls: list[str]
     responses: dict[str, int]
     admin_login: dict[str, str] | None = None
+    viewer_login: dict[str, str] | None = None
+    child_agencies: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
@@ -59,7 +61,9 @@ class DemoInfo:
 
 
 def plausible_answers(
-    instrument_set: str, instrument: str, rng: np.random.Generator
+    instrument_set: str, instrument: str, rng: np.random.Generator, *,
+    ordinal_weights: tuple[float, ...] = _ORDINAL_WEIGHTS,
+    yesno_weights: tuple[float, ...] = _YESNO_WEIGHTS,
 ) -> dict[str, int]:
     """Return one respondent's answers, mostly the best-scoring option of each question."""
     iset = load_instrument_set(instrument_set)
@@ -68,7 +72,7 @@ def plausible_answers(
         for q in item.questions:
             scores = item.scale.scores(q.direction)
             ranked = sorted(scores, key=scores.get, reverse=True)
-            weights = _YESNO_WEIGHTS if len(ranked) == 2 else _ORDINAL_WEIGHTS
+            weights = yesno_weights if len(ranked) == 2 else ordinal_weights
             answers[q.column] = int(rng.choice(ranked, p=weights[: len(ranked)]))
     return answers
 
@@ -139,6 +143,8 @@ def ensure_demo(
         notes.append("The demo already existed: no responses were added; fresh codes issued.")
 
     base = base_url.rstrip("/")
+    console = ensure_demo_console(session, agency, assessment, code_key=code_key,
+                                  base_url=base, timezone=timezone, seed=seed)
     token = assessment.public_token
     printed = [format_code(c) for c in unused]
     return DemoInfo(
@@ -159,9 +165,149 @@ def ensure_demo(
         unused_iit_codes=printed,
         iit_code_urls=[f"{base}/iit/{token}?code={c}" for c in printed],
         responses=response_counts(session, assessment),
-        notes=notes,
+        admin_login=console.admin_login,
+        viewer_login=console.viewer_login,
+        child_agencies=console.children,
+        notes=notes + console.notes,
     )
 
 
 def demo_agency(session: Session) -> Agency | None:
     return session.scalar(sa.select(Agency).where(Agency.code == DEMO_AGENCY["code"]))
+
+
+# -- the console's side of the demo: accounts, a small hierarchy, OIT, past results ---------
+
+DEMO_ADMIN = "demo-admin"
+DEMO_VIEWER_OTHER = "demo-viewer-other"
+#: Another area office, so that "a viewer of another agency sees none of CMI3" can be tried.
+OTHER_AGENCY = {
+    "code": "CMI1",
+    "name_th": "สำนักงานเขตพื้นที่การศึกษาประถมศึกษาเชียงใหม่ เขต 1",
+    "name_en": "Chiang Mai Primary Educational Service Area Office 1",
+    "agency_type": "area_office",
+    "eligible_headcount": 110,
+}
+#: Schools under CMI3: (code, Thai name, English name, eligible staff, answer weights, OIT fails).
+DEMO_SCHOOLS = (
+    ("CMI3-S01", "โรงเรียนบ้านแม่ริม", "Ban Mae Rim School", 24, (0.74, 0.22, 0.03, 0.01),
+     ("O29",)),
+    ("CMI3-S02", "โรงเรียนบ้านสะลวง", "Ban Saluang School", 18, (0.62, 0.28, 0.07, 0.03),
+     ("O29", "O37", "O40")),
+    ("CMI3-S03", "โรงเรียนบ้านโป่งแยง", "Ban Pong Yaeng School", 15, (0.55, 0.30, 0.10, 0.05),
+     ("O12", "O29", "O33", "O37", "O41")),
+    ("CMI3-S04", "โรงเรียนบ้านแม่แรม", "Ban Mae Raem School", 20, (0.80, 0.17, 0.02, 0.01),
+     ()),
+)
+#: The seed document's published totals of CMI3 (B.E. 2559–2566).
+DEMO_PAST_TOTALS = {2559: 78.76, 2560: 90.01, 2561: 86.13, 2562: 83.23, 2563: 85.15,
+                    2564: 95.57, 2565: 96.53, 2566: 94.67}
+#: CMI3's demo checklist: every item passes except these (as the seed's 2566 OIT, nearly).
+DEMO_OIT_FAILS = ("O29", "O37")
+
+
+@dataclass
+class DemoConsole:
+    admin_login: dict[str, str]
+    viewer_login: dict[str, str]
+    children: list[dict]
+    notes: list[str]
+
+
+def _demo_account(session: Session, username: str, role: str, agency: Agency,
+                  display_name: str) -> tuple[str, bool]:
+    """Create the account, or give it a fresh password; return (password, created)."""
+    import secrets
+
+    from ..models import User
+    from .accounts import create_user, set_password
+
+    password = secrets.token_urlsafe(12)
+    user = session.scalar(sa.select(User).where(User.username == username))
+    if user is None:
+        create_user(session, username=username, password=password, role=role, agency=agency,
+                    display_name=display_name)
+        return password, True
+    set_password(user, password)
+    return password, False
+
+
+def _seed_oit(session: Session, assessment: Assessment, fails: tuple[str, ...],
+              site: str) -> None:
+    from ..models import OitResult
+
+    if session.scalar(sa.select(sa.func.count()).select_from(OitResult)
+                      .where(OitResult.assessment_id == assessment.id)):
+        return
+    for item in load_instrument_set(assessment.instrument_set).oit_items:
+        passed = item.code not in fails
+        session.add(OitResult(
+            assessment_id=assessment.id, item=item.code, passed=passed,
+            evidence_urls=f"{site}/ita/{assessment.fiscal_year_be}/{item.code.lower()}" if passed else "",
+            note="" if passed else "ยังไม่ได้เผยแพร่ข้อมูลบนเว็บไซต์ของหน่วยงาน"))
+
+
+def ensure_demo_console(session: Session, agency: Agency, assessment: Assessment, *,
+                        code_key: str, base_url: str, timezone: str, seed: int) -> DemoConsole:
+    """Add the console's demo data (idempotent; commits): child schools with assessments and
+    responses, OIT results, past totals, a demo admin of CMI3 and a viewer of another office.
+
+    Accounts get a fresh random password on every run (it is printed; only its hash is kept).
+    """
+    from ..models import PastScore
+
+    now = utcnow()
+    today = local_today(timezone, now)
+    rng = np.random.default_rng(seed + 1)
+    notes: list[str] = []
+    children = []
+    for code, name_th, name_en, headcount, weights, fails in DEMO_SCHOOLS:
+        school, _ = get_or_create_agency(session, code=code, name_th=name_th, name_en=name_en,
+                                         agency_type="school", eligible_headcount=headcount,
+                                         parent=agency)
+        school_assessment = session.scalar(sa.select(Assessment).where(
+            Assessment.agency_id == school.id, Assessment.fiscal_year_be == DEMO_YEAR,
+            Assessment.instrument_set == DEMO_SET))
+        if school_assessment is None:
+            school_assessment = create_assessment(
+                session, school, fiscal_year_be=DEMO_YEAR, instrument_set=DEMO_SET,
+                opens_at=assessment.opens_at, closes_at=assessment.closes_at)
+            n_iit = max(headcount * 2 // 3, 5)
+            codes = issue_codes(session, school_assessment, n_iit + 3, key=code_key,
+                                batch="demo")
+            session.commit()
+            for i, c in enumerate(codes[:n_iit]):
+                store_iit_response(session, school_assessment, c,
+                                   plausible_answers(DEMO_SET, "IIT", rng, ordinal_weights=weights),
+                                   key=code_key, submitted_on=today - dt.timedelta(days=i % 10))
+            for i in range(30 + headcount):
+                group = str(rng.choice(list(_EIT_GROUP_WEIGHTS), p=list(_EIT_GROUP_WEIGHTS.values())))
+                store_eit_response(session, school_assessment, group,
+                                   plausible_answers(DEMO_SET, "EIT", rng, ordinal_weights=weights),
+                                   submitted_on=today - dt.timedelta(days=i % 10))
+        _seed_oit(session, school_assessment, fails, f"https://{code.lower()}.example.ac.th")
+        children.append({"agency_code": code, "agency_name_th": name_th,
+                         "assessment_id": school_assessment.id,
+                         "responses": response_counts(session, school_assessment)})
+    _seed_oit(session, assessment, DEMO_OIT_FAILS, "https://www.cmi3.example.go.th")
+    if not session.scalar(sa.select(sa.func.count()).select_from(PastScore)
+                          .where(PastScore.agency_id == agency.id)):
+        session.add_all(PastScore(agency_id=agency.id, fiscal_year_be=year, code="total",
+                                  score=score) for year, score in DEMO_PAST_TOTALS.items())
+    other, _ = get_or_create_agency(session, **OTHER_AGENCY)
+    admin_password, admin_new = _demo_account(
+        session, DEMO_ADMIN, "agency_admin", agency, "ผู้ดูแลการประเมิน สพป.เชียงใหม่ เขต 3 (ตัวอย่าง)")
+    viewer_password, _ = _demo_account(
+        session, DEMO_VIEWER_OTHER, "viewer", other, "ผู้ดูข้อมูล สพป.เชียงใหม่ เขต 1 (ตัวอย่าง)")
+    session.commit()
+    if not admin_new:
+        notes.append("The demo accounts already existed: they were given new passwords.")
+    login_url = f"{base_url}/admin/login"
+    return DemoConsole(
+        admin_login={"url": login_url, "username": DEMO_ADMIN, "password": admin_password,
+                     "role": "agency_admin", "agency": agency.code},
+        viewer_login={"url": login_url, "username": DEMO_VIEWER_OTHER,
+                      "password": viewer_password, "role": "viewer", "agency": other.code},
+        children=children,
+        notes=notes,
+    )
