@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -147,6 +147,7 @@ def assess(
     oit_missing: str = "error",
     bootstrap: int = DEFAULT_BOOTSTRAP,
     seed: int = DEFAULT_SEED,
+    progress: Callable[[int, int], None] | None = None,
 ) -> AssessmentResult:
     """Rate one agency from any mix of responses, OIT item results and given scores.
 
@@ -165,6 +166,7 @@ def assess(
     target : the agency's target per indicator (default: the methodology's).
     oit_missing : how unjudged OIT items count (see :func:`~scoring.rollup.oit_sub_indicator_scores`).
     bootstrap : resamples for the percentile intervals (0 turns them off); ``seed`` fixes them.
+    progress : called as ``progress(done, total)`` while the resamples are drawn (for a bar).
 
     Notes
     -----
@@ -214,7 +216,8 @@ def assess(
     frame = pd.DataFrame([{c: scores.get(c, np.nan) for c in iset.indicators}])
     rolled = roll_up(iset, frame).iloc[0]
 
-    boots = _bootstrap(iset, scored, scores, sources, bootstrap, seed) if bootstrap else {}
+    boots = _bootstrap(iset, scored, scores, sources, bootstrap, seed, progress) \
+        if bootstrap else {}
 
     indicators = {}
     for code, ind in iset.indicators.items():
@@ -330,11 +333,13 @@ def _indicator_statistics(iset: InstrumentSet, sr: ScoredResponses, code: str):
 
 def _bootstrap(iset: InstrumentSet, scored: Mapping[str, ScoredResponses],
                scores: Mapping[str, float], sources: Mapping[str, str], resamples: int,
-               seed: int) -> dict[str, tuple[float, float]]:
+               seed: int, progress: Callable[[int, int], None] | None = None
+               ) -> dict[str, tuple[float, float]]:
     """Percentile intervals for sampled indicators, their instruments and the total."""
     if not scored:
         return {}
     rng = np.random.default_rng(seed)
+    done, total = 0, resamples * len(scored)
     draws = pd.DataFrame({c: np.full(resamples, scores.get(c, np.nan))
                           for c in iset.indicators})
     sampled: set[str] = set()
@@ -346,9 +351,17 @@ def _bootstrap(iset: InstrumentSet, scored: Mapping[str, ScoredResponses],
         chunk = max(1, 4_000_000 // max(n, 1))
         for start in range(0, resamples, chunk):
             stop = min(resamples, start + chunk)
-            weights = rng.multinomial(n, np.full(n, 1 / n), size=stop - start).astype(float)
+            rows = stop - start
+            # Each resample draws n respondents with replacement; how often each respondent
+            # was drawn is its weight (one flat bincount for the whole chunk).
+            picks = rng.integers(0, n, size=(rows, n)) + np.arange(rows)[:, None] * n
+            weights = np.bincount(picks.ravel(), minlength=rows * n).reshape(rows, n)
+            weights = weights.astype(float)
             with np.errstate(invalid="ignore", divide="ignore"):
                 means[start:stop] = (weights @ values) / (weights @ mask)
+            done += rows
+            if progress is not None:
+                progress(done, total)
         means_frame = pd.DataFrame(means, columns=list(sr.items))
         for code, col in indicators_from_items(means_frame, sr).items():
             if sources.get(code) == "responses":

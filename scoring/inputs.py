@@ -179,7 +179,8 @@ def score_files(iset, *, iit=None, eit=None, oit=None, indicators=None, history=
                 progress: Callable[[str, int, int], None] | None = None):
     """Read the given files and rate them with :func:`scoring.assess`.
 
-    ``progress(label, done_bytes, total_bytes)`` is called while large response files are read.
+    ``progress(label, done, total)`` is called while large response files are read (bytes)
+    and while the bootstrap resamples are drawn.
     A problem in the data of a file is re-raised as :class:`InputFileError` naming that file.
     """
     from .assess import DEFAULT_BOOTSTRAP, DEFAULT_SEED, assess
@@ -217,7 +218,10 @@ def score_files(iset, *, iit=None, eit=None, oit=None, indicators=None, history=
                       eit=frames["EIT"][1] if "EIT" in frames else None,
                       headcount=headcount, fiscal_year_be=fiscal_year_be,
                       bootstrap=DEFAULT_BOOTSTRAP if bootstrap is None else bootstrap,
-                      seed=DEFAULT_SEED if seed is None else seed, **kwargs)
+                      seed=DEFAULT_SEED if seed is None else seed,
+                      progress=None if progress is None else (
+                          lambda done, total: progress("bootstrap", done, total)),
+                      **kwargs)
     except ResponseDataError as exc:
         path = frames[exc.instrument][0] if exc.instrument in frames else "responses"
         # a whole-column problem is in the header, which is row 1 of the file
