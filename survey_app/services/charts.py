@@ -39,7 +39,7 @@ def indicator_bars_svg(rows: Sequence[dict], target: float, *, lang: str = "th",
 
     ``rows``: dicts with ``code``, ``name_th``, ``name_en`` and ``score`` (rounded, or None).
     """
-    left, right, top, row_h, bar_h = 250, 60, 28, 28, 18
+    left, right, top, row_h, bar_h = 250, 70, 28, 28, 18
     plot = 640 - left - right
     height = top + row_h * len(rows) + 30
 
@@ -59,14 +59,15 @@ def indicator_bars_svg(rows: Sequence[dict], target: float, *, lang: str = "th",
                     f'text-anchor="end">{escape(row["code"])}. {escape(name)}</text>')
         score = row.get("score")
         if score is None:
-            body.append(f'<text x="{left + 4}" y="{y + bar_h - 4}" font-size="12" '
-                        f'fill="{MUTED}">–</text>')
+            body.append(f'<text x="{640 - 6}" y="{y + bar_h - 4}" font-size="13" '
+                        f'fill="{MUTED}" text-anchor="end">–</text>')
             continue
         colour = MET if score >= target else BELOW
         body.append(f'<rect x="{left}" y="{y}" width="{x(score) - left:.1f}" height="{bar_h}" '
                     f'fill="{colour}"/>')
-        body.append(f'<text x="{x(score) + 4:.1f}" y="{y + bar_h - 4}" font-size="12" '
-                    f'fill="{INK}">{_fmt(score)}</text>')
+        # values in their own column to the right, clear of the bars and the target line
+        body.append(f'<text x="{640 - 6}" y="{y + bar_h - 4}" font-size="13" fill="{colour}" '
+                    f'text-anchor="end" font-weight="bold">{_fmt(score)}</text>')
     tx = x(target)
     body.append(f'<line x1="{tx:.1f}" y1="{top - 10}" x2="{tx:.1f}" '
                 f'y2="{top + row_h * len(rows) + 2}" stroke="{TARGET}" stroke-width="2" '

@@ -380,3 +380,18 @@ def write_scores_xlsx(view: dict, result, output) -> None:
                     *[g["indicators"].get(c) for c in ("6", "7", "8")], g["score"]]
                    for g in scores["eit_groups"]))
     workbook.save(output)
+
+
+def responses_frame_by_id(session: Session, assessment_id: int, instrument: str) -> pd.DataFrame:
+    """Return the responses as :func:`responses_frame` does, but in the export's row order.
+
+    The console scores this frame, so its bootstrap intervals match ``ita score`` run on the
+    exported file row for row (the bootstrap resamples rows by position).
+    """
+    assessment = _assessment(session, assessment_id)
+    header = response_header(assessment, instrument)
+    rows = list(iter_response_rows(session, assessment_id, instrument))
+    frame = pd.DataFrame(rows, columns=header)
+    questions = [c for c in header if c not in (GROUP_COLUMN, DATE_COLUMN)]
+    frame[questions] = frame[questions].astype("Int64")
+    return frame

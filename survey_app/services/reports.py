@@ -300,7 +300,8 @@ def build_report_docx(model: dict[str, Any]) -> bytes:
     _para(doc, f"2. ผลคะแนนการประเมินของ{model['agency']} ที่ผ่านมา สรุปได้ดังนี้", indent=True)
     _table(doc, ["ปีงบประมาณ พ.ศ.", "ผลคะแนน ITA", "พัฒนาการ", "ผลต่างของคะแนน ITA"],
            [[str(h["year"]), h["total"], h["development"], h["difference"]]
-            for h in model["history"]], center_cols={0, 1, 2, 3})
+            for h in model["history"]] or [["-", "ยังไม่มีผลคะแนนของปีใด", "-", "-"]],
+           center_cols={0, 1, 2, 3})
     _para(doc, "")
     _para(doc, "3. ผลการประเมินเป็นรายตัวชี้วัด เรียงตามลำดับคะแนน ดังนี้", indent=True)
     _table(doc, ["ตัวชี้วัดที่", "ประเด็นตัวชี้วัด", "คะแนน", "ระดับ", "หมายเหตุ"],

@@ -23,7 +23,7 @@ from scoring.report import result_to_dict
 from scoring.rollup import round_half_up
 
 from ..models import Agency, Assessment, OitResult, PastScore, User, utcnow
-from .exports import responses_frame
+from .exports import responses_frame_by_id
 from .responses import response_counts
 
 
@@ -38,7 +38,7 @@ def oit_judgements(session: Session, assessment: Assessment, iset: InstrumentSet
 
 
 def _frame_or_none(session: Session, assessment: Assessment, instrument: str):
-    frame = responses_frame(session, assessment.id, instrument)
+    frame = responses_frame_by_id(session, assessment.id, instrument)
     if len(frame) == 0:
         return None
     return frame.drop(columns=["submitted_on"])
