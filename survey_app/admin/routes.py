@@ -582,10 +582,11 @@ def past(agency_id: int):
     import_form = PastImportForm(formdata=None)
     errors: list[str] = []
     if request.method == "POST":
-        if not form.validate_on_submit():
+        years = request.form.getlist("year")
+        # The grid always posts its year column; without it the POST would clear every year.
+        if not form.validate_on_submit() or not years:
             abort(400)
         grid: dict[int, dict[str, float | None]] = {}
-        years = request.form.getlist("year")
         lo, hi = PAST_YEAR_RANGE
         for row, year_text in enumerate(years):
             year_text = year_text.strip()
