@@ -19,9 +19,9 @@ from flask import (
     render_template,
     request,
     send_file,
-    stream_with_context,
 )
 from flask_login import current_user, login_required
+from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..i18n import current_language, register_strings, t
@@ -118,6 +118,16 @@ def exports_page(assessment_id: int):
     return with_inline_css(html, css)
 
 
+def _stream_responses_csv(engine, assessment_id: int, instrument: str):
+    """Stream on a session of its own, closed when the body ends or the client goes away.
+
+    The request's session is removed when the view returns, before the body is sent; a
+    stream on it would leave a transaction open after the last row.
+    """
+    with Session(engine) as session:
+        yield from exports.iter_responses_csv(session, assessment_id, instrument)
+
+
 def _download_name(assessment: Assessment, kind: str, ext: str) -> str:
     return exports.export_filename(assessment.agency.code, assessment.fiscal_year_be, kind, ext)
 
@@ -144,8 +154,8 @@ def export_download(assessment_id: int, kind: str, fmt: str):
         instrument = kind.rsplit("-", 1)[1].upper()
         _record(assessment, name)
         if fmt == "csv":
-            chunks = exports.iter_responses_csv(session, assessment.id, instrument)
-            return Response(stream_with_context(chunks), mimetype=mimetype, headers=disposition)
+            return Response(_stream_responses_csv(db.engine, assessment.id, instrument), mimetype=mimetype,
+                            headers=disposition)
         spool = tempfile.TemporaryFile()  # send_file closes it
         exports.write_responses_xlsx(session, assessment.id, instrument, spool)
         spool.seek(0)
