@@ -1,0 +1,92 @@
+"""Done when: on the demo data, an admin goes from login to a downloaded report whose numbers
+match `ita score` on the exported responses, and a viewer of another agency reaches none of it."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import docx
+import pytest
+from click.testing import CliRunner
+
+from survey_app import create_app
+from survey_app.cli import main
+from survey_app.extensions import db
+
+
+@pytest.fixture
+def demo(tmp_path, monkeypatch):
+    for name in ("ITA_DATABASE_URL", "ITA_SECRET_KEY", "ITA_CODE_HASH_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ITA_INSTANCE_PATH", str(tmp_path / "instance"))
+    runner = CliRunner()
+    result = runner.invoke(main, ["demo", "--json"])
+    assert result.exit_code == 0, result.output
+    info = json.loads(result.output)
+    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "TESTING": True,
+                      "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
+    yield info, app, runner
+    db.dispose(app)
+
+
+def test_demo_from_login_to_report(demo, tmp_path):
+    info, app, runner = demo
+    admin = info["admin_login"]
+    client = app.test_client()
+    assert client.post("/admin/login", data={"username": admin["username"],
+                                             "password": admin["password"]}).status_code == 302
+    a = info["assessment_id"]
+    dashboard = client.get(f"/admin/assessments/{a}/results")
+    assert dashboard.status_code == 200
+    paths = {}
+    for kind in ("responses-iit", "responses-eit"):
+        response = client.get(f"/admin/assessments/{a}/exports/{kind}.csv")
+        paths[kind] = tmp_path / f"{kind}.csv"
+        paths[kind].write_bytes(response.get_data())
+        response.close()
+    report = client.get(f"/admin/assessments/{a}/report.docx")
+    assert report.status_code == 200
+    document = docx.Document(io.BytesIO(report.data))
+
+    scored = runner.invoke(main, ["score", "--iit", str(paths["responses-iit"]),
+                                  "--eit", str(paths["responses-eit"]), "--format", "json"])
+    assert scored.exit_code == 0, scored.output
+    mine = json.loads(scored.output)
+    tables = [[[c.text for c in row.cells] for row in t.rows] for t in document.tables]
+    ranked = next(t for t in tables if t[0][:3] == ["ตัวชี้วัดที่", "ประเด็นตัวชี้วัด", "คะแนน"])
+    report_scores = {row[0]: row[2] for row in ranked[1:]}
+    for code in map(str, range(1, 9)):
+        assert report_scores[code] == f"{mine['indicators'][code]['score']:.2f}", code
+    weighted = next(t for t in tables if t[0][-1] == "คะแนนหลังถ่วงน้ำหนัก")
+    for inst in ("IIT", "EIT"):
+        row = next(r for r in weighted if r[3] == inst)
+        assert row[4] == f"{mine['instruments'][inst]['weighted']:.2f}"
+    # the demo has an OIT checklist and past totals: a total and the seed's history
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "ได้คะแนน " in text
+    history = next(t for t in tables if t[0][0] == "ปีงบประมาณ พ.ศ.")
+    assert ["2561", "86.13", "ลดลง", "-3.88"] in history
+
+
+def test_demo_viewer_of_another_agency_reaches_nothing(demo):
+    info, app, _ = demo
+    with app.app_context():
+        import sqlalchemy as sa
+
+        from survey_app.models import User
+        from survey_app.services.accounts import set_password
+
+        viewer = db.session.scalar(sa.select(User).where(User.username == "demo-viewer-other"))
+        set_password(viewer, "a long enough test password")
+        db.session.commit()
+    client = app.test_client()
+    assert client.post("/admin/login", data={"username": "demo-viewer-other",
+                                             "password": "a long enough test password"}
+                       ).status_code == 302
+    a = info["assessment_id"]
+    for suffix in ("results", "exports", "exports/responses-iit.csv", "exports/scores.json",
+                   "report", "report.docx", "report.pdf"):
+        assert client.get(f"/admin/assessments/{a}/{suffix}").status_code == 404, suffix
+    html = client.get("/admin/supervisor").get_data(as_text=True)
+    assert info["agency_name_th"] not in html
