@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import re
 import zoneinfo
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -410,8 +411,12 @@ def assessment(assessment_id: int):
 def _svg(url: str) -> Markup:
     """An inline SVG QR code (no XML declaration: it sits inside the HTML)."""
     text = qr_svg(url).decode()
+    text = text[text.index("<svg"):]
+    # A viewBox lets the stylesheet size it (segno writes only width and height).
+    size = re.search(r'width="(\d+)"', text).group(1)
+    text = text.replace("<svg ", f'<svg viewBox="0 0 {size} {size}" shape-rendering="crispEdges" ', 1)
     # segno's own markup; the only input is our URL, which segno escapes in <title>.
-    return Markup(text[text.index("<svg"):])  # noqa: S704
+    return Markup(text)  # noqa: S704
 
 
 def _when(value: dt.datetime) -> str:
