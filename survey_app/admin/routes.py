@@ -618,7 +618,8 @@ def past(agency_id: int):
             existing = past_scores(db.session, agency)
             changed = []
             for year in sorted(set(existing) | set(grid)):
-                scores = grid.get(year, dict.fromkeys(shown))
+                # A year left out of the grid goes entirely (its sub-indicators too).
+                scores = grid[year] if year in grid else dict.fromkeys(existing[year])
                 if replace_past_year(db.session, agency, year, scores):
                     changed.append(str(year))
             if changed:

@@ -301,6 +301,13 @@ def test_past_results_grid_saves_edits_and_blanks(app, admin, world):
     assert count_rows(app, "past_score") == 4
     admin.post(url, data={"year": ["2565", "2566"], "s-1-total": "94.67"})
     assert count_rows(app, "past_score") == 1
+    # a year dropped from the grid goes with every figure it had, imported ones too
+    csv_text = b"fiscal_year,total,9.1\n2564,95.57,100\n"
+    admin.post(f"{url}/import", data={"file": (io.BytesIO(csv_text), "p.csv")},
+               content_type="multipart/form-data")
+    assert count_rows(app, "past_score") == 3
+    admin.post(url, data={"year": ["", "2566"], "s-1-total": "94.67"})
+    assert count_rows(app, "past_score") == 1
 
 
 def test_past_results_csv_import(app, admin, world):
