@@ -230,3 +230,37 @@ def test_other_language(app, client):
         as_text=True)
     assert "Indicator scores" in html and "target 95" in html
     assert db is not None and Agency is not None
+
+
+def test_a_fresh_assessment_renders_everywhere(app, client):
+    """No responses, no OIT, no history: every page and download still works."""
+    with app.app_context():
+        agency = add_agency(db.session, "NEW", "หน่วยงานใหม่")
+        assessment = add_assessment(db.session, agency, iit=0, eit=0,
+                                    oit_unjudged=tuple(f"O{k}" for k in range(1, 44)))
+        add_user(db.session, "admin", "agency_admin", agency)
+        db.session.commit()
+        assessment_id = assessment.id
+    login(client)
+    for suffix in SCOPED:
+        response = client.get(f"/admin/assessments/{assessment_id}{suffix}")
+        assert response.status_code == 200, suffix
+        response.get_data()
+        response.close()
+    html = client.get(f"/admin/assessments/{assessment_id}/results").get_data(as_text=True)
+    assert "ยังคำนวณคะแนนรวมไม่ได้" in html
+    assert "ตรวจแล้ว 0 จาก 43 ข้อ" in html
+
+
+def test_system_admin_compares_every_agency(app, client):
+    _world(app)
+    with app.app_context():
+        root = add_user(db.session, "root", "system_admin", None)
+        db.session.commit()
+        comparison = supervisor_view(db.session, root)
+    assert comparison.fiscal_year_be == 2569 and comparison.years == [2569]
+    assert {r.agency.code for r in comparison.rows} == {"P0", "C1", "C2", "C3", "X9"}
+    assert comparison.rows[0].agency.code == "X9"  # every answer the best: the top total
+    assert not any(r.own for r in comparison.rows)
+    login(client, "root")
+    assert client.get("/admin/supervisor?year=2400").status_code == 200
