@@ -15,6 +15,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from ..i18n import current_language
+
 try:  # wtforms >= 3.3 deprecates (value, label) tuples
     from wtforms import SelectChoice as Choice
 except ImportError:  # pragma: no cover - older wtforms
@@ -22,16 +24,55 @@ except ImportError:  # pragma: no cover - older wtforms
         return (value, label)
 
 
-class EmptyForm(FlaskForm):
+#: WTForms' own messages in Thai (it ships no Thai catalogue).
+_THAI_MESSAGES = {
+    "This field is required.": "กรุณากรอกช่องนี้",
+    "Not a valid choice.": "ตัวเลือกไม่ถูกต้อง",
+    "Not a valid integer value.": "กรุณากรอกจำนวนเต็ม",
+    "Not a valid float value.": "กรุณากรอกตัวเลข",
+    "Not a valid datetime value.": "วันและเวลาไม่ถูกต้อง",
+    "Invalid input.": "รูปแบบไม่ถูกต้อง",
+    "Number must be at least %(min)s.": "ต้องไม่น้อยกว่า %(min)s",
+    "Number must be at most %(max)s.": "ต้องไม่เกิน %(max)s",
+    "Number must be between %(min)s and %(max)s.": "ต้องอยู่ระหว่าง %(min)s ถึง %(max)s",
+    "Field must be at least %(min)d character long.": "ต้องมีอย่างน้อย %(min)d ตัวอักษร",
+    "Field must be at least %(min)d characters long.": "ต้องมีอย่างน้อย %(min)d ตัวอักษร",
+    "Field cannot be longer than %(max)d character.": "ต้องไม่เกิน %(max)d ตัวอักษร",
+    "Field cannot be longer than %(max)d characters.": "ต้องไม่เกิน %(max)d ตัวอักษร",
+    "Field must be between %(min)d and %(max)d characters long.":
+        "ต้องมี %(min)d ถึง %(max)d ตัวอักษร",
+}
+
+
+class _Translations:
+    def gettext(self, text: str) -> str:
+        return _THAI_MESSAGES.get(text, text) if current_language() == "th" else text
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.gettext(singular if n == 1 else plural)
+
+
+_TRANSLATIONS = _Translations()
+
+
+class ConsoleForm(FlaskForm):
+    """The console's forms: validation messages in the admin's language."""
+
+    class Meta:
+        def get_translations(self, form):
+            return _TRANSLATIONS
+
+
+class EmptyForm(ConsoleForm):
     """A button-only POST: nothing but the CSRF token."""
 
 
-class LoginForm(FlaskForm):
+class LoginForm(ConsoleForm):
     username = StringField(validators=[DataRequired(), Length(max=64)])
     password = PasswordField(validators=[DataRequired(), Length(max=256)])
 
 
-class AgencyForm(FlaskForm):
+class AgencyForm(ConsoleForm):
     code = StringField(validators=[DataRequired(), Length(max=32),
                                    Regexp(r"^[A-Za-z0-9_.\-]+$")])
     name_th = StringField(validators=[DataRequired(), Length(max=255)])
@@ -41,7 +82,7 @@ class AgencyForm(FlaskForm):
     parent_id = SelectField(coerce=str, validators=[Optional()])
 
 
-class AssessmentForm(FlaskForm):
+class AssessmentForm(ConsoleForm):
     fiscal_year_be = IntegerField(validators=[DataRequired(), NumberRange(min=2500, max=2700)])
     instrument_set = SelectField(validators=[DataRequired()])
     opens_at = DateTimeLocalField(format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
@@ -50,7 +91,7 @@ class AssessmentForm(FlaskForm):
     indicator_target = FloatField(validators=[Optional(), NumberRange(min=0, max=100)])
 
 
-class ScheduleForm(FlaskForm):
+class ScheduleForm(ConsoleForm):
     """Editing an existing assessment: its window, EIT minimum and target."""
 
     opens_at = DateTimeLocalField(format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
@@ -59,20 +100,20 @@ class ScheduleForm(FlaskForm):
     indicator_target = FloatField(validators=[Optional(), NumberRange(min=0, max=100)])
 
 
-class CodeBatchForm(FlaskForm):
+class CodeBatchForm(ConsoleForm):
     count = IntegerField(validators=[DataRequired(), NumberRange(min=1, max=2000)])
     batch = StringField(validators=[Optional(), Length(max=40), Regexp(r"^[\w.\-]+$")])
 
 
-class RevokeBatchForm(FlaskForm):
+class RevokeBatchForm(ConsoleForm):
     batch = StringField(validators=[DataRequired(), Length(max=64)])
 
 
-class PastImportForm(FlaskForm):
+class PastImportForm(ConsoleForm):
     file = FileField(validators=[FileRequired()])
 
 
-class MeasureForm(FlaskForm):
+class MeasureForm(ConsoleForm):
     indicator = SelectField(validators=[DataRequired()])
     measure = TextAreaField(validators=[DataRequired(), Length(max=4000)])
     responsible = StringField(validators=[Optional(), Length(max=255)])
@@ -80,7 +121,7 @@ class MeasureForm(FlaskForm):
     period = StringField(validators=[Optional(), Length(max=255)])
 
 
-class UserForm(FlaskForm):
+class UserForm(ConsoleForm):
     username = StringField(validators=[DataRequired(), Length(max=64), Regexp(r"^\S+$")])
     display_name = StringField(validators=[Optional(), Length(max=255)])
     role = SelectField(validators=[DataRequired()])
