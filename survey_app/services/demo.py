@@ -65,15 +65,23 @@ def plausible_answers(
     ordinal_weights: tuple[float, ...] = _ORDINAL_WEIGHTS,
     yesno_weights: tuple[float, ...] = _YESNO_WEIGHTS,
 ) -> dict[str, int]:
-    """Return one respondent's answers, mostly the best-scoring option of each question."""
+    """Return one respondent's answers, mostly the best-scoring option of each question.
+
+    Each respondent has a general view of the agency (a tilt drawn once) that colours all their
+    answers alike, as real answers do; without it the items would be independent and every
+    indicator's Cronbach's alpha would sit near zero.
+    """
     iset = load_instrument_set(instrument_set)
+    tilt = rng.normal(0.6, 0.8)
     answers: dict[str, int] = {}
     for item in iset.items_for(instrument):
         for q in item.questions:
             scores = item.scale.scores(q.direction)
             ranked = sorted(scores, key=scores.get, reverse=True)
-            weights = yesno_weights if len(ranked) == 2 else ordinal_weights
-            answers[q.column] = int(rng.choice(ranked, p=weights[: len(ranked)]))
+            weights = np.asarray((yesno_weights if len(ranked) == 2 else ordinal_weights)
+                                 [: len(ranked)])
+            weights = weights * np.exp(-tilt * np.arange(len(ranked)))  # best first
+            answers[q.column] = int(rng.choice(ranked, p=weights / weights.sum()))
     return answers
 
 
