@@ -13,14 +13,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from questionnaires import InstrumentSet, load_instrument_set
-from scoring import AssessmentResult, assess
+from scoring import AssessmentResult, assess, score_agencies
 from scoring.assess import DEFAULT_BOOTSTRAP
 from scoring.report import result_to_dict
-from scoring.rollup import round_half_up
+from scoring.rollup import oit_indicators, oit_sub_indicator_scores, round_half_up
 
 from ..models import Agency, Assessment, OitResult, PastScore, User, utcnow
 from .exports import responses_frame_by_id
@@ -209,6 +210,31 @@ class SupervisorView:
     without_assessment: list[Agency] = field(default_factory=list)
 
 
+def _score_assessments(session: Session, iset: InstrumentSet,
+                       assessments: list[Assessment]):
+    """Rate several assessments of one instrument set with :func:`scoring.score_agencies`.
+
+    Rows are keyed by assessment id; OIT comes from each checklist as on the dashboard
+    (unjudged items count as not passed; none judged leaves OIT unknown).
+    """
+    frames: dict[str, list] = {"IIT": [], "EIT": []}
+    given: dict[int, dict[str, float]] = {}
+    for assessment in assessments:
+        for inst, found in frames.items():
+            frame = _frame_or_none(session, assessment, inst)
+            if frame is not None:
+                found.append(frame.assign(assessment=assessment.id))
+        oit = oit_judgements(session, assessment, iset)
+        if oit:
+            subs = oit_sub_indicator_scores(iset, oit, missing="fail")
+            given[assessment.id] = oit_indicators(iset, subs)
+    return score_agencies(
+        iset, by="assessment",
+        iit=pd.concat(frames["IIT"], ignore_index=True) if frames["IIT"] else None,
+        eit=pd.concat(frames["EIT"], ignore_index=True) if frames["EIT"] else None,
+        given=pd.DataFrame.from_dict(given, orient="index") if given else None)
+
+
 def supervisor_years(session: Session, user: User) -> list[int]:
     """Return the fiscal years (newest first) with an assessment of an agency in scope."""
     from ..admin.access import agency_scope
@@ -224,9 +250,11 @@ def supervisor_view(session: Session, user: User, fiscal_year_be: int | None = N
                     ) -> SupervisorView:
     """Compare every agency in ``user``'s scope with an assessment in one fiscal year.
 
-    Each agency is rated by :func:`scoring.assess` (no bootstrap); ranks go by the rounded
-    total (equal totals share a rank, the next rank skips), the group average is the mean of
-    the agencies' totals.
+    All agencies of an instrument set are rated at once by :func:`scoring.score_agencies` (the
+    formulas of :func:`scoring.assess`, without the per-item statistics this page does not
+    show), so a supervisor of hundreds of agencies gets the page quickly.  Ranks go by the
+    rounded total (equal totals share a rank, the next rank skips); the group average is the
+    mean of the agencies' totals.
     """
     from ..admin.access import visible_agencies
 
@@ -234,32 +262,42 @@ def supervisor_view(session: Session, user: User, fiscal_year_be: int | None = N
     if fiscal_year_be is None:
         fiscal_year_be = years[0] if years else None
     agencies = session.scalars(visible_agencies(session, user)).all()
+    latest = {a.agency_id: a for a in session.scalars(
+        sa.select(Assessment).where(Assessment.fiscal_year_be == fiscal_year_be,
+                                    Assessment.agency_id.in_([a.id for a in agencies] or [-1]))
+        .order_by(Assessment.id))}  # the newest assessment of each agency wins
+    missing = [a for a in agencies if a.id not in latest]
+    by_set: dict[str, list[Assessment]] = {}
+    for assessment in latest.values():
+        by_set.setdefault(assessment.instrument_set, []).append(assessment)
+
     rows: list[SupervisorRow] = []
     grades: list[str] = []
     full_totals: list[float] = []
-    missing: list[Agency] = []
-    for agency in agencies:
-        assessment = session.scalar(
-            sa.select(Assessment).where(Assessment.agency_id == agency.id,
-                                        Assessment.fiscal_year_be == fiscal_year_be)
-            .order_by(Assessment.id.desc()).limit(1))
-        if assessment is None:
-            missing.append(agency)
-            continue
-        iset = load_instrument_set(assessment.instrument_set)
+    for set_id, assessments in by_set.items():
+        iset = load_instrument_set(set_id)
         grades += [g.grade for g in iset.methodology.grades if g.grade not in grades]
-        result = assess(iset, **assessment_inputs(session, assessment, with_history=False),
-                        bootstrap=0)
-        d = result_to_dict(result)
-        if result.total is not None:
-            full_totals.append(result.total)
-        rows.append(SupervisorRow(
-            agency=agency, assessment=assessment, total=d["total"], grade=d["grade"],
-            verdict_th=d["verdict"]["label_th"] if d["verdict"] else None,
-            verdict_en=d["verdict"]["label_en"] if d["verdict"] else None,
-            passed=d["passed"], responses=response_counts(session, assessment),
-            instruments={k: v["weighted"] for k, v in d["instruments"].items()},
-            own=agency.id == user.agency_id))
+        table = _score_assessments(session, iset, assessments)
+        verdicts = {v.code: v for v in iset.methodology.verdicts}
+        decimals = iset.methodology.decimals
+        for assessment in assessments:
+            row = table.loc[assessment.id] if assessment.id in table.index else None
+            total = None if row is None or np.isnan(row["total"]) else float(row["total"])
+            verdict = verdicts.get(row["verdict"]) if row is not None else None
+            if total is not None:
+                full_totals.append(total)
+            rows.append(SupervisorRow(
+                agency=assessment.agency, assessment=assessment,
+                total=None if total is None else round_half_up(total, decimals),
+                grade=None if row is None else row["grade"],
+                verdict_th=verdict.label_th if verdict else None,
+                verdict_en=verdict.label_en if verdict else None,
+                passed=verdict.passed if verdict else None,
+                responses=response_counts(session, assessment),
+                instruments={inst: (None if row is None or np.isnan(row[f"{inst}_weighted"])
+                                    else round_half_up(row[f"{inst}_weighted"], decimals))
+                             for inst in iset.instruments},
+                own=assessment.agency_id == user.agency_id))
     rated = sorted((r for r in rows if r.total is not None), key=lambda r: -r.total)
     for r in rated:
         r.rank = 1 + sum(1 for o in rated if o.total > r.total)
