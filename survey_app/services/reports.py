@@ -326,24 +326,11 @@ def build_report_docx(model: dict[str, Any]) -> bytes:
     _para(doc, "การวิเคราะห์ จุดแข็ง จุดที่ควรพัฒนา และข้อจำกัดของผลการประเมิน ITA", bold=True)
     _para(doc, f"{model['agency']} ได้ตั้งเป้าหมายของแต่ละตัวชี้วัดไว้ที่ร้อยละ {model['target']} "
                "(เป็นคะแนนที่ยังไม่ได้คูณค่าน้ำหนัก)", indent=True)
-    _para(doc, f"1. จุดแข็ง (ตัวชี้วัดที่ได้คะแนนตั้งแต่ร้อยละ {model['target']}) "
-               f"จำนวน {len(model['strengths'])} ตัวชี้วัด คือ", bold=True)
-    if model["strengths"]:
-        _table(doc, ["ตัวชี้วัดที่", "ประเด็นตัวชี้วัด", "คะแนน", "ระดับ", "หมายเหตุ"],
-               [[r["code"], r["name"], r["score"], r["grade"], r["note"]]
-                for r in model["strengths"]], center_cols={0, 2, 3, 4})
-    for k, r in enumerate(model["strengths"], 1):
-        _para(doc, f"({k}) ตัวชี้วัดที่ {r['code']} {r['name']} ได้คะแนนร้อยละ {r['score']} "
-                   f"ตั้งแต่เป้าหมายร้อยละ {model['target']}", indent=True)
-    _para(doc, f"2. จุดที่ควรพัฒนา (ตัวชี้วัดที่ได้คะแนนน้อยกว่าร้อยละ {model['target']}) "
-               f"จำนวน {len(model['to_develop'])} ตัวชี้วัด คือ", bold=True)
-    if model["to_develop"]:
-        _table(doc, ["ตัวชี้วัดที่", "ประเด็นตัวชี้วัด", "คะแนน", "ระดับ", "หมายเหตุ"],
-               [[r["code"], r["name"], r["score"], r["grade"], r["note"]]
-                for r in model["to_develop"]], center_cols={0, 2, 3, 4})
-    for k, r in enumerate(model["to_develop"], 1):
-        _para(doc, f"({k}) ตัวชี้วัดที่ {r['code']} {r['name']} ได้คะแนนร้อยละ {r['score']} "
-                   f"ต่ำกว่าเป้าหมายร้อยละ {model['target']}", indent=True)
+    target = model["target"]
+    _indicator_group(doc, f"1. จุดแข็ง (ตัวชี้วัดที่ได้คะแนนตั้งแต่ร้อยละ {target})",
+                     model["strengths"], f"ตั้งแต่เป้าหมายร้อยละ {target}")
+    _indicator_group(doc, f"2. จุดที่ควรพัฒนา (ตัวชี้วัดที่ได้คะแนนน้อยกว่าร้อยละ {target})",
+                     model["to_develop"], f"ต่ำกว่าเป้าหมายร้อยละ {target}")
 
     if model["measures"]:
         doc.add_page_break()
@@ -409,3 +396,15 @@ def html_to_pdf(html: str, *, chromium: str | None = None, timeout: float = 60) 
             raise RuntimeError("Chromium printed no PDF")
         with open(out, "rb") as fh:
             return fh.read()
+
+
+def _indicator_group(doc, heading: str, rows: list[dict], relation: str) -> None:
+    """Write a strengths or points-to-develop block: heading, table, one line per indicator."""
+    _para(doc, f"{heading} จำนวน {len(rows)} ตัวชี้วัด คือ", bold=True)
+    if rows:
+        _table(doc, ["ตัวชี้วัดที่", "ประเด็นตัวชี้วัด", "คะแนน", "ระดับ", "หมายเหตุ"],
+               [[r["code"], r["name"], r["score"], r["grade"], r["note"]] for r in rows],
+               center_cols={0, 2, 3, 4})
+    for k, r in enumerate(rows, 1):
+        _para(doc, f"({k}) ตัวชี้วัดที่ {r['code']} {r['name']} ได้คะแนนร้อยละ {r['score']} "
+                   f"{relation}", indent=True)
