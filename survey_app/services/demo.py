@@ -255,10 +255,41 @@ def _seed_oit(session: Session, assessment: Assessment, fails: tuple[str, ...],
             note="" if passed else "ยังไม่ได้เผยแพร่ข้อมูลบนเว็บไซต์ของหน่วยงาน"))
 
 
+#: Two of the seed document's B.E. 2567 improvement measures, so the demo report shows the
+#: measures table filled in (the admin adds the rest on the measures page).
+DEMO_MEASURES = (
+    ("6", "ประชุมชี้แจงรูปแบบการให้บริการในการประชุมผู้บริหารสถานศึกษา จัดทำคู่มือหรือแนวทางการ"
+          "ให้บริการสำหรับผู้รับบริการ และประกาศมาตรการให้บริการแก่ผู้รับบริการ",
+     "กลุ่มอำนวยการ และทุกกลุ่ม/หน่วย",
+     "1. จัดประชุมชี้แจงสร้างความเข้าใจให้บุคลากร 2. แจ้งเวียนคู่มือการให้บริการให้ผู้รับบริการ"
+     "ทราบ 3. กำหนดระบบการตรวจสอบที่ชัดเจน เน้นความโปร่งใส",
+     "ไตรมาส 3 ของปีงบประมาณ (พฤษภาคม – มิถุนายน)"),
+    ("7", "กำหนดมาตรการเผยแพร่ข้อมูลข่าวสารของหน่วยงานผ่านช่องทางที่หลากหลาย และแต่งตั้ง"
+          "ผู้รับผิดชอบกำกับติดตามและรายงานผล",
+     "กลุ่มอำนวยการ และกลุ่ม DLICT",
+     "1. ประชุมชี้แจงการเผยแพร่ข้อมูลของแต่ละกลุ่ม 2. เผยแพร่ข้อมูลที่เป็นปัจจุบันบนเว็บไซต์"
+     "และสื่อออนไลน์ 3. รายงานผลทุกไตรมาส",
+     "ดำเนินการต่อเนื่องทุกไตรมาส"),
+)
+
+
+def _seed_measures(session: Session, assessment: Assessment) -> None:
+    from ..models import ImprovementMeasure
+
+    if session.scalar(sa.select(sa.func.count()).select_from(ImprovementMeasure)
+                      .where(ImprovementMeasure.assessment_id == assessment.id)):
+        return
+    session.add_all(
+        ImprovementMeasure(assessment_id=assessment.id, indicator=indicator, measure=measure,
+                           responsible=responsible, steps=steps, period=period, position=k)
+        for k, (indicator, measure, responsible, steps, period) in enumerate(DEMO_MEASURES))
+
+
 def ensure_demo_console(session: Session, agency: Agency, assessment: Assessment, *,
                         code_key: str, base_url: str, timezone: str, seed: int) -> DemoConsole:
     """Add the console's demo data (idempotent; commits): child schools with assessments and
-    responses, OIT results, past totals, a demo admin of CMI3 and a viewer of another office.
+    responses, OIT results, past totals, two improvement measures, a demo admin of CMI3 and a
+    viewer of another office.
 
     Accounts get a fresh random password on every run (it is printed; only its hash is kept).
     """
@@ -302,6 +333,7 @@ def ensure_demo_console(session: Session, agency: Agency, assessment: Assessment
                           .where(PastScore.agency_id == agency.id)):
         session.add_all(PastScore(agency_id=agency.id, fiscal_year_be=year, code="total",
                                   score=score) for year, score in DEMO_PAST_TOTALS.items())
+    _seed_measures(session, assessment)
     other, _ = get_or_create_agency(session, **OTHER_AGENCY)
     admin_password, admin_new = _demo_account(
         session, DEMO_ADMIN, "agency_admin", agency, "ผู้ดูแลการประเมิน สพป.เชียงใหม่ เขต 3 (ตัวอย่าง)")
