@@ -3,7 +3,7 @@
 This package never imports Flask or SQLAlchemy; it does not know where its data came from.
 """
 
-from .agencies import score_agencies
+from .agencies import group_average, rank_totals, score_agencies
 from .assess import (
     AssessmentResult,
     GroupResult,
@@ -42,12 +42,14 @@ __all__ = [
     "assess",
     "cronbach_alpha",
     "grade_of",
+    "group_average",
     "indicators_from_items",
     "item_means",
     "margin_of_error",
     "oit_indicators",
     "oit_sub_indicator_scores",
     "option_distribution",
+    "rank_totals",
     "roll_up",
     "round_half_up",
     "score_agencies",

@@ -10,7 +10,7 @@ import pandas as pd
 from questionnaires import InstrumentSet
 
 from .responses import score_responses
-from .rollup import indicators_from_items, item_means, roll_up
+from .rollup import indicators_from_items, item_means, roll_up, round_half_up
 
 
 def score_agencies(iset: InstrumentSet, *, iit: pd.DataFrame | None = None,
@@ -69,3 +69,24 @@ def score_agencies(iset: InstrumentSet, *, iit: pd.DataFrame | None = None,
         n = counts[col] if counts is not None and col in counts else None
         out[col] = (n.reindex(out.index).fillna(0).astype(int) if n is not None else 0)
     return pd.concat([out, roll_up(iset, indicators_frame)], axis=1)
+
+
+def rank_totals(totals: pd.Series, *, decimals: int = 2) -> pd.Series:
+    """Rank agencies by their total rounded half up, best first.
+
+    Equal rounded totals share a rank and the next rank skips (1, 2, 2, 4); an agency without
+    a total has no rank (NaN).
+
+    Examples
+    --------
+    >>> rank_totals(pd.Series({"A": 91.004, "B": 95.0, "C": 90.996, "D": None})).to_dict()
+    {'A': 2.0, 'B': 1.0, 'C': 2.0, 'D': nan}
+    """
+    rounded = pd.Series(round_half_up(totals.to_numpy(dtype=float), decimals), index=totals.index)
+    return rounded.rank(method="min", ascending=False)
+
+
+def group_average(totals: pd.Series) -> float | None:
+    """Return the mean of the agencies' totals in full precision (None when none has one)."""
+    known = totals.dropna().astype(float)
+    return float(known.mean()) if len(known) else None

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from questionnaires import InstrumentSet, load_instrument_set
-from scoring import AssessmentResult, assess, score_agencies
+from scoring import AssessmentResult, assess, group_average, rank_totals, score_agencies
 from scoring.assess import DEFAULT_BOOTSTRAP
 from scoring.report import result_to_dict
 from scoring.rollup import oit_indicators, oit_sub_indicator_scores, round_half_up
@@ -298,12 +298,14 @@ def supervisor_view(session: Session, user: User, fiscal_year_be: int | None = N
                                     else round_half_up(row[f"{inst}_weighted"], decimals))
                              for inst in iset.instruments},
                 own=assessment.agency_id == user.agency_id))
-    rated = sorted((r for r in rows if r.total is not None), key=lambda r: -r.total)
-    for r in rated:
-        r.rank = 1 + sum(1 for o in rated if o.total > r.total)
+    ranks = rank_totals(pd.Series({k: r.total for k, r in enumerate(rows)}, dtype=float))
+    for k, r in enumerate(rows):
+        r.rank = None if np.isnan(ranks[k]) else int(ranks[k])
+    rated = sorted((r for r in rows if r.rank is not None), key=lambda r: (r.rank, r.agency.code))
     rows = rated + sorted((r for r in rows if r.total is None), key=lambda r: r.agency.code)
     distribution = [(g, sum(1 for r in rated if r.grade == g)) for g in grades]
-    average = round_half_up(float(np.mean(full_totals))) if full_totals else None
+    mean = group_average(pd.Series(full_totals, dtype=float))
+    average = None if mean is None else round_half_up(mean)
     return SupervisorView(
         fiscal_year_be=fiscal_year_be, years=years, rows=rows, average=average,
         rated=len(rated), distribution=distribution, without_result=len(rows) - len(rated),

@@ -6,7 +6,8 @@ import importlib
 import pytest
 
 
-@pytest.mark.parametrize("name", ["scoring.rollup", "scoring.statistics", "scoring.trend"])
+@pytest.mark.parametrize("name", ["scoring.rollup", "scoring.statistics", "scoring.trend",
+                                  "scoring.agencies"])
 def test_docstring_examples(name):
     module = importlib.import_module(name)  # scoring.trend the module, not the function
     failures, tried = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
