@@ -16,12 +16,12 @@ import subprocess
 import tempfile
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from questionnaires import load_instrument_set
 
 from ..models import Assessment, ImprovementMeasure
+from .console import measures_by_indicator
 
 THAI_FONT = "TH Sarabun New"
 BODY_PT = 16
@@ -43,10 +43,8 @@ PART_NAMES = {
 
 
 def load_measures(session: Session, assessment: Assessment) -> list[ImprovementMeasure]:
-    return list(session.scalars(
-        sa.select(ImprovementMeasure).where(ImprovementMeasure.assessment_id == assessment.id)
-        .order_by(ImprovementMeasure.indicator, ImprovementMeasure.position,
-                  ImprovementMeasure.id)))
+    """Return the assessment's improvement measures, by indicator and position."""
+    return [m for ms in measures_by_indicator(session, assessment).values() for m in ms]
 
 
 def _f(value: float | None) -> str:

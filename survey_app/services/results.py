@@ -23,19 +23,17 @@ from scoring.assess import DEFAULT_BOOTSTRAP
 from scoring.report import result_to_dict
 from scoring.rollup import oit_indicators, oit_sub_indicator_scores, round_half_up
 
-from ..models import Agency, Assessment, OitResult, PastScore, User, utcnow
+from ..models import Agency, Assessment, PastScore, User, utcnow
+from .console import oit_results
 from .exports import responses_frame_by_id
 from .responses import response_counts
 
 
 def oit_judgements(session: Session, assessment: Assessment, iset: InstrumentSet) -> dict[str, bool]:
-    """Return the judged OIT items of an assessment as item code → passed."""
+    """Return the judged OIT items of an assessment that its instrument set knows."""
     known = {o.code for o in iset.oit_items}
-    rows = session.execute(
-        sa.select(OitResult.item, OitResult.passed).where(
-            OitResult.assessment_id == assessment.id, OitResult.passed.is_not(None))
-    ).all()
-    return {item: bool(passed) for item, passed in rows if item in known}
+    return {item: passed for item, passed in oit_results(session, assessment).items()
+            if item in known}
 
 
 def _frame_or_none(session: Session, assessment: Assessment, instrument: str):
