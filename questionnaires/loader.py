@@ -133,7 +133,7 @@ class _Builder:
         items = self.items(indicators, scales)
         oit_items = self.oit_items(sub_indicators)
         groups = self.respondent_groups()
-        methodology = self.methodology()
+        methodology = self.methodology(instruments)
 
         for code, ind in indicators.items():
             if ind.instrument in SURVEY_INSTRUMENTS and not any(i.indicator == code for i in items):
@@ -312,7 +312,7 @@ class _Builder:
                                      self.get(r, "label_en", f"respondent group {r['code']}"))
                      for r in rows)
 
-    def methodology(self) -> Methodology:
+    def methodology(self, instruments: dict[str, Instrument]) -> Methodology:
         m = self.get(self.raw, "methodology", "methodology", dict)
         where = "methodology"
         weights_raw = self.get(m, "weights", where, dict)
@@ -325,7 +325,11 @@ class _Builder:
             raise self.fail(f"{where} weights", f"must add up to 1, not {sum(weights.values()):g}")
 
         grades = []
-        for g in self.get(m, "grades", where, list):
+        # Grade bands are optional: from B.E. 2567 a year rates with verdict tiers only.
+        grades_raw = m.get("grades", [])
+        if not isinstance(grades_raw, list):
+            raise self.fail(where, "'grades' must be a list")
+        for g in grades_raw:
             gwhere = f"grade {g.get('grade')}"
             grades.append(Grade(self.get(g, "grade", gwhere),
                                 self.number(self.get(g, "min", gwhere, (int, float)), gwhere, "min"),
@@ -333,26 +337,13 @@ class _Builder:
                                 self.get(g, "passed", gwhere, bool)))
         self.unique([g.grade for g in grades], "grade")
         grades.sort(key=lambda g: -g.min_score)
-        if not grades or grades[-1].min_score != 0:
+        for g in grades:
+            if not 0 <= g.min_score <= 100:
+                raise self.fail(f"grade {g.grade}", f"min {g.min_score:g} is outside 0–100")
+        if grades and grades[-1].min_score != 0:
             raise self.fail(f"{where} grades", "the lowest band must start at 0")
 
-        verdicts = []
-        for v in self.get(m, "verdicts", where, list):
-            vwhere = f"verdict {v.get('code')}"
-            floors = {}
-            for inst, f in v.get("floors", {}).items():
-                if inst not in INSTRUMENTS:
-                    raise self.fail(vwhere, f"floor for unknown instrument '{inst}'")
-                floors[inst] = self.number(f, vwhere, f"floors.{inst}")
-            verdicts.append(VerdictTier(self.get(v, "code", vwhere), self.get(v, "label_th", vwhere),
-                                        self.get(v, "label_en", vwhere),
-                                        self.number(self.get(v, "min_total", vwhere, (int, float)),
-                                                    vwhere, "min_total"),
-                                        self.get(v, "passed", vwhere, bool), floors))
-        self.unique([v.code for v in verdicts], "verdict")
-        if not verdicts or verdicts[-1].min_total != 0 or verdicts[-1].floors:
-            raise self.fail(f"{where} verdicts",
-                            "the last verdict must be the catch-all (min_total 0, no floors)")
+        verdicts = self.verdicts(self.get(m, "verdicts", where, list), instruments)
 
         rules = {}
         for inst, r in self.get(m, "minimum_sample", where, dict).items():
@@ -380,6 +371,58 @@ class _Builder:
             min_group_size=int(m.get("min_group_size", 5)),
             provenance=m.get("provenance", ""),
         )
+
+    def verdicts(self, rows: list, instruments: dict[str, Instrument]) -> tuple[VerdictTier, ...]:
+        """Read the verdict tiers, checked in order, strictest first.
+
+        A tier is reached when the rounded total is at least ``min_total`` and every rounded
+        instrument score is at least its floor.  The list must run from the strictest tier down
+        (no tier may be easier than one after it, or the later one could never be reached) and
+        end with a catch-all.
+        """
+        verdicts: list[VerdictTier] = []
+        for v in rows:
+            if not isinstance(v, dict):
+                raise self.fail("methodology verdicts", "each verdict must be a table")
+            vwhere = f"verdict {v.get('code')}"
+            code = self.get(v, "code", vwhere)
+            min_total = self.number(self.get(v, "min_total", vwhere, (int, float)), vwhere,
+                                    "min_total")
+            if not 0 <= min_total <= 100:
+                raise self.fail(vwhere, f"min_total {min_total:g} is outside 0–100")
+            floors_raw = v.get("floors", {})
+            if not isinstance(floors_raw, dict):
+                raise self.fail(vwhere, "'floors' must be a table such as { EIT = 85 }")
+            floors = {}
+            for inst, f in floors_raw.items():
+                if inst not in INSTRUMENTS:
+                    raise self.fail(vwhere, f"floor for unknown instrument '{inst}'")
+                if inst not in instruments:
+                    raise self.fail(vwhere, f"floor for instrument '{inst}', which this set "
+                                            "does not have")
+                floor = self.number(f, vwhere, f"floors.{inst}")
+                if not 0 <= floor <= 100:
+                    raise self.fail(vwhere, f"floor {floor:g} for {inst} is outside 0–100")
+                floors[inst] = floor
+            verdicts.append(VerdictTier(code, self.get(v, "label_th", vwhere),
+                                        self.get(v, "label_en", vwhere), min_total,
+                                        self.get(v, "passed", vwhere, bool), floors))
+        self.unique([v.code for v in verdicts], "verdict")
+        if not verdicts or verdicts[-1].min_total != 0 or verdicts[-1].floors:
+            raise self.fail("methodology verdicts",
+                            "the last verdict must be the catch-all (min_total 0, no floors)")
+        for earlier, later in zip(verdicts, verdicts[1:]):
+            if _easier(earlier, later):
+                raise self.fail(f"verdict {later.code}",
+                                f"can never be reached: verdict {earlier.code} before it asks "
+                                "no more (list the tiers from the strictest down)")
+        return tuple(verdicts)
+
+
+def _easier(earlier: VerdictTier, later: VerdictTier) -> bool:
+    """Whether ``earlier`` asks no more than ``later``, so that ``later`` is never reached."""
+    return earlier.min_total <= later.min_total and all(
+        floor <= later.floors.get(inst, 0) for inst, floor in earlier.floors.items())
 
 
 def _kind_name(kind: type | tuple) -> str:
