@@ -7,6 +7,7 @@ be corrected without reading code.  The file format is documented in ``definitio
 
 from __future__ import annotations
 
+import itertools
 import re
 import tomllib
 from fractions import Fraction
@@ -411,7 +412,7 @@ class _Builder:
         if not verdicts or verdicts[-1].min_total != 0 or verdicts[-1].floors:
             raise self.fail("methodology verdicts",
                             "the last verdict must be the catch-all (min_total 0, no floors)")
-        for earlier, later in zip(verdicts, verdicts[1:]):
+        for earlier, later in itertools.pairwise(verdicts):
             if _easier(earlier, later):
                 raise self.fail(f"verdict {later.code}",
                                 f"can never be reached: verdict {earlier.code} before it asks "

@@ -25,12 +25,24 @@ from .rollup import (
     round_half_up,
 )
 from .statistics import Summary, cronbach_alpha, margin_of_error, option_distribution, summarize
+from .tiers import (
+    FloorMiss,
+    IndicatorWeight,
+    InstrumentNeed,
+    TierGap,
+    floors_missed,
+    indicator_weights,
+    next_tier_gap,
+)
 from .trend import TrendRow, trend
 
 __all__ = [
     "AssessmentResult",
+    "FloorMiss",
     "GroupResult",
     "IndicatorResult",
+    "IndicatorWeight",
+    "InstrumentNeed",
     "InstrumentResult",
     "ItemSummary",
     "QuestionSummary",
@@ -38,14 +50,18 @@ __all__ = [
     "ScoredResponses",
     "SubIndicatorResult",
     "Summary",
+    "TierGap",
     "TrendRow",
     "assess",
     "cronbach_alpha",
+    "floors_missed",
     "grade_of",
     "group_average",
+    "indicator_weights",
     "indicators_from_items",
     "item_means",
     "margin_of_error",
+    "next_tier_gap",
     "oit_indicators",
     "oit_sub_indicator_scores",
     "option_distribution",

@@ -23,6 +23,7 @@ from .rollup import (
     round_half_up,
 )
 from .statistics import Summary, cronbach_alpha, margin_of_error, option_distribution, summarize
+from .tiers import FloorMiss, TierGap, floors_missed, next_tier_gap
 from .trend import TrendRow, trend
 
 DEFAULT_BOOTSTRAP = 2000
@@ -130,6 +131,8 @@ class AssessmentResult:
     headcount: int | None
     bootstrap_resamples: int
     seed: int
+    floors_missed: tuple[FloorMiss, ...] = ()  # why the tier above was not reached
+    gap: TierGap | None = None  # what it takes to reach the next tier
 
 
 def assess(
@@ -278,7 +281,19 @@ def assess(
         target=target, strengths=strengths, to_develop=to_develop,
         eit_groups=_eit_groups(iset, scored.get("EIT"), groups_col),
         history=trend(sorted(years.items()), decimals=m.decimals), headcount=headcount,
-        bootstrap_resamples=bootstrap, seed=seed)
+        bootstrap_resamples=bootstrap, seed=seed,
+        **_tier_outlook(iset, verdict, total, instruments, indicators))
+
+
+def _tier_outlook(iset: InstrumentSet, verdict: VerdictTier | None, total: float | None,
+                  instruments: Mapping[str, InstrumentResult],
+                  indicators: Mapping[str, IndicatorResult]) -> dict:
+    """The floors missed and the gap to the next tier (see :mod:`scoring.tiers`)."""
+    code = None if verdict is None else verdict.code
+    inst_scores = {c: i.score for c, i in instruments.items()}
+    return {"floors_missed": floors_missed(iset, code, total, inst_scores),
+            "gap": next_tier_gap(iset, code, total, inst_scores,
+                                 {c: i.score for c, i in indicators.items()})}
 
 
 def validate_given(iset: InstrumentSet, given: Mapping[str, float]) -> dict[str, float]:

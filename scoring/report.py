@@ -15,6 +15,7 @@ from typing import Any
 from .assess import AssessmentResult, IndicatorResult, InstrumentResult
 from .rollup import round_half_up
 from .statistics import Summary
+from .tiers import FloorMiss, TierGap
 
 SCHEMA_VERSION = 1
 
@@ -92,7 +93,9 @@ def result_to_dict(result: AssessmentResult) -> dict[str, Any]:
         "grade": result.grade,
         "passed": result.passed,
         "verdict": None if verdict is None else {
-            "code": verdict.code, "label_th": verdict.label_th, "label_en": verdict.label_en},
+            "code": verdict.code, "label_th": verdict.label_th, "label_en": verdict.label_en,
+            "floors_missed": [floor_miss_dict(f) for f in result.floors_missed]},
+        "gap": gap_dict(result.gap),
         "target": result.target,
         "strengths": list(result.strengths),
         "to_develop": list(result.to_develop),
@@ -105,6 +108,29 @@ def result_to_dict(result: AssessmentResult) -> dict[str, Any]:
              "difference": _r(t.difference)} for t in result.history],
         "headcount": result.headcount,
         "bootstrap": {"resamples": result.bootstrap_resamples, "seed": result.seed},
+    }
+
+
+def floor_miss_dict(miss: FloorMiss) -> dict[str, Any]:
+    return {"instrument": miss.instrument, "score": _r(miss.score), "floor": miss.floor,
+            "tier": miss.tier}
+
+
+def gap_dict(gap: TierGap | None) -> dict[str, Any] | None:
+    """The ``gap`` object of the JSON: what it takes to reach the next tier (see README)."""
+    if gap is None:
+        return None
+    return {
+        "next_tier": {"code": gap.tier.code, "label_th": gap.tier.label_th,
+                      "label_en": gap.tier.label_en},
+        "total": {"score": _r(gap.total), "need": gap.tier.min_total, "met": gap.total_met},
+        "instruments": {
+            n.instrument: {"score": _r(n.score), "floor": n.floor, "for_total": n.for_total,
+                           "need": n.need, "met": n.met, "reachable": n.reachable}
+            for n in gap.instruments},
+        "indicators": [
+            {"code": w.code, "instrument": w.instrument, "per_point": _r(w.per_point, 4),
+             "score": _r(w.score), "max_gain": _r(w.max_gain)} for w in gap.indicators],
     }
 
 
@@ -214,8 +240,12 @@ def result_to_table(result: AssessmentResult) -> str:
                     rows, right={2, 5, 8})
     verdict = "-" if result.verdict is None else \
         f"{result.verdict.label_th} ({result.verdict.label_en})"
+    if result.floors_missed:
+        verdict += " — " + ", ".join(f"{f.instrument} {_fmt(f.score)} < {f.floor:g}"
+                                     for f in result.floors_missed)
     lines += ["", f"คะแนนรวม ITA (total): {_fmt(result.total)}   ระดับ (grade): "
                   f"{result.grade or '-'}   ผลการประเมิน (verdict): {verdict}"]
+    lines += _gap_lines(result.gap)
     if result.total_bootstrap:
         lines.append(f"ช่วงความเชื่อมั่น 95% (bootstrap): {_fmt(result.total_bootstrap[0])}–"
                      f"{_fmt(result.total_bootstrap[1])}")
@@ -246,3 +276,26 @@ def result_to_table(result: AssessmentResult) -> str:
         lines += _table(["ปีงบประมาณ พ.ศ.", "ผลคะแนน ITA", "พัฒนาการ", "ผลต่าง"], hrows,
                         right={1, 3})
     return "\n".join(lines) + "\n"
+
+
+def _gap_lines(gap: TierGap | None) -> list[str]:
+    """Lines of the table for the gap to the next tier (none at the top tier)."""
+    if gap is None:
+        return []
+    tick = " ✓"
+    lines = [f"ระดับถัดไป (next tier): {gap.tier.label_th} ({gap.tier.label_en}): "
+             f"คะแนนรวมอย่างน้อย {gap.tier.min_total:.2f} (total at least "
+             f"{gap.tier.min_total:.2f}; now {_fmt(gap.total)}{tick if gap.total_met else ''})"]
+    for n in gap.instruments:
+        if n.reachable:
+            lines.append(f"  {n.instrument} ต้องได้อย่างน้อย {n.need:.2f} ({n.instrument} needs at "
+                         f"least {n.need:.2f}; now {_fmt(n.score)}{tick if n.met else ''})")
+        else:
+            lines.append(f"  {n.instrument} เพียงอย่างเดียวไม่พอ: ต้องได้ {n.need:.2f} "
+                         f"(not reachable with {n.instrument} alone: it would need "
+                         f"{n.need:.2f}; now {_fmt(n.score)})")
+    lines.append("ตัวชี้วัดที่เพิ่มคะแนนรวมได้มากที่สุดต่อ 1 คะแนน (indicators that move the total "
+                 "most per point): " + ", ".join(f"{w.code} +{w.per_point:.2f}"
+                                                  for w in gap.indicators))
+    return lines
+
