@@ -243,8 +243,11 @@ def result_to_table(result: AssessmentResult) -> str:
     if result.floors_missed:
         verdict += " — " + ", ".join(f"{f.instrument} {_fmt(f.score)} < {f.floor:g}"
                                      for f in result.floors_missed)
-    lines += ["", f"คะแนนรวม ITA (total): {_fmt(result.total)}   ระดับ (grade): "
-                  f"{result.grade or '-'}   ผลการประเมิน (verdict): {verdict}"]
+    # a total without a grade: the set rates with tiers only (B.E. 2567 onwards), no AA-F
+    grade = "" if result.grade is None and result.total is not None else \
+        f"   ระดับ (grade): {result.grade or '-'}"
+    lines += ["", f"คะแนนรวม ITA (total): {_fmt(result.total)}{grade}   "
+                  f"ผลการประเมิน (verdict): {verdict}"]
     lines += _gap_lines(result.gap)
     if result.total_bootstrap:
         lines.append(f"ช่วงความเชื่อมั่น 95% (bootstrap): {_fmt(result.total_bootstrap[0])}–"

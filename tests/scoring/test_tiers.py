@@ -195,7 +195,8 @@ def test_ita_score_json_and_table_for_the_published_case(tmp_path):
 
     table = CliRunner().invoke(main, ["score", "--set", "ita-2568", "--indicators", str(path)])
     assert table.exit_code == 0, table.output
-    assert "ผ่าน (Pass) — EIT 84.10 < 85" in table.output
+    assert "คะแนนรวม ITA (total): 94.64   ผลการประเมิน (verdict): ผ่าน (Pass) — EIT 84.10 < 85" \
+        in table.output  # no grade: the set has tiers, not AA-F
     assert "EIT ต้องได้อย่างน้อย 85.00" in table.output
     assert "ผ่านดี (Pass (good))" in table.output
     assert "9 +0.20, 10 +0.20, 6 +0.10" in table.output
