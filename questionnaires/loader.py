@@ -378,8 +378,8 @@ class _Builder:
 
         A tier is reached when the rounded total is at least ``min_total`` and every rounded
         instrument score is at least its floor.  The list must run from the strictest tier down
-        (no tier may be easier than one after it, or the later one could never be reached) and
-        end with a catch-all.
+        (no tier may ask no more than any tier after it, or that later one could never be
+        reached) and end with a catch-all.
         """
         verdicts: list[VerdictTier] = []
         for v in rows:
@@ -412,7 +412,7 @@ class _Builder:
         if not verdicts or verdicts[-1].min_total != 0 or verdicts[-1].floors:
             raise self.fail("methodology verdicts",
                             "the last verdict must be the catch-all (min_total 0, no floors)")
-        for earlier, later in itertools.pairwise(verdicts):
+        for earlier, later in itertools.combinations(verdicts, 2):
             if _easier(earlier, later):
                 raise self.fail(f"verdict {later.code}",
                                 f"can never be reached: verdict {earlier.code} before it asks "

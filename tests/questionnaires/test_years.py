@@ -109,6 +109,7 @@ GOOD_TIER = ('code = "good"\nlabel_th = "ผ่านดี"\nlabel_en = "Pass (
      "verdict improve_urgently", "can never be reached"),
     (GOOD_TIER, GOOD_TIER.replace('code = "good"', 'code = "excellent"'), "verdict excellent",
      "duplicate code"),
+
     # a scale without scores
     ('{ code = 6, label_th = "เห็นด้วยอย่างยิ่ง", label_en = "Strongly agree", score = 100 }',
      '{ code = 6, label_th = "เห็นด้วยอย่างยิ่ง", label_en = "Strongly agree" }',
@@ -131,3 +132,20 @@ def test_grade_bands_stay_checked_where_a_set_has_them(tmp_path):
     path = copy_with(tmp_path, "ita-2566", 'grade = "F"\nmin = 0.0', 'grade = "F"\nmin = 10.0')
     with pytest.raises(DefinitionError, match="the lowest band must start at 0"):
         load_instrument_set(path)
+
+
+def test_a_tier_shadowed_by_any_earlier_one_not_only_the_one_before_it(tmp_path):
+    # ผ่านดีเยี่ยม at 80 without floors, then ผ่านดี at 70 with floors: each pair of neighbours
+    # is fine, but ผ่าน (85, no floors) can never be reached, ผ่านดีเยี่ยม takes every total >= 80
+    text = Path(load_instrument_set("ita-2569").source).read_text(encoding="utf-8")
+    excellent = ('min_total = 95.0\npassed = true\n'
+                 'floors = { IIT = 95.0, EIT = 95.0, OIT = 95.0 }')
+    assert excellent in text and GOOD_TIER in text
+    text = text.replace(excellent, "min_total = 80.0\npassed = true").replace(
+        GOOD_TIER, GOOD_TIER.replace("min_total = 85.0", "min_total = 70.0"))
+    path = tmp_path / "shadowed.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DefinitionError) as exc:
+        load_instrument_set(path)
+    assert exc.value.where == "verdict pass"
+    assert "can never be reached: verdict excellent before it asks no more" in exc.value.reason
