@@ -16,7 +16,8 @@ from werkzeug.routing import BuildError
 
 from . import config as settings
 from .extensions import csrf, db, limiter, login_manager
-from .i18n import current_language, remember_language, t, tr
+from .headers import CONTENT_SECURITY_POLICY
+from .i18n import current_language, format_datetime, remember_language, t, tr
 
 
 def create_app(config: Mapping[str, object] | None = None) -> Flask:
@@ -74,7 +75,20 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .admin.routes import bp as admin_bp
+    from .admin import (  # noqa: F401  (each module's views register on the console's bp)
+        accounts,
+        agencies,
+        assessments,
+        audit,
+        auth,
+        codes,
+        exports,
+        measures,
+        oit,
+        past_results,
+        results,
+    )
+    from .admin import bp as admin_bp
     from .respond.routes import bp as respond_bp
 
     # Respondent forms check their CSRF token themselves (FlaskForm.validate), so that an
@@ -137,6 +151,7 @@ def register_template_helpers(app: Flask) -> None:
             "lang": current_language(),
             "lang_url": language_switch_url,
             "css_version": css_version,
+            "when": format_datetime,
         }
 
 
@@ -150,13 +165,6 @@ def language_switch_url(lang: str) -> str:
         except BuildError:
             pass
     return "?" + urlencode(args)
-
-
-#: The pages need nothing from elsewhere: no scripts at all, styles and images from us only.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
-    "frame-ancestors 'none'; base-uri 'none'"
-)
 
 
 def register_security_headers(app: Flask) -> None:

@@ -69,7 +69,7 @@ def serve_command(host: str, port: int, workers: int) -> None:
     The embedded SQLite database is migrated on start; a server database must be migrated
     with `ita db upgrade` first.
     """
-    from .services.server import prepare_database, run_gunicorn
+    from .server import prepare_database, run_gunicorn
 
     with _app_context() as app:
         try:
@@ -176,11 +176,10 @@ def create_admin_command(username: str, role: str, agency_code: str | None, disp
                                agency=agency, display_name=display_name)
         except AccountError as exc:
             raise click.ClickException(str(exc)) from None
-        from .models import AuditEvent
+        from .services.audit import record
 
-        db.session.add(AuditEvent(user_id=None, username="(cli)", action="user_create",
-                                  agency_id=user.agency_id, target=user.username,
-                                  detail=f"role {user.role}"))
+        record(db.session, None, "user_create", username="(cli)", agency_id=user.agency_id,
+               target=user.username, detail=f"role {user.role}")
         db.session.commit()
     scope = f" for agency {agency_code}" if agency_code and role != "system_admin" else ""
     click.echo(f"created {role} account {username!r}{scope}")
@@ -315,21 +314,15 @@ def report_command(assessment_id: int, fmt: str, output: str) -> None:
     """Write the yearly analysis report (Thai): DOCX to edit, or PDF (needs Chromium)."""
     from .extensions import db
     from .services import reports
-    from .services.results import results_view
 
     with _app_context() as app:
         assessment = _assessment_or_fail(db.session, assessment_id)
-        view = results_view(db.session, assessment)
         if fmt == "docx":
-            model = reports.report_model(view, reports.load_measures(db.session, assessment))
-            data = reports.build_report_docx(model)
+            data = reports.report_docx(db.session, assessment)
         else:
-            from .admin.results_routes import report_html
-
-            with app.test_request_context():
-                html, _ = report_html(assessment, view)
             try:
-                data = reports.html_to_pdf(html, chromium=app.config.get("CHROMIUM"))
+                data = reports.report_pdf(db.session, assessment,
+                                          chromium=app.config.get("CHROMIUM"))
             except RuntimeError as exc:
                 raise click.ClickException(str(exc)) from None
     with open(output, "wb") as fh:

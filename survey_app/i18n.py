@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from flask import request, session
+from flask import current_app, request, session
 
 LANGUAGES = ("th", "en")
 DEFAULT_LANGUAGE = "th"
@@ -289,11 +289,14 @@ _MONTHS_TH = (
 )  # fmt: skip
 
 
-def format_datetime(value, timezone: str) -> str:
-    """Return a local date and time, Thai style (B.E. year) or English style."""
+def format_datetime(value, timezone: str | None = None) -> str:
+    """Return a local date and time, Thai style (B.E. year) or English style.
+
+    ``timezone`` defaults to the app's ``TIMEZONE`` setting.
+    """
     import zoneinfo
 
-    local = value.astimezone(zoneinfo.ZoneInfo(timezone))
+    local = value.astimezone(zoneinfo.ZoneInfo(timezone or current_app.config["TIMEZONE"]))
     if current_language() == "en":
         return f"{local.day} {local:%B %Y, %H:%M}"
     month = _MONTHS_TH[local.month - 1]

@@ -98,10 +98,6 @@ class Assessment(Base):
 
     agency: Mapped[Agency] = relationship(back_populates="assessments")
 
-    def is_open(self, now: dt.datetime | None = None) -> bool:
-        now = now or utcnow()
-        return self.opens_at <= now < self.closes_at
-
 
 class AccessCode(Base):
     """A one-time IIT access code, stored only as a keyed hash; no record of when it was used."""

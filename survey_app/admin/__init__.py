@@ -1,1 +1,66 @@
-"""The admin console: accounts, assessments, codes, OIT checklist, results, exports, reports."""
+"""The admin console: one blueprint, ``bp``, whose views live in one module per feature.
+
+auth (sign in and out, home), accounts, agencies, assessments (incl. open/close and the
+poster), codes, oit, past_results, measures, results (dashboard, supervisor, report), exports
+and audit each do ``from . import bp``; none imports another.  The app factory imports them so
+that their views register.  Shared view helpers live in :mod:`.access` (scope, roles, audit)
+and :mod:`.common` (form choices, QR markup, inline CSS, downloads).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from flask import Blueprint, current_app, render_template
+
+from .. import i18n
+from ..extensions import login_manager
+from ..i18n import register_strings, t
+from ..services.formatting import two_decimals
+from . import access  # noqa: F401  (registers the login manager's user loader)
+from .strings_console import STRINGS as CONSOLE_STRINGS
+from .strings_results import STRINGS as RESULTS_STRINGS
+
+register_strings(CONSOLE_STRINGS)
+register_strings(RESULTS_STRINGS)
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+login_manager.login_view = "admin.login"
+login_manager.login_message = "login_required_msg"
+login_manager.localize_callback = t
+login_manager.login_message_category = "warn"
+
+
+@bp.app_context_processor
+def _console_helpers() -> dict[str, object]:
+    return {"admin_css_version": _admin_css_version(), "th": thai}
+
+
+def thai(key: str, **values: object) -> str:
+    """The Thai text of a UI string, whatever the admin's language: printed slips and posters
+    are for respondents, who read Thai first."""
+    text = i18n.STRINGS[key][0]
+    return text.format(**values) if values else text
+
+
+def _admin_css_version() -> str:
+    cached = current_app.extensions.get("ita_admin_css_version")
+    if cached is None:
+        css = Path(current_app.static_folder or "") / "admin.css"
+        cached = hashlib.sha256(css.read_bytes()).hexdigest()[:10] if css.exists() else "0"
+        current_app.extensions["ita_admin_css_version"] = cached
+    return cached
+
+
+@bp.app_template_filter("score2")
+def score2(value) -> str:
+    """Show a figure scoring already rounded with its two decimals (or a dash)."""
+    return two_decimals(value)
+
+
+@bp.errorhandler(403)
+def _forbidden(_error):
+    return render_template("admin/error.html", code=403, title=t("error_403_title"),
+                           body=t("error_403_body")), 403

@@ -1,22 +1,23 @@
 """Who may see and change what in the console.
 
 Every view, export and form goes through these helpers: an account sees only its agency and the
-agencies below it (a system admin sees all), a viewer changes nothing, and an agency outside the
-account's scope answers 404 as if it did not exist, so that its existence does not leak either.
+agencies below it (a system admin sees all: :func:`services.agencies.agency_scope`), a viewer
+changes nothing, and an agency outside the account's scope answers 404 as if it did not exist,
+so that its existence does not leak either.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
-import sqlalchemy as sa
 from flask import abort
 from flask_login import current_user
-from sqlalchemy.orm import Session
 
 from ..extensions import db, login_manager
-from ..models import Agency, Assessment, AuditEvent, User
+from ..models import Agency, Assessment, User
+from ..services.agencies import in_scope
+from ..services.audit import record
 
 
 @login_manager.user_loader
@@ -28,35 +29,6 @@ def load_user(session_id: str) -> User | None:
     if user is None or not user.active or user.password_hash[-12:] != fingerprint:
         return None
     return user
-
-
-def agency_scope(session: Session, user: User) -> set[int] | None:
-    """Return the ids of the agencies ``user`` may see, or None for every agency."""
-    if user.role == "system_admin":
-        return None
-    children: dict[int | None, list[int]] = {}
-    for agency_id, parent_id in session.execute(sa.select(Agency.id, Agency.parent_id)):
-        children.setdefault(parent_id, []).append(agency_id)
-    scope, todo = set(), [user.agency_id]
-    while todo:  # the agency and everything below it, however deep
-        agency_id = todo.pop()
-        if agency_id is None or agency_id in scope:
-            continue
-        scope.add(agency_id)
-        todo.extend(children.get(agency_id, ()))
-    return scope
-
-
-def visible_agencies(session: Session, user: User) -> sa.Select:
-    """A SELECT of the agencies in scope, ordered by code."""
-    query = sa.select(Agency).order_by(Agency.code)
-    scope = agency_scope(session, user)
-    return query if scope is None else query.where(Agency.id.in_(scope))
-
-
-def in_scope(session: Session, user: User, agency_id: int | None) -> bool:
-    scope = agency_scope(session, user)
-    return scope is None or agency_id in scope
 
 
 def agency_or_404(agency_id: int, *, write: bool = False) -> Agency:
@@ -107,14 +79,6 @@ def system_admin_required(view: Callable) -> Callable:
 
 def audit(action: str, *, target: str = "", detail: str = "", agency_id: int | None = None,
           user: User | None = None) -> None:
-    """Record an admin action in the audit log (the caller's transaction commits it)."""
-    user = user or current_user
-    db.session.add(AuditEvent(user_id=user.id, username=user.username, action=action,
-                              agency_id=agency_id, target=target[:255], detail=detail))
-
-
-def agencies_by_id(session: Session, ids: Iterable[int]) -> dict[int, Agency]:
-    ids = list(ids)
-    if not ids:
-        return {}
-    return {a.id: a for a in session.scalars(sa.select(Agency).where(Agency.id.in_(ids)))}
+    """Record an action of the signed-in account (or ``user``); the caller's transaction commits it."""
+    record(db.session, user or current_user, action, target=target, detail=detail,
+           agency_id=agency_id)

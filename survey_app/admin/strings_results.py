@@ -5,9 +5,6 @@ from __future__ import annotations
 STRINGS: dict[str, tuple[str, str]] = {
     "res_title": ("ผลการประเมิน", "Results"),
     "res_fiscal_year": ("ปีงบประมาณ พ.ศ. {year}", "Fiscal year B.E. {year}"),
-    "res_state_open": ("เปิดรับคำตอบอยู่", "open for answers"),
-    "res_state_closed": ("ปิดรับคำตอบแล้ว", "closed"),
-    "res_state_not_open": ("ยังไม่เปิดรับคำตอบ", "not open yet"),
     "res_live_note": (
         "ตัวเลขทั้งหมดคำนวณจากข้อมูลล่าสุดทุกครั้งที่เปิดหน้านี้",
         "Every figure is computed from the latest data each time this page opens.",

@@ -47,6 +47,7 @@ from ..services.responses import (
     store_iit_response,
     window_state,
 )
+from ..urls import public_url
 from .forms import CONTROL_FIELDS, CodeForm, ConsentForm, questionnaire_form
 
 bp = Blueprint("respond", __name__)
@@ -68,18 +69,6 @@ def _code_key() -> str:
     return current_app.config["CODE_HASH_KEY"]
 
 
-def _when(value) -> str:
-    return format_datetime(value, current_app.config["TIMEZONE"])
-
-
-def public_url(endpoint: str, **values: object) -> str:
-    """Return an absolute URL, on ``PUBLIC_BASE_URL`` when it is set (QR codes, printouts)."""
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if base:
-        return str(base).rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
-
-
 def _ticket_serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.secret_key, salt="ita-iit-ticket")
 
@@ -95,15 +84,16 @@ def _answered_cookie(assessment: Assessment) -> str:
 def _code_message(state: CodeState, assessment: Assessment) -> str:
     return t(
         f"code_{state.value}",
-        opens=_when(assessment.opens_at),
-        closes=_when(assessment.closes_at),
+        opens=format_datetime(assessment.opens_at),
+        closes=format_datetime(assessment.closes_at),
     )
 
 
 def _unavailable(assessment: Assessment, state: CodeState) -> tuple[str, int]:
     return (
         render_template("respond/unavailable.html", assessment=assessment, state=state.value,
-                        opens=_when(assessment.opens_at), closes=_when(assessment.closes_at)),
+                        opens=format_datetime(assessment.opens_at),
+                        closes=format_datetime(assessment.closes_at)),
         403 if state is CodeState.NOT_OPEN else 410,
     )
 

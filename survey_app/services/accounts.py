@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..models import ROLES, Agency, User
+from .agencies import agency_scope
 
 MIN_PASSWORD_LENGTH = 10
 # Checked against when the username is unknown, so that a wrong username takes as long as a
@@ -77,3 +78,17 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
 def set_password(user: User, password: str) -> None:
     check_password_strength(password)
     user.password_hash = generate_password_hash(password)
+
+
+def assignable_roles(user: User) -> tuple[str, ...]:
+    """Return the roles ``user`` may give a new account (only a system admin makes another)."""
+    return ROLES if user.role == "system_admin" else ("agency_admin", "viewer")
+
+
+def users_in_scope(session: Session, user: User) -> list[User]:
+    """Return the accounts of the agencies ``user`` may see (every account for a system admin)."""
+    scope = agency_scope(session, user)
+    query = sa.select(User).order_by(User.username)
+    if scope is not None:
+        query = query.where(User.agency_id.in_(scope))
+    return list(session.scalars(query))

@@ -1,16 +1,41 @@
-"""Agencies and assessments."""
+"""Assessments: creating one, its answer window and the one vocabulary for its state.
+
+:class:`AssessmentState` is the only place that compares the clock with an assessment's window;
+the console, the results pages and the respondent flow all ask :func:`assessment_state`.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import secrets
+from collections.abc import Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from questionnaires import load_instrument_set
 
-from ..models import Agency, Assessment
+from ..models import Agency, Assessment, Response, utcnow
+
+#: How long an assessment opened by hand stays open when its closing time had passed.
+REOPEN_DAYS = 30
+
+
+class AssessmentState(enum.StrEnum):
+    """Where an assessment stands against its answer window (the value is what pages show)."""
+
+    SCHEDULED = "scheduled"  # before ``opens_at``: answers are not taken yet
+    OPEN = "open"  # from ``opens_at`` up to, not including, ``closes_at``
+    CLOSED = "closed"  # from ``closes_at`` on: answers are refused
+
+
+def assessment_state(assessment: Assessment, now: dt.datetime | None = None) -> AssessmentState:
+    """Return the state of ``assessment`` at ``now`` (default: the current time)."""
+    now = now or utcnow()
+    if now < assessment.opens_at:
+        return AssessmentState.SCHEDULED
+    return AssessmentState.OPEN if now < assessment.closes_at else AssessmentState.CLOSED
 
 
 def new_public_token() -> str:
@@ -22,32 +47,6 @@ def assessment_by_token(session: Session, token: str) -> Assessment | None:
     if not token or len(token) > 64:
         return None
     return session.scalar(sa.select(Assessment).where(Assessment.public_token == token))
-
-
-def get_or_create_agency(
-    session: Session,
-    *,
-    code: str,
-    name_th: str,
-    name_en: str = "",
-    agency_type: str,
-    eligible_headcount: int | None = None,
-    parent: Agency | None = None,
-) -> tuple[Agency, bool]:
-    agency = session.scalar(sa.select(Agency).where(Agency.code == code))
-    if agency is not None:
-        return agency, False
-    agency = Agency(
-        code=code,
-        name_th=name_th,
-        name_en=name_en,
-        agency_type=agency_type,
-        eligible_headcount=eligible_headcount,
-        parent=parent,
-    )
-    session.add(agency)
-    session.flush()
-    return agency, True
 
 
 def create_assessment(
@@ -75,3 +74,50 @@ def create_assessment(
     session.add(assessment)
     session.flush()
     return assessment
+
+
+def current_fiscal_year_be(local_now: dt.datetime) -> int:
+    """Return the Thai fiscal year (B.E.) of a local date: it starts on 1 October."""
+    return local_now.year + 543 + (1 if local_now.month >= 10 else 0)
+
+
+def open_now(assessment: Assessment, now: dt.datetime | None = None) -> None:
+    """Open an assessment at once (its closing time moves on if it had passed)."""
+    now = now or utcnow()
+    if assessment.opens_at > now:
+        assessment.opens_at = now
+    if assessment.closes_at <= now:
+        assessment.closes_at = now + dt.timedelta(days=REOPEN_DAYS)
+
+
+def close_now(assessment: Assessment, now: dt.datetime | None = None) -> None:
+    """Close an assessment at once: new answers are refused from now on."""
+    now = now or utcnow()
+    if assessment.opens_at >= now:
+        assessment.opens_at = now - dt.timedelta(seconds=1)
+    assessment.closes_at = now
+
+
+# -- response counts -------------------------------------------------------------------------
+
+
+def response_counts_by_assessment(session: Session, assessment_ids: Iterable[int]
+                                  ) -> dict[int, dict[str, int]]:
+    """Return assessment id → {"IIT": n, "EIT": n} (zeros included) in one query."""
+    ids = list(assessment_ids)
+    counts = {a: {"IIT": 0, "EIT": 0} for a in ids}
+    if not ids:
+        return counts
+    rows = session.execute(
+        sa.select(Response.assessment_id, Response.instrument, sa.func.count())
+        .where(Response.assessment_id.in_(ids))
+        .group_by(Response.assessment_id, Response.instrument)
+    )
+    for assessment_id, instrument, n in rows:
+        counts[assessment_id][instrument] = n
+    return counts
+
+
+def response_counts(session: Session, assessment: Assessment) -> dict[str, int]:
+    """Return {"IIT": n, "EIT": n}: the stored responses of one assessment."""
+    return response_counts_by_assessment(session, [assessment.id])[assessment.id]

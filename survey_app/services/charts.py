@@ -11,6 +11,8 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
+from .formatting import two_decimals
+
 FONT = "Sarabun, 'Noto Sans Thai', 'TH Sarabun New', Loma, Garuda, sans-serif"
 INK = "#1b1f24"
 MUTED = "#555d66"
@@ -20,8 +22,7 @@ BELOW = "#c26a00"
 TARGET = "#b3261e"
 
 
-def _fmt(value: float | None) -> str:
-    return "–" if value is None else f"{value:.2f}"
+_fmt = two_decimals
 
 
 def _svg(width: int, height: int, label: str, body: list[str]) -> Markup:

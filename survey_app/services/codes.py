@@ -9,10 +9,12 @@ keyed with a server secret that is not in the database makes that impossible wit
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import hmac
+import io
 import secrets
-from collections.abc import Iterable
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -81,12 +83,64 @@ def issue_codes(
     return codes
 
 
-def revoke_codes(session: Session, key: str, codes: Iterable[str]) -> int:
-    """Revoke unused codes (e.g. a lost slip); return how many were revoked."""
-    hashes = [hash_code(key, c) for c in (normalise_code(x) for x in codes) if c]
+# -- batches ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BatchRow:
+    batch: str
+    issued: int
+    unused: int
+    used: int
+    revoked: int
+
+
+def code_batches(session: Session, assessment: Assessment) -> list[BatchRow]:
+    """Return each batch's code counts by status (counts only: codes are never readable)."""
+    rows = session.execute(
+        sa.select(AccessCode.batch, AccessCode.status, sa.func.count())
+        .where(AccessCode.assessment_id == assessment.id)
+        .group_by(AccessCode.batch, AccessCode.status)
+    )
+    counts: dict[str, dict[str, int]] = {}
+    for batch, status, n in rows:
+        counts.setdefault(batch, {})[status] = n
+    return [
+        BatchRow(b, sum(c.values()), c.get("unused", 0), c.get("used", 0), c.get("revoked", 0))
+        for b, c in sorted(counts.items())
+    ]
+
+
+def next_batch_label(session: Session, assessment: Assessment) -> str:
+    """Return a new batch label such as ``2569-01`` (year, then a running number)."""
+    existing = set(session.scalars(
+        sa.select(AccessCode.batch).where(AccessCode.assessment_id == assessment.id).distinct()))
+    n = len(existing) + 1
+    while f"{assessment.fiscal_year_be}-{n:02d}" in existing:
+        n += 1
+    return f"{assessment.fiscal_year_be}-{n:02d}"
+
+
+def batch_exists(session: Session, assessment: Assessment, batch: str) -> bool:
+    return session.scalar(sa.select(sa.func.count()).select_from(AccessCode).where(
+        AccessCode.assessment_id == assessment.id, AccessCode.batch == batch)) > 0
+
+
+def revoke_batch(session: Session, assessment: Assessment, batch: str) -> int:
+    """Revoke the unused codes of one batch (used codes stay used); return how many."""
     result = session.execute(
         sa.update(AccessCode)
-        .where(AccessCode.code_hash.in_(hashes), AccessCode.status == "unused")
+        .where(AccessCode.assessment_id == assessment.id, AccessCode.batch == batch,
+               AccessCode.status == "unused")
         .values(status="revoked")
     )
     return result.rowcount
+
+
+def codes_csv(rows: list[tuple[str, str]]) -> str:
+    """Return ``code,url`` CSV text (UTF-8 with BOM when encoded, for Excel)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["code", "url"])
+    writer.writerows(rows)
+    return buffer.getvalue()

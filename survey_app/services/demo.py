@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 from questionnaires import load_instrument_set
 
 from ..models import Agency, Assessment, utcnow
-from .assessments import create_assessment, get_or_create_agency
+from .agencies import get_or_create_agency
+from .assessments import AssessmentState, assessment_state, create_assessment, response_counts
 from .codes import format_code, issue_codes
-from .responses import local_today, response_counts, store_eit_response, store_iit_response
+from .responses import local_today, store_eit_response, store_iit_response
 
 DEMO_AGENCY = {
     "code": "CMI3",
@@ -142,7 +143,7 @@ def ensure_demo(
             )
         unused = codes[iit_responses:]
     else:
-        if not assessment.is_open(now):
+        if assessment_state(assessment, now) is not AssessmentState.OPEN:
             assessment.opens_at = min(assessment.opens_at, now - dt.timedelta(days=1))
             assessment.closes_at = now + dt.timedelta(days=90)
             notes.append("The demo assessment had closed; its closing date was moved on.")
@@ -178,10 +179,6 @@ def ensure_demo(
         child_agencies=console.children,
         notes=notes + console.notes,
     )
-
-
-def demo_agency(session: Session) -> Agency | None:
-    return session.scalar(sa.select(Agency).where(Agency.code == DEMO_AGENCY["code"]))
 
 
 # -- the console's side of the demo: accounts, a small hierarchy, OIT, past results ---------

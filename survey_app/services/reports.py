@@ -16,12 +16,16 @@ import subprocess
 import tempfile
 from typing import Any
 
+from flask import render_template
 from sqlalchemy.orm import Session
 
 from questionnaires import load_instrument_set
 
 from ..models import Assessment, ImprovementMeasure
-from .console import measures_by_indicator
+from . import charts
+from .formatting import two_decimals
+from .measures import measures_by_indicator
+from .results import results_view
 
 THAI_FONT = "TH Sarabun New"
 BODY_PT = 16
@@ -48,11 +52,11 @@ def load_measures(session: Session, assessment: Assessment) -> list[ImprovementM
 
 
 def _f(value: float | None) -> str:
-    return "-" if value is None else f"{value:.2f}"
+    return two_decimals(value, dash="-")
 
 
 def _signed(value: float | None) -> str:
-    return "-" if value is None else f"{value:+.2f}"
+    return two_decimals(value, signed=True, dash="-")
 
 
 def report_model(view: dict[str, Any], measures: list) -> dict[str, Any]:
@@ -406,3 +410,40 @@ def _indicator_group(doc, heading: str, rows: list[dict], relation: str) -> None
     for k, r in enumerate(rows, 1):
         _para(doc, f"({k}) ตัวชี้วัดที่ {r['code']} {r['name']} ได้คะแนนร้อยละ {r['score']} "
                    f"{relation}", indent=True)
+
+
+# -- the report as a document -----------------------------------------------------------------
+
+
+def report_html(session: Session, assessment: Assessment, view: dict[str, Any]) -> tuple[str, str]:
+    """Render the report page (self-contained: inline CSS and SVG); return (html, css).
+
+    Needs an app context (templates), not a request: ``ita report`` calls it too.
+    """
+    model = report_model(view, load_measures(session, assessment))
+    css = render_template("admin/results/report.css")
+    bars = [{"code": c, "name_th": d["name_th"], "name_en": d["name_en"], "score": d["score"]}
+            for c, d in view["scores"]["indicators"].items()]
+    html = render_template(
+        "admin/results/report.html", m=model, inline_css=css,
+        bars_svg=charts.indicator_bars_svg(bars, view["scores"]["target"], lang="th",
+                                           title="คะแนนรายตัวชี้วัดเทียบกับเป้าหมาย"),
+        trend_svg=charts.trend_svg(view["scores"]["history"], lang="th",
+                                   title="ผลคะแนน ITA ย้อนหลัง",
+                                   pass_mark=view["iset"]["pass_mark"]))
+    return html, css
+
+
+def report_docx(session: Session, assessment: Assessment, view: dict[str, Any] | None = None
+                ) -> bytes:
+    """Return the yearly report as a DOCX document."""
+    view = view if view is not None else results_view(session, assessment)
+    return build_report_docx(report_model(view, load_measures(session, assessment)))
+
+
+def report_pdf(session: Session, assessment: Assessment, view: dict[str, Any] | None = None, *,
+               chromium: str | None = None) -> bytes:
+    """Return the yearly report as a PDF (raises PdfUnavailable, or RuntimeError if it fails)."""
+    view = view if view is not None else results_view(session, assessment)
+    html, _ = report_html(session, assessment, view)
+    return html_to_pdf(html, chromium=chromium)

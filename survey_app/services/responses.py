@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from questionnaires import InstrumentSet, load_instrument_set
 
 from ..models import AccessCode, Answer, Assessment, Response, utcnow
+from .assessments import AssessmentState, assessment_state
 from .codes import hash_code, normalise_code
 
 
@@ -48,13 +49,16 @@ def local_today(timezone: str = "Asia/Bangkok", now: dt.datetime | None = None) 
     return (now or utcnow()).astimezone(zoneinfo.ZoneInfo(timezone)).date()
 
 
+_WINDOW_CODE_STATES = {
+    AssessmentState.SCHEDULED: CodeState.NOT_OPEN,
+    AssessmentState.OPEN: CodeState.OK,
+    AssessmentState.CLOSED: CodeState.CLOSED,
+}
+
+
 def window_state(assessment: Assessment, now: dt.datetime | None = None) -> CodeState:
-    now = now or utcnow()
-    if now < assessment.opens_at:
-        return CodeState.NOT_OPEN
-    if now >= assessment.closes_at:
-        return CodeState.CLOSED
-    return CodeState.OK
+    """What the assessment's :class:`AssessmentState` means for a respondent's code."""
+    return _WINDOW_CODE_STATES[assessment_state(assessment, now)]
 
 
 def check_code(
@@ -232,14 +236,3 @@ def store_eit_response(
     except BaseException:
         session.rollback()
         raise
-
-
-def response_counts(session: Session, assessment: Assessment) -> dict[str, int]:
-    rows = session.execute(
-        sa.select(Response.instrument, sa.func.count())
-        .where(Response.assessment_id == assessment.id)
-        .group_by(Response.instrument)
-    ).all()
-    counts = {"IIT": 0, "EIT": 0}
-    counts.update({instrument: n for instrument, n in rows})
-    return counts

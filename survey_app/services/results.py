@@ -23,10 +23,11 @@ from scoring.assess import DEFAULT_BOOTSTRAP
 from scoring.report import result_to_dict
 from scoring.rollup import oit_indicators, oit_sub_indicator_scores, round_half_up
 
-from ..models import Agency, Assessment, PastScore, User, utcnow
-from .console import oit_results
+from ..models import Agency, Assessment, PastScore, User
+from .agencies import agency_scope, visible_agencies
+from .assessments import assessment_state, response_counts
 from .exports import responses_frame_by_id
-from .responses import response_counts
+from .oit import oit_results
 
 
 def oit_judgements(session: Session, assessment: Assessment, iset: InstrumentSet) -> dict[str, bool]:
@@ -144,7 +145,6 @@ def results_view(session: Session, assessment: Assessment, *,
                                 "scale_th": item.scale.label_th, "scale_en": item.scale.label_en,
                                 "subs": {q.column: {"text_th": q.text_th, "text_en": q.text_en}
                                          for q in item.questions}}
-    now = utcnow()
     return {
         "scores": scores,
         "agency": {"id": agency.id, "code": agency.code, "name_th": agency.name_th,
@@ -153,9 +153,7 @@ def results_view(session: Session, assessment: Assessment, *,
         "assessment": {"id": assessment.id, "fiscal_year_be": assessment.fiscal_year_be,
                        "instrument_set": assessment.instrument_set,
                        "opens_at": assessment.opens_at, "closes_at": assessment.closes_at,
-                       "is_open": assessment.is_open(now),
-                       "state": ("open" if assessment.is_open(now) else
-                                 "not_open" if now < assessment.opens_at else "closed")},
+                       "state": assessment_state(assessment).value},
         "iset": {"id": iset.id, "title_th": iset.title_th, "title_en": iset.title_en,
                  "weights": dict(iset.methodology.weights),
                  "pass_mark": iset.methodology.pass_mark,
@@ -235,8 +233,6 @@ def _score_assessments(session: Session, iset: InstrumentSet,
 
 def supervisor_years(session: Session, user: User) -> list[int]:
     """Return the fiscal years (newest first) with an assessment of an agency in scope."""
-    from ..admin.access import agency_scope
-
     scope = agency_scope(session, user)
     query = sa.select(Assessment.fiscal_year_be).distinct()
     if scope is not None:
@@ -254,8 +250,6 @@ def supervisor_view(session: Session, user: User, fiscal_year_be: int | None = N
     rounded total (equal totals share a rank, the next rank skips); the group average is the
     mean of the agencies' totals.
     """
-    from ..admin.access import visible_agencies
-
     years = supervisor_years(session, user)
     if fiscal_year_be is None:
         fiscal_year_be = years[0] if years else None

@@ -20,7 +20,8 @@ from questionnaires import load_instrument_set
 from survey_app import create_app
 from survey_app.extensions import db, make_engine
 from survey_app.models import Base, utcnow
-from survey_app.services.assessments import create_assessment, get_or_create_agency
+from survey_app.services.agencies import get_or_create_agency
+from survey_app.services.assessments import create_assessment
 from survey_app.services.codes import issue_codes
 from survey_app.services.schema import upgrade
 

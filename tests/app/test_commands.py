@@ -142,7 +142,7 @@ def test_server_database_needs_a_secret(cli, monkeypatch, pg_database_url):
 
 def test_serve_migrates_the_embedded_database_then_starts_gunicorn(cli, monkeypatch, tmp_path):
     calls = []
-    monkeypatch.setattr("survey_app.services.server.run_gunicorn",
+    monkeypatch.setattr("survey_app.server.run_gunicorn",
                         lambda **kw: calls.append(kw))
     result = cli.invoke(main, ["serve", "--port", "8123", "--workers", "3"])
     assert result.exit_code == 0, result.output
@@ -167,7 +167,7 @@ def test_serve_refuses_a_server_database_that_is_behind(cli, monkeypatch, tmp_pa
         url = sa.make_url(PG_SERVER).set(database=name).render_as_string(hide_password=False)
         monkeypatch.setenv("ITA_DATABASE_URL", url)
         monkeypatch.setenv("ITA_SECRET_KEY", "y" * 64)
-        monkeypatch.setattr("survey_app.services.server.run_gunicorn", lambda **kw: None)
+        monkeypatch.setattr("survey_app.server.run_gunicorn", lambda **kw: None)
         result = cli.invoke(main, ["serve"])
         assert result.exit_code != 0
         assert "ita db upgrade" in result.output

@@ -1,4 +1,4 @@
-"""responses_frame: the DataFrame the admin console and scoring read."""
+"""responses_frame_by_id and the responses CSV: what the console scores and ``ita score`` reads."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 
 from questionnaires import load_instrument_set
 from survey_app.extensions import db
-from survey_app.services.exports import responses_csv_bytes, responses_frame
+from survey_app.services.exports import iter_responses_csv, responses_frame_by_id
 
 from .conftest import full_answers
 
@@ -19,8 +19,8 @@ def test_frame_columns_and_dtypes(app, respondent, setup):
     respondent.submit_iit(ticket, full_answers("IIT", option=2))
     iset = load_instrument_set("ita-2566")
     with app.app_context():
-        eit = responses_frame(db.session, setup.assessment_id, "EIT")
-        iit = responses_frame(db.session, setup.assessment_id, "IIT")
+        eit = responses_frame_by_id(db.session, setup.assessment_id, "EIT")
+        iit = responses_frame_by_id(db.session, setup.assessment_id, "IIT")
     assert list(eit.columns) == ["respondent_group", *iset.columns_for("EIT"), "submitted_on"]
     assert list(iit.columns) == [*iset.columns_for("IIT"), "submitted_on"]
     assert len(eit) == 2 and len(iit) == 1
@@ -32,19 +32,19 @@ def test_frame_columns_and_dtypes(app, respondent, setup):
 
 def test_empty_frame_has_the_columns(app, setup):
     with app.app_context():
-        frame = responses_frame(db.session, setup.assessment_id, "IIT")
-        csv = responses_csv_bytes(db.session, setup.assessment_id, "IIT")
+        frame = responses_frame_by_id(db.session, setup.assessment_id, "IIT")
+        csv = "".join(iter_responses_csv(db.session, setup.assessment_id, "IIT"))
     assert len(frame) == 0
     assert list(frame.columns)[-1] == "submitted_on"
-    assert csv.startswith("\ufeffi1.1,i1.2,".encode())
+    assert csv.startswith("\ufeffi1.1,i1.2,")
 
 
 def test_bad_arguments(app, setup):
     with app.app_context():
         with pytest.raises(ValueError, match="IIT or EIT"):
-            responses_frame(db.session, setup.assessment_id, "OIT")
+            responses_frame_by_id(db.session, setup.assessment_id, "OIT")
         with pytest.raises(LookupError):
-            responses_frame(db.session, 12345, "IIT")
+            responses_frame_by_id(db.session, 12345, "IIT")
 
 
 def test_blank_cells_for_missing_answers(app, setup):
@@ -60,7 +60,7 @@ def test_blank_cells_for_missing_answers(app, setup):
                            submitted_on=pd.Timestamp("2026-11-01").date())
         db.session.query(Answer).filter(Answer.question == "e15").delete()
         db.session.commit()
-        frame = responses_frame(db.session, setup.assessment_id, "EIT")
-        csv = responses_csv_bytes(db.session, setup.assessment_id, "EIT").decode("utf-8-sig")
+        frame = responses_frame_by_id(db.session, setup.assessment_id, "EIT")
+        csv = "".join(iter_responses_csv(db.session, setup.assessment_id, "EIT")).lstrip("\ufeff")
     assert frame["e15"].isna().all()
     assert csv.splitlines()[1].endswith(",3,,2026-11-01")

@@ -8,8 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from survey_app.extensions import db
-from survey_app.models import AccessCode, Answer, Response, utcnow
-from survey_app.services.codes import format_code, revoke_codes
+from survey_app.models import AccessCode, Answer, Assessment, Response, utcnow
+from survey_app.services.codes import format_code, revoke_batch
 
 from .conftest import Respondent, close_assessment, count_rows, full_answers, make_assessment
 
@@ -89,7 +89,8 @@ def test_wrong_codes_get_their_own_message(app, respondent, typed, expected):
 
 def test_revoked_code_gets_its_own_message(app, respondent, setup):
     with app.app_context():
-        assert revoke_codes(db.session, app.config["CODE_HASH_KEY"], [setup.codes[2]]) == 1
+        assessment = db.session.get(Assessment, setup.assessment_id)
+        assert revoke_batch(db.session, assessment, "test") == len(setup.codes)
         db.session.commit()
     response = respondent.enter_code(setup.codes[2])
     assert response.status_code == 422

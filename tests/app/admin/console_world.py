@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from survey_app.extensions import db
 from survey_app.models import ImprovementMeasure, utcnow
 from survey_app.services.accounts import create_user
-from survey_app.services.assessments import create_assessment, get_or_create_agency
+from survey_app.services.agencies import get_or_create_agency
+from survey_app.services.assessments import create_assessment
 from survey_app.services.codes import issue_codes
 
 PASSWORD = "a-long-test-password"

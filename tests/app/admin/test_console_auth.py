@@ -215,7 +215,7 @@ def cli(database_url, tmp_path, monkeypatch):
 
 
 def test_create_admin_from_stdin_then_sign_in(app, cli, client):
-    from survey_app.services.assessments import get_or_create_agency
+    from survey_app.services.agencies import get_or_create_agency
 
     with app.app_context():
         get_or_create_agency(db.session, code="CMI3", name_th="สพป.เชียงใหม่ เขต 3",

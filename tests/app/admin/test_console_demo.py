@@ -48,7 +48,7 @@ def test_demo_admin_signs_in_and_sees_cmi3_and_its_schools(demo):
     assert "ตรวจแล้ว 43 จาก 43 ข้อ" in oit
     with app.app_context():
         from survey_app.models import Assessment
-        from survey_app.services.console import oit_results
+        from survey_app.services.oit import oit_results
 
         judged = oit_results(db.session, db.session.get(Assessment, info["assessment_id"]))
     assert sorted(code for code, ok in judged.items() if not ok) == sorted(DEMO_OIT_FAILS)

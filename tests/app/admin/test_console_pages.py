@@ -26,8 +26,10 @@ from survey_app.models import (
     OitResult,
     PastScore,
 )
+from survey_app.services.assessments import AssessmentState, assessment_state
 from survey_app.services.codes import hash_code, normalise_code
-from survey_app.services.console import oit_results, parse_past_csv, past_codes
+from survey_app.services.oit import oit_results
+from survey_app.services.past_results import parse_past_csv, past_codes
 
 from ..conftest import Respondent, count_rows
 from .console_world import SET, login
@@ -117,7 +119,7 @@ def test_close_now_stops_answers_and_open_now_restarts_them(app, client, admin, 
     assert "ปิดรับคำตอบแล้ว" in eit.get_data(as_text=True)
     assert admin.post(f"/admin/assessments/{a}/open").status_code == 302
     with app.app_context():
-        assert db.session.get(Assessment, a).is_open()
+        assert assessment_state(db.session.get(Assessment, a)) is AssessmentState.OPEN
     assert _audit_actions(app)[-2:] == ["assessment_close", "assessment_open"]
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
-from ..extensions import db
-from .schema import is_up_to_date, upgrade
+from .extensions import db
+from .services.schema import is_up_to_date, upgrade
 
 
 def prepare_database(app: Flask) -> str | None:
@@ -35,7 +35,7 @@ class _Gunicorn(BaseApplication):
 
     def load(self):
         # Each worker builds its own app, engine and connection pool after the fork.
-        from .. import create_app
+        from . import create_app
 
         return create_app()
 

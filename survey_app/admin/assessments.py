@@ -1,0 +1,159 @@
+"""Assessments: create one, edit its window, open or close it now, its page and its poster."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+import sqlalchemy as sa
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from questionnaires import available_instrument_sets
+
+from ..extensions import db
+from ..i18n import format_datetime, t
+from ..models import utcnow
+from ..services.assessments import (
+    assessment_state,
+    close_now,
+    create_assessment,
+    current_fiscal_year_be,
+    open_now,
+    response_counts,
+)
+from ..services.codes import code_batches
+from ..urls import public_url
+from . import bp
+from .access import agency_or_404, assessment_or_404, audit, writer_required
+from .common import audit_label, choices, qr_markup
+from .forms import AssessmentForm, CodeBatchForm, EmptyForm, ScheduleForm
+
+
+def _tz() -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(current_app.config["TIMEZONE"])
+
+
+def _to_utc(local: dt.datetime) -> dt.datetime:
+    return local.replace(tzinfo=_tz()).astimezone(dt.UTC)
+
+
+def _to_local(value: dt.datetime) -> dt.datetime:
+    return value.astimezone(_tz()).replace(tzinfo=None, second=0, microsecond=0)
+
+
+def _window_ok(form) -> bool:
+    if form.closes_at.data <= form.opens_at.data:
+        form.closes_at.errors.append(t("closes_after_opens"))
+        return False
+    return True
+
+
+@bp.route("/agencies/<int:agency_id>/assessments/new", methods=["GET", "POST"])
+@writer_required
+def assessment_new(agency_id: int):
+    agency = agency_or_404(agency_id, write=True)
+    form = AssessmentForm()
+    sets = available_instrument_sets()
+    form.instrument_set.choices = choices((s, s) for s in sets)
+    if request.method == "GET":
+        today = _to_local(utcnow())
+        form.fiscal_year_be.data = current_fiscal_year_be(today)
+        form.instrument_set.data = sets[-1]
+        form.opens_at.data = today.replace(hour=8, minute=0)
+        form.closes_at.data = (today + dt.timedelta(days=60)).replace(hour=16, minute=30)
+    if form.validate_on_submit() and _window_ok(form):
+        try:
+            assessment = create_assessment(
+                db.session, agency, fiscal_year_be=form.fiscal_year_be.data,
+                instrument_set=form.instrument_set.data,
+                opens_at=_to_utc(form.opens_at.data), closes_at=_to_utc(form.closes_at.data),
+                eit_minimum=form.eit_minimum.data)
+            assessment.indicator_target = form.indicator_target.data
+            audit("assessment_create", agency_id=agency.id,
+                  target=f"{agency.code} {assessment.fiscal_year_be} {assessment.instrument_set}",
+                  detail=f"opens {assessment.opens_at.isoformat()} closes "
+                         f"{assessment.closes_at.isoformat()}")
+            db.session.commit()
+        except sa.exc.IntegrityError:
+            db.session.rollback()
+            form.fiscal_year_be.errors.append(t("assessment_exists"))
+        else:
+            flash(t("saved"), "ok")
+            return redirect(url_for(".assessment", assessment_id=assessment.id))
+    return render_template("admin/assessment_form.html", form=form, agency=agency,
+                           assessment=None)
+
+
+@bp.route("/assessments/<int:assessment_id>/edit", methods=["GET", "POST"])
+@writer_required
+def assessment_edit(assessment_id: int):
+    assessment = assessment_or_404(assessment_id, write=True)
+    form = ScheduleForm()
+    if request.method == "GET":
+        form.opens_at.data = _to_local(assessment.opens_at)
+        form.closes_at.data = _to_local(assessment.closes_at)
+        form.eit_minimum.data = assessment.eit_minimum
+        form.indicator_target.data = assessment.indicator_target
+    if form.validate_on_submit() and _window_ok(form):
+        assessment.opens_at = _to_utc(form.opens_at.data)
+        assessment.closes_at = _to_utc(form.closes_at.data)
+        assessment.eit_minimum = form.eit_minimum.data
+        assessment.indicator_target = form.indicator_target.data
+        audit("assessment_edit", agency_id=assessment.agency_id, target=audit_label(assessment),
+              detail=f"opens {assessment.opens_at.isoformat()} closes "
+                     f"{assessment.closes_at.isoformat()} eit_minimum {assessment.eit_minimum} "
+                     f"target {assessment.indicator_target}")
+        db.session.commit()
+        flash(t("saved"), "ok")
+        return redirect(url_for(".assessment", assessment_id=assessment.id))
+    return render_template("admin/assessment_form.html", form=form, agency=assessment.agency,
+                           assessment=assessment)
+
+
+@bp.get("/assessments/<int:assessment_id>")
+@login_required
+def assessment(assessment_id: int):
+    assessment = assessment_or_404(assessment_id)
+    counts = response_counts(db.session, assessment)
+    eit_url = public_url("respond.eit_questionnaire", token=assessment.public_token)
+    return render_template(
+        "admin/assessment.html", assessment=assessment, agency=assessment.agency,
+        state=assessment_state(assessment), batches=code_batches(db.session, assessment),
+        iit=counts["IIT"], eit=counts["EIT"], eit_url=eit_url, eit_qr=qr_markup(eit_url),
+        iit_url=public_url("respond.iit_code", token=assessment.public_token),
+        batch_form=CodeBatchForm(formdata=None, count=50), empty_form=EmptyForm())
+
+
+@bp.post("/assessments/<int:assessment_id>/open")
+@writer_required
+def assessment_open(assessment_id: int):
+    assessment = assessment_or_404(assessment_id, write=True)
+    if EmptyForm().validate_on_submit():
+        open_now(assessment)
+        audit("assessment_open", agency_id=assessment.agency_id, target=audit_label(assessment),
+              detail=f"closes {assessment.closes_at.isoformat()}")
+        db.session.commit()
+        flash(t("opened_now", closes=format_datetime(assessment.closes_at)), "ok")
+    return redirect(url_for(".assessment", assessment_id=assessment.id))
+
+
+@bp.post("/assessments/<int:assessment_id>/close")
+@writer_required
+def assessment_close(assessment_id: int):
+    assessment = assessment_or_404(assessment_id, write=True)
+    if EmptyForm().validate_on_submit():
+        close_now(assessment)
+        audit("assessment_close", agency_id=assessment.agency_id, target=audit_label(assessment))
+        db.session.commit()
+        flash(t("closed_now"), "ok")
+    return redirect(url_for(".assessment", assessment_id=assessment.id))
+
+
+@bp.get("/assessments/<int:assessment_id>/poster")
+@login_required
+def poster(assessment_id: int):
+    assessment = assessment_or_404(assessment_id)
+    url = public_url("respond.eit_questionnaire", token=assessment.public_token)
+    return render_template("admin/poster.html", assessment=assessment, agency=assessment.agency,
+                           url=url, qr=qr_markup(url))

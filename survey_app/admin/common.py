@@ -1,0 +1,59 @@
+"""Small helpers several console view modules share (no views here)."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Response, make_response, render_template
+from markupsafe import Markup
+
+from ..extensions import db
+from ..headers import policy_allowing_style
+from ..models import Assessment
+from ..services import exports
+from ..services.qr import qr_svg
+from .access import audit
+from .forms import Choice
+
+
+def choices(pairs) -> list:
+    """Turn (value, label) pairs into a select field's choices."""
+    return [Choice(v, label) for v, label in pairs]
+
+
+def audit_label(assessment: Assessment) -> str:
+    """How the audit log names an assessment."""
+    return f"{assessment.agency.code} {assessment.fiscal_year_be} #{assessment.id}"
+
+
+def qr_markup(url: str) -> Markup:
+    """An inline SVG QR code (no XML declaration: it sits inside the HTML)."""
+    text = qr_svg(url).decode()
+    text = text[text.index("<svg"):]
+    # A viewBox lets the stylesheet size it (segno writes only width and height).
+    size = re.search(r'width="(\d+)"', text).group(1)
+    text = text.replace("<svg ", f'<svg viewBox="0 0 {size} {size}" shape-rendering="crispEdges" ', 1)
+    # segno's own markup; the only input is our URL, which segno escapes in <title>.
+    return Markup(text)  # noqa: S704
+
+
+def page_css(name: str) -> str:
+    return render_template(f"admin/results/{name}.css")
+
+
+def with_inline_css(html: str, css: str) -> Response:
+    """Send a page whose one inline ``<style>`` the CSP allows by its hash (no 'unsafe-inline')."""
+    response = make_response(html)
+    response.headers["Content-Security-Policy"] = policy_allowing_style(css)
+    return response
+
+
+def download_name(assessment: Assessment, kind: str, ext: str) -> str:
+    return exports.export_filename(assessment.agency.code, assessment.fiscal_year_be, kind, ext)
+
+
+def record_download(assessment: Assessment, name: str, action: str = "export") -> None:
+    """Write a download to the audit log and commit it."""
+    audit(action, target=name, agency_id=assessment.agency_id,
+          detail=f"assessment {assessment.id}")
+    db.session.commit()

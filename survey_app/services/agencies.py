@@ -1,0 +1,157 @@
+"""Agencies: who may see which (the scope), the console's agency tree, creating and editing.
+
+Functions take the session and the account they act for; they add and flush, the caller commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from ..models import Agency, Assessment, User
+from .assessments import AssessmentState, assessment_state, response_counts_by_assessment
+
+AGENCY_TYPES = ("area_office", "school", "ministry", "department", "local", "other")
+
+
+class AgencyError(ValueError):
+    """A change to an agency that is refused; the message is a UI string key saying why."""
+
+
+# -- scope -----------------------------------------------------------------------------------
+
+
+def agency_scope(session: Session, user: User) -> set[int] | None:
+    """Return the ids of the agencies ``user`` may see, or None for every agency."""
+    if user.role == "system_admin":
+        return None
+    children: dict[int | None, list[int]] = {}
+    for agency_id, parent_id in session.execute(sa.select(Agency.id, Agency.parent_id)):
+        children.setdefault(parent_id, []).append(agency_id)
+    scope, todo = set(), [user.agency_id]
+    while todo:  # the agency and everything below it, however deep
+        agency_id = todo.pop()
+        if agency_id is None or agency_id in scope:
+            continue
+        scope.add(agency_id)
+        todo.extend(children.get(agency_id, ()))
+    return scope
+
+
+def visible_agencies(session: Session, user: User) -> sa.Select:
+    """A SELECT of the agencies in scope, ordered by code."""
+    query = sa.select(Agency).order_by(Agency.code)
+    scope = agency_scope(session, user)
+    return query if scope is None else query.where(Agency.id.in_(scope))
+
+
+def in_scope(session: Session, user: User, agency_id: int | None) -> bool:
+    scope = agency_scope(session, user)
+    return scope is None or agency_id in scope
+
+
+# -- the console's overview ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AssessmentRow:
+    assessment: Assessment
+    state: AssessmentState
+    iit: int
+    eit: int
+
+
+@dataclass(frozen=True)
+class AgencyRow:
+    agency: Agency
+    depth: int
+    assessments: list[AssessmentRow]
+
+
+def agency_tree(session: Session, user: User) -> list[AgencyRow]:
+    """Return the account's agencies as a tree (parents first) with their assessments."""
+    agencies = list(session.scalars(visible_agencies(session, user)))
+    ids = {a.id for a in agencies}
+    assessments = list(session.scalars(
+        sa.select(Assessment).where(Assessment.agency_id.in_(ids))
+        .order_by(Assessment.fiscal_year_be.desc(), Assessment.id.desc())
+    )) if ids else []
+    counts = response_counts_by_assessment(session, [a.id for a in assessments])
+    by_agency: dict[int, list[AssessmentRow]] = {}
+    for a in assessments:
+        by_agency.setdefault(a.agency_id, []).append(AssessmentRow(
+            a, assessment_state(a), counts[a.id]["IIT"], counts[a.id]["EIT"]))
+    children: dict[int | None, list[Agency]] = {}
+    for a in agencies:
+        parent = a.parent_id if a.parent_id in ids else None
+        children.setdefault(parent, []).append(a)
+    rows: list[AgencyRow] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for a in children.get(parent, []):
+            rows.append(AgencyRow(a, depth, by_agency.get(a.id, [])))
+            walk(a.id, depth + 1)
+
+    walk(None, 0)
+    return rows
+
+
+# -- creating and editing --------------------------------------------------------------------
+
+
+def get_or_create_agency(
+    session: Session,
+    *,
+    code: str,
+    name_th: str,
+    name_en: str = "",
+    agency_type: str,
+    eligible_headcount: int | None = None,
+    parent: Agency | None = None,
+) -> tuple[Agency, bool]:
+    agency = session.scalar(sa.select(Agency).where(Agency.code == code))
+    if agency is not None:
+        return agency, False
+    agency = Agency(
+        code=code,
+        name_th=name_th,
+        name_en=name_en,
+        agency_type=agency_type,
+        eligible_headcount=eligible_headcount,
+        parent=parent,
+    )
+    session.add(agency)
+    session.flush()
+    return agency, True
+
+
+def save_agency(session: Session, agency: Agency | None, *, code: str, name_th: str,
+                name_en: str, agency_type: str, eligible_headcount: int | None,
+                parent_id: int | None) -> Agency:
+    """Create (``agency`` None) or update an agency; refuse a duplicate code or a cycle."""
+    code = code.strip().upper()
+    clash = session.scalar(sa.select(Agency.id).where(Agency.code == code))
+    if clash is not None and (agency is None or clash != agency.id):
+        raise AgencyError("code_taken")
+    if agency_type not in AGENCY_TYPES:
+        raise AgencyError("agency_type_unknown")
+    if agency is not None and parent_id is not None:
+        # The new parent must not be the agency itself or one of its descendants.
+        ancestor = session.get(Agency, parent_id)
+        while ancestor is not None:
+            if ancestor.id == agency.id:
+                raise AgencyError("parent_cycle")
+            ancestor = ancestor.parent
+    if agency is None:
+        agency = Agency(code=code)
+        session.add(agency)
+    agency.code = code
+    agency.name_th = name_th.strip()
+    agency.name_en = name_en.strip()
+    agency.agency_type = agency_type
+    agency.eligible_headcount = eligible_headcount
+    agency.parent_id = parent_id
+    session.flush()
+    return agency

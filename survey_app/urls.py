@@ -1,0 +1,13 @@
+"""Links that leave the site on paper: QR codes, printed slips and posters."""
+
+from __future__ import annotations
+
+from flask import current_app, url_for
+
+
+def public_url(endpoint: str, **values: object) -> str:
+    """Return an absolute URL, on ``PUBLIC_BASE_URL`` when it is set (QR codes, printouts)."""
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if base:
+        return str(base).rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
