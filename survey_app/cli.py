@@ -311,20 +311,14 @@ def export_scores_command(assessment_id: int, fmt: str, output: str | None,
               show_default=True)
 @click.option("--output", required=True, type=click.Path(dir_okay=False))
 def report_command(assessment_id: int, fmt: str, output: str) -> None:
-    """Write the yearly analysis report (Thai): DOCX to edit, or PDF (needs Chromium)."""
+    """Write the yearly analysis report (Thai): DOCX to edit, or PDF to hand in."""
     from .extensions import db
     from .services import reports
 
-    with _app_context() as app:
+    with _app_context():
         assessment = _assessment_or_fail(db.session, assessment_id)
-        if fmt == "docx":
-            data = reports.report_docx(db.session, assessment)
-        else:
-            try:
-                data = reports.report_pdf(db.session, assessment,
-                                          chromium=app.config.get("CHROMIUM"))
-            except RuntimeError as exc:
-                raise click.ClickException(str(exc)) from None
+        view = reports.report_view(db.session, assessment)
+        data = reports.report_docx(view) if fmt == "docx" else reports.report_pdf(view)
     with open(output, "wb") as fh:
         fh.write(data)
     click.echo(f"wrote the {fmt.upper()} report to {output}", err=True)

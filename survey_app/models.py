@@ -265,3 +265,24 @@ class ImprovementMeasure(Base):
     steps: Mapped[str] = mapped_column(sa.Text, default="")
     period: Mapped[str] = mapped_column(sa.String(255), default="")
     position: Mapped[int] = mapped_column(default=0)
+
+
+class ReportNarrative(Base):
+    """The office's own words in the yearly report, for one indicator of an assessment.
+
+    ``kind``: ``strength`` (ปัจจัยที่ส่งผลให้ตัวชี้วัดดังกล่าวเป็นจุดแข็ง), ``develop`` (the analysis of an
+    indicator below target) or ``monitoring`` (การกำกับติดตามและรายงานผล of its measures).  A
+    text never written is drafted from the data when the report is built.
+    """
+
+    __tablename__ = "report_narrative"
+    __table_args__ = (sa.UniqueConstraint("assessment_id", "kind", "indicator",
+                                          name="uq_report_narrative_assessment_kind_indicator"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(sa.ForeignKey("assessment.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    indicator: Mapped[str] = mapped_column(sa.String(8))
+    text: Mapped[str] = mapped_column(sa.Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow,
+                                                    onupdate=utcnow)

@@ -41,10 +41,14 @@ def page_css(name: str) -> str:
     return render_template(f"admin/results/{name}.css")
 
 
-def with_inline_css(html: str, css: str) -> Response:
-    """Send a page whose one inline ``<style>`` the CSP allows by its hash (no 'unsafe-inline')."""
+def with_inline_css(html: str, css: str, *, fonts: bool = False) -> Response:
+    """Send a page whose one inline ``<style>`` the CSP allows by its hash (no 'unsafe-inline').
+
+    ``fonts``: the page loads the report's own font from /static/fonts.
+    """
     response = make_response(html)
-    response.headers["Content-Security-Policy"] = policy_allowing_style(css)
+    policy = policy_allowing_style(css)
+    response.headers["Content-Security-Policy"] = policy + ("; font-src 'self'" if fonts else "")
     return response
 
 

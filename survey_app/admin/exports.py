@@ -8,12 +8,12 @@ from __future__ import annotations
 import io
 import tempfile
 
-from flask import Response, abort, current_app, render_template, send_file
+from flask import Response, abort, render_template, send_file
 from flask_login import login_required
 from sqlalchemy.orm import Session
 
 from ..extensions import db
-from ..services import exports, reports
+from ..services import exports
 from ..services.assessments import response_counts
 from ..services.results import assessment_result, results_view
 from . import bp
@@ -28,8 +28,7 @@ def exports_page(assessment_id: int):
     css = page_css("results")
     html = render_template("admin/results/exports.html", assessment=assessment,
                            counts=response_counts(db.session, assessment),
-                           kinds=exports.EXPORT_KINDS, inline_css=css,
-                           chromium=reports.chromium_path(current_app.config.get("CHROMIUM")))
+                           kinds=exports.EXPORT_KINDS, inline_css=css)
     return with_inline_css(html, css)
 
 

@@ -1,49 +1,31 @@
 """Admin console views for results: the dashboard, the supervisor comparison and the report.
 
 Every view goes through ``access``: an assessment outside the account's scope is a 404, the
-supervisor view lists only agencies in scope, and every report download is in the audit log.
+supervisor view lists only agencies in scope, every report download is in the audit log, and
+the report's texts are changed only by writers in scope (and audited).
 """
 
 from __future__ import annotations
 
 import io
 
-from flask import current_app, render_template, request, send_file
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
 from ..extensions import db
-from ..i18n import current_language, t
-from ..models import Assessment
-from ..services import charts, reports
+from ..i18n import t
+from ..services import reports
 from ..services.results import results_view, supervisor_view
 from . import bp
-from .access import assessment_or_404
-from .common import download_name, page_css, record_download, with_inline_css
+from .access import assessment_or_404, audit
+from .common import audit_label, download_name, page_css, record_download, with_inline_css
+from .forms import EmptyForm
 
 
-def _loc(d: dict, name: str) -> str:
-    """Pick ``d[name_th]`` or ``d[name_en]`` for the current language."""
-    if current_language() == "en" and d.get(f"{name}_en"):
-        return d[f"{name}_en"]
-    return d.get(f"{name}_th") or ""
-
-
-def dashboard_context(assessment: Assessment, view: dict) -> dict:
-    lang = current_language()
-    scores = view["scores"]
-    bars = [{"code": c, "name_th": d["name_th"], "name_en": d["name_en"], "score": d["score"]}
-            for c, d in scores["indicators"].items()]
-    iset_pass = view["iset"]["pass_mark"]
-    return {
-        "assessment": assessment,
-        "v": view,
-        "s": scores,
-        "loc": _loc,
-        "bars_svg": charts.indicator_bars_svg(bars, scores["target"], lang=lang,
-                                              title=t("res_chart_indicators")),
-        "trend_svg": charts.trend_svg(scores["history"], lang=lang, title=t("res_trend"),
-                                      pass_mark=iset_pass),
-    }
+@bp.record_once
+def _report_filters(state) -> None:
+    """The report templates' filters (``f``, ``signed``, ``lines``) on the app's environment."""
+    reports.add_filters(state.app.jinja_env)
 
 
 @bp.route("/assessments/<int:assessment_id>/results")
@@ -52,8 +34,7 @@ def results(assessment_id: int):
     assessment = assessment_or_404(assessment_id)
     view = results_view(db.session, assessment)
     css = page_css("results")
-    html = render_template("admin/results/dashboard.html", inline_css=css,
-                           **dashboard_context(assessment, view))
+    html = render_template("admin/results/dashboard.html", inline_css=css, view=view)
     return with_inline_css(html, css)
 
 
@@ -62,9 +43,8 @@ def results(assessment_id: int):
 def supervisor():
     year = request.args.get("year", type=int)
     comparison = supervisor_view(db.session, current_user, year)
-    svg = charts.grade_bars_svg(comparison.distribution, title=t("sup_distribution"))
     css = page_css("results")
-    html = render_template("admin/results/supervisor.html", c=comparison, grades_svg=svg,
+    html = render_template("admin/results/supervisor.html", comparison=comparison,
                            inline_css=css)
     return with_inline_css(html, css)
 
@@ -72,39 +52,62 @@ def supervisor():
 # -- the yearly report ------------------------------------------------------------------------
 
 
-def _message(assessment: Assessment, message: str, status: int):
-    return render_template("admin/results/message.html", assessment=assessment,
-                           message=message), status
-
-
 @bp.route("/assessments/<int:assessment_id>/report")
 @login_required
 def report_preview(assessment_id: int):
     assessment = assessment_or_404(assessment_id)
-    html, css = reports.report_html(db.session, assessment, results_view(db.session, assessment))
-    return with_inline_css(html, css)
+    html, css = reports.render_report_html(reports.report_view(db.session, assessment),
+                                           font_base=url_for("static", filename="fonts/"))
+    return with_inline_css(html, css, fonts=True)
 
 
 @bp.route("/assessments/<int:assessment_id>/report.<any(docx,pdf):fmt>")
 @login_required
 def report(assessment_id: int, fmt: str):
     assessment = assessment_or_404(assessment_id)
-    view = results_view(db.session, assessment)
+    view = reports.report_view(db.session, assessment)
     name = download_name(assessment, "report", fmt)
-    if fmt == "docx":
-        data = reports.report_docx(db.session, assessment, view)
-        mimetype = ("application/vnd.openxmlformats-officedocument."
-                    "wordprocessingml.document")
-    else:
-        try:
-            data = reports.report_pdf(db.session, assessment, view,
-                                      chromium=current_app.config.get("CHROMIUM"))
-        except reports.PdfUnavailable:
-            return _message(assessment, t("rep_pdf_unavailable"), 503)
-        except RuntimeError:
-            current_app.logger.exception("PDF report failed")
-            return _message(assessment, t("rep_pdf_failed"), 503)
-        mimetype = "application/pdf"
+    try:
+        data = reports.report_docx(view) if fmt == "docx" else reports.report_pdf(view)
+    except Exception:  # a renderer's failure is a message, never a bare 500
+        current_app.logger.exception("%s report failed", fmt.upper())
+        return render_template("admin/results/message.html", assessment=assessment,
+                               message=t("rep_failed", fmt=fmt.upper())), 503
     record_download(assessment, name, "report")
-    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True,
+    return send_file(io.BytesIO(data), mimetype=reports.MIMETYPES[fmt], as_attachment=True,
                      download_name=name)
+
+
+@bp.route("/assessments/<int:assessment_id>/report/texts", methods=["GET", "POST"])
+@login_required
+def report_narrative(assessment_id: int):
+    """The office's own words in the report, prefilled with drafts built from the data."""
+    assessment = assessment_or_404(assessment_id, write=request.method == "POST")
+    results = results_view(db.session, assessment, bootstrap=0)
+    drafts = reports.narrative_drafts(results)
+    saved = reports.load_narratives(db.session, assessment)
+    errors: dict[tuple[str, str], str] = {}
+    values = {key: saved.get(key, draft) for key, draft in drafts.items()}
+    if request.method == "POST":
+        if not EmptyForm().validate_on_submit():
+            abort(400)
+        posted = {key: request.form[f"{key[0]}-{key[1]}"] for key in drafts
+                  if f"{key[0]}-{key[1]}" in request.form}
+        for key, value in posted.items():
+            if len(value) > reports.NARRATIVE_MAX:
+                errors[key] = t("rep_text_too_long", n=reports.NARRATIVE_MAX)
+        values.update(posted)
+        if not errors:
+            changed = reports.save_narratives(db.session, assessment, posted, drafts)
+            if changed:
+                audit("report_texts", agency_id=assessment.agency_id,
+                      target=audit_label(assessment),
+                      detail="; ".join(f"{kind} {code}" for kind, code in changed))
+            db.session.commit()
+            flash(t("saved"), "ok")
+            return redirect(url_for(".report_narrative", assessment_id=assessment.id))
+    report = reports.build_report_view(results, saved=saved, measures={})
+    return render_template("admin/results/narrative.html", assessment=assessment,
+                           report=report, values=values, saved=saved, errors=errors,
+                           form=EmptyForm(), max_length=reports.NARRATIVE_MAX), \
+        (400 if errors else 200)

@@ -103,12 +103,27 @@ STRINGS: dict[str, tuple[str, str]] = {
     "exp_scores": ("คะแนนและสรุปผล", "Scores and summaries"),
     "exp_cli": ("จากบรรทัดคำสั่ง", "From the command line"),
     # report
-    "rep_pdf_unavailable": (
-        "สร้าง PDF ไม่ได้: เครื่องแม่ข่ายไม่มี Chromium (ติดตั้งด้วย "
-        "apt-get install chromium fonts-thai-tlwg) ไฟล์ Word ใช้ได้เสมอ",
-        "PDF is not available: the server has no Chromium (install it with "
-        "apt-get install chromium fonts-thai-tlwg). The Word file always works.",
+    "rep_failed": (
+        "สร้างรายงาน {fmt} ไม่สำเร็จ กรุณาลองอีกครั้งหรือแจ้งผู้ดูแลระบบ",
+        "The {fmt} report could not be made; try again or tell the administrator.",
     ),
-    "rep_pdf_failed": (
-        "สร้าง PDF ไม่สำเร็จ กรุณาใช้ไฟล์ Word", "The PDF could not be made; use the Word file."),
+    "res_narrative_link": ("ข้อความวิเคราะห์ในรายงาน", "Report texts"),
+    "rep_texts_title": ("ข้อความวิเคราะห์ในรายงานประจำปี", "Texts of the yearly report"),
+    "rep_texts_intro": (
+        "ข้อความที่หน่วยงานเขียนเองในรายงาน ระบบร่างไว้ให้จากข้อมูลแล้ว แก้ไขได้ตามต้องการ "
+        "ช่องที่ลบจนว่างหรือเหมือนร่างเดิมจะใช้ร่างจากข้อมูลล่าสุด",
+        "The texts the office writes in its report, drafted from the data. Edit them as you "
+        "like; a text emptied or left as the draft follows the latest data.",
+    ),
+    "rep_texts_strengths": ("ปัจจัยที่ส่งผลให้ตัวชี้วัดเป็นจุดแข็ง", "Why each strength is one"),
+    "rep_texts_develop": ("การวิเคราะห์ตัวชี้วัดที่ต่ำกว่าเป้าหมาย",
+                          "Analysis of each indicator below the target"),
+    "rep_texts_monitoring": ("การกำกับติดตามและรายงานผล (ตามตัวชี้วัด)",
+                             "Monitoring and reporting (per indicator)"),
+    "rep_texts_weak": ("ประเด็นการประเมินที่ได้คะแนนต่ำที่สุด", "Lowest-scoring items"),
+    "rep_texts_edited": ("แก้ไขแล้ว", "edited"),
+    "rep_texts_draft": ("ร่างจากข้อมูล", "draft from the data"),
+    "rep_texts_save": ("บันทึกข้อความ", "Save the texts"),
+    "rep_texts_none": ("ไม่มี", "none"),
+    "rep_text_too_long": ("ข้อความยาวเกิน {n} ตัวอักษร", "The text is longer than {n} characters"),
 }

@@ -274,59 +274,54 @@ def scores_json(result) -> str:
     return json.dumps(result_to_dict(result), ensure_ascii=False, indent=2) + "\n"
 
 
-def write_scores_xlsx(view: dict, result, output) -> None:
+def write_scores_xlsx(view, result, output) -> None:
     """Write scores, per-question distributions, history and EIT groups as XLSX sheets.
 
-    ``view`` is :func:`~survey_app.services.results.results_view`'s dict for ``result``.
+    ``view`` is the typed :class:`~survey_app.services.view_models.ResultsView` of ``result``.
     """
     from openpyxl import Workbook
 
     from scoring.report import CSV_COLUMNS, result_to_rows
 
-    scores = view["scores"]
     workbook = Workbook(write_only=True)
-    agency, assessment = view["agency"], view["assessment"]
+    agency, assessment = view.agency, view.assessment
     summary = [
-        ("agency_code", agency["code"]), ("agency_name_th", agency["name_th"]),
-        ("fiscal_year_be", assessment["fiscal_year_be"]),
-        ("instrument_set", assessment["instrument_set"]),
-        ("total", scores["total"]), ("grade", scores["grade"]),
-        ("verdict", scores["verdict"]["label_th"] if scores["verdict"] else None),
-        ("target", scores["target"]),
-        *[(f"{k}_weighted", v["weighted"]) for k, v in scores["instruments"].items()],
-        *[(f"{k}_responses", v["responses"]) for k, v in scores["instruments"].items()
-          if k != "OIT"],
-        ("oit_items_judged", view["oit"]["judged"]), ("oit_items", view["oit"]["items"]),
+        ("agency_code", agency.code), ("agency_name_th", agency.name_th),
+        ("fiscal_year_be", assessment.fiscal_year_be),
+        ("instrument_set", assessment.instrument_set),
+        ("total", view.total), ("grade", view.grade),
+        ("verdict", view.verdict.label_th if view.verdict else None),
+        ("target", view.target),
+        *[(f"{i.code}_weighted", i.weighted) for i in view.instruments],
+        *[(f"{c.instrument}_responses", c.responses) for c in view.responses],
+        ("oit_items_judged", view.oit.judged), ("oit_items", view.oit.items),
     ]
     _append_sheet(workbook, "summary", ("field", "value"), summary)
     _append_sheet(workbook, "scores", CSV_COLUMNS,
                   ([r[c] for c in CSV_COLUMNS] for r in result_to_rows(result)))
 
     def item_rows():
-        for code, ind in scores["indicators"].items():
-            for item in ind["items"]:
-                for q in item["questions"]:
-                    labels = {str(o["code"]): o for o in view["options"].get(q["column"], [])}
-                    for option, dist in q["distribution"].items():
-                        label = labels.get(option, {})
-                        yield [code, item["code"], q["column"],
-                               view["questions"][item["code"]]["subs"][q["column"]]["text_th"],
-                               q["n"], q["no_answer"], q["mean"], int(option),
-                               label.get("label_th"), label.get("score"), dist["count"],
-                               dist["percent"]]
+        for ind in view.indicators:
+            for item in ind.items:
+                for q in item.questions:
+                    for o in q.options:
+                        if o.count is None:
+                            continue
+                        yield [ind.code, item.code, q.column, q.text_th, q.n, q.no_answer,
+                               q.mean, o.code, o.label_th, o.option_score, o.count, o.percent]
 
     _append_sheet(workbook, "items",
                   ("indicator", "item", "column", "question_th", "n", "no_answer", "mean",
                    "option", "option_th", "option_score", "count", "percent"), item_rows())
     _append_sheet(workbook, "history",
                   ("fiscal_year_be", "total", "development", "difference"),
-                  ([h["fiscal_year_be"], h["total"], h["development"], h["difference"]]
-                   for h in scores["history"]))
+                  ([h.fiscal_year_be, h.total, h.development, h.difference] for h in view.trend))
+    codes = view.group_indicator_codes
     _append_sheet(workbook, "eit_groups",
-                  ("code", "label_th", "n", "suppressed", "6", "7", "8", "score"),
-                  ([g["code"], g["label_th"], g["n"], g["suppressed"],
-                    *[g["indicators"].get(c) for c in ("6", "7", "8")], g["score"]]
-                   for g in scores["eit_groups"]))
+                  ("code", "label_th", "n", "suppressed", *codes, "score"),
+                  ([g.code, g.label_th, g.n, g.suppressed,
+                    *[dict((gi.code, gi.score) for gi in g.indicators).get(c) for c in codes],
+                    g.score] for g in view.eit_groups))
     workbook.save(output)
 
 

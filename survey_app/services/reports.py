@@ -1,449 +1,288 @@
-"""The yearly ITA analysis report, in the seed document's structure: DOCX (editable) and PDF.
+"""The yearly ITA analysis report, in the seed document's structure: web page, PDF and DOCX.
 
-``report_model`` arranges the results view model (figures already rounded by ``scoring``) and
-the admin's improvement measures into the report's sections; ``build_report_docx`` writes them
-with python-docx in Thai (TH Sarabun New 16 pt, the complex-script font set too, A4), and the
-HTML template ``admin/results/report.html`` renders the same model, which headless Chromium
-prints to PDF.
+:func:`report_view` builds the typed :class:`~survey_app.services.view_models.ReportView`
+(the results view, the office's own words or drafts of them, the weakest items per indicator,
+the improvement measures grouped once by indicator).  Three renderers read it:
+
+- :func:`render_report_html` — ``templates/report/report.html.j2`` (the web preview);
+- :func:`report_pdf` — the same page through WeasyPrint (Pango breaks Thai lines with libthai;
+  no browser process), with the Sarabun font shipped in ``static/fonts`` (OFL);
+- :func:`report_docx` — ``templates/report/report.docx`` (docxtpl; built by
+  ``templates/report/build_docx_template.py``, editable in Word or LibreOffice).
+
+The Thai text lives once, in ``templates/report/text.j2``; all three renderers and the drafts
+call its macros.
 """
 
 from __future__ import annotations
 
+import functools
 import io
-import os
+import re
 import shutil
 import subprocess
 import tempfile
-from typing import Any
+from collections.abc import Mapping
+from pathlib import Path
 
-from flask import render_template
+import jinja2
+import sqlalchemy as sa
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
-from questionnaires import load_instrument_set
+from scoring.assess import DEFAULT_BOOTSTRAP
 
-from ..models import Assessment, ImprovementMeasure
-from . import charts
+from ..models import Assessment, ReportNarrative, utcnow
+from . import view_models as vm
 from .formatting import two_decimals
 from .measures import measures_by_indicator
 from .results import results_view
 
-THAI_FONT = "TH Sarabun New"
-BODY_PT = 16
-MISSING_MEASURE = ("ยังไม่ได้กำหนดมาตรการสำหรับตัวชี้วัดนี้ — กรุณากรอกมาตรการ ผู้รับผิดชอบ "
-                   "ขั้นตอน และระยะเวลาในระบบจัดการ (หน้ามาตรการปรับปรุง) แล้วสร้างรายงานใหม่")
-PART_NAMES = {
-    "IIT": ("ส่วนที่ 1 แบบวัดการรับรู้ของผู้มีส่วนได้ส่วนเสียภายใน "
-            "(Internal Integrity and Transparency Assessment: IIT) "
-            "บุคลากรภาครัฐทุกระดับที่ปฏิบัติงานมาไม่น้อยกว่า 1 ปี สะท้อนความคิดเห็นต่อคุณธรรม"
-            "และความโปร่งใสของหน่วยงานตนเอง ใน 5 ตัวชี้วัด ได้แก่"),
-    "EIT": ("ส่วนที่ 2 แบบวัดการรับรู้ของผู้มีส่วนได้ส่วนเสียภายนอก "
-            "(External Integrity and Transparency Assessment: EIT) "
-            "ผู้รับบริการหรือผู้ติดต่อหน่วยงานในช่วงปีงบประมาณ สะท้อนความคิดเห็นต่อการดำเนินงาน"
-            "ของหน่วยงาน ใน 3 ตัวชี้วัด ได้แก่"),
-    "OIT": ("ส่วนที่ 3 แบบตรวจการเปิดเผยข้อมูลสาธารณะ "
-            "(Open Data Integrity and Transparency Assessment: OIT) "
-            "ตรวจระดับการเปิดเผยข้อมูลที่หน่วยงานเผยแพร่ไว้บนเว็บไซต์หลัก แบ่งเป็น 2 ตัวชี้วัด ได้แก่"),
+PACKAGE = Path(__file__).resolve().parent.parent
+TEMPLATES = PACKAGE / "templates"
+FONTS = PACKAGE / "static" / "fonts"
+DOCX_TEMPLATE = TEMPLATES / "report" / "report.docx"
+WEAK_ITEMS = 3  # ประเด็นการประเมิน: this many of an indicator's lowest items
+NARRATIVE_KINDS = ("strength", "develop", "monitoring")
+NARRATIVE_MAX = 5000  # characters of one text
+MIMETYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
 }
 
 
-def load_measures(session: Session, assessment: Assessment) -> list[ImprovementMeasure]:
-    """Return the assessment's improvement measures, by indicator and position."""
-    return [m for ms in measures_by_indicator(session, assessment).values() for m in ms]
-
-
-def _f(value: float | None) -> str:
-    return two_decimals(value, dash="-")
+def split_lines(text: str | None) -> tuple[str, ...]:
+    """Split a typed text into its lines: ``\\r\\n`` is one break, blank lines go."""
+    if not text:
+        return ()
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return tuple(line.strip() for line in lines if line.strip())
 
 
 def _signed(value: float | None) -> str:
     return two_decimals(value, signed=True, dash="-")
 
 
-def report_model(view: dict[str, Any], measures: list) -> dict[str, Any]:
-    """Arrange the results view and the measures into the report's sections (plain data)."""
-    scores = view["scores"]
-    iset = load_instrument_set(view["assessment"]["instrument_set"])
-    agency = view["agency"]["name_th"]
-    year = view["assessment"]["fiscal_year_be"]
-    inds = scores["indicators"]
-    grade_label = {g["grade"]: g for g in view["iset"]["grades"]}
-    target = scores["target"]
-
-    def verdict_of(ind):
-        return "-" if ind["passed"] is None else ("ผ่าน" if ind["passed"] else "ไม่ผ่าน")
-
-    def row(code):
-        ind = inds[code]
-        return {"code": code, "name": ind["name_th"], "score": _f(ind["score"]),
-                "grade": ind["grade"] or "-", "note": verdict_of(ind)}
-
-    framework = []
-    for inst in ("IIT", "EIT", "OIT"):
-        framework.append({
-            "text": PART_NAMES[inst],
-            "indicators": [{"code": i.code, "name": i.name_th,
-                            "subs": [f"ตัวชี้วัดย่อยที่ {s.code} {s.name_th}"
-                                     for s in iset.sub_indicators_for(i.code)]}
-                           for i in iset.indicators_for(inst)]})
-
-    total, grade = scores["total"], scores["grade"]
-    grade_words = ""
-    if grade in grade_label:
-        grade_words = f"ระดับ {grade} ({grade_label[grade]['label_en']})"
-    highest, lowest = view["highest"], view["lowest"]
-    if total is None:
-        summary = (f"{agency} ยังไม่มีคะแนนรวมของปีงบประมาณ พ.ศ. {year} "
-                   "เนื่องจากข้อมูลยังไม่ครบ (ต้องมีคำตอบ IIT และ EIT และผลการตรวจ OIT)")
-    else:
-        summary = (f"ผลการประเมินคุณธรรมและความโปร่งใสในการดำเนินงานของ{agency} "
-                   f"ประจำปีงบประมาณ พ.ศ. {year} ได้คะแนน {_f(total)} ซึ่งถือว่ามีคุณธรรมและ"
-                   f"ความโปร่งใสในการดำเนินงานอยู่ใน{grade_words}")
-        if scores["verdict"]:
-            summary += f" ผลการประเมิน{scores['verdict']['label_th']}"
-        if highest and lowest:
-            summary += (f" โดยตัวชี้วัดที่ {highest[0]['code']} ได้คะแนนสูงสุด "
-                        f"{_f(highest[0]['score'])} คะแนน ส่วนตัวชี้วัดที่ได้คะแนนต่ำกว่าตัวชี้วัดอื่น ๆ "
-                        f"คือ ตัวชี้วัดที่ {lowest[0]['code']} ได้คะแนน {_f(lowest[0]['score'])} คะแนน")
-
-    history = [{"year": h["fiscal_year_be"], "total": _f(h["total"]),
-                "development": h["development"], "difference": _signed(h["difference"])}
-               for h in scores["history"]]
-
-    weighted = []
-    for inst in ("IIT", "EIT", "OIT"):
-        codes = [i.code for i in iset.indicators_for(inst)]
-        for k, code in enumerate(codes):
-            ind = inds[code]
-            weighted.append({"code": code, "name": ind["name_th"], "score": _f(ind["score"]),
-                             "instrument": inst if k == 0 else "",
-                             "weighted": _f(scores["instruments"][inst]["weighted"])
-                             if k == 0 else "", "sub": False, "rowspan": len(codes)})
-            for sub_code, sub in ind["sub_indicators"].items():
-                weighted.append({"code": "", "name": f"{sub_code} {sub['name_th']}",
-                                 "score": _f(sub["score"]), "instrument": "", "weighted": "",
-                                 "sub": True})
-
-    below = [c for c in scores["to_develop"]]
-    by_indicator: dict[str, list] = {}
-    for m in measures:
-        by_indicator.setdefault(str(m.indicator), []).append(m)
-    measure_sections = []
-    for code in [*below, *[c for c in inds if c not in below and c in by_indicator]]:
-        ind = inds[code]
-        rows = [{"issue": f"ตัวชี้วัดที่ {code} {ind['name_th']}" if k == 0 else "",
-                 "measure": m.measure, "responsible": m.responsible or "-",
-                 "steps": m.steps or "-", "period": m.period or "-", "missing": False}
-                for k, m in enumerate(by_indicator.get(code, []))]
-        if not rows:
-            rows = [{"issue": f"ตัวชี้วัดที่ {code} {ind['name_th']}", "measure": MISSING_MEASURE,
-                     "responsible": "-", "steps": "-", "period": "-", "missing": True}]
-        measure_sections.append({"code": code, "name": ind["name_th"], "score": _f(ind["score"]),
-                                 "below": code in below, "rows": rows})
-
-    instruments = scores["instruments"]
-    return {
-        "agency": agency,
-        "year": year,
-        "next_year": year + 1,
-        "title": "มาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน",
-        "subtitle": f"ของ {agency}",
-        "title_year": f"ประจำปีงบประมาณ พ.ศ. {year + 1}",
-        "analysis_title": (f"การวิเคราะห์ผลการประเมินคุณธรรมและความโปร่งใสในการดำเนินงาน "
-                           f"ประจำปีงบประมาณ พ.ศ. {year}"),
-        "framework_title": ("เกณฑ์การประเมินคุณธรรมและความโปร่งใสในการดำเนินงานของหน่วยงานภาครัฐ "
-                            "(Integrity and Transparency Assessment: ITA)"),
-        "framework_intro": ("การประเมิน ITA เก็บข้อมูลจาก 3 ส่วน ตามแนวทางและเครื่องมือที่"
-                            "สำนักงาน ป.ป.ช. กำหนด ดังนี้"),
-        "framework": framework,
-        "summary": summary,
-        "total": _f(total),
-        "grade": grade or "-",
-        "verdict": scores["verdict"]["label_th"] if scores["verdict"] else "-",
-        "history": history,
-        "ranked": [row(c) for c in [*scores["strengths"], *scores["to_develop"]]],
-        "grades": [{"grade": g["grade"], "range": _band(view["iset"]["grades"], k),
-                    "note": "ผ่าน" if g["passed"] else "ไม่ผ่าน"}
-                   for k, g in enumerate(view["iset"]["grades"])],
-        "weighted": weighted,
-        "parts": [{"code": k, "name": v["name_th"], "score": _f(v["score"]),
-                   "weight": v["weight"], "weighted": _f(v["weighted"])}
-                  for k, v in instruments.items()],
-        "target": f"{target:g}",
-        "strengths": [row(c) for c in scores["strengths"]],
-        "to_develop": [row(c) for c in scores["to_develop"]],
-        "measures": measure_sections,
-        "responses": {k: instruments[k]["responses"] for k in ("IIT", "EIT")},
-        "oit": view["oit"],
-    }
+@functools.cache
+def report_env() -> jinja2.Environment:
+    """The Jinja environment of the report templates (autoescaping; HTML and DOCX XML alike)."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
+                             trim_blocks=False, lstrip_blocks=False)
+    add_filters(env)
+    return env
 
 
-def _band(grades: list[dict], k: int) -> str:
-    low = grades[k]["min_score"]
-    high = 100.0 if k == 0 else grades[k - 1]["min_score"] - 0.01
-    return f"{low:.2f} – {high:.2f}" if k else f"{low:.2f} – 100"
+def add_filters(env: jinja2.Environment) -> None:
+    """The filters the report templates use (also registered on the Flask app's environment)."""
+    env.filters["f"] = vm.format_score
+    env.filters["signed"] = _signed
+    env.filters["lines"] = split_lines
 
 
-# -- DOCX -------------------------------------------------------------------------------------
+def _text():
+    return report_env().get_template("report/text.j2").make_module()
 
 
-def _thai_run(run, *, size: int = BODY_PT, bold: bool = False) -> None:
-    """Set the Thai font on a run for every script, so Word does not fall back to another."""
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    run.font.name = THAI_FONT
-    run.font.size = Pt(size)
-    run.bold = bold
-    rpr = run._element.get_or_add_rPr()
-    fonts = rpr.get_or_add_rFonts()
-    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
-        fonts.set(qn(attr), THAI_FONT)
-    for tag in ("w:szCs",):
-        el = rpr.find(qn(tag))
-        if el is None:
-            el = rpr.makeelement(qn(tag), {})
-            rpr.append(el)
-        el.set(qn("w:val"), str(size * 2))
-    if bold:
-        if rpr.find(qn("w:bCs")) is None:
-            rpr.append(rpr.makeelement(qn("w:bCs"), {}))
-    lang = rpr.find(qn("w:lang"))
-    if lang is None:
-        lang = rpr.makeelement(qn("w:lang"), {})
-        rpr.append(lang)
-    lang.set(qn("w:bidi"), "th-TH")
+def _plain(markup) -> str:
+    return Markup(str(markup)).unescape()
 
 
-def _para(doc_or_cell, text: str, *, size: int = BODY_PT, bold: bool = False,
-          align: str | None = None, indent: bool = False):
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm
-
-    p = doc_or_cell.add_paragraph()
-    if align == "center":
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    elif align == "right":
-        p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    if indent:
-        p.paragraph_format.first_line_indent = Cm(1.25)
-    _thai_run(p.add_run(text), size=size, bold=bold)
-    return p
+# -- the office's own words -------------------------------------------------------------------
 
 
-def _table(doc, header: list[str], rows: list[list[str]], *, widths: list[float] | None = None,
-           bold_rows: set[int] | None = None, center_cols: set[int] | None = None):
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm
-
-    table = doc.add_table(rows=1 + len(rows), cols=len(header))
-    table.style = "Table Grid"
-    for r, values in enumerate([header, *rows]):
-        for c, value in enumerate(values):
-            cell = table.cell(r, c)
-            cell.text = ""
-            p = cell.paragraphs[0]
-            if r == 0 or (center_cols and c in center_cols):
-                p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            _thai_run(p.add_run(str(value)), size=14,
-                      bold=r == 0 or bool(bold_rows and (r - 1) in bold_rows))
-            if widths:
-                cell.width = Cm(widths[c])
-    return table
+def load_narratives(session: Session, assessment: Assessment) -> dict[tuple[str, str], str]:
+    """Return the texts the office wrote, keyed by (kind, indicator)."""
+    rows = session.scalars(sa.select(ReportNarrative)
+                           .where(ReportNarrative.assessment_id == assessment.id))
+    return {(r.kind, r.indicator): r.text for r in rows}
 
 
-def build_report_docx(model: dict[str, Any]) -> bytes:
-    """Write the report model as a DOCX (A4, Thai) and return its bytes."""
-    from docx import Document
-    from docx.enum.section import WD_ORIENT
-    from docx.shared import Cm, Pt
-
-    doc = Document()
-    section = doc.sections[0]
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
-    section.left_margin = section.right_margin = Cm(2.5)
-    section.top_margin = section.bottom_margin = Cm(2.0)
-    normal = doc.styles["Normal"]
-    normal.font.name = THAI_FONT
-    normal.font.size = Pt(BODY_PT)
-    from docx.oxml.ns import qn
-
-    rpr = normal.element.get_or_add_rPr()
-    fonts = rpr.get_or_add_rFonts()
-    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
-        fonts.set(qn(attr), THAI_FONT)
-    sz = rpr.makeelement(qn("w:szCs"), {qn("w:val"): str(BODY_PT * 2)})
-    rpr.append(sz)
-    doc.core_properties.title = f"{model['title']} {model['subtitle']} {model['title_year']}"
-    doc.core_properties.language = "th-TH"
-
-    # cover
-    for _ in range(6):
-        _para(doc, "")
-    _para(doc, model["title"], size=24, bold=True, align="center")
-    _para(doc, model["subtitle"], size=22, bold=True, align="center")
-    _para(doc, model["title_year"], size=22, bold=True, align="center")
-    doc.add_page_break()
-
-    _para(doc, model["agency"], size=18, bold=True, align="center")
-    _para(doc, model["analysis_title"], size=18, bold=True, align="center")
-    _para(doc, model["framework_title"], bold=True)
-    _para(doc, model["framework_intro"], indent=True)
-    for part in model["framework"]:
-        _para(doc, part["text"], indent=True)
-        for ind in part["indicators"]:
-            _para(doc, f"ตัวชี้วัดที่ {ind['code']} {ind['name']}", indent=True)
-            for sub in ind["subs"]:
-                _para(doc, f"    - {sub}", indent=True)
-
-    _para(doc, f"ผลการประเมินคุณธรรมและความโปร่งใสในการดำเนินงานของ{model['agency']} "
-               f"ประจำปีงบประมาณ พ.ศ. {model['year']}", bold=True)
-    _para(doc, "1. " + model["summary"], indent=True)
-    _para(doc, f"2. ผลคะแนนการประเมินของ{model['agency']} ที่ผ่านมา สรุปได้ดังนี้", indent=True)
-    _table(doc, ["ปีงบประมาณ พ.ศ.", "ผลคะแนน ITA", "พัฒนาการ", "ผลต่างของคะแนน ITA"],
-           [[str(h["year"]), h["total"], h["development"], h["difference"]]
-            for h in model["history"]] or [["-", "ยังไม่มีผลคะแนนของปีใด", "-", "-"]],
-           center_cols={0, 1, 2, 3})
-    _para(doc, "")
-    _para(doc, "3. ผลการประเมินเป็นรายตัวชี้วัด เรียงตามลำดับคะแนน ดังนี้", indent=True)
-    _table(doc, ["ตัวชี้วัดที่", "ประเด็นตัวชี้วัด", "คะแนน", "ระดับ", "หมายเหตุ"],
-           [[r["code"], r["name"], r["score"], r["grade"], r["note"]] for r in model["ranked"]],
-           widths=[2.0, 7.5, 2.2, 2.0, 2.3], center_cols={0, 2, 3, 4})
-    _para(doc, "หมายเหตุ : คะแนนและระดับผลการประเมิน", size=14, bold=True)
-    _table(doc, ["ระดับ", "คะแนน", "หมายเหตุ"],
-           [[g["grade"], g["range"], g["note"]] for g in model["grades"]],
-           center_cols={0, 1, 2})
-    _para(doc, "")
-    _para(doc, model["analysis_title"] + f" ของ{model['agency']}", bold=True, align="center")
-    rows = [[w["code"], w["name"], w["score"], w["instrument"], w["weighted"]]
-            for w in model["weighted"]]
-    rows.append(["", "คะแนนคุณธรรมและความโปร่งใสในการดำเนินงานของหน่วยงาน "
-                     "ระดับผลการประเมิน (Rating Score)", "", "",
-                 f"{model['total']} {model['grade']}"])
-    _table(doc, ["ลำดับ", "ตัวชี้วัด", "คะแนน", "เครื่องมือ", "คะแนนหลังถ่วงน้ำหนัก"], rows,
-           widths=[1.6, 8.0, 2.0, 2.0, 2.4], bold_rows={len(rows) - 1},
-           center_cols={0, 2, 3, 4})
-    _para(doc, "")
-
-    _para(doc, "การวิเคราะห์ จุดแข็ง จุดที่ควรพัฒนา และข้อจำกัดของผลการประเมิน ITA", bold=True)
-    _para(doc, f"{model['agency']} ได้ตั้งเป้าหมายของแต่ละตัวชี้วัดไว้ที่ร้อยละ {model['target']} "
-               "(เป็นคะแนนที่ยังไม่ได้คูณค่าน้ำหนัก)", indent=True)
-    target = model["target"]
-    _indicator_group(doc, f"1. จุดแข็ง (ตัวชี้วัดที่ได้คะแนนตั้งแต่ร้อยละ {target})",
-                     model["strengths"], f"ตั้งแต่เป้าหมายร้อยละ {target}")
-    _indicator_group(doc, f"2. จุดที่ควรพัฒนา (ตัวชี้วัดที่ได้คะแนนน้อยกว่าร้อยละ {target})",
-                     model["to_develop"], f"ต่ำกว่าเป้าหมายร้อยละ {target}")
-
-    if model["measures"]:
-        doc.add_page_break()
-        _para(doc, "3. การนำผลการประเมิน ITA ไปสู่การปรับปรุงแก้ไขการดำเนินงาน", bold=True)
-        _para(doc, f"แผนงานกิจกรรมในการพัฒนาสู่การปฏิบัติตามข้อสังเกตจากผลการประเมินคุณธรรม"
-                   f"และความโปร่งใสในการดำเนินงาน ของ{model['agency']} "
-                   f"ประจำปีงบประมาณ พ.ศ. {model['next_year']}", indent=True)
-        for sec in model["measures"]:
-            _para(doc, f"ตัวชี้วัดที่ {sec['code']} {sec['name']} (คะแนน {sec['score']})",
-                  bold=True)
-            _table(doc, ["ประเด็นการประเมิน", "มาตรการ", "ผู้รับผิดชอบ", "ขั้นตอน/วิธีการ",
-                         "ระยะเวลา"],
-                   [[r["issue"], r["measure"], r["responsible"], r["steps"], r["period"]]
-                    for r in sec["rows"]], widths=[3.2, 4.2, 2.6, 4.2, 2.4])
-            _para(doc, "")
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return buffer.getvalue()
+def narrative_drafts(results: vm.ResultsView) -> dict[tuple[str, str], str]:
+    """Drafts built from the data for every text the report asks the office to write."""
+    text = _text()
+    drafts: dict[tuple[str, str], str] = {}
+    for ind in results.strengths:
+        drafts[("strength", ind.code)] = _plain(text.draft_strength(results.agency, ind))
+    for ind in results.to_develop:
+        drafts[("develop", ind.code)] = _plain(
+            text.draft_develop(ind, weak_items(ind), results.target))
+    for ind in results.indicators:
+        drafts[("monitoring", ind.code)] = _plain(text.draft_monitoring(results.agency))
+    return drafts
 
 
-# -- PDF --------------------------------------------------------------------------------------
+def save_narratives(session: Session, assessment: Assessment,
+                    texts: Mapping[tuple[str, str], str],
+                    drafts: Mapping[tuple[str, str], str]) -> list[tuple[str, str]]:
+    """Store the office's texts; a text left empty or equal to its draft follows the data again.
 
-
-class PdfUnavailable(RuntimeError):
-    """No Chromium to print with; the message says what to install."""
-
-
-INSTALL_HINT = ("PDF needs headless Chromium and Thai fonts: apt-get install chromium "
-                "fonts-thai-tlwg (or set ITA_CHROMIUM to the browser's path). "
-                "The DOCX report always works.")
-
-
-def chromium_path(configured: str | None = None) -> str | None:
-    """Return the Chromium to print with: ``ITA_CHROMIUM``, /usr/bin/chromium, or on PATH."""
-    for candidate in (configured, os.environ.get("ITA_CHROMIUM"), "/usr/bin/chromium",
-                      shutil.which("chromium"), shutil.which("chromium-browser"),
-                      shutil.which("google-chrome")):
-        if candidate and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
-            return candidate
-    return None
-
-
-def html_to_pdf(html: str, *, chromium: str | None = None, timeout: float = 60) -> bytes:
-    """Print a self-contained HTML page (inline CSS, inline SVG) to PDF with headless Chromium."""
-    browser = chromium_path(chromium)
-    if browser is None:
-        raise PdfUnavailable(INSTALL_HINT)
-    with tempfile.TemporaryDirectory(prefix="ita-report-") as tmp:
-        page = os.path.join(tmp, "report.html")
-        out = os.path.join(tmp, "report.pdf")
-        with open(page, "w", encoding="utf-8") as fh:
-            fh.write(html)
-        command = [browser, "--headless", "--no-sandbox", "--disable-gpu",
-                   "--disable-background-networking", "--disable-component-update",
-                   "--no-first-run", "--disable-dev-shm-usage",
-                   f"--user-data-dir={os.path.join(tmp, 'profile')}",
-                   f"--print-to-pdf={out}", "--no-pdf-header-footer", f"file://{page}"]
-        try:
-            subprocess.run(command, check=True, timeout=timeout, capture_output=True)  # noqa: S603
-        except (subprocess.SubprocessError, OSError) as exc:
-            raise RuntimeError(f"Chromium could not print the report: {exc}") from None
-        if not os.path.exists(out):
-            raise RuntimeError("Chromium printed no PDF")
-        with open(out, "rb") as fh:
-            return fh.read()
-
-
-def _indicator_group(doc, heading: str, rows: list[dict], relation: str) -> None:
-    """Write a strengths or points-to-develop block: heading, table, one line per indicator."""
-    _para(doc, f"{heading} จำนวน {len(rows)} ตัวชี้วัด คือ", bold=True)
-    if rows:
-        _table(doc, ["ตัวชี้วัดที่", "ประเด็นตัวชี้วัด", "คะแนน", "ระดับ", "หมายเหตุ"],
-               [[r["code"], r["name"], r["score"], r["grade"], r["note"]] for r in rows],
-               center_cols={0, 2, 3, 4})
-    for k, r in enumerate(rows, 1):
-        _para(doc, f"({k}) ตัวชี้วัดที่ {r['code']} {r['name']} ได้คะแนนร้อยละ {r['score']} "
-                   f"{relation}", indent=True)
-
-
-# -- the report as a document -----------------------------------------------------------------
-
-
-def report_html(session: Session, assessment: Assessment, view: dict[str, Any]) -> tuple[str, str]:
-    """Render the report page (self-contained: inline CSS and SVG); return (html, css).
-
-    Needs an app context (templates), not a request: ``ita report`` calls it too.
+    Returns the (kind, indicator) keys that changed.  Raises ``ValueError`` naming the first
+    unknown key or over-long text; nothing is stored then.
     """
-    model = report_model(view, load_measures(session, assessment))
-    css = render_template("admin/results/report.css")
-    bars = [{"code": c, "name_th": d["name_th"], "name_en": d["name_en"], "score": d["score"]}
-            for c, d in view["scores"]["indicators"].items()]
-    html = render_template(
-        "admin/results/report.html", m=model, inline_css=css,
-        bars_svg=charts.indicator_bars_svg(bars, view["scores"]["target"], lang="th",
-                                           title="คะแนนรายตัวชี้วัดเทียบกับเป้าหมาย"),
-        trend_svg=charts.trend_svg(view["scores"]["history"], lang="th",
-                                   title="ผลคะแนน ITA ย้อนหลัง",
-                                   pass_mark=view["iset"]["pass_mark"]))
+    for (kind, indicator), value in texts.items():
+        if kind not in NARRATIVE_KINDS or (kind, indicator) not in drafts:
+            raise ValueError(f"unknown text {kind} {indicator}")
+        if len(value) > NARRATIVE_MAX:
+            raise ValueError(f"{kind} {indicator}: longer than {NARRATIVE_MAX} characters")
+    saved = {(r.kind, r.indicator): r for r in session.scalars(
+        sa.select(ReportNarrative).where(ReportNarrative.assessment_id == assessment.id))}
+    changed = []
+    for key, value in texts.items():
+        value = "\n".join(split_lines(value))
+        row = saved.get(key)
+        if not value or value == "\n".join(split_lines(drafts[key])):
+            if row is not None:
+                session.delete(row)
+                changed.append(key)
+            continue
+        if row is None:
+            session.add(ReportNarrative(assessment_id=assessment.id, kind=key[0],
+                                        indicator=key[1], text=value))
+            changed.append(key)
+        elif row.text != value:
+            row.text = value
+            row.updated_at = utcnow()
+            changed.append(key)
+    session.flush()
+    return changed
+
+
+# -- the report view --------------------------------------------------------------------------
+
+
+def weak_items(ind: vm.IndicatorScore, limit: int = WEAK_ITEMS) -> tuple[vm.WeakItem, ...]:
+    """An indicator's weakest points by score: its lowest survey items, or its OIT
+    sub-indicators below full marks (lowest first)."""
+    if ind.items:
+        scored = sorted((it for it in ind.items if it.mean is not None),
+                        key=lambda it: (it.mean, it.code))
+        return tuple(vm.WeakItem(it.code, it.text_th, it.mean) for it in scored[:limit])
+    subs = sorted((s for s in ind.sub_indicators if s.score is not None and s.score < 100),
+                  key=lambda s: (s.score, s.code))
+    return tuple(vm.WeakItem(s.code, s.name_th, s.score) for s in subs)
+
+
+def report_view(session: Session, assessment: Assessment, *,
+                results: vm.ResultsView | None = None,
+                bootstrap: int = DEFAULT_BOOTSTRAP) -> vm.ReportView:
+    """Return the yearly report of a stored assessment (see :func:`build_report_view`)."""
+    if results is None:
+        results = results_view(session, assessment, bootstrap=bootstrap)
+    return build_report_view(results, saved=load_narratives(session, assessment),
+                             measures=measures_by_indicator(session, assessment))
+
+
+def build_report_view(results: vm.ResultsView, *, saved: Mapping[tuple[str, str], str],
+                      measures: Mapping[str, list]) -> vm.ReportView:
+    """Arrange a results view, the office's texts and its measures into the report.
+
+    ``measures``: indicator code → objects with ``measure``, ``responsible``, ``steps`` and
+    ``period`` (the console's :class:`~survey_app.models.ImprovementMeasure`), in order.
+    """
+    drafts = narrative_drafts(results)
+
+    def words(kind: str, code: str) -> tuple[str, bool]:
+        if (kind, code) in saved:
+            return saved[(kind, code)], True
+        return drafts[(kind, code)], False
+
+    strengths = tuple(vm.StrengthNote(ind, *words("strength", ind.code))
+                      for ind in results.strengths)
+    to_develop = tuple(vm.DevelopNote(ind, *words("develop", ind.code), weak_items(ind))
+                       for ind in results.to_develop)
+    findings = tuple(vm.OitFinding(ind, sub) for ind in results.indicators
+                     for sub in ind.sub_indicators if sub.score is not None and sub.score < 100)
+    below = [ind.code for ind in results.to_develop]
+    order = below + [ind.code for ind in results.indicators
+                     if ind.code not in below and measures.get(ind.code)]
+    grouped = tuple(
+        vm.IndicatorMeasures(
+            indicator=results.indicator(code), below_target=code in below,
+            issues=weak_items(results.indicator(code)),
+            measures=tuple(vm.MeasureLine(measure=split_lines(m.measure),
+                                          responsible=(m.responsible or "").strip(),
+                                          steps=split_lines(m.steps),
+                                          period=(m.period or "").strip())
+                           for m in measures.get(code, [])),
+            monitoring=words("monitoring", code)[0])
+        for code in order)
+    return vm.ReportView(results=results, strengths=strengths, to_develop=to_develop,
+                         oit_findings=findings, measures=grouped)
+
+
+# -- renderers --------------------------------------------------------------------------------
+
+
+def render_report_html(report: vm.ReportView, *, font_base: str = "/static/fonts/"
+                       ) -> tuple[str, str]:
+    """Render the report page (self-contained: inline CSS and SVG); return (html, css)."""
+    env = report_env()
+    css = env.get_template("report/report.css.j2").render(font_base=font_base)
+    html = env.get_template("report/report.html.j2").render(report=report,
+                                                            inline_css=Markup(css))  # noqa: S704
     return html, css
 
 
-def report_docx(session: Session, assessment: Assessment, view: dict[str, Any] | None = None
-                ) -> bytes:
-    """Return the yearly report as a DOCX document."""
-    view = view if view is not None else results_view(session, assessment)
-    return build_report_docx(report_model(view, load_measures(session, assessment)))
+def report_pdf(report: vm.ReportView) -> bytes:
+    """Print the report page to PDF with WeasyPrint, Sarabun embedded."""
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    html, _ = render_report_html(report, font_base=FONTS.as_uri() + "/")
+    return HTML(string=html, base_url=str(FONTS)).write_pdf(font_config=FontConfiguration())
 
 
-def report_pdf(session: Session, assessment: Assessment, view: dict[str, Any] | None = None, *,
-               chromium: str | None = None) -> bytes:
-    """Return the yearly report as a PDF (raises PdfUnavailable, or RuntimeError if it fails)."""
-    view = view if view is not None else results_view(session, assessment)
-    html, _ = report_html(session, assessment, view)
-    return html_to_pdf(html, chromium=chromium)
+def chart_png(svg: str, *, width_mm: float = 160, dpi: int = 150) -> bytes | None:
+    """Rasterise one chart for the DOCX: WeasyPrint draws it, poppler's pdftoppm makes a PNG.
+
+    Returns None when ``pdftoppm`` (poppler-utils) is missing; the DOCX then goes without it.
+    """
+    tool = shutil.which("pdftoppm")
+    if tool is None:
+        return None
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    match = re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg)
+    ratio = float(match.group(2)) / float(match.group(1)) if match else 0.5
+    css = report_env().get_template("report/report.css.j2").render(font_base=FONTS.as_uri() + "/")
+    page = (f"<html><head><style>{css} @page {{ size: {width_mm}mm {width_mm * ratio:.1f}mm; "
+            f"margin: 0 }} body {{ margin: 0 }} .chart {{ max-width: none }}</style></head>"
+            f"<body>{svg}</body></html>")
+    pdf = HTML(string=page, base_url=str(FONTS)).write_pdf(font_config=FontConfiguration())
+    with tempfile.TemporaryDirectory(prefix="ita-chart-") as tmp:
+        source = Path(tmp) / "chart.pdf"
+        source.write_bytes(pdf)
+        subprocess.run([tool, "-png", "-r", str(dpi), "-singlefile", str(source),  # noqa: S603
+                        str(Path(tmp) / "chart")], check=True, capture_output=True, timeout=60)
+        return (Path(tmp) / "chart.png").read_bytes()
+
+
+def report_charts(report: vm.ReportView) -> dict[str, str]:
+    """The report's charts as SVG, from the same macros the web page uses."""
+    charts = report_env().get_template("report/charts.svg.j2").make_module()
+    r = report.results
+    out = {"indicators": str(charts.indicator_bars(r.indicators, r.target,
+                                                   "คะแนนรายตัวชี้วัดเทียบกับเป้าหมาย"))}
+    if len(r.trend) > 1:
+        out["trend"] = str(charts.trend(r.trend, "ผลคะแนน ITA ย้อนหลัง", r.methodology.pass_mark))
+    return out
+
+
+def report_docx(report: vm.ReportView) -> bytes:
+    """Fill the DOCX template with the report and return the document's bytes."""
+    from docx.shared import Mm
+    from docxtpl import DocxTemplate, InlineImage
+
+    template = DocxTemplate(str(DOCX_TEMPLATE))
+    images = {}
+    for name, svg in report_charts(report).items():
+        png = chart_png(svg)
+        if png is not None:
+            images[name] = InlineImage(template, io.BytesIO(png), width=Mm(150))
+    context = {"report": report, "r": report.results, "M": report.results.methodology,
+               "T": _text(), "charts": images}
+    template.render(context, jinja_env=report_env())
+    buffer = io.BytesIO()
+    template.save(buffer)
+    return buffer.getvalue()

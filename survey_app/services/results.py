@@ -1,7 +1,8 @@
 """Results from the database: build ``scoring.assess``'s inputs, rate, and shape a view model.
 
 The one seam between stored data and :mod:`scoring`: models → DataFrames → ``scoring.assess`` →
-``scoring.report.result_to_dict`` → the plain dicts templates, exports and the report read.
+``scoring.report.result_to_dict`` → the typed view models of :mod:`.view_models` that
+templates, exports and the report read.
 Nothing here rounds or rolls up a figure itself; the only statistics computed here are across
 agencies (the supervisor's group average, ranks and grade counts), which no single agency's
 result holds.
@@ -9,7 +10,6 @@ result holds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -18,12 +18,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from questionnaires import InstrumentSet, load_instrument_set
+from questionnaires.model import SURVEY_INSTRUMENTS
 from scoring import AssessmentResult, assess, group_average, rank_totals, score_agencies
 from scoring.assess import DEFAULT_BOOTSTRAP
 from scoring.report import result_to_dict
 from scoring.rollup import oit_indicators, oit_sub_indicator_scores, round_half_up
 
 from ..models import Agency, Assessment, PastScore, User
+from . import view_models as vm
 from .agencies import agency_scope, visible_agencies
 from .assessments import assessment_state, response_counts
 from .exports import responses_frame_by_id
@@ -108,102 +110,150 @@ def assessment_result(session: Session, assessment: Assessment, *,
 # -- the view model ---------------------------------------------------------------------------
 
 
-def _option_labels(iset: InstrumentSet) -> dict[str, list[dict[str, Any]]]:
-    out = {}
-    for item in iset.items:
-        for q in item.questions:
-            scores = item.scale.scores(q.direction)
-            out[q.column] = [{"code": o.code, "label_th": o.label_th, "label_en": o.label_en,
-                              "score": scores[o.code]} for o in item.scale.options]
-    return out
+def methodology_of(iset: InstrumentSet, target: float) -> vm.Methodology:
+    """The set's instruments, indicators, weights, grade bands and tiers as a typed view."""
+    m = iset.methodology
+    step = 10.0 ** -m.decimals
+    grades = []
+    for k, g in enumerate(m.grades):
+        top = 100.0 if k == 0 else round_half_up(m.grades[k - 1].min_score - step, m.decimals)
+        grades.append(vm.GradeBand(grade=g.grade, min_score=g.min_score, max_score=top,
+                                   label_th=g.label_th, label_en=g.label_en, passed=g.passed))
+    instruments = tuple(
+        vm.InstrumentRef(
+            code=code, name_th=inst.name_th, name_en=inst.name_en,
+            weight=m.weights.get(code, 0.0),
+            indicators=tuple(
+                vm.IndicatorRef(code=i.code, instrument=code, name_th=i.name_th,
+                                name_en=i.name_en,
+                                sub_indicators=tuple(vm.SubIndicatorRef(s.code, s.name_th, s.name_en)
+                                                     for s in iset.sub_indicators_for(i.code)))
+                for i in iset.indicators_for(code)))
+        for code, inst in iset.instruments.items())
+    tiers = tuple(vm.Tier(code=v.code, label_th=v.label_th, label_en=v.label_en,
+                          min_total=v.min_total, passed=v.passed,
+                          floors=tuple(vm.TierFloor(k, f) for k, f in v.floors.items()))
+                  for v in m.verdicts)
+    return vm.Methodology(set_id=iset.id, title_th=iset.title_th, title_en=iset.title_en,
+                          instruments=instruments, target=target, pass_mark=m.pass_mark,
+                          grades=tuple(grades), tiers=tiers, min_group_size=m.min_group_size)
+
+
+def _interval(pair) -> vm.Interval | None:
+    return None if not pair else vm.Interval(pair[0], pair[1])
+
+
+def _indicator_score(iset: InstrumentSet, code: str, d: dict[str, Any],
+                     oit: dict[str, bool]) -> vm.IndicatorScore:
+    items = []
+    for it in d["items"]:
+        item = iset.item(it["code"])
+        questions = []
+        for q in it["questions"]:
+            spec = iset.question(q["column"])
+            scores = item.scale.scores(spec.direction)
+            options = tuple(
+                vm.OptionShare(code=o.code, label_th=o.label_th, label_en=o.label_en,
+                               option_score=scores[o.code],
+                               count=q["distribution"].get(str(o.code), {}).get("count"),
+                               percent=q["distribution"].get(str(o.code), {}).get("percent"))
+                for o in item.scale.options)
+            questions.append(vm.QuestionScore(column=q["column"], text_th=spec.text_th,
+                                              text_en=spec.text_en, n=q["n"],
+                                              no_answer=q["no_answer"], mean=q["mean"],
+                                              options=options))
+        items.append(vm.ItemScore(code=it["code"], text_th=item.text_th, text_en=item.text_en,
+                                  n=it["n"], mean=it["mean"], questions=tuple(questions)))
+    subs = tuple(
+        vm.SubIndicatorScore(
+            code=sc, name_th=sub["name_th"], name_en=sub["name_en"], score=sub["score"],
+            source=sub["source"], items=sub["items"], items_passed=sub["items_passed"],
+            checklist=tuple(vm.OitItemResult(o.code, o.text_th, o.text_en, oit.get(o.code))
+                            for o in iset.oit_items_for(sc)) if sub["source"] == "checklist"
+            else ())
+        for sc, sub in d["sub_indicators"].items())
+    return vm.IndicatorScore(
+        code=code, instrument=d["instrument"], name_th=d["name_th"], name_en=d["name_en"],
+        score=d["score"], grade=d["grade"], passed=d["passed"], source=d["source"], n=d["n"],
+        bootstrap_ci95=_interval(d["bootstrap_ci95"]), cronbach_alpha=d["cronbach_alpha"],
+        items=tuple(items), sub_indicators=subs)
 
 
 def results_view(session: Session, assessment: Assessment, *,
                  bootstrap: int = DEFAULT_BOOTSTRAP,
-                 result: AssessmentResult | None = None) -> dict[str, Any]:
-    """Return everything the dashboard, exports and report show, figures from ``scoring``.
-
-    ``scores`` is ``result_to_dict(result)`` unchanged (every figure already rounded by
-    scoring); the rest is labels and facts about the assessment (names, texts, counts).
-    """
+                 result: AssessmentResult | None = None) -> vm.ResultsView:
+    """Return the typed results of a stored assessment (see :func:`build_results_view`)."""
     iset = load_instrument_set(assessment.instrument_set)
     if result is None:
         result = assessment_result(session, assessment, bootstrap=bootstrap)
+    info = vm.AssessmentInfo(id=assessment.id, fiscal_year_be=assessment.fiscal_year_be,
+                             instrument_set=assessment.instrument_set,
+                             state=assessment_state(assessment))
+    return build_results_view(iset, result, agency=agency_info(assessment.agency),
+                              assessment=info, counts=response_counts(session, assessment),
+                              oit=oit_judgements(session, assessment, iset))
+
+
+def build_results_view(iset: InstrumentSet, result: AssessmentResult, *,
+                       agency: vm.AgencyInfo, assessment: vm.AssessmentInfo,
+                       counts: dict[str, int], oit: dict[str, bool]) -> vm.ResultsView:
+    """Shape a result into the typed results view, every figure as ``scoring`` rounded it.
+
+    The figures are ``scoring.report.result_to_dict(result)``'s (rounded once there, by
+    ``scoring.round_half_up``); the rest is labels and facts from the instrument set and the
+    caller (names, texts, counts, the judged OIT items).
+    """
     scores = result_to_dict(result)
-    oit = oit_judgements(session, assessment, iset)
-    agency = assessment.agency
-    indicators = scores["indicators"]
+    indicators = {c: _indicator_score(iset, c, d, oit) for c, d in scores["indicators"].items()}
+    instruments = tuple(
+        vm.InstrumentScore(
+            code=code, name_th=d["name_th"], name_en=d["name_en"], score=d["score"],
+            weight=d["weight"], weighted=d["weighted"], responses=d["responses"],
+            minimum_sample=d["minimum_sample"], sample_met=d["sample_met"],
+            margin_of_error=d["margin_of_error"], bootstrap_ci95=_interval(d["bootstrap_ci95"]),
+            indicators=tuple(i for i in indicators.values() if i.instrument == code))
+        for code, d in scores["instruments"].items())
+    verdict = scores["verdict"]
+    return vm.ResultsView(
+        agency=agency,
+        assessment=assessment,
+        methodology=methodology_of(iset, scores["target"]),
+        responses=tuple(
+            vm.ResponseCount(instrument=i.code, name_th=i.name_th, name_en=i.name_en,
+                             responses=counts.get(i.code, 0), minimum=i.minimum_sample,
+                             met=i.sample_met, margin_of_error=i.margin_of_error)
+            for i in instruments if i.code in SURVEY_INSTRUMENTS),
+        oit=vm.OitProgress(judged=len(oit), items=len(iset.oit_items), passed=sum(oit.values())),
+        instruments=instruments,
+        indicators=tuple(indicators.values()),
+        total=scores["total"],
+        total_bootstrap_ci95=_interval(scores["total_bootstrap_ci95"]),
+        grade=scores["grade"],
+        verdict=None if verdict is None else vm.Verdict(
+            code=verdict["code"], label_th=verdict["label_th"], label_en=verdict["label_en"],
+            passed=bool(scores["passed"])),
+        strengths=tuple(indicators[c] for c in scores["strengths"]),
+        to_develop=tuple(indicators[c] for c in scores["to_develop"]),
+        trend=tuple(vm.TrendPoint(fiscal_year_be=h["fiscal_year_be"], total=h["total"],
+                                  development=h["development"],
+                                  development_en=h["development_en"],
+                                  difference=h["difference"]) for h in scores["history"]),
+        eit_groups=tuple(
+            vm.GroupScore(code=g["code"], label_th=g["label_th"], label_en=g["label_en"],
+                          n=g["n"], suppressed=g["suppressed"],
+                          indicators=tuple(vm.GroupIndicator(c, v)
+                                           for c, v in g["indicators"].items()),
+                          score=g["score"]) for g in scores["eit_groups"]),
+    )
 
-    def ranked(codes):
-        return [{"code": c, **{k: indicators[c][k] for k in
-                               ("name_th", "name_en", "instrument", "score", "grade", "passed")}}
-                for c in codes]
 
-    questions = {}
-    for item in iset.items:
-        questions[item.code] = {"text_th": item.text_th, "text_en": item.text_en,
-                                "scale_th": item.scale.label_th, "scale_en": item.scale.label_en,
-                                "subs": {q.column: {"text_th": q.text_th, "text_en": q.text_en}
-                                         for q in item.questions}}
-    return {
-        "scores": scores,
-        "agency": {"id": agency.id, "code": agency.code, "name_th": agency.name_th,
-                   "name_en": agency.name_en or agency.name_th, "type": agency.agency_type,
-                   "headcount": agency.eligible_headcount},
-        "assessment": {"id": assessment.id, "fiscal_year_be": assessment.fiscal_year_be,
-                       "instrument_set": assessment.instrument_set,
-                       "opens_at": assessment.opens_at, "closes_at": assessment.closes_at,
-                       "state": assessment_state(assessment).value},
-        "iset": {"id": iset.id, "title_th": iset.title_th, "title_en": iset.title_en,
-                 "weights": dict(iset.methodology.weights),
-                 "pass_mark": iset.methodology.pass_mark,
-                 "grades": [{"grade": g.grade, "min_score": g.min_score, "label_th": g.label_th,
-                             "label_en": g.label_en, "passed": g.passed}
-                            for g in iset.methodology.grades],
-                 "min_group_size": iset.methodology.min_group_size},
-        "responses": response_counts(session, assessment),
-        "oit": {"judged": len(oit), "items": len(iset.oit_items),
-                "passed": sum(oit.values())},
-        "strengths": ranked(scores["strengths"]),
-        "to_develop": ranked(scores["to_develop"]),
-        "ranked": ranked([*scores["strengths"], *scores["to_develop"]]),
-        "highest": ranked(scores["strengths"] + scores["to_develop"])[:1],
-        "lowest": ranked(scores["strengths"] + scores["to_develop"])[-1:],
-        "questions": questions,
-        "options": _option_labels(iset),
-        "groups": {g.code: {"label_th": g.label_th, "label_en": g.label_en}
-                   for g in iset.respondent_groups},
-    }
+def agency_info(agency: Agency) -> vm.AgencyInfo:
+    return vm.AgencyInfo(id=agency.id, code=agency.code, name_th=agency.name_th,
+                         name_en=agency.name_en or agency.name_th,
+                         agency_type=agency.agency_type, headcount=agency.eligible_headcount)
 
 
 # -- the supervisor's comparison --------------------------------------------------------------
-
-
-@dataclass
-class SupervisorRow:
-    agency: Agency
-    assessment: Assessment
-    total: float | None  # rounded by scoring.report
-    grade: str | None
-    verdict_th: str | None
-    verdict_en: str | None
-    passed: bool | None
-    responses: dict[str, int]
-    instruments: dict[str, float | None]
-    rank: int | None = None
-    own: bool = False
-
-
-@dataclass
-class SupervisorView:
-    fiscal_year_be: int | None
-    years: list[int]
-    rows: list[SupervisorRow]
-    average: float | None  # mean of the agencies' totals, rounded half up
-    rated: int
-    distribution: list[tuple[str, int]]  # grade → number of agencies, best grade first
-    without_result: int
-    without_assessment: list[Agency] = field(default_factory=list)
 
 
 def _score_assessments(session: Session, iset: InstrumentSet,
@@ -241,7 +291,7 @@ def supervisor_years(session: Session, user: User) -> list[int]:
 
 
 def supervisor_view(session: Session, user: User, fiscal_year_be: int | None = None
-                    ) -> SupervisorView:
+                    ) -> vm.SupervisorView:
     """Compare every agency in ``user``'s scope with an assessment in one fiscal year.
 
     All agencies of an instrument set are rated at once by :func:`scoring.score_agencies` (the
@@ -263,12 +313,14 @@ def supervisor_view(session: Session, user: User, fiscal_year_be: int | None = N
     for assessment in latest.values():
         by_set.setdefault(assessment.instrument_set, []).append(assessment)
 
-    rows: list[SupervisorRow] = []
+    rows: list[dict[str, Any]] = []
     grades: list[str] = []
+    instruments: list[str] = []
     full_totals: list[float] = []
     for set_id, assessments in by_set.items():
         iset = load_instrument_set(set_id)
         grades += [g.grade for g in iset.methodology.grades if g.grade not in grades]
+        instruments += [i for i in iset.instruments if i not in instruments]
         table = _score_assessments(session, iset, assessments)
         verdicts = {v.code: v for v in iset.methodology.verdicts}
         decimals = iset.methodology.decimals
@@ -278,27 +330,30 @@ def supervisor_view(session: Session, user: User, fiscal_year_be: int | None = N
             verdict = verdicts.get(row["verdict"]) if row is not None else None
             if total is not None:
                 full_totals.append(total)
-            rows.append(SupervisorRow(
-                agency=assessment.agency, assessment=assessment,
+            counts = response_counts(session, assessment)
+            rows.append(dict(
+                agency=agency_info(assessment.agency), assessment_id=assessment.id,
                 total=None if total is None else round_half_up(total, decimals),
                 grade=None if row is None else row["grade"],
-                verdict_th=verdict.label_th if verdict else None,
-                verdict_en=verdict.label_en if verdict else None,
-                passed=verdict.passed if verdict else None,
-                responses=response_counts(session, assessment),
-                instruments={inst: (None if row is None or np.isnan(row[f"{inst}_weighted"])
-                                    else round_half_up(row[f"{inst}_weighted"], decimals))
-                             for inst in iset.instruments},
+                verdict=None if verdict is None else vm.Verdict(
+                    verdict.code, verdict.label_th, verdict.label_en, verdict.passed),
+                responses=tuple((i, counts.get(i, 0)) for i in SURVEY_INSTRUMENTS
+                                if i in iset.instruments),
+                weighted=tuple((inst, None if row is None or np.isnan(row[f"{inst}_weighted"])
+                                else round_half_up(row[f"{inst}_weighted"], decimals))
+                               for inst in iset.instruments),
                 own=assessment.agency_id == user.agency_id))
-    ranks = rank_totals(pd.Series({k: r.total for k, r in enumerate(rows)}, dtype=float))
-    for k, r in enumerate(rows):
-        r.rank = None if np.isnan(ranks[k]) else int(ranks[k])
-    rated = sorted((r for r in rows if r.rank is not None), key=lambda r: (r.rank, r.agency.code))
-    rows = rated + sorted((r for r in rows if r.total is None), key=lambda r: r.agency.code)
-    distribution = [(g, sum(1 for r in rated if r.grade == g)) for g in grades]
+    ranks = rank_totals(pd.Series({k: r["total"] for k, r in enumerate(rows)}, dtype=float))
+    typed = [vm.SupervisorRow(**r, rank=None if np.isnan(ranks[k]) else int(ranks[k]))
+             for k, r in enumerate(rows)]
+    rated = sorted((r for r in typed if r.rank is not None), key=lambda r: (r.rank, r.agency.code))
+    unrated = sorted((r for r in typed if r.total is None), key=lambda r: r.agency.code)
     mean = group_average(pd.Series(full_totals, dtype=float))
-    average = None if mean is None else round_half_up(mean)
-    return SupervisorView(
-        fiscal_year_be=fiscal_year_be, years=years, rows=rows, average=average,
-        rated=len(rated), distribution=distribution, without_result=len(rows) - len(rated),
-        without_assessment=missing)
+    return vm.SupervisorView(
+        fiscal_year_be=fiscal_year_be, years=tuple(years), instruments=tuple(instruments),
+        survey_instruments=tuple(i for i in SURVEY_INSTRUMENTS if i in instruments),
+        rows=tuple(rated + unrated), average=None if mean is None else round_half_up(mean),
+        rated=len(rated),
+        distribution=tuple((g, sum(1 for r in rated if r.grade == g)) for g in grades),
+        without_result=len(unrated),
+        without_assessment=tuple(agency_info(a) for a in missing))

@@ -138,12 +138,14 @@ def test_admin_posts_without_a_csrf_token_are_refused_and_change_nothing(csrf_ap
         (f"/admin/assessments/{a}/measures", {"indicator": "9", "measure": "x"}),
         (f"/admin/assessments/{a}/measures/{world.measure['A']}/delete", {}),
         (f"/admin/assessments/{a}/close", {}),
+        (f"/admin/assessments/{a}/report/texts", {"monitoring-1": "x"}),
         ("/admin/users", {"username": "sneaky", "role": "system_admin", "password": PASSWORD}),
     ]:
         assert client.post(url, data=data).status_code == 400, url
     after = count_rows(csrf_app, "access_code"), count_rows(csrf_app, "improvement_measure")
     assert before == after
     assert count_rows(csrf_app, "user_account") == 5
+    assert count_rows(csrf_app, "report_narrative") == 0
     # and with the page's token it works
     page = client.get(f"/admin/assessments/{a}").get_data(as_text=True)
     response = client.post(f"/admin/assessments/{a}/codes",

@@ -67,9 +67,10 @@ def test_dashboard_live_oit_and_suppressed_groups(app, client):
     with app.app_context():
         view = results_view(db.session, db.session.get(Assessment, assessment_id), bootstrap=0)
     # unjudged items count as not passed: 10.2 has O39 judged (passed) of 5
-    assert view["scores"]["indicators"]["10"]["sub_indicators"]["10.2"]["score"] == 20.0
-    suppressed = [g for g in view["scores"]["eit_groups"] if g["suppressed"]]
-    assert [g["code"] for g in suppressed] == ["other"]
+    sub = next(s for s in view.indicator("10").sub_indicators if s.code == "10.2")
+    assert sub.score == 20.0 and [o.code for o in sub.not_passed] == ["O40", "O41", "O42", "O43"]
+    assert [o.passed for o in sub.checklist if o.code == "O40"] == [None]  # not judged yet
+    assert [g.code for g in view.eit_groups if g.suppressed] == ["other"]
 
     # judging the rest moves the live score
     with app.app_context():
@@ -258,7 +259,7 @@ def test_system_admin_compares_every_agency(app, client):
         root = add_user(db.session, "root", "system_admin", None)
         db.session.commit()
         comparison = supervisor_view(db.session, root)
-    assert comparison.fiscal_year_be == 2569 and comparison.years == [2569]
+    assert comparison.fiscal_year_be == 2569 and comparison.years == (2569,)
     assert {r.agency.code for r in comparison.rows} == {"P0", "C1", "C2", "C3", "X9"}
     assert comparison.rows[0].agency.code == "X9"  # every answer the best: the top total
     assert not any(r.own for r in comparison.rows)

@@ -85,6 +85,7 @@ ENDPOINTS: dict[str, tuple[str, dict, Callable[[World, str], dict] | None]] = {
     "admin.export_download": (READ, {"kind": "responses-iit", "fmt": "csv"}, None),
     "admin.report_preview": (READ, {}, None),
     "admin.report": (READ, {"fmt": "docx"}, None),
+    "admin.report_narrative": (READ_WRITE, {}, lambda w, x: {"monitoring-1": "ติดตามรายไตรมาส"}),
 }
 
 #: POSTs that end something the rest of the walk needs run last, in this order.

@@ -1,0 +1,494 @@
+"""Typed, immutable view models of an assessment's results and of its yearly report.
+
+The dashboard, the supervisor view, the exports and the report (HTML, PDF, DOCX) all render
+these; no template reads an untyped nested dict.  Every figure here was rounded once, by
+:mod:`scoring.report` (``result_to_dict``, which uses :func:`scoring.round_half_up`); nothing
+in this module rounds, rolls up or grades.  What a year can change (instruments, indicators,
+weights, target, grade bands, verdict tiers) comes from the assessment's instrument set.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .assessments import AssessmentState
+from .formatting import two_decimals
+
+def code_range(codes: tuple[str, ...]) -> str:
+    """``"1-5"``, ``"9-10"`` or a single code: how the seed names an instrument's indicators."""
+    if not codes:
+        return ""
+    return codes[0] if len(codes) == 1 else f"{codes[0]}-{codes[-1]}"
+
+
+def format_score(value: float | None) -> str:
+    """A figure as the report prints it: two decimals, or ``-`` (the seed's dash) when unknown."""
+    return two_decimals(value, dash="-")
+
+
+# -- the instrument set's methodology ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SubIndicatorRef:
+    code: str
+    name_th: str
+    name_en: str
+
+
+@dataclass(frozen=True)
+class IndicatorRef:
+    code: str
+    instrument: str
+    name_th: str
+    name_en: str
+    sub_indicators: tuple[SubIndicatorRef, ...]
+
+
+@dataclass(frozen=True)
+class InstrumentRef:
+    """An instrument of the set with its weight and its indicators, in the set's order."""
+
+    code: str
+    name_th: str
+    name_en: str
+    weight: float
+    indicators: tuple[IndicatorRef, ...]
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(i.code for i in self.indicators)
+
+    @property
+    def code_range(self) -> str:
+        return code_range(self.codes)
+
+
+@dataclass(frozen=True)
+class GradeBand:
+    grade: str
+    min_score: float
+    max_score: float  # the highest score of the band as the seed prints it (100 for the top)
+    label_th: str
+    label_en: str
+    passed: bool
+
+
+@dataclass(frozen=True)
+class TierFloor:
+    instrument: str
+    floor: float
+
+
+@dataclass(frozen=True)
+class Tier:
+    """A verdict tier (ผ่านดี, ผ่าน, ไม่ผ่าน …): reached when the total and every floor are met."""
+
+    code: str
+    label_th: str
+    label_en: str
+    min_total: float
+    passed: bool
+    floors: tuple[TierFloor, ...]
+
+
+@dataclass(frozen=True)
+class Methodology:
+    set_id: str
+    title_th: str
+    title_en: str
+    instruments: tuple[InstrumentRef, ...]
+    target: float  # the agency's target per indicator (the assessment's, else the set's)
+    pass_mark: float
+    grades: tuple[GradeBand, ...]
+    tiers: tuple[Tier, ...]
+    min_group_size: int
+
+    @property
+    def has_tiers(self) -> bool:
+        """True when the verdict is more than pass/fail, or a tier has a floor (B.E. 2567 on)."""
+        return len(self.tiers) > 2 or any(t.floors for t in self.tiers)
+
+    @property
+    def indicator_count(self) -> int:
+        return sum(len(i.indicators) for i in self.instruments)
+
+    def instrument(self, code: str) -> InstrumentRef:
+        return next(i for i in self.instruments if i.code == code)
+
+
+# -- figures ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Interval:
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class OptionShare:
+    code: int
+    label_th: str
+    label_en: str
+    option_score: float
+    count: int | None
+    percent: float | None
+
+
+@dataclass(frozen=True)
+class QuestionScore:
+    column: str
+    text_th: str
+    text_en: str
+    n: int
+    no_answer: int
+    mean: float | None
+    options: tuple[OptionShare, ...]
+
+
+@dataclass(frozen=True)
+class ItemScore:
+    code: str
+    text_th: str
+    text_en: str
+    n: int | None
+    mean: float | None
+    questions: tuple[QuestionScore, ...]
+
+
+@dataclass(frozen=True)
+class OitItemResult:
+    code: str
+    text_th: str
+    text_en: str
+    passed: bool | None  # None: not judged yet (counts as not passed)
+
+
+@dataclass(frozen=True)
+class SubIndicatorScore:
+    code: str
+    name_th: str
+    name_en: str
+    score: float | None
+    source: str | None
+    items: int
+    items_passed: int | None
+    checklist: tuple[OitItemResult, ...]
+
+    @property
+    def not_passed(self) -> tuple[OitItemResult, ...]:
+        return tuple(o for o in self.checklist if not o.passed)
+
+
+@dataclass(frozen=True)
+class IndicatorScore:
+    code: str
+    instrument: str
+    name_th: str
+    name_en: str
+    score: float | None
+    grade: str | None
+    passed: bool | None
+    source: str | None
+    n: int | None
+    bootstrap_ci95: Interval | None
+    cronbach_alpha: float | None
+    items: tuple[ItemScore, ...]
+    sub_indicators: tuple[SubIndicatorScore, ...]
+
+
+@dataclass(frozen=True)
+class InstrumentScore:
+    code: str
+    name_th: str
+    name_en: str
+    score: float | None
+    weight: float
+    weighted: float | None
+    responses: int | None  # None for OIT
+    minimum_sample: int | None
+    sample_met: bool | None
+    margin_of_error: float | None
+    bootstrap_ci95: Interval | None
+    indicators: tuple[IndicatorScore, ...]
+
+    @property
+    def code_range(self) -> str:
+        return code_range(tuple(i.code for i in self.indicators))
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    fiscal_year_be: int
+    total: float | None
+    development: str
+    development_en: str
+    difference: float | None
+
+
+@dataclass(frozen=True)
+class GroupIndicator:
+    code: str
+    score: float | None
+
+
+@dataclass(frozen=True)
+class GroupScore:
+    code: str
+    label_th: str
+    label_en: str
+    n: int
+    suppressed: bool
+    indicators: tuple[GroupIndicator, ...]
+    score: float | None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    code: str
+    label_th: str
+    label_en: str
+    passed: bool
+
+
+@dataclass(frozen=True)
+class AgencyInfo:
+    id: int
+    code: str
+    name_th: str
+    name_en: str
+    agency_type: str
+    headcount: int | None
+
+
+@dataclass(frozen=True)
+class AssessmentInfo:
+    id: int
+    fiscal_year_be: int
+    instrument_set: str
+    state: AssessmentState
+
+
+@dataclass(frozen=True)
+class ResponseCount:
+    """Responses of a survey instrument against its minimum sample."""
+
+    instrument: str
+    name_th: str
+    name_en: str
+    responses: int
+    minimum: int | None
+    met: bool | None
+    margin_of_error: float | None
+
+
+@dataclass(frozen=True)
+class OitProgress:
+    judged: int
+    items: int
+    passed: int
+
+
+@dataclass(frozen=True)
+class ResultsView:
+    """Everything the dashboard, exports and report show about one assessment."""
+
+    agency: AgencyInfo
+    assessment: AssessmentInfo
+    methodology: Methodology
+    responses: tuple[ResponseCount, ...]
+    oit: OitProgress
+    instruments: tuple[InstrumentScore, ...]
+    indicators: tuple[IndicatorScore, ...]  # in the set's order
+    total: float | None
+    total_bootstrap_ci95: Interval | None
+    grade: str | None
+    verdict: Verdict | None
+    strengths: tuple[IndicatorScore, ...]  # at or above the target, best first
+    to_develop: tuple[IndicatorScore, ...]  # below the target (or unknown), best first
+    trend: tuple[TrendPoint, ...]
+    eit_groups: tuple[GroupScore, ...]
+
+    @property
+    def target(self) -> float:
+        return self.methodology.target
+
+    @property
+    def ranked(self) -> tuple[IndicatorScore, ...]:
+        """Indicators by score, best first (the seed's table 4)."""
+        return self.strengths + self.to_develop
+
+    @property
+    def highest(self) -> IndicatorScore | None:
+        scored = [i for i in self.ranked if i.score is not None]
+        return scored[0] if scored else None
+
+    @property
+    def lowest(self) -> IndicatorScore | None:
+        scored = [i for i in self.ranked if i.score is not None]
+        return scored[-1] if scored else None
+
+    @property
+    def grade_band(self) -> GradeBand | None:
+        return next((g for g in self.methodology.grades if g.grade == self.grade), None)
+
+    def indicator(self, code: str) -> IndicatorScore:
+        return next(i for i in self.indicators if i.code == code)
+
+    def instrument(self, code: str) -> InstrumentScore:
+        return next(i for i in self.instruments if i.code == code)
+
+    def strengths_of(self, instrument: str) -> tuple[IndicatorScore, ...]:
+        return tuple(i for i in self.strengths if i.instrument == instrument)
+
+    def to_develop_of(self, instrument: str) -> tuple[IndicatorScore, ...]:
+        return tuple(i for i in self.to_develop if i.instrument == instrument)
+
+    @property
+    def channel_rows(self) -> tuple[tuple[IndicatorScore | None, ...], ...]:
+        """The by-channel table: one column per instrument, its indicators down the column."""
+        depth = max((len(i.indicators) for i in self.instruments), default=0)
+        return tuple(tuple(i.indicators[k] if k < len(i.indicators) else None
+                           for i in self.instruments) for k in range(depth))
+
+    @property
+    def group_indicator_codes(self) -> tuple[str, ...]:
+        """The indicators the EIT respondent groups are scored on (the set's EIT indicators)."""
+        return next((i.codes for i in self.methodology.instruments if i.code == "EIT"), ())
+
+
+# -- the supervisor's comparison --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SupervisorRow:
+    agency: AgencyInfo
+    assessment_id: int
+    total: float | None
+    grade: str | None
+    verdict: Verdict | None
+    rank: int | None
+    own: bool
+    responses: tuple[tuple[str, int], ...]  # (survey instrument, responses)
+    weighted: tuple[tuple[str, float | None], ...]  # (instrument, weighted part)
+
+    def responses_of(self, instrument: str) -> int:
+        return dict(self.responses).get(instrument, 0)
+
+    def weighted_of(self, instrument: str) -> float | None:
+        return dict(self.weighted).get(instrument)
+
+
+@dataclass(frozen=True)
+class SupervisorView:
+    fiscal_year_be: int | None
+    years: tuple[int, ...]
+    instruments: tuple[str, ...]  # the weighted parts' columns (the sets' instruments)
+    survey_instruments: tuple[str, ...]  # the response counts' columns
+    rows: tuple[SupervisorRow, ...]  # ranked first (rank, agency code), then without a total
+    average: float | None  # mean of the agencies' totals, rounded by scoring
+    rated: int
+    distribution: tuple[tuple[str, int], ...]  # grade → number of agencies, best grade first
+    without_result: int
+    without_assessment: tuple[AgencyInfo, ...]
+
+
+# -- the yearly report ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WeakItem:
+    """One of an indicator's weakest points: a survey item or an OIT sub-indicator."""
+
+    code: str
+    text_th: str
+    score: float | None
+
+
+@dataclass(frozen=True)
+class StrengthNote:
+    indicator: IndicatorScore
+    factors: str  # ปัจจัยที่ส่งผลให้ตัวชี้วัดดังกล่าวเป็นจุดแข็ง (the office's words, or the draft)
+    edited: bool
+
+
+@dataclass(frozen=True)
+class DevelopNote:
+    indicator: IndicatorScore
+    analysis: str  # the office's analysis of the weak indicator (or the draft)
+    edited: bool
+    weak_items: tuple[WeakItem, ...]  # ประเด็นการประเมิน: the weakest items, by score
+
+
+@dataclass(frozen=True)
+class MeasureLine:
+    """One improvement measure; text fields are split into their lines (single breaks)."""
+
+    measure: tuple[str, ...]
+    responsible: str
+    steps: tuple[str, ...]
+    period: str
+
+
+@dataclass(frozen=True)
+class IndicatorMeasures:
+    indicator: IndicatorScore
+    below_target: bool
+    issues: tuple[WeakItem, ...]  # ประเด็นการประเมิน of the plan table
+    measures: tuple[MeasureLine, ...]
+    monitoring: str  # การกำกับติดตามและรายงานผล (the office's words, or the draft)
+
+
+@dataclass(frozen=True)
+class OitFinding:
+    """An OIT sub-indicator below full marks, with the checklist items it did not pass."""
+
+    indicator: IndicatorScore
+    sub_indicator: SubIndicatorScore
+
+
+@dataclass(frozen=True)
+class ReportView:
+    results: ResultsView
+    strengths: tuple[StrengthNote, ...]
+    to_develop: tuple[DevelopNote, ...]
+    oit_findings: tuple[OitFinding, ...]
+    measures: tuple[IndicatorMeasures, ...]  # below-target indicators first, then any others
+
+    @property
+    def agency(self) -> AgencyInfo:
+        return self.results.agency
+
+    @property
+    def year(self) -> int:
+        return self.results.assessment.fiscal_year_be
+
+    @property
+    def next_year(self) -> int:
+        return self.year + 1
+
+    def strengths_of(self, instrument: str) -> tuple[StrengthNote, ...]:
+        return tuple(s for s in self.strengths if s.indicator.instrument == instrument)
+
+    def to_develop_of(self, instrument: str) -> tuple[DevelopNote, ...]:
+        return tuple(d for d in self.to_develop if d.indicator.instrument == instrument)
+
+    @property
+    def measures_below(self) -> tuple[IndicatorMeasures, ...]:
+        return tuple(m for m in self.measures if m.below_target)
+
+    @property
+    def figures(self) -> dict[str, float | None]:
+        """Every figure the report prints, keyed by what it is (for checking renderers agree)."""
+        r = self.results
+        out: dict[str, float | None] = {"total": r.total}
+        for inst in r.instruments:
+            out[f"weighted:{inst.code}"] = inst.weighted
+        for ind in r.indicators:
+            out[f"indicator:{ind.code}"] = ind.score
+            for sub in ind.sub_indicators:
+                out[f"sub:{sub.code}"] = sub.score
+        for point in r.trend:
+            out[f"year:{point.fiscal_year_be}"] = point.total
+        return out
