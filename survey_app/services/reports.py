@@ -83,8 +83,9 @@ def _text():
     return report_env().get_template("report/text.j2").make_module()
 
 
-def _plain(markup) -> str:
-    return Markup(str(markup)).unescape()
+def _plain(markup: Markup) -> str:
+    """A macro's output (escaped markup) as the plain text it says."""
+    return markup.unescape()
 
 
 # -- the office's own words -------------------------------------------------------------------
@@ -279,7 +280,7 @@ def report_docx(report: vm.ReportView) -> bytes:
     for name, svg in report_charts(report).items():
         png = chart_png(svg)
         if png is not None:
-            images[name] = InlineImage(template, io.BytesIO(png), width=Mm(150))
+            images[name] = InlineImage(template, io.BytesIO(png), width=Mm(125))
     context = {"report": report, "r": report.results, "M": report.results.methodology,
                "T": _text(), "charts": images}
     template.render(context, jinja_env=report_env())

@@ -172,16 +172,18 @@ def _set_width(el_parent, tag_name: str, mm: float) -> None:
     if el is None:
         el = OxmlElement(tag_name)
         el_parent.append(el)
-    el.set(qn("w:w"), str(int(round(mm / 25.4 * 1440))))
+    el.set(qn("w:w"), str(round(mm / 25.4 * 1440)))
     el.set(qn("w:type"), "dxa")
 
 
-def table(doc, widths_mm: list[float], header: list[str], rows: list[list]) -> None:
+def table(doc, widths_mm: list[float], header: list[str], rows: list[list], *,
+          split_rows: bool = False) -> None:
     """A table with explicit widths in the grid and on every cell, a repeated header row.
 
     ``rows``: each row is a list of cells, a cell a string (one paragraph), a list of strings
     (paragraphs; ``{%p`` tags among them), or ``("centre"|"number", text)``; a row given as a
-    plain string is a docxtpl row tag (``{%tr … %}``) in a row of its own.
+    plain string is a docxtpl row tag (``{%tr … %}``) in a row of its own.  ``split_rows``: a
+    tall row may continue on the next page (the header row repeats there).
     """
     assert abs(sum(widths_mm) - TEXT_WIDTH_MM) < 0.5, widths_mm
     t = doc.add_table(rows=0, cols=len(widths_mm))
@@ -195,12 +197,13 @@ def table(doc, widths_mm: list[float], header: list[str], rows: list[list]) -> N
     tbl_pr.append(layout)
     grid = t._tbl.tblGrid
     for col, mm in zip(grid.findall(qn("w:gridCol")), widths_mm, strict=True):
-        col.set(qn("w:w"), str(int(round(mm / 25.4 * 1440))))
+        col.set(qn("w:w"), str(round(mm / 25.4 * 1440)))
 
     def add_row(cells: list, *, head: bool = False) -> None:
         row = t.add_row()
         tr_pr = row._tr.get_or_add_trPr()
-        tr_pr.append(OxmlElement("w:cantSplit"))
+        if head or not split_rows:
+            tr_pr.append(OxmlElement("w:cantSplit"))
         if head:
             tr_pr.append(OxmlElement("w:tblHeader"))
         for cell, mm, content in zip(row.cells, widths_mm, cells, strict=True):
@@ -325,7 +328,7 @@ def build() -> None:
     tag(doc, "{%p endif %}")
 
     doc.add_heading("{{ T.analysis_title(report) }}", level=1)
-    table(doc, [16, 78, 22, 20, 24],
+    table(doc, [16, 72, 20, 24, 28],
           ["ลำดับ", "ตัวชี้วัด", "คะแนน", "เครื่องมือ", "คะแนนหลังถ่วงน้ำหนัก"],
           ["{%tr for inst in r.instruments %}",
            "{%tr for ind in inst.indicators %}",
@@ -429,10 +432,10 @@ def build() -> None:
              "{%p else %}", "-", "{%p endfor %}"],
             ["{%p for m in s.measures %}", "{{ loop.index }}. {{ m.measure|join(' ') }}",
              "{%p else %}", "{{ T.missing_measure() }}", "{%p endfor %}"]],
-           "{%tr endfor %}"])
+           "{%tr endfor %}"], split_rows=True)
     tag(doc, "{%p for s in report.measures %}")
     doc.add_heading("{{ T.plan_title(report, s.indicator) }}", level=2)
-    table(doc, [32, 42, 24, 38, 24],
+    table(doc, [30, 40, 22, 38, 30],
           ["ประเด็นการประเมิน", "แผนงาน/กิจกรรม", "ผู้รับผิดชอบ", "ขั้นตอน/วิธีการปฏิบัติ",
            "ระยะเวลา"],
           ["{%tr for m in s.measures %}",
@@ -446,7 +449,7 @@ def build() -> None:
            "{%tr else %}",
            [["{%p for w in s.issues %}", "{{ loop.index }}. {{ T.weak_item(w) }}",
              "{%p else %}", "-", "{%p endfor %}"], "{{ T.missing_measure() }}", "-", "-", "-"],
-           "{%tr endfor %}"])
+           "{%tr endfor %}"], split_rows=True)
     tag(doc, "{%p endfor %}")
 
     doc.add_heading("{{ T.sustain_title() }}", level=1)
