@@ -414,3 +414,18 @@ def test_a_viewer_reads_the_texts_but_cannot_change_them(app, client):
     assert page.status_code == 200 and "readonly" in page.get_data(as_text=True)
     assert client.post(url, data={"csrf_token": _csrf(page.get_data(as_text=True)),
                                   "monitoring-1": "x"}).status_code == 403
+
+
+def test_save_narratives_refuses_unknown_or_long_texts_and_stores_nothing(app):
+    seeded = seed_one(app)
+    with app.app_context():
+        assessment = db.session.get(Assessment, seeded.assessment_id)
+        drafts = reports.narrative_drafts(reports.report_view(db.session, assessment,
+                                                              bootstrap=0).results)
+        for texts in ({("strength", "99"): "x"}, {("monitoring", "1"): "ก" * 5001}):
+            with pytest.raises(ValueError):
+                reports.save_narratives(db.session, assessment, texts, drafts)
+        assert reports.load_narratives(db.session, assessment) == {}
+        # a text equal to its draft is not stored: it follows the data
+        key = ("monitoring", "1")
+        assert reports.save_narratives(db.session, assessment, {key: drafts[key]}, drafts) == []
