@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from .assessments import AssessmentState
 from .formatting import two_decimals
 
+
 def code_range(codes: tuple[str, ...]) -> str:
     """``"1-5"``, ``"9-10"`` or a single code: how the seed names an instrument's indicators."""
     if not codes:

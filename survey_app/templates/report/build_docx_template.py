@@ -313,12 +313,14 @@ def build() -> None:
     tag(doc, "{%p if charts.indicators %}")
     para(doc, "{{ charts.indicators }}").alignment = WD_ALIGN_PARAGRAPH.CENTER
     tag(doc, "{%p endif %}")
+    tag(doc, "{%p if M.grades %}")
     para(doc, "{{ T.grades_note() }}", "Lead ITA")
     table(doc, [30, 70, 60], ["ระดับ", "คะแนน", "หมายเหตุ"],
           ["{%tr for g in M.grades %}",
            [("centre", "{{ g.grade }}"), ("centre", "{{ T.band(g) }}"),
             ("centre", "{{ T.verdict_word(g.passed) }}")],
            "{%tr endfor %}"])
+    tag(doc, "{%p endif %}")
     tag(doc, "{%p if M.has_tiers %}")
     para(doc, "{{ T.tiers_note() }}", "Lead ITA")
     table(doc, [50, 110], ["ผลการประเมิน", "เกณฑ์"],

@@ -29,6 +29,7 @@ from survey_app.extensions import db
 from survey_app.models import Assessment, AuditEvent, ReportNarrative
 from survey_app.services import reports
 from survey_app.services import view_models as vm
+from survey_app.services.assessments import AssessmentState
 from survey_app.services.results import build_results_view
 
 from .results_data import add_user, login, seed_one
@@ -52,7 +53,7 @@ def _report(iset, given, oit, history, year) -> vm.ReportView:
     result = assess(iset, given=given, oit=oit, history=history, fiscal_year_be=year,
                     bootstrap=0)
     results = build_results_view(iset, result, agency=AGENCY,
-                                 assessment=vm.AssessmentInfo(1, year, iset.id, "closed"),
+                                 assessment=vm.AssessmentInfo(1, year, iset.id, AssessmentState.CLOSED),
                                  counts={"IIT": 0, "EIT": 0}, oit=oit)
     return reports.build_report_view(results, saved={}, measures=MEASURES)
 
@@ -73,6 +74,22 @@ def tiers_report() -> vm.ReportView:
     given = {str(k): 97.0 for k in range(1, 9)} | {"6": 88.0}
     oit = {o.code: o.code != "O29" for o in iset.oit_items}
     return _report(iset, given, oit, [(2566, 94.67)], 2567)
+
+
+@pytest.fixture(scope="session")
+def y2569_report() -> vm.ReportView:
+    """A shipped set that rates with tiers only (no grade bands)."""
+    iset = load_instrument_set("ita-2569")
+    given = {c: 88.0 + k for k, c in enumerate(
+        c for c, i in iset.indicators.items() if i.instrument != "OIT")}
+    oit = {o.code: k % 7 != 0 for k, o in enumerate(iset.oit_items)}
+    return _report(iset, given, oit, [(2568, 91.0)], 2569)
+
+
+@pytest.fixture(scope="session")
+def y2569_files(y2569_report) -> dict:
+    html, _ = reports.render_report_html(y2569_report)
+    return {"html": html, "docx": docx.Document(io.BytesIO(reports.report_docx(y2569_report)))}
 
 
 @pytest.fixture(scope="session")
@@ -172,7 +189,7 @@ def test_weak_items_are_an_indicators_lowest_items_by_score():
 def _sections(report: vm.ReportView) -> list[str]:
     text = reports._text()
     out = [text.cover_title(), text.past_title(), text.framework_title(),
-           text.results_title(report), text.grades_note(), text.analysis_title(report),
+           text.results_title(report), text.analysis_title(report),
            text.channel_title(), text.sw_title(report), text.strengths_title(report),
            text.factors_title(), text.develop_title(report), text.issues_title(),
            text.oit_title(), text.improve_title(), text.guidelines_title(),
@@ -180,10 +197,12 @@ def _sections(report: vm.ReportView) -> list[str]:
     out += [text.plan_title(report, s.indicator) for s in report.measures]
     if report.results.methodology.has_tiers:
         out.append(text.tiers_note())
+    if report.results.methodology.grades:
+        out.append(text.grades_note())
     return [reports._plain(s) for s in out]
 
 
-@pytest.mark.parametrize("which", ["seed", "tiers"])
+@pytest.mark.parametrize("which", ["seed", "tiers", "y2569"])
 def test_every_section_of_the_seed_is_there(which, request):
     report = request.getfixturevalue(f"{which}_report")
     files = request.getfixturevalue(f"{which}_files")
@@ -195,6 +214,7 @@ def test_every_section_of_the_seed_is_there(which, request):
     for title in _sections(report):
         assert title in html, title
         assert title in document_text, title
+    assert "None" not in html and "None" not in document_text
     # the by-channel table: one column per instrument, each indicator with its score
     table = next(t for t in files["docx"].tables
                  if t.rows[0].cells[0].text.endswith("(IIT)"))
