@@ -296,8 +296,7 @@ def build() -> None:
 
     doc.add_heading("{{ T.results_title(report) }}", level=1)
     para(doc, "1. {{ T.summary(report) }}", "Body Text Indent ITA")
-    para(doc, "2. {{ T.history_intro(report) }}", "Body Text Indent ITA").paragraph_format \
-        .keep_with_next = True
+    para(doc, "2. {{ T.history_intro(report) }}", "Body Text Indent ITA")
     table(doc, [34, 42, 38, 46],
           ["ปีงบประมาณ พ.ศ.", "ผลคะแนน ITA", "พัฒนาการ", "ผลต่างของคะแนน ITA"],
           ["{%tr for p in r.trend %}",
@@ -307,8 +306,7 @@ def build() -> None:
     tag(doc, "{%p if charts.trend %}")
     para(doc, "{{ charts.trend }}").alignment = WD_ALIGN_PARAGRAPH.CENTER
     tag(doc, "{%p endif %}")
-    para(doc, "3. {{ T.ranked_intro(report) }}", "Body Text Indent ITA").paragraph_format \
-        .keep_with_next = True
+    para(doc, "3. {{ T.ranked_intro(report) }}", "Body Text Indent ITA")
     indicator_table(doc, "r.ranked")
     tag(doc, "{%p if charts.indicators %}")
     para(doc, "{{ charts.indicators }}").alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -412,8 +410,7 @@ def build() -> None:
 
     doc.add_heading("{{ T.improve_title() }}", level=1)
     tag(doc, "{%p if report.measures_below %}")
-    para(doc, "{{ T.improve_intro(report) }}", "Body Text Indent ITA").paragraph_format \
-        .keep_with_next = True
+    para(doc, "{{ T.improve_intro(report) }}", "Body Text Indent ITA")
     table(doc, [22, 78, 22, 18, 20],
           ["ตัวชี้วัด", "ประเด็นตัวชี้วัด", "คะแนน", "ระดับ", "หมายเหตุ"],
           ["{%tr for s in report.measures_below %}",
