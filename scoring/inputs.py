@@ -176,14 +176,16 @@ def _number(path, value, row: int, column: str) -> float | None:
 
 def score_files(iset, *, iit=None, eit=None, oit=None, indicators=None, history=None,
                 headcount=None, fiscal_year_be=None, bootstrap=None, seed=None,
-                progress: Callable[[str, int, int], None] | None = None):
+                interval=None, progress: Callable[[str, int, int], None] | None = None):
     """Read the given files and rate them with :func:`scoring.assess`.
 
     ``progress(label, done, total)`` is called while large response files are read (bytes)
     and while the bootstrap resamples are drawn.
-    A problem in the data of a file is re-raised as :class:`InputFileError` naming that file.
+    A problem in the data of a file is re-raised as :class:`InputFileError` naming that file
+    (a headcount below the number of IIT responses names the IIT file).
     """
-    from .assess import DEFAULT_BOOTSTRAP, DEFAULT_SEED, assess
+    from .assess import DEFAULT_BOOTSTRAP, DEFAULT_SEED, HeadcountError, assess
+    from .intervals import DEFAULT_METHOD
     from .responses import ResponseDataError
 
     frames = {}
@@ -219,6 +221,7 @@ def score_files(iset, *, iit=None, eit=None, oit=None, indicators=None, history=
                       headcount=headcount, fiscal_year_be=fiscal_year_be,
                       bootstrap=DEFAULT_BOOTSTRAP if bootstrap is None else bootstrap,
                       seed=DEFAULT_SEED if seed is None else seed,
+                      interval=DEFAULT_METHOD if interval is None else interval,
                       progress=None if progress is None else (
                           lambda done, total: progress("bootstrap", done, total)),
                       **kwargs)
@@ -227,3 +230,6 @@ def score_files(iset, *, iit=None, eit=None, oit=None, indicators=None, history=
         # a whole-column problem is in the header, which is row 1 of the file
         row = file_row(exc.row) if exc.row is not None else (1 if exc.column else None)
         raise InputFileError(path, exc.reason, row=row, column=exc.column) from None
+    except HeadcountError as exc:
+        raise InputFileError(frames["IIT"][0] if "IIT" in frames else "--headcount",
+                             str(exc)) from None

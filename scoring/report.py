@@ -13,8 +13,9 @@ from dataclasses import asdict
 from typing import Any
 
 from .assess import AssessmentResult, IndicatorResult, InstrumentResult
+from .intervals import DESCRIPTIONS
 from .rollup import round_half_up
-from .statistics import Summary
+from .statistics import CONFIDENCE, Summary
 from .tiers import FloorMiss, TierGap
 
 SCHEMA_VERSION = 1
@@ -37,6 +38,19 @@ def _summary(s: Summary | None) -> dict[str, Any]:
             "ci95": None if s.ci_low is None else [_r(s.ci_low), _r(s.ci_high)]}
 
 
+def _summary_reasons(s: Summary | None) -> dict[str, str]:
+    """Why each statistic of a summary that is null is null."""
+    if s is None or s.note is None:
+        return {}
+    keys = ("mean", "sd", "median", "ci95") if s.n == 0 else ("sd", "ci95")
+    return dict.fromkeys(keys, s.note)
+
+
+def indicator_reasons(ind: IndicatorResult) -> dict[str, str]:
+    """Statistic → why it is null, for the indicator's statistics that are."""
+    return {**_summary_reasons(ind.summary), **ind.notes}
+
+
 def indicator_dict(ind: IndicatorResult) -> dict[str, Any]:
     return {
         "name_th": ind.name_th,
@@ -49,12 +63,15 @@ def indicator_dict(ind: IndicatorResult) -> dict[str, Any]:
         **_summary(ind.summary),
         "bootstrap_ci95": _pair(ind.bootstrap),
         "cronbach_alpha": _r(ind.alpha, 3),
+        "none_reasons": indicator_reasons(ind),
         "items": [
             {"code": it.code, **_summary(it.summary),
+             "none_reasons": _summary_reasons(it.summary),
              "questions": [
                  {"column": q.column, "n": q.n, "no_answer": q.no_answer, "mean": _r(q.mean),
                   "distribution": {str(code): {"count": c, "percent": _r(p)}
-                                   for code, (c, p) in q.distribution.items()}}
+                                   for code, (c, p) in q.distribution.items()},
+                  "none_reasons": {} if q.note is None else {"mean": q.note, "percent": q.note}}
                  for q in it.questions]}
             for it in ind.items],
         "sub_indicators": {
@@ -76,6 +93,8 @@ def instrument_dict(inst: InstrumentResult) -> dict[str, Any]:
         "sample_met": inst.sample_met,
         "margin_of_error": _r(inst.margin_of_error),
         "bootstrap_ci95": _pair(inst.bootstrap),
+        "none_reasons": {} if inst.interval_note is None
+        else {"bootstrap_ci95": inst.interval_note},
     }
 
 
@@ -108,6 +127,7 @@ def result_to_dict(result: AssessmentResult) -> dict[str, Any]:
              "difference": _r(t.difference)} for t in result.history],
         "headcount": result.headcount,
         "bootstrap": {"resamples": result.bootstrap_resamples, "seed": result.seed},
+        "intervals": interval_info(result),
     }
 
 
@@ -132,6 +152,14 @@ def gap_dict(gap: TierGap | None) -> dict[str, Any] | None:
             {"code": w.code, "instrument": w.instrument, "per_point": _r(w.per_point, 4),
              "score": _r(w.score), "max_gain": _r(w.max_gain)} for w in gap.indicators],
     }
+
+
+def interval_info(result: AssessmentResult) -> dict[str, Any]:
+    """How the ``bootstrap_ci95`` intervals were computed (``method`` null: turned off)."""
+    method = result.interval_method
+    return {"method": method, "confidence": CONFIDENCE,
+            "description": None if method is None else DESCRIPTIONS[method],
+            "total_none_reason": result.total_interval_note}
 
 
 CSV_COLUMNS = ("level", "code", "name_th", "name_en", "instrument", "score", "grade", "passed",
@@ -236,7 +264,7 @@ def result_to_table(result: AssessmentResult) -> str:
             rows.append(["", f"  {sub.code} {sub.name_th}", _fmt(sub.score), "", "", "", "", "",
                          ""])
     lines += _table(["ตัวชี้วัด", "ประเด็นตัวชี้วัด (indicator)", "คะแนน", "ระดับ", "หมายเหตุ",
-                     "n", "95% bootstrap", "เครื่องมือ", "ถ่วงน้ำหนัก"],
+                     "n", "95% interval", "เครื่องมือ", "ถ่วงน้ำหนัก"],
                     rows, right={2, 5, 8})
     verdict = "-" if result.verdict is None else \
         f"{result.verdict.label_th} ({result.verdict.label_en})"
@@ -250,8 +278,14 @@ def result_to_table(result: AssessmentResult) -> str:
                   f"ผลการประเมิน (verdict): {verdict}"]
     lines += _gap_lines(result.gap)
     if result.total_bootstrap:
-        lines.append(f"ช่วงความเชื่อมั่น 95% (bootstrap): {_fmt(result.total_bootstrap[0])}–"
+        lines.append(f"ช่วงความเชื่อมั่น 95% (95% interval): {_fmt(result.total_bootstrap[0])}–"
                      f"{_fmt(result.total_bootstrap[1])}")
+    elif result.total_interval_note:
+        lines.append(f"ช่วงความเชื่อมั่น 95% (95% interval): - ({result.total_interval_note})")
+    if result.interval_method is not None and any(
+            i.bootstrap or i.notes.get("bootstrap_ci95") for i in result.indicators.values()):
+        lines.append(f"วิธีคำนวณช่วงความเชื่อมั่น (interval method): {result.interval_method}: "
+                     f"{DESCRIPTIONS[result.interval_method]}")
     for inst in result.instruments.values():
         if inst.responses is None:
             continue

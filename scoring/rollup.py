@@ -8,6 +8,7 @@ one agency's dashboard all go through the same code.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import ROUND_FLOOR, Decimal
 
 import numpy as np
 import pandas as pd
@@ -20,19 +21,39 @@ from .responses import ScoredResponses
 def round_half_up(x, decimals: int = 2):
     """Round half up (towards +∞) to ``decimals`` places, as the published figures are.
 
-    Binary floating point stores 94.675 as 94.67499999…; the tolerance makes a value that is a
-    half in decimal round up as a person would.  Works on scalars and arrays; NaN stays NaN.
+    A value is rounded once, on its decimal value: a float's decimal is the 15 significant
+    digits a double holds faithfully (``DBL_DIG``), which is exactly the number a person typed
+    (84.995 → 85.00, 84.9949999999999 → 84.99) and takes off the binary noise of arithmetic
+    on such numbers (0.3 × 91.85 is stored as 27.554999999999996; its decimal 27.555 → 27.56).
+    No tolerance decides a tie.  Values within 1e-6 of a tie go through :mod:`decimal`; the
+    rest are unambiguous and rounded in float.  Works on scalars and arrays; NaN stays NaN.
 
     Examples
     --------
     >>> round_half_up(94.6708), round_half_up(29.35380), round_half_up(94.675)
     (94.67, 29.35, 94.68)
+    >>> round_half_up(84.995), round_half_up(84.9949999999999), round_half_up(0.3 * 91.85)
+    (85.0, 84.99, 27.56)
     """
+    values = np.asarray(x, dtype=float)
     scale = 10.0 ** decimals
-    y = np.asarray(x, dtype=float) * scale
-    floor = np.floor(y)
-    out = (floor + ((y - floor) >= 0.5 - 1e-9)) / scale
+    scaled = values * scale
+    with np.errstate(invalid="ignore"):
+        out = np.floor(scaled + 0.5) / scale
+        near_tie = np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6
+    if near_tie.any():
+        out = np.array(out)  # writable, also for a scalar
+        flat_in, flat_out = values.reshape(-1), out.reshape(-1)
+        for k in np.flatnonzero(near_tie.reshape(-1)):
+            flat_out[k] = _round_decimal(float(flat_in[k]), decimals)
     return float(out) if out.ndim == 0 else out
+
+
+def _round_decimal(value: float, decimals: int) -> float:
+    """Round a float's 15-significant-digit decimal half up (towards +∞), exactly."""
+    unit = Decimal(1).scaleb(-decimals)
+    digits = Decimal(format(value, ".15g")) / unit
+    return float((digits + Decimal("0.5")).to_integral_value(ROUND_FLOOR) * unit)
 
 
 def item_means(scored: ScoredResponses, groups=None) -> pd.DataFrame:

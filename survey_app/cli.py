@@ -342,14 +342,18 @@ def report_command(assessment_id: int, fmt: str, output: str) -> None:
               help="Eligible staff: IIT minimum sample and finite population correction.")
 @click.option("--year", "fiscal_year", type=click.IntRange(2400, 2700),
               help="Fiscal year (B.E.) of these results [default: the instrument set's].")
+@click.option("--interval", type=click.Choice(["logit", "bootstrap", "percentile"]),
+              default="logit", show_default=True,
+              help="95% interval method: logit (analytic t-interval on the logit scale), "
+                   "bootstrap (BCa) or percentile (bootstrap).")
 @click.option("--bootstrap", type=click.IntRange(min=0), default=2000, show_default=True,
-              help="Bootstrap resamples for the 95% intervals (0: off).")
+              help="Resamples of the bootstrap interval methods (0: no intervals at all).")
 @click.option("--seed", type=int, default=2566, show_default=True, help="Bootstrap seed.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
               show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
 def score_command(set_name, iit, eit, oit, indicators, history, headcount, fiscal_year,
-                  bootstrap, seed, fmt, output):
+                  interval, bootstrap, seed, fmt, output):
     """Score ITA responses, OIT results and/or given indicator scores.
 
     Any mix works: what is given as responses or OIT items is computed, what is given as
@@ -388,7 +392,8 @@ def score_command(set_name, iit, eit, oit, indicators, history, headcount, fisca
     try:
         result = score_files(iset, iit=iit, eit=eit, oit=oit, indicators=indicators,
                              history=history, headcount=headcount, fiscal_year_be=fiscal_year,
-                             bootstrap=bootstrap, seed=seed, progress=progress)
+                             bootstrap=bootstrap, seed=seed, interval=interval,
+                             progress=progress)
     except InputFileError as exc:
         raise click.ClickException(str(exc)) from None
     finally:

@@ -81,9 +81,16 @@ def test_assess_exposes_summaries_alpha_and_bootstrap(iset):
     assert r.instruments["EIT"].bootstrap[0] < r.instruments["EIT"].score \
         < r.instruments["EIT"].bootstrap[1]
     assert ind.alpha is not None
-    # the same seed gives the same interval; another seed a different one
-    assert assess(iset, eit=frame, bootstrap=500, seed=1).indicators["7"].bootstrap == (low, high)
-    assert assess(iset, eit=frame, bootstrap=500, seed=2).indicators["7"].bootstrap != (low, high)
+    assert r.interval_method == "logit"  # the default: analytic, so the seed plays no part
+    assert assess(iset, eit=frame, bootstrap=500, seed=2).indicators["7"].bootstrap == (low, high)
+    # the bootstrap methods: the same seed gives the same interval; another seed a different one
+    boot = assess(iset, eit=frame, bootstrap=500, seed=1, interval="bootstrap")
+    low, high = boot.indicators["7"].bootstrap
+    assert low < ind.score < high
+    assert assess(iset, eit=frame, bootstrap=500, seed=1, interval="bootstrap"
+                  ).indicators["7"].bootstrap == (low, high)
+    assert assess(iset, eit=frame, bootstrap=500, seed=2, interval="bootstrap"
+                  ).indicators["7"].bootstrap != (low, high)
     # question distributions add up to the answered count
     q = ind.items[0].questions[0]
     assert sum(c for c, _ in q.distribution.values()) == q.n == n

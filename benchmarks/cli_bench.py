@@ -1,0 +1,106 @@
+"""Benchmark: ``ita score --iit FILE`` on a large IIT file against ``pandas.read_csv`` of it.
+
+Run ``python benchmarks/cli_bench.py --help`` for the options.  The script writes a synthetic
+IIT responses CSV (default 300,000 responses; every IIT question of ita-2566, about 2% blanks,
+respondents of varying "general view", as ``score_bench.py`` draws them), then times, each in a
+fresh interpreter (wall clock of the whole process, start-up and imports included):
+
+* **floor** - ``python -c "import pandas; pandas.read_csv(FILE)"``;
+* **ita score** - ``ita score --iit FILE`` with its default intervals (output to a file).
+
+Each is run ``--repeat`` times, alternating, and the fastest run counts.  The goal (``ita
+score`` within 3x the floor) is printed as PASS/MISS; a miss does not fail the script, because
+timings on a shared machine are noisy.  It exits with 1 only when ``ita score`` fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+from score_bench import _answers
+
+from questionnaires import load_instrument_set
+
+GOAL_RATIO = 3.0
+
+
+def write_iit(path: Path, n: int, seed: int) -> None:
+    iset = load_instrument_set("ita-2566")
+    rng = np.random.default_rng(seed)
+    quality = rng.beta(8.0, 1.2, size=n).astype(np.float32)  # share of best answers
+    frame = _answers(iset, "IIT", np.zeros(n, dtype=np.int32), quality, rng)
+    frame.drop(columns="agency").to_csv(path, index=False)
+
+
+def timed(argv: list[str]) -> tuple[float, float, subprocess.CompletedProcess]:
+    """Run a command; return its wall-clock and CPU (user + system) seconds."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run(argv, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, done
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--responses", type=int, default=300_000)
+    parser.add_argument("--seed", type=int, default=2568)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each; fastest counts")
+    parser.add_argument("--keep", type=Path, help="write the CSV here and keep it")
+    args = parser.parse_args(argv)
+
+    bindir = Path(sys.executable).parent
+    ita = bindir / "ita"
+    with tempfile.TemporaryDirectory() as tmp:
+        csv_path = args.keep or Path(tmp) / "iit.csv"
+        start = time.perf_counter()
+        write_iit(csv_path, args.responses, args.seed)
+        generation = time.perf_counter() - start
+        out = Path(tmp) / "scores.json"
+        floor_argv = [sys.executable, "-c",
+                      f"import pandas; pandas.read_csv({str(csv_path)!r})"]
+        score_argv = [str(ita), "score", "--iit", str(csv_path), "--format", "json",
+                      "--output", str(out)]
+        floor = score = floor_cpu = score_cpu = float("inf")
+        for _ in range(args.repeat):
+            t, cpu, done = timed(floor_argv)
+            if done.returncode:
+                print(done.stderr, file=sys.stderr)
+                return 1
+            floor, floor_cpu = min(floor, t), min(floor_cpu, cpu)
+            t, cpu, done = timed(score_argv)
+            if done.returncode:
+                print(done.stderr, file=sys.stderr)
+                return 1
+            score, score_cpu = min(score, t), min(score_cpu, cpu)
+        result = json.loads(out.read_text(encoding="utf-8"))
+    size = csv_path.stat().st_size if args.keep else None
+    method = result["intervals"]["method"]
+    iit = result["instruments"]["IIT"]
+    print(f"IIT responses: {args.responses:,}  seed {args.seed}  [generated in {generation:.1f} s"
+          f", not timed]" + (f"  file {size / 1e6:.1f} MB" if size else ""))
+    print(f"fresh interpreter, pandas.read_csv: {floor:.2f} s wall, {floor_cpu:.2f} s CPU "
+          f"(fastest of {args.repeat})")
+    print(f"fresh interpreter, ita score --iit (default intervals: {method}): {score:.2f} s "
+          f"wall, {score_cpu:.2f} s CPU (fastest of {args.repeat})")
+    print(f"IIT {iit['score']}  95% interval {iit['bootstrap_ci95']}")
+    ratio, cpu_ratio = score / floor, score_cpu / floor_cpu
+    print(f"ratio: {ratio:.2f}x wall, {cpu_ratio:.2f}x CPU  goal <= {GOAL_RATIO:g}x (wall): "
+          f"{'PASS' if ratio <= GOAL_RATIO else 'MISS'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
