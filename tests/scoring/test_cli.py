@@ -99,3 +99,21 @@ def test_needs_some_input_and_a_known_set(tmp_path):
     assert run().exit_code == 2
     result = run("--set", "ita-1999", "--indicators", DATA / "seed_2566_indicators.csv")
     assert result.exit_code != 0 and "unknown instrument set" in result.output
+
+
+@pytest.mark.parametrize("method", ["logit", "bootstrap", "percentile"])
+def test_interval_methods_from_the_command_line(responses, method):
+    iit, eit = responses
+    result = run("--iit", iit, "--eit", eit, "--oit", DATA / "seed_2566_oit.csv",
+                 "--interval", method, "--bootstrap", 200, "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["intervals"]["method"] == method
+    assert data["bootstrap"]["resamples"] == (0 if method == "logit" else 200)
+    low, high = data["total_bootstrap_ci95"]
+    assert low <= data["total"] <= high
+    # OIT is held fixed: the total can only move within IIT's and EIT's 60 points
+    oit_part = data["instruments"]["OIT"]["weighted"]
+    assert oit_part - 0.01 <= low and high <= oit_part + 60 + 0.01
+    table = run("--iit", iit, "--interval", method, "--bootstrap", 200)
+    assert f"interval method): {method}" in table.output
