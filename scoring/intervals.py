@@ -204,8 +204,23 @@ def logit_interval(theta: float, plan: Plan, parts: list[tuple[int, np.ndarray]]
 
 def logit_intervals(values: Mapping[str, float], plan_of: Mapping[str, Plan],
                     infl: Mapping[str, Influence]) -> dict[str, Interval]:
-    return {key: logit_interval(values[key], plan, _parts(plan, infl))
-            for key, plan in plan_of.items()}
+    return {key: logit_interval(values[key], plan_of[key], parts)
+            for key, parts in _all_parts(plan_of, infl).items()}
+
+
+def _all_parts(plan_of: Mapping[str, Plan], infl: Mapping[str, Influence]
+               ) -> dict[str, list[tuple[int, np.ndarray]]]:
+    """:func:`_parts` of every plan, one matrix product per instrument sample."""
+    keys = list(plan_of)
+    out: dict[str, list[tuple[int, np.ndarray]]] = {k: [] for k in keys}
+    for part in infl.values():
+        weights = np.array([[plan_of[k].coefficients.get(c, 0.0) for k in keys]
+                            for c in part.indicators])
+        combined = part.values @ weights
+        for j, key in enumerate(keys):
+            if weights[:, j].any():
+                out[key].append((part.n, combined[:, j]))
+    return out
 
 
 def bootstrap_draws(scored: Mapping[str, ScoredResponses], plan_of: Mapping[str, Plan],

@@ -74,6 +74,10 @@ def item_means(scored: ScoredResponses, groups=None) -> pd.DataFrame:
     for k in range(len(scored.items)):
         column = scored.item_scores[:, k]
         answered = ~np.isnan(column)
+        if groups is None:  # one group: a plain mean of the answered
+            count = int(answered.sum())
+            means[0, k] = column[answered].mean() if count else np.nan
+            continue
         total = np.bincount(inverse, weights=np.where(answered, column, 0.0), minlength=n_groups)
         count = np.bincount(inverse, weights=answered, minlength=n_groups)
         with np.errstate(invalid="ignore", divide="ignore"):

@@ -94,3 +94,11 @@ def test_assess_exposes_summaries_alpha_and_bootstrap(iset):
     # question distributions add up to the answered count
     q = ind.items[0].questions[0]
     assert sum(c for c, _ in q.distribution.values()) == q.n == n
+
+
+@pytest.mark.parametrize("df", [1, 5, 49, 199, 200, 1000, 299_999])
+def test_t_quantile_matches_scipy_with_and_without_scipy(df):
+    from scoring.statistics import t_quantile
+
+    for p in (0.975, 0.025, 0.995):
+        assert t_quantile(p, df) == pytest.approx(stats.t.ppf(p, df), rel=1e-10)
