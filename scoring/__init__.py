@@ -7,6 +7,7 @@ from .agencies import group_average, rank_totals, score_agencies
 from .assess import (
     AssessmentResult,
     GroupResult,
+    HeadcountError,
     IndicatorResult,
     InstrumentResult,
     ItemSummary,
@@ -40,6 +41,7 @@ __all__ = [
     "AssessmentResult",
     "FloorMiss",
     "GroupResult",
+    "HeadcountError",
     "IndicatorResult",
     "IndicatorWeight",
     "InstrumentNeed",

@@ -31,8 +31,9 @@ Methods (see the README, "Intervals"):
     The plain percentile bootstrap this package used before B.E. 2568 intervals were checked;
     kept for the coverage study (it covers only 0.85–0.90 near the ceiling).
 
-A score gets no interval (``None`` with a reason) with fewer than 2 respondents, when every
-respondent has the same score away from the range's ends, or when the score itself is unknown.
+Whatever the method, a score gets no interval (``None`` with a reason) with fewer than 2
+respondents, when every respondent has the same score away from the range's ends, or when the
+score itself is unknown; with every respondent at an end it gets the exact bound above.
 """
 
 from __future__ import annotations
@@ -157,23 +158,38 @@ def influence(sr: ScoredResponses) -> Influence:
     return Influence(n, codes, values)
 
 
-def _parts(plan: Plan, infl: Mapping[str, Influence]) -> list[tuple[int, np.ndarray]]:
-    """The score's influence values within each instrument sample: ``[(n, values)]``."""
-    out = []
-    for part in infl.values():
-        weights = np.array([plan.coefficients.get(c, 0.0) for c in part.indicators])
-        if weights.any():
-            out.append((part.n, part.values @ weights))
-    return out
+def _special_case(theta: float, plan: Plan, parts: list[tuple[int, np.ndarray]],
+                  confidence: float = CONFIDENCE) -> Interval | None:
+    """The interval when the data leave no spread to work with, or why there is none.
+
+    ``None`` when the score has a spread and the method's own interval applies.
+    """
+    if math.isnan(theta):
+        return Interval(None, None, UNKNOWN_SCORE)
+    if min(n for n, _ in parts) < 2:
+        return Interval(None, None, FEWER_THAN_TWO)
+    width = plan.high - plan.low
+    se = math.sqrt(sum(float(u @ u) / (n * (n - 1)) for n, u in parts)) / width
+    if se > ZERO_SPREAD:
+        return None
+    # every respondent has the same score: at an end of the range, the exact bound for a mean
+    # of scores within the range (all n at the top); elsewhere nothing can be said
+    p = (theta - plan.low) / width
+    n = min(n for n, _ in parts)
+    reach = width * (1 - ((1 - confidence) / 2) ** (1 / n))
+    if p >= 1 - ZERO_SPREAD:
+        return Interval(plan.high - reach, plan.high)
+    if p <= ZERO_SPREAD:
+        return Interval(plan.low, plan.low + reach)
+    return Interval(None, None, NO_SPREAD)
 
 
 def logit_interval(theta: float, plan: Plan, parts: list[tuple[int, np.ndarray]],
                    confidence: float = CONFIDENCE) -> Interval:
     """The default interval of one score (see the module docstring)."""
-    if math.isnan(theta):
-        return Interval(None, None, UNKNOWN_SCORE)
-    if min(n for n, _ in parts) < 2:
-        return Interval(None, None, FEWER_THAN_TWO)
+    special = _special_case(theta, plan, parts, confidence)
+    if special is not None:
+        return special
     variances = [float(u @ u) / (n * (n - 1)) for n, u in parts]
     var = sum(variances)
     low, high = plan.low, plan.high
@@ -181,14 +197,6 @@ def logit_interval(theta: float, plan: Plan, parts: list[tuple[int, np.ndarray]]
     p = (theta - low) / width
     se = math.sqrt(var) / width
     alpha = 1 - confidence
-    if not se > ZERO_SPREAD:
-        n = min(n for n, _ in parts)
-        reach = width * (1 - (alpha / 2) ** (1 / n))
-        if p >= 1 - ZERO_SPREAD:
-            return Interval(high - reach, high)
-        if p <= ZERO_SPREAD:
-            return Interval(low, low + reach)
-        return Interval(None, None, NO_SPREAD)
     df = var ** 2 / sum(v ** 2 / (n - 1) for v, (n, _) in zip(variances, parts, strict=True)) \
         if len(parts) > 1 else parts[0][0] - 1
     t = t_quantile(1 - alpha / 2, df)
@@ -210,7 +218,10 @@ def logit_intervals(values: Mapping[str, float], plan_of: Mapping[str, Plan],
 
 def _all_parts(plan_of: Mapping[str, Plan], infl: Mapping[str, Influence]
                ) -> dict[str, list[tuple[int, np.ndarray]]]:
-    """:func:`_parts` of every plan, one matrix product per instrument sample."""
+    """Each score's influence values within each instrument sample: key → ``[(n, values)]``.
+
+    One matrix product per instrument sample gives every score's values at once.
+    """
     keys = list(plan_of)
     out: dict[str, list[tuple[int, np.ndarray]]] = {k: [] for k in keys}
     for part in infl.values():
@@ -300,16 +311,12 @@ def bootstrap_intervals(values: Mapping[str, float], plan_of: Mapping[str, Plan]
     """BCa (``method="bootstrap"``) or percentile intervals of every planned score."""
     out: dict[str, Interval] = {}
     live = {}
-    for key, plan in plan_of.items():
-        parts = _parts(plan, infl)
-        if math.isnan(values[key]):
-            out[key] = Interval(None, None, UNKNOWN_SCORE)
-        elif min(n for n, _ in parts) < 2:
-            out[key] = Interval(None, None, FEWER_THAN_TWO)
-        elif not sum(float(u @ u) for _, u in parts) > 0:
-            out[key] = Interval(None, None, NO_SPREAD)
+    for key, parts in _all_parts(plan_of, infl).items():
+        special = _special_case(values[key], plan_of[key], parts)
+        if special is not None:
+            out[key] = special
         else:
-            live[key] = (plan, parts)
+            live[key] = (plan_of[key], parts)
     if live:
         draws = bootstrap_draws(scored, {k: p for k, (p, _) in live.items()}, resamples, seed,
                                 progress)

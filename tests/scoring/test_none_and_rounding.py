@@ -122,9 +122,10 @@ def test_one_respondent_has_no_interval(method):
     assert data["indicators"]["1"]["none_reasons"]["sd"] == "fewer than 2 answers"
 
 
-def test_everyone_at_the_ceiling_gets_the_exact_bound_not_a_point():
+@pytest.mark.parametrize("method", ["logit", "bootstrap", "percentile"])
+def test_everyone_at_the_ceiling_gets_the_exact_bound_not_a_point(method):
     n = 20
-    r = assess(ISET, iit=iit_frame(n), bootstrap=200)
+    r = assess(ISET, iit=iit_frame(n), bootstrap=200, interval=method)
     low, high = r.indicators["1"].bootstrap
     assert high == 100.0 and low == pytest.approx(100 * 0.025 ** (1 / n))
     # everyone the same away from the ends: no spread, no interval
@@ -132,7 +133,7 @@ def test_everyone_at_the_ceiling_gets_the_exact_bound_not_a_point():
     for c in same.columns:  # yes/no items: everyone "no" would be the floor; mix them out
         if ISET.item(ISET.question(c).item).scale.kind != "ordinal":
             same[c] = None
-    r = assess(ISET, iit=same, bootstrap=200)
+    r = assess(ISET, iit=same, bootstrap=200, interval=method)
     assert r.indicators["1"].bootstrap is None
     assert "same score" in r.indicators["1"].notes["bootstrap_ci95"]
 

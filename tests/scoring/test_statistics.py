@@ -102,3 +102,36 @@ def test_t_quantile_matches_scipy_with_and_without_scipy(df):
 
     for p in (0.975, 0.025, 0.995):
         assert t_quantile(p, df) == pytest.approx(stats.t.ppf(p, df), rel=1e-10)
+
+
+def test_influence_values_give_the_bootstrap_variance(iset):
+    """The logit interval's standard error is the delta method's: s/√n for a plain mean, and
+    the bootstrap's spread for a mean of item means with blanks."""
+    from scoring.intervals import bootstrap_draws, influence, plans
+    from scoring.responses import score_responses
+    from scoring.rollup import indicators_from_items, item_means
+
+    rng = np.random.default_rng(5)
+    n = 400
+    data = {}
+    for c in iset.columns_for("EIT"):
+        scale = iset.item(iset.question(c).item).scale
+        codes = sorted(scale.codes)
+        data[c] = pd.array(rng.choice(codes, size=n).astype(float))
+        data[c][rng.random(n) < 0.1] = np.nan  # 10% blanks
+    sr = score_responses(pd.DataFrame(data), iset, "EIT")
+    scores = {c: float(v) for c, v in indicators_from_items(item_means(sr), sr).iloc[0].items()}
+    plan_of = plans(iset, scores, dict.fromkeys(scores, "responses"), {"EIT"})
+    infl = influence(sr)
+    draws = bootstrap_draws({"EIT": sr}, plan_of, 4000, seed=3)
+    for j, code in enumerate(infl.indicators):
+        u = infl.values[:, j]
+        assert abs(u.sum()) < 1e-6
+        delta_var = float(u @ u) / (n * (n - 1))
+        assert np.var(draws[code]) == pytest.approx(delta_var, rel=0.1)
+    # a plain mean (no blanks, one item): exactly s / √n
+    one = pd.DataFrame({"e1": rng.choice([1, 2, 3, 4], size=60)})
+    sr1 = score_responses(one, iset, "EIT")
+    u = influence(sr1).values[:, 0]
+    x = sr1.item_scores[:, 0]
+    assert float(u @ u) / (60 * 59) == pytest.approx(np.var(x, ddof=1) / 60, rel=1e-12)
