@@ -11,7 +11,9 @@ score ``E[q]·best + (1 − E[q])·(0.6·2nd + 0.3·3rd + 0.1·worst)``, so an i
 For each scenario and method the study draws ``--reps`` samples of ``n`` respondents, computes
 the 95% interval of each of the five IIT indicators and of the IIT score with
 :func:`scoring.intervals.intervals` (the same code ``assess`` uses), and prints how often it
-held the true score (coverage) and its mean width.  ``t`` is the plain t-interval of the
+held the true score (coverage) and its mean width.  The "total" scenario also draws EIT
+responses the same way and holds OIT at 95, and checks the interval of the ITA total (IIT and
+EIT independent samples, Welch–Satterthwaite degrees of freedom).  ``t`` is the plain t-interval of the
 respondents' own indicator scores (the ``ci95`` of the output), for comparison; it has no IIT
 row.  With 1,000 reps the coverage has a standard error of about 0.007.
 """
@@ -44,7 +46,11 @@ class Scenario:
     n: int
     a: float  # the respondents' general view q ~ Beta(a, b)
     b: float
+    eit: int = 0  # EIT respondents as well (and OIT fixed at OIT_SCORE): the total is checked
 
+
+#: The OIT indicators' score in the scenario with a total.
+OIT_SCORE = 95.0
 
 SCENARIOS = (
     Scenario("mid-range", 50, 2.0, 2.0),
@@ -53,13 +59,15 @@ SCENARIOS = (
     Scenario("small n", 10, 8.0, 1.0),
     Scenario("skewed", 50, 3.0, 0.5),
     Scenario("large n, ceiling", 1000, 15.0, 0.6),
+    Scenario("total, near ceiling", 50, 15.0, 0.6, eit=100),
 )
 
 
-def true_scores(iset: InstrumentSet, mean_q: float) -> dict[str, float]:
-    """The population indicator scores and IIT score when ``E[q] = mean_q``."""
+def true_scores(iset: InstrumentSet, mean_q: float, instrument: str = "IIT"
+                ) -> dict[str, float]:
+    """The population indicator scores and instrument score when ``E[q] = mean_q``."""
     by_indicator: dict[str, list[float]] = {}
-    for item in iset.items_for("IIT"):
+    for item in iset.items_for(instrument):
         scores = sorted(item.scale.scores(item.questions[0].direction).values(), reverse=True)
         if len(scores) == 4:
             worse = sum(w * s for w, s in zip((*LEVEL4_FALLBACK,), scores[1:], strict=True))
@@ -68,28 +76,53 @@ def true_scores(iset: InstrumentSet, mean_q: float) -> dict[str, float]:
         by_indicator.setdefault(item.indicator, []).append(
             mean_q * scores[0] + (1 - mean_q) * worse)
     out = {code: float(np.mean(v)) for code, v in by_indicator.items()}
-    out["IIT"] = float(np.mean(list(out.values())))
+    out[instrument] = float(np.mean(list(out.values())))
     return out
+
+
+def scenario_truth(iset: InstrumentSet, scenario: Scenario) -> dict[str, float]:
+    """True indicator scores, IIT (and EIT and the total) of a scenario."""
+    mean_q = scenario.a / (scenario.a + scenario.b)
+    truth = true_scores(iset, mean_q)
+    if scenario.eit:
+        truth.update(true_scores(iset, mean_q, "EIT"))
+        w = iset.methodology.weights
+        truth["total"] = w["IIT"] * truth["IIT"] + w["EIT"] * truth["EIT"] + w["OIT"] * OIT_SCORE
+    return truth
 
 
 def one_sample(iset: InstrumentSet, scenario: Scenario, methods, rng, resamples: int):
     """Intervals of one drawn sample: method → key → (low, high) or None."""
-    quality = rng.beta(scenario.a, scenario.b, size=scenario.n).astype(np.float32)
-    frame = _answers(iset, "IIT", np.zeros(scenario.n, dtype=np.int32), quality, rng)
-    sr = score_responses(frame.drop(columns="agency"), iset, "IIT")
-    scores = {c: float(v) for c, v in indicators_from_items(item_means(sr), sr).iloc[0].items()}
+    scored, scores, values = {}, {}, {}
+    sizes = {"IIT": scenario.n, "EIT": scenario.eit}
+    for instrument, n in sizes.items():
+        if not n:
+            continue
+        quality = rng.beta(scenario.a, scenario.b, size=n).astype(np.float32)
+        frame = _answers(iset, instrument, np.zeros(n, dtype=np.int32), quality, rng)
+        sr = scored[instrument] = score_responses(frame.drop(columns="agency"), iset,
+                                                  instrument)
+        own = {c: float(v) for c, v in indicators_from_items(item_means(sr), sr).iloc[0].items()}
+        scores.update(own)
+        values[instrument] = float(np.mean(list(own.values())))
     sources = dict.fromkeys(scores, "responses")
-    values = {**scores, "IIT": float(np.mean(list(scores.values())))}
+    if scenario.eit:
+        for ind in iset.indicators_for("OIT"):
+            scores[ind.code], sources[ind.code] = OIT_SCORE, "given"
+        w = iset.methodology.weights
+        values["total"] = (w["IIT"] * values["IIT"] + w["EIT"] * values["EIT"]
+                           + w["OIT"] * OIT_SCORE)
+    values.update(scores)
     out = {}
     for method in methods:
         if method == "t":
-            per = _respondent_scores(sr)
             out[method] = {}
-            for code, column in per.items():
-                s = summarize(column)
-                out[method][code] = None if s.ci_low is None else (s.ci_low, s.ci_high)
+            for sr in scored.values():
+                for code, column in _respondent_scores(sr).items():
+                    s = summarize(column)
+                    out[method][code] = None if s.ci_low is None else (s.ci_low, s.ci_high)
             continue
-        found = intervals(iset, {"IIT": sr}, scores, sources, values, method=method,
+        found = intervals(iset, scored, scores, sources, values, method=method,
                           resamples=resamples, seed=int(rng.integers(2**31)))
         out[method] = {k: v.pair for k, v in found.items()}
     return out
@@ -109,29 +142,32 @@ def _respondent_scores(sr) -> dict[str, np.ndarray]:
 def study(scenario: Scenario, methods=METHODS, reps: int = 1000, seed: int = 2568,
           resamples: int = 1000, iset: InstrumentSet | None = None
           ) -> dict[str, dict[str, tuple[float, float]]]:
-    """Return method → ``"indicators"``/``"IIT"`` → (coverage, mean width).
+    """Return method → ``"indicators"``/``"IIT"``/``"total"`` → (coverage, mean width).
 
-    An interval that is none counts as not covering (and adds no width).
+    ``"indicators"`` pools the sampled indicators (IIT's five, and EIT's three in a scenario
+    with EIT); ``"total"`` is NaN without EIT.  An interval that is none counts as not
+    covering (and adds no width).
     """
     iset = iset or load_instrument_set("ita-2566")
-    truth = true_scores(iset, scenario.a / (scenario.a + scenario.b))
+    truth = scenario_truth(iset, scenario)
     rng = np.random.default_rng(seed)
-    hits = {m: {"indicators": [], "IIT": []} for m in methods}
-    widths = {m: {"indicators": [], "IIT": []} for m in methods}
+    groups = ("indicators", "IIT", "total")
+    hits = {m: {g: [] for g in groups} for m in methods}
+    widths = {m: {g: [] for g in groups} for m in methods}
     for _ in range(reps):
         found = one_sample(iset, scenario, methods, rng, resamples)
         for method, by_key in found.items():
             for key, true in truth.items():
-                if key not in by_key:
+                if key not in by_key or key == "EIT":
                     continue
-                group = "IIT" if key == "IIT" else "indicators"
+                group = key if key in ("IIT", "total") else "indicators"
                 pair = by_key[key]
                 hits[method][group].append(pair is not None and pair[0] <= true <= pair[1])
                 if pair is not None:
                     widths[method][group].append(pair[1] - pair[0])
     return {m: {g: (float(np.mean(hits[m][g])) if hits[m][g] else float("nan"),
                     float(np.mean(widths[m][g])) if widths[m][g] else float("nan"))
-                for g in ("indicators", "IIT")} for m in methods}
+                for g in groups} for m in methods}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -145,22 +181,30 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     iset = load_instrument_set("ita-2566")
     print(f"95% intervals, {args.reps} reps per scenario, {args.resamples} bootstrap resamples, "
-          f"seed {args.seed}; coverage (mean width) of the 5 IIT indicators | of the IIT score")
+          f"seed {args.seed}; coverage (mean width) of the indicators | of the IIT score"
+          f" | of the total (scenario with EIT)")
     for scenario in SCENARIOS:
         if args.scenario and not any(s in scenario.name for s in args.scenario):
             continue
         start = time.perf_counter()
-        truth = true_scores(iset, scenario.a / (scenario.a + scenario.b))
+        truth = scenario_truth(iset, scenario)
         result = study(scenario, reps=args.reps, seed=args.seed, resamples=args.resamples,
                        iset=iset)
-        print(f"\n{scenario.name}: n = {scenario.n}, q ~ Beta({scenario.a:g}, {scenario.b:g}), "
-              f"true indicators {min(v for k, v in truth.items() if k != 'IIT'):.2f}–"
-              f"{max(v for k, v in truth.items() if k != 'IIT'):.2f}, IIT {truth['IIT']:.2f}  "
-              f"[{time.perf_counter() - start:.0f} s]")
+        indicators = [v for k, v in truth.items() if k not in ("IIT", "EIT", "total")]
+        eit = f" + EIT n = {scenario.eit}, OIT {OIT_SCORE:g}" if scenario.eit else ""
+        total = f", total {truth['total']:.2f}" if "total" in truth else ""
+        print(f"\n{scenario.name}: n = {scenario.n}{eit}, q ~ Beta({scenario.a:g}, "
+              f"{scenario.b:g}), true indicators {min(indicators):.2f}–{max(indicators):.2f}, "
+              f"IIT {truth['IIT']:.2f}{total}  [{time.perf_counter() - start:.0f} s]")
+
+        def cell(pair):
+            return "-" if np.isnan(pair[0]) else f"{pair[0]:.3f} ({pair[1]:5.2f})"
+
         for method, groups in result.items():
-            ind, iit = groups["indicators"], groups["IIT"]
-            iit_text = "-" if np.isnan(iit[0]) else f"{iit[0]:.3f} ({iit[1]:5.2f})"
-            print(f"  {method:<11} {ind[0]:.3f} ({ind[1]:5.2f}) | {iit_text}")
+            row = f"  {method:<11} {cell(groups['indicators'])} | {cell(groups['IIT'])}"
+            if scenario.eit:
+                row += f" | {cell(groups['total'])}"
+            print(row)
     return 0
 
 
