@@ -417,12 +417,13 @@ def _item_summary(sr: ScoredResponses, k: int, item) -> Summary:
         return summarize(sr.item_scores[:, k])
     options = sorted(item.scale.codes)
     base = len(options) + 1
-    index = np.zeros(256, dtype=np.intp)  # code (as uint8) → 1 + option position; blank 0
+    # code (as uint8) → 1 + option position, blank 0; patterns fit in uint16 (base⁴ ≤ 65,536)
+    index = np.zeros(256, dtype=np.uint16)
     for pos, code in enumerate(options):
         index[np.int8(code).view(np.uint8)] = pos + 1
-    pattern = np.zeros(sr.n, dtype=np.intp)
-    for q, column in enumerate(columns):
-        pattern += index[sr.codes[column].view(np.uint8)] * base ** q
+    pattern = index[sr.codes[columns[0]].view(np.uint8)]
+    for q, column in enumerate(columns[1:], start=1):
+        pattern += index[sr.codes[column].view(np.uint8)] * np.uint16(base ** q)
     counts = np.bincount(pattern, minlength=base ** len(columns))
     values = np.full(counts.size, np.nan)
     single = len(columns) == 1
