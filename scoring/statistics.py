@@ -177,15 +177,19 @@ def cronbach_alpha_with_reason(matrix: np.ndarray) -> tuple[float | None, str | 
     matrix = np.asarray(matrix, dtype=float)
     if matrix.ndim != 2 or matrix.shape[1] < 2:
         return None, TOO_FEW_ITEMS
-    complete = matrix[~np.isnan(matrix).any(axis=1)]
-    if complete.shape[0] < 2:
+    totals = matrix.sum(axis=1)  # NaN exactly for the rows with a blank
+    complete = ~np.isnan(totals)
+    if int(complete.sum()) < 2:
         return None, TOO_FEW_COMPLETE
-    k = complete.shape[1]
-    totals = complete.sum(axis=1)
+    k = matrix.shape[1]
+    if not complete.all():
+        totals = totals[complete]
     total_var = totals.var(ddof=1)
     if no_spread(math.sqrt(max(total_var, 0.0)), float(np.abs(totals).max())):
         return None, NO_TOTAL_VARIANCE
-    item_var = complete.var(axis=0, ddof=1).sum()
+    all_rows = complete.all()
+    item_var = sum(float((matrix[:, j] if all_rows else matrix[complete, j]).var(ddof=1))
+                   for j in range(k))
     return float(k / (k - 1) * (1 - item_var / total_var)), None
 
 
