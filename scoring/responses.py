@@ -250,13 +250,18 @@ def _as_codes(series: pd.Series, column: str, instrument: str) -> np.ndarray:
             raise reject(int(np.flatnonzero(bad.to_numpy())[0]))
         values = numeric.to_numpy(dtype=float, na_value=np.nan)
     blank = np.isnan(values)
-    filled = np.where(blank, 0.0, values)
-    fractional = filled != np.round(filled)
-    if fractional.any():
-        raise reject(int(np.flatnonzero(fractional)[0]))
-    wide = (filled < -127) | (filled > 127)
-    if wide.any():
-        raise reject(int(np.flatnonzero(wide)[0]), "is not an option of the scale")
-    codes = filled.astype(np.int8)
+    with np.errstate(invalid="ignore"):
+        # a fraction, or a number beyond int8, does not survive the round trip (NaN is blank);
+        # -128 would read as a blank
+        codes = values.astype(np.int8)
+    bad = ((codes != values) | (codes == BLANK)) & ~blank
+    if bad.any():
+        filled = np.where(blank, 0.0, values)
+        fractional = filled != np.round(filled)
+        wide = (filled < -127) | (filled > 127)
+        first = int(np.flatnonzero(bad)[0])
+        if fractional[first] or not wide[first]:
+            raise reject(first)
+        raise reject(first, "is not an option of the scale")
     codes[blank] = BLANK
     return codes

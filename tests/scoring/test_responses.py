@@ -126,6 +126,9 @@ def test_eit_with_groups_and_suppression(iset):
     (pd.DataFrame({"i4.1": [2]}), "i4.1", 0, "not an option"),
     (pd.DataFrame({"i2": ["มาก"]}), "i2", 0, "not an option code"),
     (pd.DataFrame({"i2": [2.5]}), "i2", 0, "not an option code"),
+    (pd.DataFrame({"i2": [4, None, 2.5]}), "i2", 2, "not an option code"),
+    (pd.DataFrame({"i2": [4, None, -128]}), "i2", 2, "not an option of the scale"),
+    (pd.DataFrame({"i2": [4, None, 300]}), "i2", 2, "not an option of the scale"),
     (pd.DataFrame({"x99": [1]}), "x99", None, "unknown column"),
     (pd.DataFrame({"e1": [1]}), "e1", None, "belongs to EIT"),
 ])
