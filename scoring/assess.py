@@ -425,18 +425,19 @@ def _item_summary(sr: ScoredResponses, k: int, item) -> Summary:
     for q, column in enumerate(columns[1:], start=1):
         pattern += index[sr.codes[column].view(np.uint8)] * np.uint16(base ** q)
     counts = np.bincount(pattern, minlength=base ** len(columns))
-    values = np.full(counts.size, np.nan)
-    single = len(columns) == 1
-    for p in np.flatnonzero(counts):
-        total = answered = 0.0
-        for q, column in enumerate(columns):
-            digit = (int(p) // base ** q) % base
-            if digit:
-                total += sr.tables[column].scores[np.int8(options[digit - 1]).view(np.uint8)]
-                answered += 1
-        if answered:
-            values[p] = total if single else total / answered
-    return summarize_counts(values, counts)
+    seen = np.flatnonzero(counts)
+    option_bytes = np.array([0, *options], dtype=np.int8).view(np.uint8)  # digit → code
+    total = np.zeros(seen.size)
+    answered = np.zeros(seen.size)
+    for q, column in enumerate(columns):  # in question order, as score_responses adds up
+        digit = (seen // base ** q) % base
+        score = sr.tables[column].scores[option_bytes[digit]]
+        total += np.where(digit > 0, score, 0.0)
+        answered += digit > 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        values = total if len(columns) == 1 else total / answered
+    values = np.where(answered > 0, values, np.nan)
+    return summarize_counts(values, counts[seen])
 
 
 def _question_summary(sr: ScoredResponses, column: str, options) -> QuestionSummary:

@@ -187,9 +187,8 @@ def cronbach_alpha_with_reason(matrix: np.ndarray) -> tuple[float | None, str | 
     total_var = totals.var(ddof=1)
     if no_spread(math.sqrt(max(total_var, 0.0)), float(np.abs(totals).max())):
         return None, NO_TOTAL_VARIANCE
-    all_rows = complete.all()
-    item_var = sum(float((matrix[:, j] if all_rows else matrix[complete, j]).var(ddof=1))
-                   for j in range(k))
+    rows = matrix if complete.all() else matrix[complete]
+    item_var = float(rows.var(axis=0, ddof=1).sum())
     return float(k / (k - 1) * (1 - item_var / total_var)), None
 
 

@@ -135,3 +135,29 @@ def test_influence_values_give_the_bootstrap_variance(iset):
     u = influence(sr1).values[:, 0]
     x = sr1.item_scores[:, 0]
     assert float(u @ u) / (60 * 59) == pytest.approx(np.var(x, ddof=1) / 60, rel=1e-12)
+
+
+@pytest.mark.parametrize(("set_id", "instrument"), [("ita-2566", "IIT"), ("ita-2566", "EIT"),
+                                                    ("ita-2569", "IIT")])
+def test_item_summaries_from_answer_patterns_equal_the_direct_ones(set_id, instrument):
+    import importlib
+
+    from scoring.responses import score_responses
+
+    assess_module = importlib.import_module("scoring.assess")
+    iset = load_instrument_set(set_id)
+    rng = np.random.default_rng(3)
+    data = {}
+    for c in iset.columns_for(instrument):
+        codes = sorted(iset.item(iset.question(c).item).scale.codes)
+        column = pd.array(rng.choice(codes, size=700).astype(float))
+        column[rng.random(700) < 0.1] = np.nan
+        data[c] = column
+    sr = score_responses(pd.DataFrame(data), iset, instrument)
+    for k, code in enumerate(sr.items):
+        fast = assess_module._item_summary(sr, k, iset.item(code))
+        direct = summarize(sr.item_scores[:, k])
+        assert (fast.n, fast.no_answer, fast.median) == (direct.n, direct.no_answer,
+                                                          direct.median), code
+        assert fast.mean == pytest.approx(direct.mean, rel=1e-12)
+        assert fast.sd == pytest.approx(direct.sd, rel=1e-12)
