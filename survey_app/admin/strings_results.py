@@ -13,6 +13,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "res_instrument": ("เครื่องมือ", "Instrument"),
     "res_count": ("ตอบแล้ว", "Answered"),
     "res_minimum": ("ขั้นต่ำ", "Minimum"),
+    "res_headcount_stale": ("จำนวนบุคลากรที่บันทึกไว้ ({headcount} คน) น้อยกว่าจำนวนผู้ตอบ IIT ({responses} คน) "
+                            "จึงยังคำนวณขั้นต่ำและค่าความคลาดเคลื่อนไม่ได้ โปรดแก้ไขจำนวนบุคลากรของหน่วยงาน",
+                            "The recorded headcount ({headcount}) is below the IIT responses ({responses}), "
+                            "so the minimum sample and margin of error cannot be computed: please correct "
+                            "the agency's headcount."),
     "res_met": ("ครบ", "met"),
     "res_short": ("ยังไม่ครบ", "short"),
     "res_moe": ("ความคลาดเคลื่อน (95%)", "Margin of error (95%)"),

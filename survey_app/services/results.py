@@ -87,17 +87,31 @@ def assessment_inputs(session: Session, assessment: Assessment, *,
     """
     iset = load_instrument_set(assessment.instrument_set)
     oit = oit_judgements(session, assessment, iset)
+    iit = _frame_or_none(session, assessment, "IIT")
     return {
-        "iit": _frame_or_none(session, assessment, "IIT"),
+        "iit": iit,
         "eit": _frame_or_none(session, assessment, "EIT"),
         "oit": oit or None,
         "oit_missing": "fail",
         "history": history_pairs(session, assessment) if with_history else None,
-        "headcount": assessment.agency.eligible_headcount,
+        "headcount": usable_headcount(assessment.agency.eligible_headcount,
+                                      0 if iit is None else len(iit)),
         "eit_minimum": assessment.eit_minimum,
         "fiscal_year_be": assessment.fiscal_year_be,
         "target": assessment.indicator_target,
     }
+
+
+def usable_headcount(headcount: int | None, iit_responses: int) -> int | None:
+    """Return the agency's headcount, or none when it is below the IIT responses received.
+
+    A headcount smaller than the answers already in is out of date; :func:`scoring.assess`
+    refuses it, so the results are computed without a minimum sample or finite population
+    correction and the dashboard asks for the headcount to be corrected instead of failing.
+    """
+    if headcount is not None and headcount < iit_responses:
+        return None
+    return headcount
 
 
 def assessment_result(session: Session, assessment: Assessment, *,

@@ -265,3 +265,21 @@ def test_system_admin_compares_every_agency(app, client):
     assert not any(r.own for r in comparison.rows)
     login(client, "root")
     assert client.get("/admin/supervisor?year=2400").status_code == 200
+
+
+def test_dashboard_with_headcount_below_the_iit_responses_asks_to_correct_it(app, client):
+    """scoring refuses a headcount below the responses; the dashboard says so instead of failing."""
+    with app.app_context():
+        session = db.session
+        agency = add_agency(session, "STALE", "หน่วยงานจำนวนบุคลากรเก่า", headcount=20)
+        assessment = add_assessment(session, agency, iit=35)
+        add_user(session, "admin", "agency_admin", agency)
+        session.commit()
+        assessment_id = assessment.id
+        result = assessment_result(session, assessment)
+    assert result.instruments["IIT"].minimum_sample is None
+    login(client)
+    response = client.get(f"/admin/assessments/{assessment_id}/results")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "จำนวนบุคลากรที่บันทึกไว้ (20 คน) น้อยกว่าจำนวนผู้ตอบ IIT (35 คน)" in html
