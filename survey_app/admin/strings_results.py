@@ -24,7 +24,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "res_headline": ("คะแนนรวม ITA", "ITA total"),
     "res_grade": ("ระดับ", "Grade"),
     "res_verdict": ("ผลการประเมิน", "Verdict"),
-    "res_interval": ("ช่วงความเชื่อมั่น 95% (bootstrap)", "95% interval (bootstrap)"),
+    "res_interval": ("ช่วงความเชื่อมั่น 95%", "95% interval"),
     "res_no_total": (
         "ยังคำนวณคะแนนรวมไม่ได้: ต้องมีคำตอบ IIT และ EIT และผลการตรวจ OIT อย่างน้อยหนึ่งข้อ",
         "No total yet: it needs IIT and EIT responses and at least one judged OIT item.",
