@@ -45,7 +45,26 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     register_errorhandlers(app)
     register_template_helpers(app)
     register_security_headers(app)
+    register_mixer(app)
     return app
+
+
+def register_mixer(app: Flask) -> None:
+    """Mix the last ballots of an assessment whose window has ended, on the first request
+    after it ended (an admin's "close now" mixes at once; start-up and ``ita mix`` recover)."""
+    import sqlalchemy as sa
+
+    from .services.ballots import mix_closed_assessments
+
+    @app.before_request
+    def _mix_closed() -> None:
+        if request.endpoint in (None, "static"):
+            return
+        try:
+            mix_closed_assessments(db.engine)
+        except sa.exc.SQLAlchemyError:
+            # Nothing is lost: the ballots stay in the box for the next request to mix.
+            app.logger.exception("mixing closed assessments failed")
 
 
 def register_proxy(app: Flask) -> None:
@@ -140,8 +159,8 @@ class _InternalError(HTTPException):
 def register_template_helpers(app: Flask) -> None:
     # Static files are cached for a day (SEND_FILE_MAX_AGE_DEFAULT); a changed stylesheet
     # gets a new URL at once.
-    css = Path(app.static_folder or "") / "ita.css"
-    css_version = hashlib.sha256(css.read_bytes()).hexdigest()[:10] if css.exists() else "0"
+    css_version = _file_version(Path(app.static_folder or "") / "ita.css")
+    code_js_version = _file_version(Path(app.static_folder or "") / "iit-code.js")
 
     @app.context_processor
     def _helpers() -> dict[str, object]:
@@ -152,11 +171,16 @@ def register_template_helpers(app: Flask) -> None:
             "lang_url": language_switch_url,
             "css_version": css_version,
             "when": format_datetime,
+            "code_js_version": code_js_version,
         }
 
 
+def _file_version(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:10] if path.exists() else "0"
+
+
 def language_switch_url(lang: str) -> str:
-    """Return this page's URL in ``lang``, keeping its other query arguments (e.g. ``code``)."""
+    """Return this page's URL in ``lang``, keeping its other query arguments."""
     args = request.args.to_dict()
     args["lang"] = lang
     if request.endpoint and request.method == "GET":
@@ -172,7 +196,7 @@ def register_security_headers(app: Flask) -> None:
     def _headers(response):
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        # Links carry the assessment token and sometimes an access code: never send them on.
+        # Links carry the assessment token: never send them on.
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         response.headers.setdefault("X-Frame-Options", "DENY")
         return response

@@ -76,10 +76,51 @@ def serve_command(host: str, port: int, workers: int) -> None:
             message = prepare_database(app)
         except RuntimeError as exc:
             raise click.ClickException(str(exc)) from None
+        recovered = _mix_due(app)
     if message:
         click.echo(message, err=True)
+    if recovered:
+        click.echo(recovered, err=True)
     click.echo(f"ITA survey app on http://{host}:{port}/ ({workers} workers)", err=True)
     run_gunicorn(host=host, port=port, workers=workers)
+
+
+def _mix_due(app) -> str:
+    """Mix what is due in the ballot box (recovery after a crash, closed assessments)."""
+    from .extensions import db
+    from .services.ballots import mix_all_due
+
+    report = mix_all_due(db.engine, batch_size=app.config["MIX_BATCH"])
+    lines = [f"mixed {n} IIT ballots of assessment {a}" for a, n in sorted(report.mixed.items())]
+    lines += [f"assessment {a}: {n} IIT ballots waiting for a batch of "
+              f"{app.config['MIX_BATCH']} (or the close)"
+              for a, n in sorted(report.waiting.items()) if n]
+    if not report.erased:
+        lines.append("the SQLite WAL could not be emptied now (a reader held an old "
+                     "snapshot): run `ita mix` again")
+    return "\n".join(lines)
+
+
+def _mix_closed() -> None:
+    """Mix the last ballots of assessments that have closed, before reading results."""
+    from .extensions import db
+    from .services.ballots import mix_closed_assessments
+
+    mix_closed_assessments(db.engine)
+
+
+@main.command("mix")
+def mix_command() -> None:
+    """Mix the IIT ballot box now (see SECURITY.md).
+
+    Moves every open assessment's ballots into the results once at least ITA_MIX_BATCH wait,
+    and all remaining ballots of closed assessments, in shuffled order; then erases the mixed
+    ballots (VACUUM on PostgreSQL, WAL checkpoint on SQLite).  `ita serve` does the same at
+    start-up; run it after a crash, after `ita db upgrade`, or from cron.
+    """
+    with _app_context() as app:
+        text = _mix_due(app)
+    click.echo(text or "nothing to mix")
 
 
 @main.command("demo")
@@ -208,6 +249,7 @@ def export_responses_command(assessment_id: int, instrument: str, fmt: str,
     from .services.exports import iter_responses_csv, write_responses_xlsx, write_streamed_csv
 
     with _app_context():
+        _mix_closed()
         try:
             if fmt == "xlsx":
                 rows = write_responses_xlsx(db.session, assessment_id, instrument,
@@ -289,6 +331,7 @@ def export_scores_command(assessment_id: int, fmt: str, output: str | None,
     from .services.results import assessment_result, results_view
 
     with _app_context():
+        _mix_closed()
         assessment = _assessment_or_fail(db.session, assessment_id)
         result = assessment_result(db.session, assessment, bootstrap=bootstrap)
         if fmt == "xlsx":
@@ -316,6 +359,7 @@ def report_command(assessment_id: int, fmt: str, output: str) -> None:
     from .services import reports
 
     with _app_context():
+        _mix_closed()
         assessment = _assessment_or_fail(db.session, assessment_id)
         view = reports.report_view(db.session, assessment)
         data = reports.report_docx(view) if fmt == "docx" else reports.report_pdf(view)

@@ -43,6 +43,9 @@ DEFAULTS: dict[str, object] = {
     "MAX_CONTENT_LENGTH": 256 * 1024,
     "SEND_FILE_MAX_AGE_DEFAULT": 86400,
     "SQLITE_BUSY_TIMEOUT_MS": 15000,
+    # The ballot box (SECURITY.md): IIT ballots reach the response table only in shuffled
+    # batches of at least this many per assessment (the rest when the assessment closes).
+    "MIX_BATCH": 5,
 }
 
 SECRET_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
@@ -90,5 +93,11 @@ def finalise(config: dict, instance_path: str) -> None:
                 "Generate one with: python -c 'import secrets; print(secrets.token_hex(32))'"
             )
         config["SECRET_KEY"] = instance_secret(instance_path)
+    batch = config.get("MIX_BATCH")
+    if isinstance(batch, bool) or not isinstance(batch, int) or batch < 2:
+        raise ConfigError(
+            f"ITA_MIX_BATCH must be a whole number of at least 2, not {batch!r}: IIT answers "
+            "are mixed into the results only in batches of that many (see SECURITY.md)"
+        )
     if not config.get("CODE_HASH_KEY"):
         config["CODE_HASH_KEY"] = "code-hash:" + str(config["SECRET_KEY"])

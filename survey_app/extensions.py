@@ -31,6 +31,8 @@ def make_engine(url: str, *, sqlite_busy_timeout_ms: int = 15000) -> sa.Engine:
         cursor.execute(f"PRAGMA busy_timeout={int(sqlite_busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Deleted rows (mixed ballots) are overwritten with zeros, not left in free space.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     return engine

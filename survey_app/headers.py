@@ -5,10 +5,11 @@ from __future__ import annotations
 import base64
 import hashlib
 
-#: The pages need nothing from elsewhere: no scripts at all, styles and images from us only.
+#: The pages need nothing from elsewhere: styles, images and the one script (``iit-code.js``,
+#: which moves a slip's code from the URL fragment into the form) from us only; no inline script.
 CONTENT_SECURITY_POLICY = (
-    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
-    "frame-ancestors 'none'; base-uri 'none'"
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
 
 

@@ -247,6 +247,19 @@ STRINGS: dict[str, tuple[str, str]] = {
         "ข้อมูลคำตอบใช้เพื่อการประเมิน ITA ของหน่วยงานเท่านั้น",
         "Answers are used only for the agency's ITA.",
     ),
+    # -- the IIT ballot box (SECURITY.md): what the console says about ballots not yet mixed
+    "iit_received": (
+        "ได้รับ {n} ชุด ในจำนวนนี้ {p} ชุดรอผสมเข้าผลคะแนน",
+        "received {n}, of which {p} waiting to be mixed",
+    ),
+    "iit_mix_note": (
+        "คำตอบ IIT เข้าสู่ผลคะแนน แผนภูมิ และไฟล์ส่งออก ครั้งละอย่างน้อย {k} ชุด "
+        "โดยสุ่มลำดับ (ชุดที่เหลือเมื่อปิดรับคำตอบ) เพื่อไม่ให้ผู้ใดจับคู่คำตอบกับรหัสเข้าตอบได้ "
+        "ไม่มีคำตอบใดสูญหาย",
+        "IIT answers reach the scores, charts and exports in shuffled batches of at least "
+        "{k} (the rest when the assessment closes), so that no one can match answers to a "
+        "code. No answer is lost.",
+    ),
 }
 
 

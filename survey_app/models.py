@@ -3,7 +3,9 @@
 Anonymity is a property of this schema: ``response`` and ``answer`` hold no link to an
 ``access_code`` or a person (no foreign key, no IP address, no user agent, no time finer than
 the day), and an ``access_code`` records only whether it was used, not when.
-``tests/app/test_schema.py`` checks this on the migrated database.
+``tests/app/test_schema_anonymity.py`` checks this on the migrated database.  IIT answers first
+go into the ``ballot`` box and reach ``response`` only through the mixer
+(``survey_app/services/ballots.py``, ``SECURITY.md``).
 """
 
 from __future__ import annotations
@@ -135,6 +137,24 @@ class Response(Base):
     answers: Mapped[list[Answer]] = relationship(
         back_populates="response", cascade="all, delete-orphan"
     )
+
+
+class Ballot(Base):
+    """IIT answers waiting in the ballot box to be mixed into ``response`` (see SECURITY.md).
+
+    Written in the transaction that redeems the code, so it shares that transaction's id (and
+    WAL commit) with the ``access_code`` row; the mixer moves ballots into ``response`` in
+    shuffled batches of at least K and erases them (VACUUM / secure_delete + checkpoint).
+    """
+
+    __tablename__ = "ballot"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(sa.ForeignKey("assessment.id"), index=True)
+    #: The day, as on ``response``; a mixed batch gets the day of its newest ballot.
+    submitted_on: Mapped[dt.date] = mapped_column(sa.Date)
+    #: The answers as compact JSON, question column → option code.
+    answers: Mapped[str] = mapped_column(sa.Text)
 
 
 class Answer(Base):

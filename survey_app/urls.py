@@ -11,3 +11,9 @@ def public_url(endpoint: str, **values: object) -> str:
     if base:
         return str(base).rstrip("/") + url_for(endpoint, **values)
     return url_for(endpoint, _external=True, **values)
+
+
+def code_slip_url(token: str, printed_code: str) -> str:
+    """Return the link a code slip's QR carries: the code sits in the URL fragment
+    (``/iit/<token>#K7QM-4XPT-9C``), which browsers never send to a server or proxy."""
+    return f"{public_url('respond.iit_code', token=token)}#{printed_code}"

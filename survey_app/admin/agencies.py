@@ -11,7 +11,7 @@ from ..models import Agency
 from ..services.agencies import AGENCY_TYPES, AgencyError, agency_tree, save_agency, visible_agencies
 from . import bp
 from .access import agency_or_404, audit, writer_required
-from .common import choices
+from .common import choices, pending_ballots
 from .forms import AgencyForm
 
 
@@ -85,7 +85,8 @@ def agency(agency_id: int):
     type_label = (t("agency_type_" + agency.agency_type) if agency.agency_type in AGENCY_TYPES
                   else agency.agency_type)
     return render_template("admin/agency.html", agency=agency, row=rows[0] if rows else None,
-                           children=children, type_label=type_label)
+                           children=children, type_label=type_label,
+                           pending=pending_ballots(rows))
 
 
 @bp.route("/agencies/<int:agency_id>/edit", methods=["GET", "POST"])

@@ -22,6 +22,7 @@ from ..services.assessments import (
     open_now,
     response_counts,
 )
+from ..services.ballots import mix_remaining, pending_count
 from ..services.codes import code_batches
 from ..urls import public_url
 from . import bp
@@ -121,6 +122,7 @@ def assessment(assessment_id: int):
         "admin/assessment.html", assessment=assessment, agency=assessment.agency,
         state=assessment_state(assessment), batches=code_batches(db.session, assessment),
         iit=counts["IIT"], eit=counts["EIT"], eit_url=eit_url, eit_qr=qr_markup(eit_url),
+        iit_pending=pending_count(db.session, assessment.id),
         iit_url=public_url("respond.iit_code", token=assessment.public_token),
         batch_form=CodeBatchForm(formdata=None, count=50), empty_form=EmptyForm())
 
@@ -146,6 +148,7 @@ def assessment_close(assessment_id: int):
         close_now(assessment)
         audit("assessment_close", agency_id=assessment.agency_id, target=audit_label(assessment))
         db.session.commit()
+        mix_remaining(db.engine, assessment.id)  # the last ballots, however few (SECURITY.md)
         flash(t("closed_now"), "ok")
     return redirect(url_for(".assessment", assessment_id=assessment.id))
 

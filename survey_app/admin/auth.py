@@ -14,6 +14,7 @@ from ..services.agencies import agency_tree
 from ..services.audit import record
 from . import bp
 from .access import audit
+from .common import pending_ballots
 from .forms import EmptyForm, LoginForm
 
 LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
@@ -68,4 +69,4 @@ def logout():
 @login_required
 def home():
     rows = agency_tree(db.session, current_user)
-    return render_template("admin/home.html", rows=rows)
+    return render_template("admin/home.html", rows=rows, pending=pending_ballots(rows))

@@ -16,7 +16,7 @@ from ..services.codes import (
     next_batch_label,
     revoke_batch,
 )
-from ..urls import public_url
+from ..urls import code_slip_url, public_url
 from . import bp
 from .access import assessment_or_404, audit, writer_required
 from .common import audit_label, qr_markup
@@ -43,7 +43,7 @@ def codes_generate(assessment_id: int):
     slips = []
     for code in codes:
         printed = format_code(code)
-        url = public_url("respond.iit_code", token=assessment.public_token, code=printed)
+        url = code_slip_url(assessment.public_token, printed)
         slips.append({"code": printed, "url": url, "qr": qr_markup(url)})
     csv_text = codes_csv([(s["code"], s["url"]) for s in slips])
     csv_uri = "data:text/csv;charset=utf-8;base64," + base64.b64encode(

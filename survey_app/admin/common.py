@@ -11,9 +11,15 @@ from ..extensions import db
 from ..headers import policy_allowing_style
 from ..models import Assessment
 from ..services import exports
+from ..services.ballots import pending_counts
 from ..services.qr import qr_svg
 from .access import audit
 from .forms import Choice
+
+
+def pending_ballots(rows) -> dict[int, int]:
+    """IIT ballots still in the box, per assessment of these agency rows (SECURITY.md)."""
+    return pending_counts(db.session, [a.assessment.id for r in rows for a in r.assessments])
 
 
 def choices(pairs) -> list:

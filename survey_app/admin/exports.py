@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from ..extensions import db
 from ..services import exports
 from ..services.assessments import response_counts
+from ..services.ballots import pending_count
 from ..services.results import assessment_result, results_view
 from . import bp
 from .access import assessment_or_404
@@ -28,6 +29,7 @@ def exports_page(assessment_id: int):
     css = page_css("results")
     html = render_template("admin/results/exports.html", assessment=assessment,
                            counts=response_counts(db.session, assessment),
+                           iit_pending=pending_count(db.session, assessment.id),
                            kinds=exports.EXPORT_KINDS, inline_css=css)
     return with_inline_css(html, css)
 

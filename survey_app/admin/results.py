@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..i18n import t
 from ..services import reports
+from ..services.ballots import pending_count
 from ..services.results import results_view, supervisor_view
 from . import bp
 from .access import assessment_or_404, audit
@@ -34,7 +35,8 @@ def results(assessment_id: int):
     assessment = assessment_or_404(assessment_id)
     view = results_view(db.session, assessment)
     css = page_css("results")
-    html = render_template("admin/results/dashboard.html", inline_css=css, view=view)
+    html = render_template("admin/results/dashboard.html", inline_css=css, view=view,
+                           iit_pending=pending_count(db.session, assessment.id))
     return with_inline_css(html, css)
 
 

@@ -1,9 +1,12 @@
 """Respondent pages.
 
-IIT: code → eligibility and PDPA notice → questionnaire → thank-you.  The verified code is kept
-in the signed session between pages and travels with the questionnaire as a signed hidden
-``ticket``, so answers survive an expired CSRF token or a lost session cookie; the code is
-checked again, and redeemed, in the same transaction that stores the answers.
+IIT: code → eligibility and PDPA notice → questionnaire → thank-you.  The code is entered by
+POST only (a slip's QR puts it in the URL fragment, which browsers never send; ``iit-code.js``
+moves it into the form).  After it is verified only its keyed hash is kept: in the signed
+session between pages, and with the questionnaire as a signed hidden ``ticket``, so answers
+survive an expired CSRF token or a lost session cookie; the hash is checked again, and the code
+redeemed, in the same transaction that drops the answers into the ballot box.  Both are cleared
+when the questionnaire is submitted.  See SECURITY.md.
 
 EIT: one public page per assessment; a honeypot, a per-client rate limit, a one-time form
 nonce (back + resubmit stores nothing) and a signed cookie that warns a browser which already
@@ -35,6 +38,7 @@ from ..extensions import db, limiter
 from ..i18n import format_datetime, t
 from ..models import Assessment, utcnow
 from ..services.assessments import assessment_by_token
+from ..services.ballots import mix_after_submission
 from ..services.qr import qr_png, qr_svg
 from ..services.responses import (
     CodeRejected,
@@ -89,11 +93,13 @@ def _code_message(state: CodeState, assessment: Assessment) -> str:
     )
 
 
-def _unavailable(assessment: Assessment, state: CodeState) -> tuple[str, int]:
+def _unavailable(assessment: Assessment, state: CodeState, *, code_page: bool = False
+                 ) -> tuple[str, int]:
     return (
         render_template("respond/unavailable.html", assessment=assessment, state=state.value,
                         opens=format_datetime(assessment.opens_at),
-                        closes=format_datetime(assessment.closes_at)),
+                        closes=format_datetime(assessment.closes_at),
+                        code_page=code_page),
         403 if state is CodeState.NOT_OPEN else 410,
     )
 
@@ -190,10 +196,14 @@ def iit_code(token: str):
     assessment = _assessment(token)
     form = CodeForm()
     if request.method == "GET":
-        form.code.data = request.args.get("code", "")[:40]
+        if "code" in request.args:
+            # A link from before codes moved into the fragment: drop the code from the
+            # address bar and history (the person types it, as printed on the slip).
+            args = {k: v for k, v in request.args.items() if k != "code"}
+            return redirect(url_for(".iit_code", token=token, **args))
         state = window_state(assessment)
         if state is not CodeState.OK:
-            return _unavailable(assessment, state)
+            return _unavailable(assessment, state, code_page=True)
         return _code_page(assessment, form)
     if not form.validate():
         if _csrf_failed(form):
@@ -201,18 +211,19 @@ def iit_code(token: str):
         else:
             message = t("code_malformed")
         return _code_page(assessment, form, message=message), 422
-    state, code = check_code(db.session, assessment, form.code.data, key=_code_key())
+    state, code_hash = check_code(db.session, assessment, form.code.data, key=_code_key())
     if state is not CodeState.OK:
         return _code_page(
             assessment, form, message=_code_message(state, assessment), state=state.value
         ), 422
-    session["iit"] = {"a": assessment.id, "c": code, "eligible": False}
+    # Only the keyed hash: the session cookie never carries the code itself.
+    session["iit"] = {"a": assessment.id, "h": code_hash, "eligible": False}
     return redirect(url_for(".iit_consent", token=token))
 
 
 def _iit_session(assessment: Assessment) -> dict | None:
     data = session.get("iit")
-    if isinstance(data, dict) and data.get("a") == assessment.id and data.get("c"):
+    if isinstance(data, dict) and data.get("a") == assessment.id and data.get("h"):
         return data
     return None
 
@@ -250,7 +261,7 @@ def iit_questionnaire(token: str):
         if data is None or not data.get("eligible"):
             return redirect(url_for(".iit_code", token=token))
         form = form_class()
-        form.ticket.data = _ticket_serializer().dumps({"a": assessment.id, "c": data["c"]})
+        form.ticket.data = _ticket_serializer().dumps({"a": assessment.id, "h": data["h"]})
         return _render_questionnaire(assessment, "IIT", form)
 
     answers = _reject_tampered_post(assessment, "IIT")
@@ -259,7 +270,8 @@ def iit_questionnaire(token: str):
         ticket = _ticket_serializer().loads(form.ticket.data or "")
     except BadSignature:
         ticket = None
-    if not isinstance(ticket, dict) or ticket.get("a") != assessment.id:
+    if (not isinstance(ticket, dict) or ticket.get("a") != assessment.id
+            or not isinstance(ticket.get("h"), str)):
         abort(400, description=t("error_ticket"))
     if not form.validate():
         csrf_failed = _csrf_failed(form)
@@ -275,12 +287,12 @@ def iit_questionnaire(token: str):
         store_iit_response(
             db.session,
             assessment,
-            ticket["c"],
+            ticket["h"],
             answers,
-            key=_code_key(),
             submitted_on=local_today(current_app.config["TIMEZONE"]),
         )
     except CodeRejected as rejected:
+        session.pop("iit", None)
         status = 409 if rejected.state is CodeState.USED else 422
         return render_template(
             "respond/code_rejected.html",
@@ -289,6 +301,8 @@ def iit_questionnaire(token: str):
             message=_code_message(rejected.state, assessment),
         ), status
     session.pop("iit", None)
+    # The ballot is committed; mix now if this one completes a batch of K (SECURITY.md).
+    mix_after_submission(db.engine, assessment.id, batch_size=current_app.config["MIX_BATCH"])
     return redirect(url_for(".iit_thanks", token=token))
 
 

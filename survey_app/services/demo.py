@@ -14,7 +14,8 @@ from questionnaires import load_instrument_set
 from ..models import Agency, Assessment, utcnow
 from .agencies import get_or_create_agency
 from .assessments import AssessmentState, assessment_state, create_assessment, response_counts
-from .codes import format_code, issue_codes
+from .ballots import erase_mixed_ballots, mix_assessment
+from .codes import format_code, hash_code, issue_codes
 from .responses import local_today, store_eit_response, store_iit_response
 
 DEMO_AGENCY = {
@@ -130,9 +131,11 @@ def ensure_demo(
         today = local_today(timezone, now)
         for i, code in enumerate(codes[:iit_responses]):
             store_iit_response(
-                session, assessment, code, plausible_answers(DEMO_SET, "IIT", rng),
-                key=code_key, submitted_on=today - dt.timedelta(days=int(i % 20)),
+                session, assessment, hash_code(code_key, code),
+                plausible_answers(DEMO_SET, "IIT", rng),
+                submitted_on=today - dt.timedelta(days=int(i % 20)),
             )
+        _mix_demo_ballots(session, assessment)
         groups = list(_EIT_GROUP_WEIGHTS)
         weights = list(_EIT_GROUP_WEIGHTS.values())
         for i in range(eit_responses):
@@ -172,13 +175,21 @@ def ensure_demo(
         eit_qr_svg=f"{base}/eit/{token}/qr.svg",
         iit_qr_png=f"{base}/iit/{token}/qr.png",
         unused_iit_codes=printed,
-        iit_code_urls=[f"{base}/iit/{token}?code={c}" for c in printed],
+        iit_code_urls=[f"{base}/iit/{token}#{c}" for c in printed],
         responses=response_counts(session, assessment),
         admin_login=console.admin_login,
         viewer_login=console.viewer_login,
         child_agencies=console.children,
         notes=notes + console.notes,
     )
+
+
+def _mix_demo_ballots(session: Session, assessment: Assessment) -> None:
+    """Mix the demo's IIT ballots into its results at once, as one batch (made-up answers:
+    there is no one to protect, and a newcomer should see every result straight away)."""
+    engine = session.get_bind()
+    if mix_assessment(engine, assessment.id, minimum=1):
+        erase_mixed_ballots(engine)
 
 
 # -- the console's side of the demo: accounts, a small hierarchy, OIT, past results ---------
@@ -313,9 +324,10 @@ def ensure_demo_console(session: Session, agency: Agency, assessment: Assessment
                                 batch="demo")
             session.commit()
             for i, c in enumerate(codes[:n_iit]):
-                store_iit_response(session, school_assessment, c,
+                store_iit_response(session, school_assessment, hash_code(code_key, c),
                                    plausible_answers(DEMO_SET, "IIT", rng, ordinal_weights=weights),
-                                   key=code_key, submitted_on=today - dt.timedelta(days=i % 10))
+                                   submitted_on=today - dt.timedelta(days=i % 10))
+            _mix_demo_ballots(session, school_assessment)
             for i in range(30 + headcount):
                 group = str(rng.choice(list(_EIT_GROUP_WEIGHTS), p=list(_EIT_GROUP_WEIGHTS.values())))
                 store_eit_response(session, school_assessment, group,

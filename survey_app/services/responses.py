@@ -1,9 +1,10 @@
 """Check answers against the instrument definitions and store responses.
 
-``store_iit_response`` redeems the access code and stores the response in one transaction:
-the conditional ``UPDATE … WHERE status = 'unused'`` takes the row lock (PostgreSQL) or the
-write lock (SQLite), so of two simultaneous submissions with one code exactly one sees
-``rowcount == 1`` and stores; the other stores nothing and learns why.
+``store_iit_response`` redeems the access code and drops the answers into the ballot box in one
+transaction: the conditional ``UPDATE … WHERE status = 'unused'`` takes the row lock
+(PostgreSQL) or the write lock (SQLite), so of two simultaneous submissions with one code
+exactly one sees ``rowcount == 1`` and stores; the other stores nothing and learns why.  The
+ballot becomes a response only when the mixer moves it (``ballots.py``, SECURITY.md).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from questionnaires import InstrumentSet, load_instrument_set
 
 from ..models import AccessCode, Answer, Assessment, Response, utcnow
 from .assessments import AssessmentState, assessment_state
+from .ballots import add_ballot
 from .codes import hash_code, normalise_code
 
 
@@ -66,17 +68,19 @@ def check_code(
 ) -> tuple[CodeState, str | None]:
     """Say whether ``text`` is a usable code for ``assessment`` (without redeeming it).
 
-    Returns the state and the normalised code.
+    Returns the state and the code's keyed hash (what the respondent's session keeps between
+    pages instead of the code itself), or None when it is not a code at all.
     """
     code = normalise_code(text)
     if code is None:
         return CodeState.MALFORMED, None
+    code_hash = hash_code(key, code)
     state = window_state(assessment)
     if state is not CodeState.OK:
-        return state, code
+        return state, code_hash
     status = session.scalar(
         sa.select(AccessCode.status).where(
-            AccessCode.code_hash == hash_code(key, code),
+            AccessCode.code_hash == code_hash,
             AccessCode.assessment_id == assessment.id,
         )
     )
@@ -85,7 +89,7 @@ def check_code(
         "unused": CodeState.OK,
         "used": CodeState.USED,
         "revoked": CodeState.REVOKED,
-    }[status], code
+    }[status], code_hash
 
 
 def clean_answers(
@@ -151,27 +155,23 @@ def _add_response(
 def store_iit_response(
     session: Session,
     assessment: Assessment,
-    code_text: str,
+    code_hash: str,
     answers: Mapping[str, object],
     *,
-    key: str,
     submitted_on: dt.date,
     now: dt.datetime | None = None,
 ) -> None:
-    """Redeem ``code_text`` and store the IIT answers, in one transaction; commit.
+    """Redeem the code with keyed hash ``code_hash`` and put the IIT answers into the ballot
+    box, in one transaction; commit.  (``codes.hash_code`` turns a typed code into its hash.)
 
     Raises CodeRejected (nothing stored) if the code cannot be used, TamperedSubmission if
-    the answers are incomplete or invalid.
+    the answers are incomplete or invalid.  The answers count as results once mixed.
     """
     iset = load_instrument_set(assessment.instrument_set)
     cleaned = _complete(iset, "IIT", answers)
-    code = normalise_code(code_text)
-    if code is None:
-        raise CodeRejected(CodeState.MALFORMED)
     state = window_state(assessment, now)
     if state is not CodeState.OK:
         raise CodeRejected(state)
-    code_hash = hash_code(key, code)
     try:
         # The first statement of the transaction: on SQLite it takes the write lock (waiting
         # up to busy_timeout), on PostgreSQL the row lock; a concurrent redeemer re-checks
@@ -199,7 +199,7 @@ def store_iit_response(
                     status, CodeState.UNKNOWN
                 )
             )
-        _add_response(session, assessment, "IIT", cleaned, submitted_on=submitted_on)
+        add_ballot(session, assessment, cleaned, submitted_on=submitted_on)
         session.commit()
     except BaseException:
         session.rollback()

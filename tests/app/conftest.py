@@ -201,6 +201,20 @@ def count_rows(app, table: str) -> int:
         return db.session.scalar(sa.text(f"SELECT count(*) FROM {table}"))
 
 
+def stored_iit(app) -> int:
+    """IIT answers stored anywhere: ballots waiting in the box plus mixed IIT responses."""
+    return count_rows(app, "ballot") + count_rows(app, "response WHERE instrument = 'IIT'")
+
+
+def close_and_mix(app, assessment_id: int) -> int:
+    """Close the assessment and mix its remaining ballots, as the console's close does."""
+    from survey_app.services.ballots import mix_remaining
+
+    close_assessment(app, assessment_id)
+    with app.app_context():
+        return mix_remaining(db.engine, assessment_id)
+
+
 class Respondent:
     """Walks a test client through the respondent flows."""
 

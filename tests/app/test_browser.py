@@ -125,9 +125,20 @@ def test_eit_qr_png_decodes_to_the_link(live_demo, tmp_path):
 def test_iit_on_a_phone_with_a_demo_code(live_demo, page, tmp_path):
     base, info = live_demo
     shots = Path(os.environ.get("ITA_SCREENSHOT_DIR", tmp_path))
-    page.goto(info.iit_code_urls[0])  # the QR link printed on a slip
+    page.goto(info.iit_url)
     page.screenshot(path=shots / "iit-code.png")
-    page.get_by_role("button", name="ถัดไป").click()
+    slip_url = info.iit_code_urls[0]  # the QR link printed on a slip: the code in the fragment
+    assert "#" in slip_url and "?" not in slip_url
+    sent: list[str] = []
+    page.on("request", lambda request: sent.append(request.url))
+    page.goto(slip_url)  # iit-code.js moves the code into the form and posts it
+    page.wait_for_url(f"{base}/iit/*/start")
+    code = slip_url.rsplit("#", 1)[1]
+    assert sent and not any(code in url or code.replace("-", "") in url for url in sent)
+    page.go_back()  # history keeps no entry with the code (replaced, or cleaned by the script)
+    assert code not in page.url
+    page.go_forward()
+    page.wait_for_url(f"{base}/iit/*/start")
     page.get_by_label("ข้าพเจ้าปฏิบัติงานในหน่วยงานนี้มาแล้วไม่น้อยกว่า 1 ปี").check()
     page.screenshot(path=shots / "iit-consent.png")
     page.get_by_role("button", name="เริ่มตอบแบบวัด").click()
@@ -160,6 +171,25 @@ def test_no_javascript_needed(live_demo, tmp_path):
         browser.close()
 
 
+
+
+def test_iit_code_typed_without_javascript(live_demo, tmp_path):
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing")
+    from playwright.sync_api import sync_playwright
+
+    base, info = live_demo
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(java_script_enabled=False,
+                                      viewport={"width": 360, "height": 740})
+        page = context.new_page()
+        page.goto(info.iit_code_urls[1])  # the slip's QR, scanned by a phone without JS
+        page.get_by_label("รหัสเข้าตอบ").fill(info.unused_iit_codes[1])  # typed from the slip
+        page.get_by_role("button", name="ถัดไป").click()
+        page.wait_for_url(f"{base}/iit/*/start")
+        context.close()
+        browser.close()
 
 
 def test_readable_at_200_percent_zoom(live_demo, page):

@@ -9,7 +9,14 @@ import pytest
 from survey_app import create_app
 from survey_app.extensions import db
 
-from .conftest import Respondent, app_config, count_rows, full_answers, make_assessment
+from .conftest import (
+    Respondent,
+    app_config,
+    count_rows,
+    full_answers,
+    make_assessment,
+    stored_iit,
+)
 
 
 @pytest.fixture
@@ -81,8 +88,8 @@ def test_iit_flow_with_csrf_and_lost_session(csrf_app):
     assert kept.status_code == 400
     text = kept.get_data(as_text=True)
     assert text.count("checked") == 51
-    assert count_rows(csrf_app, "response") == 0
+    assert stored_iit(csrf_app) == 0
     data["csrf_token"] = _token(text)
     done = fresh_browser.post(f"/iit/{setup.token}/questionnaire", data=data)
     assert done.status_code == 302
-    assert count_rows(csrf_app, "response") == 1
+    assert stored_iit(csrf_app) == 1

@@ -9,7 +9,7 @@ from questionnaires import load_instrument_set
 from survey_app.extensions import db
 from survey_app.services.exports import iter_responses_csv, responses_frame_by_id
 
-from .conftest import full_answers
+from .conftest import close_and_mix, full_answers
 
 
 def test_frame_columns_and_dtypes(app, respondent, setup):
@@ -17,6 +17,7 @@ def test_frame_columns_and_dtypes(app, respondent, setup):
     respondent.submit_eit(full_answers("EIT", option=1), group="school")
     ticket = respondent.start_iit(setup.codes[0])
     respondent.submit_iit(ticket, full_answers("IIT", option=2))
+    close_and_mix(app, setup.assessment_id)  # a single IIT ballot reaches the results at close
     iset = load_instrument_set("ita-2566")
     with app.app_context():
         eit = responses_frame_by_id(db.session, setup.assessment_id, "EIT")

@@ -11,7 +11,15 @@ from survey_app.extensions import db
 from survey_app.models import AccessCode, Answer, Assessment, Response, utcnow
 from survey_app.services.codes import format_code, revoke_batch
 
-from .conftest import Respondent, close_assessment, count_rows, full_answers, make_assessment
+from .conftest import (
+    Respondent,
+    close_and_mix,
+    close_assessment,
+    count_rows,
+    full_answers,
+    make_assessment,
+    stored_iit,
+)
 
 
 def test_fresh_code_stores_one_anonymous_response(app, respondent, setup):
@@ -24,6 +32,11 @@ def test_fresh_code_stores_one_anonymous_response(app, respondent, setup):
     thanks = respondent.client.get(response.headers["Location"])
     assert "ขอบคุณที่ตอบแบบวัด" in thanks.get_data(as_text=True)
 
+    # In the ballot box until a batch is complete or the assessment closes (SECURITY.md).
+    assert count_rows(app, "ballot") == 1
+    assert count_rows(app, "response") == 0
+    assert close_and_mix(app, setup.assessment_id) == 1
+    assert count_rows(app, "ballot") == 0
     with app.app_context():
         stored = db.session.scalars(sa.select(Response)).one()
         assert stored.instrument == "IIT"
@@ -41,10 +54,40 @@ def test_code_without_dashes_and_with_spaces_is_accepted(respondent, setup):
     assert respondent.enter_code(typed).status_code == 302
 
 
-def test_code_from_a_qr_slip_is_prefilled(respondent, setup):
+def test_a_code_in_the_query_string_is_dropped_never_prefilled(respondent, setup):
+    # Links printed before codes moved into the URL fragment: the code leaves the address
+    # bar at once and is never written into the page.
     code = format_code(setup.codes[0])
-    page = respondent.client.get(f"/iit/{setup.token}?code={code}").get_data(as_text=True)
-    assert f'value="{code}"' in page
+    response = respondent.client.get(f"/iit/{setup.token}?code={code}&lang=en")
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/iit/{setup.token}?lang=en"
+    page = respondent.client.get(response.headers["Location"]).get_data(as_text=True)
+    assert code not in page
+    assert 'value=""' in page
+
+
+def test_code_entry_never_puts_the_code_in_a_url_or_the_session(respondent, setup):
+    import base64
+    import json
+    import zlib
+
+    from flask.sessions import SecureCookieSessionInterface
+
+    code = setup.codes[0]
+    entered = respondent.enter_code(format_code(code))
+    assert entered.status_code == 302 and code not in entered.headers["Location"]
+    respondent.confirm_eligibility()
+    page = respondent.open_iit_questionnaire().get_data(as_text=True)
+    cookie = respondent.client.get_cookie("session", domain="ita.test").value
+    serializer = SecureCookieSessionInterface().get_signing_serializer(respondent.client.application)
+    assert code not in json.dumps(serializer.loads(cookie))
+    payload = cookie.lstrip(".").split(".")[0]
+    raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    text = (zlib.decompress(raw) if cookie.startswith(".") else raw).decode()
+    assert code not in text and format_code(code) not in text
+    assert code not in page and format_code(code) not in page  # the ticket carries the hash
+    assert respondent.submit_iit(respondent.ticket()).status_code == 302
+    assert "iit" not in serializer.loads(respondent.client.get_cookie("session", domain="ita.test").value)
 
 
 def test_reused_code_is_refused_at_entry_and_at_submission(app, client, setup):
@@ -58,7 +101,7 @@ def test_reused_code_is_refused_at_entry_and_at_submission(app, client, setup):
     entry = Respondent(app.test_client(), setup.token).enter_code(setup.codes[0])
     assert entry.status_code == 422
     assert "รหัสนี้ถูกใช้ตอบแบบวัดไปแล้ว" in entry.get_data(as_text=True)
-    assert count_rows(app, "response") == 1
+    assert stored_iit(app) == 1
 
 
 def test_back_and_resubmit_after_thanks_stores_nothing(app, respondent, setup):
@@ -69,7 +112,7 @@ def test_back_and_resubmit_after_thanks_stores_nothing(app, respondent, setup):
     assert back.status_code == 302 and back.headers["Location"].endswith(f"/iit/{setup.token}")
     # … and a browser that re-posts the old form finds the code used.
     assert respondent.submit_iit(ticket).status_code == 409
-    assert count_rows(app, "response") == 1
+    assert stored_iit(app) == 1
 
 
 @pytest.mark.parametrize(
@@ -84,7 +127,7 @@ def test_wrong_codes_get_their_own_message(app, respondent, typed, expected):
     response = respondent.enter_code(typed)
     assert response.status_code == 422
     assert expected in response.get_data(as_text=True)
-    assert count_rows(app, "response") == 0
+    assert stored_iit(app) == 0
 
 
 def test_revoked_code_gets_its_own_message(app, respondent, setup):
@@ -146,7 +189,7 @@ def test_missing_answers_rerender_with_answers_kept_and_errors_beside_items(
     assert 'id="q-i1-2-error"' in page and 'id="q-i30-4-error"' in page
     assert page.count("กรุณาเลือกคำตอบ") == 2
     assert page.count("checked") == len(answers)  # every given answer is still selected
-    assert count_rows(app, "response") == 0
+    assert stored_iit(app) == 0
     assert count_rows(app, "access_code WHERE status = 'used'") == 0
 
 
@@ -164,7 +207,7 @@ def test_tampered_post_is_400_and_stores_nothing(app, respondent, setup, tamper)
     response = respondent.submit_iit(ticket, {**full_answers("IIT"), **tamper})
     assert response.status_code == 400
     assert "ไม่ได้บันทึกสิ่งใด" in response.get_data(as_text=True)
-    assert count_rows(app, "response") == 0
+    assert stored_iit(app) == 0
     assert count_rows(app, "access_code WHERE status = 'used'") == 0
 
 
@@ -172,7 +215,7 @@ def test_forged_ticket_is_400(app, respondent, setup):
     respondent.start_iit(setup.codes[0])
     response = respondent.submit_iit("forged.ticket")
     assert response.status_code == 400
-    assert count_rows(app, "response") == 0
+    assert stored_iit(app) == 0
 
 
 def test_submission_to_a_closed_assessment_is_400(app, respondent, setup):
@@ -181,7 +224,7 @@ def test_submission_to_a_closed_assessment_is_400(app, respondent, setup):
     response = respondent.submit_iit(ticket)
     assert response.status_code == 400
     assert "ไม่ได้เปิดรับคำตอบ" in response.get_data(as_text=True)
-    assert count_rows(app, "response") == 0
+    assert stored_iit(app) == 0
     assert count_rows(app, "access_code WHERE status = 'used'") == 0
 
 
@@ -209,15 +252,19 @@ def test_unknown_token_is_404(client):
     assert client.post("/iit/not-a-token/questionnaire", data={}).status_code == 404
 
 
-def test_language_switch_keeps_the_code_from_a_slip(respondent, setup):
-    code = format_code(setup.codes[0])
-    page = respondent.client.get(f"/iit/{setup.token}?code={code}").get_data(as_text=True)
-    assert f'href="/iit/{setup.token}?code={code}&amp;lang=en"' in page
+def test_the_code_page_loads_only_our_own_script(respondent, setup):
+    page = respondent.client.get(f"/iit/{setup.token}").get_data(as_text=True)
+    assert page.count("<script") == 1
+    assert '<script src="/static/iit-code.js?v=' in page  # no inline script
+    with respondent.client.get("/static/iit-code.js") as served:
+        script = served.get_data(as_text=True)
+    assert "location.hash" in script and "replaceState" in script and "submit()" in script
 
 
 def test_security_headers(respondent, setup):
     response = respondent.client.get(f"/iit/{setup.token}")
-    assert "script-src" not in response.headers["Content-Security-Policy"]
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self';" in policy and "unsafe-inline" not in policy
     assert response.headers["Referrer-Policy"] == "no-referrer"
     assert response.headers["Cache-Control"] == "no-store"
 

@@ -1,11 +1,11 @@
-"""Twenty simultaneous submissions with one code store exactly one response."""
+"""Twenty simultaneous submissions with one code store exactly one ballot (then response)."""
 
 from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from .conftest import Respondent, count_rows
+from .conftest import Respondent, close_and_mix, count_rows
 
 THREADS = 20
 
@@ -23,9 +23,12 @@ def test_twenty_threads_one_code_exactly_one_response(app, setup):
         statuses = list(pool.map(submit, range(THREADS)))
 
     assert sorted(statuses) == [302] + [409] * (THREADS - 1)
+    assert count_rows(app, "ballot") == 1
+    assert count_rows(app, "access_code WHERE status = 'used'") == 1
+    assert close_and_mix(app, setup.assessment_id) == 1
+    assert count_rows(app, "ballot") == 0
     assert count_rows(app, "response") == 1
     assert count_rows(app, "answer") == 51
-    assert count_rows(app, "access_code WHERE status = 'used'") == 1
 
 
 def test_concurrent_different_codes_all_stored(app, setup):
@@ -40,4 +43,6 @@ def test_concurrent_different_codes_all_stored(app, setup):
     with ThreadPoolExecutor(max_workers=len(setup.codes)) as pool:
         statuses = list(pool.map(submit, range(len(setup.codes))))
     assert statuses == [302] * len(setup.codes)
+    assert count_rows(app, "ballot") == len(setup.codes)  # fewer than K: all still waiting
+    assert close_and_mix(app, setup.assessment_id) == len(setup.codes)
     assert count_rows(app, "response") == len(setup.codes)

@@ -1,0 +1,24 @@
+/* A code slip's QR link carries the access code in the URL fragment (/iit/<token>#CODE),
+   which browsers never send to a server or proxy.  Move it into the code form, take it out
+   of the address bar and history, and submit the form by POST.  Without JavaScript the
+   person types the code printed on the slip.  See SECURITY.md. */
+(function () {
+  "use strict";
+  var fragment = window.location.hash.slice(1);
+  if (!fragment) {
+    return;
+  }
+  window.history.replaceState(null, "", window.location.pathname + window.location.search);
+  var field = document.getElementById("code");
+  if (!field || !field.form) {
+    return;
+  }
+  var code;
+  try {
+    code = decodeURIComponent(fragment);
+  } catch (e) {
+    code = fragment;
+  }
+  field.value = code.slice(0, 40);
+  field.form.submit();
+})();
