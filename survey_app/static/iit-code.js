@@ -4,21 +4,26 @@
    person types the code printed on the slip.  See SECURITY.md. */
 (function () {
   "use strict";
-  var fragment = window.location.hash.slice(1);
-  if (!fragment) {
-    return;
+  function useFragment() {
+    var fragment = window.location.hash.slice(1);
+    if (!fragment) {
+      return;
+    }
+    window.history.replaceState(null, "", window.location.pathname + window.location.search);
+    var field = document.getElementById("code");
+    if (!field || !field.form) {
+      return;
+    }
+    var code;
+    try {
+      code = decodeURIComponent(fragment);
+    } catch (e) {
+      code = fragment;
+    }
+    field.value = code.slice(0, 40);
+    field.form.submit();
   }
-  window.history.replaceState(null, "", window.location.pathname + window.location.search);
-  var field = document.getElementById("code");
-  if (!field || !field.form) {
-    return;
-  }
-  var code;
-  try {
-    code = decodeURIComponent(fragment);
-  } catch (e) {
-    code = fragment;
-  }
-  field.value = code.slice(0, 40);
-  field.form.submit();
+  useFragment();
+  // A slip scanned while this page is already open changes only the fragment.
+  window.addEventListener("hashchange", useFragment);
 })();
