@@ -24,6 +24,7 @@ import datetime as dt
 import json
 import logging
 import random
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -36,6 +37,12 @@ log = logging.getLogger(__name__)
 
 #: Shuffles with os.urandom: the order of a mixed batch owes nothing to a seed or a clock.
 _SHUFFLER = random.SystemRandom()
+
+#: Longest wait of the SQLite checkpoint for a reader of an older snapshot (a respondent's
+#: redirect waits for it), and how often a failed erase is retried on later requests.
+CHECKPOINT_WAIT_MS = 2000
+ERASE_RETRY_SECONDS = 30.0
+_erase_owed_since: float | None = None  # this process's last erase that could not finish
 
 
 def add_ballot(session: Session, assessment: Assessment, answers: Mapping[str, int], *,
@@ -120,20 +127,37 @@ def erase_mixed_ballots(engine: sa.Engine) -> bool:
     the WAL, which held the redeem commits.  It waits (busy timeout) for readers of an older
     snapshot and reports False if one outlasts it; the next mix or ``ita mix`` tries again.
     """
+    global _erase_owed_since
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM ballot")
         return True
-    if engine.dialect.name == "sqlite":
-        with engine.connect() as conn:
+    if engine.dialect.name != "sqlite":
+        return True
+    with engine.connect() as conn:
+        wait = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
+        conn.exec_driver_sql(f"PRAGMA busy_timeout={min(int(wait), CHECKPOINT_WAIT_MS)}")
+        try:
             busy, _log_frames, _checkpointed = conn.exec_driver_sql(
                 "PRAGMA wal_checkpoint(TRUNCATE)").one()
+        finally:
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={int(wait)}")
             conn.rollback()
-        if busy:
-            log.warning("the SQLite WAL could not be emptied (a reader held an old snapshot); "
-                        "the next mix or `ita mix` tries again")
-        return not busy
-    return True
+    if busy:
+        _erase_owed_since = time.monotonic()
+        log.warning("the SQLite WAL could not be emptied (a reader held an old snapshot); "
+                    "a later request, the next mix or `ita mix` tries again")
+    else:
+        _erase_owed_since = None
+    return not busy
+
+
+def retry_owed_erase(engine: sa.Engine) -> bool | None:
+    """Erase again if this process's last erase could not finish (at most every
+    ``ERASE_RETRY_SECONDS``); None when nothing is owed or it is not yet time."""
+    if _erase_owed_since is None or time.monotonic() - _erase_owed_since < ERASE_RETRY_SECONDS:
+        return None
+    return erase_mixed_ballots(engine)
 
 
 def mix_after_submission(engine: sa.Engine, assessment_id: int, *, batch_size: int) -> int:
@@ -171,12 +195,15 @@ def _assessments_with_ballots(session: Session, now: dt.datetime, *, closed_only
 
 
 def mix_closed_assessments(engine: sa.Engine, now: dt.datetime | None = None) -> int:
-    """Mix the remainder of every assessment whose window has ended (one query when none)."""
+    """Mix the remainder of every assessment whose window has ended (one query when none);
+    retry an erase this process still owes."""
     with Session(engine) as session:
         due = _assessments_with_ballots(session, now or utcnow(), closed_only=True)
     mixed = sum(mix_assessment(engine, a, minimum=1) for a, _closed in due)
     if mixed:
         erase_mixed_ballots(engine)
+    else:
+        retry_owed_erase(engine)
     return mixed
 
 

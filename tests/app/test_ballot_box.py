@@ -317,3 +317,53 @@ def test_upgrade_puts_earlier_iit_responses_back_into_the_box(tmp_path):
         assert len(ids) == 2 and not set(ids) & {1, 2}
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_an_erase_blocked_by_a_reader_is_retried_later(app, monkeypatch):
+    import sqlite3
+
+    monkeypatch.setattr(ballots, "CHECKPOINT_WAIT_MS", 200)
+    setup = make_assessment(app, codes=K)
+    with app.app_context():
+        path = Path(db.engine.url.database)
+    for code in setup.codes[:-1]:
+        assert submit_iit(app.test_client(), setup.token, code, full_answers("IIT")) == 302
+    reader = sqlite3.connect(path)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM ballot").fetchone()  # holds an old snapshot
+    try:
+        assert submit_iit(app.test_client(), setup.token, setup.codes[-1],
+                          full_answers("IIT")) == 302
+        assert count_rows(app, "response") == K  # mixed all the same
+        assert Path(f"{path}-wal").stat().st_size > 0  # but the WAL could not be emptied
+    finally:
+        reader.rollback()
+        reader.close()
+    monkeypatch.setattr(ballots, "ERASE_RETRY_SECONDS", 0.0)
+    app.test_client().get(f"/iit/{setup.token}")  # any later request retries
+    assert Path(f"{path}-wal").stat().st_size == 0
+    assert ballots._erase_owed_since is None
+
+
+def test_serve_mixes_what_is_due_at_start_up(app, database_url, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from survey_app.cli import main
+    from survey_app.services import server
+
+    setup = make_assessment(app, codes=K)
+    with app.app_context():
+        assessment = db.session.get(Assessment, setup.assessment_id)
+        for code in setup.codes:  # K ballots committed, then the process died before mixing
+            store_iit_response(db.session, assessment, hash_code(app.config["CODE_HASH_KEY"],
+                                                                 code),
+                               full_answers("IIT"), submitted_on=dt.date(2026, 11, 22))
+    started = []
+    monkeypatch.setattr(server, "run_gunicorn", lambda **options: started.append(options))
+    env = {"ITA_DATABASE_URL": database_url, "ITA_SECRET_KEY": app.config["SECRET_KEY"],
+           "ITA_INSTANCE_PATH": str(tmp_path / "serve")}
+    result = CliRunner().invoke(main, ["serve"], env=env)
+    assert result.exit_code == 0, result.output
+    assert started and f"mixed {K} IIT ballots" in result.output
+    assert count_rows(app, "ballot") == 0 and count_rows(app, "response") == K

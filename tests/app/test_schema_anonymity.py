@@ -16,7 +16,7 @@ def test_response_and_answer_cannot_be_traced(database_url):
     engine = make_engine(database_url)
     try:
         inspector = sa.inspect(engine)
-        for table in ("response", "answer"):
+        for table in ("response", "answer", "ballot"):
             columns = {c["name"]: c for c in inspector.get_columns(table)}
             suspicious = [name for name in columns if FORBIDDEN.search(name)]
             assert not suspicious, f"{table} has identifying columns: {suspicious}"
@@ -29,6 +29,10 @@ def test_response_and_answer_cannot_be_traced(database_url):
         }
         assert {c["name"] for c in inspector.get_columns("answer")} == {
             "response_id", "question", "option",
+        }
+        # The ballot box: the day and the answers, nothing that says whose (SECURITY.md).
+        assert {c["name"] for c in inspector.get_columns("ballot")} == {
+            "id", "assessment_id", "submitted_on", "answers",
         }
         submitted_on = next(
             c for c in inspector.get_columns("response") if c["name"] == "submitted_on"
