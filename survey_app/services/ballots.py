@@ -121,17 +121,15 @@ def erase_mixed_ballots(engine: sa.Engine) -> bool:
 
     PostgreSQL: ``VACUUM ballot`` on an autocommit connection (VACUUM cannot run inside a
     transaction) frees the dead rows and truncates empty pages; it cannot free rows that an
-    older, still open transaction may see, which the next erase catches.  SQLite: every
+    older, still open transaction may see: then (``n_dead_tup`` > 0) it reports False and a
+    later request, mix or ``ita mix`` tries again.  SQLite: every
     connection runs with ``secure_delete=ON``, so the deleted cells are already zeros in their
     pages; ``wal_checkpoint(TRUNCATE)`` copies those pages into the database file and empties
     the WAL, which held the redeem commits.  It waits (busy timeout) for readers of an older
     snapshot and reports False if one outlasts it; the next mix or ``ita mix`` tries again.
     """
-    global _erase_owed_since
     if engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.exec_driver_sql("VACUUM ballot")
-        return True
+        return _owed(_vacuum_ballots(engine))
     if engine.dialect.name != "sqlite":
         return True
     with engine.connect() as conn:
@@ -144,12 +142,36 @@ def erase_mixed_ballots(engine: sa.Engine) -> bool:
             conn.exec_driver_sql(f"PRAGMA busy_timeout={int(wait)}")
             conn.rollback()
     if busy:
-        _erase_owed_since = time.monotonic()
         log.warning("the SQLite WAL could not be emptied (a reader held an old snapshot); "
                     "a later request, the next mix or `ita mix` tries again")
-    else:
-        _erase_owed_since = None
-    return not busy
+    return _owed(not busy)
+
+
+def _vacuum_ballots(engine: sa.Engine) -> bool:
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        # VACUUM by a role that does not own the table only warns and does nothing.
+        if not conn.exec_driver_sql(
+                "SELECT pg_has_role(relowner, 'USAGE') FROM pg_class "
+                "WHERE oid = 'ballot'::regclass").scalar():
+            log.error("cannot VACUUM the ballot table: the database role does not own it "
+                      "(run the app as the role that ran `ita db upgrade`); see SECURITY.md")
+            return False
+        conn.exec_driver_sql("VACUUM ballot")
+        # VACUUM reports what it had to keep because an older snapshot may still see it.
+        dead = conn.exec_driver_sql(
+            "SELECT n_dead_tup FROM pg_stat_user_tables WHERE relid = 'ballot'::regclass"
+        ).scalar()
+    if dead:
+        log.warning("VACUUM kept %d deleted ballots that an open transaction may still see; "
+                    "a later request, the next mix or `ita mix` tries again", dead)
+    return not dead
+
+
+def _owed(done: bool) -> bool:
+    """Remember an erase that could not finish, for :func:`retry_owed_erase`."""
+    global _erase_owed_since
+    _erase_owed_since = None if done else time.monotonic()
+    return done
 
 
 def retry_owed_erase(engine: sa.Engine) -> bool | None:

@@ -367,3 +367,28 @@ def test_serve_mixes_what_is_due_at_start_up(app, database_url, tmp_path, monkey
     assert result.exit_code == 0, result.output
     assert started and f"mixed {K} IIT ballots" in result.output
     assert count_rows(app, "ballot") == 0 and count_rows(app, "response") == K
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_a_vacuum_blocked_by_an_open_transaction_is_retried_later(app, monkeypatch):
+    setup = make_assessment(app, codes=K)
+    for code in setup.codes[:-1]:
+        assert submit_iit(app.test_client(), setup.token, code, full_answers("IIT")) == 302
+    with app.app_context():
+        engine = db.engine
+    reader = engine.connect()
+    reader.exec_driver_sql("BEGIN ISOLATION LEVEL REPEATABLE READ")
+    reader.exec_driver_sql("SELECT count(*) FROM ballot").scalar()  # an old snapshot
+    try:
+        assert submit_iit(app.test_client(), setup.token, setup.codes[-1],
+                          full_answers("IIT")) == 302
+        assert count_rows(app, "response") == K
+        assert ballots._erase_owed_since is not None
+    finally:
+        reader.rollback()
+        reader.close()
+    monkeypatch.setattr(ballots, "ERASE_RETRY_SECONDS", 0.0)
+    app.test_client().get(f"/iit/{setup.token}")  # any later request retries
+    assert ballots._erase_owed_since is None
+    with engine.connect() as conn:
+        assert conn.scalar(sa.text("SELECT pg_relation_size('ballot')")) == 0
