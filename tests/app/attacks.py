@@ -199,7 +199,11 @@ def run_attacks(database_url: str, workdir: Path, *, people: int, mix_batch: int
     from survey_app.extensions import db
     from survey_app.models import Agency, utcnow
     from survey_app.services.accounts import create_user
-    from survey_app.services.assessments import create_assessment, get_or_create_agency
+    from survey_app.services.assessments import create_assessment
+    try:
+        from survey_app.services.agencies import get_or_create_agency
+    except ImportError:  # versions before the console split (to measure "before")
+        from survey_app.services.assessments import get_or_create_agency
     from survey_app.services.codes import issue_codes
 
     backend = sa.make_url(database_url).get_backend_name()

@@ -349,8 +349,8 @@ def test_an_erase_blocked_by_a_reader_is_retried_later(app, monkeypatch):
 def test_serve_mixes_what_is_due_at_start_up(app, database_url, tmp_path, monkeypatch):
     from click.testing import CliRunner
 
+    from survey_app import server
     from survey_app.cli import main
-    from survey_app.services import server
 
     setup = make_assessment(app, codes=K)
     with app.app_context():
