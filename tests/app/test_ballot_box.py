@@ -288,7 +288,7 @@ def test_upgrade_puts_earlier_iit_responses_back_into_the_box(tmp_path):
 
     engine = make_engine(f"sqlite:///{tmp_path / 'legacy.sqlite3'}")
     try:
-        upgrade(engine, "0002")
+        upgrade(engine, "0003_report_narrative")
         with engine.begin() as conn:
             conn.exec_driver_sql(
                 "INSERT INTO agency (id, code, name_th, name_en, agency_type) "

@@ -6,8 +6,8 @@ sequential id followed the order in which codes were used.  Moving those respons
 ballot box lets the mixer store them again in shuffled batches, in new transactions, with new
 ids (run ``ita mix`` after upgrading; ``ita serve`` does it at start-up).  See SECURITY.md.
 
-Revision ID: ballot_box
-Revises: 0002
+Revision ID: 0004_ballot_box
+Revises: 0003_report_narrative
 Create Date: 2026-12-02
 """
 
@@ -18,8 +18,8 @@ import json
 import sqlalchemy as sa
 from alembic import op
 
-revision = "ballot_box"
-down_revision = "0002"
+revision = "0004_ballot_box"
+down_revision = "0003_report_narrative"
 branch_labels = None
 depends_on = None
 
