@@ -40,6 +40,9 @@ def read_table(path: str | Path, *, progress: Callable[[int], None] | None = Non
     ``progress`` is called with the number of bytes read so far while a CSV is read, so that
     a caller can draw a progress bar over a large file.
     """
+    from .gforms import FormsExport  # a Google Forms export is read and matched there
+    if isinstance(path, FormsExport) and path.bound:
+        return path.read(read_table, progress=progress)
     path = Path(path)
     if not path.is_file():
         raise InputFileError(path, "no such file")
@@ -199,6 +202,8 @@ def score_files(iset, *, iit=None, eit=None, oit=None, indicators=None, history=
     from .responses import ResponseDataError
 
     frames = {}
+    from .gforms import bind_exports  # Google Forms exports of IIT/EIT are told apart here
+    iit, eit = bind_exports(iset, iit=iit, eit=eit)
     for inst, path in (("IIT", iit), ("EIT", eit)):
         if path is None:
             continue

@@ -370,9 +370,97 @@ def report_command(assessment_id: int, fmt: str, output: str) -> None:
 
 # -- scoring ---------------------------------------------------------------------------------
 # (the `score` command is defined below by scoring's front end)
+# Google Forms exports for `ita score` (scoring/gforms.py): --format-in, --mapping, --write-mapping
+
+
+def _forms_option(ctx: click.Context, param: click.Parameter, value):
+    """Keep --format-in, --mapping and --write-mapping for :func:`_google_forms_inputs`."""
+    ctx.meta.setdefault("ita_forms", {})[param.name] = value
+    return value
+
+
+def _problem_lines(lines: list[str]) -> None:
+    """Print every problem on its own line and exit with status 1 (no traceback)."""
+    for line in lines:
+        click.echo(f"Error: {line}", err=True)
+    raise SystemExit(1)
+
+
+def _google_forms_inputs(iset, iit, eit):
+    """Return ``score_files``' iit and eit: the paths, or Google Forms exports to read with
+    the given format and mapping.  Writes ``--write-mapping`` first; an export that does not
+    match in full then stops here with every problem."""
+    from scoring.gforms import FormsExport, MappingError, read_mapping
+    from scoring.inputs import InputFileError
+
+    given = click.get_current_context().meta.get("ita_forms", {})
+    format_in, mapping_path = given.get("format_in") or "auto", given.get("mapping")
+    try:
+        mapping = read_mapping(mapping_path) if mapping_path else None
+        if given.get("write_mapping"):
+            problems = _write_forms_mapping(iset, {"IIT": iit, "EIT": eit}, format_in, mapping,
+                                            given["write_mapping"])
+            if problems:
+                _problem_lines(problems)
+    except (InputFileError, MappingError) as exc:
+        _problem_lines(str(exc).splitlines())
+    if mapping is None and format_in == "auto":
+        return iit, eit
+    return tuple(FormsExport(p, format_in=format_in, mapping=mapping) if p else None
+                 for p in (iit, eit))
+
+
+def _forms_errors(command):
+    """Print a Google Forms export's problems one line each (exit 1), not just the first."""
+    import functools
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        from scoring.gforms import FormsExportError
+
+        try:
+            return command(*args, **kwargs)
+        except FormsExportError as exc:
+            _problem_lines(exc.lines)
+
+    return wrapper
+
+
+def _write_forms_mapping(iset, paths: dict, format_in: str, mapping, output: str) -> list[str]:
+    """Read each Google Forms export, write the mapping inferred from all of them, and return
+    every problem (one line each) of the exports that do not match in full."""
+    from scoring.gforms import FormsExport, Mapping, bind_exports, read_export
+    from scoring.inputs import read_table
+
+    inferred, problems = Mapping(iset.id), []
+    bound = bind_exports(iset, **{inst.lower(): FormsExport(p, format_in=format_in) if p else None
+                                  for inst, p in paths.items()})
+    for inst, path in zip(paths, bound, strict=True):
+        if not isinstance(path, FormsExport):  # none, or a code CSV
+            continue
+        result = read_export(path.path, iset, inst, mapping=mapping, read_table=read_table)
+        inferred = inferred.merge(result.mapping)
+        problems += [f"{path}: {p.message()}" for p in result.problems]
+    if not inferred.columns:
+        raise click.UsageError("--write-mapping: no --iit/--eit file is a Google Forms export")
+    inferred.write(output)
+    click.echo(f"wrote the mapping to {output}", err=True)
+    return problems
 
 
 @main.command("score")
+@_forms_errors
+@click.option("--format-in", type=click.Choice(["auto", "gforms", "codes"]), default="auto",
+              show_default=True, expose_value=False, callback=_forms_option,
+              help="--iit/--eit files: a Google Forms export (gforms), the code CSV (codes), "
+                   "or told by the header (auto).")
+@click.option("--mapping", type=click.Path(dir_okay=False), expose_value=False,
+              callback=_forms_option,
+              help="Google Forms mapping file (TOML or CSV): header -> question, label -> option.")
+@click.option("--write-mapping", type=click.Path(dir_okay=False), expose_value=False,
+              callback=_forms_option,
+              help="Write the mapping inferred from the Google Forms export(s) here "
+                   "(.toml or .csv), to edit and pass back with --mapping.")
 @click.option("--set", "set_name", default="ita-2566", show_default=True,
               help="Instrument set id (shipped definitions) or path to a definition .toml file.")
 @click.option("--iit", type=click.Path(dir_okay=False), help="IIT responses (CSV or XLSX).")
@@ -433,6 +521,7 @@ def score_command(set_name, iit, eit, oit, indicators, history, headcount, fisca
         bar = bars[label]
         bar.update(done - bar.pos)
 
+    iit, eit = _google_forms_inputs(iset, iit, eit)  # --format-in, --mapping, --write-mapping
     try:
         result = score_files(iset, iit=iit, eit=eit, oit=oit, indicators=indicators,
                              history=history, headcount=headcount, fiscal_year_be=fiscal_year,
