@@ -102,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
         auth,
         codes,
         exports,
+        imports,
         measures,
         oit,
         past_results,

@@ -404,6 +404,11 @@ def _google_forms_inputs(iset, iit, eit):
                 _problem_lines(problems)
     except (InputFileError, MappingError) as exc:
         _problem_lines(str(exc).splitlines())
+    except click.ClickException:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a damaged file the readers do not name yet
+        reason = (str(exc).strip().splitlines() or [""])[0][:300]
+        _problem_lines([f"cannot read these files: {type(exc).__name__}: {reason}"])
     if mapping is None and format_in == "auto":
         return iit, eit
     return tuple(FormsExport(p, format_in=format_in, mapping=mapping) if p else None

@@ -1,8 +1,8 @@
 """The admin console: one blueprint, ``bp``, whose views live in one module per feature.
 
 auth (sign in and out, home), accounts, agencies, assessments (incl. open/close and the
-poster), codes, oit, past_results, measures, results (dashboard, supervisor, report), exports
-and audit each do ``from . import bp``; none imports another.  The app factory imports them so
+poster), codes, oit, past_results, measures, imports (Google Forms rehearsal data), results
+(dashboard, supervisor, report), exports and audit each do ``from . import bp``; none imports another.  The app factory imports them so
 that their views register.  Shared view helpers live in :mod:`.access` (scope, roles, audit)
 and :mod:`.common` (form choices, QR markup, inline CSS, downloads).
 """
@@ -20,10 +20,12 @@ from ..i18n import register_strings, t
 from ..services.formatting import two_decimals
 from . import access  # noqa: F401  (registers the login manager's user loader)
 from .strings_console import STRINGS as CONSOLE_STRINGS
+from .strings_imports import STRINGS as IMPORTS_STRINGS
 from .strings_results import STRINGS as RESULTS_STRINGS
 
 register_strings(CONSOLE_STRINGS)
 register_strings(RESULTS_STRINGS)
+register_strings(IMPORTS_STRINGS)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -24,6 +24,7 @@ from ..services.assessments import (
 )
 from ..services.ballots import mix_remaining, pending_count
 from ..services.codes import code_batches
+from ..services.imports import counts_by_source, imports_of
 from ..urls import public_url
 from . import bp
 from .access import agency_or_404, assessment_or_404, audit, writer_required
@@ -120,6 +121,7 @@ def assessment(assessment_id: int):
     eit_url = public_url("respond.eit_questionnaire", token=assessment.public_token)
     return render_template(
         "admin/assessment.html", assessment=assessment, agency=assessment.agency,
+        sources=counts_by_source(db.session, assessment), imports=imports_of(db.session, assessment),
         state=assessment_state(assessment), batches=code_batches(db.session, assessment),
         iit=counts["IIT"], eit=counts["EIT"], eit_url=eit_url, eit_qr=qr_markup(eit_url),
         iit_pending=pending_count(db.session, assessment.id),

@@ -127,3 +127,19 @@ class UserForm(ConsoleForm):
     role = SelectField(validators=[DataRequired()])
     agency_id = SelectField(coerce=str, validators=[Optional()])
     password = PasswordField(validators=[DataRequired(), Length(min=10, max=256)])
+
+
+class ResponsesImportForm(ConsoleForm):
+    """A Google Forms export to preview (and an optional mapping file)."""
+
+    instrument = SelectField(validators=[DataRequired()])
+    file = FileField(validators=[FileRequired()])
+    mapping = FileField(validators=[Optional()])
+
+
+class ImportConfirmForm(ConsoleForm):
+    token = StringField(validators=[DataRequired()])
+
+
+class ImportDeleteForm(ConsoleForm):
+    import_id = IntegerField(validators=[DataRequired()])

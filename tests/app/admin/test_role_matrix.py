@@ -45,6 +45,15 @@ def _new_user_data(world: World, role: str) -> dict:
             "agency_id": str(world.agency[own]), "password": PASSWORD}
 
 
+def _forms_export() -> bytes:
+    from questionnaires import load_instrument_set
+
+    from ...forms_exports import code_frame, forms_frame
+
+    iset = load_instrument_set(SET)
+    return forms_frame(iset, "IIT", code_frame(iset, "IIT", 3)).to_csv(index=False).encode()
+
+
 WINDOW = {"opens_at": "2026-01-05T08:00", "closes_at": "2026-03-01T16:30"}
 
 #: endpoint → (access, fixed URL values, POST data for an allowed request).
@@ -78,6 +87,11 @@ ENDPOINTS: dict[str, tuple[str, dict, Callable[[World, str], dict] | None]] = {
     "admin.measures": (READ_WRITE, {}, lambda w, x: {"indicator": "9", "measure": "มาตรการ"}),
     "admin.measure_edit": (WRITE, {}, lambda w, x: {"indicator": "8", "measure": "แก้ไข"}),
     "admin.measure_delete": (WRITE, {}, lambda w, x: {}),
+    # rehearsal imports (Google Forms exports)
+    "admin.responses_import": (WRITE, {}, lambda w, x: {
+        "instrument": "IIT", "file": (io.BytesIO(_forms_export()), "rehearsal.csv")}),
+    "admin.responses_import_confirm": (WRITE, {}, lambda w, x: {"token": "not-a-preview"}),
+    "admin.responses_import_delete": (WRITE, {}, lambda w, x: {"import_id": "999999"}),
     # results, exports and reports (helper B's views)
     "admin.results": (READ, {}, None),
     "admin.supervisor": (ACCOUNT, {}, None),
