@@ -406,7 +406,7 @@ def _google_forms_inputs(iset, iit, eit):
         _problem_lines(str(exc).splitlines())
     except click.ClickException:
         raise
-    except Exception as exc:  # noqa: BLE001 - a damaged file the readers do not name yet
+    except Exception as exc:
         reason = (str(exc).strip().splitlines() or [""])[0][:300]
         _problem_lines([f"cannot read these files: {type(exc).__name__}: {reason}"])
     if mapping is None and format_in == "auto":

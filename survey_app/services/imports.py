@@ -94,7 +94,7 @@ def preview_export(iset: InstrumentSet, instrument: str, data: bytes, file_name:
         reason = f"{where}: {exc.reason}" if where else exc.reason
         raise ImportRefused([(f"อ่านไฟล์ '{file_name}' ไม่ได้: {reason}",
                               f"'{file_name}' cannot be read: {reason}")]) from None
-    except Exception as exc:  # noqa: BLE001 - a damaged file the readers do not name yet
+    except Exception as exc:
         reason = (str(exc).strip().splitlines() or [""])[0][:200]
         raise ImportRefused([(f"อ่านไฟล์ '{file_name}' ไม่ได้ ({type(exc).__name__}: {reason})",
                               f"'{file_name}' cannot be read ({type(exc).__name__}: "
