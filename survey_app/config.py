@@ -41,6 +41,8 @@ DEFAULTS: dict[str, object] = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,
     "MAX_CONTENT_LENGTH": 256 * 1024,
+    # The console's Google Forms import (upload and confirmation) may be larger than that.
+    "IMPORT_MAX_BYTES": 8 * 1024 * 1024,
     "SEND_FILE_MAX_AGE_DEFAULT": 86400,
     "SQLITE_BUSY_TIMEOUT_MS": 15000,
     # The ballot box (SECURITY.md): IIT ballots reach the response table only in shuffled

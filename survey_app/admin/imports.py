@@ -30,11 +30,9 @@ from .access import assessment_or_404, audit, writer_required
 from .common import audit_label, choices
 from .forms import ImportConfirmForm, ImportDeleteForm, ResponsesImportForm
 
-DEFAULT_MAX_BYTES = 8 * 1024 * 1024
-
 
 def _max_bytes() -> int:
-    return int(current_app.config.get("IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
+    return int(current_app.config["IMPORT_MAX_BYTES"])
 
 
 def _form() -> ResponsesImportForm:

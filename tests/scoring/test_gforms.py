@@ -303,3 +303,17 @@ def test_cli_errors_one_line_each_then_mapping_round_trip(tmp_path):
     # --write-mapping on a code CSV only
     usage = run("--iit", write_codes(tmp_path / "c.csv", codes), "--write-mapping", mapping)
     assert usage.exit_code == 2 and "no --iit/--eit file is a Google Forms export" in usage.output
+
+
+def test_the_readme_mapping_example_reads_and_applies():
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```toml\n(set = \"ita-2566\".*?)```", readme, re.S).group(1)
+    mapping = parse_mapping(block, name="mapping.toml")
+    iset = load_instrument_set("ita-2566")
+    frame = pd.DataFrame({"ประทับเวลา": ["2026/11/20 9:00:00"], "ข้อ 7 (ถ้อยคำของโรงเรียน)":
+                          ["มากที่สุด"], headers_for(iset, "IIT")["i2"]: ["มากค่ะ"]})
+    result = convert(frame, iset, "IIT", mapping=mapping)
+    assert result.ok and result.frame.iloc[0].to_dict() == {"i2": 3, "i7": 4}
