@@ -419,14 +419,14 @@ class _Index:
     def match_header(self, header: str) -> tuple[str | None, str]:
         if header in self.columns:
             return header, "code"
-        key = normalise(header)
-        if key in self.singles:
-            return self.singles[key], "text"
         grid = _GRID.match(header)
         if grid:
             pair = (normalise(grid["title"]), normalise(grid["row"]))
             if pair in self.grids:
                 return self.grids[pair], "grid"
+        key = normalise(header)
+        if key in self.singles:
+            return self.singles[key], "text"
         return None, ""
 
     def suggestion(self, header: str) -> str | None:

@@ -72,6 +72,7 @@ def preview_export(iset: InstrumentSet, instrument: str, data: bytes, file_name:
     """
     if instrument not in ("IIT", "EIT"):
         raise ImportRefused([("แบบวัดต้องเป็น IIT หรือ EIT", "the instrument must be IIT or EIT")])
+    file_name = Path((file_name or "").replace("\\", "/")).name[:255]  # no client's folders
     suffix = _with_suffix(file_name)
     if suffix not in SUFFIXES:
         raise ImportRefused([(f"ไฟล์ '{file_name}' ต้องเป็น .csv หรือ .xlsx",

@@ -66,6 +66,7 @@ def test_grid_columns_become_sub_items_and_a_missing_column_stays_blank(set_id):
         assess(iset, iit=expected, bootstrap=0))
     if set_id == "ita-2566":  # i4 and i5 have the same grid rows (เงิน, ทรัพย์สิน …)
         by_target = {m.target: m for m in result.columns}
+        assert by_target["i4.1"].how == by_target["i5.1"].how == "grid"
         assert by_target["i4.1"].header.endswith("[เงิน]")
         assert by_target["i5.1"].header.endswith("[เงิน]")
         assert by_target["i4.1"].header != by_target["i5.1"].header
