@@ -274,6 +274,30 @@ def export_responses_command(assessment_id: int, instrument: str, fmt: str,
         click.echo(f"wrote {rows} {instrument} responses to {output}", err=True)
 
 
+@export_group.command("imported")
+@click.option("--assessment", "assessment_id", required=True, type=int, help="Assessment id.")
+@click.option("--instrument", required=True, type=click.Choice(["IIT", "EIT"]))
+@click.option("--output", type=click.Path(dir_okay=False), help="File [default: stdout].")
+def export_imported_command(assessment_id: int, instrument: str, output: str | None) -> None:
+    """Write the rehearsal data imported from Google Forms (CSV: UTF-8 with BOM), the input of
+    `ita score`; never mixed with the collected responses `ita export responses` writes."""
+    import sys
+
+    from .extensions import db
+    from .services.imports import imported_frame
+
+    with _app_context():
+        assessment = _assessment_or_fail(db.session, assessment_id)
+        frame = imported_frame(db.session, assessment, instrument)
+    text = "\ufeff" + frame.to_csv(index=False, lineterminator="\n")
+    if output:
+        with open(output, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        click.echo(f"wrote {len(frame)} imported {instrument} responses to {output}", err=True)
+    else:
+        sys.stdout.buffer.write(text.encode("utf-8"))
+
+
 def _assessment_or_fail(session, assessment_id: int):
     from .models import Assessment
 

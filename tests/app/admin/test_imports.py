@@ -225,3 +225,49 @@ def test_csrf_is_checked_on_the_import_views(database_url, tmp_path):
         assert delete.status_code == 400 and count_rows(app, "imported_response") == 5
     finally:
         db.dispose(app)
+
+
+def test_cli_exports_the_imported_rows_apart_and_ita_score_reads_them(tmp_path, monkeypatch):
+    import json
+
+    from click.testing import CliRunner
+
+    from survey_app.cli import main
+
+    for name in ("ITA_DATABASE_URL", "ITA_SECRET_KEY", "ITA_CODE_HASH_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ITA_INSTANCE_PATH", str(tmp_path / "instance"))
+    cli = CliRunner()
+    demo = cli.invoke(main, ["demo", "--json", "--base-url", "http://example.test/"])
+    assert demo.exit_code == 0, demo.output
+    info = json.loads(demo.output)
+    iset = load_instrument_set(info["instrument_set"])
+    codes = code_frame(iset, "EIT", 12, seed=8)
+    export = tmp_path / "eit-forms.csv"
+    export.write_bytes(_csv(forms_frame(iset, "EIT", codes)))
+    app = create_app({"SERVER_NAME": "ita.test", "WTF_CSRF_ENABLED": False,
+                      "RATELIMIT_ENABLED": False})
+    try:
+        client = app.test_client()
+        login(client, info["admin_login"]["username"], info["admin_login"]["password"])
+        page = _upload(client, info["assessment_id"], "EIT", export.read_bytes(), "eit-forms.csv")
+        assert page.status_code == 200
+        client.post(f"/admin/assessments/{info['assessment_id']}/imports/confirm",
+                    data={"token": _token(page.get_data(as_text=True))})
+    finally:
+        db.dispose(app)
+    out = tmp_path / "imported.csv"
+    written = cli.invoke(main, ["export", "imported", "--assessment", str(info["assessment_id"]),
+                                "--instrument", "EIT", "--output", str(out)])
+    assert written.exit_code == 0, written.output
+    assert "wrote 12 imported EIT responses" in written.output
+    pd.testing.assert_frame_equal(pd.read_csv(out, encoding="utf-8-sig"),
+                                  pd.read_csv(io.StringIO(codes.to_csv(index=False))))
+    scored = [json.loads(cli.invoke(main, ["score", "--set", info["instrument_set"], "--eit",
+                                           str(path), "--bootstrap", "0", "--format", "json"]
+                                    ).output) for path in (out, export)]
+    assert scored[0] == scored[1] and scored[0]["instruments"]["EIT"]["responses"] == 12
+    # the collected export is untouched by the import
+    collected = cli.invoke(main, ["export", "responses", "--assessment",
+                                  str(info["assessment_id"]), "--instrument", "EIT"])
+    assert collected.output.count("\n") - 1 == 200
