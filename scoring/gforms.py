@@ -48,6 +48,7 @@ import pandas as pd
 from questionnaires import InstrumentSet, Question, Scale
 
 FORMATS = ("auto", "gforms", "codes")
+ROWS_SHOWN = 5  # rows named in one message; the others are counted
 DROP = "drop"
 GROUP = "respondent_group"
 
@@ -134,11 +135,20 @@ class Problem:
     letter: str | None = None
     header: str | None = None
     value: str | None = None
+    #: Every row with the same value in the same column (one message for all of them).
+    rows: tuple[int, ...] = ()
 
     def where(self, lang: str = "en") -> str:
         parts = []
-        if self.row is not None:
-            parts.append(f"{'แถว' if lang == 'th' else 'row'} {self.row}")
+        rows = self.rows or ((self.row,) if self.row is not None else ())
+        if len(rows) == 1:
+            parts.append(f"{'แถว' if lang == 'th' else 'row'} {rows[0]}")
+        elif rows:
+            shown = ", ".join(str(r) for r in rows[:ROWS_SHOWN])
+            more = len(rows) - ROWS_SHOWN
+            if more > 0:
+                shown += f" และอีก {more} แถว" if lang == "th" else f" and {more} more"
+            parts.append(f"{'แถว' if lang == 'th' else 'rows'} {shown}")
         if self.letter is not None:
             label = "คอลัมน์" if lang == "th" else "column"
             header = f" '{_short(self.header)}'" if self.header is not None else ""
@@ -576,6 +586,7 @@ def _all_groups(series: pd.Series, index: _Index) -> bool:
 def _groups(series, match, index: _Index, map_labels, problems, inferred) -> list:
     codes: list = []
     known = ", ".join(f"{g.label_th} / {g.label_en}" for g in index.iset.respondent_groups)
+    unmatched: dict[str, list[int]] = {}
     for i, value in enumerate(series):
         text = _cell(value)
         if text is None:
@@ -588,11 +599,13 @@ def _groups(series, match, index: _Index, map_labels, problems, inferred) -> lis
         code = code or index.groups.get(normalise(text))
         inferred.labels[index.instrument].setdefault((GROUP, text), code or "")
         if code is None:
-            problems.append(Problem(
-                "unknown_group", f"'{_short(text)}' is not a respondent group ({known})",
-                f"'{_short(text)}' ไม่ใช่กลุ่มผู้ตอบ ({known})", row=i + 2, letter=match.letter,
-                header=match.header, value=text))
+            unmatched.setdefault(text, []).append(i + 2)
         codes.append(code)
+    for text, rows in unmatched.items():
+        problems.append(Problem(
+            "unknown_group", f"'{_short(text)}' is not a respondent group ({known})",
+            f"'{_short(text)}' ไม่ใช่กลุ่มผู้ตอบ ({known})", row=rows[0], letter=match.letter,
+            header=match.header, value=text, rows=tuple(rows)))
     return codes
 
 
@@ -606,6 +619,8 @@ def _answers(series, match, index: _Index, map_labels, problems, inferred) -> li
     by_code = {str(o.code): o.code for o in scale.options}
     options_en, options_th = _options_text(scale)
     cache: dict[str, int | None] = {}
+    bad_mapping: dict[str, str] = {}  # text → the option code the mapping gave, not the scale's
+    unmatched: dict[str, list[int]] = {}
     codes: list = []
     for i, value in enumerate(series):
         text = _cell(value)
@@ -617,7 +632,9 @@ def _answers(series, match, index: _Index, map_labels, problems, inferred) -> li
             mapped = _scoped_label(map_labels, question, scale, text)
             if mapped is not None and mapped in by_code:
                 code = by_code[mapped]
-            elif mapped is None:
+            elif mapped is not None:
+                bad_mapping[text] = mapped
+            else:
                 code = labels.get(normalise(text), by_code.get(text))
             cache[text] = code
             scope = scale.code if code is not None else match.target
@@ -625,12 +642,19 @@ def _answers(series, match, index: _Index, map_labels, problems, inferred) -> li
                 (scope, text), "" if code is None else str(code))
         code = cache[text]
         if code is None:
-            problems.append(Problem(
-                "unknown_label", f"'{_short(text)}' is not an option of {match.target} "
-                f"({options_en})", f"'{_short(text)}' ไม่ใช่ตัวเลือกของข้อ {match.target} "
-                f"({options_th})", row=i + 2, letter=match.letter, header=match.header,
-                value=text))
+            unmatched.setdefault(text, []).append(i + 2)
         codes.append(code)
+    for text, rows in unmatched.items():
+        if text in bad_mapping:
+            en = (f"the mapping gives '{text}' the option code {bad_mapping[text]!r}, which "
+                  f"{match.target} does not have ({options_en})")
+            th = (f"ไฟล์จับคู่ให้ '{text}' เป็นรหัส {bad_mapping[text]!r} ซึ่งข้อ {match.target} "
+                  f"ไม่มี ({options_th})")
+        else:
+            en = f"'{_short(text)}' is not an option of {match.target} ({options_en})"
+            th = f"'{_short(text)}' ไม่ใช่ตัวเลือกของข้อ {match.target} ({options_th})"
+        problems.append(Problem("unknown_label", en, th, row=rows[0], letter=match.letter,
+                                header=match.header, value=text, rows=tuple(rows)))
     return codes
 
 

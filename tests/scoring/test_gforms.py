@@ -318,3 +318,43 @@ def test_the_readme_mapping_example_reads_and_applies():
                           ["มากที่สุด"], headers_for(iset, "IIT")["i2"]: ["มากค่ะ"]})
     result = convert(frame, iset, "IIT", mapping=mapping)
     assert result.ok and result.frame.iloc[0].to_dict() == {"i2": 3, "i7": 4}
+
+
+def test_one_message_per_value_and_column_naming_its_rows_and_bad_mapped_codes():
+    iset = load_instrument_set("ita-2569")
+    codes = code_frame(iset, "IIT", 12, blank=0)
+    frame = forms_frame(iset, "IIT", codes)
+    header = headers_for(iset, "IIT")["i1"]
+    frame[header] = ["ไม่แน่ใจ"] * 8 + ["เป็นไปตามที่กำหนดมาก"] * 3 + ["-"]
+    result = convert(frame, iset, "IIT")
+    messages = [p.message() for p in result.problems]
+    assert len(messages) == 2
+    assert messages[0].startswith("rows 2, 3, 4, 5, 6 and 3 more, column C ")
+    assert messages[1].startswith("row 13, column C ") and "'-' is not an option of i1" in messages[1]
+    assert result.problems[0].rows == tuple(range(2, 10))
+    assert result.problems[0].message("th").startswith("แถว 2, 3, 4, 5, 6 และอีก 3 แถว, คอลัมน์ C ")
+    bad = Mapping(iset.id, {}, {"IIT": {("i1", "ไม่แน่ใจ"): "9", ("", "-"): "1"}})
+    again = convert(frame, iset, "IIT", mapping=bad)
+    assert [p.message() for p in again.problems] == [
+        f"rows 2, 3, 4, 5, 6 and 3 more, column C '{messages[0].split(chr(39))[1]}': the mapping "
+        "gives 'ไม่แน่ใจ' the option code '9', which i1 does not have (1 = Not as set, 2 = As set: "
+        "very little, 3 = As set: a little, 4 = As set: fairly much, 5 = As set: much, 6 = As "
+        "set: most)"]
+    assert again.frame["i1"].tolist()[-4:] == [5, 5, 5, 1]
+
+
+def test_group_labels_are_mapped_under_the_respondent_group_scope(tmp_path):
+    iset = load_instrument_set("ita-2566")
+    codes = code_frame(iset, "EIT", 6)
+    frame = forms_frame(iset, "EIT", codes)
+    frame["กลุ่มผู้ตอบ"] = frame["กลุ่มผู้ตอบ"].replace({"สถานศึกษา / โรงเรียน": "ครู"})
+    first = convert(frame, iset, "EIT")
+    assert {p.kind for p in first.problems} == {"unknown_group"}
+    path = tmp_path / "m.toml"
+    first.mapping.write(path)
+    text = path.read_text(encoding="utf-8")
+    assert '[EIT.labels."respondent_group"]' in text and '"ครู" = ""' in text
+    path.write_text(text.replace('"ครู" = ""', '"ครู" = "school"'), encoding="utf-8")
+    again = convert(frame, iset, "EIT", mapping=parse_mapping(path.read_bytes(), name="m.toml"))
+    assert again.ok
+    assert again.frame["respondent_group"].tolist() == codes["respondent_group"].tolist()
