@@ -524,9 +524,8 @@ def convert(frame: pd.DataFrame, iset: InstrumentSet, instrument: str, *,
             target, how = DROP, "dropped"
         else:
             target, how = index.match_header(header)
-            key = " ".join(normalise(header).split())
             if target is None and instrument == "EIT" and (
-                    key in {normalise(h) for h in GROUP_HEADERS} or _all_groups(
+                    normalise(header) in {normalise(h) for h in GROUP_HEADERS} or _all_groups(
                         frame.iloc[:, pos], index)):
                 target, how = GROUP, "answers"
         if target not in (None, DROP):

@@ -145,9 +145,18 @@ def store_import(session: Session, assessment: Assessment, payload: dict, *,
     iset = load_instrument_set(assessment.instrument_set)
     instrument = payload["instrument"]
     columns = payload["columns"]
-    known = set(iset.columns_for(instrument)) | {GROUP_COLUMN}
-    if instrument not in ("IIT", "EIT") or not set(columns) <= known:
+    if instrument not in ("IIT", "EIT"):
+        raise PreviewExpired("instrument")
+    allowed = {c: iset.item(iset.question(c).item).scale.codes
+               for c in iset.columns_for(instrument)}
+    groups = {g.code for g in iset.respondent_groups}
+    if not set(columns) <= set(allowed) | ({GROUP_COLUMN} if instrument == "EIT" else set()):
         raise PreviewExpired("columns")
+    for row in payload["rows"]:  # signed by us, checked all the same before anything is stored
+        for column, value in zip(columns, row, strict=True):
+            if value is not None and (value not in groups if column == GROUP_COLUMN
+                                      else value not in allowed[column]):
+                raise PreviewExpired("values")
     record = ResponseImport(assessment_id=assessment.id, instrument=instrument,
                             file_name=payload["file"], rows=len(payload["rows"]),
                             user_id=user.id, username=user.username)

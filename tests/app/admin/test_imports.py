@@ -271,3 +271,29 @@ def test_cli_exports_the_imported_rows_apart_and_ita_score_reads_them(tmp_path, 
     collected = cli.invoke(main, ["export", "responses", "--assessment",
                                   str(info["assessment_id"]), "--instrument", "EIT"])
     assert collected.output.count("\n") - 1 == 200
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_a_confirmation_is_checked_again_before_anything_is_stored(app):
+    from itsdangerous import URLSafeTimedSerializer
+
+    from survey_app.models import User
+    from survey_app.services.imports import PreviewExpired, load_preview, store_import
+
+    world = build_world(app)
+    with app.app_context():
+        assessment = db.session.get(Assessment, world.assessment["A"])
+        user = db.session.scalar(sa.select(User).where(User.username == "admin_a"))
+        sign = URLSafeTimedSerializer(app.secret_key, salt="ita-gforms-import").dumps
+        base = {"assessment": assessment.id, "set": SET, "instrument": "IIT", "file": "f.csv"}
+        for columns, rows in ((["i2"], [[9]]), (["i99"], [[1]]), (["respondent_group"], [["school"]])):
+            payload = load_preview(sign({**base, "columns": columns, "rows": rows}),
+                                   secret=app.secret_key, assessment=assessment)
+            with pytest.raises(PreviewExpired):
+                store_import(db.session, assessment, payload, user=user)
+        with pytest.raises(PreviewExpired):
+            load_preview(sign(base), secret="another secret", assessment=assessment)
+        with pytest.raises(PreviewExpired):
+            load_preview(sign(base), secret=app.secret_key, assessment=assessment, max_age=-1)
+        db.session.rollback()
+    assert count_rows(app, "response_import") == 0
