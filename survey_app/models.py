@@ -171,6 +171,64 @@ class Answer(Base):
     response: Mapped[Response] = relationship(back_populates="answers")
 
 
+# -- rehearsal imports (Google Forms exports) ----------------------------------------------------
+# Imported responses live in tables of their own, never in ``response``: every reader of
+# ``response`` (results, exports, the supervisor view) sees answers collected here only, and an
+# imported set is read only when asked for by name (services/imports.py).
+
+
+class ResponseImport(Base):
+    """One Google Forms export imported into an assessment: rehearsal data, its own source."""
+
+    __tablename__ = "response_import"
+    __table_args__ = (sa.CheckConstraint("instrument IN ('IIT', 'EIT')", name="instrument"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(sa.ForeignKey("assessment.id"), index=True)
+    instrument: Mapped[str] = mapped_column(sa.String(3))
+    #: The uploaded file's name, as the admin's computer called it.
+    file_name: Mapped[str] = mapped_column(sa.String(255))
+    rows: Mapped[int]
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    #: Kept as written at the time, as in the audit log.
+    username: Mapped[str] = mapped_column(sa.String(64))
+    imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    responses: Mapped[list[ImportedResponse]] = relationship(
+        back_populates="source", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class ImportedResponse(Base):
+    """One row of an imported export (no timestamp, no email: those are never stored)."""
+
+    __tablename__ = "imported_response"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    import_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("response_import.id", ondelete="CASCADE"), index=True
+    )
+    #: EIT only: the respondent group's code.
+    respondent_group: Mapped[str | None] = mapped_column(sa.String(32))
+
+    source: Mapped[ResponseImport] = relationship(back_populates="responses")
+    answers: Mapped[list[ImportedAnswer]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class ImportedAnswer(Base):
+    """The option code of one question of one imported row."""
+
+    __tablename__ = "imported_answer"
+
+    response_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("imported_response.id", ondelete="CASCADE"), primary_key=True
+    )
+    question: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    option: Mapped[int] = mapped_column(sa.SmallInteger)
+
+
 # -- the admin console --------------------------------------------------------------------------
 
 ROLES = ("system_admin", "agency_admin", "viewer")
@@ -306,61 +364,3 @@ class ReportNarrative(Base):
     text: Mapped[str] = mapped_column(sa.Text)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow,
                                                     onupdate=utcnow)
-
-
-# -- rehearsal imports (Google Forms exports) ----------------------------------------------------
-# Imported responses live in tables of their own, never in ``response``: every reader of
-# ``response`` (results, exports, the supervisor view) sees answers collected here only, and an
-# imported set is read only when asked for by name (services/imports.py).
-
-
-class ResponseImport(Base):
-    """One Google Forms export imported into an assessment: rehearsal data, its own source."""
-
-    __tablename__ = "response_import"
-    __table_args__ = (sa.CheckConstraint("instrument IN ('IIT', 'EIT')", name="instrument"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    assessment_id: Mapped[int] = mapped_column(sa.ForeignKey("assessment.id"), index=True)
-    instrument: Mapped[str] = mapped_column(sa.String(3))
-    #: The uploaded file's name, as the admin's computer called it.
-    file_name: Mapped[str] = mapped_column(sa.String(255))
-    rows: Mapped[int]
-    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
-    #: Kept as written at the time, as in the audit log.
-    username: Mapped[str] = mapped_column(sa.String(64))
-    imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-    responses: Mapped[list[ImportedResponse]] = relationship(
-        back_populates="source", cascade="all, delete-orphan", passive_deletes=True
-    )
-
-
-class ImportedResponse(Base):
-    """One row of an imported export (no timestamp, no email: those are never stored)."""
-
-    __tablename__ = "imported_response"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    import_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("response_import.id", ondelete="CASCADE"), index=True
-    )
-    #: EIT only: the respondent group's code.
-    respondent_group: Mapped[str | None] = mapped_column(sa.String(32))
-
-    source: Mapped[ResponseImport] = relationship(back_populates="responses")
-    answers: Mapped[list[ImportedAnswer]] = relationship(
-        cascade="all, delete-orphan", passive_deletes=True
-    )
-
-
-class ImportedAnswer(Base):
-    """The option code of one question of one imported row."""
-
-    __tablename__ = "imported_answer"
-
-    response_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("imported_response.id", ondelete="CASCADE"), primary_key=True
-    )
-    question: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
-    option: Mapped[int] = mapped_column(sa.SmallInteger)
