@@ -67,6 +67,7 @@ _PREFIX = re.compile(r"^\s*(?:ข้อที่|ข้อ|q|item|no\.?)?\s*\(?[
                      r"|^\s*(?:ข้อที่|ข้อ)\s*[0-9๐-๙]+(?:\.[0-9๐-๙]+)*\s*[.):\-]?\s*",
                      re.IGNORECASE)
 _GRID = re.compile(r"^(?P<title>.*\S)\s*\[(?P<row>[^\[\]]*)\]\s*$", re.DOTALL)
+_CODE_LIKE = re.compile(r"^[A-Za-z]{1,3}[0-9]+(?:\.[0-9]+)*$")  # i2, e4.1, O12: a column code
 _KEEP = frozenset("ๆฯ")  # Thai marks that are part of a word, not punctuation
 
 
@@ -457,15 +458,19 @@ def _is_dropped(header: str) -> bool:
 def looks_like_forms(headers: Iterable[str], iset: InstrumentSet, instrument: str) -> bool:
     """Tell a Google Forms export from a code CSV by its header.
 
-    A Forms export has a Timestamp (ประทับเวลา) column, or no header that is a column code.
+    A Forms export has a Timestamp (ประทับเวลา) column, or no header that is a column code of
+    this set while some header does not even look like one (``i1.2``: a code CSV of another
+    year's set is a code CSV, refused by its unknown columns).
     """
     from .responses import KNOWN_EXTRA_COLUMNS
 
-    headers = [str(h) for h in headers]
+    headers = [str(h).strip() for h in headers]
     if any(_is_dropped(h) for h in headers):
         return True
     codes = set(iset.columns_for(instrument)) | set(KNOWN_EXTRA_COLUMNS)
-    return not any(h in codes for h in headers)
+    if any(h in codes for h in headers):
+        return False
+    return not all(_CODE_LIKE.match(h) for h in headers)
 
 
 def _scoped_label(mapping_labels: dict[tuple[str, str], str], question: Question, scale: Scale,

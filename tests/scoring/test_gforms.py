@@ -225,6 +225,9 @@ def test_detection_by_header_and_the_forced_format(tmp_path):
     assert looks_like_forms(forms.columns, iset, "IIT")
     no_stamp = forms.drop(columns=["ประทับเวลา"])
     assert looks_like_forms(no_stamp.columns, iset, "IIT")
+    other_year = load_instrument_set("ita-2569").columns_for("IIT")  # codes, not this set's
+    assert not looks_like_forms(["i1.1", "i1.2", "i3"], load_instrument_set("ita-2569"), "IIT")
+    assert not looks_like_forms(other_year, iset, "IIT")
     path = write_forms_export(tmp_path / "f.csv", forms)
     with pytest.raises(ValueError, match="unknown column"):  # read as the code CSV
         score_files(iset, iit=FormsExport(path, format_in="codes"), bootstrap=0)
