@@ -4,8 +4,8 @@
 ``imported_response`` and ``imported_answer``, never in ``response``/``answer``, so that what
 is collected here is never mixed with rehearsal data.
 
-Revision ID: 0004_rehearsal_imports
-Revises: 0003_report_narrative
+Revision ID: 0005_rehearsal_imports
+Revises: 0004_ballot_box
 Create Date: 2026-12-02
 """
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_rehearsal_imports"
-down_revision = "0003_report_narrative"
+revision = "0005_rehearsal_imports"
+down_revision = "0004_ballot_box"
 branch_labels = None
 depends_on = None
 
