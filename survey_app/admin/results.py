@@ -16,6 +16,7 @@ from ..extensions import db
 from ..i18n import t
 from ..services import reports
 from ..services.ballots import pending_count
+from ..services.imports import counts_by_source
 from ..services.results import results_view, supervisor_view
 from . import bp
 from .access import assessment_or_404, audit
@@ -33,10 +34,13 @@ def _report_filters(state) -> None:
 @login_required
 def results(assessment_id: int):
     assessment = assessment_or_404(assessment_id)
-    view = results_view(db.session, assessment)
+    imported = sum(counts_by_source(db.session, assessment)["imported"].values())
+    include_imported = imported > 0 and request.args.get("imported") == "1"
+    view = results_view(db.session, assessment, include_imported=include_imported)
     css = page_css("results")
     html = render_template("admin/results/dashboard.html", inline_css=css, view=view,
-                           iit_pending=pending_count(db.session, assessment.id))
+                           iit_pending=pending_count(db.session, assessment.id),
+                           imported=imported, include_imported=include_imported)
     return with_inline_css(html, css)
 
 

@@ -13,6 +13,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "res_instrument": ("เครื่องมือ", "Instrument"),
     "res_count": ("ตอบแล้ว", "Answered"),
     "res_minimum": ("ขั้นต่ำ", "Minimum"),
+    "res_imported_included": ("ผลนี้รวมข้อมูลซ้อมที่นำเข้าจาก Google Forms อีก {n} ชุด "
+                              "ไม่ใช่คำตอบที่เก็บในระบบนี้ทั้งหมด",
+                              "These results include {n} rehearsal responses imported from Google "
+                              "Forms, not only the answers collected here."),
+    "res_imported_hide": ("แสดงเฉพาะคำตอบที่เก็บในระบบ", "Show collected answers only"),
+    "res_imported_show": ("ดูผลที่รวมข้อมูลซ้อมที่นำเข้าจาก Google Forms ({n} ชุด)",
+                          "See the results with the {n} rehearsal responses imported from Google Forms"),
     "res_headcount_stale": ("จำนวนบุคลากรที่บันทึกไว้ ({headcount} คน) น้อยกว่าจำนวนผู้ตอบ IIT ({responses} คน) "
                             "จึงยังคำนวณขั้นต่ำและค่าความคลาดเคลื่อนไม่ได้ โปรดแก้ไขจำนวนบุคลากรของหน่วยงาน",
                             "The recorded headcount ({headcount}) is below the IIT responses ({responses}), "

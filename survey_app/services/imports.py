@@ -247,8 +247,11 @@ def responses_frame(session: Session, assessment: Assessment, instrument: str, *
                     include_imported: bool = False) -> pd.DataFrame:
     """The responses results are computed from: collected ones only, unless
     ``include_imported`` (then the imported rows follow the collected ones)."""
+    if not include_imported:
+        collected = responses_frame_by_id(session, assessment.id, instrument)
+        return collected.drop(columns=["submitted_on"])
     frames = responses_by_source(session, assessment, instrument)
-    if not include_imported or frames["imported"].empty:
+    if frames["imported"].empty:
         return frames["collected"]
     if frames["collected"].empty:
         return frames["imported"]

@@ -28,7 +28,7 @@ from ..models import Agency, Assessment, PastScore, User
 from . import view_models as vm
 from .agencies import agency_scope, visible_agencies
 from .assessments import assessment_state, response_counts
-from .exports import responses_frame_by_id
+from .imports import responses_frame
 from .oit import oit_results
 
 
@@ -39,11 +39,10 @@ def oit_judgements(session: Session, assessment: Assessment, iset: InstrumentSet
             if item in known}
 
 
-def _frame_or_none(session: Session, assessment: Assessment, instrument: str):
-    frame = responses_frame_by_id(session, assessment.id, instrument)
-    if len(frame) == 0:
-        return None
-    return frame.drop(columns=["submitted_on"])
+def _frame_or_none(session: Session, assessment: Assessment, instrument: str, *,
+                   include_imported: bool = False):
+    frame = responses_frame(session, assessment, instrument, include_imported=include_imported)
+    return None if len(frame) == 0 else frame
 
 
 def history_pairs(session: Session, assessment: Assessment) -> list[tuple[int, float]]:
@@ -78,19 +77,21 @@ def history_pairs(session: Session, assessment: Assessment) -> list[tuple[int, f
 
 
 def assessment_inputs(session: Session, assessment: Assessment, *,
-                      with_history: bool = True) -> dict[str, Any]:
+                      with_history: bool = True, include_imported: bool = False) -> dict[str, Any]:
     """Return the keyword arguments of :func:`scoring.assess` for a stored assessment.
 
+    Responses: those collected here; rehearsal rows imported from Google Forms are added only
+    with ``include_imported`` (the dashboard's choice, always labelled).
     OIT: the judged checklist items; an item not judged yet counts as not passed
     (``oit_missing="fail"``), so a checklist being filled in shows a live score.  With no item
     judged at all, OIT (and so the total) is unknown.
     """
     iset = load_instrument_set(assessment.instrument_set)
     oit = oit_judgements(session, assessment, iset)
-    iit = _frame_or_none(session, assessment, "IIT")
+    iit = _frame_or_none(session, assessment, "IIT", include_imported=include_imported)
     return {
         "iit": iit,
-        "eit": _frame_or_none(session, assessment, "EIT"),
+        "eit": _frame_or_none(session, assessment, "EIT", include_imported=include_imported),
         "oit": oit or None,
         "oit_missing": "fail",
         "history": history_pairs(session, assessment) if with_history else None,
@@ -115,10 +116,13 @@ def usable_headcount(headcount: int | None, iit_responses: int) -> int | None:
 
 
 def assessment_result(session: Session, assessment: Assessment, *,
-                      bootstrap: int = DEFAULT_BOOTSTRAP) -> AssessmentResult:
+                      bootstrap: int = DEFAULT_BOOTSTRAP,
+                      include_imported: bool = False) -> AssessmentResult:
     """Rate a stored assessment with :func:`scoring.assess`."""
     iset = load_instrument_set(assessment.instrument_set)
-    return assess(iset, **assessment_inputs(session, assessment), bootstrap=bootstrap)
+    return assess(iset, **assessment_inputs(session, assessment,
+                                            include_imported=include_imported),
+                  bootstrap=bootstrap)
 
 
 # -- the view model ---------------------------------------------------------------------------
@@ -195,11 +199,13 @@ def _indicator_score(iset: InstrumentSet, code: str, d: dict[str, Any],
 
 def results_view(session: Session, assessment: Assessment, *,
                  bootstrap: int = DEFAULT_BOOTSTRAP,
-                 result: AssessmentResult | None = None) -> vm.ResultsView:
+                 result: AssessmentResult | None = None,
+                 include_imported: bool = False) -> vm.ResultsView:
     """Return the typed results of a stored assessment (see :func:`build_results_view`)."""
     iset = load_instrument_set(assessment.instrument_set)
     if result is None:
-        result = assessment_result(session, assessment, bootstrap=bootstrap)
+        result = assessment_result(session, assessment, bootstrap=bootstrap,
+                                   include_imported=include_imported)
     info = vm.AssessmentInfo(id=assessment.id, fiscal_year_be=assessment.fiscal_year_be,
                              instrument_set=assessment.instrument_set,
                              state=assessment_state(assessment))

@@ -117,13 +117,25 @@ def test_import_preview_mapping_confirm_and_remove(app):
     page = client.get(f"/admin/assessments/{aid}").get_data(as_text=True)
     assert "rehearsal.xlsx" in page
     assert "นำเข้า (ซ้อม): IIT 24 · EIT 0" in page and "เก็บในระบบ: IIT 0 · EIT 0" in page
+    # the dashboard: collected only, with a link to the labelled results that include the import
+    dash = client.get(f"/admin/assessments/{aid}/results").get_data(as_text=True)
+    assert 'id="imported-included"' not in dash and "imported=1" in dash
+    with_import = client.get(f"/admin/assessments/{aid}/results?imported=1").get_data(as_text=True)
+    assert 'id="imported-included"' in with_import
+    assert "รวมข้อมูลซ้อมที่นำเข้าจาก Google Forms อีก 24 ชุด" in with_import
+    with app.app_context():
+        assessment = db.session.get(Assessment, aid)
+        included = assessment_result(db.session, assessment, include_imported=True)
+    assert included.instruments["IIT"].responses == 24
+    assert included.indicators["1"].score is not None
 
     # the same preview cannot be confirmed for another assessment, nor altered
     other = client.post(f"/admin/assessments/{world.assessment['A1']}/imports/confirm",
                         data={"token": token})
     assert other.status_code == 302 and "/imports" in other.headers["Location"]
     altered = client.post(f"/admin/assessments/{aid}/imports/confirm",
-                          data={"token": token[:-3] + "abc"})
+                          data={"token": token[:-8] + ("AAAAAAAA" if token[-8:] != "AAAAAAAA"
+                                                       else "BBBBBBBB")})
     assert altered.status_code == 302
     assert count_rows(app, "imported_response") == 24
 
