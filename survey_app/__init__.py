@@ -15,7 +15,16 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BuildError
 
 from . import config as settings
-from .extensions import csrf, db, limiter, login_manager
+from .extensions import (
+    DATABASE_UNAVAILABLE,
+    csrf,
+    database_error_summary,
+    db,
+    limiter,
+    login_manager,
+    safe_rollback,
+)
+from .guards import register_request_guards
 from .headers import CONTENT_SECURITY_POLICY
 from .i18n import current_language, format_datetime, remember_language, t, tr
 
@@ -41,6 +50,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
 
     register_proxy(app)
     register_extensions(app)
+    register_request_guards(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -119,7 +129,12 @@ def register_blueprints(app: Flask) -> None:
     app.before_request(remember_language)
 
 
-_ERROR_TEXT = {400: "error_400", 404: "error_404", 429: "error_429", 500: "error_500"}
+_ERROR_TEXT = {400: "error_400", 404: "error_404", 429: "error_429", 500: "error_500",
+               503: "error_503"}
+_ERROR_TEMPLATE = {503: "errors/500.html"}
+
+#: Seconds a person is asked to wait before sending again when the database is busy.
+RETRY_AFTER_SECONDS = 5
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -134,27 +149,44 @@ def register_errorhandlers(app: Flask) -> None:
         )
         if request.accept_mimetypes.best == "application/json":
             return jsonify(error=code, message=detail or t(f"{key}_body")), code
-        template = f"errors/{code}.html" if code in _ERROR_TEXT else "errors/400.html"
+        template = _ERROR_TEMPLATE.get(
+            code, f"errors/{code}.html" if code in _ERROR_TEXT else "errors/400.html"
+        )
         return render_template(
             template, code=code, title=t(f"{key}_title"), body=t(f"{key}_body"), detail=detail
         ), code
 
     def handle_http(error: HTTPException):
         if error.code == 500:
-            db.session.rollback()
+            safe_rollback()
         return render_error(error)
 
     def handle_unexpected(error: Exception):
-        db.session.rollback()
+        safe_rollback()
         app.logger.exception("unhandled error")
         return handle_http(_InternalError())
 
+    def handle_database_unavailable(error: Exception):
+        # Locked, timed out or gone: nothing of this request was stored (rolled back).  Log
+        # the driver's message only: the statement's parameters stay out of the log.
+        safe_rollback()
+        app.logger.warning("database unavailable: %s", database_error_summary(error))
+        response = app.make_response(render_error(_Unavailable()))
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+
     app.register_error_handler(HTTPException, handle_http)
     app.register_error_handler(Exception, handle_unexpected)
+    for exc_class in DATABASE_UNAVAILABLE:
+        app.register_error_handler(exc_class, handle_database_unavailable)
 
 
 class _InternalError(HTTPException):
     code = 500
+
+
+class _Unavailable(HTTPException):
+    code = 503
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -192,9 +224,19 @@ def language_switch_url(lang: str) -> str:
     return "?" + urlencode(args)
 
 
+#: HSTS over HTTPS: two years; no includeSubDomains, an agency's other sites are not ours.
+HSTS = "max-age=63072000"
+
+
 def register_security_headers(app: Flask) -> None:
     @app.after_request
     def _headers(response):
+        if request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
+        if request.blueprint == "admin" or response.status_code >= 400:
+            # Console pages and downloads (answers, codes, reports) never sit in a cache, nor
+            # does an error page (a cached "busy" page would outlive the fault).
+            response.headers["Cache-Control"] = "no-store"
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         # Links carry the assessment token: never send them on.

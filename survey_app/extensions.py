@@ -13,11 +13,24 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 
-def make_engine(url: str, *, sqlite_busy_timeout_ms: int = 15000) -> sa.Engine:
-    """Create an engine; SQLite files get WAL, a busy timeout and enforced foreign keys."""
+def make_engine(url: str, *, sqlite_busy_timeout_ms: int = 5000, lock_timeout_ms: int = 0,
+                statement_timeout_ms: int = 0, connect_timeout_s: int = 0) -> sa.Engine:
+    """Create an engine; SQLite files get WAL, a busy timeout and enforced foreign keys.
+
+    On PostgreSQL ``lock_timeout_ms`` and ``statement_timeout_ms`` become the connection's
+    ``lock_timeout`` and ``statement_timeout`` (0 = none), so that a locked table or a hung
+    query fails in seconds with an ``OperationalError`` instead of holding a request.
+    """
     engine_url = sa.make_url(url)
     if engine_url.get_backend_name() != "sqlite":
-        return sa.create_engine(engine_url, pool_pre_ping=True)
+        connect_args: dict[str, object] = {}
+        if engine_url.get_backend_name() == "postgresql":
+            options = [f"-c lock_timeout={int(lock_timeout_ms)}",
+                       f"-c statement_timeout={int(statement_timeout_ms)}"]
+            connect_args["options"] = " ".join(options)
+            if connect_timeout_s:
+                connect_args["connect_timeout"] = int(connect_timeout_s)
+        return sa.create_engine(engine_url, pool_pre_ping=True, connect_args=connect_args)
     engine = sa.create_engine(
         engine_url, connect_args={"timeout": sqlite_busy_timeout_ms / 1000}
     )
@@ -51,6 +64,9 @@ class Database:
         engine = make_engine(
             app.config["DATABASE_URL"],
             sqlite_busy_timeout_ms=app.config["SQLITE_BUSY_TIMEOUT_MS"],
+            lock_timeout_ms=app.config["DB_LOCK_TIMEOUT_MS"],
+            statement_timeout_ms=app.config["DB_STATEMENT_TIMEOUT_MS"],
+            connect_timeout_s=app.config["DB_CONNECT_TIMEOUT_S"],
         )
         factory = sessionmaker(bind=engine, expire_on_commit=False)
         state = _DatabaseState(engine=engine, session=scoped_session(factory))
@@ -79,6 +95,33 @@ class Database:
     @property
     def engine(self) -> sa.Engine:
         return self._state().engine
+
+
+#: What a database that is locked, overloaded or gone raises: the request is rolled back and
+#: the person is asked to send again in a moment (nothing was stored).
+DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
+    sa.exc.OperationalError,  # SQLite "database is locked", PG lock/statement timeout, refused
+    sa.exc.InterfaceError,  # a connection that died under the driver
+    sa.exc.TimeoutError,  # no free connection in the pool
+)
+
+
+def database_error_summary(error: Exception) -> str:
+    """The driver's one-line reason (``database is locked``), without SQL or parameters."""
+    orig = getattr(error, "orig", None) or error
+    lines = str(orig).strip().splitlines()
+    return f"{type(orig).__name__}: {lines[0] if lines else ''}"
+
+
+def safe_rollback() -> None:
+    """Roll the request's session back; a connection that is already gone is just dropped."""
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is gone: drop it and carry on
+        try:
+            db.session.close()
+        except Exception:  # noqa: S110
+            pass
 
 
 db = Database()

@@ -238,6 +238,35 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Something went wrong on our side and nothing was saved. Please try again in a "
         "moment.",
     ),
+    "error_503_title": ("ระบบไม่ว่างชั่วคราว", "The system is busy"),
+    "error_503_body": (
+        "ระบบไม่ว่างชั่วคราว จึงยังไม่ได้บันทึกสิ่งใด กรุณาลองอีกครั้งในอีกสักครู่",
+        "The system is busy for a moment, so nothing was saved. Please try again in a moment.",
+    ),
+    "db_busy": (
+        "ระบบไม่ว่างชั่วคราว จึงยังไม่ได้บันทึกคำตอบ คำตอบของท่านยังอยู่ครบในหน้านี้ "
+        "กรุณากด \"ส่งคำตอบ\" อีกครั้งในอีกสักครู่",
+        "The system is busy for a moment, so your answers were not saved yet. They are all "
+        "still here: please press \"Submit answers\" again in a moment.",
+    ),
+    "db_busy_resend": (
+        "ระบบไม่ว่างชั่วคราว จึงยังไม่ได้บันทึกสิ่งที่ท่านส่ง ข้อมูลที่ท่านกรอกยังอยู่ครบ "
+        "กรุณากด \"ส่งอีกครั้ง\" ในอีกสักครู่",
+        "The system is busy for a moment, so what you sent was not saved yet. It is all still "
+        "here: please press \"Send again\" in a moment.",
+    ),
+    "send_again": ("ส่งอีกครั้ง", "Send again"),
+    "try_again": ("ลองอีกครั้ง", "Try again"),
+    "error_multipart": (
+        "แบบฟอร์มนี้ไม่รับไฟล์แนบหรือข้อมูลรูปแบบ multipart จึงไม่ได้บันทึกสิ่งใด",
+        "This form takes no file or multipart data, so nothing was saved.",
+    ),
+    "error_consent_value": (
+        "ค่าการยืนยันคุณสมบัติที่ส่งมาไม่ถูกต้อง จึงไม่ได้บันทึกสิ่งใด "
+        "กรุณาเปิดแบบวัดจากลิงก์ของหน่วยงานอีกครั้ง",
+        "The eligibility confirmation sent is not valid, so nothing was saved. Please open "
+        "the survey again from your agency's link.",
+    ),
     "pdpa_summary_eit": (
         "ไม่ต้องลงชื่อ ระบบไม่เก็บชื่อ ที่อยู่ IP หรือเวลาที่ส่ง (อ่านรายละเอียดการคุ้มครองข้อมูล)",
         "No name needed: we keep no name, IP address or time of sending (read the privacy notice)",

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from flask import current_app, url_for
 
+from .config import PUBLIC_BASE_URL_MISSING, ConfigError
+
 
 def public_url(endpoint: str, **values: object) -> str:
-    """Return an absolute URL, on ``PUBLIC_BASE_URL`` when it is set (QR codes, printouts)."""
+    """Return an absolute URL on ``PUBLIC_BASE_URL`` (QR codes, code slips, posters).
+
+    Never built from the request's Host header, which a client chooses; only a laptop or the
+    demo (embedded database) and tests without the setting fall back to the request's URL.
+    """
     base = current_app.config.get("PUBLIC_BASE_URL")
     if base:
         return str(base).rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
+    if current_app.config.get("PUBLIC_URL_FROM_REQUEST"):
+        return url_for(endpoint, _external=True, **values)
+    raise ConfigError(PUBLIC_BASE_URL_MISSING)
 
 
 def code_slip_url(token: str, printed_code: str) -> str:

@@ -67,9 +67,14 @@ class EmptyForm(ConsoleForm):
     """A button-only POST: nothing but the CSRF token."""
 
 
+#: No control characters (a NUL cannot even be sent to PostgreSQL): such a sign-in is refused
+#: before any query, like any other malformed one.
+_PRINTABLE = Regexp(r"^[^\x00-\x1f\x7f]*$")
+
+
 class LoginForm(ConsoleForm):
-    username = StringField(validators=[DataRequired(), Length(max=64)])
-    password = PasswordField(validators=[DataRequired(), Length(max=256)])
+    username = StringField(validators=[DataRequired(), Length(max=64), _PRINTABLE])
+    password = PasswordField(validators=[DataRequired(), Length(max=256), _PRINTABLE])
 
 
 class AgencyForm(ConsoleForm):

@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from ..extensions import db
+from ..guards import accepts_files
 from ..i18n import t
 from ..models import Agency
 from ..services.past_results import (
@@ -83,6 +84,7 @@ def past(agency_id: int):
 
 @bp.post("/agencies/<int:agency_id>/past/import")
 @writer_required
+@accepts_files
 def past_import(agency_id: int):
     agency = agency_or_404(agency_id, write=True)
     form = PastImportForm()

@@ -30,11 +30,11 @@ from flask import (
     session,
     url_for,
 )
-from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
+from itsdangerous import BadData, BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 
 from questionnaires import load_instrument_set
 
-from ..extensions import db, limiter
+from ..extensions import DATABASE_UNAVAILABLE, database_error_summary, db, limiter, safe_rollback
 from ..i18n import format_datetime, t
 from ..models import Assessment, utcnow
 from ..services.assessments import assessment_by_token
@@ -171,6 +171,70 @@ def _rate(name: str) -> Callable[[], str]:
     return lambda: current_app.config[name]
 
 
+# -- input checks: bodies no page of ours sends are refused before a view reads them --------
+
+#: The only fields the code-entry and eligibility pages post.
+_SMALL_FORM_FIELDS = {
+    "respond.iit_code": frozenset({"csrf_token", "code"}),
+    "respond.iit_consent": frozenset({"csrf_token", "eligible"}),
+}
+#: The value the eligibility checkbox posts (consent.html).
+CONSENT_VALUE = "y"
+
+
+@bp.before_request
+def _refuse_malformed_post():
+    if request.method != "POST":
+        return None
+    form = request.form
+    if any(len(form.getlist(name)) > 1 for name in form):
+        abort(400, description=t("error_tampered"))  # every field of ours is posted once
+    fields = _SMALL_FORM_FIELDS.get(request.endpoint or "")
+    if fields is not None and set(form) - fields:
+        abort(400, description=t("error_tampered"))
+    if request.endpoint == "respond.iit_consent" and form.get("eligible", CONSENT_VALUE) != CONSENT_VALUE:
+        abort(400, description=t("error_consent_value"))
+    return None
+
+
+# -- a database that is locked, timed out or gone --------------------------------------------
+
+#: Seconds a respondent is asked to wait before sending again.
+RETRY_AFTER_SECONDS = 5
+_QUESTIONNAIRES = {"respond.iit_questionnaire": "IIT", "respond.eit_questionnaire": "EIT"}
+
+
+def _database_unavailable(error: Exception):
+    """Show the questionnaire again with every answer kept and "send again in a moment".
+
+    The transaction was rolled back, so nothing of this submission is stored.  If even the
+    assessment cannot be read, a page with the posted fields carried in hidden inputs and a
+    "send again" button keeps the answers instead.  503 with Retry-After.
+    """
+    safe_rollback()
+    current_app.logger.warning("database unavailable during %s: %s", request.endpoint,
+                               database_error_summary(error))
+    page = None
+    instrument = _QUESTIONNAIRES.get(request.endpoint or "")
+    if request.method == "POST" and instrument is not None:
+        try:
+            assessment = _assessment((request.view_args or {}).get("token", ""))
+            form = questionnaire_form(assessment.instrument_set, instrument)()
+            page, _ = _render_questionnaire(assessment, instrument, form, db_busy=True)
+        except DATABASE_UNAVAILABLE:
+            safe_rollback()
+    if page is None:
+        fields = list(request.form.items(multi=True)) if request.method == "POST" else []
+        page = render_template("respond/busy.html", fields=fields, action=request.path)
+    response = make_response(page, 503)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+for _exc_class in DATABASE_UNAVAILABLE:
+    bp.register_error_handler(_exc_class, _database_unavailable)
+
+
 @bp.after_request
 def _no_store(response: Response) -> Response:
     # Answers never sit in a shared computer's cache, and Back re-requests the page.
@@ -268,7 +332,7 @@ def iit_questionnaire(token: str):
     form = form_class()
     try:
         ticket = _ticket_serializer().loads(form.ticket.data or "")
-    except BadSignature:
+    except BadData:
         ticket = None
     if (not isinstance(ticket, dict) or ticket.get("a") != assessment.id
             or not isinstance(ticket.get("h"), str)):
@@ -390,7 +454,7 @@ def eit_questionnaire(token: str):
         path=url_for(".eit_questionnaire", token=token),
         httponly=True,
         samesite="Lax",
-        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        secure=bool(current_app.config["SESSION_COOKIE_SECURE"]) or request.is_secure,
     )
     return response
 

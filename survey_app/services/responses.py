@@ -113,14 +113,29 @@ def clean_answers(
         if value is None or value == "":
             cleaned[column] = None
             continue
-        try:
-            code = int(value)  # type: ignore[call-overload]
-        except (TypeError, ValueError):
-            raise TamperedSubmission(f"{column}: not an option code: {value!r}") from None
+        code = _option_code(value)
+        if code is None:
+            raise TamperedSubmission(f"{column}: not an option code: {str(value)[:20]!r}")
         if code not in codes:
             raise TamperedSubmission(f"{column}: {code} is not an option of its scale")
         cleaned[column] = code
     return cleaned
+
+
+def _option_code(value: object) -> int | None:
+    """Return ``value`` as an option code if it is one written exactly as a form posts it.
+
+    Only plain ASCII digits without sign, space or leading zero ("1", "0"): ``int()`` would
+    also take "+1", " 1", "1_0", Thai "๑" or full-width "１", which no form of ours sends.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if (not isinstance(value, str) or not value.isascii() or not value.isdigit()
+            or len(value) > 3 or (len(value) > 1 and value[0] == "0")):
+        return None
+    return int(value)
 
 
 def _complete(iset: InstrumentSet, instrument: str, answers: Mapping[str, object]) -> dict:
