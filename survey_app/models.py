@@ -258,8 +258,8 @@ class User(Base):
 
     agency: Mapped[Agency | None] = relationship()
 
-    # Flask-Login's interface.  The session id includes a fragment of the password hash, so
-    # changing a password signs out every other session of the account.
+    # Flask-Login's interface.  The id Flask-Login keeps is a random server-side session
+    # token, so signing out, a password change or an expired session ends it on the server.
     @property
     def is_authenticated(self) -> bool:
         return True
@@ -272,12 +272,33 @@ class User(Base):
     def is_anonymous(self) -> bool:
         return False
 
+    #: The sign-in this object was loaded for (not a column): Flask-Login keeps it in the
+    #: signed session cookie, and only its hash is stored, in ``admin_session``.
+    session_token = None
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.password_hash[-12:]}"
+        return self.session_token or ""
 
     @property
     def can_write(self) -> bool:
         return self.role in ("system_admin", "agency_admin")
+
+
+class AdminSession(Base):
+    """One console sign-in.  Deleted at logout; all of an account's at a password change.
+
+    Only the SHA-256 of the random token is stored, so a copy of the database does not sign
+    anyone in; a copied session cookie stops working once its row is gone.
+    """
+
+    __tablename__ = "admin_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class AuditEvent(Base):

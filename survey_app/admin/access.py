@@ -8,27 +8,28 @@ so that its existence does not leak either.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Callable
 
-from flask import abort
+from flask import abort, current_app
 from flask_login import current_user
 
 from ..extensions import db, login_manager
 from ..models import Agency, Assessment, User
+from ..services.accounts import user_for_session
 from ..services.agencies import in_scope
 from ..services.audit import record
 
 
 @login_manager.user_loader
-def load_user(session_id: str) -> User | None:
-    user_id, _, fingerprint = session_id.partition(":")
-    if not user_id.isdigit():
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active or user.password_hash[-12:] != fingerprint:
-        return None
-    return user
+def load_user(session_token: str) -> User | None:
+    """The account of a live server-side sign-in (none after logout or a password change)."""
+    return user_for_session(db.session, session_token, max_age=session_max_age())
+
+
+def session_max_age() -> dt.timedelta:
+    return dt.timedelta(hours=float(current_app.config["ADMIN_SESSION_HOURS"]))
 
 
 def agency_or_404(agency_id: int, *, write: bool = False) -> Agency:

@@ -9,11 +9,11 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db, limiter
 from ..i18n import t
-from ..services.accounts import authenticate
+from ..services.accounts import authenticate, end_session, start_session
 from ..services.agencies import agency_tree
 from ..services.audit import record
 from . import bp
-from .access import audit
+from .access import audit, session_max_age
 from .common import pending_ballots
 from .forms import EmptyForm, LoginForm
 
@@ -44,6 +44,7 @@ def login():
             db.session.commit()
             error = t("login_failed")
         else:
+            start_session(db.session, user, max_age=session_max_age())
             login_user(user)
             audit("login", target=user.username, user=user, agency_id=user.agency_id)
             db.session.commit()
@@ -59,6 +60,7 @@ def logout():
     form = EmptyForm()
     if form.validate_on_submit():
         audit("logout", target=current_user.username, agency_id=current_user.agency_id)
+        end_session(db.session, current_user.session_token)  # a copied cookie dies with it
         db.session.commit()
         logout_user()
         flash(t("logged_out"), "ok")

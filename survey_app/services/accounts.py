@@ -6,11 +6,15 @@ scrypt (N=2**15, r=8, p=1) with a random salt: a memory-hard, modern work factor
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import secrets
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..models import ROLES, Agency, User
+from ..models import ROLES, AdminSession, Agency, User, utcnow
 from .agencies import agency_scope
 
 MIN_PASSWORD_LENGTH = 10
@@ -75,9 +79,60 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     return user
 
 
-def set_password(user: User, password: str) -> None:
+def set_password(session: Session, user: User, password: str) -> None:
+    """Give ``user`` a new password and end every one of their sign-ins (the caller commits)."""
     check_password_strength(password)
     user.password_hash = generate_password_hash(password)
+    end_all_sessions(session, user)
+
+
+# -- server-side sign-ins ----------------------------------------------------------------------
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def start_session(session: Session, user: User, *, max_age: dt.timedelta) -> str:
+    """Record a new sign-in of ``user``; return its random token (only the hash is stored).
+
+    Sign-ins older than ``max_age`` are removed on the way (the caller commits).
+    """
+    session.execute(sa.delete(AdminSession).where(AdminSession.created_at < utcnow() - max_age))
+    token = secrets.token_urlsafe(32)
+    session.add(AdminSession(token_hash=_token_hash(token), user_id=user.id))
+    session.flush()
+    user.session_token = token
+    return token
+
+
+def user_for_session(session: Session, token: str, *, max_age: dt.timedelta) -> User | None:
+    """Return the active account signed in with ``token``, or None (unknown, ended, expired)."""
+    if not token or len(token) > 128:
+        return None
+    row = session.execute(
+        sa.select(User, AdminSession.created_at)
+        .join(AdminSession, AdminSession.user_id == User.id)
+        .where(AdminSession.token_hash == _token_hash(token))
+    ).first()
+    if row is None:
+        return None
+    user, created_at = row
+    if not user.active or created_at < utcnow() - max_age:
+        return None
+    user.session_token = token
+    return user
+
+
+def end_session(session: Session, token: str | None) -> None:
+    """End one sign-in (logout); the caller commits."""
+    if token:
+        session.execute(sa.delete(AdminSession).where(AdminSession.token_hash == _token_hash(token)))
+
+
+def end_all_sessions(session: Session, user: User) -> int:
+    """End every sign-in of ``user`` (password change); return how many ended."""
+    return session.execute(sa.delete(AdminSession).where(AdminSession.user_id == user.id)).rowcount
 
 
 def assignable_roles(user: User) -> tuple[str, ...]:

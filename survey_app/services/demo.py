@@ -244,7 +244,7 @@ def _demo_account(session: Session, username: str, role: str, agency: Agency,
         create_user(session, username=username, password=password, role=role, agency=agency,
                     display_name=display_name)
         return password, True
-    set_password(user, password)
+    set_password(session, user, password)
     return password, False
 
 

@@ -68,7 +68,7 @@ def test_changing_the_password_signs_out_other_sessions(app, client, world):
     login(client, "admin_a")
     with app.app_context():
         user = db.session.scalar(sa.select(User).where(User.username == "admin_a"))
-        set_password(user, "another-long-password")
+        set_password(db.session, user, "another-long-password")
         db.session.commit()
     assert client.get("/admin/").status_code == 302
 

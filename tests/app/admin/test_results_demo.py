@@ -78,7 +78,7 @@ def test_demo_viewer_of_another_agency_reaches_nothing(demo):
         from survey_app.services.accounts import set_password
 
         viewer = db.session.scalar(sa.select(User).where(User.username == "demo-viewer-other"))
-        set_password(viewer, "a long enough test password")
+        set_password(db.session, viewer, "a long enough test password")
         db.session.commit()
     client = app.test_client()
     assert client.post("/admin/login", data={"username": "demo-viewer-other",

@@ -1,0 +1,221 @@
+"""Fuzz every respondent POST endpoint and the console sign-in with hostile bodies.
+
+For each endpoint, ``ITA_FUZZ_BODIES`` (default 5,000 on SQLite, 1,000 on PostgreSQL to keep
+the run short) bodies from :mod:`.hostile` (seeded: ``ITA_FUZZ_SEED``, default 2566) are posted
+with CSRF protection on, each starting from what the honest page posts.  Every answer must be
+below 500, and after every request the stored rows must be exactly what they were before
+(responses, answers, used codes, console sessions), except the audit log's record of a failed
+sign-in, which is what the console promises for a well-formed wrong password.
+
+Print the figures with ``pytest tests/app/test_fuzz.py -s``.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import re
+import time
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.security import generate_password_hash
+
+from survey_app import create_app
+from survey_app.extensions import db
+from survey_app.models import User
+from survey_app.services import accounts
+from survey_app.services.accounts import create_user
+
+from .conftest import app_config, full_answers, make_assessment
+from .hostile import HostileBodies
+
+SEED = os.environ.get("ITA_FUZZ_SEED", "2566")
+
+
+def _bodies_for(backend: str) -> int:
+    default = 5000 if backend == "sqlite" else 1000
+    return int(os.environ.get("ITA_FUZZ_BODIES", default))
+
+
+def _csrf(page: str) -> str:
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+
+
+@pytest.fixture
+def fuzz_app(database_url, tmp_path, monkeypatch):
+    # The sign-in checks a password with scrypt (~0.1 s); thousands of sign-ins would take
+    # minutes, so this test's account and the unknown-user check use a cheap hash instead.
+    cheap = generate_password_hash("not-a-real-password-0000", "pbkdf2:sha256:1")
+    monkeypatch.setattr(accounts, "_DUMMY_HASH", cheap)
+    app = create_app(app_config(database_url, tmp_path, WTF_CSRF_ENABLED=True))
+    yield app
+    db.dispose(app)
+
+
+#: What a request could store; the ballot box counts where the schema has one.
+COUNTED = ("response", "answer", "ballot", "admin_session", "user_account")
+
+
+def snapshot_query(engine: sa.Engine) -> sa.TextClause:
+    tables = set(sa.inspect(engine).get_table_names())
+    counts = [f"(SELECT count(*) FROM {t})" for t in COUNTED if t in tables]
+    counts += ["(SELECT count(*) FROM access_code WHERE status <> 'unused')",
+               "(SELECT count(*) FROM audit_event WHERE action <> 'login_failed')",
+               "(SELECT count(*) FROM audit_event WHERE action = 'login_failed')"]
+    return sa.text("SELECT " + ", ".join(counts))
+
+
+class Fuzzer:
+    def __init__(self, app, database_url: str, name: str):
+        self.app, self.name = app, name
+        self.engine = sa.create_engine(database_url, poolclass=sa.NullPool)
+        self.conn = self.engine.connect()
+        self.query = snapshot_query(self.engine)
+        self.statuses: collections.Counter[int] = collections.Counter()
+
+    def snapshot(self) -> tuple[int, ...]:
+        row = tuple(self.conn.execute(self.query).one())
+        self.conn.rollback()
+        return row
+
+    def run(self, client, url: str, generator: HostileBodies, n: int, *, refresh=None,
+            weights=None, login_failed_ok: bool = False) -> None:
+        before = self.snapshot()
+        started = time.monotonic()
+        for k, body in enumerate(generator.bodies(n, weights=weights)):
+            if refresh is not None and k % 250 == 0:
+                refresh()
+            response = client.post(url, **body.request_kwargs())
+            status = response.status_code
+            self.statuses[status] += 1
+            assert status < 500, (status, body)
+            assert status not in (200, 201), (status, body)  # nothing is ever accepted
+            after = self.snapshot()
+            if login_failed_ok and status == 401:
+                # a well-formed wrong password is logged, and nothing else
+                assert after[:-1] == before[:-1] and after[-1] <= before[-1] + 1, body
+                before = after
+            else:
+                assert after == before, (status, body)
+        elapsed = time.monotonic() - started
+        print(f"\n{self.name}: {n} hostile bodies in {elapsed:.1f} s, 5xx: "
+              f"{sum(v for s, v in self.statuses.items() if s >= 500)}, statuses: "
+              f"{dict(sorted(self.statuses.items()))}, rows stored: 0")
+
+    def close(self) -> None:
+        self.conn.close()
+        self.engine.dispose()
+
+
+def _answers_fields(instrument: str) -> list[tuple[str, str]]:
+    return list(full_answers(instrument).items())
+
+
+def _started_iit(app, setup):
+    """A client that entered a valid code and confirmed eligibility; its questionnaire page."""
+    client = app.test_client()
+    page = client.get(f"/iit/{setup.token}").get_data(as_text=True)
+    assert client.post(f"/iit/{setup.token}", data={"code": setup.codes[0],
+                                                    "csrf_token": _csrf(page)}).status_code == 302
+    page = client.get(f"/iit/{setup.token}/start").get_data(as_text=True)
+    assert client.post(f"/iit/{setup.token}/start", data={"eligible": "y",
+                                                          "csrf_token": _csrf(page)}
+                       ).status_code == 302
+    return client, client.get(f"/iit/{setup.token}/questionnaire").get_data(as_text=True)
+
+
+def test_fuzz_eit_submission(fuzz_app, database_url, backend):
+    setup = make_assessment(fuzz_app)
+    client = fuzz_app.test_client()
+    fuzzer = Fuzzer(fuzz_app, database_url, f"{backend} EIT submit")
+    honest: list[tuple[str, str]] = []
+
+    def refresh():  # a fresh page: its CSRF token and one-time nonce
+        page = client.get(f"/eit/{setup.token}").get_data(as_text=True)
+        nonce = re.search(r'name="nonce" value="([^"]+)"', page).group(1)
+        honest[:] = [("csrf_token", _csrf(page)), ("nonce", nonce),
+                     ("respondent_group", "public"), ("website", ""),
+                     *_answers_fields("EIT")]
+
+    refresh()
+    columns = [k for k, _ in _answers_fields("EIT")]
+    generator = HostileBodies(f"eit-{SEED}", honest, numeric=columns,
+                              text=["respondent_group"], secrets_=["csrf_token", "nonce"],
+                              required=[*columns, "respondent_group"])
+    try:
+        # Bodies that fail only on a missing answer or token re-render the whole questionnaire
+        # (~10 ms each): rarer, so the run stays short; every kind still occurs hundreds of times.
+        fuzzer.run(client, f"/eit/{setup.token}", generator, _bodies_for(backend),
+                   refresh=refresh, weights={"drop_required": 0.25, "forge_secret": 0.25})
+    finally:
+        fuzzer.close()
+
+
+def test_fuzz_iit_code_entry(fuzz_app, database_url, backend):
+    setup = make_assessment(fuzz_app, codes=2)
+    client = fuzz_app.test_client()
+    page = client.get(f"/iit/{setup.token}").get_data(as_text=True)
+    honest = [("csrf_token", _csrf(page)), ("code", setup.codes[0])]
+    generator = HostileBodies(f"code-{SEED}", honest, numeric=[], text=["code"],
+                              secrets_=["csrf_token"], required=["code"])
+    fuzzer = Fuzzer(fuzz_app, database_url, f"{backend} IIT code entry")
+    try:
+        fuzzer.run(client, f"/iit/{setup.token}", generator, _bodies_for(backend))
+    finally:
+        fuzzer.close()
+
+
+def test_fuzz_iit_consent(fuzz_app, database_url, backend):
+    setup = make_assessment(fuzz_app, codes=2)
+    client, _ = _started_iit(fuzz_app, setup)
+    page = client.get(f"/iit/{setup.token}/start").get_data(as_text=True)
+    honest = [("csrf_token", _csrf(page)), ("eligible", "y")]
+    generator = HostileBodies(f"consent-{SEED}", honest, numeric=[], text=["eligible"],
+                              secrets_=["csrf_token"], required=["eligible"])
+    fuzzer = Fuzzer(fuzz_app, database_url, f"{backend} IIT consent")
+    try:
+        fuzzer.run(client, f"/iit/{setup.token}/start", generator, _bodies_for(backend))
+    finally:
+        fuzzer.close()
+
+
+def test_fuzz_iit_submission(fuzz_app, database_url, backend):
+    setup = make_assessment(fuzz_app, codes=2)
+    client, page = _started_iit(fuzz_app, setup)
+    ticket = re.search(r'name="ticket" value="([^"]+)"', page).group(1)
+    honest = [("csrf_token", _csrf(page)), ("ticket", ticket), *_answers_fields("IIT")]
+    columns = [k for k, _ in _answers_fields("IIT")]
+    generator = HostileBodies(f"iit-{SEED}", honest, numeric=columns, text=[],
+                              secrets_=["csrf_token", "ticket"], required=columns)
+    fuzzer = Fuzzer(fuzz_app, database_url, f"{backend} IIT submit")
+    try:
+        fuzzer.run(client, f"/iit/{setup.token}/questionnaire", generator,
+                   _bodies_for(backend), weights={"drop_required": 0.25, "forge_secret": 0.25})
+    finally:
+        fuzzer.close()
+
+
+def test_fuzz_admin_login(fuzz_app, database_url, backend):
+    with fuzz_app.app_context():
+        user = create_user(db.session, username="fuzzed", password="the-right-password-1",
+                           role="system_admin")
+        user.password_hash = generate_password_hash("the-right-password-1", "pbkdf2:sha256:1")
+        db.session.commit()
+    client = fuzz_app.test_client()
+    page = client.get("/admin/login").get_data(as_text=True)
+    # The honest body signs in with a wrong password: no body of the fuzz may sign in.
+    honest = [("csrf_token", _csrf(page)), ("username", "fuzzed"),
+              ("password", "a-wrong-password-1")]
+    generator = HostileBodies(f"login-{SEED}", honest, numeric=[],
+                              text=["username", "password"], secrets_=["csrf_token"],
+                              required=["username", "password"])
+    fuzzer = Fuzzer(fuzz_app, database_url, f"{backend} admin login")
+    try:
+        fuzzer.run(client, "/admin/login", generator, _bodies_for(backend),
+                   login_failed_ok=True)
+        assert client.get("/admin/").status_code == 302  # never signed in
+    finally:
+        fuzzer.close()
+    with fuzz_app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 1
