@@ -8,12 +8,27 @@ from __future__ import annotations
 
 import io
 import math
+import re
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
 READ_BYTES = 1 << 20  # progress is reported after each MiB read
+#: More columns than any input can have (a questionnaire has ~50): such a header is refused
+#: after reading at most ``MAX_HEADER_BYTES`` of it, before the rest of the file is parsed.
+MAX_COLUMNS = 2_000
+MAX_HEADER_BYTES = 1 << 20
+#: Only an empty cell is a blank.  "NA", "NULL", "#N/A" … are refused, not silently blanked
+#: (pandas would read them as missing values by default).
+NA_TOKENS = frozenset({"NA", "N/A", "#N/A", "NAN", "NULL", "NONE", "<NA>", "NAT", "-NAN",
+                       "#NA", "-1.#IND", "1.#QNAN", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!",
+                       "#NAME?", "#NULL!"})
+_NA_READ = {"keep_default_na": False, "na_values": [""]}
+# A formula (an element <f>, with or without a prefix) or an error value (t="e", e.g. #N/A)
+# anywhere in a worksheet's XML: only then is the sheet read a second time cell by cell.
+_SUSPECT_XML = re.compile(rb"<(?:\w+:)?f[\s>/]|\st=\"e\"")
 
 
 class InputFileError(ValueError):
@@ -49,8 +64,9 @@ def read_table(path: str | Path, *, progress: Callable[[int], None] | None = Non
     suffix = path.suffix.lower()
     try:
         if suffix in (".xlsx", ".xlsm"):
-            frame = pd.read_excel(path, dtype=dtype, engine="openpyxl")
+            frame = _read_xlsx(path, dtype)
         elif suffix in (".csv", ".txt", ""):
+            _check_csv_header(path)
             frame = _read_csv(path, progress, dtype)
         else:
             raise InputFileError(path, f"unsupported file type '{suffix}' (use .csv or .xlsx)")
@@ -59,7 +75,7 @@ def read_table(path: str | Path, *, progress: Callable[[int], None] | None = Non
     except pd.errors.EmptyDataError:
         raise InputFileError(path, "the file is empty") from None
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
-        raise InputFileError(path, f"cannot be read: {exc}") from None
+        raise InputFileError(path, f"cannot be read: {_one_line(exc)}") from None
     frame.columns = [str(c).strip() for c in frame.columns]
     unnamed = [c for c in frame.columns if c.startswith("Unnamed:") or not c]
     if unnamed:
@@ -73,11 +89,109 @@ def read_table(path: str | Path, *, progress: Callable[[int], None] | None = Non
     return frame.reset_index(drop=True)
 
 
+def _one_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return (lines[0] if lines else type(exc).__name__)[:300]
+
+
+def _too_wide(path: Path, columns: int) -> InputFileError:
+    return InputFileError(path, f"the header has more than {MAX_COLUMNS:,} columns "
+                                f"({columns:,} or more); no input has that many", row=1)
+
+
+def _check_csv_header(path: Path) -> None:
+    """Refuse a header row of more than ``MAX_COLUMNS`` columns, reading at most 1 MiB."""
+    commas = 0
+    with open(path, "rb") as raw:
+        read = 0
+        while read < MAX_HEADER_BYTES:
+            chunk = raw.read(64 * 1024)
+            if not chunk:
+                return
+            end = chunk.find(b"\n")
+            commas += chunk.count(b",", 0, end if end >= 0 else len(chunk))
+            if commas + 1 > MAX_COLUMNS:
+                raise _too_wide(path, commas + 1)
+            if end >= 0:
+                return
+            read += len(chunk)
+    raise InputFileError(path, f"the header row is longer than {MAX_HEADER_BYTES // 1024} KiB; "
+                               "no input has such a header", row=1)
+
+
+def _read_xlsx(path: Path, dtype) -> pd.DataFrame:
+    """Read the first sheet; refuse a broken file, a too-wide header and unsaved formulas."""
+    import openpyxl
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            sheets = [n for n in archive.namelist()
+                      if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+            suspect = any(_looks_suspect(archive, name) for name in sheets)
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError, ValueError) as exc:
+        raise InputFileError(path, f"is not a readable XLSX file ({_one_line(exc)})") from None
+    except Exception as exc:  # openpyxl's own errors on a damaged workbook
+        raise InputFileError(path, f"is not a readable XLSX file ({type(exc).__name__}: "
+                                   f"{_one_line(exc)})") from None
+    formulas: list[tuple[int, int]] = []
+    try:
+        if not workbook.worksheets:
+            raise InputFileError(path, "the workbook has no sheet")
+        sheet = workbook.worksheets[0]
+        for row in sheet.iter_rows(min_row=1, max_row=1):
+            if len(row) > MAX_COLUMNS:
+                raise _too_wide(path, len(row))
+        if suspect:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    kind = getattr(cell, "data_type", None)
+                    if kind == "f":
+                        formulas.append((cell.row, cell.column))
+                    elif kind == "e" and cell.row >= 2:  # pandas would read it as a blank
+                        header = sheet.cell(row=1, column=cell.column).value
+                        raise InputFileError(
+                            path, f"{str(cell.value)!r} is an error value, not an answer: "
+                                  "leave the cell empty for no answer", row=cell.row,
+                            column=str(header).strip())
+    finally:
+        workbook.close()
+    try:
+        frame = pd.read_excel(path, dtype=dtype, engine="openpyxl", **_NA_READ)
+    except InputFileError:
+        raise
+    except (ValueError, OSError):
+        raise
+    except Exception as exc:
+        raise InputFileError(path, f"is not a readable XLSX file ({type(exc).__name__}: "
+                                   f"{_one_line(exc)})") from None
+    for row, column in formulas:  # a formula never calculated and saved has no value
+        if row >= 2 and row - 2 < len(frame) and column - 1 < len(frame.columns):
+            value = frame.iat[row - 2, column - 1]
+            if value is None or (isinstance(value, float) and math.isnan(value)):
+                raise InputFileError(
+                    path, "a formula cell without a saved value: open the file in a spreadsheet "
+                          "program and save it, or paste the values", row=row,
+                    column=str(frame.columns[column - 1]).strip())
+    return frame
+
+
+def _looks_suspect(archive: zipfile.ZipFile, name: str) -> bool:
+    tail = b""
+    with archive.open(name) as stream:
+        while chunk := stream.read(1 << 20):
+            if _SUSPECT_XML.search(tail + chunk):
+                return True
+            tail = chunk[-16:]
+    return False
+
+
 def _read_csv(path: Path, progress, dtype) -> pd.DataFrame:
     """Read a CSV in one pass of pandas' C parser; ``progress`` follows the bytes it reads."""
     with open(path, "rb") as raw:
         handle = io.BufferedReader(_Tracked(raw, progress), READ_BYTES) if progress else raw
-        return pd.read_csv(handle, encoding="utf-8-sig", dtype=dtype, skipinitialspace=True)
+        return pd.read_csv(handle, encoding="utf-8-sig", dtype=dtype, skipinitialspace=True,
+                           **_NA_READ)
 
 
 class _Tracked(io.RawIOBase):
@@ -178,13 +292,53 @@ def _number(path, value, row: int, column: str) -> float | None:
     text = str(value).strip()
     if not text or text == "-":
         return None
+    if text.upper() in NA_TOKENS:
+        raise InputFileError(path, f"{text!r} is not a number (leave the cell empty when it is "
+                                   "unknown)", row=row, column=column)
     try:
         number = float(text)
     except ValueError:
-        raise InputFileError(path, f"{text!r} is not a number", row=row, column=column) from None
-    if math.isnan(number):
-        return None
+        raise InputFileError(path, f"{_show(text)} is not a number", row=row,
+                             column=column) from None
+    if not math.isfinite(number):
+        raise InputFileError(path, f"{_show(text)} is not a number a score can be", row=row,
+                             column=column)
     return number
+
+
+def _show(value: object) -> str:
+    """A cell's value for a message: long ones shortened, with their length."""
+    text = str(value)
+    if len(text) <= 24:
+        return repr(text)
+    return f"'{text[:12]}…' ({len(text)} characters)"
+
+
+def check_response_cells(path, frame: pd.DataFrame) -> None:
+    """Refuse "NA"-like cells and numbers no option code can be, naming row and column.
+
+    Only text columns need a look: a numeric column is checked by scoring itself.
+    """
+    from .responses import KNOWN_EXTRA_COLUMNS
+
+    for column in frame.columns:
+        if column in KNOWN_EXTRA_COLUMNS or pd.api.types.is_numeric_dtype(frame[column].dtype):
+            continue
+        for i, value in enumerate(frame[column]):
+            if isinstance(value, str):
+                text = value.strip()
+                if text.upper() in NA_TOKENS:
+                    raise InputFileError(path, f"{text!r} is not an answer: leave the cell "
+                                               "empty for no answer", row=file_row(i),
+                                         column=column)
+                if len(text) > 24 and text.lstrip("+-").isdigit():
+                    raise InputFileError(path, f"{_show(text)} is not an option code",
+                                         row=file_row(i), column=column)
+            elif (isinstance(value, int) and not isinstance(value, bool)
+                  and abs(value) > 10**6) or (isinstance(value, float) and (
+                      not math.isfinite(value) or abs(value) > 10**6)):
+                raise InputFileError(path, f"{_show(value)} is not an option code",
+                                     row=file_row(i), column=column)
 
 
 def score_files(iset, *, iit=None, eit=None, oit=None, indicators=None, history=None,
@@ -211,7 +365,9 @@ def score_files(iset, *, iit=None, eit=None, oit=None, indicators=None, history=
         label = f"{inst} {Path(path).name}"
         callback = None if progress is None else (
             lambda done, _label=label, _size=size: progress(_label, done, _size))
-        frames[inst] = (path, read_table(path, progress=callback))
+        frame = read_table(path, progress=callback)
+        check_response_cells(path, frame)
+        frames[inst] = (path, frame)
     from .assess import validate_given
     from .rollup import oit_sub_indicator_scores
 

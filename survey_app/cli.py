@@ -27,8 +27,11 @@ def _app_context(config: dict | None = None):
     from .config import ConfigError
     from .extensions import db
 
+    # Exports, reports and migrations are batch jobs: no statement or lock time limit (the
+    # web app's limits are there to answer a waiting person quickly).
+    batch = {"DB_STATEMENT_TIMEOUT_MS": 0, "DB_LOCK_TIMEOUT_MS": 0}
     try:
-        app = create_app(config)
+        app = create_app({**batch, **(config or {})})
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     try:
@@ -69,9 +72,12 @@ def serve_command(host: str, port: int, workers: int) -> None:
     The embedded SQLite database is migrated on start; a server database must be migrated
     with `ita db upgrade` first.
     """
+    from .config import PUBLIC_BASE_URL_MISSING
     from .server import prepare_database, run_gunicorn
 
     with _app_context() as app:
+        if not app.config["PUBLIC_BASE_URL"] and not app.config["PUBLIC_URL_FROM_REQUEST"]:
+            raise click.ClickException(PUBLIC_BASE_URL_MISSING)
         try:
             message = prepare_database(app)
         except RuntimeError as exc:
@@ -224,6 +230,39 @@ def create_admin_command(username: str, role: str, agency_code: str | None, disp
         db.session.commit()
     scope = f" for agency {agency_code}" if agency_code and role != "system_admin" else ""
     click.echo(f"created {role} account {username!r}{scope}")
+
+
+@main.command("set-password")
+@click.option("--username", required=True, help="The account's login name.")
+@click.option("--password-stdin", is_flag=True,
+              help="Read the new password from the first line of stdin (for scripts).")
+def set_password_command(username: str, password_stdin: bool) -> None:
+    """Give a console account a new password; every sign-in of the account ends at once."""
+    import sys
+
+    import sqlalchemy as sa
+
+    from .extensions import db
+    from .models import User
+    from .services.accounts import AccountError, set_password
+    from .services.audit import record
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    with _app_context():
+        user = db.session.scalar(sa.select(User).where(User.username == username))
+        if user is None:
+            raise click.ClickException(f"unknown account {username!r}")
+        try:
+            set_password(db.session, user, password)
+        except AccountError as exc:
+            raise click.ClickException(str(exc)) from None
+        record(db.session, None, "password_set", username="(cli)", agency_id=user.agency_id,
+               target=user.username)
+        db.session.commit()
+    click.echo(f"new password set for {username!r}; all of its sign-ins have ended")
 
 
 @main.group("export")
@@ -558,6 +597,12 @@ def score_command(set_name, iit, eit, oit, indicators, history, headcount, fisca
                              progress=progress)
     except InputFileError as exc:
         raise click.ClickException(str(exc)) from None
+    except (MemoryError, RecursionError, ArithmeticError, ValueError, TypeError,
+            LookupError, OSError) as exc:
+        # A case the readers do not name yet: still one line, never a traceback.
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+        raise click.ClickException(f"cannot score these files: {type(exc).__name__}: "
+                                   f"{reason}") from None
     finally:
         for bar in bars.values():
             bar.render_finish()

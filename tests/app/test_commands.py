@@ -167,6 +167,7 @@ def test_serve_refuses_a_server_database_that_is_behind(cli, monkeypatch, tmp_pa
         url = sa.make_url(PG_SERVER).set(database=name).render_as_string(hide_password=False)
         monkeypatch.setenv("ITA_DATABASE_URL", url)
         monkeypatch.setenv("ITA_SECRET_KEY", "y" * 64)
+        monkeypatch.setenv("ITA_PUBLIC_BASE_URL", "https://ita.example.go.th")
         monkeypatch.setattr("survey_app.server.run_gunicorn", lambda **kw: None)
         result = cli.invoke(main, ["serve"])
         assert result.exit_code != 0

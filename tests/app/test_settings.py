@@ -55,8 +55,20 @@ def test_sqlite_connections_use_wal_and_a_busy_timeout(tmp_path):
     try:
         with app.app_context(), db.engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 15000
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000  # bounded: seconds
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    finally:
+        db.dispose(app)
+
+
+@pytest.mark.postgres
+def test_postgresql_connections_have_lock_and_statement_timeouts(pg_migrated, tmp_path):
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "TESTING": True,
+                      "DATABASE_URL": pg_migrated})
+    try:
+        with app.app_context(), db.engine.connect() as conn:
+            assert conn.exec_driver_sql("SHOW lock_timeout").scalar() == "5s"
+            assert conn.exec_driver_sql("SHOW statement_timeout").scalar() == "15s"
     finally:
         db.dispose(app)
 
@@ -84,3 +96,19 @@ def test_unexpected_errors_roll_back_and_show_the_500_page(tmp_path):
         assert "ระบบขัดข้อง" in response.get_data(as_text=True)
     finally:
         db.dispose(app)
+
+
+def test_a_server_database_without_a_public_base_url_is_not_served(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from survey_app.cli import main
+
+    monkeypatch.setenv("ITA_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:1/x")
+    monkeypatch.setenv("ITA_SECRET_KEY", "s" * 32)
+    monkeypatch.setenv("ITA_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.delenv("ITA_PUBLIC_BASE_URL", raising=False)
+    result = CliRunner().invoke(main, ["serve"])
+    assert result.exit_code != 0 and "ITA_PUBLIC_BASE_URL is not set" in result.output
+    monkeypatch.setenv("ITA_PUBLIC_BASE_URL", "ita.example.go.th")  # not absolute
+    result = CliRunner().invoke(main, ["serve"])
+    assert result.exit_code != 0 and "absolute http(s) address" in result.output
