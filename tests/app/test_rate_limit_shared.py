@@ -1,0 +1,134 @@
+"""Rate limits shared by all workers (Redis), and a forged X-Forwarded-For that changes nothing.
+
+Two gunicorn workers are two processes, so the shared-store tests run two separate Python
+processes against one database: with ``ITA_RATELIMIT_STORAGE_URI=redis://…`` they see one limit,
+with ``memory://`` each counts on its own.  Redis is the machine's at 127.0.0.1:6379 (or
+``ITA_TEST_REDIS_URL``); without it these tests skip with the reason, except under ``CI=true``,
+where they fail.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from survey_app import create_app
+from survey_app.extensions import db, limiter
+
+from .conftest import IN_CI, app_config, make_assessment
+
+REDIS_URL = os.environ.get("ITA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+
+# A worker: builds the app from ITA_* variables and posts wrong codes; prints the statuses.
+WORKER = textwrap.dedent("""
+    import json, sys
+    from survey_app import create_app
+    app = create_app({"TESTING": True})
+    client = app.test_client()
+    token, n = sys.argv[1], int(sys.argv[2])
+    print(json.dumps([client.post(f"/iit/{token}", data={"code": "2222-2222-22"}).status_code
+                      for _ in range(n)]))
+""")
+
+
+@pytest.fixture(scope="module")
+def redis_url() -> str:
+    try:
+        import redis
+
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except Exception as exc:  # not installed, refused, timed out
+        reason = f"Redis at {REDIS_URL} is unreachable: {exc}"
+        if IN_CI:
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return REDIS_URL
+
+
+@pytest.fixture
+def shared(database_url, tmp_path, app):
+    setup = make_assessment(app)
+    prefix = f"ita-test-{secrets.token_hex(6)}"
+    env = {**os.environ, "ITA_DATABASE_URL": database_url,
+           "ITA_SECRET_KEY": app.config["SECRET_KEY"], "ITA_INSTANCE_PATH": str(tmp_path / "w"),
+           "ITA_CODE_RATE_LIMIT": "3 per minute", "ITA_RATELIMIT_KEY_PREFIX": prefix}
+
+    def worker(storage: str, n: int) -> list[int]:
+        result = subprocess.run(
+            [sys.executable, "-c", WORKER, setup.token, str(n)], capture_output=True, text=True,
+            env={**env, "ITA_RATELIMIT_STORAGE_URI": storage}, timeout=120, check=False)
+        assert result.returncode == 0, result.stderr[-2000:]
+        return json.loads(result.stdout.strip().splitlines()[-1])
+
+    yield worker
+    try:
+        import redis
+
+        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+        for key in client.scan_iter(f"*{prefix}*"):
+            client.delete(key)
+    except Exception:  # nothing to clean without Redis
+        pass
+
+
+def test_two_workers_sharing_redis_see_one_limit(shared, redis_url):
+    assert shared(redis_url, 3) == [422, 422, 422]  # worker 1 uses up the limit
+    assert shared(redis_url, 2) == [429, 429]  # worker 2 is already blocked
+
+
+def test_workers_with_memory_storage_count_on_their_own(shared):
+    # The laptop default, and why a deployment with several workers needs Redis.
+    assert shared("memory://", 3) == [422, 422, 422]
+    assert shared("memory://", 2) == [422, 422]
+
+
+def test_an_unreachable_store_falls_back_to_memory_instead_of_failing(shared):
+    # Nothing listens on port 1: each worker limits in its own memory until Redis is back.
+    assert shared("redis://127.0.0.1:1/0", 4) == [422, 422, 422, 429]
+
+
+# -- X-Forwarded-For ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def login_limited(database_url, tmp_path, request):
+    apps = []
+
+    def make(**overrides):
+        app = create_app(app_config(database_url, tmp_path, RATELIMIT_ENABLED=True,
+                                    LOGIN_RATE_LIMIT="3 per minute", **overrides))
+        apps.append(app)
+        limiter.reset()  # the limiter object is shared by every app of this process
+        return app
+
+    yield make
+    if apps:
+        limiter.reset()
+    for app in apps:
+        db.dispose(app)
+
+
+def _attempts(app, n: int) -> list[int]:
+    client = app.test_client()
+    return [client.post("/admin/login", data={"username": "root", "password": "wrong-wrong-1"},
+                        headers={"X-Forwarded-For": f"203.0.113.{k}"}).status_code
+            for k in range(n)]
+
+
+def test_a_rotating_forwarded_for_does_not_bypass_the_login_limit(login_limited):
+    # ITA_PROXY_FIX off (the default): the header is not believed, the peer address counts.
+    assert _attempts(login_limited(), 5) == [401, 401, 401, 429, 429]
+
+
+def test_behind_proxy_fix_the_header_is_believed(login_limited):
+    # Why the README says ITA_PROXY_FIX is only safe behind a proxy that overwrites the header:
+    # a client that reaches the app directly could then pick a new address for every attempt.
+    assert _attempts(login_limited(PROXY_FIX=1), 5) == [401] * 5
