@@ -362,7 +362,8 @@ def test_serve_mixes_what_is_due_at_start_up(app, database_url, tmp_path, monkey
     started = []
     monkeypatch.setattr(server, "run_gunicorn", lambda **options: started.append(options))
     env = {"ITA_DATABASE_URL": database_url, "ITA_SECRET_KEY": app.config["SECRET_KEY"],
-           "ITA_INSTANCE_PATH": str(tmp_path / "serve")}
+           "ITA_INSTANCE_PATH": str(tmp_path / "serve"),
+           "ITA_PUBLIC_BASE_URL": "https://ita.example.go.th"}  # serve needs it for a server DB
     result = CliRunner().invoke(main, ["serve"], env=env)
     assert result.exit_code == 0, result.output
     assert started and f"mixed {K} IIT ballots" in result.output
