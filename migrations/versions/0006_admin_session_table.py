@@ -1,7 +1,7 @@
 """Add admin_session: server-side console sign-ins that logout and a password change end.
 
 Revision ID: admin_session_table
-Revises: 0004_ballot_box
+Revises: 0005_rehearsal_imports
 Create Date: 2026-12-02
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "admin_session_table"
-down_revision = "0004_ballot_box"
+down_revision = "0005_rehearsal_imports"
 branch_labels = None
 depends_on = None
 
