@@ -1,6 +1,6 @@
 """Request guards every view shares: bodies the app never asks for are refused before a view runs.
 
-No form of the app except the past-results import uploads a file, so a ``multipart/form-data``
+Only the past-results import and the Google Forms import upload a file, so a ``multipart/form-data``
 body (or a file part hidden in a text field) anywhere else is refused with a 400 before a form
 reads it: WTForms would otherwise hand a view a ``FileStorage`` where it expects text.  A view
 that takes a file says so with :func:`accepts_files`.

@@ -16,6 +16,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from questionnaires import load_instrument_set
 
 from ..extensions import csrf, db
+from ..guards import accepts_files
 from ..i18n import current_language, t
 from ..services.imports import (
     ImportRefused,
@@ -56,6 +57,7 @@ def _page(assessment, form, *, preview=None, errors=(), status=200):
 @bp.route("/assessments/<int:assessment_id>/imports", methods=["GET", "POST"])
 @csrf.exempt
 @writer_required
+@accepts_files
 def responses_import(assessment_id: int):
     assessment = assessment_or_404(assessment_id, write=True)
     request.max_content_length = _max_bytes()
