@@ -232,37 +232,100 @@ def create_admin_command(username: str, role: str, agency_code: str | None, disp
     click.echo(f"created {role} account {username!r}{scope}")
 
 
-@main.command("set-password")
-@click.option("--username", required=True, help="The account's login name.")
-@click.option("--password-stdin", is_flag=True,
-              help="Read the new password from the first line of stdin (for scripts).")
-def set_password_command(username: str, password_stdin: bool) -> None:
-    """Give a console account a new password; every sign-in of the account ends at once."""
+@main.group("users")
+def users_group() -> None:
+    """List console accounts, set a password, deactivate or reactivate an account."""
+
+
+def _read_new_password(password_stdin: bool) -> str:
     import sys
 
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("New password", hide_input=True, confirmation_prompt=True)
+
+
+def _account_or_fail(session, username: str):
+    from .services.accounts import user_by_username
+
+    user = user_by_username(session, username)
+    if user is None:
+        raise click.ClickException(f"unknown account {username!r}")
+    return user
+
+
+@users_group.command("list")
+def users_list_command() -> None:
+    """Print every console account: username, role, agency, active, must change password."""
     import sqlalchemy as sa
 
     from .extensions import db
     from .models import User
+
+    with _app_context():
+        rows = db.session.scalars(sa.select(User).order_by(User.username)).all()
+        click.echo("username\trole\tagency\tactive\tmust_change_password")
+        for u in rows:
+            click.echo(f"{u.username}\t{u.role}\t{u.agency.code if u.agency else '-'}\t"
+                       f"{'yes' if u.active else 'no'}\t{'yes' if u.must_change_password else 'no'}")
+
+
+@users_group.command("set-password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True,
+              help="Read the new password from the first line of stdin (for scripts).")
+@click.option("--must-change", is_flag=True,
+              help="A temporary password: the owner must choose a new one at sign-in.")
+def users_set_password_command(username: str, password_stdin: bool, must_change: bool) -> None:
+    """Give an account a new password (asked for twice, hidden); its sign-ins end."""
+    from .extensions import db
     from .services.accounts import AccountError, set_password
     from .services.audit import record
 
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    password = _read_new_password(password_stdin)
     with _app_context():
-        user = db.session.scalar(sa.select(User).where(User.username == username))
-        if user is None:
-            raise click.ClickException(f"unknown account {username!r}")
+        user = _account_or_fail(db.session, username)
         try:
-            set_password(db.session, user, password)
+            set_password(db.session, user, password, must_change=must_change)
         except AccountError as exc:
             raise click.ClickException(str(exc)) from None
-        record(db.session, None, "password_set", username="(cli)", agency_id=user.agency_id,
-               target=user.username)
+        record(db.session, None, "user_password_set", username="(cli)", agency_id=user.agency_id,
+               target=user.username, detail="must change at sign-in" if must_change else "")
         db.session.commit()
-    click.echo(f"new password set for {username!r}; all of its sign-ins have ended")
+    click.echo(f"new password set for {username!r}"
+               + ("; it must be changed at the next sign-in" if must_change else ""))
+
+
+def _set_active(username: str, active: bool) -> None:
+    from .extensions import db
+    from .services.accounts import AccountError, set_active
+    from .services.audit import record
+
+    with _app_context():
+        user = _account_or_fail(db.session, username)
+        try:
+            set_active(db.session, None, user, active)
+        except AccountError as exc:
+            raise click.ClickException(str(exc)) from None
+        record(db.session, None, "user_activate" if active else "user_deactivate",
+               username="(cli)", agency_id=user.agency_id, target=user.username)
+        db.session.commit()
+    click.echo(f"account {username!r} " + ("reactivated" if active else
+                                            "deactivated; its sign-ins have ended"))
+
+
+@users_group.command("deactivate")
+@click.argument("username")
+def users_deactivate_command(username: str) -> None:
+    """Deactivate an account: it can no longer sign in, and its sign-ins end."""
+    _set_active(username, False)
+
+
+@users_group.command("activate")
+@click.argument("username")
+def users_activate_command(username: str) -> None:
+    """Reactivate a deactivated account."""
+    _set_active(username, True)
 
 
 @main.group("export")

@@ -101,6 +101,22 @@ class Assessment(Base):
     agency: Mapped[Agency] = relationship(back_populates="assessments")
 
 
+class RetiredPublicToken(Base):
+    """A public link token an assessment no longer answers to (rotated after a leak).
+
+    A respondent who opens the old link is told that it was replaced, never shown the form.
+    """
+
+    __tablename__ = "retired_public_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("assessment.id", ondelete="CASCADE"), index=True
+    )
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    retired_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class AccessCode(Base):
     """A one-time IIT access code, stored only as a keyed hash; no record of when it was used."""
 
@@ -254,6 +270,9 @@ class User(Base):
     role: Mapped[str] = mapped_column(sa.String(16))
     agency_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agency.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
+    #: Set when an admin gives the account a temporary password: every console page sends the
+    #: account to the change-password page until it chooses its own.
+    must_change_password: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     agency: Mapped[Agency | None] = relationship()

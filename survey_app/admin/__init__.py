@@ -13,13 +13,15 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from .. import i18n
 from ..extensions import login_manager
 from ..i18n import register_strings, t
 from ..services.formatting import two_decimals
 from . import access  # noqa: F401  (registers the login manager's user loader)
+from .strings_accounts import STRINGS as ACCOUNTS_STRINGS
 from .strings_console import STRINGS as CONSOLE_STRINGS
 from .strings_imports import STRINGS as IMPORTS_STRINGS
 from .strings_results import STRINGS as RESULTS_STRINGS
@@ -27,6 +29,7 @@ from .strings_results import STRINGS as RESULTS_STRINGS
 register_strings(CONSOLE_STRINGS)
 register_strings(RESULTS_STRINGS)
 register_strings(IMPORTS_STRINGS)
+register_strings(ACCOUNTS_STRINGS)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -34,6 +37,19 @@ login_manager.login_view = "admin.login"
 login_manager.login_message = "login_required_msg"
 login_manager.localize_callback = t
 login_manager.login_message_category = "warn"
+
+
+#: What an account with a temporary password may still reach.
+_BEFORE_NEW_PASSWORD = frozenset({"admin.password_change", "admin.logout", "admin.login"})
+
+
+@bp.before_request
+def _temporary_password_first():
+    """Send an account with a temporary password to the change-password page, from anywhere."""
+    if (request.endpoint not in _BEFORE_NEW_PASSWORD and current_user.is_authenticated
+            and current_user.must_change_password):
+        return redirect(url_for("admin.password_change"))
+    return None
 
 
 @bp.app_context_processor

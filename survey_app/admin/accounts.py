@@ -1,29 +1,54 @@
-"""Console accounts: list the accounts in scope and create one."""
+"""Console accounts: list the accounts in scope, create one, manage one, change one's password.
+
+Managing another account (its role and agency, a temporary password, deactivating and
+reactivating it) follows :func:`services.accounts.may_manage`: outside the admin's reach an
+account answers 404, as an agency outside the scope does.  Every change is audited.
+"""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
-from flask_login import current_user
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user
 
 from ..extensions import db
 from ..i18n import t, tr
-from ..services.accounts import AccountError, assignable_roles, create_user, users_in_scope
+from ..models import User
+from ..services.accounts import (
+    AccountError,
+    assignable_roles,
+    change_own_password,
+    change_role,
+    create_user,
+    may_manage,
+    reset_password,
+    set_active,
+    users_in_scope,
+)
 from ..services.agencies import visible_agencies
 from . import bp
 from .access import agency_or_404, audit, writer_required
 from .common import choices
-from .forms import UserForm
+from .forms import EmptyForm, PasswordChangeForm, UserForm, UserRoleForm
+
+
+def _message(exc: AccountError) -> str:
+    """The console's text of a refused account change (the service's English otherwise)."""
+    return t(exc.key, **exc.values) if exc.key else str(exc)
+
+
+def _role_and_agency_choices(form) -> None:
+    form.role.choices = choices((r, t("role_" + r)) for r in assignable_roles(current_user))
+    agencies = list(db.session.scalars(visible_agencies(db.session, current_user)))
+    form.agency_id.choices = choices(
+        [("", t("agency_none"))] * (current_user.role == "system_admin")
+        + [(str(a.id), f"{a.code} · {tr(a, 'name')}") for a in agencies])
 
 
 @bp.route("/users", methods=["GET", "POST"])
 @writer_required
 def users():
     form = UserForm()
-    form.role.choices = choices((r, t("role_" + r)) for r in assignable_roles(current_user))
-    agencies = list(db.session.scalars(visible_agencies(db.session, current_user)))
-    form.agency_id.choices = choices(
-        [("", t("agency_none"))] * (current_user.role == "system_admin")
-        + [(str(a.id), f"{a.code} · {tr(a, 'name')}") for a in agencies])
+    _role_and_agency_choices(form)
     if form.validate_on_submit():
         agency = agency_or_404(int(form.agency_id.data), write=True) if form.agency_id.data else None
         try:
@@ -39,6 +64,128 @@ def users():
             db.session.commit()
             flash(t("user_created", username=user.username), "ok")
             return redirect(url_for(".users"))
-    return render_template("admin/users.html", form=form,
-                           users=users_in_scope(db.session, current_user)), (
-        400 if form.errors else 200)
+    accounts = users_in_scope(db.session, current_user)
+    manageable = {u.id for u in accounts if may_manage(db.session, current_user, u)}
+    return render_template("admin/users.html", form=form, users=accounts,
+                           manageable=manageable), (400 if form.errors else 200)
+
+
+def _managed_user_or_404(user_id: int) -> User:
+    """An account the signed-in admin may manage; any other answers 404."""
+    user = db.session.get(User, user_id)
+    if user is None or not may_manage(db.session, current_user, user):
+        abort(404)
+    return user
+
+
+def _manage_page(user: User, role_form: UserRoleForm, status: int = 200):
+    return render_template("admin/user_manage.html", user=user, role_form=role_form,
+                           empty_form=EmptyForm(), is_self=user.id == current_user.id), status
+
+
+@bp.get("/users/<int:user_id>")
+@writer_required
+def user_manage(user_id: int):
+    user = _managed_user_or_404(user_id)
+    form = UserRoleForm(formdata=None, role=user.role,
+                        agency_id=str(user.agency_id) if user.agency_id else "")
+    _role_and_agency_choices(form)
+    return _manage_page(user, form)
+
+
+@bp.post("/users/<int:user_id>/role")
+@writer_required
+def user_role(user_id: int):
+    user = _managed_user_or_404(user_id)
+    form = UserRoleForm()
+    _role_and_agency_choices(form)
+    if form.validate_on_submit():
+        agency = agency_or_404(int(form.agency_id.data), write=True) if form.agency_id.data else None
+        before = f"{user.role} {user.agency.code if user.agency else '-'}"
+        try:
+            change_role(db.session, current_user, user, role=form.role.data, agency=agency)
+        except AccountError as exc:
+            db.session.rollback()
+            form.role.errors.append(_message(exc))
+        else:
+            db.session.flush()
+            db.session.refresh(user)
+            audit("user_role", agency_id=user.agency_id, target=user.username,
+                  detail=f"{before} -> {user.role} {user.agency.code if user.agency else '-'}")
+            db.session.commit()
+            flash(t("role_changed", username=user.username), "ok")
+            return redirect(url_for(".user_manage", user_id=user.id))
+    return _manage_page(user, form, 400)
+
+
+@bp.post("/users/<int:user_id>/reset-password")
+@writer_required
+def user_reset_password(user_id: int):
+    user = _managed_user_or_404(user_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        password = reset_password(db.session, current_user, user)
+    except AccountError as exc:
+        db.session.rollback()
+        flash(_message(exc), "error")
+        return redirect(url_for(".user_manage", user_id=user.id))
+    audit("user_password_reset", agency_id=user.agency_id, target=user.username,
+          detail="temporary password, must change at sign-in")
+    db.session.commit()
+    # Shown in this one response only: never stored, never cached, never in a URL.
+    response = make_response(render_template("admin/temporary_password.html", user=user,
+                                             password=password))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/users/<int:user_id>/active")
+@writer_required
+def user_active(user_id: int):
+    user = _managed_user_or_404(user_id)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    active = request.form.get("active") == "1"
+    try:
+        set_active(db.session, current_user, user, active)
+    except AccountError as exc:
+        db.session.rollback()
+        flash(_message(exc), "error")
+    else:
+        audit("user_activate" if active else "user_deactivate", agency_id=user.agency_id,
+              target=user.username)
+        db.session.commit()
+        flash(t("user_activated" if active else "user_deactivated", username=user.username),
+              "ok")
+    return redirect(url_for(".user_manage", user_id=user.id))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password_change():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        if form.new_password.data != form.confirm_password.data:
+            form.confirm_password.errors.append(t("password_confirm_mismatch"))
+        else:
+            user = db.session.get(User, current_user.id)
+            try:
+                change_own_password(db.session, user, form.current_password.data,
+                                    form.new_password.data)
+            except AccountError as exc:
+                db.session.rollback()
+                field = (form.current_password if exc.key == "password_current_wrong"
+                         else form.new_password)
+                field.errors.append(_message(exc))
+            else:
+                audit("password_change", agency_id=user.agency_id, target=user.username)
+                db.session.commit()
+                # The old sign-ins (this one included) ended with the old password; this
+                # browser signs in again with the new one.
+                login_user(user)
+                flash(t("password_changed"), "ok")
+                return redirect(url_for(".home"))
+    status = 400 if form.errors else 200
+    return render_template("admin/password_change.html", form=form), status

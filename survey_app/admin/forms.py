@@ -148,3 +148,14 @@ class ImportConfirmForm(ConsoleForm):
 
 class ImportDeleteForm(ConsoleForm):
     import_id = IntegerField(validators=[DataRequired()])
+
+
+class PasswordChangeForm(ConsoleForm):
+    current_password = PasswordField(validators=[DataRequired(), Length(max=256)])
+    new_password = PasswordField(validators=[DataRequired(), Length(min=10, max=256)])
+    confirm_password = PasswordField(validators=[DataRequired(), Length(max=256)])
+
+
+class UserRoleForm(ConsoleForm):
+    role = SelectField(validators=[DataRequired()])
+    agency_id = SelectField(coerce=str, validators=[Optional()])

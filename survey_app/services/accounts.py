@@ -1,4 +1,10 @@
-"""Console accounts: create, check a password, change a password.
+"""Console accounts: create, check a password, change a password, and manage another account.
+
+Managing (a temporary password, deactivating and reactivating, the role and agency) follows one
+rule, :func:`may_manage`: a system admin manages every account; an agency admin the agency
+admins and viewers of its own agency tree; a viewer nobody.  No change may leave the console
+without an active system admin, and nobody deactivates or re-roles their own account (they
+would lock themselves out); ``actor=None`` is the command line, which only that last rule binds.
 
 Passwords are hashed with Werkzeug's ``generate_password_hash``, which in Werkzeug 3 uses
 scrypt (N=2**15, r=8, p=1) with a random salt: a memory-hard, modern work factor.
@@ -15,7 +21,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..models import ROLES, AdminSession, Agency, User, utcnow
-from .agencies import agency_scope
+from .agencies import agency_scope, in_scope
 
 MIN_PASSWORD_LENGTH = 10
 # Checked against when the username is unknown, so that a wrong username takes as long as a
@@ -24,14 +30,23 @@ _DUMMY_HASH = generate_password_hash("not-a-real-password-0000")
 
 
 class AccountError(ValueError):
-    """An account cannot be created as asked; the message says why."""
+    """An account cannot be created or changed as asked; the message says why (in English).
+
+    ``key`` and ``values`` name the console's UI string for the same message, when it has one.
+    """
+
+    def __init__(self, message: str, key: str | None = None, **values: object) -> None:
+        super().__init__(message)
+        self.key = key
+        self.values = values
 
 
 def check_password_strength(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters",
+                           "password_too_short", n=MIN_PASSWORD_LENGTH)
     if password.strip() == "" or len(set(password)) < 4:
-        raise AccountError("the password is too simple")
+        raise AccountError("the password is too simple", "password_too_simple")
 
 
 def create_user(
@@ -79,10 +94,15 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     return user
 
 
-def set_password(session: Session, user: User, password: str) -> None:
-    """Give ``user`` a new password and end every one of their sign-ins (the caller commits)."""
+def set_password(session: Session, user: User, password: str, *,
+                 must_change: bool = False) -> None:
+    """Give ``user`` a new password and end every one of their sign-ins (the caller commits).
+
+    ``must_change``: a temporary password the owner must replace at the next sign-in.
+    """
     check_password_strength(password)
     user.password_hash = generate_password_hash(password)
+    user.must_change_password = must_change
     end_all_sessions(session, user)
 
 
@@ -135,9 +155,109 @@ def end_all_sessions(session: Session, user: User) -> int:
     return session.execute(sa.delete(AdminSession).where(AdminSession.user_id == user.id)).rowcount
 
 
+# -- an account's own password ---------------------------------------------------------------
+
+
+def change_own_password(session: Session, user: User, current: str, new: str) -> None:
+    """Replace ``user``'s password after checking the current one (the caller commits)."""
+    if not check_password_hash(user.password_hash, current):
+        raise AccountError("the current password is wrong", "password_current_wrong")
+    if check_password_hash(user.password_hash, new):
+        raise AccountError("the new password must differ from the current one",
+                           "password_same")
+    set_password(session, user, new)
+
+
+# -- managing another account ----------------------------------------------------------------
+
+#: Letters and digits that cannot be misread for one another on paper or on screen.
+_TEMPORARY_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def temporary_password() -> str:
+    """A random temporary password (3 groups of 4, about 69 bits), e.g. ``k7Qm-4XpT-9cWd``."""
+    while True:
+        groups = ("".join(secrets.choice(_TEMPORARY_ALPHABET) for _ in range(4))
+                  for _ in range(3))
+        password = "-".join(groups)
+        if len(set(password)) >= 4:
+            return password
+
+
+def may_manage(session: Session, actor: User | None, target: User) -> bool:
+    """Whether ``actor`` (None: the command line) may change ``target``'s account."""
+    if actor is None or actor.role == "system_admin":
+        return True
+    if actor.role != "agency_admin" or target.role == "system_admin":
+        return False
+    return in_scope(session, actor, target.agency_id)
+
+
+def _active_system_admins(session: Session) -> int:
+    return session.scalar(sa.select(sa.func.count()).select_from(User).where(
+        User.role == "system_admin", User.active.is_(True))) or 0
+
+
+def _check_change(session: Session, actor: User | None, target: User, *,
+                  removes_system_admin: bool) -> None:
+    if not may_manage(session, actor, target):
+        raise AccountError(f"you may not change the account {target.username!r}",
+                           "account_not_yours")
+    if actor is not None and actor.id == target.id:
+        raise AccountError("you cannot deactivate your own account or change its role",
+                           "account_self")
+    if (removes_system_admin and target.role == "system_admin" and target.active
+            and _active_system_admins(session) <= 1):
+        raise AccountError(f"{target.username!r} is the last active system admin",
+                           "account_last_system_admin", username=target.username)
+
+
+def reset_password(session: Session, actor: User | None, target: User) -> str:
+    """Give ``target`` a temporary password to change at first sign-in; return it."""
+    if not may_manage(session, actor, target):
+        raise AccountError(f"you may not change the account {target.username!r}",
+                           "account_not_yours")
+    if actor is not None and actor.id == target.id:
+        raise AccountError("change your own password on the change-password page",
+                           "account_self_password")
+    password = temporary_password()
+    set_password(session, target, password, must_change=True)
+    return password
+
+
+def set_active(session: Session, actor: User | None, target: User, active: bool) -> None:
+    """Deactivate (it can no longer sign in) or reactivate ``target`` (the caller commits)."""
+    _check_change(session, actor, target, removes_system_admin=not active)
+    target.active = active
+    end_all_sessions(session, target)
+
+
+def change_role(session: Session, actor: User | None, target: User, *, role: str,
+                agency: Agency | None) -> None:
+    """Give ``target`` another role and agency, both within ``actor``'s reach."""
+    if role not in ROLES:
+        raise AccountError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
+    _check_change(session, actor, target, removes_system_admin=role != "system_admin")
+    if actor is not None and role not in assignable_roles(actor):
+        raise AccountError("only a system admin can make a system admin",
+                           "account_role_not_allowed")
+    if role != "system_admin":
+        if agency is None:
+            raise AccountError(f"a {role} account needs an agency", "account_needs_agency")
+        if actor is not None and not in_scope(session, actor, agency.id):
+            raise AccountError("that agency is outside your scope", "account_not_yours")
+    target.role = role
+    target.agency_id = None if role == "system_admin" else agency.id
+    end_all_sessions(session, target)
+
+
 def assignable_roles(user: User) -> tuple[str, ...]:
     """Return the roles ``user`` may give a new account (only a system admin makes another)."""
     return ROLES if user.role == "system_admin" else ("agency_admin", "viewer")
+
+
+def user_by_username(session: Session, username: str) -> User | None:
+    return session.scalar(sa.select(User).where(User.username == username.strip()))
 
 
 def users_in_scope(session: Session, user: User) -> list[User]:

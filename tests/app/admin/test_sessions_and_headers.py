@@ -184,7 +184,7 @@ def test_ita_set_password_ends_the_account_s_sign_ins(app, client, world, databa
     monkeypatch.setenv("ITA_DATABASE_URL", database_url)
     monkeypatch.setenv("ITA_SECRET_KEY", "cli-test-secret")
     monkeypatch.setenv("ITA_INSTANCE_PATH", str(tmp_path / "cli"))
-    args = ["set-password", "--username", "admin_a", "--password-stdin"]
+    args = ["users", "set-password", "admin_a", "--password-stdin"]
     result = CliRunner().invoke(main, args, input="a-new-long-password\n")
     assert result.exit_code == 0, result.output
     assert "a-new-long-password" not in result.output
@@ -192,6 +192,6 @@ def test_ita_set_password_ends_the_account_s_sign_ins(app, client, world, databa
     login(client, "admin_a", "a-new-long-password")
     short = CliRunner().invoke(main, args, input="short\n")
     assert short.exit_code != 0 and "at least 10" in short.output
-    ghost = CliRunner().invoke(main, ["set-password", "--username", "ghost", "--password-stdin"],
+    ghost = CliRunner().invoke(main, ["users", "set-password", "ghost", "--password-stdin"],
                                input="a-new-long-password\n")
     assert ghost.exit_code != 0 and "unknown account" in ghost.output
