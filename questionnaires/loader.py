@@ -18,6 +18,7 @@ from typing import Any
 from .model import (
     DIRECTIONS,
     INSTRUMENTS,
+    OIT_DUE,
     SURVEY_INSTRUMENTS,
     Grade,
     Indicator,
@@ -301,8 +302,11 @@ class _Builder:
             sub = str(self.get(r, "sub_indicator", where, (str, int, float)))
             if sub not in sub_indicators:
                 raise self.fail(where, f"unknown sub-indicator '{sub}'")
+            due = r.get("due")
+            if due is not None and due not in OIT_DUE:
+                raise self.fail(where, f"due must be one of {', '.join(OIT_DUE)}, not {due!r}")
             out.append(OitItem(code, sub, self.get(r, "text_th", where),
-                               self.get(r, "text_en", where)))
+                               self.get(r, "text_en", where), due))
         return tuple(out)
 
     def respondent_groups(self) -> tuple[RespondentGroup, ...]:

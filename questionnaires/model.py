@@ -101,6 +101,10 @@ class SubIndicator:
     name_en: str
 
 
+#: The publication rhythms an OIT item's ``due`` may name, most frequent first.
+OIT_DUE = ("monthly", "quarterly", "half-year", "yearly")
+
+
 @dataclass(frozen=True)
 class OitItem:
     """One item of the OIT open-data checklist, judged pass/fail."""
@@ -109,6 +113,8 @@ class OitItem:
     sub_indicator: str
     text_th: str
     text_en: str
+    #: How often the evidence is due (one of :data:`OIT_DUE`), or None when the set says nothing.
+    due: str | None = None
 
 
 @dataclass(frozen=True)

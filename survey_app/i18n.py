@@ -74,6 +74,15 @@ STRINGS: dict[str, tuple[str, str]] = {
         "หมดเวลาตอบแบบวัดนี้แล้ว (ปิดเมื่อ {closes}) รหัสจึงใช้ไม่ได้อีก",
         "This survey has closed ({closes}), so codes can no longer be used.",
     ),
+    # a public link replaced by a new one (the console's "make a new public link")
+    "link_replaced_title": ("ลิงก์นี้ถูกแทนที่แล้ว", "This link was replaced"),
+    "link_replaced_body": (
+        "หน่วยงานได้เปลี่ยนลิงก์ของแบบวัดนี้ ลิงก์หรือคิวอาร์โค้ดที่ท่านใช้จึงตอบแบบวัดไม่ได้อีก "
+        "กรุณาใช้ลิงก์หรือคิวอาร์โค้ดใหม่จากหน่วยงาน หรือสอบถามผู้ดูแลการประเมินของหน่วยงาน",
+        "The agency has replaced the link of this survey, so the link or QR code you used no "
+        "longer takes answers. Please use the agency's new link or QR code, or ask its ITA "
+        "coordinator.",
+    ),
     "code_used_title": ("รหัสนี้ถูกใช้แล้ว", "This code has already been used"),
     # consent
     "consent_title": ("ก่อนเริ่มตอบ", "Before you start"),

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import zoneinfo
 
 import sqlalchemy as sa
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from questionnaires import available_instrument_sets
@@ -21,6 +22,7 @@ from ..services.assessments import (
     current_fiscal_year_be,
     open_now,
     response_counts,
+    rotate_public_token,
 )
 from ..services.ballots import mix_remaining, pending_count
 from ..services.codes import code_batches
@@ -126,7 +128,8 @@ def assessment(assessment_id: int):
         iit=counts["IIT"], eit=counts["EIT"], eit_url=eit_url, eit_qr=qr_markup(eit_url),
         iit_pending=pending_count(db.session, assessment.id),
         iit_url=public_url("respond.iit_code", token=assessment.public_token),
-        batch_form=CodeBatchForm(formdata=None, count=50), empty_form=EmptyForm())
+        batch_form=CodeBatchForm(formdata=None, count=50, nonce=secrets.token_urlsafe(16)),
+        empty_form=EmptyForm())
 
 
 @bp.post("/assessments/<int:assessment_id>/open")
@@ -152,6 +155,21 @@ def assessment_close(assessment_id: int):
         db.session.commit()
         mix_remaining(db.engine, assessment.id)  # the last ballots, however few (SECURITY.md)
         flash(t("closed_now"), "ok")
+    return redirect(url_for(".assessment", assessment_id=assessment.id))
+
+
+@bp.post("/assessments/<int:assessment_id>/rotate-link")
+@writer_required
+def assessment_rotate_link(assessment_id: int):
+    """Replace the public token after a leak: the old IIT and EIT links stop taking answers."""
+    assessment = assessment_or_404(assessment_id, write=True)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    old = rotate_public_token(db.session, assessment)
+    audit("assessment_rotate_link", agency_id=assessment.agency_id,
+          target=audit_label(assessment), detail=f"retired token …{old[-4:]}")
+    db.session.commit()
+    flash(t("link_rotated"), "ok")
     return redirect(url_for(".assessment", assessment_id=assessment.id))
 
 

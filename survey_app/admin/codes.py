@@ -1,10 +1,24 @@
-"""IIT code batches: generate a batch (printed once, never stored in plain) and revoke one."""
+"""IIT code batches: generate a batch (printed once, never stored in plain) and revoke one.
+
+The generate form carries a one-time nonce; the browser's session remembers the nonces it has
+used (and the batch each made), so reloading the code sheet re-posts a spent nonce and issues
+nothing: the admin is sent back to the assessment page, told which batch those codes were.
+"""
 
 from __future__ import annotations
 
 import base64
 
-from flask import abort, current_app, flash, make_response, redirect, render_template, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
 
 from ..extensions import db
 from ..i18n import t
@@ -22,24 +36,43 @@ from .access import assessment_or_404, audit, writer_required
 from .common import audit_label, qr_markup
 from .forms import CodeBatchForm, RevokeBatchForm
 
+_NONCES_KEPT = 20
+
+
+def _spent_nonces() -> dict[str, str]:
+    spent = session.get("code_batch_nonces")
+    return spent if isinstance(spent, dict) else {}
+
 
 @bp.post("/assessments/<int:assessment_id>/codes")
 @writer_required
 def codes_generate(assessment_id: int):
     assessment = assessment_or_404(assessment_id, write=True)
+    back = redirect(url_for(".assessment", assessment_id=assessment.id))
     form = CodeBatchForm()
     if not form.validate_on_submit():
-        flash(t("codes_count_invalid"), "error")
-        return redirect(url_for(".assessment", assessment_id=assessment.id))
-    batch = (form.batch.data or "").strip() or next_batch_label(db.session, assessment)
+        if form.batch.errors:
+            flash(t("batch_name_invalid"), "error")
+        elif form.nonce.errors:
+            flash(t("codes_form_stale"), "error")
+        else:
+            flash(t("codes_count_invalid"), "error")
+        return back
+    spent = _spent_nonces()
+    if form.nonce.data in spent:  # a reload of the code sheet: never issue again
+        flash(t("codes_already_issued", batch=spent[form.nonce.data]), "warn")
+        return back
+    batch = " ".join((form.batch.data or "").split()) or next_batch_label(db.session, assessment)
     if batch_exists(db.session, assessment, batch):
         flash(t("batch_exists", batch=batch), "error")
-        return redirect(url_for(".assessment", assessment_id=assessment.id))
+        return back
     codes = issue_codes(db.session, assessment, form.count.data,
                         key=current_app.config["CODE_HASH_KEY"], batch=batch)
     audit("codes_generate", agency_id=assessment.agency_id, target=audit_label(assessment),
           detail=f"batch {batch}: {len(codes)} codes")
     db.session.commit()
+    spent[form.nonce.data] = batch
+    session["code_batch_nonces"] = dict(list(spent.items())[-_NONCES_KEPT:])
     slips = []
     for code in codes:
         printed = format_code(code)

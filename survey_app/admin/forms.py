@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateTimeLocalField,
     FloatField,
+    HiddenField,
     IntegerField,
     PasswordField,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from ..i18n import current_language
 
@@ -105,9 +115,25 @@ class ScheduleForm(ConsoleForm):
     indicator_target = FloatField(validators=[Optional(), NumberRange(min=0, max=100)])
 
 
+#: Besides letters and digits of any script (Thai included) and their marks.
+_BATCH_PUNCTUATION = frozenset(" ._-/()")
+
+
+def batch_name(_form, field) -> None:
+    """A code batch's name: letters (Thai or Latin, with their vowel and tone marks), digits,
+    spaces and ``. _ - / ( )``; no control characters."""
+    for ch in field.data or "":
+        if not (ch.isalnum() or unicodedata.category(ch).startswith("M")
+                or ch in _BATCH_PUNCTUATION):
+            raise ValidationError("Invalid input.")
+
+
 class CodeBatchForm(ConsoleForm):
     count = IntegerField(validators=[DataRequired(), NumberRange(min=1, max=2000)])
-    batch = StringField(validators=[Optional(), Length(max=40), Regexp(r"^[\w.\-]+$")])
+    batch = StringField(validators=[Optional(), Length(max=40), batch_name])
+    #: One per rendering of the form: a second POST with the same nonce (a reload of the code
+    #: sheet) issues nothing.
+    nonce = HiddenField(validators=[DataRequired(), Length(min=16, max=64)])
 
 
 class RevokeBatchForm(ConsoleForm):

@@ -1,8 +1,8 @@
-"""The OIT checklist page: judge each item, with evidence URLs and a note."""
+"""The OIT checklist page: judge each item, with evidence URLs and a note; download it as XLSX."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from questionnaires import load_instrument_set
@@ -10,7 +10,10 @@ from questionnaires import load_instrument_set
 from ..extensions import db
 from ..i18n import t
 from ..services.oit import (
+    DUE_LABELS,
+    XLSX_MIMETYPE,
     OitEntry,
+    checklist_xlsx,
     oit_entries,
     oit_results,
     oit_scores,
@@ -19,7 +22,7 @@ from ..services.oit import (
 )
 from . import bp
 from .access import assessment_or_404, audit
-from .common import audit_label
+from .common import audit_label, download_name, record_download
 from .forms import EmptyForm
 
 
@@ -43,7 +46,7 @@ def oit(assessment_id: int):
             posted[item.code] = {"passed": judged, "urls": urls_text, "note": note}
             urls, bad = parse_evidence_urls(urls_text)
             if bad:
-                errors[item.code] = [t("oit_bad_url", url=b) for b in bad]
+                errors[item.code] = [t("oit_url_invalid", item=item.code, url=b) for b in bad]
             if judged not in ("", "pass", "fail") or len(note) > 4000:
                 abort(400)
             passed = {"pass": True, "fail": False}.get(judged)
@@ -70,4 +73,16 @@ def oit(assessment_id: int):
     status = 400 if errors else 200
     return render_template("admin/oit.html", assessment=assessment, agency=assessment.agency,
                            groups=groups, indicators=indicators, posted=posted, errors=errors,
-                           scores=scores, form=form), status
+                           scores=scores, form=form, due_labels=DUE_LABELS), status
+
+
+@bp.get("/assessments/<int:assessment_id>/oit.xlsx")
+@login_required
+def oit_download(assessment_id: int):
+    """The checklist as stored (item, title, sub-indicator, due, judgement, links, notes)."""
+    assessment = assessment_or_404(assessment_id)
+    name = download_name(assessment, "oit-checklist", "xlsx")
+    body = checklist_xlsx(db.session, assessment)
+    record_download(assessment, name)
+    return Response(body, mimetype=XLSX_MIMETYPE,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

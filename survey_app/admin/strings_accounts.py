@@ -82,13 +82,29 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "link_rotated": ("สร้างลิงก์ใหม่แล้ว ลิงก์เดิมใช้ตอบไม่ได้อีก กรุณาพิมพ์โปสเตอร์ใหม่",
                      "New link made; the old one no longer takes answers. Print the new poster."),
+    # code batches
+    "batch_name_invalid": (
+        "ชื่อชุดรหัสใช้ได้เฉพาะตัวอักษร (ไทยหรืออังกฤษ) ตัวเลข ช่องว่าง และ . _ - / ( ) ไม่เกิน 40 ตัว "
+        "ยังไม่ได้สร้างรหัส",
+        "A batch name may have letters (Thai or English), digits, spaces and . _ - / ( ), at "
+        "most 40; no codes were made.",
+    ),
+    "codes_form_stale": ("แบบฟอร์มหมดอายุ กรุณาสร้างรหัสจากหน้านี้อีกครั้ง ยังไม่ได้สร้างรหัส",
+                         "The form has expired; make the codes again from this page. No codes "
+                         "were made."),
+    "codes_already_issued": (
+        "รหัสชุด {batch} สร้างและแสดงไปแล้ว ระบบไม่สร้างซ้ำเมื่อโหลดหน้าใหม่ "
+        "หากรหัสชุดนั้นสูญหาย ให้ยกเลิกชุดนั้นแล้วสร้างชุดใหม่",
+        "The codes of batch {batch} were already made and shown; reloading makes none. If "
+        "they were lost, revoke that batch and make a new one.",
+    ),
     # OIT checklist download
     "oit_download": ("ดาวน์โหลดแบบตรวจ OIT (XLSX)", "Download the OIT checklist (XLSX)"),
     "oit_due": ("รอบการเผยแพร่", "Due"),
-    "oit_due_monthly": ("รายเดือน", "monthly"),
-    "oit_due_quarterly": ("รายไตรมาส", "quarterly"),
-    "oit_due_half-year": ("รอบ 6 เดือน", "half-yearly"),
-    "oit_due_yearly": ("รายปี", "yearly"),
-    "oit_url_invalid": ("ข้อ {item}: ลิงก์หลักฐานไม่ถูกต้อง: {url}",
-                        "{item}: not a valid evidence link: {url}"),
+    "oit_url_invalid": (
+        "ข้อ {item}: ลิงก์หลักฐานไม่ถูกต้อง: {url} (ใส่ลิงก์เว็บ เช่น https://example.go.th/page "
+        "บรรทัดละหนึ่งลิงก์)",
+        "{item}: not a valid evidence link: {url} (type web links such as "
+        "https://example.go.th/page, one per line)",
+    ),
 }

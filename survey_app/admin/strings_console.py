@@ -70,10 +70,6 @@ STRINGS: dict[str, tuple[str, str]] = {
         "ยกเลิกรหัสที่ยังไม่ได้ใช้ของชุด {batch} แล้ว {n} รหัส (รหัสที่ใช้แล้วยังนับตามเดิม)",
         "Revoked {n} unused codes of batch {batch} (used codes stay counted)",
     ),
-    "oit_bad_url": (
-        "หลักฐานต้องเป็นลิงก์ที่ขึ้นต้นด้วย http:// หรือ https:// บรรทัดละหนึ่งลิงก์: {url}",
-        "Evidence must be http:// or https:// links, one per line: {url}",
-    ),
     "oit_saved": ("บันทึกผลการตรวจ OIT แล้ว (เปลี่ยน {n} ข้อ)", "OIT checklist saved ({n} items changed)"),
     "oit_errors": (
         "ยังไม่ได้บันทึก: มีลิงก์หลักฐานที่ไม่ถูกต้อง (ดูข้อที่มีเครื่องหมาย)",

@@ -37,7 +37,7 @@ from questionnaires import load_instrument_set
 from ..extensions import DATABASE_UNAVAILABLE, database_error_summary, db, limiter, safe_rollback
 from ..i18n import format_datetime, t
 from ..models import Assessment, utcnow
-from ..services.assessments import assessment_by_token
+from ..services.assessments import assessment_by_token, is_retired_token
 from ..services.ballots import mix_after_submission
 from ..services.qr import qr_png, qr_svg
 from ..services.responses import (
@@ -65,6 +65,8 @@ _NONCES_KEPT = 10
 def _assessment(token: str) -> Assessment:
     assessment = assessment_by_token(db.session, token)
     if assessment is None:
+        if is_retired_token(db.session, token):  # rotated after a leak: say so, take nothing
+            abort(make_response(render_template("respond/replaced.html"), 410))
         abort(404)
     return assessment
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from questionnaires import load_instrument_set
 
-from ..models import Agency, Assessment, Response, utcnow
+from ..models import Agency, Assessment, Response, RetiredPublicToken, utcnow
 
 #: How long an assessment opened by hand stays open when its closing time had passed.
 REOPEN_DAYS = 30
@@ -47,6 +47,27 @@ def assessment_by_token(session: Session, token: str) -> Assessment | None:
     if not token or len(token) > 64:
         return None
     return session.scalar(sa.select(Assessment).where(Assessment.public_token == token))
+
+
+def rotate_public_token(session: Session, assessment: Assessment) -> str:
+    """Give ``assessment`` a new public token (after a leak); return the retired one.
+
+    The old token is kept in ``retired_public_token`` so that its links say they were replaced
+    instead of answering "not found"; they never take answers again (the caller commits).
+    """
+    old = assessment.public_token
+    session.add(RetiredPublicToken(assessment_id=assessment.id, token=old))
+    assessment.public_token = new_public_token()
+    session.flush()
+    return old
+
+
+def is_retired_token(session: Session, token: str) -> bool:
+    """Whether ``token`` was a public token of some assessment before it was replaced."""
+    if not token or len(token) > 64:
+        return False
+    return session.scalar(
+        sa.select(RetiredPublicToken.id).where(RetiredPublicToken.token == token)) is not None
 
 
 def create_assessment(

@@ -1,7 +1,10 @@
-"""The OIT checklist: what an admin judged, with its evidence, and the scores it gives so far."""
+"""The OIT checklist: what an admin judged, with its evidence, the scores it gives so far, and
+the checklist as a workbook for submission."""
 
 from __future__ import annotations
 
+import io
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -12,6 +15,10 @@ from questionnaires import load_instrument_set
 from scoring.rollup import oit_indicators, oit_sub_indicator_scores
 
 from ..models import Assessment, OitResult
+from .exports import neutralise
+
+#: ``example.go.th/page``: a link typed without its scheme (a host with a dot, then a path).
+_BARE_HOST = re.compile(r"^[^\s/:?#@]+\.[^\s/:?#@]+(?::\d+)?(?:[/?#]\S*)?$")
 
 
 def oit_results(session: Session, assessment: Assessment) -> dict[str, bool]:
@@ -47,12 +54,21 @@ def oit_entries(session: Session, assessment: Assessment) -> dict[str, OitEntry]
 
 
 def parse_evidence_urls(text: str) -> tuple[tuple[str, ...], list[str]]:
-    """Split one-URL-per-line text; return (urls, the lines that are not http(s) URLs)."""
+    """Split one-URL-per-line text; return (urls, the lines that are not http(s) URLs).
+
+    A line typed without a scheme but starting with a host (``example.go.th/page``) gets
+    ``https://``; anything else that is not an http(s) URL with a host is returned as bad.
+
+    >>> parse_evidence_urls("example.go.th/ita\\nhttp://a.go.th\\nnot a link\\n")
+    (('https://example.go.th/ita', 'http://a.go.th'), ['not a link'])
+    """
     urls, bad = [], []
     for line in text.splitlines():
         line = line.strip()
         if not line:
             continue
+        if "://" not in line and _BARE_HOST.match(line):
+            line = "https://" + line
         try:
             parts = urlsplit(line)
             ok = parts.scheme in ("http", "https") and bool(parts.hostname) and " " not in line
@@ -99,3 +115,55 @@ def oit_scores(instrument_set: str, passed: dict[str, bool]) -> OitScores:
     iset = load_instrument_set(instrument_set)
     subs = oit_sub_indicator_scores(iset, passed, missing="fail")
     return OitScores(len(passed), len(iset.oit_items), subs, oit_indicators(iset, subs))
+
+
+# -- the checklist as a workbook ----------------------------------------------------------------
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+#: Column headers of the checklist download, Thai first (the submission is in Thai).
+CHECKLIST_HEADER = (
+    "ข้อ (item)", "ประเด็น (title)", "ตัวชี้วัดย่อย (sub-indicator)", "รอบการเผยแพร่ (due)",
+    "ผลการตรวจ (judgement)", "ลิงก์หลักฐาน (evidence links)", "หมายเหตุ (notes)",
+)
+_JUDGEMENT = {True: "ผ่าน (pass)", False: "ไม่ผ่าน (fail)", None: "ยังไม่ตรวจ (not judged)"}
+DUE_LABELS = {"monthly": "รายเดือน (monthly)", "quarterly": "รายไตรมาส (quarterly)",
+              "half-year": "รอบ 6 เดือน (half-yearly)", "yearly": "รายปี (yearly)"}
+
+
+def checklist_rows(session: Session, assessment: Assessment) -> list[tuple]:
+    """One row per OIT item of the assessment's set, in the set's order, as stored."""
+    iset = load_instrument_set(assessment.instrument_set)
+    entries = oit_entries(session, assessment)
+    rows = []
+    for item in iset.oit_items:
+        entry = entries.get(item.code, OitEntry(item.code, None))
+        sub = iset.sub_indicators[item.sub_indicator]
+        rows.append((item.code, item.text_th, f"{sub.code} {sub.name_th}",
+                     DUE_LABELS.get(item.due or "", ""), _JUDGEMENT[entry.passed],
+                     "\n".join(entry.evidence_urls), entry.note))
+    return rows
+
+
+def checklist_xlsx(session: Session, assessment: Assessment) -> bytes:
+    """The OIT checklist as an XLSX workbook; every cell goes through :func:`neutralise`."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "OIT"
+    sheet.append([neutralise(h) for h in CHECKLIST_HEADER])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in checklist_rows(session, assessment):
+        sheet.append([neutralise(v) for v in row])
+    for letter, width in zip("ABCDEFG", (7, 60, 40, 18, 18, 60, 40), strict=True):
+        sheet.column_dimensions[letter].width = width
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

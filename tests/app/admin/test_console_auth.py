@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -134,7 +136,7 @@ def test_admin_posts_without_a_csrf_token_are_refused_and_change_nothing(csrf_ap
     before = count_rows(csrf_app, "access_code"), count_rows(csrf_app, "improvement_measure")
     a = world.assessment["A"]
     for url, data in [
-        (f"/admin/assessments/{a}/codes", {"count": "5"}),
+        (f"/admin/assessments/{a}/codes", {"count": "5", "nonce": "n" * 20}),
         (f"/admin/assessments/{a}/measures", {"indicator": "9", "measure": "x"}),
         (f"/admin/assessments/{a}/measures/{world.measure['A']}/delete", {}),
         (f"/admin/assessments/{a}/close", {}),
@@ -149,7 +151,9 @@ def test_admin_posts_without_a_csrf_token_are_refused_and_change_nothing(csrf_ap
     # and with the page's token it works
     page = client.get(f"/admin/assessments/{a}").get_data(as_text=True)
     response = client.post(f"/admin/assessments/{a}/codes",
-                           data={"count": "3", "csrf_token": csrf_token(page)})
+                           data={"count": "3", "csrf_token": csrf_token(page),
+                                 "nonce": re.search(r'name="nonce"[^>]*value="([^"]+)"',
+                                                    page).group(1)})
     assert response.status_code == 200
     assert count_rows(csrf_app, "access_code") == before[0] + 3
 

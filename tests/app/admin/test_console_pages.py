@@ -9,6 +9,7 @@ import datetime as dt
 import html
 import io
 import re
+import secrets
 
 import pytest
 import sqlalchemy as sa
@@ -126,9 +127,15 @@ def test_close_now_stops_answers_and_open_now_restarts_them(app, client, admin, 
 # -- IIT code batches --------------------------------------------------------------------------
 
 
+def _nonce() -> str:
+    """A fresh one-time value of the code batch form (the assessment page makes one)."""
+    return secrets.token_urlsafe(16)
+
+
 def test_code_sheet_shows_codes_once_and_stores_only_hashes(app, admin, world):
     a = world.assessment["A"]
-    response = admin.post(f"/admin/assessments/{a}/codes", data={"count": "12", "batch": "staff"})
+    response = admin.post(f"/admin/assessments/{a}/codes",
+                          data={"nonce": _nonce(), "count": "12", "batch": "staff"})
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
     page = response.get_data(as_text=True)
@@ -157,17 +164,18 @@ def test_code_sheet_shows_codes_once_and_stores_only_hashes(app, admin, world):
     # the batch table shows counts only, and the same label cannot be reused
     hub = admin.get(f"/admin/assessments/{a}").get_data(as_text=True)
     assert "staff" in hub and printed[0] not in hub
-    dup = admin.post(f"/admin/assessments/{a}/codes", data={"count": "2", "batch": "staff"},
-                     follow_redirects=True)
+    dup = admin.post(f"/admin/assessments/{a}/codes",
+                     data={"nonce": _nonce(), "count": "2", "batch": "staff"}, follow_redirects=True)
     assert "มีชุดรหัสชื่อ staff อยู่แล้ว" in dup.get_data(as_text=True)
-    too_many = admin.post(f"/admin/assessments/{a}/codes", data={"count": "2001"})
+    too_many = admin.post(f"/admin/assessments/{a}/codes", data={"nonce": _nonce(), "count": "2001"})
     assert too_many.status_code == 302
     assert count_rows(app, "access_code") == 2 * 3 + 12
 
 
 def test_a_slip_code_works_and_revoking_the_batch_leaves_used_codes_used(app, admin, world):
     a = world.assessment["A"]
-    page = admin.post(f"/admin/assessments/{a}/codes", data={"count": "3"}).get_data(as_text=True)
+    page = admin.post(f"/admin/assessments/{a}/codes",
+                      data={"nonce": _nonce(), "count": "3"}).get_data(as_text=True)
     codes = re.findall(r'<div class="code">([0-9A-Z-]{12})</div>', page)
     respondent = Respondent(app.test_client(), world.token["A"])
     ticket = respondent.start_iit(codes[0])

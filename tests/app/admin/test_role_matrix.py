@@ -15,6 +15,8 @@ from collections.abc import Callable
 import pytest
 from flask import url_for
 
+from survey_app.models import Agency
+
 from .console_world import PASSWORD, SET, USERS, World, build_world, login
 
 PUBLIC = "public"  # anyone (the sign-in page)
@@ -54,6 +56,7 @@ def _forms_export() -> bytes:
     return forms_frame(iset, "IIT", code_frame(iset, "IIT", 3)).to_csv(index=False).encode()
 
 
+NEW_PASSWORD = "the-walker-s-new-password"
 WINDOW = {"opens_at": "2026-01-05T08:00", "closes_at": "2026-03-01T16:30"}
 
 #: endpoint → (access, fixed URL values, POST data for an allowed request).
@@ -64,6 +67,15 @@ ENDPOINTS: dict[str, tuple[str, dict, Callable[[World, str], dict] | None]] = {
     "admin.logout": (ACCOUNT, {}, lambda w, x: {}),
     "admin.home": (ACCOUNT, {}, None),
     "admin.users": (WRITER, {}, _new_user_data),
+    "admin.password_change": (ACCOUNT, {}, lambda w, x: {
+        "current_password": PASSWORD, "new_password": NEW_PASSWORD,
+        "confirm_password": NEW_PASSWORD}),
+    # another account (the target agency's staff account, see _staff_accounts)
+    "admin.user_manage": (WRITE, {}, None),
+    "admin.user_role": (WRITE, {}, lambda w, x: {"role": "viewer",
+                                                 "agency_id": str(w.agency[x])}),
+    "admin.user_reset_password": (WRITE, {}, lambda w, x: {}),
+    "admin.user_active": (WRITE, {}, lambda w, x: {"active": "0"}),
     "admin.audit": (SYSTEM, {}, None),
     # agencies
     "admin.agency_new": (WRITER, {}, _new_agency_data),
@@ -79,11 +91,14 @@ ENDPOINTS: dict[str, tuple[str, dict, Callable[[World, str], dict] | None]] = {
     "admin.assessment_edit": (WRITE, {}, lambda w, x: dict(WINDOW)),
     "admin.assessment_open": (WRITE, {}, lambda w, x: {}),
     "admin.assessment_close": (WRITE, {}, lambda w, x: {}),
-    "admin.codes_generate": (WRITE, {}, lambda w, x: {"count": "2"}),
+    "admin.assessment_rotate_link": (WRITE, {}, lambda w, x: {}),
+    "admin.codes_generate": (WRITE, {}, lambda w, x: {"count": "2",
+                                                      "nonce": f"nonce-{next(_counter):012d}"}),
     "admin.codes_revoke": (WRITE, {}, lambda w, x: {"batch": "first"}),
     "admin.poster": (READ, {}, None),
     "admin.oit": (READ_WRITE, {}, lambda w, x: {"O1-passed": "pass",
                                                 "O1-urls": "https://example.go.th/o1"}),
+    "admin.oit_download": (READ, {}, None),
     "admin.measures": (READ_WRITE, {}, lambda w, x: {"indicator": "9", "measure": "มาตรการ"}),
     "admin.measure_edit": (WRITE, {}, lambda w, x: {"indicator": "8", "measure": "แก้ไข"}),
     "admin.measure_delete": (WRITE, {}, lambda w, x: {}),
@@ -148,8 +163,24 @@ def expected(role: str, access: str, method: str, target: str | None) -> set[int
     return allowed
 
 
+def _staff_accounts(app, world: World) -> dict[str, int]:
+    """Agency code → an account of that agency that no walker signs in with."""
+    from survey_app.extensions import db
+    from survey_app.services.accounts import create_user
+
+    with app.app_context():
+        ids = {}
+        for code in ("A", "A1", "B"):
+            agency = db.session.get(Agency, world.agency[code])
+            ids[code] = create_user(db.session, username=f"staff_{code}", password=PASSWORD,
+                                    role="viewer", agency=agency).id
+        db.session.commit()
+    return ids
+
+
 def _requests(app, world: World):
     """Yield (endpoint, access, method, target, url, data builder) for every case."""
+    staff = _staff_accounts(app, world)
     cases = []
     with app.test_request_context():
         for rule in _admin_rules(app):
@@ -162,7 +193,7 @@ def _requests(app, world: World):
                 if target is not None:
                     for arg in rule.arguments - values.keys():
                         values[arg] = {"agency_id": world.agency, "assessment_id": world.assessment,
-                                       "measure_id": world.measure}[arg][target]
+                                       "measure_id": world.measure, "user_id": staff}[arg][target]
                 url = url_for(rule.endpoint, **values)
                 cases.append((rule.endpoint, access, method, target, url, data))
     order = {name: i for i, name in enumerate(LAST, start=1)}
