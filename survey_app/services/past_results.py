@@ -22,8 +22,18 @@ def past_codes(instrument_set: str | None = None) -> tuple[str, ...]:
 
 
 def grid_codes(codes: tuple[str, ...]) -> tuple[str, ...]:
-    """The columns of the console's grid: the total and the indicators (no sub-indicators)."""
-    return ("total", *(c for c in codes if "." not in c and c != "total"))
+    """The columns of the console's grid: the total, then each indicator followed by its
+    sub-indicators (``9``, ``9.1`` … ``9.5``, ``10``, ``10.1`` …) as the instrument set has them.
+
+    >>> grid_codes(("total", "1", "9", "10", "9.1", "9.2", "10.1"))
+    ('total', '1', '9', '9.1', '9.2', '10', '10.1')
+    """
+    columns = []
+    for code in codes:
+        if "." not in code:
+            columns.append(code)
+            columns.extend(c for c in codes if c.startswith(code + "."))
+    return tuple(columns)
 
 
 def parse_score(text: str) -> float | None:
