@@ -22,11 +22,12 @@ from ..services.accounts import (
     may_manage,
     reset_password,
     set_active,
+    start_session,
     users_in_scope,
 )
 from ..services.agencies import visible_agencies
 from . import bp
-from .access import agency_or_404, audit, writer_required
+from .access import agency_or_404, audit, session_max_age, writer_required
 from .common import choices
 from .forms import EmptyForm, PasswordChangeForm, UserForm, UserRoleForm
 
@@ -181,9 +182,10 @@ def password_change():
                 field.errors.append(_message(exc))
             else:
                 audit("password_change", agency_id=user.agency_id, target=user.username)
+                # Every sign-in ended with the old password, this one included; this browser
+                # gets a new one.
+                start_session(db.session, user, max_age=session_max_age())
                 db.session.commit()
-                # The old sign-ins (this one included) ended with the old password; this
-                # browser signs in again with the new one.
                 login_user(user)
                 flash(t("password_changed"), "ok")
                 return redirect(url_for(".home"))

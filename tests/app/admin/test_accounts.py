@@ -265,3 +265,17 @@ def test_ita_users_refusals_exit_non_zero(cli, app, world, args, stdin, message)
     assert result.exit_code == 1
     assert message in result.output
     assert _user(app, "root").active
+
+
+def test_a_role_change_ends_the_accounts_sign_ins(app, world):
+    admin, victim = app.test_client(), app.test_client()
+    login(admin, "admin_a")
+    login(victim, "viewer_a")
+    url = _manage_url(app, "viewer_a")
+    assert admin.post(url + "/role", data={"role": "agency_admin",
+                                           "agency_id": str(world.agency["A"])}
+                      ).status_code == 302
+    assert not _signed_in(victim)  # signs in again, under the new role
+    assert _signed_in(admin)
+    login(victim, "viewer_a")
+    assert victim.get("/admin/users").status_code == 200  # an agency admin's page now

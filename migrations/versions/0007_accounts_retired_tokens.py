@@ -1,7 +1,7 @@
 """Account management and link rotation: user_account.must_change_password, retired_public_token.
 
 Revision ID: accounts_retired_tokens
-Revises: 0005_rehearsal_imports
+Revises: admin_session_table
 Create Date: 2026-12-02
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "accounts_retired_tokens"
-down_revision = "0005_rehearsal_imports"
+down_revision = "admin_session_table"
 branch_labels = None
 depends_on = None
 
