@@ -1,6 +1,12 @@
 """Versioned ITA instrument definitions (data files) and their validating loader."""
 
-from .loader import DefinitionError, available_instrument_sets, load_instrument_set
+from .loader import (
+    DEFINITIONS_DIR,
+    DefinitionError,
+    available_instrument_sets,
+    load_instrument_set,
+    parse_instrument_set,
+)
 from .model import (
     INSTRUMENTS,
     SURVEY_INSTRUMENTS,
@@ -13,6 +19,7 @@ from .model import (
 )
 
 __all__ = [
+    "DEFINITIONS_DIR",
     "INSTRUMENTS",
     "SURVEY_INSTRUMENTS",
     "DefinitionError",
@@ -24,4 +31,5 @@ __all__ = [
     "Scale",
     "available_instrument_sets",
     "load_instrument_set",
+    "parse_instrument_set",
 ]

@@ -72,9 +72,27 @@ def load_instrument_set(name_or_path: str | Path) -> InstrumentSet:
                                   f"unknown instrument set (shipped: {known})")
     source = str(path)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise DefinitionError(source, "file", "no such file") from None
+    except UnicodeDecodeError:
+        raise DefinitionError(source, "file", "not UTF-8 text") from None
+    return parse_instrument_set(text, source)
+
+
+def parse_instrument_set(text: str, source: str) -> InstrumentSet:
+    """Validate the text of a definition file and return its set; ``source`` names it in errors.
+
+    This is what :func:`load_instrument_set` does after reading a file; an application that keeps
+    definitions elsewhere (a database, an upload) validates them with the same rules and messages.
+
+    Raises
+    ------
+    DefinitionError
+        If the text is not valid TOML or breaks any rule of the format.
+    """
+    try:
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise DefinitionError(source, "file", f"not valid TOML: {exc}") from None
     return _Builder(source, raw).build()

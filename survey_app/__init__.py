@@ -117,6 +117,7 @@ def register_blueprints(app: Flask) -> None:
         oit,
         past_results,
         results,
+        sets,
     )
     from .admin import bp as admin_bp
     from .respond.routes import bp as respond_bp

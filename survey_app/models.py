@@ -97,6 +97,9 @@ class Assessment(Base):
     public_token: Mapped[str] = mapped_column(sa.String(64), unique=True)
     #: The agency's own target per indicator (None = the methodology's, 95 in B.E. 2566).
     indicator_target: Mapped[float | None] = mapped_column(sa.Float)
+    #: SHA-256 of the instrument set's definition text when the assessment was created (the
+    #: stored copy in ``instrument_set_definition``); None only for rows older than the registry.
+    instrument_set_sha256: Mapped[str | None] = mapped_column(sa.String(64))
 
     agency: Mapped[Agency] = relationship(back_populates="assessments")
 
@@ -404,3 +407,33 @@ class ReportNarrative(Base):
     text: Mapped[str] = mapped_column(sa.Text)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow,
                                                     onupdate=utcnow)
+
+
+# -- the registry of instrument sets --------------------------------------------------------
+
+SET_ORIGINS = ("shipped", "added")
+
+
+class InstrumentSetDefinition(Base):
+    """The definition text of an instrument set, kept as it was when first stored.
+
+    ``added``: a set an office uploaded (``ita sets add`` or the console).  ``shipped``: the copy
+    of a shipped file taken when the first assessment used it, so that a later change of the
+    file never rescores that assessment.  A row is never updated: a changed file is a new id.
+    """
+
+    __tablename__ = "instrument_set_definition"
+    __table_args__ = (
+        sa.CheckConstraint("origin IN ('shipped', 'added')", name="origin"),
+    )
+
+    set_id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    origin: Mapped[str] = mapped_column(sa.String(8))
+    fiscal_year_be: Mapped[int]
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    text: Mapped[str] = mapped_column(sa.Text)
+    #: The name of the uploaded file (or the shipped file), for the record.
+    filename: Mapped[str] = mapped_column(sa.String(255), default="")
+    added_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Who stored it: a console username, ``cli`` or ``assessment`` (a shipped file's copy).
+    added_by: Mapped[str] = mapped_column(sa.String(64), default="")

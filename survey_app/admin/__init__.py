@@ -2,10 +2,10 @@
 
 auth (sign in and out, home), accounts, agencies, assessments (incl. open/close and the
 poster), codes, oit, past_results, measures, imports (Google Forms rehearsal data), results
-(dashboard, supervisor, report), exports and audit each do ``from . import bp``; none imports
-another.  The app factory imports them so that their views register.  Shared view helpers
-live in :mod:`.access` (scope, roles, audit) and :mod:`.common` (form choices, QR markup,
-inline CSS, downloads).
+(dashboard, supervisor, report), exports, audit and sets (the registry of instrument
+sets) each do ``from . import bp``; none imports another.  The app factory imports them so
+that their views register.  Shared view helpers live in :mod:`.access` (scope, roles, audit)
+and :mod:`.common` (form choices, QR markup, inline CSS, downloads).
 """
 
 from __future__ import annotations
@@ -25,11 +25,13 @@ from .strings_accounts import STRINGS as ACCOUNTS_STRINGS
 from .strings_console import STRINGS as CONSOLE_STRINGS
 from .strings_imports import STRINGS as IMPORTS_STRINGS
 from .strings_results import STRINGS as RESULTS_STRINGS
+from .strings_sets import STRINGS as SETS_STRINGS
 
 register_strings(CONSOLE_STRINGS)
 register_strings(RESULTS_STRINGS)
 register_strings(IMPORTS_STRINGS)
 register_strings(ACCOUNTS_STRINGS)
+register_strings(SETS_STRINGS)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -10,8 +10,6 @@ import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from questionnaires import available_instrument_sets
-
 from ..extensions import db
 from ..i18n import format_datetime, t
 from ..models import utcnow
@@ -27,6 +25,7 @@ from ..services.assessments import (
 from ..services.ballots import mix_remaining, pending_count
 from ..services.codes import code_batches
 from ..services.imports import counts_by_source, imports_of
+from ..services.instrument_sets import default_set_id, list_sets, set_info
 from ..urls import public_url
 from . import bp
 from .access import agency_or_404, assessment_or_404, audit, writer_required
@@ -58,19 +57,23 @@ def _window_ok(form) -> bool:
 def assessment_new(agency_id: int):
     agency = agency_or_404(agency_id, write=True)
     form = AssessmentForm()
-    sets = available_instrument_sets()
-    form.instrument_set.choices = choices((s, s) for s in sets)
+    sets = list_sets(db.session)
+    form.instrument_set.choices = choices(
+        [("", t("set_of_fiscal_year"))]
+        + [(s.id, t("set_choice", id=s.id, year=s.fiscal_year_be, origin=t("set_origin_" + s.origin)))
+           for s in sets])
     if request.method == "GET":
         today = _to_local(utcnow())
         form.fiscal_year_be.data = current_fiscal_year_be(today)
-        form.instrument_set.data = sets[-1]
+        form.instrument_set.data = ""
         form.opens_at.data = today.replace(hour=8, minute=0)
         form.closes_at.data = (today + dt.timedelta(days=60)).replace(hour=16, minute=30)
     if form.validate_on_submit() and _window_ok(form):
         try:
             assessment = create_assessment(
                 db.session, agency, fiscal_year_be=form.fiscal_year_be.data,
-                instrument_set=form.instrument_set.data,
+                instrument_set=form.instrument_set.data
+                or default_set_id(sets, form.fiscal_year_be.data),
                 opens_at=_to_utc(form.opens_at.data), closes_at=_to_utc(form.closes_at.data),
                 eit_minimum=form.eit_minimum.data)
             assessment.indicator_target = form.indicator_target.data
@@ -86,7 +89,9 @@ def assessment_new(agency_id: int):
             flash(t("saved"), "ok")
             return redirect(url_for(".assessment", assessment_id=assessment.id))
     return render_template("admin/assessment_form.html", form=form, agency=agency,
-                           assessment=None)
+                           assessment=None, sets=sets,
+                           default_set=default_set_id(sets, form.fiscal_year_be.data
+                                                      or current_fiscal_year_be(_to_local(utcnow()))))
 
 
 @bp.route("/assessments/<int:assessment_id>/edit", methods=["GET", "POST"])
@@ -125,6 +130,7 @@ def assessment(assessment_id: int):
         "admin/assessment.html", assessment=assessment, agency=assessment.agency,
         sources=counts_by_source(db.session, assessment), imports=imports_of(db.session, assessment),
         state=assessment_state(assessment), batches=code_batches(db.session, assessment),
+        set_info=set_info(db.session, assessment.instrument_set),
         iit=counts["IIT"], eit=counts["EIT"], eit_url=eit_url, eit_qr=qr_markup(eit_url),
         iit_pending=pending_count(db.session, assessment.id),
         iit_url=public_url("respond.iit_code", token=assessment.public_token),

@@ -69,10 +69,10 @@ def export_download(assessment_id: int, kind: str, fmt: str):
     if kind == "codebook":
         record_download(assessment, name)
         if fmt == "csv":
-            return Response(exports.codebook_csv(assessment.instrument_set), mimetype=mimetype,
+            return Response(exports.codebook_csv(assessment), mimetype=mimetype,
                             headers=disposition)
         buffer = io.BytesIO()
-        exports.write_codebook_xlsx(assessment.instrument_set, buffer)
+        exports.write_codebook_xlsx(assessment, buffer)
         buffer.seek(0)
         return send_file(buffer, mimetype=mimetype, as_attachment=True, download_name=name)
     result = assessment_result(session, assessment)

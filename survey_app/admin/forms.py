@@ -99,7 +99,8 @@ class AgencyForm(ConsoleForm):
 
 class AssessmentForm(ConsoleForm):
     fiscal_year_be = IntegerField(validators=[DataRequired(), NumberRange(min=2500, max=2700)])
-    instrument_set = SelectField(validators=[DataRequired()])
+    #: Empty: the set of the fiscal year (:func:`services.instrument_sets.default_set_id`).
+    instrument_set = SelectField(validators=[Optional()])
     opens_at = DateTimeLocalField(format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
     closes_at = DateTimeLocalField(format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
     eit_minimum = IntegerField(validators=[Optional(), NumberRange(min=1, max=100_000)])
@@ -185,3 +186,17 @@ class PasswordChangeForm(ConsoleForm):
 class UserRoleForm(ConsoleForm):
     role = SelectField(validators=[DataRequired()])
     agency_id = SelectField(coerce=str, validators=[Optional()])
+
+
+class SetUploadForm(ConsoleForm):
+    """An instrument-set definition file (TOML) to check and preview."""
+
+    file = FileField(validators=[FileRequired()])
+
+
+class SetConfirmForm(ConsoleForm):
+    """Store a previewed definition: its text, file name and the hash shown in the preview."""
+
+    text = TextAreaField(validators=[DataRequired()])
+    filename = StringField(validators=[Optional(), Length(max=255)])
+    sha256 = StringField(validators=[DataRequired(), Regexp(r"^[0-9a-f]{64}$")])

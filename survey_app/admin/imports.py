@@ -13,8 +13,6 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from questionnaires import load_instrument_set
-
 from ..extensions import csrf, db
 from ..guards import accepts_files
 from ..i18n import current_language, t
@@ -26,6 +24,7 @@ from ..services.imports import (
     preview_export,
     store_import,
 )
+from ..services.instrument_sets import assessment_set
 from . import bp
 from .access import assessment_or_404, audit, writer_required
 from .common import audit_label, choices
@@ -74,7 +73,7 @@ def responses_import(assessment_id: int):
         message = "imports_csrf" if form.errors.get("csrf_token") else "imports_nofile"
         return _page(assessment, form, errors=[t(message)], status=400)
     upload, mapping = form.file.data, form.mapping.data
-    iset = load_instrument_set(assessment.instrument_set)
+    iset = assessment_set(assessment)
     try:
         preview = preview_export(
             iset, form.instrument.data, upload.read(), upload.filename or "",

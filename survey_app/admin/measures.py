@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from questionnaires import InstrumentSet, load_instrument_set
+from questionnaires import InstrumentSet
 
 from ..extensions import db
 from ..i18n import t, tr
 from ..models import Assessment, ImprovementMeasure
+from ..services.instrument_sets import assessment_set
 from ..services.measures import (
     add_measure,
     indicator_order,
@@ -48,7 +49,7 @@ def _measure_or_404(assessment: Assessment, measure_id: int) -> ImprovementMeasu
 @login_required
 def measures(assessment_id: int):
     assessment = assessment_or_404(assessment_id, write=request.method == "POST")
-    iset = load_instrument_set(assessment.instrument_set)
+    iset = assessment_set(assessment)
     form = _measure_form(iset)
     if request.method == "GET" and request.args.get("indicator") in iset.indicators:
         form.indicator.data = request.args["indicator"]
@@ -74,7 +75,7 @@ def measures(assessment_id: int):
 def measure_edit(assessment_id: int, measure_id: int):
     assessment = assessment_or_404(assessment_id, write=True)
     row = _measure_or_404(assessment, measure_id)
-    form = _measure_form(load_instrument_set(assessment.instrument_set), row)
+    form = _measure_form(assessment_set(assessment), row)
     if form.validate_on_submit():
         update_measure(row, **_fields(form))
         audit("measure_edit", agency_id=assessment.agency_id, target=audit_label(assessment),

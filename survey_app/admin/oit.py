@@ -5,10 +5,9 @@ from __future__ import annotations
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from questionnaires import load_instrument_set
-
 from ..extensions import db
 from ..i18n import t
+from ..services.instrument_sets import assessment_set
 from ..services.oit import (
     DUE_LABELS,
     XLSX_MIMETYPE,
@@ -30,7 +29,7 @@ from .forms import EmptyForm
 @login_required
 def oit(assessment_id: int):
     assessment = assessment_or_404(assessment_id, write=request.method == "POST")
-    iset = load_instrument_set(assessment.instrument_set)
+    iset = assessment_set(assessment)
     form = EmptyForm()
     entries = oit_entries(db.session, assessment)
     errors: dict[str, list[str]] = {}
@@ -67,7 +66,7 @@ def oit(assessment_id: int):
                    "urls": "\n".join(e.evidence_urls), "note": e.note}
             for code, e in entries.items()
         }
-    scores = oit_scores(assessment.instrument_set, oit_results(db.session, assessment))
+    scores = oit_scores(assessment, oit_results(db.session, assessment))
     groups = [(sub, iset.oit_items_for(sub.code)) for sub in iset.sub_indicators.values()]
     indicators = [iset.indicators[c] for c in iset.indicators if iset.instrument_of(c) == "OIT"]
     status = 400 if errors else 200

@@ -14,7 +14,8 @@ except ImportError:  # pragma: no cover - older wtforms
         return (value, label)
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from questionnaires import load_instrument_set
+from ..extensions import db
+from ..services.instrument_sets import load_set
 
 #: Form fields that are not questions; anything else posted must be a question column.
 CONTROL_FIELDS = frozenset({"csrf_token", "ticket", "nonce", "respondent_group", "website"})
@@ -48,7 +49,7 @@ def questionnaire_form(instrument_set: str, instrument: str) -> type[Questionnai
     Field names are the export column names (``i1.2``), so a posted form maps one-to-one onto
     the stored answers.  Labels are not used: templates render the official wording.
     """
-    iset = load_instrument_set(instrument_set)
+    iset = load_set(instrument_set, db.session)
     attrs: dict[str, object] = {
         "instrument": instrument,
         "columns": iset.columns_for(instrument),

@@ -32,13 +32,12 @@ from flask import (
 )
 from itsdangerous import BadData, BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 
-from questionnaires import load_instrument_set
-
 from ..extensions import DATABASE_UNAVAILABLE, database_error_summary, db, limiter, safe_rollback
 from ..i18n import format_datetime, t
 from ..models import Assessment, utcnow
 from ..services.assessments import assessment_by_token, is_retired_token
 from ..services.ballots import mix_after_submission
+from ..services.instrument_sets import assessment_set
 from ..services.qr import qr_png, qr_svg
 from ..services.responses import (
     CodeRejected,
@@ -112,7 +111,7 @@ def _reject_tampered_post(assessment: Assessment, instrument: str) -> dict[str, 
         abort(400, description=t("error_csrf_missing"))
     if window_state(assessment) is not CodeState.OK:
         abort(400, description=t("error_closed_submit"))
-    iset = load_instrument_set(assessment.instrument_set)
+    iset = assessment_set(assessment)
     columns = set(iset.columns_for(instrument))
     unknown = set(request.form) - columns - CONTROL_FIELDS
     if unknown:
@@ -128,7 +127,7 @@ def _reject_tampered_post(assessment: Assessment, instrument: str) -> dict[str, 
 def _render_questionnaire(
     assessment: Assessment, instrument: str, form, *, status: int = 200, **extra
 ) -> tuple[str, int]:
-    iset = load_instrument_set(assessment.instrument_set)
+    iset = assessment_set(assessment)
     indicators = [
         (indicator, [i for i in iset.items_for(instrument) if i.indicator == indicator.code])
         for indicator in iset.indicators_for(instrument)
@@ -155,7 +154,7 @@ def _render_questionnaire(
 
 
 def _code_page(assessment: Assessment, form: CodeForm, **extra) -> str:
-    iit = load_instrument_set(assessment.instrument_set).instruments["IIT"]
+    iit = assessment_set(assessment).instruments["IIT"]
     return render_template("respond/code.html", assessment=assessment, form=form, iit_def=iit,
                            **extra)
 
@@ -418,7 +417,7 @@ def eit_questionnaire(token: str):
         # A bot filled the honeypot: it gets the same redirect as a person, so it has no
         # signal to adapt to; nothing is stored.
         return redirect(url_for(".eit_thanks", token=token))
-    groups = {g.code for g in load_instrument_set(assessment.instrument_set).respondent_groups}
+    groups = {g.code for g in assessment_set(assessment).respondent_groups}
     group = request.form.get("respondent_group")
     if group and group not in groups:
         abort(400, description=t("error_tampered"))

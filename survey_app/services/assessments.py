@@ -14,9 +14,8 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from questionnaires import load_instrument_set
-
 from ..models import Agency, Assessment, Response, RetiredPublicToken, utcnow
+from .instrument_sets import pin_set
 
 #: How long an assessment opened by hand stays open when its closing time had passed.
 REOPEN_DAYS = 30
@@ -80,13 +79,15 @@ def create_assessment(
     closes_at: dt.datetime,
     eit_minimum: int | None = None,
 ) -> Assessment:
-    load_instrument_set(instrument_set)  # fail early on an unknown set
     if closes_at <= opens_at:
         raise ValueError("an assessment must close after it opens")
+    # The assessment keeps this exact definition (DefinitionError on an unknown set).
+    digest = pin_set(session, instrument_set)
     assessment = Assessment(
         agency=agency,
         fiscal_year_be=fiscal_year_be,
         instrument_set=instrument_set,
+        instrument_set_sha256=digest,
         opens_at=opens_at,
         closes_at=closes_at,
         eit_minimum=eit_minimum,

@@ -1,4 +1,9 @@
-"""A demo agency with an open assessment, IIT codes and plausible responses."""
+"""A demo agency with an open assessment, IIT codes and plausible responses.
+
+The current assessment (B.E. 2569) runs on the 2569 instrument set; a closed B.E. 2566
+assessment on ita-2566 keeps the seed document's year, so that the yearly report of the seed's
+methodology and the history (the seed's published totals) still show.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +14,12 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from questionnaires import load_instrument_set
-
 from ..models import Agency, Assessment, utcnow
 from .agencies import get_or_create_agency
 from .assessments import AssessmentState, assessment_state, create_assessment, response_counts
 from .ballots import erase_mixed_ballots, mix_assessment
 from .codes import format_code, hash_code, issue_codes
+from .instrument_sets import assessment_set, load_set
 from .responses import local_today, store_eit_response, store_iit_response
 
 DEMO_AGENCY = {
@@ -26,8 +30,12 @@ DEMO_AGENCY = {
     "eligible_headcount": 90,
 }
 DEMO_YEAR = 2569
-DEMO_SET = "ita-2566"
+DEMO_SET = "ita-2569"
+#: The seed document's year, kept as a closed assessment on its own methodology.
+PAST_DEMO_YEAR = 2566
+PAST_DEMO_SET = "ita-2566"
 # Weights of the best, second-best … answer: a well-run office, as the seed's 2566 results.
+# A scale with more levels continues the tail (each next level half as likely).
 _ORDINAL_WEIGHTS = (0.70, 0.24, 0.04, 0.02)
 _YESNO_WEIGHTS = (0.94, 0.06)
 _EIT_GROUP_WEIGHTS = {"school": 0.45, "public": 0.3, "private": 0.1, "state_agency": 0.1,
@@ -57,13 +65,17 @@ class DemoInfo:
     viewer_login: dict[str, str] | None = None
     child_agencies: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: The closed B.E. 2566 assessment on ita-2566 (the seed's year and methodology).
+    past_assessment_id: int | None = None
+    past_fiscal_year_be: int | None = None
+    past_instrument_set: str | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
 
 
 def plausible_answers(
-    instrument_set: str, instrument: str, rng: np.random.Generator, *,
+    session: Session, instrument_set: str, instrument: str, rng: np.random.Generator, *,
     ordinal_weights: tuple[float, ...] = _ORDINAL_WEIGHTS,
     yesno_weights: tuple[float, ...] = _YESNO_WEIGHTS,
 ) -> dict[str, int]:
@@ -73,18 +85,26 @@ def plausible_answers(
     answers alike, as real answers do; without it the items would be independent and every
     indicator's Cronbach's alpha would sit near zero.
     """
-    iset = load_instrument_set(instrument_set)
+    iset = load_set(instrument_set, session)
     tilt = rng.normal(0.6, 0.8)
     answers: dict[str, int] = {}
     for item in iset.items_for(instrument):
         for q in item.questions:
             scores = item.scale.scores(q.direction)
             ranked = sorted(scores, key=scores.get, reverse=True)
-            weights = np.asarray((yesno_weights if len(ranked) == 2 else ordinal_weights)
-                                 [: len(ranked)])
+            weights = np.asarray(_level_weights(
+                yesno_weights if item.scale.kind == "yes_no" else ordinal_weights, len(ranked)))
             weights = weights * np.exp(-tilt * np.arange(len(ranked)))  # best first
             answers[q.column] = int(rng.choice(ranked, p=weights / weights.sum()))
     return answers
+
+
+def _level_weights(weights: tuple[float, ...], levels: int) -> list[float]:
+    """The first ``levels`` weights; a longer scale halves the last weight for each extra level."""
+    out = list(weights[:levels])
+    while len(out) < levels:
+        out.append(out[-1] / 2)
+    return out
 
 
 def ensure_demo(
@@ -124,7 +144,7 @@ def ensure_demo(
             instrument_set=DEMO_SET,
             opens_at=now - dt.timedelta(days=21),
             closes_at=now + dt.timedelta(days=90),
-            eit_minimum=load_instrument_set(DEMO_SET).methodology.minimum_sample["EIT"].count,
+            eit_minimum=load_set(DEMO_SET, session).methodology.minimum_sample["EIT"].count,
         )
         codes = issue_codes(session, assessment, iit_codes, key=code_key, batch="demo")
         session.commit()
@@ -132,7 +152,7 @@ def ensure_demo(
         for i, code in enumerate(codes[:iit_responses]):
             store_iit_response(
                 session, assessment, hash_code(code_key, code),
-                plausible_answers(DEMO_SET, "IIT", rng),
+                plausible_answers(session, DEMO_SET, "IIT", rng),
                 submitted_on=today - dt.timedelta(days=int(i % 20)),
             )
         _mix_demo_ballots(session, assessment)
@@ -141,7 +161,7 @@ def ensure_demo(
         for i in range(eit_responses):
             store_eit_response(
                 session, assessment, str(rng.choice(groups, p=weights)),
-                plausible_answers(DEMO_SET, "EIT", rng),
+                plausible_answers(session, DEMO_SET, "EIT", rng),
                 submitted_on=today - dt.timedelta(days=int(i % 20)),
             )
         unused = codes[iit_responses:]
@@ -155,6 +175,7 @@ def ensure_demo(
         notes.append("The demo already existed: no responses were added; fresh codes issued.")
 
     base = base_url.rstrip("/")
+    past = ensure_past_demo(session, agency, code_key=code_key, seed=seed)
     console = ensure_demo_console(session, agency, assessment, code_key=code_key,
                                   base_url=base, timezone=timezone, seed=seed)
     token = assessment.public_token
@@ -181,6 +202,9 @@ def ensure_demo(
         viewer_login=console.viewer_login,
         child_agencies=console.children,
         notes=notes + console.notes,
+        past_assessment_id=past.id,
+        past_fiscal_year_be=past.fiscal_year_be,
+        past_instrument_set=past.instrument_set,
     )
 
 
@@ -190,6 +214,55 @@ def _mix_demo_ballots(session: Session, assessment: Assessment) -> None:
     engine = session.get_bind()
     if mix_assessment(engine, assessment.id, minimum=1):
         erase_mixed_ballots(engine)
+
+
+#: The B.E. 2566 answer window (the fiscal year runs from October 2565 to September 2566).
+_PAST_WINDOW = (dt.datetime(2023, 3, 1, 1, 0, tzinfo=dt.UTC),
+                dt.datetime(2023, 5, 31, 9, 30, tzinfo=dt.UTC))
+
+
+def ensure_past_demo(session: Session, agency: Agency, *, code_key: str, seed: int,
+                     iit_responses: int = 40, eit_responses: int = 120) -> Assessment:
+    """The demo office's closed B.E. 2566 assessment on ita-2566 (idempotent; commits).
+
+    Its answers are generated like the current year's (a well-run office, as the seed's
+    figures); its checklist and improvement measures are the seed's (nearly).  The seed's
+    published total for 2566 stays in the past results (``DEMO_PAST_TOTALS``), which the
+    history of later years shows.
+    """
+    existing = session.scalar(sa.select(Assessment).where(
+        Assessment.agency_id == agency.id, Assessment.fiscal_year_be == PAST_DEMO_YEAR,
+        Assessment.instrument_set == PAST_DEMO_SET))
+    if existing is not None:
+        return existing
+    now = utcnow()
+    rng = np.random.default_rng(seed + 2566)
+    # Answers are taken only while an assessment is open: open it now, then move its window
+    # back to B.E. 2566 once the answers are in.
+    past = create_assessment(session, agency, fiscal_year_be=PAST_DEMO_YEAR,
+                             instrument_set=PAST_DEMO_SET, opens_at=now - dt.timedelta(days=1),
+                             closes_at=now + dt.timedelta(days=1),
+                             eit_minimum=load_set(PAST_DEMO_SET, session)
+                             .methodology.minimum_sample["EIT"].count)
+    codes = issue_codes(session, past, iit_responses, key=code_key, batch="demo-2566")
+    session.commit()
+    opens, closes = _PAST_WINDOW
+    day = opens.date()
+    for i, code in enumerate(codes):
+        store_iit_response(session, past, hash_code(code_key, code),
+                           plausible_answers(session, PAST_DEMO_SET, "IIT", rng),
+                           submitted_on=day + dt.timedelta(days=i % 60))
+    _mix_demo_ballots(session, past)
+    groups, weights = list(_EIT_GROUP_WEIGHTS), list(_EIT_GROUP_WEIGHTS.values())
+    for i in range(eit_responses):
+        store_eit_response(session, past, str(rng.choice(groups, p=weights)),
+                           plausible_answers(session, PAST_DEMO_SET, "EIT", rng),
+                           submitted_on=day + dt.timedelta(days=i % 60))
+    past.opens_at, past.closes_at = opens, closes
+    _seed_oit(session, past, DEMO_OIT_FAILS_2566, "https://www.cmi3.example.go.th")
+    _seed_measures(session, past)
+    session.commit()
+    return past
 
 
 # -- the console's side of the demo: accounts, a small hierarchy, OIT, past results ---------
@@ -204,22 +277,25 @@ OTHER_AGENCY = {
     "agency_type": "area_office",
     "eligible_headcount": 110,
 }
-#: Schools under CMI3: (code, Thai name, English name, eligible staff, answer weights, OIT fails).
+#: Schools under CMI3: (code, Thai name, English name, eligible staff, answer weights, OIT fails
+#: among ita-2569's items).
 DEMO_SCHOOLS = (
     ("CMI3-S01", "โรงเรียนบ้านแม่ริม", "Ban Mae Rim School", 24, (0.74, 0.22, 0.03, 0.01),
-     ("O29",)),
+     ("O20",)),
     ("CMI3-S02", "โรงเรียนบ้านสะลวง", "Ban Saluang School", 18, (0.62, 0.28, 0.07, 0.03),
-     ("O29", "O37", "O40")),
+     ("O12", "O20", "O24")),
     ("CMI3-S03", "โรงเรียนบ้านโป่งแยง", "Ban Pong Yaeng School", 15, (0.55, 0.30, 0.10, 0.05),
-     ("O12", "O29", "O33", "O37", "O41")),
+     ("O8", "O12", "O20", "O22", "O24")),
     ("CMI3-S04", "โรงเรียนบ้านแม่แรม", "Ban Mae Raem School", 20, (0.80, 0.17, 0.02, 0.01),
      ()),
 )
 #: The seed document's published totals of CMI3 (B.E. 2559–2566).
 DEMO_PAST_TOTALS = {2559: 78.76, 2560: 90.01, 2561: 86.13, 2562: 83.23, 2563: 85.15,
                     2564: 95.57, 2565: 96.53, 2566: 94.67}
-#: CMI3's demo checklist: every item passes except these (as the seed's 2566 OIT, nearly).
-DEMO_OIT_FAILS = ("O29", "O37")
+#: CMI3's B.E. 2569 checklist (ita-2569's items): every item passes except these.
+DEMO_OIT_FAILS = ("O12", "O20")
+#: CMI3's B.E. 2566 checklist (ita-2566's items): as the seed's 2566 OIT, nearly.
+DEMO_OIT_FAILS_2566 = ("O29", "O37")
 
 
 @dataclass
@@ -255,7 +331,7 @@ def _seed_oit(session: Session, assessment: Assessment, fails: tuple[str, ...],
     if session.scalar(sa.select(sa.func.count()).select_from(OitResult)
                       .where(OitResult.assessment_id == assessment.id)):
         return
-    for item in load_instrument_set(assessment.instrument_set).oit_items:
+    for item in assessment_set(assessment).oit_items:
         passed = item.code not in fails
         session.add(OitResult(
             assessment_id=assessment.id, item=item.code, passed=passed,
@@ -325,13 +401,13 @@ def ensure_demo_console(session: Session, agency: Agency, assessment: Assessment
             session.commit()
             for i, c in enumerate(codes[:n_iit]):
                 store_iit_response(session, school_assessment, hash_code(code_key, c),
-                                   plausible_answers(DEMO_SET, "IIT", rng, ordinal_weights=weights),
+                                   plausible_answers(session, DEMO_SET, "IIT", rng, ordinal_weights=weights),
                                    submitted_on=today - dt.timedelta(days=i % 10))
             _mix_demo_ballots(session, school_assessment)
             for i in range(30 + headcount):
                 group = str(rng.choice(list(_EIT_GROUP_WEIGHTS), p=list(_EIT_GROUP_WEIGHTS.values())))
                 store_eit_response(session, school_assessment, group,
-                                   plausible_answers(DEMO_SET, "EIT", rng, ordinal_weights=weights),
+                                   plausible_answers(session, DEMO_SET, "EIT", rng, ordinal_weights=weights),
                                    submitted_on=today - dt.timedelta(days=i % 10))
         _seed_oit(session, school_assessment, fails, f"https://{code.lower()}.example.ac.th")
         children.append({"agency_code": code, "agency_name_th": name_th,

@@ -16,9 +16,8 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from questionnaires import load_instrument_set
-
 from ..models import Answer, Assessment, Response
+from .instrument_sets import assessment_set
 
 GROUP_COLUMN = "respondent_group"
 DATE_COLUMN = "submitted_on"
@@ -68,7 +67,7 @@ def export_filename(agency_code: str, fiscal_year_be: int, kind: str, ext: str) 
 def response_header(assessment: Assessment, instrument: str) -> list[str]:
     if instrument not in ("IIT", "EIT"):
         raise ValueError(f"instrument must be IIT or EIT, not {instrument!r}")
-    columns = list(load_instrument_set(assessment.instrument_set).columns_for(instrument))
+    columns = list(assessment_set(assessment).columns_for(instrument))
     return ([GROUP_COLUMN] if instrument == "EIT" else []) + columns + [DATE_COLUMN]
 
 
@@ -88,7 +87,7 @@ def iter_response_rows(session: Session, assessment_id: int, instrument: str, *,
     if instrument not in ("IIT", "EIT"):
         raise ValueError(f"instrument must be IIT or EIT, not {instrument!r}")
     assessment = _assessment(session, assessment_id)
-    columns = list(load_instrument_set(assessment.instrument_set).columns_for(instrument))
+    columns = list(assessment_set(assessment).columns_for(instrument))
     position = {c: k for k, c in enumerate(columns)}
     offset = 1 if instrument == "EIT" else 0
     width = offset + len(columns) + 1
@@ -169,9 +168,9 @@ CODEBOOK_COLUMNS = ("column", "instrument", "item", "indicator", "indicator_name
                     "options")
 
 
-def codebook_rows(instrument_set: str, instrument: str | None = None) -> list[dict]:
+def codebook_rows(assessment: Assessment, instrument: str | None = None) -> list[dict]:
     """Name every column of the responses exports and every option code with its score."""
-    iset = load_instrument_set(instrument_set)
+    iset = assessment_set(assessment)
     rows = []
     for inst in ([instrument] if instrument else ["IIT", "EIT"]):
         if inst == "EIT":
@@ -204,8 +203,8 @@ def codebook_rows(instrument_set: str, instrument: str | None = None) -> list[di
     return rows
 
 
-def codebook_csv(instrument_set: str, instrument: str | None = None) -> str:
-    rows = codebook_rows(instrument_set, instrument)
+def codebook_csv(assessment: Assessment, instrument: str | None = None) -> str:
+    rows = codebook_rows(assessment, instrument)
     return "\ufeff" + _csv_text([list(CODEBOOK_COLUMNS)] +
                                 [[r[c] for c in CODEBOOK_COLUMNS] for r in rows])
 
@@ -217,11 +216,11 @@ def _append_sheet(workbook, title: str, header, rows) -> None:
         sheet.append([neutralise(v) for v in row])
 
 
-def write_codebook_xlsx(instrument_set: str, output, instrument: str | None = None) -> None:
+def write_codebook_xlsx(assessment: Assessment, output, instrument: str | None = None) -> None:
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
-    rows = codebook_rows(instrument_set, instrument)
+    rows = codebook_rows(assessment, instrument)
     _append_sheet(workbook, "codebook", CODEBOOK_COLUMNS,
                   ([r[c] for c in CODEBOOK_COLUMNS] for r in rows))
     workbook.save(output)
@@ -246,7 +245,7 @@ def write_responses_xlsx(session: Session, assessment_id: int, instrument: str, 
             yield row
 
     _append_sheet(workbook, "responses", response_header(assessment, instrument), counted())
-    rows = codebook_rows(assessment.instrument_set, instrument)
+    rows = codebook_rows(assessment, instrument)
     _append_sheet(workbook, "codebook", CODEBOOK_COLUMNS,
                   ([r[c] for c in CODEBOOK_COLUMNS] for r in rows))
     workbook.save(output)

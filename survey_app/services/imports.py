@@ -24,13 +24,14 @@ import sqlalchemy as sa
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
-from questionnaires import InstrumentSet, load_instrument_set
+from questionnaires import InstrumentSet
 from scoring.gforms import FormsImport, Mapping, MappingError, parse_mapping, read_export
 from scoring.inputs import InputFileError, read_table
 
 from ..models import Assessment, ImportedAnswer, ImportedResponse, ResponseImport, User
 from .assessments import response_counts
 from .exports import responses_frame_by_id
+from .instrument_sets import assessment_set
 
 SOURCES = ("collected", "imported")
 GROUP_COLUMN = "respondent_group"
@@ -142,7 +143,7 @@ def load_preview(token: str, *, secret: str, assessment: Assessment,
 def store_import(session: Session, assessment: Assessment, payload: dict, *,
                  user: User) -> ResponseImport:
     """Store a confirmed preview as one import of the assessment (flushes, does not commit)."""
-    iset = load_instrument_set(assessment.instrument_set)
+    iset = assessment_set(assessment)
     instrument = payload["instrument"]
     columns = payload["columns"]
     if instrument not in ("IIT", "EIT"):
@@ -210,7 +211,7 @@ def counts_by_source(session: Session, assessment: Assessment) -> dict[str, dict
 def imported_frame(session: Session, assessment: Assessment, instrument: str) -> pd.DataFrame:
     """The imported rows of one instrument as the code frame (``ita score``'s input), in the
     order they were imported; the same columns as the collected frame, no ``submitted_on``."""
-    iset = load_instrument_set(assessment.instrument_set)
+    iset = assessment_set(assessment)
     columns = list(iset.columns_for(instrument))
     header = ([GROUP_COLUMN] if instrument == "EIT" else []) + columns
     heads = session.execute(

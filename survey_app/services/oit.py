@@ -11,11 +11,11 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from questionnaires import load_instrument_set
 from scoring.rollup import oit_indicators, oit_sub_indicator_scores
 
 from ..models import Assessment, OitResult
 from .exports import neutralise
+from .instrument_sets import assessment_set
 
 #: ``example.go.th/page``: a link typed without its scheme (a host with a dot, then a path).
 _BARE_HOST = re.compile(r"^[^\s/:?#@]+\.[^\s/:?#@]+(?::\d+)?(?:[/?#]\S*)?$")
@@ -80,7 +80,7 @@ def parse_evidence_urls(text: str) -> tuple[tuple[str, ...], list[str]]:
 
 def save_oit(session: Session, assessment: Assessment, entries: list[OitEntry]) -> list[str]:
     """Store the checklist; return the codes of the items whose judgement or evidence changed."""
-    known = {o.code for o in load_instrument_set(assessment.instrument_set).oit_items}
+    known = {o.code for o in assessment_set(assessment).oit_items}
     existing = {r.item: r for r in session.scalars(
         sa.select(OitResult).where(OitResult.assessment_id == assessment.id))}
     changed = []
@@ -110,9 +110,9 @@ class OitScores:
     indicators: dict[str, float]
 
 
-def oit_scores(instrument_set: str, passed: dict[str, bool]) -> OitScores:
+def oit_scores(assessment: Assessment, passed: dict[str, bool]) -> OitScores:
     """Score the checklist as it stands (unjudged items count as not passed), via ``scoring``."""
-    iset = load_instrument_set(instrument_set)
+    iset = assessment_set(assessment)
     subs = oit_sub_indicator_scores(iset, passed, missing="fail")
     return OitScores(len(passed), len(iset.oit_items), subs, oit_indicators(iset, subs))
 

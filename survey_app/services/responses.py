@@ -17,12 +17,13 @@ from collections.abc import Mapping
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from questionnaires import InstrumentSet, load_instrument_set
+from questionnaires import InstrumentSet
 
 from ..models import AccessCode, Answer, Assessment, Response, utcnow
 from .assessments import AssessmentState, assessment_state
 from .ballots import add_ballot
 from .codes import hash_code, normalise_code
+from .instrument_sets import assessment_set
 
 
 class CodeState(enum.Enum):
@@ -182,7 +183,7 @@ def store_iit_response(
     Raises CodeRejected (nothing stored) if the code cannot be used, TamperedSubmission if
     the answers are incomplete or invalid.  The answers count as results once mixed.
     """
-    iset = load_instrument_set(assessment.instrument_set)
+    iset = assessment_set(assessment)
     cleaned = _complete(iset, "IIT", answers)
     state = window_state(assessment, now)
     if state is not CodeState.OK:
@@ -231,7 +232,7 @@ def store_eit_response(
     now: dt.datetime | None = None,
 ) -> None:
     """Store one EIT response; commit.  Raises TamperedSubmission or CodeRejected(window)."""
-    iset = load_instrument_set(assessment.instrument_set)
+    iset = assessment_set(assessment)
     if respondent_group not in {g.code for g in iset.respondent_groups}:
         raise TamperedSubmission(f"unknown respondent group: {respondent_group!r}")
     cleaned = _complete(iset, "EIT", answers)

@@ -17,7 +17,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from questionnaires import InstrumentSet, load_instrument_set
+from questionnaires import InstrumentSet
 from questionnaires.model import SURVEY_INSTRUMENTS
 from scoring import AssessmentResult, assess, group_average, rank_totals, score_agencies
 from scoring.assess import DEFAULT_BOOTSTRAP
@@ -29,6 +29,7 @@ from . import view_models as vm
 from .agencies import agency_scope, visible_agencies
 from .assessments import assessment_state, response_counts
 from .imports import responses_frame
+from .instrument_sets import assessment_set, load_set
 from .oit import oit_results
 
 
@@ -62,7 +63,7 @@ def history_pairs(session: Session, assessment: Assessment) -> list[tuple[int, f
     for other in earlier:
         if other.fiscal_year_be in totals:
             continue
-        result = assess(load_instrument_set(other.instrument_set),
+        result = assess(assessment_set(other),
                         **assessment_inputs(session, other, with_history=False), bootstrap=0)
         if result.total is not None:
             totals[other.fiscal_year_be] = result.total
@@ -86,7 +87,7 @@ def assessment_inputs(session: Session, assessment: Assessment, *,
     (``oit_missing="fail"``), so a checklist being filled in shows a live score.  With no item
     judged at all, OIT (and so the total) is unknown.
     """
-    iset = load_instrument_set(assessment.instrument_set)
+    iset = assessment_set(assessment)
     oit = oit_judgements(session, assessment, iset)
     iit = _frame_or_none(session, assessment, "IIT", include_imported=include_imported)
     return {
@@ -119,7 +120,7 @@ def assessment_result(session: Session, assessment: Assessment, *,
                       bootstrap: int = DEFAULT_BOOTSTRAP,
                       include_imported: bool = False) -> AssessmentResult:
     """Rate a stored assessment with :func:`scoring.assess`."""
-    iset = load_instrument_set(assessment.instrument_set)
+    iset = assessment_set(assessment)
     return assess(iset, **assessment_inputs(session, assessment,
                                             include_imported=include_imported),
                   bootstrap=bootstrap)
@@ -202,7 +203,7 @@ def results_view(session: Session, assessment: Assessment, *,
                  result: AssessmentResult | None = None,
                  include_imported: bool = False) -> vm.ResultsView:
     """Return the typed results of a stored assessment (see :func:`build_results_view`)."""
-    iset = load_instrument_set(assessment.instrument_set)
+    iset = assessment_set(assessment)
     if result is None:
         result = assessment_result(session, assessment, bootstrap=bootstrap,
                                    include_imported=include_imported)
@@ -338,7 +339,7 @@ def supervisor_view(session: Session, user: User, fiscal_year_be: int | None = N
     instruments: list[str] = []
     full_totals: list[float] = []
     for set_id, assessments in by_set.items():
-        iset = load_instrument_set(set_id)
+        iset = load_set(set_id, session)
         grades += [g.grade for g in iset.methodology.grades if g.grade not in grades]
         instruments += [i for i in iset.instruments if i not in instruments]
         table = _score_assessments(session, iset, assessments)

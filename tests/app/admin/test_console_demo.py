@@ -11,7 +11,8 @@ from click.testing import CliRunner
 from survey_app import create_app
 from survey_app.cli import main
 from survey_app.extensions import db
-from survey_app.services.demo import DEMO_OIT_FAILS, DEMO_PAST_TOTALS
+from questionnaires import load_instrument_set
+from survey_app.services.demo import DEMO_OIT_FAILS, DEMO_OIT_FAILS_2566, DEMO_PAST_TOTALS
 
 
 @pytest.fixture
@@ -45,13 +46,22 @@ def test_demo_admin_signs_in_and_sees_cmi3_and_its_schools(demo):
     home = client.get("/admin/").get_data(as_text=True)
     assert "CMI3-S01" in home and "CMI3-S04" in home and "CMI1" not in home
     oit = client.get(f"/admin/assessments/{info['assessment_id']}/oit").get_data(as_text=True)
-    assert "ตรวจแล้ว 43 จาก 43 ข้อ" in oit
+    # the current year runs on ita-2569 (26 OIT items), the seed's year on ita-2566 (43)
+    assert info["instrument_set"] == "ita-2569" and info["fiscal_year_be"] == 2569
+    n = len(load_instrument_set("ita-2569").oit_items)
+    assert f"ตรวจแล้ว {n} จาก {n} ข้อ" in oit
+    assert info["past_fiscal_year_be"] == 2566 and info["past_instrument_set"] == "ita-2566"
+    past_oit = client.get(f"/admin/assessments/{info['past_assessment_id']}/oit")
+    assert "ตรวจแล้ว 43 จาก 43 ข้อ" in past_oit.get_data(as_text=True)
     with app.app_context():
         from survey_app.models import Assessment
         from survey_app.services.oit import oit_results
 
         judged = oit_results(db.session, db.session.get(Assessment, info["assessment_id"]))
+        judged_2566 = oit_results(db.session,
+                                  db.session.get(Assessment, info["past_assessment_id"]))
     assert sorted(code for code, ok in judged.items() if not ok) == sorted(DEMO_OIT_FAILS)
+    assert sorted(c for c, ok in judged_2566.items() if not ok) == sorted(DEMO_OIT_FAILS_2566)
     past = client.get(f"/admin/agencies/{_agency_id(app, 'CMI3')}/past").get_data(as_text=True)
     assert all(f"{v:.2f}" in past for v in DEMO_PAST_TOTALS.values())
 

@@ -30,13 +30,20 @@ def demo(tmp_path, monkeypatch):
     db.dispose(app)
 
 
-def test_demo_from_login_to_report(demo, tmp_path):
-    info, app, runner = demo
+def _login(app, info):
     admin = info["admin_login"]
     client = app.test_client()
     assert client.post("/admin/login", data={"username": admin["username"],
                                              "password": admin["password"]}).status_code == 302
-    a = info["assessment_id"]
+    return client
+
+
+def test_demo_2566_from_login_to_report(demo, tmp_path):
+    """The seed's year: the B.E. 2566 assessment on ita-2566, its report and the history."""
+    info, app, runner = demo
+    client = _login(app, info)
+    assert info["past_instrument_set"] == "ita-2566"
+    a = info["past_assessment_id"]
     dashboard = client.get(f"/admin/assessments/{a}/results")
     assert dashboard.status_code == 200
     paths = {}
@@ -67,6 +74,34 @@ def test_demo_from_login_to_report(demo, tmp_path):
     assert "ได้คะแนน " in text
     history = next(t for t in tables if t[0][0] == "ปีงบประมาณ พ.ศ.")
     assert ["2561", "86.13", "ลดลง", "-3.88"] in history
+
+
+def test_demo_2569_scores_match_ita_score_on_its_set(demo, tmp_path):
+    """The current year: the B.E. 2569 assessment on ita-2569; its dashboard and report render
+    and its scores export equals `ita score --set ita-2569` on its exported responses."""
+    info, app, runner = demo
+    client = _login(app, info)
+    assert info["instrument_set"] == "ita-2569" and info["fiscal_year_be"] == 2569
+    a = info["assessment_id"]
+    for suffix in ("results", "report", "report.docx"):
+        assert client.get(f"/admin/assessments/{a}/{suffix}").status_code == 200, suffix
+    paths = {}
+    for kind in ("responses-iit", "responses-eit"):
+        response = client.get(f"/admin/assessments/{a}/exports/{kind}.csv")
+        paths[kind] = tmp_path / f"{kind}.csv"
+        paths[kind].write_bytes(response.get_data())
+        response.close()
+    exported = json.loads(client.get(f"/admin/assessments/{a}/exports/scores.json").data)
+    scored = runner.invoke(main, ["score", "--set", "ita-2569",
+                                  "--iit", str(paths["responses-iit"]),
+                                  "--eit", str(paths["responses-eit"]), "--format", "json"])
+    assert scored.exit_code == 0, scored.output
+    mine = json.loads(scored.output)
+    assert set(mine["indicators"]) == set(exported["indicators"]) == {str(k) for k in range(1, 11)}
+    for code in map(str, range(1, 9)):  # the survey indicators (OIT is judged in the console)
+        assert mine["indicators"][code]["score"] == exported["indicators"][code]["score"], code
+    for inst in ("IIT", "EIT"):
+        assert mine["instruments"][inst]["score"] == exported["instruments"][inst]["score"]
 
 
 def test_demo_viewer_of_another_agency_reaches_nothing(demo):
