@@ -191,6 +191,8 @@ class _Unavailable(HTTPException):
 
 
 def register_template_helpers(app: Flask) -> None:
+    from .services.instrument_sets import answer_minutes
+
     # Static files are cached for a day (SEND_FILE_MAX_AGE_DEFAULT); a changed stylesheet
     # gets a new URL at once.
     css_version = _file_version(Path(app.static_folder or "") / "ita.css")
@@ -206,6 +208,7 @@ def register_template_helpers(app: Flask) -> None:
             "css_version": css_version,
             "when": format_datetime,
             "code_js_version": code_js_version,
+            "answer_minutes": answer_minutes,
         }
 
 

@@ -25,7 +25,7 @@ from ..services.assessments import (
 from ..services.ballots import mix_remaining, pending_count
 from ..services.codes import code_batches
 from ..services.imports import counts_by_source, imports_of
-from ..services.instrument_sets import default_set_id, list_sets, set_info
+from ..services.instrument_sets import assessment_set, default_set_id, list_sets, set_info
 from ..urls import public_url
 from . import bp
 from .access import agency_or_404, assessment_or_404, audit, writer_required
@@ -184,5 +184,6 @@ def assessment_rotate_link(assessment_id: int):
 def poster(assessment_id: int):
     assessment = assessment_or_404(assessment_id)
     url = public_url("respond.eit_questionnaire", token=assessment.public_token)
+    questions = len(assessment_set(assessment).columns_for("EIT"))
     return render_template("admin/poster.html", assessment=assessment, agency=assessment.agency,
-                           url=url, qr=qr_markup(url))
+                           url=url, qr=qr_markup(url), eit_questions=questions)

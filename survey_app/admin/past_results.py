@@ -55,7 +55,7 @@ def _read_grid(shown: tuple[str, ...]) -> tuple[dict[int, dict[str, float | None
 
 
 def _page(agency: Agency, errors: list[str], import_form: PastImportForm):
-    codes = past_codes()
+    codes = past_codes(db.session)
     return render_template("admin/past.html", agency=agency, shown=grid_codes(codes),
                            scores=past_scores(db.session, agency), errors=errors,
                            form=EmptyForm(), import_form=import_form, codes=codes)
@@ -70,7 +70,7 @@ def past(agency_id: int):
         # The grid always posts its year column; without it the POST would clear every year.
         if not EmptyForm().validate_on_submit() or not request.form.getlist("year"):
             abort(400)
-        grid, errors = _read_grid(grid_codes(past_codes()))
+        grid, errors = _read_grid(grid_codes(past_codes(db.session)))
         if not errors:
             changed = replace_past_results(db.session, agency, grid)
             if changed:
@@ -92,7 +92,7 @@ def past_import(agency_id: int):
         flash(t("past_import_nofile"), "error")
         return redirect(url_for(".past", agency_id=agency.id))
     try:
-        rows = parse_past_csv(form.file.data.read(), past_codes())
+        rows = parse_past_csv(form.file.data.read(), past_codes(db.session))
     except PastImportError as exc:
         return _page(agency, [t("past_import_failed"), *exc.messages], form), 400
     for year, scores in rows.items():

@@ -174,9 +174,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     # poster
     "poster_invite": (
         "ขอเชิญผู้รับบริการและผู้มาติดต่อ ร่วมตอบแบบวัดการรับรู้ของผู้มีส่วนได้ส่วนเสียภายนอก (EIT) "
-        "ใช้เวลาประมาณ 1 นาที",
-        "Service users and visitors: please answer the external stakeholder survey (EIT). It "
-        "takes about a minute.",
+        "{questions} ข้อ ใช้เวลาประมาณ {minutes} นาที",
+        "Service users and visitors: please answer the external stakeholder survey (EIT): "
+        "{questions} questions, about {minutes} minutes.",
     ),
     "poster_scan": ("สแกนคิวอาร์โค้ด หรือเปิดลิงก์", "Scan the QR code or open the link"),
     "poster_anon": (

@@ -8,17 +8,30 @@ import io
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from questionnaires import available_instrument_sets, load_instrument_set
-
 from ..models import Agency, PastScore
+from .instrument_sets import list_sets, load_set
 
 PAST_YEAR_RANGE = (2400, 2700)
 
 
-def past_codes(instrument_set: str | None = None) -> tuple[str, ...]:
-    """The figures a past year can hold: the total and indicators 1–10 (and OIT sub-indicators)."""
-    iset = load_instrument_set(instrument_set or available_instrument_sets()[-1])
-    return ("total", *iset.indicators, *iset.sub_indicators)
+def past_codes(session: Session) -> tuple[str, ...]:
+    """The figures a past year can hold: the total, then every indicator and OIT sub-indicator
+    code of any set in the registry (a past year may have followed any of them)."""
+    indicators: dict[str, None] = {}
+    subs: dict[str, None] = {}
+    for info in list_sets(session):
+        iset = load_set(info.id, session)
+        indicators.update(dict.fromkeys(iset.indicators))
+        subs.update(dict.fromkeys(iset.sub_indicators))
+    return ("total", *sorted(indicators, key=_natural), *sorted(subs, key=_natural))
+
+
+def _natural(code: str) -> tuple:
+    """Sort "2" before "10" and "9.2" before "10.1"; other codes after, by text."""
+    parts = code.split(".")
+    if all(p.isdigit() for p in parts):
+        return (0, tuple(int(p) for p in parts), code)
+    return (1, (), code)
 
 
 def grid_codes(codes: tuple[str, ...]) -> tuple[str, ...]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import itertools
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from flask import url_for
@@ -57,6 +58,23 @@ def _forms_export() -> bytes:
 
 
 NEW_PASSWORD = "the-walker-s-new-password"
+
+
+def _set_text(set_id: str) -> str:
+    """ita-2569's definition under another id (a valid new set)."""
+    from questionnaires import load_instrument_set
+
+    text = Path(load_instrument_set("ita-2569").source).read_text(encoding="utf-8")
+    return text.replace('id = "ita-2569"', f'id = "{set_id}"', 1)
+
+
+def _confirm_data(set_id: str) -> dict:
+    from survey_app.services.instrument_sets import text_sha256
+
+    text = _set_text(set_id)
+    return {"text": text, "filename": f"{set_id}.toml", "sha256": text_sha256(text)}
+
+
 WINDOW = {"opens_at": "2026-01-05T08:00", "closes_at": "2026-03-01T16:30"}
 
 #: endpoint → (access, fixed URL values, POST data for an allowed request).
@@ -107,6 +125,12 @@ ENDPOINTS: dict[str, tuple[str, dict, Callable[[World, str], dict] | None]] = {
         "instrument": "IIT", "file": (io.BytesIO(_forms_export()), "rehearsal.csv")}),
     "admin.responses_import_confirm": (WRITE, {}, lambda w, x: {"token": "not-a-preview"}),
     "admin.responses_import_delete": (WRITE, {}, lambda w, x: {"import_id": "999999"}),
+    # instrument sets: anyone signed in reads; only a system admin adds
+    "admin.sets": (ACCOUNT, {}, None),
+    "admin.set_detail": (ACCOUNT, {"set_id": "ita-2569"}, None),
+    "admin.set_upload": (SYSTEM, {}, lambda w, x: {
+        "file": (io.BytesIO(_set_text(f"matrix-{next(_counter)}").encode()), "set.toml")}),
+    "admin.set_confirm": (SYSTEM, {}, lambda w, x: _confirm_data(f"matrix-{next(_counter)}")),
     # results, exports and reports (helper B's views)
     "admin.results": (READ, {}, None),
     "admin.supervisor": (ACCOUNT, {}, None),
