@@ -194,8 +194,11 @@ class _Builder:
             where = f"instrument {code}"
             if code not in INSTRUMENTS:
                 raise self.fail(where, f"unknown instrument (known: {', '.join(INSTRUMENTS)})")
+            official = body.get("wording_official", True)
+            if not isinstance(official, bool):
+                raise self.fail(where, "'wording_official' must be true or false")
             out[code] = Instrument(code, self.get(body, "name_th", where),
-                                   self.get(body, "name_en", where))
+                                   self.get(body, "name_en", where), official)
         return out
 
     def indicators(self, instruments: dict[str, Instrument]) -> dict[str, Indicator]:

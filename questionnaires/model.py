@@ -130,6 +130,8 @@ class Instrument:
     code: str
     name_th: str
     name_en: str
+    #: False when the items' wording is this project's, not NACC's (the respondent pages say so).
+    wording_official: bool = True
 
 
 @dataclass(frozen=True)

@@ -418,6 +418,30 @@ def sets_list_command() -> None:
                        "is rescored; ship the changed file under a new id")
 
 
+def _added_set(set_id: str):
+    """The stored set ``set_id`` of the app's database, or None (no such set, no database)."""
+    import sqlalchemy as sa
+
+    from .extensions import db
+    from .services.instrument_sets import SET_ID, load_set
+    from .services.schema import is_up_to_date
+
+    if not SET_ID.match(set_id):
+        return None
+    with _app_context():
+        try:
+            if not is_up_to_date(db.engine):
+                return None
+            from questionnaires import DefinitionError
+
+            try:
+                return load_set(set_id, db.session)
+            except DefinitionError:
+                return None
+        except sa.exc.SQLAlchemyError:
+            return None
+
+
 @main.group("export")
 def export_group() -> None:
     """Export stored data."""
@@ -683,7 +707,8 @@ def _write_forms_mapping(iset, paths: dict, format_in: str, mapping, output: str
               help="Write the mapping inferred from the Google Forms export(s) here "
                    "(.toml or .csv), to edit and pass back with --mapping.")
 @click.option("--set", "set_name", default="ita-2566", show_default=True,
-              help="Instrument set id (shipped definitions) or path to a definition .toml file.")
+              help="Instrument set id (shipped, or added with `ita sets add`) or path to a "
+                   "definition .toml file.")
 @click.option("--iit", type=click.Path(dir_okay=False), help="IIT responses (CSV or XLSX).")
 @click.option("--eit", type=click.Path(dir_okay=False), help="EIT responses (CSV or XLSX).")
 @click.option("--oit", type=click.Path(dir_okay=False), help="OIT results: rows item,passed (1/0).")
@@ -725,7 +750,9 @@ def score_command(set_name, iit, eit, oit, indicators, history, headcount, fisca
     try:
         iset = load_instrument_set(set_name)
     except DefinitionError as exc:
-        raise click.ClickException(str(exc)) from None
+        iset = _added_set(set_name)  # a set an office added (`ita sets add`)
+        if iset is None:
+            raise click.ClickException(str(exc)) from None
 
     bars: dict[str, click.progressbar] = {}
     large = any(path and os.path.getsize(path) >= 5_000_000 for path in (iit, eit)

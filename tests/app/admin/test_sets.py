@@ -236,6 +236,8 @@ def test_respondents_answer_a_2569_assessment_on_its_own_items(app):
         "nonce": nonce, "respondent_group": "public", **_answers_2569("EIT")})
     assert eit.status_code == 302
     ticket = respondent.start_iit(codes[0])
+    iit_page = respondent.open_iit_questionnaire().get_data(as_text=True)
+    assert f'name="{iset.columns_for("IIT")[-1]}"' in iit_page and 'name="i16"' not in iit_page
     iit = respondent.submit_iit(ticket, _answers_2569("IIT"))
     assert iit.status_code == 302
     with app.app_context():
@@ -244,6 +246,8 @@ def test_respondents_answer_a_2569_assessment_on_its_own_items(app):
         assert got == {("IIT", len(iset.columns_for("IIT"))), ("EIT", len(iset.columns_for("EIT")))}
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Answer)) == len(
             iset.columns_for("IIT")) + len(iset.columns_for("EIT"))
+    # the wording of both 2569 questionnaires is this project's, and the pages say so
+    assert "ไม่ใช่ถ้อยคำทางการ" in page and "ไม่ใช่ถ้อยคำทางการ" in iit_page
     # a 2566-shaped answer (EIT e15 does not exist in 2569) is refused and stores nothing
     stale = respondent.client.post(f"/eit/{token}", data={
         "nonce": respondent.eit_nonce(), "respondent_group": "public",
@@ -311,6 +315,18 @@ def test_ita_sets_add_and_list(cli, tmp_path):
     assert refused.exit_code == 1 and "broken.toml: item i3: unknown scale 'nope'" in refused.output
     missing = cli.invoke(main, ["sets", "add", str(tmp_path / "none.toml")])
     assert missing.exit_code == 1 and "none.toml: file: cannot be read" in missing.output
+
+    # `ita score` scores with the added set by its id
+    given = tmp_path / "given.csv"
+    given.write_text("indicator,score\n" + "".join(f"{k},90\n" for k in range(1, 11)))
+    scored = cli.invoke(main, ["score", "--set", "office-2570", "--indicators", str(given),
+                               "--format", "json"])
+    assert scored.exit_code == 0, scored.output
+    result = json.loads(scored.output)
+    assert (result["instrument_set"], result["fiscal_year_be"]) == ("office-2570", 2570)
+    assert result["verdict"]["code"] == "good"
+    unknown = cli.invoke(main, ["score", "--set", "office-9999", "--indicators", str(given)])
+    assert unknown.exit_code == 1 and "unknown instrument set" in unknown.output
 
     listed = cli.invoke(main, ["sets", "list"])
     assert re.search(r"^office-2570\s+2570\s+added\s+0\s+\d+ unconfirmed, \d+ confirmed; "
