@@ -157,6 +157,10 @@ def demo_command(base_url: str, as_json: bool) -> None:
     click.echo(f"  assessment #{info.assessment_id}, fiscal year B.E. {info.fiscal_year_be}, "
                f"instrument set {info.instrument_set}, open until {info.closes_at}")
     click.echo(f"  responses stored: IIT {info.responses['IIT']}, EIT {info.responses['EIT']}")
+    if info.past_assessment_id is not None:
+        click.echo(f"  assessment #{info.past_assessment_id}, fiscal year B.E. "
+                   f"{info.past_fiscal_year_be}, instrument set {info.past_instrument_set} "
+                   "(closed: the seed document's year, for its report and the history)")
     click.echo("")
     click.echo(f"  IIT (staff, one-time code): {info.iit_url}")
     click.echo(f"  EIT (public link):          {info.eit_url}")

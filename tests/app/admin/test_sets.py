@@ -344,3 +344,31 @@ def test_demo_current_year_is_on_ita_2569(cli):
     assert re.search(r"^ita-2569\s+2569\s+shipped \(stored\)\s+5\s", listed, re.M)
     assert re.search(r"^ita-2566\s+2566\s+shipped \(stored\)\s+1\s", listed, re.M)
 
+
+
+def test_the_upgrade_pins_existing_assessments_to_their_shipped_file(tmp_path):
+    from survey_app.extensions import make_engine
+    from survey_app.services.schema import upgrade
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    try:
+        upgrade(engine, "0002")
+        with engine.begin() as conn:
+            conn.exec_driver_sql("INSERT INTO agency (id, code, name_th, name_en, agency_type) "
+                                 "VALUES (1, 'OLD', 'เก่า', 'Old', 'school')")
+            conn.exec_driver_sql(
+                "INSERT INTO assessment (agency_id, fiscal_year_be, instrument_set, opens_at, "
+                "closes_at, public_token) VALUES (1, 2566, 'ita-2566', '2023-03-01 00:00:00', "
+                "'2023-05-01 00:00:00', 'tok')")
+        upgrade(engine)
+        with engine.connect() as conn:
+            pinned = conn.exec_driver_sql(
+                "SELECT instrument_set_sha256 FROM assessment").scalar_one()
+            row = conn.exec_driver_sql(
+                "SELECT set_id, origin, fiscal_year_be, sha256 FROM instrument_set_definition"
+            ).one()
+    finally:
+        engine.dispose()
+    shipped = Path(load_instrument_set("ita-2566").source).read_text(encoding="utf-8")
+    assert pinned == registry.text_sha256(shipped)
+    assert tuple(row) == ("ita-2566", "shipped", 2566, pinned)
