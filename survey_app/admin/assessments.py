@@ -184,6 +184,7 @@ def assessment_rotate_link(assessment_id: int):
 def poster(assessment_id: int):
     assessment = assessment_or_404(assessment_id)
     url = public_url("respond.eit_questionnaire", token=assessment.public_token)
-    questions = len(assessment_set(assessment).columns_for("EIT"))
+    iset = assessment_set(assessment)
     return render_template("admin/poster.html", assessment=assessment, agency=assessment.agency,
-                           url=url, qr=qr_markup(url), eit_questions=questions)
+                           url=url, qr=qr_markup(url), eit_name=iset.instruments["EIT"].name_th,
+                           eit_questions=len(iset.columns_for("EIT")))

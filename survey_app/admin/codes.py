@@ -30,6 +30,7 @@ from ..services.codes import (
     next_batch_label,
     revoke_batch,
 )
+from ..services.instrument_sets import assessment_set
 from ..urls import code_slip_url, public_url
 from . import bp
 from .access import assessment_or_404, audit, writer_required
@@ -83,7 +84,7 @@ def codes_generate(assessment_id: int):
         ("\ufeff" + csv_text).encode()).decode()
     response = make_response(render_template(
         "admin/code_sheet.html", assessment=assessment, agency=assessment.agency, batch=batch,
-        slips=slips, csv_uri=csv_uri,
+        slips=slips, csv_uri=csv_uri, iit_name=assessment_set(assessment).instruments["IIT"].name_th,
         csv_name=f"codes-{assessment.agency.code}-{batch}.csv",
         iit_url=public_url("respond.iit_code", token=assessment.public_token)))
     # The only copy of these codes: never cached, never kept by a proxy.

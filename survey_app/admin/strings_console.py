@@ -170,12 +170,12 @@ STRINGS: dict[str, tuple[str, str]] = {
         "ใช้ได้ครั้งเดียว ไม่มีการบันทึกว่าใครได้รหัสใด คำตอบเป็นความลับ",
         "One use only; nobody records whose code is whose: answers are anonymous",
     ),
-    "slip_title": ("แบบวัดการรับรู้ของผู้มีส่วนได้ส่วนเสียภายใน (IIT)", "Internal stakeholder survey (IIT)"),
+    "slip_title": ("{name} (IIT)", "{name} (IIT)"),
     # poster
     "poster_invite": (
-        "ขอเชิญผู้รับบริการและผู้มาติดต่อ ร่วมตอบแบบวัดการรับรู้ของผู้มีส่วนได้ส่วนเสียภายนอก (EIT) "
+        "ขอเชิญผู้รับบริการและผู้มาติดต่อ ร่วมตอบ{name} (EIT) "
         "{questions} ข้อ ใช้เวลาประมาณ {minutes} นาที",
-        "Service users and visitors: please answer the external stakeholder survey (EIT): "
+        "Service users and visitors: please answer the {name} (EIT): "
         "{questions} questions, about {minutes} minutes.",
     ),
     "poster_scan": ("สแกนคิวอาร์โค้ด หรือเปิดลิงก์", "Scan the QR code or open the link"),
