@@ -99,10 +99,16 @@ def load_set(set_id: str, session: Session) -> InstrumentSet:
 
 
 def assessment_set(assessment: Assessment) -> InstrumentSet:
-    """Return the instrument set an assessment was created with (see :func:`load_set`)."""
+    """Return the instrument set an assessment was created with (see :func:`load_set`).
+
+    The hash the assessment recorded names its definition: once parsed in this process, the
+    set is returned without a query (stored rows are never updated).
+    """
+    expected = assessment.instrument_set_sha256
+    if expected is not None and expected in _PARSED:
+        return _PARSED[expected]
     session = object_session(assessment)
     iset = load_set(assessment.instrument_set, session)
-    expected = assessment.instrument_set_sha256
     if expected is not None:
         row = _stored(session, assessment.instrument_set)
         if row is None or row.sha256 != expected:
