@@ -8,10 +8,10 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from questionnaires import load_instrument_set
 from survey_app import create_app
 from survey_app.cli import main
 from survey_app.extensions import db
-from questionnaires import load_instrument_set
 from survey_app.services.demo import DEMO_OIT_FAILS, DEMO_OIT_FAILS_2566, DEMO_PAST_TOTALS
 
 
