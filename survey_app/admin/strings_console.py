@@ -170,7 +170,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "ใช้ได้ครั้งเดียว ไม่มีการบันทึกว่าใครได้รหัสใด คำตอบเป็นความลับ",
         "One use only; nobody records whose code is whose: answers are anonymous",
     ),
-    "slip_title": ("{name} (IIT)", "{name} (IIT)"),
+    "slip_title": ("ใบรหัสเข้าตอบ{name} (IIT)", "Access code for the {name} (IIT)"),
     # poster
     "poster_invite": (
         "ขอเชิญผู้รับบริการและผู้มาติดต่อ ร่วมตอบ{name} (EIT) "

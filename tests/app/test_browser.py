@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from questionnaires import load_instrument_set
 from survey_app import create_app
 from survey_app.extensions import db
 from survey_app.services.demo import ensure_demo
@@ -94,7 +95,8 @@ def test_eit_on_a_phone(live_demo, page, tmp_path):
     page.screenshot(path=shots / "eit-errors.png")
 
     groups = _answer_everything(page)
-    assert groups == 1 + 17
+    # the respondent group and every EIT question of the demo's set (ita-2569)
+    assert groups == 1 + len(load_instrument_set(info.instrument_set).columns_for("EIT"))
     page.screenshot(path=shots / "eit-answered.png", full_page=False)
     page.get_by_role("button", name="ส่งคำตอบ").click()
     page.wait_for_url(f"{info.eit_url}/thanks")
@@ -168,7 +170,8 @@ def test_iit_on_a_phone_with_a_demo_code(live_demo, page, tmp_path):
     page.get_by_label("ข้าพเจ้าปฏิบัติงานในหน่วยงานนี้มาแล้วไม่น้อยกว่า 1 ปี").check()
     page.screenshot(path=shots / "iit-consent.png")
     page.get_by_role("button", name="เริ่มตอบแบบวัด").click()
-    assert _answer_everything(page) == 51
+    assert _answer_everything(page) == len(
+        load_instrument_set(info.instrument_set).columns_for("IIT"))
     page.screenshot(path=shots / "iit-questionnaire.png")
     page.get_by_role("button", name="ส่งคำตอบ").click()
     page.wait_for_url(f"{base}/iit/*/thanks")

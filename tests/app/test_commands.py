@@ -71,11 +71,17 @@ def test_demo_codes_work_in_the_web_app(cli, tmp_path):
 
 def test_export_responses_csv_contract(cli, tmp_path):
     info = _demo(cli)
-    iset = load_instrument_set("ita-2566")
-    for instrument, n in (("IIT", 40), ("EIT", 200)):
-        out = tmp_path / f"{instrument}.csv"
+    # the current year (ita-2569) and the seed's year (ita-2566), each with its own columns
+    cases = [(info["assessment_id"], info["instrument_set"], "IIT", 40),
+             (info["assessment_id"], info["instrument_set"], "EIT", 200),
+             (info["past_assessment_id"], info["past_instrument_set"], "IIT", 40),
+             (info["past_assessment_id"], info["past_instrument_set"], "EIT", 120)]
+    assert {c[1] for c in cases} == {"ita-2569", "ita-2566"}
+    for assessment_id, set_id, instrument, n in cases:
+        iset = load_instrument_set(set_id)
+        out = tmp_path / f"{set_id}-{instrument}.csv"
         result = cli.invoke(main, ["export", "responses", "--assessment",
-                                   str(info["assessment_id"]), "--instrument", instrument,
+                                   str(assessment_id), "--instrument", instrument,
                                    "--output", str(out)])
         assert result.exit_code == 0, result.output
         raw = out.read_bytes()
@@ -104,7 +110,8 @@ def test_export_is_counted_by_ita_score(cli, tmp_path):
                                    str(info["assessment_id"]), "--instrument", instrument,
                                    "--output", str(paths[instrument])])
         assert result.exit_code == 0, result.output
-    scored = cli.invoke(main, ["score", "--iit", str(paths["IIT"]), "--eit", str(paths["EIT"]),
+    scored = cli.invoke(main, ["score", "--set", info["instrument_set"],
+                               "--iit", str(paths["IIT"]), "--eit", str(paths["EIT"]),
                                "--bootstrap", "0", "--format", "json"])
     assert scored.exit_code == 0, scored.output
     instruments = json.loads(scored.output)["instruments"]
@@ -183,5 +190,6 @@ def test_export_to_stdout(cli):
     result = cli.invoke(main, ["export", "responses", "--assessment",
                                str(info["assessment_id"]), "--instrument", "IIT"])
     assert result.exit_code == 0
-    assert result.stdout_bytes.startswith(b"\xef\xbb\xbfi1.1,i1.2,")
+    first = ",".join(load_instrument_set(info["instrument_set"]).columns_for("IIT")[:2])
+    assert result.stdout_bytes.startswith(b"\xef\xbb\xbf" + first.encode() + b",")
     assert len(result.stdout_bytes.decode("utf-8-sig").splitlines()) == 41
