@@ -4,8 +4,8 @@ Existing assessments are pinned to the shipped file of their set as it is at upg
 text is copied into ``instrument_set_definition`` and its SHA-256 recorded on the assessment, so
 that a later change of the shipped file never rescores them.
 
-Revision ID: 0005_instrument_set_registry
-Revises: 0004_ballot_box
+Revision ID: 0006_instrument_set_registry
+Revises: 0005_rehearsal_imports
 Create Date: 2026-12-02
 """
 
@@ -20,8 +20,8 @@ from alembic import op
 
 from questionnaires import DEFINITIONS_DIR
 
-revision = "0005_instrument_set_registry"
-down_revision = "0004_ballot_box"
+revision = "0006_instrument_set_registry"
+down_revision = "0005_rehearsal_imports"
 branch_labels = None
 depends_on = None
 
