@@ -133,7 +133,7 @@ DUE_LABELS = {"monthly": "รายเดือน (monthly)", "quarterly": "ร
 
 def checklist_rows(session: Session, assessment: Assessment) -> list[tuple]:
     """One row per OIT item of the assessment's set, in the set's order, as stored."""
-    iset = load_instrument_set(assessment.instrument_set)
+    iset = assessment_set(assessment)
     entries = oit_entries(session, assessment)
     rows = []
     for item in iset.oit_items:

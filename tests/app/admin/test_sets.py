@@ -357,7 +357,7 @@ def test_the_upgrade_pins_existing_assessments_to_their_shipped_file(tmp_path):
 
     engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
     try:
-        upgrade(engine, "0005_rehearsal_imports")
+        upgrade(engine, "accounts_retired_tokens")
         with engine.begin() as conn:
             conn.exec_driver_sql("INSERT INTO agency (id, code, name_th, name_en, agency_type) "
                                  "VALUES (1, 'OLD', 'เก่า', 'Old', 'school')")

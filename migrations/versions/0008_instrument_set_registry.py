@@ -5,7 +5,7 @@ text is copied into ``instrument_set_definition`` and its SHA-256 recorded on th
 that a later change of the shipped file never rescores them.
 
 Revision ID: 0006_instrument_set_registry
-Revises: 0005_rehearsal_imports
+Revises: accounts_retired_tokens
 Create Date: 2026-12-02
 """
 
@@ -21,7 +21,7 @@ from alembic import op
 from questionnaires import DEFINITIONS_DIR
 
 revision = "0006_instrument_set_registry"
-down_revision = "0005_rehearsal_imports"
+down_revision = "accounts_retired_tokens"
 branch_labels = None
 depends_on = None
 
