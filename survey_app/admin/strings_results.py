@@ -13,6 +13,21 @@ STRINGS: dict[str, tuple[str, str]] = {
     "res_instrument": ("เครื่องมือ", "Instrument"),
     "res_count": ("ตอบแล้ว", "Answered"),
     "res_minimum": ("ขั้นต่ำ", "Minimum"),
+    "res_floor_missed": ("{instrument} {score} < {floor}", "{instrument} {score} < {floor}"),
+    "res_gap_title": ("สิ่งที่ต้องทำเพื่อขึ้นสู่ระดับ {tier}", "What it takes to reach {tier}"),
+    "res_gap_total": ("คะแนนรวมต้องได้อย่างน้อย {need} (ตอนนี้ {score})",
+                      "The total must reach at least {need} (now {score})"),
+    "res_gap_total_met": ("คะแนนรวมถึง {need} แล้ว", "The total already reaches {need}"),
+    "res_gap_need": ("{instrument} ต้องได้อย่างน้อย {need} (ตอนนี้ {score})",
+                     "{instrument} must reach at least {need} (now {score})"),
+    "res_gap_met": ("{instrument} ถึง {need} แล้ว", "{instrument} already reaches {need}"),
+    "res_gap_unreachable": ("{instrument} คนเดียวไปไม่ถึง (ต้องได้ {need}) ต้องเพิ่มส่วนอื่นด้วย",
+                            "{instrument} alone cannot get there (it would need {need}): "
+                            "the others must rise too"),
+    "res_gap_levers": ("ตัวชี้วัดที่ทำให้คะแนนรวมขยับมากที่สุดต่อ 1 คะแนน",
+                       "The indicators that move the total most per point"),
+    "res_gap_per_point": ("คะแนนรวมเพิ่มต่อ 1 คะแนน", "Total per point"),
+    "res_gap_max_gain": ("เพิ่มได้อีกสูงสุด", "Most it can still add"),
     "res_imported_included": ("ผลนี้รวมข้อมูลซ้อมที่นำเข้าจาก Google Forms อีก {n} ชุด "
                               "ไม่ใช่คำตอบที่เก็บในระบบนี้ทั้งหมด",
                               "These results include {n} rehearsal responses imported from Google "

@@ -252,7 +252,10 @@ def build_results_view(iset: InstrumentSet, result: AssessmentResult, *,
         grade=scores["grade"],
         verdict=None if verdict is None else vm.Verdict(
             code=verdict["code"], label_th=verdict["label_th"], label_en=verdict["label_en"],
-            passed=bool(scores["passed"])),
+            passed=bool(scores["passed"]),
+            floors_missed=tuple(vm.FloorMissed(f["instrument"], f["score"], f["floor"])
+                                for f in verdict.get("floors_missed", ()))),
+        gap=_tier_gap(scores["gap"]),
         strengths=tuple(indicators[c] for c in scores["strengths"]),
         to_develop=tuple(indicators[c] for c in scores["to_develop"]),
         trend=tuple(vm.TrendPoint(fiscal_year_be=h["fiscal_year_be"], total=h["total"],
@@ -266,6 +269,19 @@ def build_results_view(iset: InstrumentSet, result: AssessmentResult, *,
                                            for c, v in g["indicators"].items()),
                           score=g["score"]) for g in scores["eit_groups"]),
     )
+
+
+def _tier_gap(gap: dict | None) -> vm.TierGap | None:
+    if gap is None:
+        return None
+    return vm.TierGap(
+        label_th=gap["next_tier"]["label_th"], label_en=gap["next_tier"]["label_en"],
+        total=gap["total"]["score"], total_need=gap["total"]["need"],
+        total_met=gap["total"]["met"],
+        instruments=tuple(vm.InstrumentNeed(code, n["score"], n["need"], n["met"], n["reachable"])
+                          for code, n in gap["instruments"].items()),
+        indicators=tuple(vm.IndicatorLever(w["code"], w["instrument"], w["per_point"],
+                                           w["score"], w["max_gain"]) for w in gap["indicators"]))
 
 
 def agency_info(agency: Agency) -> vm.AgencyInfo:

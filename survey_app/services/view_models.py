@@ -246,11 +246,56 @@ class GroupScore:
 
 
 @dataclass(frozen=True)
+class FloorMissed:
+    """An instrument below a floor of the tier above the verdict (e.g. EIT 84.10 < 85)."""
+
+    instrument: str
+    score: float
+    floor: float
+
+
+@dataclass(frozen=True)
 class Verdict:
     code: str
     label_th: str
     label_en: str
     passed: bool
+    floors_missed: tuple[FloorMissed, ...] = ()
+
+
+@dataclass(frozen=True)
+class InstrumentNeed:
+    """What one instrument must reach for the next tier, the others held fixed."""
+
+    instrument: str
+    score: float
+    need: float
+    met: bool
+    reachable: bool
+
+
+@dataclass(frozen=True)
+class IndicatorLever:
+    """How much one more point on an indicator adds to the total."""
+
+    code: str
+    instrument: str
+    per_point: float
+    score: float | None
+    max_gain: float | None
+
+
+@dataclass(frozen=True)
+class TierGap:
+    """The distance from the verdict to the tier just above it (``scoring.tiers``)."""
+
+    label_th: str
+    label_en: str
+    total: float
+    total_need: float
+    total_met: bool
+    instruments: tuple[InstrumentNeed, ...]
+    indicators: tuple[IndicatorLever, ...]  # most per point first
 
 
 @dataclass(frozen=True)
@@ -310,6 +355,7 @@ class ResultsView:
     to_develop: tuple[IndicatorScore, ...]  # below the target (or unknown), best first
     trend: tuple[TrendPoint, ...]
     eit_groups: tuple[GroupScore, ...]
+    gap: TierGap | None = None  # none at the top tier, with grades only, or without a total
 
     @property
     def target(self) -> float:

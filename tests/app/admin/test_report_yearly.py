@@ -449,3 +449,21 @@ def test_save_narratives_refuses_unknown_or_long_texts_and_stores_nothing(app):
         # a text equal to its draft is not stored: it follows the data
         key = ("monitoring", "1")
         assert reports.save_narratives(db.session, assessment, {key: drafts[key]}, drafts) == []
+
+
+def test_a_missed_floor_is_named_in_the_typed_model_and_the_report():
+    """ita-2569: a total of 93.10 with EIT at 80 is ผ่าน, not ผ่านดี, because EIT < 85."""
+    iset = load_instrument_set("ita-2569")
+    given = {c: (80.0 if i.instrument == "EIT" else 97.0)
+             for c, i in iset.indicators.items() if i.instrument != "OIT"}
+    report = _report(iset, given, {o.code: True for o in iset.oit_items}, [], 2569)
+    verdict = report.results.verdict
+    assert report.results.total == 93.1 and verdict.code == "pass"
+    assert verdict.floors_missed == (vm.FloorMissed("EIT", 80.0, 85.0),)
+    assert report.results.gap.label_th == "ผ่านดี"
+    assert [(n.instrument, n.need, n.met) for n in report.results.gap.instruments
+            if n.instrument == "EIT"] == [("EIT", 85.0, False)]
+    html, _ = reports.render_report_html(report)
+    assert "EIT ได้ 93.10" not in html and "EIT ได้ 80.00 ต่ำกว่าเกณฑ์ 85.00" in html
+    docx_text = _docx_text(docx.Document(io.BytesIO(reports.report_docx(report))))
+    assert "EIT ได้ 80.00 ต่ำกว่าเกณฑ์ 85.00" in docx_text

@@ -125,3 +125,26 @@ def test_demo_viewer_of_another_agency_reaches_nothing(demo):
         assert client.get(f"/admin/assessments/{a}/{suffix}").status_code == 404, suffix
     html = client.get("/admin/supervisor").get_data(as_text=True)
     assert info["agency_name_th"] not in html
+
+
+def test_demo_2569_dashboard_names_the_tier_missed_floors_and_gap(demo):
+    """A tier set's dashboard shows its tier, every floor that kept it from the tier above, and
+    what each instrument must reach for the next tier — the figures of the scores JSON."""
+    info, app, _runner = demo
+    client = _login(app, info)
+    a = info["assessment_id"]
+    exported = json.loads(client.get(f"/admin/assessments/{a}/exports/scores.json").data)
+    html = client.get(f"/admin/assessments/{a}/results").get_data(as_text=True)
+    verdict = exported["verdict"]
+    assert f'id="verdict">{verdict["label_th"]}<' in html
+    for miss in verdict["floors_missed"]:
+        assert (f'data-floor-missed="{miss["instrument"]}">{miss["instrument"]} '
+                f'{miss["score"]:.2f} &lt; {miss["floor"]:.2f}') in html
+    gap = exported["gap"]
+    assert gap is not None, "the demo's office is below the top tier"
+    assert gap["next_tier"]["label_th"] in html
+    for inst, need in gap["instruments"].items():
+        if not need["met"] and need["reachable"]:
+            assert f'{inst} ต้องได้อย่างน้อย {need["need"]:.2f}' in html
+    top = gap["indicators"][0]
+    assert f'data-lever="{top["code"]}"' in html
