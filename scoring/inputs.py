@@ -334,6 +334,8 @@ def check_response_cells(path, frame: pd.DataFrame) -> None:
                 if len(text) > 24 and text.lstrip("+-").isdigit():
                     raise InputFileError(path, f"{_show(text)} is not an option code",
                                          row=file_row(i), column=column)
+            elif isinstance(value, float) and math.isnan(value):
+                continue  # a blank cell in a column that also holds text
             elif (isinstance(value, int) and not isinstance(value, bool)
                   and abs(value) > 10**6) or (isinstance(value, float) and (
                       not math.isfinite(value) or abs(value) > 10**6)):

@@ -14,6 +14,7 @@ from flask_login import current_user, login_required
 from questionnaires import DefinitionError
 
 from ..extensions import db
+from ..guards import accepts_files
 from ..i18n import t
 from ..services.instrument_sets import (
     add_set,
@@ -48,6 +49,7 @@ def set_detail(set_id: str):
 
 @bp.route("/sets/upload", methods=["GET", "POST"])
 @system_admin_required
+@accepts_files
 def set_upload():
     form = SetUploadForm()
     if form.validate_on_submit():

@@ -139,7 +139,7 @@ def test_demo_2569_dashboard_names_the_tier_missed_floors_and_gap(demo):
     assert f'id="verdict">{verdict["label_th"]}<' in html
     for miss in verdict["floors_missed"]:
         assert (f'data-floor-missed="{miss["instrument"]}">{miss["instrument"]} '
-                f'{miss["score"]:.2f} &lt; {miss["floor"]:.2f}') in html
+                f'ได้ {miss["score"]:.2f} ต่ำกว่าเกณฑ์ {miss["floor"]:.2f}') in html
     gap = exported["gap"]
     assert gap is not None, "the demo's office is below the top tier"
     assert gap["next_tier"]["label_th"] in html
