@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from flask import Flask, jsonify, render_template, request, url_for
 from flask.sessions import SecureCookieSessionInterface
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BuildError
@@ -17,6 +18,7 @@ from werkzeug.routing import BuildError
 from . import config as settings
 from .extensions import (
     DATABASE_UNAVAILABLE,
+    babel,
     csrf,
     database_error_summary,
     db,
@@ -26,7 +28,16 @@ from .extensions import (
 )
 from .guards import register_request_guards
 from .headers import CONTENT_SECURITY_POLICY
-from .i18n import current_language, format_datetime, remember_language, t, tr
+from .i18n import (
+    DEFAULT_LOCALE,
+    LANGUAGES,
+    current_language,
+    format_datetime,
+    localized,
+    remember_language,
+    select_locale,
+)
+from .labels import LABELS
 
 
 def create_app(config: Mapping[str, object] | None = None) -> Flask:
@@ -101,6 +112,8 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    babel.init_app(app, default_locale=DEFAULT_LOCALE, default_timezone=app.config["TIMEZONE"],
+                   locale_selector=select_locale)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -130,8 +143,23 @@ def register_blueprints(app: Flask) -> None:
     app.before_request(remember_language)
 
 
-_ERROR_TEXT = {400: "error_400", 404: "error_404", 429: "error_429", 500: "error_500",
-               503: "error_503"}
+#: Each error page's title and text; other codes show 400's (client) or 500's (server).
+_ERROR_TEXT = {
+    400: (_l("Bad request"),
+          _l("The data sent could not be accepted, and nothing was saved. Please open the survey "
+             "again from your agency's link.")),
+    404: (_l("Page not found"),
+          _l("This link is wrong or no longer exists. Please check the link or QR code from the "
+             "agency.")),
+    429: (_l("Too many attempts"),
+          _l("Too many attempts from this network. Please wait a few minutes and try again.")),
+    500: (_l("Something went wrong"),
+          _l("Something went wrong on our side and nothing was saved. Please try again in a "
+             "moment.")),
+    503: (_l("The system is busy"),
+          _l("The system is busy for a moment, so nothing was saved. Please try again in a "
+             "moment.")),
+}
 _ERROR_TEMPLATE = {503: "errors/500.html"}
 
 #: Seconds a person is asked to wait before sending again when the database is busy.
@@ -141,20 +169,20 @@ RETRY_AFTER_SECONDS = 5
 def register_errorhandlers(app: Flask) -> None:
     def render_error(error: HTTPException):
         code = error.code or 500
-        key = _ERROR_TEXT.get(code, "error_400" if code < 500 else "error_500")
-        # A message written for this case (abort(400, description=t(...))) beats the generic.
+        title, body = _ERROR_TEXT.get(code, _ERROR_TEXT[400 if code < 500 else 500])
+        # A message written for this case (abort(400, description=_(...))) beats the generic.
         detail = (
             error.description
             if code == 400 and error.description != type(error).description
             else None
         )
         if request.accept_mimetypes.best == "application/json":
-            return jsonify(error=code, message=detail or t(f"{key}_body")), code
+            return jsonify(error=code, message=str(detail or body)), code
         template = _ERROR_TEMPLATE.get(
             code, f"errors/{code}.html" if code in _ERROR_TEXT else "errors/400.html"
         )
         return render_template(
-            template, code=code, title=t(f"{key}_title"), body=t(f"{key}_body"), detail=detail
+            template, code=code, title=title, body=body, detail=detail
         ), code
 
     def handle_http(error: HTTPException):
@@ -201,8 +229,9 @@ def register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def _helpers() -> dict[str, object]:
         return {
-            "t": t,
-            "tr": tr,
+            "localized": localized,
+            "labels": LABELS,
+            "languages": LANGUAGES,
             "lang": current_language(),
             "lang_url": language_switch_url,
             "css_version": css_version,

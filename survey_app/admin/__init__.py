@@ -15,29 +15,19 @@ from pathlib import Path
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-from .. import i18n
 from ..extensions import login_manager
-from ..i18n import register_strings, t
 from ..services.formatting import two_decimals
 from . import access  # noqa: F401  (registers the login manager's user loader)
-from .strings_accounts import STRINGS as ACCOUNTS_STRINGS
-from .strings_console import STRINGS as CONSOLE_STRINGS
-from .strings_imports import STRINGS as IMPORTS_STRINGS
-from .strings_results import STRINGS as RESULTS_STRINGS
-from .strings_sets import STRINGS as SETS_STRINGS
-
-register_strings(CONSOLE_STRINGS)
-register_strings(RESULTS_STRINGS)
-register_strings(IMPORTS_STRINGS)
-register_strings(ACCOUNTS_STRINGS)
-register_strings(SETS_STRINGS)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 login_manager.login_view = "admin.login"
-login_manager.login_message = "login_required_msg"
-login_manager.localize_callback = t
+# Flashed in the request's language: the lazy string is made a str when Flask-Login flashes it.
+login_manager.login_message = _l("Please sign in to see this page")
+login_manager.localize_callback = str
 login_manager.login_message_category = "warn"
 
 
@@ -56,14 +46,7 @@ def _temporary_password_first():
 
 @bp.app_context_processor
 def _console_helpers() -> dict[str, object]:
-    return {"admin_css_version": _admin_css_version(), "th": thai}
-
-
-def thai(key: str, **values: object) -> str:
-    """The Thai text of a UI string, whatever the admin's language: printed slips and posters
-    are for respondents, who read Thai first."""
-    text = i18n.STRINGS[key][0]
-    return text.format(**values) if values else text
+    return {"admin_css_version": _admin_css_version()}
 
 
 def _admin_css_version() -> str:
@@ -83,5 +66,5 @@ def score2(value) -> str:
 
 @bp.errorhandler(403)
 def _forbidden(_error):
-    return render_template("admin/error.html", code=403, title=t("error_403_title"),
-                           body=t("error_403_body")), 403
+    return render_template("admin/error.html", code=403, title=_("Not allowed"),
+                           body=_("Your account may not change this; nothing was saved.")), 403

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
-from ..i18n import t, tr
+from ..i18n import localized
+from ..labels import ROLE_LABELS
 from ..models import User
 from ..services.accounts import (
     AccountError,
@@ -32,13 +35,32 @@ from .common import choices
 from .forms import EmptyForm, PasswordChangeForm, UserForm, UserRoleForm
 
 
+#: ``AccountError.key`` → the console's text of a refused account change.
+ACCOUNT_ERRORS = {
+    "password_too_short": _l("The password must have at least %(n)s characters"),
+    "password_too_simple": _l("The password is too simple"),
+    "password_current_wrong": _l("The current password is wrong"),
+    "password_same": _l("The new password must differ from the current one"),
+    "account_not_yours": _l("That account or agency is outside your scope"),
+    "account_self": _l("You cannot deactivate your own account or change its role; ask another "
+                       "admin."),
+    "account_last_system_admin": _l("%(username)s is the last active system admin; the console "
+                                    "needs at least one."),
+    "account_self_password": _l("Change your own password on the change-password page"),
+    "account_role_not_allowed": _l("Only a system admin can make a system admin"),
+    "account_needs_agency": _l("This role needs an agency"),
+}
+
+
 def _message(exc: AccountError) -> str:
     """The console's text of a refused account change (the service's English otherwise)."""
-    return t(exc.key, **exc.values) if exc.key else str(exc)
+    if exc.key is None:
+        return str(exc)
+    return str(ACCOUNT_ERRORS[exc.key]) % exc.values
 
 
 def _role_and_agency_choices(form) -> None:
-    form.role.choices = choices((r, t("role_" + r)) for r in assignable_roles(current_user))
+    form.role.choices = choices((r, ROLE_LABELS[r]) for r in assignable_roles(current_user))
     agencies = list(db.session.scalars(visible_agencies(db.session, current_user)))
     form.agency_id.choices = choices(
         [("", t("agency_none"))] * (current_user.role == "system_admin")
@@ -63,7 +85,7 @@ def users():
             audit("user_create", agency_id=user.agency_id, target=user.username,
                   detail=f"role {user.role}")
             db.session.commit()
-            flash(t("user_created", username=user.username), "ok")
+            flash(_("Account %(username)s created", username=user.username), "ok")
             return redirect(url_for(".users"))
     accounts = users_in_scope(db.session, current_user)
     manageable = {u.id for u in accounts if may_manage(db.session, current_user, u)}
@@ -158,8 +180,10 @@ def user_active(user_id: int):
         audit("user_activate" if active else "user_deactivate", agency_id=user.agency_id,
               target=user.username)
         db.session.commit()
-        flash(t("user_activated" if active else "user_deactivated", username=user.username),
-              "ok")
+        if active:
+            flash(_("Account %(username)s reactivated", username=user.username), "ok")
+        else:
+            flash(_("Account %(username)s deactivated", username=user.username), "ok")
     return redirect(url_for(".user_manage", user_id=user.id))
 
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..extensions import db
-from ..i18n import t, tr
+from ..i18n import localized
+from ..labels import AGENCY_TYPE_LABELS
 from ..models import Agency
 from ..services.agencies import AGENCY_TYPES, AgencyError, agency_tree, save_agency, visible_agencies
 from . import bp
@@ -14,21 +17,28 @@ from .access import agency_or_404, audit, writer_required
 from .common import choices, pending_ballots
 from .forms import AgencyForm
 
+#: ``AgencyError.reason`` → what the form says.
+AGENCY_ERRORS = {
+    "code_taken": _l("This agency code is already taken"),
+    "agency_type_unknown": _l("Unknown agency type"),
+    "parent_cycle": _l("The parent cannot be the agency itself or one of its own child agencies"),
+}
+
 
 def _parent_choices(exclude: Agency | None = None) -> list:
     """Agencies in scope that may be a parent (a system admin may also pick none)."""
     options = []
     if current_user.role == "system_admin":
-        options.append(("", t("parent_none")))
+        options.append(("", _("— none (top level) —")))
     for a in db.session.scalars(visible_agencies(db.session, current_user)):
         if exclude is None or a.id != exclude.id:
-            options.append((str(a.id), f"{a.code} · {tr(a, 'name')}"))
+            options.append((str(a.id), f"{a.code} · {localized(a, 'name')}"))
     return choices(options)
 
 
 def _agency_form(agency: Agency | None) -> AgencyForm:
     form = AgencyForm(obj=agency) if agency is not None and request.method == "GET" else AgencyForm()
-    form.agency_type.choices = choices((c, t("agency_type_" + c)) for c in AGENCY_TYPES)
+    form.agency_type.choices = choices((c, AGENCY_TYPE_LABELS[c]) for c in AGENCY_TYPES)
     form.parent_id.choices = _parent_choices(agency)
     if agency is not None and request.method == "GET":
         form.parent_id.data = str(agency.parent_id or "")
@@ -39,7 +49,7 @@ def _save_agency_from(form: AgencyForm, agency: Agency | None) -> Agency | None:
     parent_id = int(form.parent_id.data) if form.parent_id.data else None
     if parent_id is None and current_user.role != "system_admin":
         if agency is None or agency.id != current_user.agency_id:
-            form.parent_id.errors.append(t("parent_required"))
+            form.parent_id.errors.append(_("Choose the parent agency"))
             return None
         parent_id = agency.parent_id  # an agency admin cannot move their own agency
     if parent_id is not None:
@@ -54,7 +64,7 @@ def _save_agency_from(form: AgencyForm, agency: Agency | None) -> Agency | None:
             eligible_headcount=form.eligible_headcount.data, parent_id=parent_id)
     except AgencyError as exc:
         db.session.rollback()
-        form.code.errors.append(t(str(exc)))
+        form.code.errors.append(str(AGENCY_ERRORS[exc.reason]))
         return None
 
 
@@ -70,7 +80,7 @@ def agency_new():
             audit("agency_create", target=agency.code, agency_id=agency.id,
                   detail=f"{agency.name_th} ({agency.agency_type})")
             db.session.commit()
-            flash(t("saved"), "ok")
+            flash(_("Saved"), "ok")
             return redirect(url_for(".agency", agency_id=agency.id))
     return render_template("admin/agency_form.html", form=form, agency=None)
 
@@ -82,8 +92,7 @@ def agency(agency_id: int):
     rows = [r for r in agency_tree(db.session, current_user) if r.agency.id == agency.id]
     children = [a for a in db.session.scalars(visible_agencies(db.session, current_user))
                 if a.parent_id == agency.id]
-    type_label = (t("agency_type_" + agency.agency_type) if agency.agency_type in AGENCY_TYPES
-                  else agency.agency_type)
+    type_label = AGENCY_TYPE_LABELS.get(agency.agency_type, agency.agency_type)
     return render_template("admin/agency.html", agency=agency, row=rows[0] if rows else None,
                            children=children, type_label=type_label,
                            pending=pending_ballots(rows))
@@ -102,6 +111,6 @@ def agency_edit(agency_id: int):
             audit("agency_edit", target=saved.code, agency_id=saved.id,
                   detail=f"before {before}")
             db.session.commit()
-            flash(t("saved"), "ok")
+            flash(_("Saved"), "ok")
             return redirect(url_for(".agency", agency_id=saved.id))
     return render_template("admin/agency_form.html", form=form, agency=agency)

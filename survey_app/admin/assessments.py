@@ -8,10 +8,11 @@ import zoneinfo
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import login_required
 
 from ..extensions import db
-from ..i18n import format_datetime, t
+from ..i18n import format_datetime
 from ..models import utcnow
 from ..services.assessments import (
     assessment_state,
@@ -29,7 +30,7 @@ from ..services.instrument_sets import assessment_set, default_set_id, list_sets
 from ..urls import public_url
 from . import bp
 from .access import agency_or_404, assessment_or_404, audit, writer_required
-from .common import audit_label, choices, qr_markup
+from .common import audit_label, choices, qr_markup, render_printed
 from .forms import AssessmentForm, CodeBatchForm, EmptyForm, ScheduleForm
 
 
@@ -47,7 +48,7 @@ def _to_local(value: dt.datetime) -> dt.datetime:
 
 def _window_ok(form) -> bool:
     if form.closes_at.data <= form.opens_at.data:
-        form.closes_at.errors.append(t("closes_after_opens"))
+        form.closes_at.errors.append(_("The closing time must be after the opening time"))
         return False
     return True
 
@@ -84,9 +85,10 @@ def assessment_new(agency_id: int):
             db.session.commit()
         except sa.exc.IntegrityError:
             db.session.rollback()
-            form.fiscal_year_be.errors.append(t("assessment_exists"))
+            form.fiscal_year_be.errors.append(_(
+                "This agency already has an assessment for this year with this instrument set"))
         else:
-            flash(t("saved"), "ok")
+            flash(_("Saved"), "ok")
             return redirect(url_for(".assessment", assessment_id=assessment.id))
     return render_template("admin/assessment_form.html", form=form, agency=agency,
                            assessment=None, sets=sets,
@@ -114,7 +116,7 @@ def assessment_edit(assessment_id: int):
                      f"{assessment.closes_at.isoformat()} eit_minimum {assessment.eit_minimum} "
                      f"target {assessment.indicator_target}")
         db.session.commit()
-        flash(t("saved"), "ok")
+        flash(_("Saved"), "ok")
         return redirect(url_for(".assessment", assessment_id=assessment.id))
     return render_template("admin/assessment_form.html", form=form, agency=assessment.agency,
                            assessment=assessment)
@@ -147,7 +149,7 @@ def assessment_open(assessment_id: int):
         audit("assessment_open", agency_id=assessment.agency_id, target=audit_label(assessment),
               detail=f"closes {assessment.closes_at.isoformat()}")
         db.session.commit()
-        flash(t("opened_now", closes=format_datetime(assessment.closes_at)), "ok")
+        flash(_("Open now; closes %(closes)s", closes=format_datetime(assessment.closes_at)), "ok")
     return redirect(url_for(".assessment", assessment_id=assessment.id))
 
 
@@ -160,7 +162,7 @@ def assessment_close(assessment_id: int):
         audit("assessment_close", agency_id=assessment.agency_id, target=audit_label(assessment))
         db.session.commit()
         mix_remaining(db.engine, assessment.id)  # the last ballots, however few (SECURITY.md)
-        flash(t("closed_now"), "ok")
+        flash(_("Closed now: no more answers are accepted"), "ok")
     return redirect(url_for(".assessment", assessment_id=assessment.id))
 
 
@@ -185,6 +187,9 @@ def poster(assessment_id: int):
     assessment = assessment_or_404(assessment_id)
     url = public_url("respond.eit_questionnaire", token=assessment.public_token)
     iset = assessment_set(assessment)
-    return render_template("admin/poster.html", assessment=assessment, agency=assessment.agency,
-                           url=url, qr=qr_markup(url), eit_name=iset.instruments["EIT"].name_th,
+    sheet = render_printed("admin/_poster_sheet.html", assessment=assessment,
+                           agency=assessment.agency, url=url, qr=qr_markup(url),
+                           eit_name=iset.instruments["EIT"].name_th,
                            eit_questions=len(iset.columns_for("EIT")))
+    return render_template("admin/poster.html", assessment=assessment, agency=assessment.agency,
+                           sheet=sheet)

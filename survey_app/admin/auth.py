@@ -5,10 +5,10 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db, limiter
-from ..i18n import t
 from ..services.accounts import authenticate, end_session, start_session
 from ..services.agencies import agency_tree
 from ..services.audit import record
@@ -42,7 +42,7 @@ def login():
         if user is None:
             record(db.session, None, "login_failed", target=username)
             db.session.commit()
-            error = t("login_failed")
+            error = _("Wrong username or password")
         else:
             start_session(db.session, user, max_age=session_max_age())
             login_user(user)
@@ -50,7 +50,7 @@ def login():
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")) or url_for(".home"))
     elif request.method == "POST":
-        error = t("login_failed")
+        error = _("Wrong username or password")
     return render_template("admin/login.html", form=form, error=error), (401 if error else 200)
 
 
@@ -63,7 +63,7 @@ def logout():
         end_session(db.session, current_user.session_token)  # a copied cookie dies with it
         db.session.commit()
         logout_user()
-        flash(t("logged_out"), "ok")
+        flash(_("You have signed out"), "ok")
     return redirect(url_for(".login"))
 
 

@@ -19,9 +19,9 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 
 from ..extensions import db
-from ..i18n import t
 from ..services.codes import (
     batch_exists,
     codes_csv,
@@ -34,7 +34,7 @@ from ..services.instrument_sets import assessment_set
 from ..urls import code_slip_url, public_url
 from . import bp
 from .access import assessment_or_404, audit, writer_required
-from .common import audit_label, qr_markup
+from .common import audit_label, qr_markup, render_printed
 from .forms import CodeBatchForm, RevokeBatchForm
 
 _NONCES_KEPT = 20
@@ -53,19 +53,19 @@ def codes_generate(assessment_id: int):
     form = CodeBatchForm()
     if not form.validate_on_submit():
         if form.batch.errors:
-            flash(t("batch_name_invalid"), "error")
+            flash(_("A batch name may have letters (Thai or English), digits, spaces and . _ - / ( ), at most 40; no codes were made."), "error")
         elif form.nonce.errors:
-            flash(t("codes_form_stale"), "error")
+            flash(_("The form has expired; make the codes again from this page. No codes were made."), "error")
         else:
-            flash(t("codes_count_invalid"), "error")
+            flash(_("The number of codes must be 1–2000"), "error")
         return back
     spent = _spent_nonces()
     if form.nonce.data in spent:  # a reload of the code sheet: never issue again
-        flash(t("codes_already_issued", batch=spent[form.nonce.data]), "warn")
+        flash(_("The codes of batch %(batch)s were already made and shown; reloading makes none. If they were lost, revoke that batch and make a new one.", batch=spent[form.nonce.data]), "warn")
         return back
     batch = " ".join((form.batch.data or "").split()) or next_batch_label(db.session, assessment)
     if batch_exists(db.session, assessment, batch):
-        flash(t("batch_exists", batch=batch), "error")
+        flash(_("A batch named %(batch)s already exists", batch=batch), "error")
         return back
     codes = issue_codes(db.session, assessment, form.count.data,
                         key=current_app.config["CODE_HASH_KEY"], batch=batch)
@@ -82,11 +82,14 @@ def codes_generate(assessment_id: int):
     csv_text = codes_csv([(s["code"], s["url"]) for s in slips])
     csv_uri = "data:text/csv;charset=utf-8;base64," + base64.b64encode(
         ("\ufeff" + csv_text).encode()).decode()
+    sheet = render_printed(
+        "admin/_code_slips.html", assessment=assessment, agency=assessment.agency, slips=slips,
+        iit_name=assessment_set(assessment).instruments["IIT"].name_th,
+        iit_url=public_url("respond.iit_code", token=assessment.public_token))
     response = make_response(render_template(
         "admin/code_sheet.html", assessment=assessment, agency=assessment.agency, batch=batch,
-        slips=slips, csv_uri=csv_uri, iit_name=assessment_set(assessment).instruments["IIT"].name_th,
-        csv_name=f"codes-{assessment.agency.code}-{batch}.csv",
-        iit_url=public_url("respond.iit_code", token=assessment.public_token)))
+        slips=slips, csv_uri=csv_uri, csv_name=f"codes-{assessment.agency.code}-{batch}.csv",
+        sheet=sheet))
     # The only copy of these codes: never cached, never kept by a proxy.
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -104,5 +107,6 @@ def codes_revoke(assessment_id: int):
         audit("codes_revoke", agency_id=assessment.agency_id, target=audit_label(assessment),
               detail=f"batch {form.batch.data}: {n} unused codes revoked")
         db.session.commit()
-        flash(t("batch_revoked", batch=form.batch.data, n=n), "ok")
+        flash(_("Revoked %(n)s unused codes of batch %(batch)s (used codes stay counted)",
+                batch=form.batch.data, n=n), "ok")
     return redirect(url_for(".assessment", assessment_id=assessment.id))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from flask import Response, make_response, render_template
+from flask_babel import force_locale
 from markupsafe import Markup
 
 from ..extensions import db
@@ -41,6 +42,14 @@ def qr_markup(url: str) -> Markup:
     text = text.replace("<svg ", f'<svg viewBox="0 0 {size} {size}" shape-rendering="crispEdges" ', 1)
     # segno's own markup; the only input is our URL, which segno escapes in <title>.
     return Markup(text)  # noqa: S704
+
+
+def render_printed(template: str, **context) -> Markup:
+    """Render printed matter for respondents (code slips, the poster) in Thai, whatever the
+    admin's language: respondents read Thai first."""
+    with force_locale("th"):
+        # render_template escapes everything it fills in; the result is HTML to embed.
+        return Markup(render_template(template, **context))  # noqa: S704
 
 
 def page_css(name: str) -> str:

@@ -1,10 +1,13 @@
-"""Console forms: validation only; the services do the work."""
+"""Console forms: validation only; the services do the work.
+
+Labels and hints are lazy strings, rendered in the request's language by ``admin/_field.html``.
+"""
 
 from __future__ import annotations
 
 import unicodedata
 
-from flask_wtf import FlaskForm
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateTimeLocalField,
@@ -25,52 +28,18 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from ..i18n import current_language
+from ..i18n import TranslatedForm
 
 try:  # wtforms >= 3.3 deprecates (value, label) tuples
     from wtforms import SelectChoice as Choice
 except ImportError:  # pragma: no cover - older wtforms
+
     def Choice(value, label):
         return (value, label)
 
 
-#: WTForms' own messages in Thai (it ships no Thai catalogue).
-_THAI_MESSAGES = {
-    "This field is required.": "กรุณากรอกช่องนี้",
-    "Not a valid choice.": "ตัวเลือกไม่ถูกต้อง",
-    "Not a valid integer value.": "กรุณากรอกจำนวนเต็ม",
-    "Not a valid float value.": "กรุณากรอกตัวเลข",
-    "Not a valid datetime value.": "วันและเวลาไม่ถูกต้อง",
-    "Invalid input.": "รูปแบบไม่ถูกต้อง",
-    "Number must be at least %(min)s.": "ต้องไม่น้อยกว่า %(min)s",
-    "Number must be at most %(max)s.": "ต้องไม่เกิน %(max)s",
-    "Number must be between %(min)s and %(max)s.": "ต้องอยู่ระหว่าง %(min)s ถึง %(max)s",
-    "Field must be at least %(min)d character long.": "ต้องมีอย่างน้อย %(min)d ตัวอักษร",
-    "Field must be at least %(min)d characters long.": "ต้องมีอย่างน้อย %(min)d ตัวอักษร",
-    "Field cannot be longer than %(max)d character.": "ต้องไม่เกิน %(max)d ตัวอักษร",
-    "Field cannot be longer than %(max)d characters.": "ต้องไม่เกิน %(max)d ตัวอักษร",
-    "Field must be between %(min)d and %(max)d characters long.":
-        "ต้องมี %(min)d ถึง %(max)d ตัวอักษร",
-}
-
-
-class _Translations:
-    def gettext(self, text: str) -> str:
-        return _THAI_MESSAGES.get(text, text) if current_language() == "th" else text
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return self.gettext(singular if n == 1 else plural)
-
-
-_TRANSLATIONS = _Translations()
-
-
-class ConsoleForm(FlaskForm):
+class ConsoleForm(TranslatedForm):
     """The console's forms: validation messages in the admin's language."""
-
-    class Meta:
-        def get_translations(self, form):
-            return _TRANSLATIONS
 
 
 class EmptyForm(ConsoleForm):
@@ -83,37 +52,70 @@ _PRINTABLE = Regexp(r"^[^\x00-\x1f\x7f]*$")
 
 
 class LoginForm(ConsoleForm):
-    username = StringField(validators=[DataRequired(), Length(max=64), _PRINTABLE])
-    password = PasswordField(validators=[DataRequired(), Length(max=256), _PRINTABLE])
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64), _PRINTABLE])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256), _PRINTABLE])
 
 
 class AgencyForm(ConsoleForm):
-    code = StringField(validators=[DataRequired(), Length(max=32),
-                                   Regexp(r"^[A-Za-z0-9_.\-]+$")])
-    name_th = StringField(validators=[DataRequired(), Length(max=255)])
-    name_en = StringField(validators=[Optional(), Length(max=255)])
-    agency_type = SelectField(validators=[DataRequired()])
-    eligible_headcount = IntegerField(validators=[Optional(), NumberRange(min=1, max=1_000_000)])
-    parent_id = SelectField(coerce=str, validators=[Optional()])
+    code = StringField(
+        _l("Agency code"),
+        description=_l("Letters, digits, - _ ."),
+        validators=[DataRequired(), Length(max=32), Regexp(r"^[A-Za-z0-9_.\-]+$")],
+    )
+    name_th = StringField(_l("Name (Thai)"), validators=[DataRequired(), Length(max=255)])
+    name_en = StringField(_l("Name (English)"), validators=[Optional(), Length(max=255)])
+    agency_type = SelectField(_l("Agency type"), validators=[DataRequired()])
+    eligible_headcount = IntegerField(
+        _l("Staff eligible for IIT"),
+        description=_l("Staff with at least one year of service; sets the IIT minimum"),
+        validators=[Optional(), NumberRange(min=1, max=1_000_000)],
+    )
+    parent_id = SelectField(_l("Parent agency"), coerce=str, validators=[Optional()])
 
 
 class AssessmentForm(ConsoleForm):
-    fiscal_year_be = IntegerField(validators=[DataRequired(), NumberRange(min=2500, max=2700)])
+    fiscal_year_be = IntegerField(
+        _l("Fiscal year B.E."), validators=[DataRequired(), NumberRange(min=2500, max=2700)]
+    )
     #: Empty: the set of the fiscal year (:func:`services.instrument_sets.default_set_id`).
-    instrument_set = SelectField(validators=[Optional()])
-    opens_at = DateTimeLocalField(format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
-    closes_at = DateTimeLocalField(format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
-    eit_minimum = IntegerField(validators=[Optional(), NumberRange(min=1, max=100_000)])
-    indicator_target = FloatField(validators=[Optional(), NumberRange(min=0, max=100)])
+    instrument_set = SelectField(_l("Instrument set"), validators=[Optional()])
+    opens_at = DateTimeLocalField(
+        _l("Opens (Bangkok time)"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
+    )
+    closes_at = DateTimeLocalField(
+        _l("Closes (Bangkok time)"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
+    )
+    eit_minimum = IntegerField(
+        _l("EIT minimum responses"),
+        description=_l("Blank = the instrument set's rule"),
+        validators=[Optional(), NumberRange(min=1, max=100_000)],
+    )
+    indicator_target = FloatField(
+        _l("Target per indicator"),
+        description=_l("Blank = the methodology's (95)"),
+        validators=[Optional(), NumberRange(min=0, max=100)],
+    )
 
 
 class ScheduleForm(ConsoleForm):
     """Editing an existing assessment: its window, EIT minimum and target."""
 
-    opens_at = DateTimeLocalField(format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
-    closes_at = DateTimeLocalField(format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
-    eit_minimum = IntegerField(validators=[Optional(), NumberRange(min=1, max=100_000)])
-    indicator_target = FloatField(validators=[Optional(), NumberRange(min=0, max=100)])
+    opens_at = DateTimeLocalField(
+        _l("Opens (Bangkok time)"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
+    )
+    closes_at = DateTimeLocalField(
+        _l("Closes (Bangkok time)"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
+    )
+    eit_minimum = IntegerField(
+        _l("EIT minimum responses"),
+        description=_l("Blank = the instrument set's rule"),
+        validators=[Optional(), NumberRange(min=1, max=100_000)],
+    )
+    indicator_target = FloatField(
+        _l("Target per indicator"),
+        description=_l("Blank = the methodology's (95)"),
+        validators=[Optional(), NumberRange(min=0, max=100)],
+    )
 
 
 #: Besides letters and digits of any script (Thai included) and their marks.
@@ -130,8 +132,8 @@ def batch_name(_form, field) -> None:
 
 
 class CodeBatchForm(ConsoleForm):
-    count = IntegerField(validators=[DataRequired(), NumberRange(min=1, max=2000)])
-    batch = StringField(validators=[Optional(), Length(max=40), batch_name])
+    count = IntegerField(_l("Number of codes"), validators=[DataRequired(), NumberRange(min=1, max=2000)])
+    batch = StringField(_l("Batch label (optional)"), validators=[Optional(), Length(max=40), batch_name])
     #: One per rendering of the form: a second POST with the same nonce (a reload of the code
     #: sheet) issues nothing.
     nonce = HiddenField(validators=[DataRequired(), Length(min=16, max=64)])
@@ -146,19 +148,23 @@ class PastImportForm(ConsoleForm):
 
 
 class MeasureForm(ConsoleForm):
-    indicator = SelectField(validators=[DataRequired()])
-    measure = TextAreaField(validators=[DataRequired(), Length(max=4000)])
-    responsible = StringField(validators=[Optional(), Length(max=255)])
-    steps = TextAreaField(validators=[Optional(), Length(max=8000)])
-    period = StringField(validators=[Optional(), Length(max=255)])
+    indicator = SelectField(_l("Indicator no."), validators=[DataRequired()])
+    measure = TextAreaField(_l("Measure"), validators=[DataRequired(), Length(max=4000)])
+    responsible = StringField(_l("Responsible"), validators=[Optional(), Length(max=255)])
+    steps = TextAreaField(_l("Steps"), validators=[Optional(), Length(max=8000)])
+    period = StringField(_l("Period"), validators=[Optional(), Length(max=255)])
 
 
 class UserForm(ConsoleForm):
-    username = StringField(validators=[DataRequired(), Length(max=64), Regexp(r"^\S+$")])
-    display_name = StringField(validators=[Optional(), Length(max=255)])
-    role = SelectField(validators=[DataRequired()])
-    agency_id = SelectField(coerce=str, validators=[Optional()])
-    password = PasswordField(validators=[DataRequired(), Length(min=10, max=256)])
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64), Regexp(r"^\S+$")])
+    display_name = StringField(_l("Display name"), validators=[Optional(), Length(max=255)])
+    role = SelectField(_l("Role"), validators=[DataRequired()])
+    agency_id = SelectField(_l("Agency"), coerce=str, validators=[Optional()])
+    password = PasswordField(
+        _l("Password"),
+        description=_l("At least 10 characters"),
+        validators=[DataRequired(), Length(min=10, max=256)],
+    )
 
 
 class ResponsesImportForm(ConsoleForm):

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import login_required
 
 from questionnaires import InstrumentSet
 
 from ..extensions import db
-from ..i18n import t, tr
+from ..i18n import localized
 from ..models import Assessment, ImprovementMeasure
 from ..services.instrument_sets import assessment_set
 from ..services.measures import (
@@ -28,7 +29,7 @@ from .forms import EmptyForm, MeasureForm
 def _measure_form(iset: InstrumentSet, measure: ImprovementMeasure | None = None) -> MeasureForm:
     form = MeasureForm(obj=measure) if measure is not None and request.method == "GET" else MeasureForm()
     form.indicator.choices = choices(
-        (c, f"{c}. {tr(ind, 'name')}") for c, ind in iset.indicators.items())
+        (c, f"{c}. {localized(ind, 'name')}") for c, ind in iset.indicators.items())
     return form
 
 
@@ -58,7 +59,7 @@ def measures(assessment_id: int):
         audit("measure_add", agency_id=assessment.agency_id, target=audit_label(assessment),
               detail=f"indicator {row.indicator}: {row.measure[:200]}")
         db.session.commit()
-        flash(t("saved"), "ok")
+        flash(_("Saved"), "ok")
         return redirect(url_for(".measures", assessment_id=assessment.id) + f"#ind-{row.indicator}")
     scores = indicator_scores(db.session, assessment)
     target = assessment.indicator_target or iset.methodology.indicator_target
@@ -81,7 +82,7 @@ def measure_edit(assessment_id: int, measure_id: int):
         audit("measure_edit", agency_id=assessment.agency_id, target=audit_label(assessment),
               detail=f"#{row.id} indicator {row.indicator}: {row.measure[:200]}")
         db.session.commit()
-        flash(t("saved"), "ok")
+        flash(_("Saved"), "ok")
         return redirect(url_for(".measures", assessment_id=assessment.id) + f"#ind-{row.indicator}")
     return render_template("admin/measure_form.html", assessment=assessment,
                            agency=assessment.agency, form=form, measure=row)
@@ -97,5 +98,5 @@ def measure_delete(assessment_id: int, measure_id: int):
               detail=f"#{row.id} indicator {row.indicator}: {row.measure[:200]}")
         db.session.delete(row)
         db.session.commit()
-        flash(t("deleted"), "ok")
+        flash(_("Deleted"), "ok")
     return redirect(url_for(".measures", assessment_id=assessment.id))

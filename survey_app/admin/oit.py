@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import login_required
 
 from ..extensions import db
-from ..i18n import t
 from ..services.instrument_sets import assessment_set
 from ..services.oit import (
     DUE_LABELS,
@@ -45,7 +45,7 @@ def oit(assessment_id: int):
             posted[item.code] = {"passed": judged, "urls": urls_text, "note": note}
             urls, bad = parse_evidence_urls(urls_text)
             if bad:
-                errors[item.code] = [t("oit_url_invalid", item=item.code, url=b) for b in bad]
+                errors[item.code] = [_("%(item)s: not a valid evidence link: %(url)s (type web links such as https://example.go.th/page, one per line)", item=item.code, url=b) for b in bad]
             if judged not in ("", "pass", "fail") or len(note) > 4000:
                 abort(400)
             passed = {"pass": True, "fail": False}.get(judged)
@@ -58,7 +58,7 @@ def oit(assessment_id: int):
                 audit("oit_update", agency_id=assessment.agency_id, target=audit_label(assessment),
                       detail=summary[:4000])
             db.session.commit()
-            flash(t("oit_saved", n=len(changed)), "ok")
+            flash(_("OIT checklist saved (%(n)s items changed)", n=len(changed)), "ok")
             return redirect(url_for(".oit", assessment_id=assessment.id))
     if not posted:
         posted = {

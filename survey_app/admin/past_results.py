@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import login_required
 
 from ..extensions import db
 from ..guards import accepts_files
-from ..i18n import t
 from ..models import Agency
 from ..services.past_results import (
     PAST_YEAR_RANGE,
@@ -35,21 +35,22 @@ def _read_grid(shown: tuple[str, ...]) -> tuple[dict[int, dict[str, float | None
         cells = {c: request.form.get(f"s-{row}-{c}", "") for c in shown}
         if not year_text:
             if any(v.strip() for v in cells.values()):
-                errors.append(t("past_year_missing", row=row + 1))
+                errors.append(_("Row %(row)s: scores without a year", row=row + 1))
             continue
         if not year_text.isdigit() or not lo <= int(year_text) <= hi:
-            errors.append(t("past_year_bad", year=year_text))
+            errors.append(_("%(year)s is not a B.E. year (2400–2700)", year=year_text))
             continue
         year = int(year_text)
         if year in grid:
-            errors.append(t("past_year_twice", year=year))
+            errors.append(_("The year %(year)s appears twice", year=year))
             continue
         scores: dict[str, float | None] = {}
         for c, v in cells.items():
             try:
                 scores[c] = parse_score(v)
             except ValueError:
-                errors.append(t("past_score_bad", year=year, code=c, value=v))
+                errors.append(_('Year %(year)s, column %(code)s: "%(value)s" is not a score from 0 to 100',
+                                year=year, code=c, value=v))
         grid[year] = scores
     return grid, errors
 
@@ -77,7 +78,7 @@ def past(agency_id: int):
                 audit("past_update", agency_id=agency.id, target=agency.code,
                       detail="years " + ", ".join(str(y) for y in changed))
             db.session.commit()
-            flash(t("saved"), "ok")
+            flash(_("Saved"), "ok")
             return redirect(url_for(".past", agency_id=agency.id))
     return _page(agency, errors, PastImportForm(formdata=None)), (400 if errors else 200)
 
@@ -89,16 +90,16 @@ def past_import(agency_id: int):
     agency = agency_or_404(agency_id, write=True)
     form = PastImportForm()
     if not form.validate_on_submit():
-        flash(t("past_import_nofile"), "error")
+        flash(_("Choose a CSV file"), "error")
         return redirect(url_for(".past", agency_id=agency.id))
     try:
         rows = parse_past_csv(form.file.data.read(), past_codes(db.session))
     except PastImportError as exc:
-        return _page(agency, [t("past_import_failed"), *exc.messages], form), 400
+        return _page(agency, [_("Import failed; nothing was saved:"), *exc.messages], form), 400
     for year, scores in rows.items():
         replace_past_year(db.session, agency, year, scores)
     audit("past_import", agency_id=agency.id, target=agency.code,
           detail="years " + ", ".join(str(y) for y in sorted(rows)))
     db.session.commit()
-    flash(t("past_imported", n=len(rows)), "ok")
+    flash(_("Imported %(n)s years", n=len(rows)), "ok")
     return redirect(url_for(".past", agency_id=agency.id))

@@ -10,10 +10,10 @@ from __future__ import annotations
 import io
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..extensions import db
-from ..i18n import t
 from ..services import reports
 from ..services.ballots import pending_count
 from ..services.imports import counts_by_source
@@ -78,7 +78,9 @@ def report(assessment_id: int, fmt: str):
     except Exception:  # a renderer's failure is a message, never a bare 500
         current_app.logger.exception("%s report failed", fmt.upper())
         return render_template("admin/results/message.html", assessment=assessment,
-                               message=t("rep_failed", fmt=fmt.upper())), 503
+                               message=_(
+                                   "The %(fmt)s report could not be made; try again or tell the "
+                                   "administrator.", fmt=fmt.upper())), 503
     record_download(assessment, name, "report")
     return send_file(io.BytesIO(data), mimetype=reports.MIMETYPES[fmt], as_attachment=True,
                      download_name=name)
@@ -101,7 +103,7 @@ def report_narrative(assessment_id: int):
                   if f"{key[0]}-{key[1]}" in request.form}
         for key, value in posted.items():
             if len(value) > reports.NARRATIVE_MAX:
-                errors[key] = t("rep_text_too_long", n=reports.NARRATIVE_MAX)
+                errors[key] = _("The text is longer than %(n)s characters", n=reports.NARRATIVE_MAX)
         values.update(posted)
         if not errors:
             changed = reports.save_narratives(db.session, assessment, posted, drafts)
@@ -110,7 +112,7 @@ def report_narrative(assessment_id: int):
                       target=audit_label(assessment),
                       detail="; ".join(f"{kind} {code}" for kind, code in changed))
             db.session.commit()
-            flash(t("saved"), "ok")
+            flash(_("Saved"), "ok")
             return redirect(url_for(".report_narrative", assessment_id=assessment.id))
     report = reports.build_report_view(results, saved=saved, measures={})
     return render_template("admin/results/narrative.html", assessment=assessment,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from functools import cache
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, StringField
 
 try:  # wtforms >= 3.3 deprecates (value, label) tuples
@@ -17,19 +16,21 @@ from wtforms.validators import DataRequired, InputRequired, Length
 from ..extensions import db
 from ..services.instrument_sets import load_set
 
+from ..i18n import TranslatedForm
+
 #: Form fields that are not questions; anything else posted must be a question column.
 CONTROL_FIELDS = frozenset({"csrf_token", "ticket", "nonce", "respondent_group", "website"})
 
 
-class CodeForm(FlaskForm):
+class CodeForm(TranslatedForm):
     code = StringField(validators=[DataRequired(), Length(max=40)])
 
 
-class ConsentForm(FlaskForm):
+class ConsentForm(TranslatedForm):
     eligible = BooleanField(validators=[DataRequired()])
 
 
-class QuestionnaireBase(FlaskForm):
+class QuestionnaireBase(TranslatedForm):
     """Base of the generated questionnaire forms."""
 
     instrument: str = ""
@@ -44,7 +45,7 @@ class QuestionnaireBase(FlaskForm):
 
 @cache
 def questionnaire_form(instrument_set: str, instrument: str) -> type[QuestionnaireBase]:
-    """Return a FlaskForm class with one required radio field per question column.
+    """Return a form class with one required radio field per question column.
 
     Field names are the export column names (``i1.2``), so a posted form maps one-to-one onto
     the stored answers.  Labels are not used: templates render the official wording.

@@ -31,9 +31,10 @@ from flask import (
     url_for,
 )
 from itsdangerous import BadData, BadSignature, URLSafeSerializer, URLSafeTimedSerializer
+from flask_babel import gettext as _
 
 from ..extensions import DATABASE_UNAVAILABLE, database_error_summary, db, limiter, safe_rollback
-from ..i18n import format_datetime, t
+from ..i18n import format_datetime
 from ..models import Assessment, utcnow
 from ..services.assessments import assessment_by_token, is_retired_token
 from ..services.ballots import mix_after_submission
@@ -87,19 +88,40 @@ def _answered_cookie(assessment: Assessment) -> str:
 
 
 def _code_message(state: CodeState, assessment: Assessment) -> str:
-    return t(
-        f"code_{state.value}",
-        opens=format_datetime(assessment.opens_at),
-        closes=format_datetime(assessment.closes_at),
-    )
+    """What the code page says about a code that cannot be used (every state but OK)."""
+    opens = format_datetime(assessment.opens_at)
+    closes = format_datetime(assessment.closes_at)
+    messages = {
+        CodeState.MALFORMED: _(
+            "That is not an access code: codes have 10 characters (letters and digits 2–9). "
+            "Please check your slip."),
+        CodeState.UNKNOWN: _(
+            "This code does not belong to this agency's survey. Check that you typed it "
+            "correctly, or ask your agency's ITA coordinator."),
+        CodeState.USED: _(
+            "This code has already been used. Each code works only once. If you have not "
+            "answered yet, ask your agency's ITA coordinator for a new code."),
+        CodeState.REVOKED: _(
+            "This code has been cancelled. Ask your agency's ITA coordinator for a new code."),
+        CodeState.NOT_OPEN: _("This survey is not open yet. It opens on %(opens)s.", opens=opens),
+        CodeState.CLOSED: _(
+            "This survey has closed (%(closes)s), so codes can no longer be used.", closes=closes),
+    }
+    return messages[state]
 
 
 def _unavailable(assessment: Assessment, state: CodeState, *, code_page: bool = False
                  ) -> tuple[str, int]:
+    """The page for a survey that is not open yet (403) or closed (410)."""
+    if state is CodeState.NOT_OPEN:
+        title = _("Not open yet")
+        body = _("This survey opens on %(opens)s.", opens=format_datetime(assessment.opens_at))
+    else:
+        title = _("Closed")
+        body = _("This survey closed on %(closes)s. Thank you for your interest.",
+                 closes=format_datetime(assessment.closes_at))
     return (
-        render_template("respond/unavailable.html", assessment=assessment, state=state.value,
-                        opens=format_datetime(assessment.opens_at),
-                        closes=format_datetime(assessment.closes_at),
+        render_template("respond/unavailable.html", assessment=assessment, title=title, body=body,
                         code_page=code_page),
         403 if state is CodeState.NOT_OPEN else 410,
     )
@@ -108,20 +130,26 @@ def _unavailable(assessment: Assessment, state: CodeState, *, code_page: bool = 
 def _reject_tampered_post(assessment: Assessment, instrument: str) -> dict[str, int | None]:
     """Abort with 400 for a POST no honest form produces; return the cleaned answers."""
     if current_app.config.get("WTF_CSRF_ENABLED", True) and not request.form.get("csrf_token"):
-        abort(400, description=t("error_csrf_missing"))
+        abort(400, description=_(
+            "The form arrived without its security token, so nothing was saved. Please open the survey "
+            "again from your agency's link."))
     if window_state(assessment) is not CodeState.OK:
-        abort(400, description=t("error_closed_submit"))
+        abort(400, description=_("This survey is not accepting answers now, so nothing was saved."))
     iset = assessment_set(assessment)
     columns = set(iset.columns_for(instrument))
     unknown = set(request.form) - columns - CONTROL_FIELDS
     if unknown:
-        abort(400, description=t("error_tampered"))
+        abort(400, description=_(
+            "The answers sent contain a question or an option that is not in the survey, so nothing was "
+            "saved."))
     try:
         return clean_answers(
             iset, instrument, {k: v for k, v in request.form.items() if k in columns}
         )
     except TamperedSubmission:
-        abort(400, description=t("error_tampered"))
+        abort(400, description=_(
+            "The answers sent contain a question or an option that is not in the survey, so nothing was "
+            "saved."))
 
 
 def _render_questionnaire(
@@ -161,6 +189,11 @@ def _code_page(assessment: Assessment, form: CodeForm, **extra) -> str:
 
 def _csrf_failed(form) -> bool:
     return bool(getattr(form, "csrf_token", None) and form.csrf_token.errors)
+
+
+def _csrf_expired_message() -> str:
+    return _("This page was open for a long time, so your answers were not saved yet. They are all "
+             'still here: please press "Submit answers" again.')
 
 
 def _only_rejected(response: Response) -> bool:
@@ -272,9 +305,9 @@ def iit_code(token: str):
         return _code_page(assessment, form)
     if not form.validate():
         if _csrf_failed(form):
-            message = t("csrf_expired")
+            message = _csrf_expired_message()
         else:
-            message = t("code_malformed")
+            message = _code_message(CodeState.MALFORMED, assessment)
         return _code_page(assessment, form, message=message), 422
     state, code_hash = check_code(db.session, assessment, form.code.data, key=_code_key())
     if state is not CodeState.OK:
@@ -307,7 +340,9 @@ def iit_consent(token: str):
         if form.validate():
             session["iit"] = {**data, "eligible": True}
             return redirect(url_for(".iit_questionnaire", token=token))
-        message = t("csrf_expired") if _csrf_failed(form) else t("eligibility_required")
+        message = _csrf_expired_message() if _csrf_failed(form) else _(
+            "Only people who have worked in the agency for at least one year may answer IIT. "
+            "Please confirm to continue.")
         return render_template(
             "respond/consent.html", assessment=assessment, form=form, message=message
         ), 422
@@ -337,7 +372,8 @@ def iit_questionnaire(token: str):
         ticket = None
     if (not isinstance(ticket, dict) or ticket.get("a") != assessment.id
             or not isinstance(ticket.get("h"), str)):
-        abort(400, description=t("error_ticket"))
+        abort(400, description=_(
+            "Your code confirmation was not found. Please enter your access code again."))
     if not form.validate():
         csrf_failed = _csrf_failed(form)
         return _render_questionnaire(
@@ -420,7 +456,9 @@ def eit_questionnaire(token: str):
     groups = {g.code for g in assessment_set(assessment).respondent_groups}
     group = request.form.get("respondent_group")
     if group and group not in groups:
-        abort(400, description=t("error_tampered"))
+        abort(400, description=_(
+            "The answers sent contain a question or an option that is not in the survey, so nothing was "
+            "saved."))
     if not form.validate():
         csrf_failed = _csrf_failed(form)
         form.nonce.data = _new_nonce() if csrf_failed else form.nonce.data
@@ -444,7 +482,7 @@ def eit_questionnaire(token: str):
             submitted_on=local_today(current_app.config["TIMEZONE"]),
         )
     except CodeRejected:  # the assessment closed during this request
-        abort(400, description=t("error_closed_submit"))
+        abort(400, description=_("This survey is not accepting answers now, so nothing was saved."))
     session["eit_nonces"] = [n for n in nonces if n != form.nonce.data]
     response = make_response(redirect(url_for(".eit_thanks", token=token)))
     max_age = max(int((assessment.closes_at - utcnow()).total_seconds()), 0) + 86400

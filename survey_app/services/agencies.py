@@ -17,7 +17,14 @@ AGENCY_TYPES = ("area_office", "school", "ministry", "department", "local", "oth
 
 
 class AgencyError(ValueError):
-    """A change to an agency that is refused; the message is a UI string key saying why."""
+    """A change to an agency that is refused; ``reason`` (one of ``REASONS``) says why."""
+
+    REASONS = ("code_taken", "agency_type_unknown", "parent_cycle")
+
+    def __init__(self, reason: str) -> None:
+        assert reason in self.REASONS, reason
+        super().__init__(reason)
+        self.reason = reason
 
 
 # -- scope -----------------------------------------------------------------------------------

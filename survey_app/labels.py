@@ -1,0 +1,47 @@
+"""The UI names of the app's fixed vocabularies, one explicit msgid each.
+
+Nothing here builds a msgid at run time, so ``ita translate update`` finds every name, and
+``tests/app/test_catalogue.py`` checks that each vocabulary (roles, agency types, assessment
+states, score sources) has a name for every value.  Templates read them through the
+``labels`` global: ``{{ labels.state[a.state] }}``.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from flask_babel import lazy_gettext as _l
+
+#: ``User.role`` → name (``models.ROLES``).
+ROLE_LABELS = {
+    "system_admin": _l("system admin"),
+    "agency_admin": _l("agency admin"),
+    "viewer": _l("viewer"),
+}
+
+#: ``Agency.agency_type`` → name (``services.agencies.AGENCY_TYPES``).
+AGENCY_TYPE_LABELS = {
+    "area_office": _l("area office"),
+    "school": _l("school"),
+    "ministry": _l("ministry"),
+    "department": _l("department"),
+    "local": _l("local government"),
+    "other": _l("other"),
+}
+
+#: ``services.assessments.AssessmentState`` value → name.
+STATE_LABELS = {
+    "scheduled": _l("scheduled"),
+    "open": _l("open"),
+    "closed": _l("closed"),
+}
+
+#: Where a score came from (``scoring.assess``'s ``source``) → name.
+SOURCE_LABELS = {
+    "responses": _l("responses"),
+    "checklist": _l("OIT checklist"),
+    "given": _l("entered"),
+}
+
+LABELS = SimpleNamespace(role=ROLE_LABELS, agency_type=AGENCY_TYPE_LABELS, state=STATE_LABELS,
+                         source=SOURCE_LABELS)
