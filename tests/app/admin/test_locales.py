@@ -1,0 +1,125 @@
+"""Every console page and every respondent page renders in Thai and in English.
+
+A Thai page shows no English msgid of the catalogue (an untranslated string would) and an
+English page none of the catalogue's Thai translations; the ``<html lang>`` follows the
+switch.  Only longer messages are looked for, so a short word in the data is no false alarm.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from flask import url_for
+
+from survey_app import catalogue
+
+from ..conftest import Respondent
+from .console_world import build_world, login
+from .test_role_matrix import ENDPOINTS, SCOPED
+
+
+def _messages() -> tuple[list[str], list[str]]:
+    english, thai = [], []
+    for message in catalogue.read_catalogue("th"):
+        if not message.id or not isinstance(message.id, str) or "%" in message.id:
+            continue
+        if len(message.id.split()) >= 3:
+            english.append(message.id)
+        if len(message.string) >= 15:
+            thai.append(message.string)
+    return english, thai
+
+
+ENGLISH, THAI = _messages()
+
+
+#: Pages whose content is Thai in either language: printed matter for respondents and the
+#: yearly report, a Thai official document (its texts live in templates/report/text.j2).
+THAI_CONTENT = {"admin.poster", "admin.report_preview", "admin.report_narrative"}
+
+
+def _check(page: str, lang: str, url: str, *, thai_content: bool = False) -> list[str]:
+    text = html.unescape(re.sub(r"<[^>]+>", " ", page))
+    text = re.sub(r"\s+", " ", text)
+    problems = []
+    if thai_content:
+        return problems if lang == "en" or '<html lang="th">' in page else [f"{url}: not Thai"]
+    if f'<html lang="{lang}">' not in page:
+        problems.append(f"{url}: not lang={lang}")
+    foreign = ENGLISH if lang == "th" else THAI
+    problems += [f"{url} ({lang}) shows {m!r}" for m in foreign if m in text]
+    return problems
+
+
+def _console_urls(app, world) -> list[tuple[str, str]]:
+    urls = []
+    with app.test_request_context():
+        for rule in app.url_map.iter_rules():
+            if not rule.endpoint.startswith("admin.") or "GET" not in rule.methods:
+                continue
+            access, fixed, _data = ENDPOINTS[rule.endpoint]
+            if rule.endpoint in {"admin.export_download", "admin.report", "admin.logout",
+                                 "admin.login"}:
+                continue  # files and redirects (signed in), not pages
+            values = dict(fixed)
+            for arg in rule.arguments - values.keys():
+                values[arg] = {"agency_id": world.agency, "assessment_id": world.assessment,
+                               "measure_id": world.measure}[arg]["A"]
+            assert access in SCOPED or not values.keys() - fixed.keys()
+            urls.append((rule.endpoint, url_for(rule.endpoint, **values)))
+    return urls
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_every_console_page_renders_in_both_languages(app):
+    world = build_world(app)
+    client = app.test_client()
+    login(client, "root")
+    problems = []
+    urls = _console_urls(app, world)
+    assert len(urls) >= 18
+    for lang in ("th", "en"):
+        client.get(f"/admin/?lang={lang}")
+        for endpoint, url in urls:
+            response = client.get(url)
+            if response.status_code != 200:
+                problems.append(f"{url} ({lang}): {response.status_code}")
+                continue
+            problems += _check(response.get_data(as_text=True), lang, url,
+                               thai_content=endpoint in THAI_CONTENT)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_every_respondent_page_renders_in_both_languages(app, setup):
+    problems = []
+    for lang, code in (("th", setup.codes[0]), ("en", setup.codes[1])):
+        client = app.test_client()
+        walk = Respondent(client, setup.token)
+        client.get(f"/?lang={lang}")
+        pages = {
+            "/": client.get("/"),
+            "iit code": client.get(f"/iit/{setup.token}"),
+            "iit bad code": walk.enter_code("x"),
+            "iit unknown code": walk.enter_code("ABCD-EFGH-JK"),
+        }
+        walk.enter_code(code)
+        pages["iit consent"] = client.get(f"/iit/{setup.token}/start")
+        pages["iit not eligible"] = client.post(f"/iit/{setup.token}/start", data={})
+        walk.confirm_eligibility()
+        pages["iit questionnaire"] = walk.open_iit_questionnaire()
+        ticket = walk.ticket()
+        pages["iit missing answers"] = walk.submit_iit(ticket, answers={})
+        pages["iit thanks"] = client.get(walk.submit_iit(ticket).headers["Location"])
+        pages["eit"] = client.get(f"/eit/{setup.token}")
+        pages["eit missing answers"] = walk.submit_eit(answers={})
+        pages["eit thanks"] = client.get(walk.submit_eit().headers["Location"])
+        pages["eit again"] = client.get(f"/eit/{setup.token}")
+        pages["404"] = client.get("/no-such-page")
+        for name, response in pages.items():
+            if response.status_code >= 500:
+                problems.append(f"{name} ({lang}): {response.status_code}")
+            problems += _check(response.get_data(as_text=True), lang, name)
+    assert not problems, "\n".join(problems)
