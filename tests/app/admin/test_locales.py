@@ -123,3 +123,22 @@ def test_every_respondent_page_renders_in_both_languages(app, setup):
                 problems.append(f"{name} ({lang}): {response.status_code}")
             problems += _check(response.get_data(as_text=True), lang, name)
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_wtforms_own_messages_follow_the_language(app):
+    build_world(app)
+    client = app.test_client()
+    login(client, "root")
+    app.config["WTF_CSRF_ENABLED"] = False
+    thai = client.post("/admin/agencies/new", data={"code": "", "name_th": "x",
+                                                     "eligible_headcount": "many"})
+    page = thai.get_data(as_text=True)
+    assert thai.status_code in (200, 400)
+    assert "กรุณากรอกช่องนี้" in page and "กรุณากรอกจำนวนเต็ม" in page
+    assert "This field is required." not in page
+    client.get("/admin/?lang=en")
+    page = client.post("/admin/agencies/new", data={"code": "", "name_th": "x",
+                                                     "eligible_headcount": "many"}).get_data(
+        as_text=True)
+    assert "This field is required." in page and "Not a valid integer value." in page
