@@ -163,3 +163,51 @@ def test_format_datetime_follows_the_request_language(app):
 
         session["lang"] = "en"
         assert format_datetime(when) == "1 March 2026, 16:30"
+
+
+# -- ita translate update | compile -------------------------------------------------------------
+
+
+@pytest.fixture
+def catalogue_copy(tmp_path, monkeypatch):
+    """The catalogues copied to a temporary folder, which the commands then work on."""
+    import shutil
+
+    copy = tmp_path / "translations"
+    shutil.copytree(catalogue.TRANSLATIONS, copy)
+    monkeypatch.setattr(catalogue, "TRANSLATIONS", copy)
+    return copy
+
+
+def test_translate_update_and_compile_on_a_complete_catalogue(catalogue_copy):
+    from click.testing import CliRunner
+
+    from survey_app.cli import main
+
+    before = {p: p.read_bytes() for p in catalogue_copy.rglob("*.po")}
+    result = CliRunner().invoke(main, ["translate", "update"])
+    assert result.exit_code == 0, result.output
+    assert result.output.count(": 0 to do") == 2
+    assert {p: p.read_bytes() for p in catalogue_copy.rglob("*.po")} == before  # nothing to merge
+    result = CliRunner().invoke(main, ["translate", "compile"])
+    assert result.exit_code == 0, result.output
+    for locale in catalogue.LOCALES:
+        assert catalogue.mo_path(locale).read_bytes() == catalogue.compiled(
+            catalogue.read_catalogue(locale))
+
+
+def test_translate_compile_refuses_an_untranslated_message(catalogue_copy):
+    from click.testing import CliRunner
+
+    from survey_app.cli import main
+
+    po = catalogue.po_path("th")
+    text = po.read_text(encoding="utf-8")
+    po.write_text(text.replace('msgid "Saved"\nmsgstr "บันทึกแล้ว"', 'msgid "Saved"\nmsgstr ""'),
+                  encoding="utf-8")
+    mo_before = catalogue.mo_path("th").read_bytes()
+    result = CliRunner().invoke(main, ["translate", "compile"])
+    assert result.exit_code != 0 and "'Saved'" in result.output
+    assert catalogue.mo_path("th").read_bytes() == mo_before
+    result = CliRunner().invoke(main, ["translate", "update"])
+    assert "th: not translated: 'Saved'" in result.output
