@@ -2,7 +2,7 @@
 
 Nothing here builds a msgid at run time, so ``ita translate update`` finds every name, and
 ``tests/app/test_catalogue.py`` checks that each vocabulary (roles, agency types, assessment
-states, score sources) has a name for every value.  Templates read them through the
+states, score sources, import matches) has a name for every value.  Templates read them through the
 ``labels`` global: ``{{ labels.state[a.state] }}``.
 """
 
@@ -43,5 +43,15 @@ SOURCE_LABELS = {
     "given": _l("entered"),
 }
 
+#: How a Google Forms column was matched (``scoring.gforms.ColumnMatch.how``; "" is shown blank).
+IMPORT_HOW_LABELS = {
+    "text": _l("question text"),
+    "grid": _l("grid row"),
+    "code": _l("column code"),
+    "mapping": _l("mapping file"),
+    "dropped": _l("dropped, never stored"),
+    "answers": _l("respondent group (by its answers)"),
+}
+
 LABELS = SimpleNamespace(role=ROLE_LABELS, agency_type=AGENCY_TYPE_LABELS, state=STATE_LABELS,
-                         source=SOURCE_LABELS)
+                         source=SOURCE_LABELS, import_how=IMPORT_HOW_LABELS)

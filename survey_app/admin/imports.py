@@ -10,12 +10,13 @@ from __future__ import annotations
 import base64
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..extensions import csrf, db
 from ..guards import accepts_files
-from ..i18n import current_language, t
+from ..i18n import current_language
 from ..services.imports import (
     ImportRefused,
     PreviewExpired,
@@ -66,12 +67,15 @@ def responses_import(assessment_id: int):
             return _page(assessment, form)
         valid = form.validate_on_submit()
     except RequestEntityTooLarge:
+        limit = f"{_max_bytes() / 2**20:g}"
         return _page(assessment, _form_without_data(),
-                     errors=[t("imports_too_large", mb=f"{_max_bytes() / 2**20:g}")],
-                     status=413)
+                     errors=[_("The file is larger than %(mb)s MB", mb=limit)], status=413)
     if not valid:
-        message = "imports_csrf" if form.errors.get("csrf_token") else "imports_nofile"
-        return _page(assessment, form, errors=[t(message)], status=400)
+        if form.errors.get("csrf_token"):
+            message = _("This page expired; open the import page again and upload again")
+        else:
+            message = _("Choose an export (.csv or .xlsx) and the instrument")
+        return _page(assessment, form, errors=[message], status=400)
     upload, mapping = form.file.data, form.mapping.data
     iset = assessment_set(assessment)
     try:
@@ -83,7 +87,8 @@ def responses_import(assessment_id: int):
     except ImportRefused as exc:
         lang = current_language()
         return _page(assessment, form, status=400, errors=[
-            t("imports_refused"), *[(th if lang == "th" else en) for th, en in exc.messages]])
+            _("Cannot import; nothing was stored:"),
+            *[(th if lang == "th" else en) for th, en in exc.messages]])
     return _page(assessment, form, preview=preview, status=200 if preview.token else 422)
 
 
@@ -105,7 +110,7 @@ def responses_import_confirm(assessment_id: int):
     except RequestEntityTooLarge:
         valid = False
     if not valid:
-        flash(t("imports_expired"), "error")
+        flash(_("The preview expired or is not valid; upload the file again"), "error")
         return redirect(url_for(".responses_import", assessment_id=assessment.id))
     try:
         payload = load_preview(form.token.data, secret=current_app.secret_key,
@@ -113,13 +118,14 @@ def responses_import_confirm(assessment_id: int):
         record = store_import(db.session, assessment, payload, user=current_user)
     except PreviewExpired:
         db.session.rollback()
-        flash(t("imports_expired"), "error")
+        flash(_("The preview expired or is not valid; upload the file again"), "error")
         return redirect(url_for(".responses_import", assessment_id=assessment.id))
     audit("responses_import", agency_id=assessment.agency_id, target=audit_label(assessment),
           detail=f"{record.instrument} {record.rows} rows from {record.file_name} "
                  f"(import {record.id})")
     db.session.commit()
-    flash(t("imports_done", n=record.rows, file=record.file_name), "ok")
+    flash(_("Imported %(n)s rows from %(file)s (rehearsal data, kept apart from collected answers)",
+            n=record.rows, file=record.file_name), "ok")
     return redirect(url_for(".assessment", assessment_id=assessment.id))
 
 
@@ -131,12 +137,12 @@ def responses_import_delete(assessment_id: int):
     if form.validate_on_submit():
         record = delete_import(db.session, assessment, form.import_id.data)
         if record is None:
-            flash(t("imports_not_found"), "error")
+            flash(_("No such import"), "error")
         else:
             audit("responses_import_delete", agency_id=assessment.agency_id,
                   target=audit_label(assessment),
                   detail=f"{record.instrument} {record.rows} rows from {record.file_name} "
                          f"(import {record.id})")
             db.session.commit()
-            flash(t("imports_deleted", file=record.file_name, n=record.rows), "ok")
+            flash(_("Removed the import %(file)s (%(n)s rows)", file=record.file_name, n=record.rows), "ok")
     return redirect(url_for(".assessment", assessment_id=assessment.id))

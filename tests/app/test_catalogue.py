@@ -17,7 +17,13 @@ from babel.messages.catalog import Catalog
 from survey_app import catalogue
 from survey_app.admin.agencies import AGENCY_ERRORS
 from survey_app.i18n import buddhist_year, format_datetime
-from survey_app.labels import AGENCY_TYPE_LABELS, ROLE_LABELS, SOURCE_LABELS, STATE_LABELS
+from survey_app.labels import (
+    AGENCY_TYPE_LABELS,
+    IMPORT_HOW_LABELS,
+    ROLE_LABELS,
+    SOURCE_LABELS,
+    STATE_LABELS,
+)
 from survey_app.models import ROLES
 from survey_app.services.agencies import AGENCY_TYPES, AgencyError
 from survey_app.services.assessments import AssessmentState
@@ -110,6 +116,8 @@ def test_every_vocabulary_value_has_a_name():
     assert AGENCY_ERRORS.keys() == set(AgencyError.REASONS)
     # scoring.assess documents its score sources: responses, checklist, given.
     assert SOURCE_LABELS.keys() == {"responses", "checklist", "given"}
+    # scoring.gforms.ColumnMatch documents how a column was matched ("" is shown blank).
+    assert IMPORT_HOW_LABELS.keys() == {"mapping", "dropped", "code", "text", "grid", "answers"}
 
 
 def test_vocabulary_names_follow_the_request_language(app):
