@@ -12,8 +12,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from flask import Flask, abort, current_app, request
-
-from .i18n import t
+from flask_babel import gettext as _
 
 View = TypeVar("View", bound=Callable)
 
@@ -40,7 +39,7 @@ def refuse_unexpected_multipart() -> None:
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return
     if request.mimetype.startswith("multipart/") and not _view_accepts_files():
-        abort(400, description=t("error_multipart"))
+        abort(400, description=_("This form takes no file or multipart data, so nothing was saved."))
 
 
 def register_request_guards(app: Flask) -> None:

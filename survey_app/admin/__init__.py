@@ -14,9 +14,9 @@ import hashlib
 from pathlib import Path
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
-from flask_login import current_user
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from ..extensions import login_manager
 from ..services.formatting import two_decimals

@@ -8,9 +8,9 @@ account answers 404, as an agency outside the scope does.  Every change is audit
 from __future__ import annotations
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required, login_user
 
 from ..extensions import db
 from ..i18n import localized
@@ -33,7 +33,6 @@ from . import bp
 from .access import agency_or_404, audit, session_max_age, writer_required
 from .common import choices
 from .forms import EmptyForm, PasswordChangeForm, UserForm, UserRoleForm
-
 
 #: ``AccountError.key`` → the console's text of a refused account change.
 ACCOUNT_ERRORS = {
@@ -63,8 +62,8 @@ def _role_and_agency_choices(form) -> None:
     form.role.choices = choices((r, ROLE_LABELS[r]) for r in assignable_roles(current_user))
     agencies = list(db.session.scalars(visible_agencies(db.session, current_user)))
     form.agency_id.choices = choices(
-        [("", t("agency_none"))] * (current_user.role == "system_admin")
-        + [(str(a.id), f"{a.code} · {tr(a, 'name')}") for a in agencies])
+        [("", _("— none (system admin) —"))] * (current_user.role == "system_admin")
+        + [(str(a.id), f"{a.code} · {localized(a, 'name')}") for a in agencies])
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -136,7 +135,7 @@ def user_role(user_id: int):
             audit("user_role", agency_id=user.agency_id, target=user.username,
                   detail=f"{before} -> {user.role} {user.agency.code if user.agency else '-'}")
             db.session.commit()
-            flash(t("role_changed", username=user.username), "ok")
+            flash(_("Role of %(username)s changed", username=user.username), "ok")
             return redirect(url_for(".user_manage", user_id=user.id))
     return _manage_page(user, form, 400)
 
@@ -193,7 +192,7 @@ def password_change():
     form = PasswordChangeForm()
     if form.validate_on_submit():
         if form.new_password.data != form.confirm_password.data:
-            form.confirm_password.errors.append(t("password_confirm_mismatch"))
+            form.confirm_password.errors.append(_("The two new passwords differ"))
         else:
             user = db.session.get(User, current_user.id)
             try:
@@ -211,7 +210,7 @@ def password_change():
                 start_session(db.session, user, max_age=session_max_age())
                 db.session.commit()
                 login_user(user)
-                flash(t("password_changed"), "ok")
+                flash(_("Password changed; this account's other sign-ins have ended."), "ok")
                 return redirect(url_for(".home"))
     status = 400 if form.errors else 200
     return render_template("admin/password_change.html", form=form), status

@@ -177,7 +177,7 @@ def assessment_rotate_link(assessment_id: int):
     audit("assessment_rotate_link", agency_id=assessment.agency_id,
           target=audit_label(assessment), detail=f"retired token …{old[-4:]}")
     db.session.commit()
-    flash(t("link_rotated"), "ok")
+    flash(_("New link made; the old one no longer takes answers. Print the new poster."), "ok")
     return redirect(url_for(".assessment", assessment_id=assessment.id))
 
 

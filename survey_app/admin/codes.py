@@ -53,15 +53,19 @@ def codes_generate(assessment_id: int):
     form = CodeBatchForm()
     if not form.validate_on_submit():
         if form.batch.errors:
-            flash(_("A batch name may have letters (Thai or English), digits, spaces and . _ - / ( ), at most 40; no codes were made."), "error")
+            flash(_("A batch name may have letters (Thai or English), digits, spaces and "
+                    ". _ - / ( ), at most 40; no codes were made."), "error")
         elif form.nonce.errors:
-            flash(_("The form has expired; make the codes again from this page. No codes were made."), "error")
+            flash(_("The form has expired; make the codes again from this page. No codes were "
+                    "made."), "error")
         else:
             flash(_("The number of codes must be 1–2000"), "error")
         return back
     spent = _spent_nonces()
     if form.nonce.data in spent:  # a reload of the code sheet: never issue again
-        flash(_("The codes of batch %(batch)s were already made and shown; reloading makes none. If they were lost, revoke that batch and make a new one.", batch=spent[form.nonce.data]), "warn")
+        flash(_("The codes of batch %(batch)s were already made and shown; reloading makes none. "
+                "If they were lost, revoke that batch and make a new one.",
+                batch=spent[form.nonce.data]), "warn")
         return back
     batch = " ".join((form.batch.data or "").split()) or next_batch_label(db.session, assessment)
     if batch_exists(db.session, assessment, batch):

@@ -45,7 +45,10 @@ def oit(assessment_id: int):
             posted[item.code] = {"passed": judged, "urls": urls_text, "note": note}
             urls, bad = parse_evidence_urls(urls_text)
             if bad:
-                errors[item.code] = [_("%(item)s: not a valid evidence link: %(url)s (type web links such as https://example.go.th/page, one per line)", item=item.code, url=b) for b in bad]
+                errors[item.code] = [
+                    _("%(item)s: not a valid evidence link: %(url)s (type web links such as "
+                      "https://example.go.th/page, one per line)", item=item.code, url=b)
+                    for b in bad]
             if judged not in ("", "pass", "fail") or len(note) > 4000:
                 abort(400)
             passed = {"pass": True, "fail": False}.get(judged)

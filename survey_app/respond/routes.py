@@ -30,8 +30,8 @@ from flask import (
     session,
     url_for,
 )
-from itsdangerous import BadData, BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from flask_babel import gettext as _
+from itsdangerous import BadData, BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 
 from ..extensions import DATABASE_UNAVAILABLE, database_error_summary, db, limiter, safe_rollback
 from ..i18n import format_datetime
@@ -222,12 +222,18 @@ def _refuse_malformed_post():
         return None
     form = request.form
     if any(len(form.getlist(name)) > 1 for name in form):
-        abort(400, description=t("error_tampered"))  # every field of ours is posted once
+        abort(400, description=_(
+            "The answers sent contain a question or an option that is not in the survey, so nothing was "
+            "saved."))  # every field of ours is posted once
     fields = _SMALL_FORM_FIELDS.get(request.endpoint or "")
     if fields is not None and set(form) - fields:
-        abort(400, description=t("error_tampered"))
+        abort(400, description=_(
+            "The answers sent contain a question or an option that is not in the survey, so nothing was "
+            "saved."))
     if request.endpoint == "respond.iit_consent" and form.get("eligible", CONSENT_VALUE) != CONSENT_VALUE:
-        abort(400, description=t("error_consent_value"))
+        abort(400, description=_(
+            "The eligibility confirmation sent is not valid, so nothing was saved. Please open the survey "
+            "again from your agency's link."))
     return None
 
 
