@@ -2,8 +2,8 @@
 
 Nothing here builds a msgid at run time, so ``ita translate update`` finds every name, and
 ``tests/app/test_catalogue.py`` checks that each vocabulary (roles, agency types, assessment
-states, score sources, import matches) has a name for every value.  Templates read them through the
-``labels`` global: ``{{ labels.state[a.state] }}``.
+states, score sources, import matches, set origins, item directions) has a name for every
+value.  Templates read them through the ``labels`` global: ``{{ labels.state[a.state] }}``.
 """
 
 from __future__ import annotations
@@ -53,5 +53,20 @@ IMPORT_HOW_LABELS = {
     "answers": _l("respondent group (by its answers)"),
 }
 
+#: Where an instrument set came from (``services.instrument_sets``: shipped or added).
+SET_ORIGIN_LABELS = {
+    "shipped": _l("shipped"),
+    "added": _l("added"),
+}
+
+#: An item's scoring direction (``questionnaires.model.DIRECTIONS``).
+DIRECTION_LABELS = {
+    "positive": _l("positive"),
+    "reverse": _l("reverse"),
+    "yes_good": _l("yes is good"),
+    "yes_bad": _l("yes is bad"),
+}
+
 LABELS = SimpleNamespace(role=ROLE_LABELS, agency_type=AGENCY_TYPE_LABELS, state=STATE_LABELS,
-                         source=SOURCE_LABELS, import_how=IMPORT_HOW_LABELS)
+                         source=SOURCE_LABELS, import_how=IMPORT_HOW_LABELS,
+                         set_origin=SET_ORIGIN_LABELS, direction=DIRECTION_LABELS)

@@ -13,6 +13,7 @@ from flask_login import login_required
 
 from ..extensions import db
 from ..i18n import format_datetime
+from ..labels import SET_ORIGIN_LABELS
 from ..models import utcnow
 from ..services.assessments import (
     assessment_state,
@@ -60,8 +61,9 @@ def assessment_new(agency_id: int):
     form = AssessmentForm()
     sets = list_sets(db.session)
     form.instrument_set.choices = choices(
-        [("", t("set_of_fiscal_year"))]
-        + [(s.id, t("set_choice", id=s.id, year=s.fiscal_year_be, origin=t("set_origin_" + s.origin)))
+        [("", _("The set of the fiscal year entered (default)"))]
+        + [(s.id, _("%(id)s · B.E. %(year)s · %(origin)s", id=s.id, year=s.fiscal_year_be,
+                    origin=SET_ORIGIN_LABELS[s.origin]))
            for s in sets])
     if request.method == "GET":
         today = _to_local(utcnow())

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from questionnaires import DefinitionError
 
 from ..extensions import db
 from ..guards import accepts_files
-from ..i18n import t
 from ..services.instrument_sets import (
     add_set,
     check_definition,
@@ -61,7 +61,8 @@ def set_upload():
         except DefinitionError as exc:
             return _upload_page(form, error=exc), 400
         if candidate.already is not None:
-            flash(t("set_identical", id=candidate.iset.id), "ok")
+            flash(_("Instrument set %(id)s is already there with the same content; nothing "
+                    "changed.", id=candidate.iset.id), "ok")
             return redirect(url_for(".set_detail", set_id=candidate.iset.id))
         confirm = SetConfirmForm(formdata=None, text=candidate.text, filename=filename,
                                  sha256=candidate.sha256)
@@ -81,11 +82,14 @@ def set_confirm():
     form = SetConfirmForm()
     if not form.validate_on_submit():
         return _upload_page(SetUploadForm(formdata=None), error=DefinitionError(
-            form.filename.data or "upload", "confirm", t("set_confirm_incomplete"))), 400
+            form.filename.data or "upload", "confirm", _(
+                "the confirmation is incomplete: upload the file again"))), 400
     filename = form.filename.data or "upload.toml"
     if text_sha256(form.text.data) != form.sha256.data:
         return _upload_page(SetUploadForm(formdata=None), error=DefinitionError(
-            filename, "confirm", t("set_confirm_changed"))), 400
+            filename, "confirm", _(
+                "the text differs from the previewed one (its SHA-256 does not match): upload the file "
+                "again"))), 400
     try:
         candidate = add_set(db.session, form.text.data, filename,
                             added_by=current_user.username)
@@ -100,7 +104,12 @@ def set_confirm():
     except sa.exc.IntegrityError:  # the same id stored at the same moment by someone else
         db.session.rollback()
         return _upload_page(SetUploadForm(formdata=None), error=DefinitionError(
-            filename, "confirm", t("set_confirm_race"))), 409
-    flash(t("set_added" if candidate.already is None else "set_identical",
-            id=candidate.iset.id), "ok")
+            filename, "confirm", _(
+                "a set with this id was stored at the same moment: check the list of sets"))), 409
+    if candidate.already is None:
+        flash(_("Instrument set %(id)s stored; it is offered for new assessments.",
+                id=candidate.iset.id), "ok")
+    else:
+        flash(_("Instrument set %(id)s is already there with the same content; nothing changed.",
+                id=candidate.iset.id), "ok")
     return redirect(url_for(".set_detail", set_id=candidate.iset.id))

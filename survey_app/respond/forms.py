@@ -14,9 +14,8 @@ except ImportError:  # pragma: no cover - older wtforms
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from ..extensions import db
-from ..services.instrument_sets import load_set
-
 from ..i18n import TranslatedForm
+from ..services.instrument_sets import load_set
 
 #: Form fields that are not questions; anything else posted must be a question column.
 CONTROL_FIELDS = frozenset({"csrf_token", "ticket", "nonce", "respondent_group", "website"})

@@ -14,13 +14,16 @@ import pytest
 from babel import Locale
 from babel.messages.catalog import Catalog
 
+from questionnaires.model import DIRECTIONS
 from survey_app import catalogue
 from survey_app.admin.agencies import AGENCY_ERRORS
 from survey_app.i18n import buddhist_year, format_datetime
 from survey_app.labels import (
     AGENCY_TYPE_LABELS,
+    DIRECTION_LABELS,
     IMPORT_HOW_LABELS,
     ROLE_LABELS,
+    SET_ORIGIN_LABELS,
     SOURCE_LABELS,
     STATE_LABELS,
 )
@@ -118,6 +121,9 @@ def test_every_vocabulary_value_has_a_name():
     assert SOURCE_LABELS.keys() == {"responses", "checklist", "given"}
     # scoring.gforms.ColumnMatch documents how a column was matched ("" is shown blank).
     assert IMPORT_HOW_LABELS.keys() == {"mapping", "dropped", "code", "text", "grid", "answers"}
+    # services.instrument_sets: a set is shipped with the code or added by an office.
+    assert SET_ORIGIN_LABELS.keys() == {"shipped", "added"}
+    assert DIRECTION_LABELS.keys() == set(DIRECTIONS)
 
 
 def test_vocabulary_names_follow_the_request_language(app):
