@@ -17,7 +17,7 @@ from survey_app import catalogue
 
 from ..conftest import Respondent
 from .console_world import build_world, login
-from .test_role_matrix import ENDPOINTS, SCOPED
+from .test_role_matrix import ENDPOINTS, _staff_accounts
 
 
 def _messages() -> tuple[list[str], list[str]]:
@@ -38,6 +38,8 @@ ENGLISH, THAI = _messages()
 #: Pages whose content is Thai in either language: printed matter for respondents and the
 #: yearly report, a Thai official document (its texts live in templates/report/text.j2).
 THAI_CONTENT = {"admin.poster", "admin.report_preview", "admin.report_narrative"}
+#: Pages that show a definition's own text in both languages side by side (the set's data).
+BILINGUAL_CONTENT = {"admin.set_detail"}
 
 
 def _check(page: str, lang: str, url: str, *, thai_content: bool = False) -> list[str]:
@@ -54,20 +56,20 @@ def _check(page: str, lang: str, url: str, *, thai_content: bool = False) -> lis
 
 
 def _console_urls(app, world) -> list[tuple[str, str]]:
+    staff = _staff_accounts(app, world)
     urls = []
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
             if not rule.endpoint.startswith("admin.") or "GET" not in rule.methods:
                 continue
-            access, fixed, _data = ENDPOINTS[rule.endpoint]
+            _access, fixed, _data = ENDPOINTS[rule.endpoint]
             if rule.endpoint in {"admin.export_download", "admin.report", "admin.logout",
                                  "admin.login"}:
                 continue  # files and redirects (signed in), not pages
             values = dict(fixed)
             for arg in rule.arguments - values.keys():
                 values[arg] = {"agency_id": world.agency, "assessment_id": world.assessment,
-                               "measure_id": world.measure}[arg]["A"]
-            assert access in SCOPED or not values.keys() - fixed.keys()
+                               "measure_id": world.measure, "user_id": staff}[arg]["A"]
             urls.append((rule.endpoint, url_for(rule.endpoint, **values)))
     return urls
 
@@ -87,8 +89,14 @@ def test_every_console_page_renders_in_both_languages(app):
             if response.status_code != 200:
                 problems.append(f"{url} ({lang}): {response.status_code}")
                 continue
-            problems += _check(response.get_data(as_text=True), lang, url,
-                               thai_content=endpoint in THAI_CONTENT)
+            if response.mimetype != "text/html":
+                continue  # a download (XLSX, CSV, TOML), not a page
+            page = response.get_data(as_text=True)
+            if endpoint in BILINGUAL_CONTENT:
+                if f'<html lang="{lang}">' not in page:
+                    problems.append(f"{url}: not lang={lang}")
+                continue
+            problems += _check(page, lang, url, thai_content=endpoint in THAI_CONTENT)
     assert not problems, "\n".join(problems)
 
 
