@@ -63,7 +63,9 @@ def test_committed_mo_files_are_compiled_from_the_po_files(locale):
 
 def test_thai_translations_are_thai_and_english_ones_copy_their_msgid():
     for message in catalogue.read_catalogue("th"):
-        if message.id:
+        msgid = message.id if isinstance(message.id, str) else message.id[0]
+        # A message of placeholders and signs only ("%(a)s < %(b)s") has no words to translate.
+        if message.id and re.search("[A-Za-z]", re.sub(r"%\(\w+\)[sd]", "", msgid)):
             strings = message.string if isinstance(message.string, tuple) else (message.string,)
             assert all(THAI.search(s) for s in strings), message.id
     for message in catalogue.read_catalogue("en"):
