@@ -2,8 +2,9 @@
 
 Only the past-results import, the Google Forms import and the instrument-set upload take a
 file, so a ``multipart/form-data`` body (or a file part hidden in a text field) anywhere else is
-refused with a 400 before a form reads it: WTForms would otherwise hand a view a ``FileStorage`` where it expects text.  A view
-that takes a file says so with :func:`accepts_files`.
+refused with a 400 before a form reads it: WTForms would otherwise hand a view a
+``FileStorage`` where it expects text.  A view that takes a file says so with
+:func:`accepts_files`.
 """
 
 from __future__ import annotations

@@ -137,6 +137,7 @@ def test_demo_2569_dashboard_names_the_tier_missed_floors_and_gap(demo):
     html = client.get(f"/admin/assessments/{a}/results").get_data(as_text=True)
     verdict = exported["verdict"]
     assert f'id="verdict">{verdict["label_th"]}<' in html
+    assert 'id="grade"' not in html  # a set that rates with tiers only has no grade to show
     for miss in verdict["floors_missed"]:
         assert (f'data-floor-missed="{miss["instrument"]}">{miss["instrument"]} '
                 f'ได้ {miss["score"]:.2f} ต่ำกว่าเกณฑ์ {miss["floor"]:.2f}') in html
