@@ -73,30 +73,6 @@ class AgencyForm(ConsoleForm):
     parent_id = SelectField(_l("Parent agency"), coerce=str, validators=[Optional()])
 
 
-class AssessmentForm(ConsoleForm):
-    fiscal_year_be = IntegerField(
-        _l("Fiscal year B.E."), validators=[DataRequired(), NumberRange(min=2500, max=2700)]
-    )
-    #: Empty: the set of the fiscal year (:func:`services.instrument_sets.default_set_id`).
-    instrument_set = SelectField(_l("Instrument set"), validators=[Optional()])
-    opens_at = DateTimeLocalField(
-        _l("Opens (Bangkok time)"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
-    )
-    closes_at = DateTimeLocalField(
-        _l("Closes (Bangkok time)"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
-    )
-    eit_minimum = IntegerField(
-        _l("EIT minimum responses"),
-        description=_l("Blank = the instrument set's rule"),
-        validators=[Optional(), NumberRange(min=1, max=100_000)],
-    )
-    indicator_target = FloatField(
-        _l("Target per indicator"),
-        description=_l("Blank = the methodology's (95)"),
-        validators=[Optional(), NumberRange(min=0, max=100)],
-    )
-
-
 class ScheduleForm(ConsoleForm):
     """Editing an existing assessment: its window, EIT minimum and target."""
 
@@ -116,6 +92,16 @@ class ScheduleForm(ConsoleForm):
         description=_l("Blank = the methodology's (95)"),
         validators=[Optional(), NumberRange(min=0, max=100)],
     )
+
+
+class AssessmentForm(ScheduleForm):
+    """A new assessment: its fiscal year and instrument set, then the schedule's fields."""
+
+    fiscal_year_be = IntegerField(
+        _l("Fiscal year B.E."), validators=[DataRequired(), NumberRange(min=2500, max=2700)]
+    )
+    #: Empty: the set of the fiscal year (:func:`services.instrument_sets.default_set_id`).
+    instrument_set = SelectField(_l("Instrument set"), validators=[Optional()])
 
 
 #: Besides letters and digits of any script (Thai included) and their marks.
