@@ -14,6 +14,7 @@ from .assess import (
     QuestionSummary,
     SubIndicatorResult,
     assess,
+    minimum_sample,
 )
 from .responses import ResponseDataError, ScoredResponses, score_responses
 from .rollup import (
@@ -63,6 +64,7 @@ __all__ = [
     "indicators_from_items",
     "item_means",
     "margin_of_error",
+    "minimum_sample",
     "next_tier_gap",
     "oit_indicators",
     "oit_sub_indicator_scores",

@@ -155,6 +155,31 @@ class AssessmentResult:
     total_interval_note: str | None = None  # why the total has no interval
 
 
+def minimum_sample(iset: InstrumentSet, instrument: str, *, headcount: int | None = None,
+                   eit_minimum: int | None = None) -> int | None:
+    """Return how many responses ``instrument`` needs, or None when that cannot be said.
+
+    IIT follows the set's rule on the eligible ``headcount`` (none without one); EIT takes the
+    assessment's own ``eit_minimum`` when it has one, else the set's rule; an instrument
+    without a rule (OIT) needs none.
+
+    Examples
+    --------
+    >>> from questionnaires import load_instrument_set
+    >>> iset = load_instrument_set("ita-2566")
+    >>> minimum_sample(iset, "IIT", headcount=400), minimum_sample(iset, "IIT", headcount=12)
+    (40, 12)
+    >>> minimum_sample(iset, "EIT"), minimum_sample(iset, "EIT", eit_minimum=15)
+    (30, 15)
+    """
+    rule = iset.methodology.minimum_sample.get(instrument)
+    if rule is None:
+        return None
+    if instrument == "EIT" and eit_minimum is not None:
+        return eit_minimum
+    return rule.minimum(headcount if instrument == "IIT" else None)
+
+
 def assess(
     iset: InstrumentSet,
     *,
@@ -300,9 +325,7 @@ def assess(
         n = scored[inst].n if inst in scored else None
         minimum = met = moe = None
         if inst in m.minimum_sample:
-            rule = m.minimum_sample[inst]
-            minimum = eit_minimum if (inst == "EIT" and eit_minimum is not None) \
-                else rule.minimum(headcount if inst == "IIT" else None)
+            minimum = minimum_sample(iset, inst, headcount=headcount, eit_minimum=eit_minimum)
             if n is not None:
                 met = None if minimum is None else n >= minimum
                 moe = margin_of_error(n, headcount if inst == "IIT" else None)

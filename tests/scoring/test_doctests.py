@@ -7,7 +7,7 @@ import pytest
 
 
 @pytest.mark.parametrize("name", ["scoring.rollup", "scoring.statistics", "scoring.trend",
-                                  "scoring.tiers",
+                                  "scoring.tiers", "scoring.assess",
                                   "scoring.agencies", "scoring.gforms"])
 def test_docstring_examples(name):
     module = importlib.import_module(name)  # scoring.trend the module, not the function
