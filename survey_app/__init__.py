@@ -32,6 +32,7 @@ from .i18n import (
     DEFAULT_LOCALE,
     LANGUAGES,
     current_language,
+    format_date,
     format_datetime,
     localized,
     remember_language,
@@ -236,6 +237,7 @@ def register_template_helpers(app: Flask) -> None:
             "lang_url": language_switch_url,
             "css_version": css_version,
             "when": format_datetime,
+            "on_day": format_date,
             "code_js_version": code_js_version,
             "answer_minutes": answer_minutes,
         }

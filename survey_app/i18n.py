@@ -10,9 +10,10 @@ The language is Thai unless the session chose English with ``?lang=en``.
 from __future__ import annotations
 
 import zoneinfo
-from datetime import datetime
+from datetime import date, datetime
 
 from babel import Locale
+from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
 from flask import current_app, request, session
 from flask_babel import get_locale, get_translations
@@ -32,6 +33,12 @@ LANGUAGES: dict[str, tuple[str, str]] = {
 _DATETIME_PATTERNS = {
     "th": "d MMMM {be_year} 'เวลา' HH:mm 'น.'",
     "en": "d MMMM y, HH:mm",
+}
+
+#: A day alone (no time): in full, and short for a chart's axis (no year).
+_DATE_PATTERNS = {
+    "th": ("d MMMM {be_year}", "d MMM"),
+    "en": ("d MMMM y", "d MMM"),
 }
 
 BUDDHIST_ERA_OFFSET = 543
@@ -62,7 +69,7 @@ def localized(obj: object, name: str) -> str:
     return text or getattr(obj, f"{name}_th")
 
 
-def buddhist_year(value: datetime) -> int:
+def buddhist_year(value: date) -> int:
     """Return the Buddhist-era year of a date: the Gregorian year + 543."""
     return value.year + BUDDHIST_ERA_OFFSET
 
@@ -84,6 +91,22 @@ def format_datetime(value: datetime, timezone: str | None = None, locale: str | 
     return babel_format_datetime(
         local, pattern.format(be_year=buddhist_year(local)), locale=Locale.parse(language)
     )
+
+
+def format_date(value: date, locale: str | None = None, *, short: bool = False) -> str:
+    """Return a day: Thai style with the B.E. year, or English style; ``short`` drops the year.
+
+    ``locale`` defaults to the request's.
+
+    >>> format_date(date(2026, 12, 2), "th"), format_date(date(2026, 12, 2), "th", short=True)
+    ('2 ธันวาคม 2569', '2 ธ.ค.')
+    >>> format_date(date(2026, 12, 2), "en"), format_date(date(2026, 12, 2), "en", short=True)
+    ('2 December 2026', '2 Dec')
+    """
+    language = locale or current_language()
+    full, brief = _DATE_PATTERNS.get(language, _DATE_PATTERNS[DEFAULT_LOCALE])
+    pattern = brief if short else full.format(be_year=buddhist_year(value))
+    return babel_format_date(value, pattern, locale=Locale.parse(language))
 
 
 class CatalogueTranslations:
