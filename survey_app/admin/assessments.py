@@ -26,6 +26,7 @@ from ..services.assessments import (
 )
 from ..services.ballots import mix_remaining, pending_count
 from ..services.codes import code_batches
+from ..services.collection import collection_view
 from ..services.imports import counts_by_source, imports_of
 from ..services.instrument_sets import assessment_set, default_set_id, list_sets, set_info
 from ..urls import public_url
@@ -137,6 +138,8 @@ def assessment(assessment_id: int):
         set_info=set_info(db.session, assessment.instrument_set),
         iit=counts["IIT"], eit=counts["EIT"], eit_url=eit_url, eit_qr=qr_markup(eit_url),
         iit_pending=pending_count(db.session, assessment.id),
+        collection=collection_view(db.session, assessment,
+                                   timezone=current_app.config["TIMEZONE"]),
         iit_url=public_url("respond.iit_code", token=assessment.public_token),
         batch_form=CodeBatchForm(formdata=None, count=50, nonce=secrets.token_urlsafe(16)),
         empty_form=EmptyForm())

@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..services import reports
 from ..services.ballots import pending_count
+from ..services.collection import collection_view
 from ..services.imports import counts_by_source
 from ..services.results import results_view, supervisor_view
 from . import bp
@@ -40,6 +41,8 @@ def results(assessment_id: int):
     css = page_css("results")
     html = render_template("admin/results/dashboard.html", inline_css=css, view=view,
                            iit_pending=pending_count(db.session, assessment.id),
+                           collection=collection_view(db.session, assessment,
+                                                      timezone=current_app.config["TIMEZONE"]),
                            imported=imported, include_imported=include_imported)
     return with_inline_css(html, css)
 
