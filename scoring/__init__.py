@@ -3,7 +3,7 @@
 This package never imports Flask or SQLAlchemy; it does not know where its data came from.
 """
 
-from .agencies import group_average, rank_totals, score_agencies
+from .agencies import agencies_table, group_average, rank_totals, score_agencies
 from .assess import (
     AssessmentResult,
     GroupResult,
@@ -55,6 +55,7 @@ __all__ = [
     "Summary",
     "TierGap",
     "TrendRow",
+    "agencies_table",
     "assess",
     "cronbach_alpha",
     "floors_missed",

@@ -57,12 +57,25 @@ def score_agencies(iset: InstrumentSet, *, iit: pd.DataFrame | None = None,
 
     computed = pd.concat([p[0] for p in parts], axis=1) if parts else pd.DataFrame()
     combined = computed if given is None else given.rename(columns=str).combine_first(computed)
-    combined = combined.sort_index()
+    counts = pd.concat([p[1] for p in parts], axis=1) if parts else None
+    return agencies_table(iset, combined, counts)
+
+
+def agencies_table(iset: InstrumentSet, indicators: pd.DataFrame,
+                   counts: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Roll known indicator scores of many agencies up into :func:`score_agencies`'s table.
+
+    Parameters
+    ----------
+    indicators : indicator scores, indexed by agency, columns indicator codes (a missing
+        column or NaN is an unknown score).
+    counts : responses per agency, columns ``n_IIT`` and ``n_EIT`` (missing: 0).
+    """
+    combined = indicators.rename(columns=str).sort_index()
     for code in iset.indicators:
         if code not in combined.columns:
             combined[code] = np.nan
-    counts = pd.concat([p[1] for p in parts], axis=1) if parts else None
-    indicators_frame = combined[list(iset.indicators)]
+    indicators_frame = combined[list(iset.indicators)].astype(float)
     out = indicators_frame.copy()
     for inst in ("IIT", "EIT"):
         col = f"n_{inst}"

@@ -169,36 +169,45 @@ CSV_COLUMNS = ("level", "code", "name_th", "name_en", "instrument", "score", "gr
 
 def result_to_rows(result: AssessmentResult) -> list[dict[str, Any]]:
     """Return one row per indicator, sub-indicator, instrument and the total (for CSV/XLSX)."""
+    return rows_from_dict(result_to_dict(result))
+
+
+def rows_from_dict(scores: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return :func:`result_to_rows` of the result whose :func:`result_to_dict` is ``scores``.
+
+    The rows hold only figures the JSON object holds (rounded there, once), so a stored JSON
+    object gives exactly the rows of the result it was made from.
+    """
+    def low_high(pair: list[float] | None) -> tuple[float | None, float | None]:
+        return (None, None) if not pair else (pair[0], pair[1])
+
     rows = []
-    for ind in result.indicators.values():
-        s = ind.summary
+    for code, ind in scores["indicators"].items():
+        boot_low, boot_high = low_high(ind["bootstrap_ci95"])
+        ci_low, ci_high = low_high(ind["ci95"])
         rows.append({
-            "level": "indicator", "code": ind.code, "name_th": ind.name_th,
-            "name_en": ind.name_en, "instrument": ind.instrument, "score": _r(ind.score),
-            "grade": ind.grade, "passed": ind.passed, "weighted": None,
-            "n": s.n if s else None, "no_answer": s.no_answer if s else None,
-            "sd": _r(s.sd) if s else None, "ci95_low": _r(s.ci_low) if s else None,
-            "ci95_high": _r(s.ci_high) if s else None,
-            "bootstrap_low": _pair(ind.bootstrap)[0] if ind.bootstrap else None,
-            "bootstrap_high": _pair(ind.bootstrap)[1] if ind.bootstrap else None,
-            "cronbach_alpha": _r(ind.alpha, 3)})
-        for sub in ind.sub_indicators:
-            rows.append({"level": "sub_indicator", "code": sub.code, "name_th": sub.name_th,
-                         "name_en": sub.name_en, "instrument": ind.instrument,
-                         "score": _r(sub.score)})
-    for inst in result.instruments.values():
-        rows.append({"level": "instrument", "code": inst.code, "name_th": inst.name_th,
-                     "name_en": inst.name_en, "instrument": inst.code, "score": _r(inst.score),
-                     "weighted": _r(inst.weighted), "n": inst.responses,
-                     "bootstrap_low": _pair(inst.bootstrap)[0] if inst.bootstrap else None,
-                     "bootstrap_high": _pair(inst.bootstrap)[1] if inst.bootstrap else None})
+            "level": "indicator", "code": code, "name_th": ind["name_th"],
+            "name_en": ind["name_en"], "instrument": ind["instrument"], "score": ind["score"],
+            "grade": ind["grade"], "passed": ind["passed"], "weighted": None,
+            "n": ind["n"], "no_answer": ind["no_answer"], "sd": ind["sd"],
+            "ci95_low": ci_low, "ci95_high": ci_high,
+            "bootstrap_low": boot_low, "bootstrap_high": boot_high,
+            "cronbach_alpha": ind["cronbach_alpha"]})
+        for sub_code, sub in ind["sub_indicators"].items():
+            rows.append({"level": "sub_indicator", "code": sub_code, "name_th": sub["name_th"],
+                         "name_en": sub["name_en"], "instrument": ind["instrument"],
+                         "score": sub["score"]})
+    for code, inst in scores["instruments"].items():
+        boot_low, boot_high = low_high(inst["bootstrap_ci95"])
+        rows.append({"level": "instrument", "code": code, "name_th": inst["name_th"],
+                     "name_en": inst["name_en"], "instrument": code, "score": inst["score"],
+                     "weighted": inst["weighted"], "n": inst["responses"],
+                     "bootstrap_low": boot_low, "bootstrap_high": boot_high})
+    boot_low, boot_high = low_high(scores["total_bootstrap_ci95"])
     rows.append({"level": "total", "code": "ITA", "name_th": "คะแนนรวม ITA",
-                 "name_en": "ITA total", "score": _r(result.total), "grade": result.grade,
-                 "passed": result.passed, "weighted": _r(result.total),
-                 "bootstrap_low": _pair(result.total_bootstrap)[0] if result.total_bootstrap
-                 else None,
-                 "bootstrap_high": _pair(result.total_bootstrap)[1] if result.total_bootstrap
-                 else None})
+                 "name_en": "ITA total", "score": scores["total"], "grade": scores["grade"],
+                 "passed": scores["passed"], "weighted": scores["total"],
+                 "bootstrap_low": boot_low, "bootstrap_high": boot_high})
     return [{c: row.get(c) for c in CSV_COLUMNS} for row in rows]
 
 
