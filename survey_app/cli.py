@@ -572,17 +572,18 @@ def export_scores_command(assessment_id: int, fmt: str, output: str | None,
 
     from .extensions import db
     from .services.exports import scores_csv, scores_json, write_scores_xlsx
-    from .services.results import assessment_result, results_view
+    from .services.results import results_view, stored_result
 
     with _app_context():
         _mix_closed()
         assessment = _assessment_or_fail(db.session, assessment_id)
-        result = assessment_result(db.session, assessment, bootstrap=bootstrap)
+        scores = stored_result(db.session, assessment, bootstrap=bootstrap).scores
+        db.session.commit()  # the stored result, if it had to be computed
         if fmt == "xlsx":
-            view = results_view(db.session, assessment, result=result)
-            write_scores_xlsx(view, result, output or sys.stdout.buffer)
+            view = results_view(db.session, assessment, result=scores)
+            write_scores_xlsx(view, scores, output or sys.stdout.buffer)
         else:
-            text = scores_csv(result) if fmt == "csv" else scores_json(result)
+            text = scores_csv(scores) if fmt == "csv" else scores_json(scores)
             if output:
                 with open(output, "w", encoding="utf-8") as fh:
                     fh.write(text)
@@ -606,6 +607,7 @@ def report_command(assessment_id: int, fmt: str, output: str) -> None:
         _mix_closed()
         assessment = _assessment_or_fail(db.session, assessment_id)
         view = reports.report_view(db.session, assessment)
+        db.session.commit()  # the stored result, if it had to be computed
         data = reports.report_docx(view) if fmt == "docx" else reports.report_pdf(view)
     with open(output, "wb") as fh:
         fh.write(data)

@@ -409,6 +409,29 @@ class ReportNarrative(Base):
                                                     onupdate=utcnow)
 
 
+class ScoredResult(Base):
+    """An assessment's scored result, kept while the inputs it was computed from are unchanged.
+
+    ``variant`` names how it was computed (collected or also imported responses, the interval
+    method, resamples and seed); ``fingerprint`` is the SHA-256 of everything the result depends
+    on (``survey_app/services/results.py``, ``result_fingerprint``).  ``scores`` is
+    ``scoring.report.result_to_dict`` as JSON (what the view models are built from), ``precise``
+    the full-precision indicator scores and total that the supervisor's roll-up, its average and
+    later years' history use.  Derived data only: a row that does not match is recomputed.
+    """
+
+    __tablename__ = "scored_result"
+
+    assessment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("assessment.id", ondelete="CASCADE"), primary_key=True
+    )
+    variant: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(sa.String(64))
+    scores: Mapped[str] = mapped_column(sa.Text)
+    precise: Mapped[str] = mapped_column(sa.Text)
+    computed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 # -- the registry of instrument sets --------------------------------------------------------
 
 SET_ORIGINS = ("shipped", "added")

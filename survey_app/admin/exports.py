@@ -16,7 +16,7 @@ from ..extensions import db
 from ..services import exports
 from ..services.assessments import response_counts
 from ..services.ballots import pending_count
-from ..services.results import assessment_result, results_view
+from ..services.results import results_view, stored_result
 from . import bp
 from .access import assessment_or_404
 from .common import download_name, page_css, record_download, with_inline_css
@@ -75,13 +75,13 @@ def export_download(assessment_id: int, kind: str, fmt: str):
         exports.write_codebook_xlsx(assessment, buffer)
         buffer.seek(0)
         return send_file(buffer, mimetype=mimetype, as_attachment=True, download_name=name)
-    result = assessment_result(session, assessment)
-    record_download(assessment, name)
+    scores = stored_result(session, assessment).scores
+    record_download(assessment, name)  # commits: the stored result too, if it was computed
     if fmt == "csv":
-        return Response(exports.scores_csv(result), mimetype=mimetype, headers=disposition)
+        return Response(exports.scores_csv(scores), mimetype=mimetype, headers=disposition)
     if fmt == "json":
-        return Response(exports.scores_json(result), mimetype=mimetype, headers=disposition)
+        return Response(exports.scores_json(scores), mimetype=mimetype, headers=disposition)
     buffer = io.BytesIO()
-    exports.write_scores_xlsx(results_view(session, assessment, result=result), result, buffer)
+    exports.write_scores_xlsx(results_view(session, assessment, result=scores), scores, buffer)
     buffer.seek(0)
     return send_file(buffer, mimetype=mimetype, as_attachment=True, download_name=name)

@@ -62,6 +62,7 @@ def measures(assessment_id: int):
         flash(_("Saved"), "ok")
         return redirect(url_for(".measures", assessment_id=assessment.id) + f"#ind-{row.indicator}")
     scores = indicator_scores(db.session, assessment)
+    db.session.commit()  # the stored result, if it had to be computed
     target = assessment.indicator_target or iset.methodology.indicator_target
     return render_template(
         "admin/measures.html", assessment=assessment, agency=assessment.agency, iset=iset,

@@ -38,6 +38,7 @@ def results(assessment_id: int):
     imported = sum(counts_by_source(db.session, assessment)["imported"].values())
     include_imported = imported > 0 and request.args.get("imported") == "1"
     view = results_view(db.session, assessment, include_imported=include_imported)
+    db.session.commit()  # the stored result, if it had to be computed (services only flush)
     css = page_css("results")
     html = render_template("admin/results/dashboard.html", inline_css=css, view=view,
                            iit_pending=pending_count(db.session, assessment.id),
@@ -52,6 +53,7 @@ def results(assessment_id: int):
 def supervisor():
     year = request.args.get("year", type=int)
     comparison = supervisor_view(db.session, current_user, year)
+    db.session.commit()  # the stored results that had to be computed
     css = page_css("results")
     html = render_template("admin/results/supervisor.html", comparison=comparison,
                            inline_css=css)
@@ -65,8 +67,9 @@ def supervisor():
 @login_required
 def report_preview(assessment_id: int):
     assessment = assessment_or_404(assessment_id)
-    html, css = reports.render_report_html(reports.report_view(db.session, assessment),
-                                           font_base=url_for("static", filename="fonts/"))
+    view = reports.report_view(db.session, assessment)
+    db.session.commit()  # the stored result, if it had to be computed
+    html, css = reports.render_report_html(view, font_base=url_for("static", filename="fonts/"))
     return with_inline_css(html, css, fonts=True)
 
 
@@ -75,6 +78,7 @@ def report_preview(assessment_id: int):
 def report(assessment_id: int, fmt: str):
     assessment = assessment_or_404(assessment_id)
     view = reports.report_view(db.session, assessment)
+    db.session.commit()  # the stored result, if it had to be computed
     name = download_name(assessment, "report", fmt)
     try:
         data = reports.report_docx(view) if fmt == "docx" else reports.report_pdf(view)
@@ -95,6 +99,7 @@ def report_narrative(assessment_id: int):
     """The office's own words in the report, prefilled with drafts built from the data."""
     assessment = assessment_or_404(assessment_id, write=request.method == "POST")
     results = results_view(db.session, assessment, bootstrap=0)
+    db.session.commit()  # the stored result, if it had to be computed
     drafts = reports.narrative_drafts(results)
     saved = reports.load_narratives(db.session, assessment)
     errors: dict[tuple[str, str], str] = {}

@@ -255,32 +255,34 @@ def write_responses_xlsx(session: Session, assessment_id: int, instrument: str, 
 # -- scores -----------------------------------------------------------------------------------
 
 
-def scores_csv(result) -> str:
-    """The scores CSV: ``scoring.report``'s rows (``CSV_COLUMNS``), text cells neutralised."""
-    from scoring.report import CSV_COLUMNS, result_to_rows
+def scores_csv(scores: dict) -> str:
+    """The scores CSV: ``scoring.report``'s rows (``CSV_COLUMNS``), text cells neutralised.
 
-    rows = result_to_rows(result)
+    ``scores`` is the result as ``scoring.report.result_to_dict`` gives it (a stored result).
+    """
+    from scoring.report import CSV_COLUMNS, rows_from_dict
+
+    rows = rows_from_dict(scores)
     return "\ufeff" + _csv_text([list(CSV_COLUMNS)] + [
         ["" if r[c] is None else r[c] for c in CSV_COLUMNS] for r in rows])
 
 
-def scores_json(result) -> str:
-    """The scores JSON: exactly ``ita score --format json`` (``result_to_dict``)."""
+def scores_json(scores: dict) -> str:
+    """The scores JSON: exactly ``ita score --format json`` (``result_to_dict``'s object)."""
     import json
 
-    from scoring.report import result_to_dict
-
-    return json.dumps(result_to_dict(result), ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(scores, ensure_ascii=False, indent=2) + "\n"
 
 
-def write_scores_xlsx(view, result, output) -> None:
+def write_scores_xlsx(view, scores: dict, output) -> None:
     """Write scores, per-question distributions, history and EIT groups as XLSX sheets.
 
-    ``view`` is the typed :class:`~survey_app.services.view_models.ResultsView` of ``result``.
+    ``view`` is the typed :class:`~survey_app.services.view_models.ResultsView` of ``scores``
+    (``result_to_dict``'s object).
     """
     from openpyxl import Workbook
 
-    from scoring.report import CSV_COLUMNS, result_to_rows
+    from scoring.report import CSV_COLUMNS, rows_from_dict
 
     workbook = Workbook(write_only=True)
     agency, assessment = view.agency, view.assessment
@@ -297,7 +299,7 @@ def write_scores_xlsx(view, result, output) -> None:
     ]
     _append_sheet(workbook, "summary", ("field", "value"), summary)
     _append_sheet(workbook, "scores", CSV_COLUMNS,
-                  ([r[c] for c in CSV_COLUMNS] for r in result_to_rows(result)))
+                  ([r[c] for c in CSV_COLUMNS] for r in rows_from_dict(scores)))
 
     def item_rows():
         for ind in view.indicators:

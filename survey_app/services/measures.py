@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from questionnaires import InstrumentSet
 
 from ..models import Assessment, ImprovementMeasure
-from .results import assessment_result
+from .results import stored_result
 
 
 def measures_by_indicator(session: Session, assessment: Assessment
@@ -52,9 +52,12 @@ def update_measure(row: ImprovementMeasure, *, indicator: str, measure: str,
 
 
 def indicator_scores(session: Session, assessment: Assessment) -> dict[str, float]:
-    """Return this assessment's indicator scores that can be computed yet (without intervals)."""
-    result = assessment_result(session, assessment, bootstrap=0)
-    return {c: i.score for c, i in result.indicators.items() if i.score is not None}
+    """Return this assessment's indicator scores known so far (from its stored result).
+
+    Reading it may store a freshly computed result: the caller commits.
+    """
+    scores = stored_result(session, assessment).indicators
+    return {c: score for c, score in scores.items() if score is not None}
 
 
 def indicator_order(iset: InstrumentSet, scores: dict[str, float], target: float) -> list[str]:

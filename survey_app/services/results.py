@@ -19,18 +19,21 @@ from sqlalchemy.orm import Session
 
 from questionnaires import InstrumentSet
 from questionnaires.model import SURVEY_INSTRUMENTS
-from scoring import AssessmentResult, assess, group_average, rank_totals, score_agencies
-from scoring.assess import DEFAULT_BOOTSTRAP
+from scoring import AssessmentResult, agencies_table, assess, group_average, rank_totals
+from scoring.assess import DEFAULT_BOOTSTRAP, DEFAULT_SEED
+from scoring.intervals import DEFAULT_METHOD
 from scoring.report import result_to_dict
-from scoring.rollup import oit_indicators, oit_sub_indicator_scores, round_half_up
+from scoring.rollup import round_half_up
 
 from ..models import Agency, Assessment, PastScore, User
+from . import result_store
 from . import view_models as vm
 from .agencies import agency_scope, visible_agencies
 from .assessments import assessment_state, response_counts
 from .imports import responses_frame
 from .instrument_sets import assessment_set, load_set
 from .oit import oit_results
+from .result_store import StoredResult
 
 
 def oit_judgements(session: Session, assessment: Assessment, iset: InstrumentSet) -> dict[str, bool]:
@@ -50,10 +53,18 @@ def history_pairs(session: Session, assessment: Assessment) -> list[tuple[int, f
     """Return earlier years' totals: entered past results, else the agency's own assessments.
 
     A published figure entered as a past result wins over the total this system computes for
-    the same year; years after this assessment's are left out.
+    the same year; years after this assessment's are left out.  An earlier assessment's total
+    is its stored result's (:func:`stored_result`), so an earlier year is rated at most once
+    while its data stay as they are, never on every page.
     """
     year = assessment.fiscal_year_be
     totals: dict[int, float] = {}
+    past = session.execute(
+        sa.select(PastScore.fiscal_year_be, PastScore.score).where(
+            PastScore.agency_id == assessment.agency_id, PastScore.code == "total",
+            PastScore.fiscal_year_be < year, PastScore.score.is_not(None))
+    ).all()
+    entered = {past_year: float(score) for past_year, score in past}
     earlier = session.scalars(
         sa.select(Assessment).where(Assessment.agency_id == assessment.agency_id,
                                     Assessment.fiscal_year_be < year,
@@ -61,24 +72,18 @@ def history_pairs(session: Session, assessment: Assessment) -> list[tuple[int, f
         .order_by(Assessment.fiscal_year_be, Assessment.id)
     ).all()
     for other in earlier:
-        if other.fiscal_year_be in totals:
+        if other.fiscal_year_be in totals or other.fiscal_year_be in entered:
             continue
-        result = assess(assessment_set(other),
-                        **assessment_inputs(session, other, with_history=False), bootstrap=0)
-        if result.total is not None:
-            totals[other.fiscal_year_be] = result.total
-    past = session.execute(
-        sa.select(PastScore.fiscal_year_be, PastScore.score).where(
-            PastScore.agency_id == assessment.agency_id, PastScore.code == "total",
-            PastScore.fiscal_year_be < year, PastScore.score.is_not(None))
-    ).all()
-    for past_year, score in past:
-        totals[past_year] = float(score)
+        total = stored_result(session, other).total
+        if total is not None:
+            totals[other.fiscal_year_be] = total
+    totals.update(entered)
     return sorted(totals.items())
 
 
 def assessment_inputs(session: Session, assessment: Assessment, *,
-                      with_history: bool = True, include_imported: bool = False) -> dict[str, Any]:
+                      with_history: bool = True, include_imported: bool = False,
+                      history: list[tuple[int, float]] | None = None) -> dict[str, Any]:
     """Return the keyword arguments of :func:`scoring.assess` for a stored assessment.
 
     Responses: those collected here; rehearsal rows imported from Google Forms are added only
@@ -86,6 +91,7 @@ def assessment_inputs(session: Session, assessment: Assessment, *,
     OIT: the judged checklist items; an item not judged yet counts as not passed
     (``oit_missing="fail"``), so a checklist being filled in shows a live score.  With no item
     judged at all, OIT (and so the total) is unknown.
+    History: ``history`` when given (already read), else :func:`history_pairs`.
     """
     iset = assessment_set(assessment)
     oit = oit_judgements(session, assessment, iset)
@@ -95,7 +101,8 @@ def assessment_inputs(session: Session, assessment: Assessment, *,
         "eit": _frame_or_none(session, assessment, "EIT", include_imported=include_imported),
         "oit": oit or None,
         "oit_missing": "fail",
-        "history": history_pairs(session, assessment) if with_history else None,
+        "history": (history if history is not None else history_pairs(session, assessment))
+        if with_history else None,
         "headcount": usable_headcount(assessment.agency.eligible_headcount,
                                       0 if iit is None else len(iit)),
         "eit_minimum": assessment.eit_minimum,
@@ -119,11 +126,53 @@ def usable_headcount(headcount: int | None, iit_responses: int) -> int | None:
 def assessment_result(session: Session, assessment: Assessment, *,
                       bootstrap: int = DEFAULT_BOOTSTRAP,
                       include_imported: bool = False) -> AssessmentResult:
-    """Rate a stored assessment with :func:`scoring.assess`."""
+    """Rate a stored assessment with :func:`scoring.assess`, now (see :func:`stored_result`)."""
     iset = assessment_set(assessment)
     return assess(iset, **assessment_inputs(session, assessment,
                                             include_imported=include_imported),
                   bootstrap=bootstrap)
+
+
+def result_variant(*, bootstrap: int = DEFAULT_BOOTSTRAP, include_imported: bool = False
+                   ) -> str:
+    """Name how a result is computed: which responses, interval method, resamples, seed."""
+    return (f"{'imported' if include_imported else 'collected'}:{DEFAULT_METHOD}:"
+            f"{bootstrap}:{DEFAULT_SEED}")
+
+
+def stored_result(session: Session, assessment: Assessment, *,
+                  bootstrap: int = DEFAULT_BOOTSTRAP,
+                  include_imported: bool = False) -> StoredResult:
+    """Return the assessment's result from the store, computing and storing it when stale.
+
+    The stored result is used while its fingerprint equals the fingerprint of the inputs now
+    (:func:`.result_store.fingerprint`: a few small queries, the same at any number of
+    responses); otherwise the assessment is rated with :func:`scoring.assess` and the result
+    stored in the caller's transaction (the caller commits, as for any write).  The fingerprint
+    is taken before the data are read and again after: if the data changed meanwhile, the
+    result is returned but not stored, so a stored result never claims newer data than it saw.
+    """
+    iset = assessment_set(assessment)
+    history = history_pairs(session, assessment)
+    variant = result_variant(bootstrap=bootstrap, include_imported=include_imported)
+
+    def key() -> str:
+        return result_store.fingerprint(session, assessment, iset, variant=variant,
+                                        include_imported=include_imported, history=history)
+
+    before = key()
+    found = result_store.load(session, assessment.id, variant)
+    if found is not None and found[0] == before:
+        return found[1]
+    result = assess(iset, **assessment_inputs(session, assessment, history=history,
+                                              include_imported=include_imported),
+                    bootstrap=bootstrap)
+    values = {"scores": result_to_dict(result),
+              "indicators": {c: i.score for c, i in result.indicators.items()},
+              "total": result.total}
+    if key() != before:
+        return StoredResult(**values, computed=True)
+    return result_store.save(session, assessment.id, variant, before, **values)
 
 
 # -- the view model ---------------------------------------------------------------------------
@@ -200,13 +249,16 @@ def _indicator_score(iset: InstrumentSet, code: str, d: dict[str, Any],
 
 def results_view(session: Session, assessment: Assessment, *,
                  bootstrap: int = DEFAULT_BOOTSTRAP,
-                 result: AssessmentResult | None = None,
+                 result: AssessmentResult | dict[str, Any] | None = None,
                  include_imported: bool = False) -> vm.ResultsView:
-    """Return the typed results of a stored assessment (see :func:`build_results_view`)."""
+    """Return the typed results of a stored assessment (see :func:`build_results_view`).
+
+    The figures are the stored result's (:func:`stored_result`) unless ``result`` is given.
+    """
     iset = assessment_set(assessment)
     if result is None:
-        result = assessment_result(session, assessment, bootstrap=bootstrap,
-                                   include_imported=include_imported)
+        result = stored_result(session, assessment, bootstrap=bootstrap,
+                               include_imported=include_imported).scores
     info = vm.AssessmentInfo(id=assessment.id, fiscal_year_be=assessment.fiscal_year_be,
                              instrument_set=assessment.instrument_set,
                              state=assessment_state(assessment))
@@ -215,16 +267,17 @@ def results_view(session: Session, assessment: Assessment, *,
                               oit=oit_judgements(session, assessment, iset))
 
 
-def build_results_view(iset: InstrumentSet, result: AssessmentResult, *,
+def build_results_view(iset: InstrumentSet, result: AssessmentResult | dict[str, Any], *,
                        agency: vm.AgencyInfo, assessment: vm.AssessmentInfo,
                        counts: dict[str, int], oit: dict[str, bool]) -> vm.ResultsView:
     """Shape a result into the typed results view, every figure as ``scoring`` rounded it.
 
     The figures are ``scoring.report.result_to_dict(result)``'s (rounded once there, by
-    ``scoring.round_half_up``); the rest is labels and facts from the instrument set and the
-    caller (names, texts, counts, the judged OIT items).
+    ``scoring.round_half_up``), or ``result`` itself when it is that object (a stored result);
+    the rest is labels and facts from the instrument set and the caller (names, texts, counts,
+    the judged OIT items).
     """
-    scores = result_to_dict(result)
+    scores = result_to_dict(result) if isinstance(result, AssessmentResult) else result
     indicators = {c: _indicator_score(iset, c, d, oit) for c, d in scores["indicators"].items()}
     instruments = tuple(
         vm.InstrumentScore(
@@ -295,27 +348,28 @@ def agency_info(agency: Agency) -> vm.AgencyInfo:
 
 def _score_assessments(session: Session, iset: InstrumentSet,
                        assessments: list[Assessment]):
-    """Rate several assessments of one instrument set with :func:`scoring.score_agencies`.
+    """Return the supervisor's table of several assessments of one set from their stored results.
 
-    Rows are keyed by assessment id; OIT comes from each checklist as on the dashboard
-    (unjudged items count as not passed; none judged leaves OIT unknown).
+    Rows are keyed by assessment id, with :func:`scoring.score_agencies`'s columns (indicators,
+    ``n_IIT``/``n_EIT``, the roll-up's instrument scores, weighted parts, total, grade and
+    verdict), rolled up by :func:`scoring.agencies_table` from each stored result's unrounded
+    indicator scores (:func:`stored_result`: OIT from each checklist as on the dashboard,
+    unjudged items not passed; none judged leaves OIT unknown).  An assessment with no score
+    at all has no row.
     """
-    frames: dict[str, list] = {"IIT": [], "EIT": []}
-    given: dict[int, dict[str, float]] = {}
+    known: dict[int, dict[str, float | None]] = {}
+    counts: dict[int, dict[str, int]] = {}
     for assessment in assessments:
-        for inst, found in frames.items():
-            frame = _frame_or_none(session, assessment, inst)
-            if frame is not None:
-                found.append(frame.assign(assessment=assessment.id))
-        oit = oit_judgements(session, assessment, iset)
-        if oit:
-            subs = oit_sub_indicator_scores(iset, oit, missing="fail")
-            given[assessment.id] = oit_indicators(iset, subs)
-    return score_agencies(
-        iset, by="assessment",
-        iit=pd.concat(frames["IIT"], ignore_index=True) if frames["IIT"] else None,
-        eit=pd.concat(frames["EIT"], ignore_index=True) if frames["EIT"] else None,
-        given=pd.DataFrame.from_dict(given, orient="index") if given else None)
+        stored = stored_result(session, assessment)
+        if all(v is None for v in stored.indicators.values()):
+            continue
+        known[assessment.id] = stored.indicators
+        counts[assessment.id] = {f"n_{inst}": d["responses"] or 0
+                                 for inst, d in stored.scores["instruments"].items()
+                                 if inst in SURVEY_INSTRUMENTS}
+    indicators = pd.DataFrame.from_dict(known, orient="index", dtype=float)
+    return agencies_table(iset, indicators,
+                          pd.DataFrame.from_dict(counts, orient="index") if counts else None)
 
 
 def supervisor_years(session: Session, user: User) -> list[int]:
@@ -331,9 +385,9 @@ def supervisor_view(session: Session, user: User, fiscal_year_be: int | None = N
                     ) -> vm.SupervisorView:
     """Compare every agency in ``user``'s scope with an assessment in one fiscal year.
 
-    All agencies of an instrument set are rated at once by :func:`scoring.score_agencies` (the
-    formulas of :func:`scoring.assess`, without the per-item statistics this page does not
-    show), so a supervisor of hundreds of agencies gets the page quickly.  Ranks go by the
+    Each agency's figures come from its stored result (:func:`_score_assessments`), rolled up
+    for all agencies of an instrument set at once, so the page costs a few queries per agency
+    whatever the number of responses (a result is computed only when its data changed).  Ranks go by the
     rounded total (equal totals share a rank, the next rank skips); the group average is the
     mean of the agencies' totals.
     """
