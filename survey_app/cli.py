@@ -65,15 +65,22 @@ def _safe_url(engine) -> str:
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1))
-def serve_command(host: str, port: int, workers: int) -> None:
-    """Start the production server (gunicorn).
+@click.option("--workers", type=click.IntRange(min=1),
+              help="Worker processes (default: the number of CPU cores).")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(min=1),
+              help="Request threads per worker process.")
+def serve_command(host: str, port: int, workers: int | None, threads: int) -> None:
+    """Start the production server (gunicorn, gthread workers with HTTP keep-alive).
 
-    The embedded SQLite database is migrated on start; a server database must be migrated
-    with `ita db upgrade` first.
+    One worker process per CPU core unless --workers says otherwise, each with --threads
+    request threads; idle connections are kept open for 5 s, so a respondent's pages reuse
+    one connection. The embedded SQLite database is migrated on start; a server database
+    must be migrated with `ita db upgrade` first.
     """
     from .config import PUBLIC_BASE_URL_MISSING
-    from .server import prepare_database, run_gunicorn
+    from .server import default_workers, prepare_database, run_gunicorn
+
+    workers = workers or default_workers()
 
     with _app_context() as app:
         if not app.config["PUBLIC_BASE_URL"] and not app.config["PUBLIC_URL_FROM_REQUEST"]:
@@ -87,8 +94,9 @@ def serve_command(host: str, port: int, workers: int) -> None:
         click.echo(message, err=True)
     if recovered:
         click.echo(recovered, err=True)
-    click.echo(f"ITA survey app on http://{host}:{port}/ ({workers} workers)", err=True)
-    run_gunicorn(host=host, port=port, workers=workers)
+    click.echo(f"ITA survey app on http://{host}:{port}/ ({workers} workers × {threads} "
+               "threads)", err=True)
+    run_gunicorn(host=host, port=port, workers=workers, threads=threads)
 
 
 def _mix_due(app) -> str:

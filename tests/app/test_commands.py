@@ -154,7 +154,7 @@ def test_serve_migrates_the_embedded_database_then_starts_gunicorn(cli, monkeypa
     result = cli.invoke(main, ["serve", "--port", "8123", "--workers", "3"])
     assert result.exit_code == 0, result.output
     assert "migrated the embedded database" in result.output
-    assert calls == [{"host": "127.0.0.1", "port": 8123, "workers": 3}]
+    assert calls == [{"host": "127.0.0.1", "port": 8123, "workers": 3, "threads": 4}]
 
 
 @pytest.mark.postgres
