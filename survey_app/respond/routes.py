@@ -32,9 +32,10 @@ from flask import (
 )
 from flask_babel import gettext as _
 from itsdangerous import BadData, BadSignature, URLSafeSerializer, URLSafeTimedSerializer
+from markupsafe import Markup
 
 from ..extensions import DATABASE_UNAVAILABLE, database_error_summary, db, limiter, safe_rollback
-from ..i18n import format_datetime
+from ..i18n import current_language, format_datetime
 from ..models import Assessment, utcnow
 from ..services.assessments import assessment_by_token, is_retired_token
 from ..services.ballots import mix_after_submission
@@ -152,6 +153,32 @@ def _reject_tampered_post(assessment: Assessment, instrument: str) -> dict[str, 
             "saved."))
 
 
+#: The blank questions' markup by (instrument set, instrument, language); see _questions_markup.
+_BLANK_QUESTIONS: dict[tuple[int, str, str], tuple[object, Markup]] = {}
+
+
+def _questions_markup(iset, instrument: str, indicators, form,
+                      missing: list[str]) -> Markup | None:
+    """The questions of a blank questionnaire, rendered once per process and language.
+
+    Blank = nothing answered and nothing marked missing (every GET of the form): then the
+    markup of ``respond/_questions.html`` depends only on the instrument set (a parsed set is
+    never changed: a changed definition is a new set, see services/instrument_sets.py), the
+    instrument and the language.  A form with answers or errors is rendered afresh (None).
+    """
+    if missing or any(form[c].data is not None for c in iset.columns_for(instrument)):
+        return None
+    key = (id(iset), instrument, current_language())
+    cached = _BLANK_QUESTIONS.get(key)
+    if cached is None or cached[0] is not iset:  # the set object is kept, so id() is its own
+        # An autoescaped template's output: safe markup (S704 cannot see that).
+        markup = Markup(render_template(  # noqa: S704
+            "respond/_questions.html", iset=iset, form=form, instrument=instrument,
+            indicators=indicators, missing=set()))
+        cached = _BLANK_QUESTIONS[key] = (iset, markup)
+    return cached[1]
+
+
 def _render_questionnaire(
     assessment: Assessment, instrument: str, form, *, status: int = 200, **extra
 ) -> tuple[str, int]:
@@ -169,6 +196,7 @@ def _render_questionnaire(
             instrument=instrument,
             instrument_def=iset.instruments[instrument],
             indicators=indicators,
+            questions_markup=_questions_markup(iset, instrument, indicators, form, missing),
             form=form,
             missing=set(missing),
             missing_count=len(missing),

@@ -1,0 +1,83 @@
+"""The one thing the respondent pages keep between requests: a blank questionnaire's questions.
+
+The markup of the questions (``respond/_questions.html``) is rendered once per process for an
+instrument set, an instrument and a language, and only for a blank form.  The assessment is
+read on every request (one query by its token), so a rotated link or a closed window answers
+differently on the very next request, cache or not.
+"""
+
+from __future__ import annotations
+
+import re
+
+from survey_app.extensions import db
+from survey_app.models import Assessment
+from survey_app.respond import routes
+from survey_app.services.assessments import close_now, rotate_public_token
+
+from .conftest import count_rows, full_answers
+
+_PER_REQUEST = re.compile(r'(name="(?:csrf_token|nonce)"[^>]*value=")[^"]*"')
+
+
+def _page(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    return _PER_REQUEST.sub(r'\1"', response.get_data(as_text=True))
+
+
+def _questions(page: str) -> str:
+    return page[page.index('<section class="indicator"'):page.index('<div class="submit-bar">')]
+
+
+def test_blank_questions_are_rendered_once_per_set_and_language(client, setup):
+    routes._BLANK_QUESTIONS.clear()
+    first = _page(client, f"/eit/{setup.token}")
+    assert [k[1:] for k in routes._BLANK_QUESTIONS] == [("EIT", "th")]
+    second = _page(client, f"/eit/{setup.token}")
+    assert second == first  # the cached markup is exactly what was rendered
+    routes._BLANK_QUESTIONS.clear()
+    assert _page(client, f"/eit/{setup.token}") == first  # and what a fresh render gives
+    english = _page(client, f"/eit/{setup.token}?lang=en")
+    assert sorted(k[1:] for k in routes._BLANK_QUESTIONS) == [("EIT", "en"), ("EIT", "th")]
+    assert "Indicator 1 of 3" in _questions(english)
+    assert "ตัวชี้วัดที่ 1 จาก 3" in _questions(first)
+    assert "ตัวชี้วัดที่ 1 จาก 3" not in _questions(english)
+
+
+def test_a_form_with_answers_or_errors_is_rendered_afresh(app, respondent, setup):
+    _page(respondent.client, f"/eit/{setup.token}")  # the blank markup is cached
+    answers = full_answers("EIT", option=4)
+    first, *rest = answers
+    response = respondent.submit_eit({k: answers[k] for k in rest})
+    assert response.status_code == 422
+    questions = _questions(response.get_data(as_text=True))
+    assert questions.count("has-error") == 1
+    assert f'id="q-{first.replace(".", "-")}"' in questions.split("has-error")[1][:40]
+    assert questions.count("checked") == len(rest)
+    assert count_rows(app, "response") == 0
+    # the cache was not touched by the re-render: the next blank page has no answers
+    blank = _questions(_page(respondent.client, f"/eit/{setup.token}"))
+    assert "checked" not in blank and "has-error" not in blank
+
+
+def test_rotation_and_closing_take_effect_on_the_next_request(app, respondent, setup):
+    client, old = respondent.client, setup.token
+    _page(client, f"/eit/{old}")
+    _page(client, f"/iit/{old}")
+    with app.app_context():
+        assessment = db.session.get(Assessment, setup.assessment_id)
+        rotate_public_token(db.session, assessment)
+        new = assessment.public_token
+        db.session.commit()
+    for url in (f"/eit/{old}", f"/iit/{old}", f"/eit/{old}/thanks"):
+        assert client.get(url).status_code == 410, url
+    _page(client, f"/eit/{new}")
+    respondent.token = new
+    nonce = respondent.eit_nonce()
+    with app.app_context():
+        close_now(db.session.get(Assessment, setup.assessment_id))
+        db.session.commit()
+    assert client.get(f"/eit/{new}").status_code == 410
+    assert respondent.submit_eit(nonce=nonce).status_code == 400
+    assert count_rows(app, "response") == 0
