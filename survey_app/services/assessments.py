@@ -12,7 +12,7 @@ import secrets
 from collections.abc import Iterable
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ..models import Agency, Assessment, Response, RetiredPublicToken, utcnow
 from .instrument_sets import pin_set
@@ -43,9 +43,12 @@ def new_public_token() -> str:
 
 
 def assessment_by_token(session: Session, token: str) -> Assessment | None:
+    """The assessment whose current public token is ``token``, with its agency (every
+    respondent page shows the agency's name): one query on the unique token index."""
     if not token or len(token) > 64:
         return None
-    return session.scalar(sa.select(Assessment).where(Assessment.public_token == token))
+    return session.scalar(sa.select(Assessment).options(joinedload(Assessment.agency))
+                          .where(Assessment.public_token == token))
 
 
 def rotate_public_token(session: Session, assessment: Assessment) -> str:

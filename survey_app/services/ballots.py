@@ -206,22 +206,29 @@ def mix_remaining(engine: sa.Engine, assessment_id: int) -> int:
     return mixed
 
 
-def _assessments_with_ballots(session: Session, now: dt.datetime, *, closed_only: bool
-                              ) -> list[tuple[int, bool]]:
+def _assessments_with_ballots(session: Session, now: dt.datetime) -> list[tuple[int, bool]]:
     """Return (assessment id, window ended) for every assessment with ballots waiting."""
     query = (sa.select(Assessment.id, Assessment.closes_at)
              .where(sa.exists().where(Ballot.assessment_id == Assessment.id)))
-    if closed_only:
-        query = query.where(Assessment.closes_at <= now)
     return [(a, closes_at <= now) for a, closes_at in session.execute(query)]
 
 
 def mix_closed_assessments(engine: sa.Engine, now: dt.datetime | None = None) -> int:
     """Mix the remainder of every assessment whose window has ended (one query when none);
-    retry an erase this process still owes."""
-    with Session(engine) as session:
-        due = _assessments_with_ballots(session, now or utcnow(), closed_only=True)
-    mixed = sum(mix_assessment(engine, a, minimum=1) for a, _closed in due)
+    retry an erase this process still owes.
+
+    Runs before every request, so the check is one Core query on a pooled connection (no ORM
+    session): ``assessment.closes_at`` has no index, but the query only visits assessments
+    and looks up ``ballot`` by its ``assessment_id`` index.
+    """
+    with engine.connect() as conn:
+        due = conn.execute(
+            sa.select(Assessment.id)
+            .where(Assessment.closes_at <= (now or utcnow()),
+                   sa.exists().where(Ballot.assessment_id == Assessment.id))
+        ).scalars().all()
+        conn.rollback()
+    mixed = sum(mix_assessment(engine, a, minimum=1) for a in due)
     if mixed:
         erase_mixed_ballots(engine)
     else:
@@ -242,7 +249,7 @@ def mix_all_due(engine: sa.Engine, *, batch_size: int, now: dt.datetime | None =
     ``batch_size`` ballots waiting and the remainder of every closed one, then erase (always,
     also when nothing was mixed, in case an earlier erase was interrupted by a crash)."""
     with Session(engine) as session:
-        found = _assessments_with_ballots(session, now or utcnow(), closed_only=False)
+        found = _assessments_with_ballots(session, now or utcnow())
     mixed: dict[int, int] = {}
     for assessment_id, closed in found:
         n = mix_assessment(engine, assessment_id, minimum=1 if closed else batch_size)
