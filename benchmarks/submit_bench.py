@@ -598,7 +598,7 @@ def bench_database(kind: str, args) -> dict[str, dict]:
                   f"acknowledged (warm-up included): {mark}", flush=True)
     finally:
         db.drop()
-    insert, eit, iit = results["insert"]["rate"], results["EIT"]["rate"], results["IIT"]["rate"]
+    insert, eit, iit = (max(results[s]["rate"], 1e-9) for s in ("insert", "EIT", "IIT"))
     print(f"ratios: EIT/INSERT {eit / insert:.2f} (goal >= 0.25: "
           f"{'PASS' if eit >= insert / 4 else 'MISS'})   IIT/EIT {iit / eit:.2f} (goal >= 0.50: "
           f"{'PASS' if iit >= eit / 2 else 'MISS'})   trivial/INSERT "
