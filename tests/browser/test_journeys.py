@@ -143,3 +143,166 @@ def test_iit_from_one_printed_slip(live, desk, new_page, shot, tmp_path):
     with live.app.app_context():
         assert mix_assessment(db.engine, info.assessment_id, minimum=1) == 1
     assert _dashboard(desk, live, info.assessment_id)["IIT"] == before["IIT"] + 1
+
+
+def _download(page, link_selector: str, folder: Path) -> Path:
+    with page.expect_download() as started:
+        page.locator(link_selector).first.click()
+    download = started.value
+    path = folder / download.suggested_filename
+    download.save_as(path)
+    return path
+
+
+def _answers_from_elsewhere(live, assessment_id: int, codes: list[str]) -> None:
+    """Respondents answer the new assessment (their side has its own journeys above)."""
+    import numpy as np
+
+    from survey_app.models import Assessment
+    from survey_app.services.ballots import mix_assessment
+    from survey_app.services.codes import hash_code, normalise_code
+    from survey_app.services.demo import plausible_answers
+    from survey_app.services.responses import local_today, store_eit_response, store_iit_response
+
+    rng = np.random.default_rng(12)
+    with live.app.app_context():
+        assessment = db.session.get(Assessment, assessment_id)
+        today = local_today("Asia/Bangkok")
+        key = live.app.config["CODE_HASH_KEY"]
+        for code in codes:
+            store_iit_response(db.session, assessment, hash_code(key, normalise_code(code)),
+                               plausible_answers(db.session, assessment.instrument_set, "IIT", rng),
+                               submitted_on=today)
+        for _ in range(6):
+            store_eit_response(db.session, assessment, "public",
+                               plausible_answers(db.session, assessment.instrument_set, "EIT", rng),
+                               submitted_on=today)
+        db.session.commit()
+        mix_assessment(db.engine, assessment_id, minimum=1)
+
+
+def _judge(page, items: list[str], verdict: str = "pass") -> None:
+    for code in items:
+        page.locator(f'input[name="{code}-passed"][value="{verdict}"]').check()
+        if verdict == "pass":
+            page.locator(f'textarea[name="{code}-urls"]').fill(
+                f"https://new-school.example.ac.th/ita/{code.lower()}")
+    page.get_by_role("button", name="บันทึกผลการตรวจทั้งหมด").click()
+    page.wait_for_load_state()
+
+
+def _total(page, live, assessment_id: int) -> str:
+    page.goto(live.url(f"/admin/assessments/{assessment_id}/results"))
+    return page.locator("#total").inner_text().strip()
+
+
+def test_admin_year_from_sign_in_to_the_report(live, desk, new_page, shot, tmp_path):
+    import docx
+    import openpyxl
+
+    info = live.info
+    desk.goto(live.url("/admin/login"))
+    shot(desk, "console-sign-in")
+    sign_in(desk, live, info.admin_login["username"], info.admin_login["password"])
+    shot(desk, "console-home")
+
+    # A new school under the demo office.
+    desk.goto(live.url("/admin/agencies/new"))
+    desk.locator("#code").fill("CMI3-S09")
+    desk.locator("#name_th").fill("โรงเรียนบ้านทดสอบเบราว์เซอร์")
+    desk.locator("#agency_type").select_option("school")
+    desk.locator("#eligible_headcount").fill("12")
+    parent = desk.locator("#parent_id option", has_text=info.agency_code).first.get_attribute("value")
+    desk.locator("#parent_id").select_option(parent)
+    desk.get_by_role("button", name="บันทึก").click()
+    desk.wait_for_url(re.compile(r".*/admin/agencies/\d+$"))
+    agency_id = int(desk.url.rsplit("/", 1)[1])
+    assert "โรงเรียนบ้านทดสอบเบราว์เซอร์" in desk.content()
+
+    # Its assessment, open from yesterday for a month (Bangkok time, as the form reads it).
+    now = dt.datetime.now(dt.UTC) + dt.timedelta(hours=7)
+    desk.goto(live.url(f"/admin/agencies/{agency_id}/assessments/new"))
+    desk.locator("#fiscal_year_be").fill(str(info.fiscal_year_be))
+    desk.locator("#instrument_set").select_option(info.instrument_set)
+    desk.locator("#opens_at").fill((now - dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"))
+    desk.locator("#closes_at").fill((now + dt.timedelta(days=30)).strftime("%Y-%m-%dT%H:%M"))
+    desk.get_by_role("button", name="บันทึก").click()
+    desk.wait_for_url(re.compile(r".*/admin/assessments/\d+$"))
+    assessment_id = int(desk.url.rsplit("/", 1)[1])
+    shot(desk, "console-assessment")
+
+    desk.locator("#count").fill("3")
+    desk.get_by_role("button", name="สร้างรหัสชุดใหม่").click()
+    codes = [c.strip() for c in desk.locator(".slip .code").all_inner_texts()]
+    assert len(codes) == 3
+    _answers_from_elsewhere(live, assessment_id, codes)
+
+    # Judging part of the OIT checklist moves the total.
+    desk.goto(live.url(f"/admin/assessments/{assessment_id}/oit"))
+    _judge(desk, [f"O{n}" for n in range(1, 6)])
+    assert "ตรวจแล้ว 5 จาก" in desk.content()
+    first = _total(desk, live, assessment_id)
+    desk.goto(live.url(f"/admin/assessments/{assessment_id}/oit"))
+    _judge(desk, [f"O{n}" for n in range(6, 11)])
+    shot(desk, "console-oit", full_page=False)
+    total = _total(desk, live, assessment_id)
+    assert float(total) > float(first)
+
+    # An improvement measure.
+    desk.goto(live.url(f"/admin/assessments/{assessment_id}/measures"))
+    desk.locator("#indicator").select_option("9")
+    desk.locator("#measure").fill("เผยแพร่ข้อมูลสาธารณะบนเว็บไซต์ให้ครบทุกข้อ")
+    desk.locator("#responsible").fill("งานธุรการ")
+    desk.get_by_role("button", name="เพิ่มมาตรการ").last.click()
+    desk.wait_for_load_state()
+    assert "เผยแพร่ข้อมูลสาธารณะบนเว็บไซต์ให้ครบทุกข้อ" in desk.content()
+
+    # The dashboard's figures, then the same figures in each download.
+    total = _total(desk, live, assessment_id)
+    counts = dashboard_counts(desk)
+    assert counts == {"IIT": 3, "EIT": 6}
+    shot(desk, "console-dashboard")
+    desk.goto(live.url(f"/admin/assessments/{assessment_id}/exports"))
+    xlsx = _download(desk, 'a[href$="/exports/scores.xlsx"]', tmp_path)
+    rows = openpyxl.load_workbook(xlsx, read_only=True)["summary"].iter_rows(
+        min_row=2, values_only=True)
+    summary = {row[0]: (row[1] if len(row) > 1 else None) for row in rows}
+    assert f"{summary['total']:.2f}" == total
+    assert (summary["IIT_responses"], summary["EIT_responses"]) == (3, 6)
+    assert summary["oit_items_judged"] == 10
+
+    word = docx.Document(_download(desk, 'a[href$="/report.docx"]', tmp_path))
+    word_text = "\n".join([p.text for p in word.paragraphs] + [
+        cell.text for table in word.tables for row in table.rows for cell in row.cells])
+    assert total in word_text
+    assert "โรงเรียนบ้านทดสอบเบราว์เซอร์" in word_text
+    assert "เผยแพร่ข้อมูลสาธารณะบนเว็บไซต์ให้ครบทุกข้อ" in word_text
+
+    pdf = _download(desk, 'a[href$="/report.pdf"]', tmp_path)
+    pdf_text = subprocess.run([tool("pdftotext"), "-layout", str(pdf), "-"], capture_output=True,
+                              text=True, check=True, timeout=60).stdout
+    assert total in pdf_text
+    assert "โรงเรียนบ้านทดสอบเบราว์เซอร์" in pdf_text
+    desk.goto(live.url(f"/admin/assessments/{assessment_id}/report"))
+    shot(desk, "console-report", full_page=False)
+
+    # A viewer of another office reaches none of it.
+    viewer = new_page(viewport=DESK)
+    sign_in(viewer, live, info.viewer_login["username"], info.viewer_login["password"])
+    paths = [f"/admin/agencies/{agency_id}", f"/admin/agencies/{agency_id}/past",
+             f"/admin/assessments/{assessment_id}", f"/admin/assessments/{assessment_id}/results",
+             f"/admin/assessments/{assessment_id}/oit", f"/admin/assessments/{assessment_id}/measures",
+             f"/admin/assessments/{assessment_id}/exports",
+             f"/admin/assessments/{assessment_id}/report",
+             f"/admin/assessments/{assessment_id}/poster"]
+    for path in paths:
+        response = viewer.goto(live.url(path))
+        assert response.status in (403, 404), path
+        assert "โรงเรียนบ้านทดสอบเบราว์เซอร์" not in viewer.content(), path
+    for path in (f"/admin/assessments/{assessment_id}/exports/scores.xlsx",
+                 f"/admin/assessments/{assessment_id}/report.docx",
+                 f"/admin/assessments/{assessment_id}/report.pdf",
+                 f"/admin/assessments/{assessment_id}/oit.xlsx"):
+        assert viewer.request.get(live.url(path)).status in (403, 404), path
+    viewer.goto(live.url("/admin/"))
+    assert "โรงเรียนบ้านทดสอบเบราว์เซอร์" not in viewer.content()
