@@ -76,6 +76,8 @@ def test_eit_from_the_printed_poster_on_a_phone(live, desk, phone, shot, tmp_pat
     phone.wait_for_url(f"{info.eit_url}/thanks")
     assert "ขอบคุณที่ตอบแบบวัด" in phone.content()
     shot(phone, "eit-phone-thanks")
+    phone.goto(info.eit_url)  # the same phone again: told, and free to answer for another
+    assert "เบราว์เซอร์นี้เคยใช้ตอบแบบวัดนี้แล้ว" in phone.content()
 
     after = _dashboard(desk, live, info.assessment_id)
     assert after["EIT"] == before["EIT"] + 1

@@ -1,0 +1,53 @@
+"""Respondent details a phone meets: no JavaScript needed, the code never in a URL or history,
+the EIT QR image decodes to the link."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import urllib.request
+
+import pytest
+
+from .conftest import PHONE, answer_everything, tool
+
+pytestmark = pytest.mark.browser
+
+
+def test_eit_qr_png_decodes_to_the_link(live, tmp_path):
+    png = tmp_path / "qr.png"
+    with urllib.request.urlopen(live.info.eit_qr_png) as response:
+        png.write_bytes(response.read())
+    decoded = subprocess.run([tool("zbarimg"), "--quiet", "--raw", str(png)],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    assert decoded == live.info.eit_url
+
+
+def test_the_code_never_travels_in_a_url_or_stays_in_history(live, phone):
+    info = live.info
+    phone.goto(info.iit_url)
+    slip_url = info.iit_code_urls[0]  # the QR link printed on a slip: the code in the fragment
+    assert "#" in slip_url and "?" not in slip_url
+    sent: list[str] = []
+    phone.on("request", lambda request: sent.append(request.url))
+    phone.goto(slip_url)  # same page, new fragment: iit-code.js posts the code (hashchange)
+    phone.wait_for_url(re.compile(r".*/start$"))
+    code = slip_url.rsplit("#", 1)[1]
+    assert sent and not any(code in url or code.replace("-", "") in url for url in sent)
+    phone.go_back()  # history keeps no entry with the code (replaced, or cleaned by the script)
+    assert code not in phone.url
+    phone.go_forward()
+    phone.wait_for_url(re.compile(r".*/start$"))
+
+
+def test_no_javascript_needed(live, new_page):
+    info = live.info
+    page = new_page(java_script_enabled=False, viewport=PHONE)
+    page.goto(info.eit_url)
+    answer_everything(page)
+    page.get_by_role("button", name="ส่งคำตอบ").click()
+    page.wait_for_url(f"{info.eit_url}/thanks")
+    page.goto(info.iit_code_urls[1])  # the slip's QR, scanned by a phone without JS
+    page.get_by_label("รหัสเข้าตอบ").fill(info.unused_iit_codes[1])  # typed from the slip
+    page.get_by_role("button", name="ถัดไป").click()
+    page.wait_for_url(re.compile(r".*/start$"))
