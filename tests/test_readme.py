@@ -22,3 +22,15 @@ def test_readme_starts_with_exactly_two_commands():
 def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert readme_commands()[1] in ci.splitlines()
+
+
+def test_pictures_of_the_product_follow_the_two_commands():
+    """Right after the commands block: screenshots made by tests/browser, which exist."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    after = text.split("```bash\n", 1)[1].split("```\n", 1)[1].lstrip()
+    assert after.startswith("<p>\n<img ")
+    pictures = re.findall(r'<img src="([^"]+)"', after.split("</p>", 1)[0])
+    assert len(pictures) >= 2
+    for picture in pictures:
+        assert picture.startswith("docs/screenshots/") and (ROOT / picture).is_file(), picture
+    assert "pytest tests/browser --screenshots" in after.split("\n## ", 1)[0]

@@ -82,6 +82,9 @@ def test_eit_from_the_printed_poster_on_a_phone(live, desk, phone, shot, tmp_pat
     after = _dashboard(desk, live, info.assessment_id)
     assert after["EIT"] == before["EIT"] + 1
     assert after["IIT"] == before["IIT"]
+    shot(desk, "console-dashboard")
+    desk.goto(live.url(f"/admin/assessments/{info.assessment_id}/report#results"))
+    shot(desk, "console-report")
 
 
 def _crop_slip(png: Path, index: int, out: Path) -> Path:
@@ -263,7 +266,7 @@ def test_admin_year_from_sign_in_to_the_report(live, desk, new_page, shot, tmp_p
     total = _total(desk, live, assessment_id)
     counts = dashboard_counts(desk)
     assert counts == {"IIT": 3, "EIT": 6}
-    shot(desk, "console-dashboard")
+    shot(desk, "console-new-school-dashboard")
     desk.goto(live.url(f"/admin/assessments/{assessment_id}/exports"))
     xlsx = _download(desk, 'a[href$="/exports/scores.xlsx"]', tmp_path)
     rows = openpyxl.load_workbook(xlsx, read_only=True)["summary"].iter_rows(
@@ -286,7 +289,7 @@ def test_admin_year_from_sign_in_to_the_report(live, desk, new_page, shot, tmp_p
     assert total in pdf_text
     assert "โรงเรียนบ้านทดสอบเบราว์เซอร์" in pdf_text
     desk.goto(live.url(f"/admin/assessments/{assessment_id}/report"))
-    shot(desk, "console-report", full_page=False)
+    shot(desk, "console-new-school-report")
 
     # A viewer of another office reaches none of it.
     viewer = new_page(viewport=DESK)
