@@ -8,7 +8,6 @@ with zbarimg, as a phone camera would read the paper.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 import subprocess
 from pathlib import Path

@@ -6,12 +6,21 @@ from __future__ import annotations
 
 import pytest
 
-from ..test_browser import live_demo, page  # noqa: F401  (the live demo and Chromium fixtures)
-
 pytestmark = pytest.mark.browser
 
 
-def _sign_in(page, info) -> None:  # noqa: F811
+@pytest.fixture
+def live_demo(live):
+    """(base URL, demo info) of the module's live server (tests/browser/conftest.py)."""
+    return live.base, live.info
+
+
+@pytest.fixture
+def page(desk):
+    return desk
+
+
+def _sign_in(page, info) -> None:
     page.goto(info.admin_login["url"])
     page.fill("#username", info.admin_login["username"])
     page.fill("#password", info.admin_login["password"])
@@ -19,11 +28,11 @@ def _sign_in(page, info) -> None:  # noqa: F811
     page.wait_for_url("**/admin/")
 
 
-def _page_width(page) -> int:  # noqa: F811
+def _page_width(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth")
 
 
-def _overflowing(page, width: int) -> list[str]:  # noqa: F811
+def _overflowing(page, width: int) -> list[str]:
     """The elements that reach past ``width`` outside a scrolling box (to name a failure)."""
     return page.evaluate("""w => [...document.querySelectorAll('body *')]
         .filter(e => e.getBoundingClientRect().right > w + 1)
@@ -32,12 +41,12 @@ def _overflowing(page, width: int) -> list[str]:  # noqa: F811
                          + Math.round(e.getBoundingClientRect().right))""", width)
 
 
-def _past_url(page, base: str, assessment_id: int) -> str:  # noqa: F811
+def _past_url(page, base: str, assessment_id: int) -> str:
     page.goto(f"{base}/admin/assessments/{assessment_id}")
     return page.locator("a", has_text="ผลการประเมินปีที่ผ่านมา").first.get_attribute("href")
 
 
-def test_console_on_a_390px_phone(live_demo, page):  # noqa: F811
+def test_console_on_a_390px_phone(live_demo, page):
     base, info = live_demo
     page.set_viewport_size({"width": 390, "height": 844})
     _sign_in(page, info)
@@ -61,7 +70,7 @@ def test_console_on_a_390px_phone(live_demo, page):  # noqa: F811
     assert grid.evaluate("t => getComputedStyle(t).overflowX") == "auto"
 
 
-def test_past_grid_fits_1366px_with_sub_indicator_columns(live_demo, page):  # noqa: F811
+def test_past_grid_fits_1366px_with_sub_indicator_columns(live_demo, page):
     base, info = live_demo
     page.set_viewport_size({"width": 1366, "height": 768})
     _sign_in(page, info)
@@ -74,7 +83,7 @@ def test_past_grid_fits_1366px_with_sub_indicator_columns(live_demo, page):  # n
     assert page.locator(".table-scroll").evaluate("s => s.scrollWidth <= s.clientWidth")
 
 
-def test_a_measures_line_breaks_show_on_the_web(live_demo, page):  # noqa: F811
+def test_a_measures_line_breaks_show_on_the_web(live_demo, page):
     base, info = live_demo
     page.set_viewport_size({"width": 1280, "height": 800})
     _sign_in(page, info)
