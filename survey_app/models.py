@@ -1,6 +1,6 @@
 """Typed SQLAlchemy 2.0 models.
 
-Anonymity is a property of this schema: ``response`` and ``answer`` hold no link to an
+Anonymity is a property of this schema: ``response`` holds no link to an
 ``access_code`` or a person (no foreign key, no IP address, no user agent, no time finer than
 the day), and an ``access_code`` records only whether it was used, not when.
 ``tests/app/test_schema_anonymity.py`` checks this on the migrated database.  IIT answers first
@@ -152,10 +152,24 @@ class Response(Base):
     submitted_on: Mapped[dt.date] = mapped_column(sa.Date)
     #: EIT only: the respondent group's code (``school``, ``public`` …).
     respondent_group: Mapped[str | None] = mapped_column(sa.String(32))
+    #: One byte per question in the order of the (assessment, instrument)'s
+    #: ``response_layout``; 255 = unanswered (``survey_app/services/compact.py``).
+    answers: Mapped[bytes] = mapped_column(sa.LargeBinary)
 
-    answers: Mapped[list[Answer]] = relationship(
-        back_populates="response", cascade="all, delete-orphan"
+
+class ResponseLayout(Base):
+    """The question columns of one assessment's instrument, in the order of the bytes of
+    ``response.answers``.  Only ever grows at its end."""
+
+    __tablename__ = "response_layout"
+    __table_args__ = (sa.CheckConstraint("instrument IN ('IIT', 'EIT')", name="instrument"),)
+
+    assessment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("assessment.id", ondelete="CASCADE"), primary_key=True
     )
+    instrument: Mapped[str] = mapped_column(sa.String(3), primary_key=True)
+    #: The question columns (``i1.1 i1.2 …``), separated by single spaces.
+    questions: Mapped[str] = mapped_column(sa.Text)
 
 
 class Ballot(Base):
@@ -174,20 +188,6 @@ class Ballot(Base):
     submitted_on: Mapped[dt.date] = mapped_column(sa.Date)
     #: The answers as compact JSON, question column → option code.
     answers: Mapped[str] = mapped_column(sa.Text)
-
-
-class Answer(Base):
-    """The option chosen for one question (``i1.2``, ``e4.1`` …) of one response."""
-
-    __tablename__ = "answer"
-
-    response_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("response.id", ondelete="CASCADE"), primary_key=True
-    )
-    question: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
-    option: Mapped[int] = mapped_column(sa.SmallInteger)
-
-    response: Mapped[Response] = relationship(back_populates="answers")
 
 
 # -- rehearsal imports (Google Forms exports) ----------------------------------------------------

@@ -4,7 +4,7 @@ A submission redeems its code and drops the answers into ``ballot`` in ONE trans
 (``responses.store_iit_response``), so nothing acknowledged is lost and a code is used exactly
 once.  That transaction necessarily ties the two rows together (same PostgreSQL transaction id,
 same SQLite WAL commit), so the answers are not results yet.  :func:`mix_assessment` moves an
-assessment's ballots into ``response``/``answer`` only when at least K (``MIX_BATCH``) wait, or
+assessment's ballots into ``response`` only when at least K (``MIX_BATCH``) wait, or
 all of them once the assessment has closed: in a new transaction, in an order drawn from the
 operating system's random source, with response ids assigned in that shuffled order and one
 day (the newest ballot's) for the whole batch.  :func:`erase_mixed_ballots` then removes what
@@ -31,7 +31,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..models import Answer, Assessment, Ballot, Response, utcnow
+from ..models import Assessment, Ballot, Response, utcnow
+from .compact import encode, layout_for
+from .instrument_sets import assessment_set
 
 log = logging.getLogger(__name__)
 
@@ -75,9 +77,9 @@ def mix_assessment(engine: sa.Engine, assessment_id: int, *, minimum: int) -> in
     """Mix the assessment's ballots into ``response`` if at least ``minimum`` wait; commit.
 
     One transaction: the ballots are claimed with ``DELETE … RETURNING`` (a concurrent mixer
-    blocks on the same rows, then finds them gone), shuffled, and inserted as responses one by
-    one in that order, so ids follow the shuffle and not the arrival; every response of the
-    batch gets the day of the batch's newest ballot.  Returns how many were mixed (0 when
+    blocks on the same rows, then finds them gone), shuffled, and inserted as compact responses
+    (``compact.py``) in that order, so ids follow the shuffle and not the arrival; every
+    response of the batch gets the day of the batch's newest ballot.  Returns how many were mixed (0 when
     fewer than ``minimum`` waited: then nothing changes).  The caller erases afterwards.
     """
     minimum = max(minimum, 1)
@@ -96,17 +98,17 @@ def mix_assessment(engine: sa.Engine, assessment_id: int, *, minimum: int) -> in
             batch = list(claimed)
             _SHUFFLER.shuffle(batch)
             day = max(b.submitted_on for b in batch)
-            answers: list[dict[str, object]] = []
-            for ballot in batch:
-                response_id = session.execute(
-                    sa.insert(Response).values(assessment_id=assessment_id, instrument="IIT",
-                                               submitted_on=day)
-                    .returning(Response.id)
-                ).scalar_one()
-                answers.extend({"response_id": response_id, "question": q, "option": o}
-                               for q, o in json.loads(ballot.answers).items())
-            if answers:
-                session.execute(sa.insert(Answer), answers)
+            given = [json.loads(ballot.answers) for ballot in batch]
+            connection = session.connection()
+            # A new layout takes the questionnaire's order (then any other column given).
+            columns = assessment_set(session.get(Assessment, assessment_id)).columns_for("IIT")
+            layout = layout_for(connection, assessment_id, "IIT",
+                                [*columns, *(q for answers in given for q in answers)])
+            # One multi-row insert in the shuffled order: ids are assigned in that order.
+            connection.execute(sa.insert(Response), [
+                {"assessment_id": assessment_id, "instrument": "IIT", "submitted_on": day,
+                 "respondent_group": None, "answers": encode(layout, answers)}
+                for answers in given])
             session.commit()
         except BaseException:
             session.rollback()

@@ -239,8 +239,8 @@ def responses_by_source(session: Session, assessment: Assessment, instrument: st
                         ) -> dict[str, pd.DataFrame]:
     """Each source's responses of one instrument as code frames (no ``submitted_on``):
     ``{"collected": …, "imported": …}``; either may have no rows."""
-    collected = responses_frame_by_id(session, assessment.id, instrument)
-    return {"collected": collected.drop(columns=["submitted_on"]),
+    collected = responses_frame_by_id(session, assessment.id, instrument, dates=False)
+    return {"collected": collected,
             "imported": imported_frame(session, assessment, instrument)}
 
 
@@ -249,8 +249,7 @@ def responses_frame(session: Session, assessment: Assessment, instrument: str, *
     """The responses results are computed from: collected ones only, unless
     ``include_imported`` (then the imported rows follow the collected ones)."""
     if not include_imported:
-        collected = responses_frame_by_id(session, assessment.id, instrument)
-        return collected.drop(columns=["submitted_on"])
+        return responses_frame_by_id(session, assessment.id, instrument, dates=False)
     frames = responses_by_source(session, assessment, instrument)
     if frames["imported"].empty:
         return frames["collected"]

@@ -19,10 +19,11 @@ from sqlalchemy.orm import Session
 
 from questionnaires import InstrumentSet
 
-from ..models import AccessCode, Answer, Assessment, Response, utcnow
+from ..models import AccessCode, Assessment, Response, utcnow
 from .assessments import AssessmentState, assessment_state
 from .ballots import add_ballot
 from .codes import hash_code, normalise_code
+from .compact import encode, layout_for
 from .instrument_sets import assessment_set
 
 
@@ -155,17 +156,17 @@ def _add_response(
     *,
     submitted_on: dt.date,
     respondent_group: str | None = None,
-) -> Response:
-    response = Response(
+) -> None:
+    """Insert one response as ONE row (a Core insert: no ORM object per answer)."""
+    connection = session.connection()
+    layout = layout_for(connection, assessment.id, instrument, answers)
+    connection.execute(sa.insert(Response).values(
         assessment_id=assessment.id,
         instrument=instrument,
         submitted_on=submitted_on,
         respondent_group=respondent_group,
-        answers=[Answer(question=c, option=v) for c, v in answers.items()],
-    )
-    session.add(response)
-    session.flush()
-    return response
+        answers=encode(layout, answers),
+    ))
 
 
 def store_iit_response(

@@ -119,14 +119,12 @@ def _sqlite_state(path: Path) -> tuple[set[str], collections.Counter]:
 
             for (text,) in conn.execute("SELECT answers FROM ballot"):
                 answers[tuple(sorted(json.loads(text).items()))] += 1
-        rows = conn.execute(
-            "SELECT a.response_id, a.question, a.option FROM answer a JOIN response r "
-            "ON r.id = a.response_id WHERE r.instrument = 'IIT'").fetchall()
-        by_response: dict[int, list] = collections.defaultdict(list)
-        for response_id, question, option in rows:
-            by_response[response_id].append((question, option))
-        for items in by_response.values():
-            answers[tuple(sorted(items))] += 1
+        layouts = {a: text.split() for a, text in conn.execute(
+            "SELECT assessment_id, questions FROM response_layout WHERE instrument = 'IIT'")}
+        for assessment_id, codes in conn.execute(
+                "SELECT assessment_id, answers FROM response WHERE instrument = 'IIT'"):
+            answers[tuple(sorted((q, o) for q, o in zip(layouts[assessment_id], codes,
+                                                         strict=False) if o != 255))] += 1
         return used, answers
     finally:
         conn.close()

@@ -201,6 +201,29 @@ def count_rows(app, table: str) -> int:
         return db.session.scalar(sa.text(f"SELECT count(*) FROM {table}"))
 
 
+def stored_answers(app, instrument: str | None = None, where: str = "") -> list[dict[str, int]]:
+    """Each stored response's answers (column → option; blanks left out), oldest id first,
+    decoded from ``response.answers`` with its layout."""
+    from survey_app.services.compact import BLANK, stored_layout
+
+    query = "SELECT id, assessment_id, instrument, answers FROM response"
+    conditions = ([f"instrument = '{instrument}'"] if instrument else []) + (
+        [where] if where else [])
+    if conditions:
+        query += " WHERE " + " AND ".join(conditions)
+    with app.app_context():
+        connection = db.session.connection()
+        rows = connection.execute(sa.text(query + " ORDER BY id")).all()
+        layouts = {(a, i): stored_layout(connection, a, i) for _id, a, i, _b in rows}
+        return [{q: o for q, o in zip(layouts[(a, i)], bytes(b), strict=False) if o != BLANK}
+                for _id, a, i, b in rows]
+
+
+def count_answers(app) -> int:
+    """How many answers (non-blank question cells) all stored responses hold."""
+    return sum(len(a) for a in stored_answers(app))
+
+
 def stored_iit(app) -> int:
     """IIT answers stored anywhere: ballots waiting in the box plus mixed IIT responses."""
     return count_rows(app, "ballot") + count_rows(app, "response WHERE instrument = 'IIT'")

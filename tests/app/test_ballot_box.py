@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from survey_app import create_app
 from survey_app.config import ConfigError
 from survey_app.extensions import db
-from survey_app.models import AccessCode, Answer, Assessment, Response
+from survey_app.models import AccessCode, Assessment, Response
 from survey_app.services import ballots
 from survey_app.services.codes import hash_code
 from survey_app.services.responses import store_iit_response
@@ -28,9 +28,11 @@ from .attacks import distinct_answers, run_attacks, submit_iit, wal_replay, xmin
 from .conftest import (
     app_config,
     close_assessment,
+    count_answers,
     count_rows,
     full_answers,
     make_assessment,
+    stored_answers,
 )
 
 K = 5
@@ -79,7 +81,7 @@ def test_k_is_configurable_and_results_change_only_in_steps_of_k(mix_app):
         assert submit_iit(mix_app.test_client(), setup.token, code, full_answers("IIT")) == 302
         counts.append((count_rows(mix_app, "response"), count_rows(mix_app, "ballot")))
     assert counts == [(0, 1), (0, 2), (3, 0), (3, 1), (3, 2), (6, 0), (6, 1)]
-    assert count_rows(mix_app, "answer") == 6 * 51
+    assert count_answers(mix_app) == 6 * 51
 
 
 @pytest.mark.parametrize("value", [1, 0, "5", True])
@@ -149,8 +151,7 @@ def test_a_batch_is_shuffled_with_ids_assigned_after_and_one_day(app, monkeypatc
         rows = db.session.execute(sa.select(Response.id, Response.submitted_on)
                                   .order_by(Response.id)).all()
         assert {day for _id, day in rows} == {dt.date(2026, 11, 22)}  # the newest ballot's day
-        first = dict(db.session.execute(sa.select(Answer.question, Answer.option)
-                                        .where(Answer.response_id == rows[0].id)).all())
+        first = stored_answers(app, where=f"id = {rows[0].id}")[0]
         assert first == {q: int(v) for q, v in answers[-1].items()}  # the last to arrive
     assert isinstance(ballots._SHUFFLER, random.SystemRandom)
 

@@ -21,7 +21,14 @@ import sqlalchemy as sa
 from survey_app import create_app
 from survey_app.extensions import db
 
-from .conftest import Respondent, app_config, count_rows, full_answers, make_assessment
+from .conftest import (
+    Respondent,
+    app_config,
+    count_answers,
+    count_rows,
+    full_answers,
+    make_assessment,
+)
 
 TIMEOUT_MS = int(os.environ.get("ITA_FAULT_TIMEOUT_MS", "1500"))
 #: What the respondent's wait may add to the lock timeout (rendering, a busy CI machine).
@@ -108,7 +115,7 @@ def test_locked_database_re_renders_the_iit_questionnaire_with_every_answer(
     assert f'name="ticket" value="{ticket}"' in page
     assert TIMEOUT_MS / 1000 - 0.2 <= waited < TIMEOUT_MS / 1000 + SLACK_S
     # nothing stored half: no response, no answer, the code still unused
-    assert stored_responses(fault_app) == 0 and count_rows(fault_app, "answer") == 0
+    assert stored_responses(fault_app) == 0 and count_answers(fault_app) == 0
     assert _used_codes(fault_app) == 0
     # the lock is gone: pressing submit again on the same page stores it exactly once
     assert person.submit_iit(ticket, answers).status_code == 302
@@ -133,7 +140,7 @@ def test_locked_database_re_renders_the_eit_questionnaire_in_english(
     assert "The system is busy for a moment" in page
     assert checked(page) == {**answers, "respondent_group": "school"}
     assert waited < TIMEOUT_MS / 1000 + SLACK_S
-    assert stored_responses(fault_app) == 0 and count_rows(fault_app, "answer") == 0
+    assert stored_responses(fault_app) == 0 and count_answers(fault_app) == 0
     # the same form (same nonce) goes through once the lock is released
     assert person.submit_eit(answers, group="school", nonce=nonce).status_code == 302
     assert stored_responses(fault_app) == 1

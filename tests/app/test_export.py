@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from sqlalchemy import text as sa_text
 
 from questionnaires import load_instrument_set
 from survey_app.extensions import db
@@ -50,18 +51,77 @@ def test_bad_arguments(app, setup):
 
 def test_blank_cells_for_missing_answers(app, setup):
     """Rows stored before a definition gained a question export blanks, not zeros."""
-    from survey_app.models import Answer
+    import sqlalchemy as sa
+
+    from survey_app.models import Assessment, Response, ResponseLayout
+    from survey_app.services.responses import store_eit_response
 
     with app.app_context():
-        from survey_app.models import Assessment
-        from survey_app.services.responses import store_eit_response
-
         assessment = db.session.get(Assessment, setup.assessment_id)
         store_eit_response(db.session, assessment, "public", full_answers("EIT", option=3),
                            submitted_on=pd.Timestamp("2026-11-01").date())
-        db.session.query(Answer).filter(Answer.question == "e15").delete()
+        # As stored before e15 existed: the layout and the row without its byte.
+        layout = db.session.get(ResponseLayout, (setup.assessment_id, "EIT"))
+        columns = layout.questions.split()
+        k = columns.index("e15")
+        layout.questions = " ".join(columns[:k] + columns[k + 1:])
+        row = db.session.scalars(sa.select(Response)).one()
+        row.answers = row.answers[:k] + row.answers[k + 1:]
         db.session.commit()
         frame = responses_frame_by_id(db.session, setup.assessment_id, "EIT")
         csv = "".join(iter_responses_csv(db.session, setup.assessment_id, "EIT")).lstrip("\ufeff")
     assert frame["e15"].isna().all()
     assert csv.splitlines()[1].endswith(",3,,2026-11-01")
+
+
+def test_a_layout_grows_and_earlier_rows_read_blank_in_its_new_columns(app, setup):
+    """A question the layout lacks is appended; shorter (earlier) rows are blank there."""
+    from survey_app.models import Assessment
+    from survey_app.services.compact import layout_for, stored_layout
+    from survey_app.services.responses import store_eit_response
+
+    with app.app_context():
+        assessment = db.session.get(Assessment, setup.assessment_id)
+        connection = db.session.connection()
+        layout_for(connection, assessment.id, "EIT", ["e2", "e1"])  # an old, partial layout
+        db.session.execute(sa_text("INSERT INTO response (assessment_id, instrument, "
+                                   "submitted_on, respondent_group, answers) VALUES "
+                                   "(:a, 'EIT', '2026-11-01', 'school', :b)"),
+                           {"a": assessment.id, "b": bytes([1, 2])})
+        store_eit_response(db.session, assessment, "public", full_answers("EIT", option=4),
+                           submitted_on=pd.Timestamp("2026-11-02").date())
+        grown = stored_layout(db.session.connection(), assessment.id, "EIT")
+        frame = responses_frame_by_id(db.session, setup.assessment_id, "EIT")
+        text = "".join(iter_responses_csv(db.session, setup.assessment_id, "EIT"))
+    iset = load_instrument_set("ita-2566")
+    assert grown[:2] == ("e2", "e1") and set(grown) == set(iset.columns_for("EIT"))
+    assert (frame.loc[0, "e1"], frame.loc[0, "e2"]) == (2, 1)
+    assert frame.drop(columns=["e1", "e2"]).iloc[0, 1:-1].isna().all()
+    assert frame.loc[1, "e1"] == 4
+    first = text.lstrip("\ufeff").splitlines()[1].split(",")
+    assert first[:3] == ["school", "2", "1"] and set(first[3:-1]) == {""}
+
+
+def test_the_vectorised_csv_writes_what_csv_writer_writes():
+    """Every option code, blanks, and groups needing quotes or neutralising, byte for byte."""
+    import datetime as dt
+
+    import numpy as np
+
+    from survey_app.services.compact import BLANK
+    from survey_app.services.exports import _csv_batch, _csv_text, _values, neutralise
+
+    rng = np.random.default_rng(1)
+    codes = rng.integers(0, 256, (400, 7)).astype(np.uint8)
+    codes[:, 0] = np.arange(400) % 256  # every byte, BLANK included
+    assert (codes == BLANK).any()
+    groups = [["school", "a,b", 'say "x"', "=1+1", "-x", "ผู้ปกครอง", "", None][k % 8]
+              for k in range(400)]
+    days = [dt.date(2026, 11, 1 + k % 30) for k in range(400)]
+    expected = _csv_text(([neutralise(g), *row, d.isoformat()]
+                          for g, row, d in zip(groups, _values(codes), days, strict=True)),
+                         neutralised=True)
+    assert _csv_batch(groups, days, codes) == expected
+    iit = _csv_text(([*row, d.isoformat()] for row, d in zip(_values(codes), days,
+                                                              strict=True)), neutralised=True)
+    assert _csv_batch(None, days, codes) == iit

@@ -54,7 +54,7 @@ def fuzz_app(database_url, tmp_path, monkeypatch):
 
 
 #: What a request could store; the ballot box counts where the schema has one.
-COUNTED = ("response", "answer", "ballot", "admin_session", "user_account")
+COUNTED = ("response", "response_layout", "ballot", "admin_session", "user_account")
 
 
 def snapshot_query(engine: sa.Engine) -> sa.TextClause:

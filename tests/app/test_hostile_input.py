@@ -10,7 +10,7 @@ import io
 
 import pytest
 
-from .conftest import count_rows, full_answers
+from .conftest import count_answers, count_rows, full_answers
 from .test_database_faults import stored_responses
 
 NOT_OPTION_CODES = ["๔", "٤", "４", "+4", "4.0", " 4", "4 ", "04", "4e0", "4_0", "-1",
@@ -18,7 +18,7 @@ NOT_OPTION_CODES = ["๔", "٤", "４", "+4", "4.0", " 4", "4 ", "04", "4e0", "4
 
 
 def _stored(app) -> tuple[int, int, int]:
-    return (stored_responses(app), count_rows(app, "answer"),
+    return (stored_responses(app), count_answers(app),
             count_rows(app, "access_code WHERE status = 'used'"))
 
 

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from survey_app.extensions import db
-from survey_app.models import AccessCode, Answer, Assessment, Response, utcnow
+from survey_app.models import AccessCode, Assessment, Response, utcnow
 from survey_app.services.codes import format_code, revoke_batch
 
 from .conftest import (
@@ -18,6 +18,7 @@ from .conftest import (
     count_rows,
     full_answers,
     make_assessment,
+    stored_answers,
     stored_iit,
 )
 
@@ -42,8 +43,7 @@ def test_fresh_code_stores_one_anonymous_response(app, respondent, setup):
         assert stored.instrument == "IIT"
         assert stored.respondent_group is None
         assert isinstance(stored.submitted_on, dt.date)
-        got = dict(db.session.execute(sa.select(Answer.question, Answer.option)).all())
-        assert got == {k: int(v) for k, v in answers.items()}
+        assert stored_answers(app) == [{k: int(v) for k, v in answers.items()}]
         statuses = sorted(db.session.scalars(sa.select(AccessCode.status)))
         assert statuses == ["unused", "unused", "used"]
 

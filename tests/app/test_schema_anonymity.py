@@ -12,11 +12,11 @@ FORBIDDEN = re.compile(r"ip|addr|agent|code|time|created|updated|user|session|to
                        r"browser|cookie|name|email|phone", re.IGNORECASE)
 
 
-def test_response_and_answer_cannot_be_traced(database_url):
+def test_response_and_its_layout_cannot_be_traced(database_url):
     engine = make_engine(database_url)
     try:
         inspector = sa.inspect(engine)
-        for table in ("response", "answer", "ballot"):
+        for table in ("response", "response_layout", "ballot"):
             columns = {c["name"]: c for c in inspector.get_columns(table)}
             suspicious = [name for name in columns if FORBIDDEN.search(name)]
             assert not suspicious, f"{table} has identifying columns: {suspicious}"
@@ -25,11 +25,13 @@ def test_response_and_answer_cannot_be_traced(database_url):
             referred = {fk["referred_table"] for fk in inspector.get_foreign_keys(table)}
             assert "access_code" not in referred
         assert {c["name"] for c in inspector.get_columns("response")} == {
-            "id", "assessment_id", "instrument", "submitted_on", "respondent_group",
+            "id", "assessment_id", "instrument", "submitted_on", "respondent_group", "answers",
         }
-        assert {c["name"] for c in inspector.get_columns("answer")} == {
-            "response_id", "question", "option",
+        # The column order of the compact answers: one row per (assessment, instrument).
+        assert {c["name"] for c in inspector.get_columns("response_layout")} == {
+            "assessment_id", "instrument", "questions",
         }
+        assert "answer" not in inspector.get_table_names()
         # The ballot box: the day and the answers, nothing that says whose (SECURITY.md).
         assert {c["name"] for c in inspector.get_columns("ballot")} == {
             "id", "assessment_id", "submitted_on", "answers",

@@ -16,7 +16,6 @@ from questionnaires import load_instrument_set
 from survey_app.extensions import db
 from survey_app.models import (
     Agency,
-    Answer,
     Assessment,
     ImprovementMeasure,
     OitResult,
@@ -26,6 +25,7 @@ from survey_app.models import (
     utcnow,
 )
 from survey_app.services.assessments import create_assessment
+from survey_app.services.compact import encode, layout_for
 
 SET = "ita-2566"
 PASSWORD = "correct horse battery staple"
@@ -74,11 +74,12 @@ def add_assessment(session, agency: Agency, *, year: int = 2569, iit: int = 35, 
     for instrument, n in (("IIT", iit), ("EIT", eit)):
         for k in range(n):
             answers = answers_for(iset, instrument, rng, quality)
+            layout = layout_for(session.connection(), assessment.id, instrument, answers)
             session.add(Response(
                 assessment_id=assessment.id, instrument=instrument,
                 submitted_on=day + dt.timedelta(days=k % 7),
                 respondent_group=group_cycle[k % len(group_cycle)] if instrument == "EIT" else None,
-                answers=[Answer(question=c, option=v) for c, v in answers.items()]))
+                answers=encode(layout, answers)))
     for item in iset.oit_items:
         if item.code in oit_unjudged:
             continue
