@@ -125,6 +125,11 @@ def downgrade() -> None:
             if o != BLANK]
         if inserts:
             conn.execute(sa.insert(_answer), inserts)
-    with op.batch_alter_table("response") as batch:
-        batch.drop_column("answers")
+    if conn.dialect.name == "sqlite":
+        # Not batch mode: recreating ``response`` would drop the old table, and with foreign
+        # keys on that deletes every ``answer`` row just written (ON DELETE CASCADE).  SQLite
+        # 3.35+ drops a plain column in place.
+        op.execute("ALTER TABLE response DROP COLUMN answers")
+    else:
+        op.drop_column("response", "answers")
     op.drop_table("response_layout")

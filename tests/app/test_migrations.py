@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import secrets
+from collections.abc import Iterator
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -9,6 +16,8 @@ from alembic.script import ScriptDirectory
 from survey_app.extensions import make_engine
 from survey_app.models import Base
 from survey_app.services.schema import alembic_config, current_revision, head_revision, upgrade
+
+from .conftest import PG_SERVER, _pg_admin_engine
 
 
 def test_one_head():
@@ -45,5 +54,120 @@ def test_downgrade_to_base_and_back_on_sqlite(tmp_path):
         assert current_revision(engine) is None
         upgrade(engine)
         assert current_revision(engine) == head_revision()
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def fresh_url(backend, tmp_path) -> Iterator[str]:
+    """An empty database of its own (it is downgraded, so never the shared one)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+        return
+    admin = _pg_admin_engine()
+    name = f"ita_migration_{os.getpid()}_{secrets.token_hex(4)}"
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except sa.exc.OperationalError as exc:
+        admin.dispose()
+        pytest.skip(f"PostgreSQL is unreachable: {exc.orig}")
+    try:
+        yield sa.make_url(PG_SERVER).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def _legacy_answers(rng) -> dict[tuple[int, str], list[dict[str, int]]]:
+    """Answers as the ``answer`` table held them: every question, some blank, one empty row."""
+    from questionnaires import load_instrument_set
+
+    iset = load_instrument_set("ita-2566")
+    out: dict[tuple[int, str], list[dict[str, int]]] = {}
+    for instrument, n in (("IIT", 30), ("EIT", 40)):
+        rows = []
+        for k in range(n):
+            row = {}
+            for item in iset.items_for(instrument):
+                codes = sorted(item.scale.codes)
+                for q in item.questions:
+                    if rng.random() > 0.05:  # mostly good answers, as real ones
+                        row[q.column] = int(codes[-min(len(codes), int(rng.geometric(0.6)))])
+            rows.append({} if k == 7 else row)
+        out[(1, instrument)] = rows
+    return out
+
+
+def _scores(url: str):
+    from sqlalchemy.orm import Session
+
+    from survey_app.models import Assessment
+    from survey_app.services.exports import responses_frame_by_id
+    from survey_app.services.results import assessment_result
+
+    engine = make_engine(url)
+    try:
+        with Session(engine) as session:
+            assessment = session.get(Assessment, 1)
+            result = assessment_result(session, assessment, bootstrap=0)
+            frames = {i: responses_frame_by_id(session, 1, i) for i in ("IIT", "EIT")}
+            return ((result.total, result.grade,
+                     {c: i.score for c, i in result.indicators.items()}), frames)
+    finally:
+        engine.dispose()
+
+
+def test_answers_survive_upgrade_downgrade_upgrade_with_the_same_scores(fresh_url):
+    """Legacy ``answer`` rows become compact bytes, back again, and compact again."""
+    import numpy as np
+    from alembic import command
+
+    engine = make_engine(fresh_url)
+    legacy = _legacy_answers(np.random.default_rng(7))
+    try:
+        upgrade(engine, "0006_instrument_set_registry")
+        with engine.begin() as conn:
+            conn.execute(sa.text(
+                "INSERT INTO agency (id, code, name_th, name_en, agency_type, eligible_headcount)"
+                " VALUES (1, 'M', 'ม', 'M', 'school', 40)"))
+            conn.execute(sa.text(
+                "INSERT INTO assessment (id, agency_id, fiscal_year_be, instrument_set, opens_at,"
+                " closes_at, public_token) VALUES (1, 1, 2566, 'ita-2566', "
+                "'2023-03-01 00:00:00', '2023-05-01 00:00:00', 'tok')"))
+            rid = 0
+            for (_a, instrument), rows in legacy.items():
+                for k, row in enumerate(rows):
+                    rid += 1
+                    conn.execute(sa.text(
+                        "INSERT INTO response (id, assessment_id, instrument, submitted_on, "
+                        "respondent_group) VALUES (:id, 1, :i, :d, :g)"),
+                        {"id": rid, "i": instrument, "d": f"2023-03-{1 + k % 28:02d}",
+                         "g": ("school", "public")[k % 2] if instrument == "EIT" else None})
+                    if row:
+                        conn.execute(sa.text("INSERT INTO answer (response_id, question, option)"
+                                             " VALUES (:r, :q, :o)"),
+                                     [{"r": rid, "q": q, "o": o} for q, o in row.items()])
+        upgrade(engine)
+        first, frames = _scores(fresh_url)
+        for instrument in ("IIT", "EIT"):
+            stored = [{c: int(v) for c, v in r.items() if c not in
+                       ("respondent_group", "submitted_on") and not pd.isna(v)}
+                      for r in frames[instrument].to_dict("records")]
+            assert stored == legacy[(1, instrument)]
+        assert sum(v is not None for v in first[2].values()) >= 6  # IIT and EIT indicators (no OIT)
+        cfg = alembic_config()
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0006_instrument_set_registry")
+        with engine.connect() as conn:
+            back = conn.execute(sa.text("SELECT count(*) FROM answer")).scalar()
+        assert back == sum(len(r) for rows in legacy.values() for r in rows)
+        upgrade(engine)
+        again, frames_again = _scores(fresh_url)
+        assert again == first
+        for instrument in ("IIT", "EIT"):
+            pd.testing.assert_frame_equal(frames_again[instrument], frames[instrument])
     finally:
         engine.dispose()
