@@ -141,12 +141,20 @@ def mix_command() -> None:
 @click.option("--base-url", default="http://127.0.0.1:8000", show_default=True,
               help="Where `ita serve` will be reached; used in the printed URLs.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (for scripts).")
-def demo_command(base_url: str, as_json: bool) -> None:
+@click.option("--responses", "synthetic", type=click.IntRange(min=0), default=0,
+              show_default=True,
+              help="Also add N synthetic plausible responses to the current (B.E. 2569) "
+                   "assessment, 40% IIT and 60% EIT, by bulk inserts (100,000 take seconds). "
+                   "The IIT ones go straight into the results, not through the ballot box: "
+                   "they are made up and redeem no code.  Each run adds N more.")
+def demo_command(base_url: str, as_json: bool, synthetic: int) -> None:
     """Create (or reuse) a demo agency, an open assessment, IIT codes and responses."""
     import json
 
     from .extensions import db
-    from .services.demo import ensure_demo
+    from .models import Assessment
+    from .services.assessments import response_counts
+    from .services.demo import add_synthetic_responses, ensure_demo
     from .services.schema import upgrade
 
     with _app_context() as app:
@@ -157,6 +165,13 @@ def demo_command(base_url: str, as_json: bool) -> None:
             base_url=base_url,
             timezone=app.config["TIMEZONE"],
         )
+        if synthetic:
+            assessment = db.session.get(Assessment, info.assessment_id)
+            added = add_synthetic_responses(db.session, assessment, synthetic,
+                                            timezone=app.config["TIMEZONE"])
+            info.responses = response_counts(db.session, assessment)
+            info.notes.append(f"Added {synthetic:,} synthetic responses (IIT {added['IIT']:,}, "
+                              f"EIT {added['EIT']:,}).")
     if as_json:
         click.echo(json.dumps(info.as_dict(), ensure_ascii=False, indent=2))
         return

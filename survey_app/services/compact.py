@@ -117,3 +117,27 @@ def code_columns(matrix: np.ndarray, columns: Sequence[str]) -> dict[str, pd.arr
     return {c: pd.arrays.IntegerArray(np.ascontiguousarray(values[:, j]),
                                       np.ascontiguousarray(blank[:, j]))
             for j, c in enumerate(columns)}
+
+
+def insert_coded(connection: sa.Connection, assessment_id: int, instrument: str,
+                 columns: Sequence[str], codes: np.ndarray, *, submitted_on: Sequence,
+                 groups: Sequence[str | None] | None = None) -> int:
+    """Bulk-insert responses given as a ``uint8`` matrix (one column per ``columns`` entry,
+    ``BLANK`` = unanswered), in row order; one multi-row INSERT.  Returns the rows inserted."""
+    from ..models import Response
+
+    layout = layout_for(connection, assessment_id, instrument, columns)
+    where = {c: k for k, c in enumerate(columns)}
+    ordered = np.full((len(codes), len(layout)), BLANK, dtype=np.uint8)
+    for k, column in enumerate(layout):
+        if column in where:
+            ordered[:, k] = codes[:, where[column]]
+    raw = ordered.tobytes()
+    width = len(layout)
+    rows = [{"assessment_id": assessment_id, "instrument": instrument,
+             "submitted_on": submitted_on[i],
+             "respondent_group": None if groups is None else groups[i],
+             "answers": raw[i * width:(i + 1) * width]} for i in range(len(codes))]
+    if rows:
+        connection.execute(sa.insert(Response), rows)
+    return len(rows)

@@ -88,15 +88,80 @@ def plausible_answers(
     iset = load_set(instrument_set, session)
     tilt = rng.normal(0.6, 0.8)
     answers: dict[str, int] = {}
+    for column, ranked, base in _ranked_options(iset, instrument, ordinal_weights,
+                                                yesno_weights):
+        weights = base * np.exp(-tilt * np.arange(len(ranked)))  # best first
+        answers[column] = int(rng.choice(ranked, p=weights / weights.sum()))
+    return answers
+
+
+def _ranked_options(iset, instrument: str, ordinal_weights: tuple[float, ...] = _ORDINAL_WEIGHTS,
+                    yesno_weights: tuple[float, ...] = _YESNO_WEIGHTS):
+    """Per question: (column, its option codes best-scoring first, their base weights)."""
     for item in iset.items_for(instrument):
         for q in item.questions:
             scores = item.scale.scores(q.direction)
             ranked = sorted(scores, key=scores.get, reverse=True)
-            weights = np.asarray(_level_weights(
+            yield q.column, ranked, np.asarray(_level_weights(
                 yesno_weights if item.scale.kind == "yes_no" else ordinal_weights, len(ranked)))
-            weights = weights * np.exp(-tilt * np.arange(len(ranked)))  # best first
-            answers[q.column] = int(rng.choice(ranked, p=weights / weights.sum()))
-    return answers
+
+
+def plausible_codes(iset, instrument: str, n: int, rng: np.random.Generator
+                    ) -> tuple[list[str], np.ndarray]:
+    """``n`` respondents' answers at once, drawn as :func:`plausible_answers` draws one
+    (a general view per respondent tilting every answer alike): (columns, uint8 matrix)."""
+    tilt = rng.normal(0.6, 0.8, size=(n, 1))
+    columns, out = [], []
+    for column, ranked, base in _ranked_options(iset, instrument):
+        weights = base * np.exp(-tilt * np.arange(len(ranked)))
+        cumulative = np.cumsum(weights / weights.sum(axis=1, keepdims=True), axis=1)
+        pick = (rng.random((n, 1)) > cumulative[:, :-1]).sum(axis=1)
+        columns.append(column)
+        out.append(np.asarray(ranked, dtype=np.uint8)[pick])
+    return columns, np.column_stack(out) if out else np.empty((n, 0), dtype=np.uint8)
+
+
+#: Of ``ita demo --responses N``: the share that is IIT (staff); the rest is EIT.  As in
+#: ``benchmarks/score_bench.py``'s national year: 40 % IIT, 60 % EIT.
+SYNTHETIC_IIT_SHARE = 0.4
+
+
+def add_synthetic_responses(session: Session, assessment: Assessment, n: int, *,
+                            timezone: str = "Asia/Bangkok", seed: int = 2569) -> dict[str, int]:
+    """Add ``n`` synthetic plausible responses (40 % IIT, 60 % EIT) to ``assessment``; commits.
+
+    Bulk compact inserts (``compact.insert_coded``), days spread over the window so far.  The
+    IIT rows go straight into ``response``, not through the ballot box: they are made up, no
+    code is redeemed, so there is no redeem transaction to unlink them from and no one to
+    protect (SECURITY.md); their order is random all the same.  Returns rows added per
+    instrument.
+    """
+    from .compact import insert_coded
+
+    if n < 0:
+        raise ValueError("the number of responses cannot be negative")
+    rng = np.random.default_rng(seed + n)
+    iset = assessment_set(assessment)
+    today = local_today(timezone)
+    first = min(local_today(timezone, assessment.opens_at), today)
+    span = (today - first).days + 1
+    connection = session.connection()
+    added = {}
+    n_iit = round(n * SYNTHETIC_IIT_SHARE)
+    for instrument, count in (("IIT", n_iit), ("EIT", n - n_iit)):
+        columns, codes = plausible_codes(iset, instrument, count, rng)
+        offsets = rng.integers(0, span, count)
+        days_by_offset = [first + dt.timedelta(days=int(d)) for d in range(span)]
+        groups = None
+        if instrument == "EIT":
+            known = [g for g in _EIT_GROUP_WEIGHTS if g in {r.code for r in iset.respondent_groups}]
+            weights = np.asarray([_EIT_GROUP_WEIGHTS[g] for g in known])
+            groups = [known[k] for k in rng.choice(len(known), count, p=weights / weights.sum())]
+        added[instrument] = insert_coded(
+            connection, assessment.id, instrument, columns, codes,
+            submitted_on=[days_by_offset[d] for d in offsets], groups=groups)
+    session.commit()
+    return added
 
 
 def _level_weights(weights: tuple[float, ...], levels: int) -> list[float]:

@@ -29,8 +29,8 @@ DATE_COLUMN = "submitted_on"
 # -- streamed exports for the console and `ita export` -----------------------------------------
 #
 # Every CSV/XLSX cell of text goes through ``neutralise`` so that a spreadsheet never runs a
-# cell as a formula; numbers stay numbers.  Responses are read with one streamed SELECT of their
-# compact answers (``compact.py``; a server-side cursor on PostgreSQL), a batch at a time, and
+# cell as a formula; numbers stay numbers.  Responses are read a batch at a time (keyset pages
+# on the response id) as their compact answers (``compact.py``), and
 # each batch is decoded with numpy and written as CSV text in one vectorised step, so an export
 # of a million responses holds one batch in memory at a time on SQLite and PostgreSQL alike.
 
@@ -93,29 +93,42 @@ def _response_batches(session: Session, assessment: Assessment, instrument: str,
 
     ``codes`` is a ``uint8`` matrix (``compact.BLANK`` = unanswered) with the instrument's
     question columns in questionnaire order; ``groups`` the EIT respondent groups (None for
-    IIT), ``days`` the dates (None unless ``dates``).  One SELECT, read ``batch`` rows at a
-    time (all at once when ``batch`` is None).
+    IIT), ``days`` the dates as ISO text (None unless ``dates``).  One SELECT per ``batch``
+    responses (keyset pagination on the id), or one for all when ``batch`` is None.
     """
     columns = list(assessment_set(assessment).columns_for(instrument))
     connection = session.connection()  # Core rows: no ORM row processing
     layout = stored_layout(connection, assessment.id, instrument)
     eit = instrument == "EIT"
-    selected = [Response.answers] + ([Response.respondent_group] if eit else []) + (
-        [Response.submitted_on] if dates else [])
+    selected = [Response.id, Response.answers] + (
+        [Response.respondent_group] if eit else []) + ([Response.submitted_on] if dates else [])
     query = (sa.select(*selected)
              .where(Response.assessment_id == assessment.id, Response.instrument == instrument)
              .order_by(Response.id))
-    if batch is None:
-        parts = [connection.execute(query).all()]
-    else:
-        parts = connection.execute(query.execution_options(yield_per=batch)).partitions()
-    for rows in parts:
+    last_id = 0
+    while True:
+        # Keyset pages (one SELECT when ``batch`` is None), each read from the result's DBAPI
+        # cursor: no Row object or type processing per response.  A day is then the driver's
+        # value: a date (PostgreSQL) or ISO text (SQLite).
+        page = query if batch is None else query.where(Response.id > last_id).limit(batch)
+        result = connection.execute(page)
+        try:
+            rows = result.cursor.fetchall()
+        finally:
+            result.close()
         if not rows:
-            continue
-        blobs, *rest = zip(*rows, strict=True)
+            return
+        ids, blobs, *rest = zip(*rows, strict=True)
         groups = rest.pop(0) if eit else None
-        days = rest.pop(0) if dates else None
+        days = [_iso(d) for d in rest.pop(0)] if dates else None
         yield groups, days, decode(blobs, layout, columns)
+        if batch is None or len(rows) < batch:
+            return
+        last_id = ids[-1]
+
+
+def _iso(day) -> str:
+    return day if isinstance(day, str) else day.isoformat()
 
 
 def _values(codes: np.ndarray) -> list[list]:
@@ -136,7 +149,7 @@ def iter_response_rows(session: Session, assessment_id: int, instrument: str, *,
         for k, row in enumerate(rows):
             if groups is not None:
                 row.insert(0, neutralise(groups[k]))  # the only free text in a response row
-            row.append(days[k].isoformat())
+            row.append(days[k])
         yield from rows
 
 
@@ -180,7 +193,7 @@ def _csv_batch(groups, days, codes: np.ndarray) -> str:
     fields = np.empty((n, width, 4), dtype=np.uint8)
     fields[:, :, :3] = _DIGITS[codes]
     fields[:, :, 3] = ord(",")
-    parts = [fields.reshape(n, width * 4), _cells([d.isoformat() for d in days], "\n")]
+    parts = [fields.reshape(n, width * 4), _cells(days, "\n")]
     if groups is not None:
         parts.insert(0, _cells(texts, ","))
     return np.concatenate(parts, axis=1).tobytes().translate(None, b"\0").decode()
@@ -397,5 +410,5 @@ def responses_frame_by_id(session: Session, assessment_id: int, instrument: str,
         data[GROUP_COLUMN] = pd.Series(list(groups), dtype=object)
     data.update(code_columns(codes, questions))
     if dates:
-        data[DATE_COLUMN] = pd.Series([d.isoformat() for d in days], dtype=object)
+        data[DATE_COLUMN] = pd.Series(days, dtype=object)
     return pd.DataFrame(data, columns=header if dates else header[:-1])

@@ -117,11 +117,22 @@ def test_the_vectorised_csv_writes_what_csv_writer_writes():
     assert (codes == BLANK).any()
     groups = [["school", "a,b", 'say "x"', "=1+1", "-x", "ผู้ปกครอง", "", None][k % 8]
               for k in range(400)]
-    days = [dt.date(2026, 11, 1 + k % 30) for k in range(400)]
-    expected = _csv_text(([neutralise(g), *row, d.isoformat()]
+    days = [dt.date(2026, 11, 1 + k % 30).isoformat() for k in range(400)]
+    expected = _csv_text(([neutralise(g), *row, d]
                           for g, row, d in zip(groups, _values(codes), days, strict=True)),
                          neutralised=True)
     assert _csv_batch(groups, days, codes) == expected
-    iit = _csv_text(([*row, d.isoformat()] for row, d in zip(_values(codes), days,
+    iit = _csv_text(([*row, d] for row, d in zip(_values(codes), days,
                                                               strict=True)), neutralised=True)
     assert _csv_batch(None, days, codes) == iit
+
+
+def test_small_pages_stream_every_response_once(app, respondent, setup):
+    for option in (1, 2, 3, 4, 1):
+        respondent.submit_eit(full_answers("EIT", option=option), group="public")
+    with app.app_context():
+        paged = "".join(iter_responses_csv(db.session, setup.assessment_id, "EIT", batch=2))
+        whole = "".join(iter_responses_csv(db.session, setup.assessment_id, "EIT", batch=100))
+        frame = responses_frame_by_id(db.session, setup.assessment_id, "EIT")
+    assert paged == whole and len(paged.splitlines()) == 6
+    assert list(frame["e1"]) == [1, 2, 3, 4, 1]
