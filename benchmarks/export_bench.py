@@ -1,27 +1,28 @@
-"""Stream the responses CSV export of a very large assessment and show memory stays flat.
+"""Responses exports (CSV, XLSX) and the scoring read at 1,000 / 10,000 / 100,000 responses.
 
-Inserts two synthetic IIT assessments (``--responses`` and a tenth of it; each response has all
-51 IIT answers, so 1,000,000 responses are 51,000,000 answer rows), then exports each in a fresh
-process with the console's generator (``iter_responses_csv``) to /dev/null and prints rows/s and
-the process's peak RSS.  Flat memory: the large export's peak is about the small one's.
+Fills one synthetic IIT assessment per size (ita-2566, 51 questions, plausible answers drawn as
+``ita demo --responses`` draws them, stored compactly by bulk insert), then, each in a fresh
+process: exports the responses CSV (``iter_responses_csv``, what the console streams) and the
+XLSX (``write_responses_xlsx``), reads the whole assessment as the scoring frame
+(``responses_frame``), and reads the exported CSV with ``pandas.read_csv`` (the floor).  Prints
+responses/s and the peak RSS of each process, then the goals: CSV at least 100,000 responses/s
+with flat memory (the 100,000 export's peak within 1.25x the 1,000 one's).
 
-    .venv/bin/python benchmarks/export_bench.py                        # PostgreSQL, 1,000,000
-    .venv/bin/python benchmarks/export_bench.py --backend sqlite --responses 200000
+    .venv/bin/python benchmarks/export_bench.py                       # SQLite and PostgreSQL
+    .venv/bin/python benchmarks/export_bench.py --backend sqlite --sizes 1000 10000 100000
 
-PostgreSQL (127.0.0.1:5432, user postgres, or ``ITA_BENCH_PG_URL``) is filled with COPY into a
-database created for the run and dropped at the end (``--keep`` keeps it); SQLite with
-executemany into a file under /tmp.  Not part of the test run.
+PostgreSQL (127.0.0.1:5432, user postgres, or ``ITA_BENCH_PG_URL``) gets a database created for
+the run and dropped at the end (``--keep`` keeps it).  Not part of the test run.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import io
 import os
-import resource
 import subprocess
 import sys
+import tempfile
 import time
 
 import numpy as np
@@ -30,39 +31,25 @@ import sqlalchemy as sa
 PG_SERVER = os.environ.get("ITA_BENCH_PG_URL",
                            "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 SET = "ita-2566"
-CHUNK = 20_000
-
-
-def rss_kib() -> int:
-    with open("/proc/self/statm") as fh:
-        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+CSV_GOAL = 100_000  # responses/s
+FLAT = 1.25  # the largest export's peak RSS within this factor of the smallest's
 
 
 def peak_kib() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    """This process's peak resident memory (VmHWM: unlike ru_maxrss, not inherited)."""
+    with open("/proc/self/status") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:"))
 
 
-# -- filling the database -------------------------------------------------------------------
-
-
-def _questions():
+def _make_assessment(engine, code: str, n: int) -> int:
     from questionnaires import load_instrument_set
-
-    iset = load_instrument_set(SET)
-    cols, codes = [], []
-    for item in iset.items_for("IIT"):
-        for q in item.questions:
-            cols.append(q.column)
-            codes.append(np.array(sorted(item.scale.codes)))
-    return cols, codes
-
-
-def _make_assessment(engine, code: str) -> int:
     from survey_app.models import Agency, Assessment, utcnow
+    from survey_app.services.compact import insert_coded
+    from survey_app.services.demo import plausible_codes
 
     with sa.orm.Session(engine) as session:
         agency = Agency(code=code, name_th=f"หน่วยงานทดสอบ {code}", name_en=code,
-                        agency_type="area_office", eligible_headcount=1_000_000)
+                        agency_type="area_office", eligible_headcount=max(n, 1))
         session.add(agency)
         session.flush()
         now = utcnow()
@@ -71,148 +58,145 @@ def _make_assessment(engine, code: str) -> int:
                                 closes_at=now + dt.timedelta(days=1),
                                 public_token=os.urandom(16).hex())
         session.add(assessment)
+        session.flush()
+        rng = np.random.default_rng(n)
+        columns, codes = plausible_codes(load_instrument_set(SET), "IIT", n, rng)
+        days = [dt.date(2026, 11, 1) + dt.timedelta(days=int(d)) for d in rng.integers(0, 20, n)]
+        insert_coded(session.connection(), assessment.id, "IIT", columns, codes,
+                     submitted_on=days)
         session.commit()
         return assessment.id
 
 
-def _chunks(n: int, first_id: int, rng: np.random.Generator):
-    cols, codes = _questions()
-    for start in range(0, n, CHUNK):
-        size = min(CHUNK, n - start)
-        ids = np.arange(first_id + start, first_id + start + size)
-        options = np.column_stack([c[rng.integers(0, len(c), size)] for c in codes])
-        yield ids, cols, options
+# -- one measurement per fresh process -------------------------------------------------------
 
 
-def fill_postgres(engine, assessment_id: int, n: int, first_id: int, rng) -> None:
-    day = dt.date(2026, 11, 1).isoformat()
-    raw = engine.raw_connection()
-    try:
-        cur = raw.cursor()
-        for ids, cols, options in _chunks(n, first_id, rng):
-            with cur.copy("COPY response (id, assessment_id, instrument, submitted_on) "
-                          "FROM STDIN") as copy:
-                copy.write("".join(f"{i}\t{assessment_id}\tIIT\t{day}\n" for i in ids))
-            buf = io.StringIO()
-            for j, col in enumerate(cols):
-                column = options[:, j]
-                buf.write("".join(f"{i}\t{col}\t{o}\n" for i, o in zip(ids, column,
-                                                                         strict=True)))
-            with cur.copy("COPY answer (response_id, question, option) FROM STDIN") as copy:
-                copy.write(buf.getvalue())
-            raw.commit()
-        cur.execute("SELECT setval('response_id_seq', (SELECT max(id) FROM response))")
-        cur.execute("ANALYZE response")
-        cur.execute("ANALYZE answer")
-        raw.commit()
-    finally:
-        raw.close()
-
-
-def fill_sqlite(engine, assessment_id: int, n: int, first_id: int, rng) -> None:
-    day = dt.date(2026, 11, 1).isoformat()
-    raw = engine.raw_connection()
-    try:
-        cur = raw.cursor()
-        cur.execute("PRAGMA synchronous=OFF")
-        for ids, cols, options in _chunks(n, first_id, rng):
-            cur.executemany("INSERT INTO response (id, assessment_id, instrument, submitted_on)"
-                            " VALUES (?, ?, 'IIT', ?)",
-                            [(int(i), assessment_id, day) for i in ids])
-            cur.executemany("INSERT INTO answer (response_id, question, option) VALUES (?, ?, ?)",
-                            [(int(i), col, int(o)) for j, col in enumerate(cols)
-                             for i, o in zip(ids, options[:, j], strict=True)])
-            raw.commit()
-    finally:
-        raw.close()
-
-
-# -- exporting (in a fresh process per assessment) ------------------------------------------
-
-
-def export_one(url: str, assessment_id: int) -> None:
-    from survey_app.extensions import make_engine
-    from survey_app.services.exports import iter_responses_csv
-
-    engine = make_engine(url)
-    before = rss_kib()
-    rows = 0
+def measure(kind: str, url: str, assessment_id: int, path: str) -> None:
     started = time.perf_counter()
-    with sa.orm.Session(engine) as session, open(os.devnull, "wb") as out:
-        for chunk in iter_responses_csv(session, assessment_id, "IIT", batch=2000):
-            out.write(chunk.encode("utf-8"))
-            rows += chunk.count("\n")
-    seconds = time.perf_counter() - started
-    engine.dispose()
-    print(f"{rows - 1} {seconds:.3f} {before} {peak_kib()}")
+    if kind == "read_csv":
+        import pandas as pd
+
+        rows = len(pd.read_csv(path))
+    else:
+        from sqlalchemy.orm import Session
+
+        from survey_app.extensions import make_engine
+        from survey_app.models import Assessment
+        from survey_app.services import exports
+        from survey_app.services.imports import responses_frame
+
+        engine = make_engine(url)
+        started = time.perf_counter()
+        with Session(engine) as session:
+            if kind == "csv":
+                rows = -1
+                with open(path, "wb") as out:
+                    for chunk in exports.iter_responses_csv(session, assessment_id, "IIT"):
+                        out.write(chunk.encode("utf-8"))
+                        rows += chunk.count("\n")
+            elif kind == "xlsx":
+                with open(path, "wb") as out:
+                    rows = exports.write_responses_xlsx(session, assessment_id, "IIT", out)
+            else:
+                rows = len(responses_frame(session, session.get(Assessment, assessment_id),
+                                           "IIT"))
+        engine.dispose()
+    print(f"{rows} {time.perf_counter() - started:.4f} {peak_kib()}")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--backend", choices=["postgresql", "sqlite"], default="postgresql")
-    parser.add_argument("--responses", type=int, default=1_000_000)
-    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    parser.add_argument("--export-only", nargs=2, metavar=("URL", "ASSESSMENT"),
-                        help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.export_only:
-        export_one(args.export_only[0], int(args.export_only[1]))
-        return
+def run(kind: str, url: str, assessment_id: int, path: str) -> tuple[int, float, int]:
+    out = subprocess.run([sys.executable, __file__, "--measure", kind, url, str(assessment_id),
+                          path], check=True, capture_output=True, text=True).stdout.split()
+    return int(out[0]), float(out[1]), int(out[2])
 
+
+def bench(backend: str, sizes: list[int], keep: bool) -> bool:
     from survey_app.extensions import make_engine
     from survey_app.services.schema import upgrade
 
     name = f"ita_export_bench_{os.getpid()}"
-    if args.backend == "postgresql":
+    tmp = tempfile.mkdtemp(prefix="ita-export-bench-")
+    if backend == "postgresql":
         admin = sa.create_engine(PG_SERVER, isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)
         with admin.connect() as conn:
             conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
         url = sa.make_url(PG_SERVER).set(database=name).render_as_string(hide_password=False)
-        fill = fill_postgres
     else:
-        path = f"/tmp/{name}.sqlite3"
-        url = f"sqlite:///{path}"
-        fill = fill_sqlite
+        url = f"sqlite:///{tmp}/{name}.sqlite3"
     engine = make_engine(url)
+    ok = True
     try:
         upgrade(engine)
-        rng = np.random.default_rng(2569)
-        sizes = [("small", args.responses // 10), ("large", args.responses)]
-        assessments = {}
-        next_id = 1
-        for label, n in sizes:
-            assessments[label] = _make_assessment(engine, label.upper())
+        ids = {}
+        for n in sizes:
             started = time.perf_counter()
-            fill(engine, assessments[label], n, next_id, rng)
-            next_id += n
-            took = time.perf_counter() - started
-            print(f"inserted {n:,} responses ({n * 51:,} answers) on {args.backend} in "
-                  f"{took:.0f} s", flush=True)
+            ids[n] = _make_assessment(engine, f"B{n}", n)
+            print(f"{backend}: inserted {n:,} IIT responses (compact, bulk) in "
+                  f"{time.perf_counter() - started:.2f} s", flush=True)
         engine.dispose()
-        print(f"\nexport of the responses CSV (IIT, 51 columns) to /dev/null, "
-              f"{args.backend}, one process each:")
-        print(f"{'responses':>12} {'seconds':>8} {'rows/s':>10} {'RSS before':>11} "
-              f"{'peak RSS':>9}")
-        for label, n in sizes:
-            out = subprocess.run(
-                [sys.executable, __file__, "--export-only", url, str(assessments[label])],
-                check=True, capture_output=True, text=True).stdout.split()
-            rows, seconds, before, peak = int(out[0]), float(out[1]), int(out[2]), int(out[3])
-            assert rows == n, (rows, n)
-            print(f"{rows:>12,} {seconds:>8.1f} {rows / seconds:>10,.0f} "
-                  f"{before / 1024:>8.0f} MiB {peak / 1024:>6.0f} MiB", flush=True)
+        print(f"\n{backend}: IIT, 51 question columns; each figure one fresh process; "
+              "responses/s and peak RSS")
+        print(f"{'responses':>10} {'CSV export':>22} {'XLSX export':>22} "
+              f"{'read for scoring':>22} {'pandas.read_csv floor':>24} {'CSV/floor':>9}")
+        peaks = {}
+        for n in sizes:
+            csv_path, xlsx_path = f"{tmp}/r{n}.csv", f"{tmp}/r{n}.xlsx"
+            figures = {}
+            for kind, path in (("csv", csv_path), ("xlsx", xlsx_path), ("frame", ""),
+                               ("read_csv", csv_path)):
+                rows, seconds, peak = run(kind, url, ids[n], path)
+                assert rows == n, (kind, rows, n)
+                figures[kind] = (n / seconds, seconds, peak)
+            peaks[n] = figures["csv"][2]
+            cells = [f"{figures[k][0]:>9,.0f}/s {figures[k][2] / 1024:>5.0f} MiB"
+                     for k in ("csv", "xlsx", "frame")]
+            print(f"{n:>10,} {cells[0]:>22} {cells[1]:>22} {cells[2]:>22} "
+                  f"{figures['read_csv'][0]:>11,.0f}/s {figures['read_csv'][2] / 1024:>5.0f} MiB"
+                  f" {figures['csv'][1] / figures['read_csv'][1]:>8.2f}x"
+                  f"   (read {n:,}: {figures['frame'][1]:.3f} s)", flush=True)
+        largest = max(sizes)
+        rate = largest / run("csv", url, ids[largest], f"{tmp}/again.csv")[1]
+        flat = peaks[largest] <= FLAT * peaks[min(sizes)]
+        print(f"goals ({backend}): CSV >= {CSV_GOAL:,} responses/s at {largest:,}: "
+              f"{'PASS' if rate >= CSV_GOAL else 'MISS'} ({rate:,.0f}/s, second run)   "
+              f"flat memory (peak at {largest:,} <= {FLAT}x peak at {min(sizes):,}): "
+              f"{'PASS' if flat else 'MISS'} ({peaks[largest] / 1024:.0f} vs "
+              f"{peaks[min(sizes)] / 1024:.0f} MiB)\n", flush=True)
+        ok = rate >= CSV_GOAL and flat
     finally:
         engine.dispose()
-        if args.keep:
-            print(f"kept {url}")
-        elif args.backend == "postgresql":
-            with admin.connect() as conn:
-                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for f in os.listdir(tmp):
+            if not keep:
+                os.remove(os.path.join(tmp, f))
+        if backend == "postgresql":
+            if keep:
+                print(f"kept {url}")
+            else:
+                with admin.connect() as conn:
+                    conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             admin.dispose()
-        else:
-            for suffix in ("", "-wal", "-shm"):
-                if os.path.exists(path + suffix):
-                    os.remove(path + suffix)
+        elif keep:
+            print(f"kept {url}")
+        if not keep:
+            os.rmdir(tmp)
+    return ok
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backend", choices=["postgresql", "sqlite", "both"], default="both")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
+    parser.add_argument("--measure", nargs=4, metavar=("KIND", "URL", "ASSESSMENT", "PATH"),
+                        help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        kind, url, assessment, path = args.measure
+        measure(kind, url, int(assessment), path)
+        return
+    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    results = [bench(b, sorted(args.sizes), args.keep) for b in backends]
+    sys.exit(0 if all(results) else 1)
 
 
 if __name__ == "__main__":

@@ -143,7 +143,8 @@ class Response(Base):
     __tablename__ = "response"
     __table_args__ = (
         sa.CheckConstraint("instrument IN ('IIT', 'EIT')", name="instrument"),
-        sa.Index("ix_response_assessment_instrument", "assessment_id", "instrument"),
+        # With the id last: an assessment's responses are read in id order from the index.
+        sa.Index("ix_response_assessment_instrument", "assessment_id", "instrument", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

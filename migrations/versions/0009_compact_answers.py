@@ -2,7 +2,8 @@
 
 Upgrade: each (assessment, instrument) that has answers gets a layout of its distinct question
 columns (in natural order: i1.2 before i1.10), every response's ``answer`` rows become the
-bytes of ``response.answers`` (255 where a question has no row), and ``answer`` is dropped.
+bytes of ``response.answers`` (255 where a question has no row), and ``answer`` is dropped;
+the response index gains the id (an assessment is read in id order without a sort).
 Downgrade: the ``answer`` rows are written back from the bytes (every byte but 255), then the
 column and the layouts are dropped.  Neither direction reads the instrument-set registry.
 
@@ -89,6 +90,10 @@ def upgrade() -> None:
     op.drop_table("answer")
     with op.batch_alter_table("response") as batch:
         batch.alter_column("answers", existing_type=sa.LargeBinary(), nullable=False)
+    # The id joins the index, so that reading one assessment in id order needs no sort.
+    op.drop_index("ix_response_assessment_instrument", table_name="response")
+    op.create_index("ix_response_assessment_instrument", "response",
+                    ["assessment_id", "instrument", "id"])
 
 
 def _id_ranges(conn: sa.Connection):
@@ -125,6 +130,9 @@ def downgrade() -> None:
             if o != BLANK]
         if inserts:
             conn.execute(sa.insert(_answer), inserts)
+    op.drop_index("ix_response_assessment_instrument", table_name="response")
+    op.create_index("ix_response_assessment_instrument", "response",
+                    ["assessment_id", "instrument"])
     if conn.dialect.name == "sqlite":
         # Not batch mode: recreating ``response`` would drop the old table, and with foreign
         # keys on that deletes every ``answer`` row just written (ON DELETE CASCADE).  SQLite
