@@ -68,7 +68,7 @@ def _fill(url: str, responses: int) -> int:
             conn.execute(table.insert(), [
                 {"assessment_id": assessment_id, "instrument": "IIT" if k % 5 < 2 else "EIT",
                  "submitted_on": first + dt.timedelta(days=(k * 7919) % DAYS),
-                 "respondent_group": None if k % 5 < 2 else "public"}
+                 "respondent_group": None if k % 5 < 2 else "public", "answers": b""}
                 for k in range(start, min(start + CHUNK, responses))])
     engine.dispose()
     return assessment_id

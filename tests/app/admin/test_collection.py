@@ -94,7 +94,7 @@ def test_a_batch_takes_the_day_of_its_newest_ballot(app):
             ballots.add_ballot(db.session, assessment, full_answers("IIT"),
                                submitted_on=monday + dt.timedelta(days=k))
         db.session.add(Response(assessment_id=assessment.id, instrument="EIT",
-                                submitted_on=monday, respondent_group="public"))
+                                submitted_on=monday, respondent_group="public", answers=b""))
         db.session.commit()
         assert ballots.mix_assessment(db.engine, assessment.id, minimum=3) == 3
     view = _view(app, setup.assessment_id)
@@ -113,7 +113,7 @@ def test_one_grouped_query_however_many_responses(app):
     with app.app_context():
         for setup, n in ((small, 3), (large, 300)):
             db.session.add_all(Response(assessment_id=setup.assessment_id, instrument="EIT",
-                                        submitted_on=dt.date(2026, 11, 1 + k % 20))
+                                        submitted_on=dt.date(2026, 11, 1 + k % 20), answers=b"")
                                for k in range(n))
         db.session.commit()
 
