@@ -48,6 +48,26 @@ def test_demo_on_a_fresh_instance_then_again(cli, tmp_path):
     assert not set(second["unused_iit_codes"]) & set(first["unused_iit_codes"])
 
 
+def test_demo_responses_adds_synthetic_plausible_responses(cli, tmp_path):
+    result = cli.invoke(main, ["demo", "--json", "--responses", "1000"])
+    assert result.exit_code == 0, result.output
+    info = json.loads(result.output)
+    assert info["responses"] == {"IIT": 40 + 400, "EIT": 200 + 600}  # 40 % IIT, 60 % EIT
+    out = tmp_path / "eit.csv"
+    assert cli.invoke(main, ["export", "responses", "--assessment", str(info["assessment_id"]),
+                             "--instrument", "EIT", "--output", str(out)]).exit_code == 0
+    frame = pd.read_csv(out, encoding="utf-8-sig")
+    iset = load_instrument_set("ita-2569")
+    assert len(frame) == 800 and frame[list(iset.columns_for("EIT"))].notna().all().all()
+    assert set(frame["respondent_group"]) <= {g.code for g in iset.respondent_groups}
+    # plausible: mostly the best answer, as the demo's own respondents
+    question = iset.question("e1")
+    scores = iset.item(question.item).scale.scores(question.direction)
+    assert frame["e1"].value_counts().index[0] == max(scores, key=scores.get)
+    bad = cli.invoke(main, ["demo", "--responses", "-5"])
+    assert bad.exit_code != 0 and "-5" in bad.output
+
+
 def test_demo_text_output_names_what_a_newcomer_needs(cli):
     result = cli.invoke(main, ["demo"])
     assert result.exit_code == 0, result.output
