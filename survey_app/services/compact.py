@@ -43,7 +43,8 @@ def layout_for(connection: sa.Connection, assessment_id: int, instrument: str,
     """
     wanted = list(dict.fromkeys(columns))
     current = stored_layout(connection, assessment_id, instrument)
-    missing = [c for c in wanted if c not in set(current)]
+    have = set(current)
+    missing = [c for c in wanted if c not in have]
     if not missing:
         return current
     for column in missing:
