@@ -83,6 +83,7 @@ def encode(layout: Sequence[str], answers: Mapping[str, int | None]) -> bytes:
         k = position.get(column)
         if k is None:
             raise ValueError(f"question {column!r} is not in the layout")
+        option = int(option)  # a ballot written by hand (tests) may hold "4"
         if not 0 <= option < BLANK:
             raise ValueError(f"{column}: option code {option} cannot be stored (0–254)")
         out[k] = option
