@@ -127,7 +127,7 @@ def test_answers_survive_upgrade_downgrade_upgrade_with_the_same_scores(fresh_ur
     engine = make_engine(fresh_url)
     legacy = _legacy_answers(np.random.default_rng(7))
     try:
-        upgrade(engine, "0006_instrument_set_registry")
+        upgrade(engine, "0009_scored_result_cache")
         with engine.begin() as conn:
             conn.execute(sa.text(
                 "INSERT INTO agency (id, code, name_th, name_en, agency_type, eligible_headcount)"
@@ -160,7 +160,7 @@ def test_answers_survive_upgrade_downgrade_upgrade_with_the_same_scores(fresh_ur
         cfg = alembic_config()
         with engine.begin() as conn:
             cfg.attributes["connection"] = conn
-            command.downgrade(cfg, "0006_instrument_set_registry")
+            command.downgrade(cfg, "0009_scored_result_cache")
         with engine.connect() as conn:
             back = conn.execute(sa.text("SELECT count(*) FROM answer")).scalar()
         assert back == sum(len(r) for rows in legacy.values() for r in rows)

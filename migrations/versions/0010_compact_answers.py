@@ -7,8 +7,8 @@ the response index gains the id (an assessment is read in id order without a sor
 Downgrade: the ``answer`` rows are written back from the bytes (every byte but 255), then the
 column and the layouts are dropped.  Neither direction reads the instrument-set registry.
 
-Revision ID: 0009_compact_answers
-Revises: 0006_instrument_set_registry
+Revision ID: 0010_compact_answers
+Revises: 0009_scored_result_cache
 Create Date: 2026-12-02
 """
 
@@ -19,8 +19,8 @@ import re
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_compact_answers"
-down_revision = "0006_instrument_set_registry"
+revision = "0010_compact_answers"
+down_revision = "0009_scored_result_cache"
 branch_labels = None
 depends_on = None
 
