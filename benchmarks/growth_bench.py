@@ -156,7 +156,9 @@ def measure(size: int, *, backend: str, repeat: int, seed: int) -> dict[str, flo
         url, drop = _pg_database()
     try:
         if _demo_has_responses_option():
-            env = {**os.environ, "ITA_DATABASE_URL": url, "ITA_INSTANCE_PATH": str(tmp)}
+            env = {**os.environ, "ITA_DATABASE_URL": url, "ITA_INSTANCE_PATH": str(tmp),
+                   "ITA_SECRET_KEY": secrets.token_hex(32),
+                   "ITA_PUBLIC_BASE_URL": "http://bench.test"}
             subprocess.run([ITA, "demo", "--responses", str(size)], check=True, env=env,
                            cwd=ROOT, capture_output=True)
         app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": str(tmp / "instance"),
