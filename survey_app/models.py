@@ -173,6 +173,23 @@ class ResponseLayout(Base):
     questions: Mapped[str] = mapped_column(sa.Text)
 
 
+class ResponseTally(Base):
+    """How many responses an assessment holds per instrument and day, kept by the database.
+
+    Triggers on ``response`` (migration 0011_response_tally) add and take away on every insert,
+    delete and update, whichever code writes, so counts, the per-day chart and the stored
+    result's fingerprint read a few rows per day instead of scanning every response.
+    """
+
+    __tablename__ = "response_tally"
+
+    assessment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("assessment.id", ondelete="CASCADE"), primary_key=True)
+    instrument: Mapped[str] = mapped_column(sa.String(3), primary_key=True)
+    submitted_on: Mapped[dt.date] = mapped_column(sa.Date, primary_key=True)
+    responses: Mapped[int]
+
+
 class Ballot(Base):
     """IIT answers waiting in the ballot box to be mixed into ``response`` (see SECURITY.md).
 

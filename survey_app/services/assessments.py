@@ -14,7 +14,7 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
-from ..models import Agency, Assessment, Response, RetiredPublicToken, utcnow
+from ..models import Agency, Assessment, ResponseTally, RetiredPublicToken, utcnow
 from .instrument_sets import pin_set
 
 #: How long an assessment opened by hand stays open when its closing time had passed.
@@ -134,12 +134,13 @@ def response_counts_by_assessment(session: Session, assessment_ids: Iterable[int
     if not ids:
         return counts
     rows = session.execute(
-        sa.select(Response.assessment_id, Response.instrument, sa.func.count())
-        .where(Response.assessment_id.in_(ids))
-        .group_by(Response.assessment_id, Response.instrument)
+        sa.select(ResponseTally.assessment_id, ResponseTally.instrument,
+                  sa.func.sum(ResponseTally.responses))
+        .where(ResponseTally.assessment_id.in_(ids))
+        .group_by(ResponseTally.assessment_id, ResponseTally.instrument)
     )
     for assessment_id, instrument, n in rows:
-        counts[assessment_id][instrument] = n
+        counts[assessment_id][instrument] = int(n)
     return counts
 
 

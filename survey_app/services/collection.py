@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from questionnaires.model import SURVEY_INSTRUMENTS
 from scoring import minimum_sample
 
-from ..models import Assessment, Response
+from ..models import Assessment, ResponseTally
 from . import view_models as vm
 from .assessments import AssessmentState, assessment_state
 from .ballots import pending_count
@@ -30,11 +30,10 @@ from .results import usable_headcount
 
 
 def daily_counts(session: Session, assessment_id: int) -> dict[tuple[dt.date, str], int]:
-    """Return (day, instrument) → responses stored that day, in one grouped query."""
+    """Return (day, instrument) → responses stored that day, from the tally's rows."""
     rows = session.execute(
-        sa.select(Response.submitted_on, Response.instrument, sa.func.count())
-        .where(Response.assessment_id == assessment_id)
-        .group_by(Response.submitted_on, Response.instrument))
+        sa.select(ResponseTally.submitted_on, ResponseTally.instrument, ResponseTally.responses)
+        .where(ResponseTally.assessment_id == assessment_id))
     return {(day, instrument): n for day, instrument, n in rows}
 
 

@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from questionnaires import InstrumentSet
 
-from ..models import Assessment, OitResult, Response, ResponseImport, ScoredResult, utcnow
+from ..models import Assessment, OitResult, Response, ResponseImport, ResponseTally, ScoredResult, utcnow
 
 _PACKAGE = Path(__file__).resolve().parent.parent
 #: The code a result depends on: a change in any of these files changes every fingerprint.
@@ -88,11 +88,20 @@ def set_digest(assessment: Assessment, iset: InstrumentSet) -> str:
 
 
 def response_marks(session: Session, assessment_id: int) -> dict[str, list[int]]:
-    """Instrument → [responses, largest response id] of the collected responses."""
-    rows = session.execute(
-        sa.select(Response.instrument, sa.func.count(), sa.func.max(Response.id))
-        .where(Response.assessment_id == assessment_id).group_by(Response.instrument))
-    return {instrument: [int(n), int(top)] for instrument, n, top in rows}
+    """Instrument → [responses, largest response id] of the collected responses.
+
+    The count comes from the tally; the largest id from the response index (assessment,
+    instrument, id): both a few rows at any size.
+    """
+    marks = {}
+    for instrument, n in session.execute(
+            sa.select(ResponseTally.instrument, sa.func.sum(ResponseTally.responses))
+            .where(ResponseTally.assessment_id == assessment_id)
+            .group_by(ResponseTally.instrument)):
+        top = session.scalar(sa.select(sa.func.max(Response.id)).where(
+            Response.assessment_id == assessment_id, Response.instrument == instrument))
+        marks[instrument] = [int(n), int(top)]
+    return marks
 
 
 def oit_marks(session: Session, assessment_id: int) -> list[list]:
