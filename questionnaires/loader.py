@@ -19,6 +19,7 @@ from .model import (
     DIRECTIONS,
     INSTRUMENTS,
     OIT_DUE,
+    OIT_MEASURES,
     SURVEY_INSTRUMENTS,
     Grade,
     Indicator,
@@ -326,8 +327,12 @@ class _Builder:
             due = r.get("due")
             if due is not None and due not in OIT_DUE:
                 raise self.fail(where, f"due must be one of {', '.join(OIT_DUE)}, not {due!r}")
+            measures = r.get("measures")
+            if measures is not None and measures not in OIT_MEASURES:
+                raise self.fail(where, f"measures must be one of {', '.join(OIT_MEASURES)}, "
+                                       f"not {measures!r}")
             out.append(OitItem(code, sub, self.get(r, "text_th", where),
-                               self.get(r, "text_en", where), due))
+                               self.get(r, "text_en", where), due, measures))
         return tuple(out)
 
     def respondent_groups(self) -> tuple[RespondentGroup, ...]:

@@ -104,6 +104,10 @@ class SubIndicator:
 #: The publication rhythms an OIT item's ``due`` may name, most frequent first.
 OIT_DUE = ("monthly", "quarterly", "half-year", "yearly")
 
+#: What an OIT item asks of the improvement measures, when it asks about them: ``plan`` (the
+#: measures set from the ITA results) or ``report`` (the report on carrying them out).
+OIT_MEASURES = ("plan", "report")
+
 
 @dataclass(frozen=True)
 class OitItem:
@@ -115,6 +119,8 @@ class OitItem:
     text_en: str
     #: How often the evidence is due (one of :data:`OIT_DUE`), or None when the set says nothing.
     due: str | None = None
+    #: One of :data:`OIT_MEASURES` when the item is about the improvement measures, else None.
+    measures: str | None = None
 
 
 @dataclass(frozen=True)

@@ -620,21 +620,39 @@ def export_scores_command(assessment_id: int, fmt: str, output: str | None,
 @click.option("--assessment", "assessment_id", required=True, type=int, help="Assessment id.")
 @click.option("--format", "fmt", type=click.Choice(["docx", "pdf"]), default="docx",
               show_default=True)
+@click.option("--follow-up", "follow_up", type=click.Choice(["1", "2", "3", "4", "year"]),
+              help="Instead of the yearly report: the follow-up report of the measures "
+                   "(รายงานผลการดำเนินงานตามมาตรการ) of quarter 1-4 of their fiscal year, or "
+                   "of the whole year.")
 @click.option("--output", required=True, type=click.Path(dir_okay=False))
-def report_command(assessment_id: int, fmt: str, output: str) -> None:
-    """Write the yearly analysis report (Thai): DOCX to edit, or PDF to hand in."""
+def report_command(assessment_id: int, fmt: str, follow_up: str | None, output: str) -> None:
+    """Write the yearly analysis report (Thai): DOCX to edit, or PDF to hand in; with
+    --follow-up, the quarter's or the year's follow-up report of the measures."""
     from .extensions import db
     from .services import reports
+    from .services.audit import record
+    from .services.exports import export_filename
+    from .services.measures import follow_up_view
 
     with _app_context():
         _mix_closed()
         assessment = _assessment_or_fail(db.session, assessment_id)
-        view = reports.report_view(db.session, assessment)
-        db.session.commit()  # the stored result, if it had to be computed
-        data = reports.report_docx(view) if fmt == "docx" else reports.report_pdf(view)
+        if follow_up is None:
+            data = reports.report_file(reports.report_view(db.session, assessment), fmt)
+            db.session.commit()  # the stored result, if it had to be computed
+        else:
+            quarter = None if follow_up == "year" else int(follow_up)
+            data = reports.follow_up_file(follow_up_view(db.session, assessment, quarter), fmt)
+        kind = ("report" if follow_up is None
+                else "follow-up-" + (follow_up if follow_up == "year" else f"q{follow_up}"))
+        record(db.session, None, "report", username="(cli)", agency_id=assessment.agency_id,
+               target=export_filename(assessment.agency.code, assessment.fiscal_year_be, kind, fmt),
+               detail=f"assessment {assessment.id}")
+        db.session.commit()
     with open(output, "wb") as fh:
         fh.write(data)
-    click.echo(f"wrote the {fmt.upper()} report to {output}", err=True)
+    what = "report" if follow_up is None else f"follow-up report ({follow_up})"
+    click.echo(f"wrote the {fmt.upper()} {what} to {output}", err=True)
 
 
 # -- the message catalogues ------------------------------------------------------------------

@@ -402,8 +402,43 @@ class ImprovementMeasure(Base):
     measure: Mapped[str] = mapped_column(sa.Text)
     responsible: Mapped[str] = mapped_column(sa.String(255), default="")
     steps: Mapped[str] = mapped_column(sa.Text, default="")
+    #: ประเด็น: the issue of the indicator the measure addresses.
+    issue: Mapped[str] = mapped_column(sa.Text, default="")
+    #: The plan by quarter (ไตรมาส 1-4) of the measures' fiscal year (:mod:`survey_app.quarters`);
+    #: None only for a measure typed before quarters whose period named none.
+    start_quarter: Mapped[int | None]
+    end_quarter: Mapped[int | None]
+    #: A note on the period: the free text typed before quarters existed, kept whenever it
+    #: says more than the quarters.
     period: Mapped[str] = mapped_column(sa.String(255), default="")
     position: Mapped[int] = mapped_column(default=0)
+    progress: Mapped[list[MeasureProgress]] = relationship(
+        back_populates="measure", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="MeasureProgress.quarter")
+
+
+class MeasureProgress(Base):
+    """What an agency reports on one measure for one quarter: status, a note and evidence."""
+
+    __tablename__ = "measure_progress"
+    __table_args__ = (
+        sa.UniqueConstraint("measure_id", "quarter", name="uq_measure_progress_measure_quarter"),
+        sa.CheckConstraint("quarter BETWEEN 1 AND 4", name="quarter"),
+        sa.CheckConstraint("status IN ('not_started', 'in_progress', 'done', 'dropped')",
+                           name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measure_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("improvement_measure.id", ondelete="CASCADE"), index=True)
+    quarter: Mapped[int]
+    status: Mapped[str] = mapped_column(sa.String(16))
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    #: One URL per line.
+    evidence_urls: Mapped[str] = mapped_column(sa.Text, default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow,
+                                                    onupdate=utcnow)
+    measure: Mapped[ImprovementMeasure] = relationship(back_populates="progress")
 
 
 class ReportNarrative(Base):

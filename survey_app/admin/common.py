@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import re
+from collections.abc import Callable
 
-from flask import Response, make_response, render_template
+from flask import Response, current_app, make_response, render_template, send_file
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from ..extensions import db
@@ -14,6 +17,7 @@ from ..models import Assessment
 from ..services import exports
 from ..services.ballots import pending_counts
 from ..services.qr import qr_svg
+from ..services.reports import MIMETYPES
 from .access import audit
 from .forms import Choice
 
@@ -76,3 +80,19 @@ def record_download(assessment: Assessment, name: str, action: str = "export") -
     audit(action, target=name, agency_id=assessment.agency_id,
           detail=f"assessment {assessment.id}")
     db.session.commit()
+
+
+def send_report(assessment: Assessment, name: str, fmt: str, make: Callable[[], bytes]):
+    """Make a report file (DOCX or PDF), record its download and send it; a renderer's failure
+    is a message (503), never a bare 500."""
+    try:
+        data = make()
+    except Exception:
+        current_app.logger.exception("%s report %s failed", fmt.upper(), name)
+        return render_template("admin/results/message.html", assessment=assessment,
+                               message=_(
+                                   "The %(fmt)s report could not be made; try again or tell the "
+                                   "administrator.", fmt=fmt.upper())), 503
+    record_download(assessment, name, "report")
+    return send_file(io.BytesIO(data), mimetype=MIMETYPES[fmt], as_attachment=True,
+                     download_name=name)

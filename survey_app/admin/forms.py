@@ -133,12 +133,27 @@ class PastImportForm(ConsoleForm):
     file = FileField(validators=[FileRequired()])
 
 
+def _quarter_choices() -> list:
+    return [Choice(q, _l("Quarter %(q)s", q=q)) for q in (1, 2, 3, 4)]
+
+
 class MeasureForm(ConsoleForm):
     indicator = SelectField(_l("Indicator no."), validators=[DataRequired()])
+    issue = TextAreaField(_l("Issue addressed"), validators=[Optional(), Length(max=4000)])
     measure = TextAreaField(_l("Measure"), validators=[DataRequired(), Length(max=4000)])
     responsible = StringField(_l("Responsible"), validators=[Optional(), Length(max=255)])
     steps = TextAreaField(_l("Steps"), validators=[Optional(), Length(max=8000)])
-    period = StringField(_l("Period"), validators=[Optional(), Length(max=255)])
+    start_quarter = SelectField(_l("Starts in"), coerce=int, choices=_quarter_choices,
+                                validators=[DataRequired()])
+    end_quarter = SelectField(_l("Ends in"), coerce=int, choices=_quarter_choices,
+                              validators=[DataRequired()])
+    period = StringField(_l("Period note"), description=_l("Optional: months or dates"),
+                         validators=[Optional(), Length(max=255)])
+
+    def validate_end_quarter(self, field) -> None:
+        if isinstance(self.start_quarter.data, int) and isinstance(field.data, int) \
+                and field.data < self.start_quarter.data:
+            raise ValidationError(_l("The end quarter is before the start quarter"))
 
 
 class UserForm(ConsoleForm):

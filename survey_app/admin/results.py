@@ -7,9 +7,7 @@ the report's texts are changed only by writers in scope (and audited).
 
 from __future__ import annotations
 
-import io
-
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -21,7 +19,7 @@ from ..services.imports import counts_by_source
 from ..services.results import results_view, supervisor_view
 from . import bp
 from .access import assessment_or_404, audit
-from .common import audit_label, download_name, page_css, record_download, with_inline_css
+from .common import audit_label, download_name, page_css, send_report, with_inline_css
 from .forms import EmptyForm
 
 
@@ -79,18 +77,8 @@ def report(assessment_id: int, fmt: str):
     assessment = assessment_or_404(assessment_id)
     view = reports.report_view(db.session, assessment)
     db.session.commit()  # the stored result, if it had to be computed
-    name = download_name(assessment, "report", fmt)
-    try:
-        data = reports.report_docx(view) if fmt == "docx" else reports.report_pdf(view)
-    except Exception:  # a renderer's failure is a message, never a bare 500
-        current_app.logger.exception("%s report failed", fmt.upper())
-        return render_template("admin/results/message.html", assessment=assessment,
-                               message=_(
-                                   "The %(fmt)s report could not be made; try again or tell the "
-                                   "administrator.", fmt=fmt.upper())), 503
-    record_download(assessment, name, "report")
-    return send_file(io.BytesIO(data), mimetype=reports.MIMETYPES[fmt], as_attachment=True,
-                     download_name=name)
+    return send_report(assessment, download_name(assessment, "report", fmt), fmt,
+                       lambda: reports.report_file(view, fmt))
 
 
 @bp.route("/assessments/<int:assessment_id>/report/texts", methods=["GET", "POST"])

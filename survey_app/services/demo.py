@@ -424,13 +424,16 @@ DEMO_MEASURES = (
 
 def _seed_measures(session: Session, assessment: Assessment) -> None:
     from ..models import ImprovementMeasure
+    from ..quarters import parse_period
 
     if session.scalar(sa.select(sa.func.count()).select_from(ImprovementMeasure)
                       .where(ImprovementMeasure.assessment_id == assessment.id)):
         return
     session.add_all(
         ImprovementMeasure(assessment_id=assessment.id, indicator=indicator, measure=measure,
-                           responsible=responsible, steps=steps, period=period, position=k)
+                           responsible=responsible, steps=steps, position=k,
+                           **dict(zip(("start_quarter", "end_quarter", "period"),
+                                      parse_period(period), strict=True)))
         for k, (indicator, measure, responsible, steps, period) in enumerate(DEMO_MEASURES))
 
 

@@ -1,4 +1,5 @@
-"""How a figure is written for a person: the one "two decimals or a dash" rule.
+"""How a figure or a typed text is written for a person: the one "two decimals or a dash"
+rule, and a text split into its lines.
 
 Figures arrive already rounded by :mod:`scoring`; this only writes them out.
 """
@@ -13,3 +14,11 @@ def two_decimals(value: float | None, *, signed: bool = False, dash: str = DASH)
     if value is None:
         return dash
     return f"{value:+.2f}" if signed else f"{value:.2f}"
+
+
+def split_lines(text: str | None) -> tuple[str, ...]:
+    """Split a typed text into its lines: ``\\r\\n`` is one break, blank lines go."""
+    if not text:
+        return ()
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return tuple(line.strip() for line in lines if line.strip())

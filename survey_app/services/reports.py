@@ -12,6 +12,11 @@ the improvement measures grouped once by indicator).  Three renderers read it:
 
 The Thai text lives once, in ``templates/report/text.j2``; all three renderers and the drafts
 call its macros.
+
+The follow-up report of the improvement measures (:class:`~survey_app.services.view_models.
+FollowUpView`, per quarter or for the year) goes through the same helpers: :func:`render_page`
+(``report/follow_up.html.j2``), :func:`html_pdf` and :func:`fill_docx` (``follow_up.docx``, built
+by the same script).
 """
 
 from __future__ import annotations
@@ -34,14 +39,16 @@ from scoring.assess import DEFAULT_BOOTSTRAP
 
 from ..models import Assessment, ReportNarrative, utcnow
 from . import view_models as vm
-from .formatting import two_decimals
+from .formatting import split_lines, two_decimals
 from .measures import measures_by_indicator
 from .results import results_view
 
 PACKAGE = Path(__file__).resolve().parent.parent
 TEMPLATES = PACKAGE / "templates"
 FONTS = PACKAGE / "static" / "fonts"
+PDF_FONT_BASE = FONTS.as_uri() + "/"  # the PDF's fonts: the files themselves
 DOCX_TEMPLATE = TEMPLATES / "report" / "report.docx"
+FOLLOW_UP_TEMPLATE = TEMPLATES / "report" / "follow_up.docx"
 WEAK_ITEMS = 3  # ประเด็นการประเมิน: this many of an indicator's lowest items
 NARRATIVE_KINDS = ("strength", "develop", "monitoring")
 NARRATIVE_MAX = 5000  # characters of one text
@@ -49,14 +56,6 @@ MIMETYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
 }
-
-
-def split_lines(text: str | None) -> tuple[str, ...]:
-    """Split a typed text into its lines: ``\\r\\n`` is one break, blank lines go."""
-    if not text:
-        return ()
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return tuple(line.strip() for line in lines if line.strip())
 
 
 def _signed(value: float | None) -> str:
@@ -177,8 +176,9 @@ def build_report_view(results: vm.ResultsView, *, saved: Mapping[tuple[str, str]
                       measures: Mapping[str, list]) -> vm.ReportView:
     """Arrange a results view, the office's texts and its measures into the report.
 
-    ``measures``: indicator code → objects with ``measure``, ``responsible``, ``steps`` and
-    ``period`` (the console's :class:`~survey_app.models.ImprovementMeasure`), in order.
+    ``measures``: indicator code → objects with ``measure``, ``responsible``, ``steps``,
+    ``period`` and optionally ``issue``, ``start_quarter`` and ``end_quarter`` (the console's
+    :class:`~survey_app.models.ImprovementMeasure`), in order.
     """
     drafts = narrative_drafts(results)
 
@@ -203,7 +203,10 @@ def build_report_view(results: vm.ResultsView, *, saved: Mapping[tuple[str, str]
             measures=tuple(vm.MeasureLine(measure=split_lines(m.measure),
                                           responsible=(m.responsible or "").strip(),
                                           steps=split_lines(m.steps),
-                                          period=(m.period or "").strip())
+                                          period=(m.period or "").strip(),
+                                          issue=split_lines(getattr(m, "issue", "")),
+                                          start_quarter=getattr(m, "start_quarter", None),
+                                          end_quarter=getattr(m, "end_quarter", None))
                            for m in measures.get(code, [])),
             monitoring=words("monitoring", code)[0])
         for code in order)
@@ -214,23 +217,35 @@ def build_report_view(results: vm.ResultsView, *, saved: Mapping[tuple[str, str]
 # -- renderers --------------------------------------------------------------------------------
 
 
-def render_report_html(report: vm.ReportView, *, font_base: str = "/static/fonts/"
-                       ) -> tuple[str, str]:
-    """Render the report page (self-contained: inline CSS and SVG); return (html, css)."""
+def render_page(template: str, *, font_base: str = "/static/fonts/", **context
+                ) -> tuple[str, str]:
+    """Render a self-contained report page (inline CSS and SVG) of ``templates/report``;
+    return (html, css).  Every report (the yearly one, the follow-up) goes through here."""
     env = report_env()
     css = env.get_template("report/report.css.j2").render(font_base=font_base)
-    html = env.get_template("report/report.html.j2").render(report=report,
-                                                            inline_css=Markup(css))  # noqa: S704
+    html = env.get_template(template).render(inline_css=Markup(css), **context)  # noqa: S704
     return html, css
 
 
-def report_pdf(report: vm.ReportView) -> bytes:
-    """Print the report page to PDF with WeasyPrint, Sarabun embedded."""
+def html_pdf(html: str) -> bytes:
+    """Print a page of :func:`render_page` (rendered with ``font_base=PDF_FONT_BASE``) to PDF
+    with WeasyPrint, Sarabun embedded."""
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    html, _ = render_report_html(report, font_base=FONTS.as_uri() + "/")
     return HTML(string=html, base_url=str(FONTS)).write_pdf(font_config=FontConfiguration())
+
+
+
+def render_report_html(report: vm.ReportView, *, font_base: str = "/static/fonts/"
+                       ) -> tuple[str, str]:
+    """Render the yearly report page; return (html, css)."""
+    return render_page("report/report.html.j2", font_base=font_base, report=report)
+
+
+def report_pdf(report: vm.ReportView) -> bytes:
+    """Print the yearly report page to PDF."""
+    return html_pdf(render_report_html(report, font_base=PDF_FONT_BASE)[0])
 
 
 def chart_png(svg: str, *, width_mm: float = 160, dpi: int = 150) -> bytes | None:
@@ -246,7 +261,7 @@ def chart_png(svg: str, *, width_mm: float = 160, dpi: int = 150) -> bytes | Non
 
     match = re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg)
     ratio = float(match.group(2)) / float(match.group(1)) if match else 0.5
-    css = report_env().get_template("report/report.css.j2").render(font_base=FONTS.as_uri() + "/")
+    css = report_env().get_template("report/report.css.j2").render(font_base=PDF_FONT_BASE)
     page = (f"<html><head><style>{css} @page {{ size: {width_mm}mm {width_mm * ratio:.1f}mm; "
             f"margin: 0 }} body {{ margin: 0 }} .chart {{ max-width: none }}</style></head>"
             f"<body>{svg}</body></html>")
@@ -270,20 +285,57 @@ def report_charts(report: vm.ReportView) -> dict[str, str]:
     return out
 
 
-def report_docx(report: vm.ReportView) -> bytes:
-    """Fill the DOCX template with the report and return the document's bytes."""
+def fill_docx(path: Path, context: Mapping[str, object],
+              charts: Mapping[str, str] | None = None) -> bytes:
+    """Fill a DOCX template of ``templates/report`` (docxtpl) and return the document's bytes.
+
+    The context gets ``T`` (the text macros) and ``charts`` (each SVG of ``charts`` as a PNG
+    image, when ``pdftoppm`` can draw it).
+    """
     from docx.shared import Mm
     from docxtpl import DocxTemplate, InlineImage
 
-    template = DocxTemplate(str(DOCX_TEMPLATE))
+    template = DocxTemplate(str(path))
     images = {}
-    for name, svg in report_charts(report).items():
+    for name, svg in (charts or {}).items():
         png = chart_png(svg)
         if png is not None:
             images[name] = InlineImage(template, io.BytesIO(png), width=Mm(125))
-    context = {"report": report, "r": report.results, "M": report.results.methodology,
-               "T": _text(), "charts": images}
-    template.render(context, jinja_env=report_env())
+    template.render({**context, "T": _text(), "charts": images}, jinja_env=report_env())
     buffer = io.BytesIO()
     template.save(buffer)
     return buffer.getvalue()
+
+
+def report_docx(report: vm.ReportView) -> bytes:
+    """Fill the yearly report's DOCX template and return the document's bytes."""
+    return fill_docx(DOCX_TEMPLATE, {"report": report, "r": report.results,
+                                     "M": report.results.methodology},
+                     report_charts(report))
+
+
+def report_file(report: vm.ReportView, fmt: str) -> bytes:
+    """The yearly report as ``docx`` or ``pdf``."""
+    return report_docx(report) if fmt == "docx" else report_pdf(report)
+
+
+# -- the follow-up report of the measures (รายงานผลการดำเนินงานตามมาตรการ) --------------------
+
+
+def follow_up_html(view: vm.FollowUpView, *, font_base: str = "/static/fonts/"
+                   ) -> tuple[str, str]:
+    """Render the follow-up report page of a quarter or the year; return (html, css)."""
+    return render_page("report/follow_up.html.j2", font_base=font_base, fu=view)
+
+
+def follow_up_pdf(view: vm.FollowUpView) -> bytes:
+    return html_pdf(follow_up_html(view, font_base=PDF_FONT_BASE)[0])
+
+
+def follow_up_docx(view: vm.FollowUpView) -> bytes:
+    return fill_docx(FOLLOW_UP_TEMPLATE, {"fu": view})
+
+
+def follow_up_file(view: vm.FollowUpView, fmt: str) -> bytes:
+    """The follow-up report as ``docx`` or ``pdf``."""
+    return follow_up_docx(view) if fmt == "docx" else follow_up_pdf(view)

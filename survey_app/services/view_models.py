@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from ..quarters import BE_OFFSET, QUARTERS, quarter_end, quarter_start
 from .assessments import AssessmentState
 from .formatting import two_decimals
 
@@ -555,7 +556,10 @@ class MeasureLine:
     measure: tuple[str, ...]
     responsible: str
     steps: tuple[str, ...]
-    period: str
+    period: str  # the period's note
+    issue: tuple[str, ...] = ()  # ประเด็น the measure addresses
+    start_quarter: int | None = None
+    end_quarter: int | None = None
 
 
 @dataclass(frozen=True)
@@ -619,3 +623,118 @@ class ReportView:
         for point in r.trend:
             out[f"year:{point.fiscal_year_be}"] = point.total
         return out
+
+
+# -- the follow-up of the improvement measures ------------------------------------------------
+
+#: A measure's status in a quarter (สถานะ), in the order the dashboard and reports count them.
+MEASURE_STATUSES = ("not_started", "in_progress", "done", "dropped")
+
+
+@dataclass(frozen=True)
+class QuarterProgress:
+    """What was reported on a measure for one quarter (``recorded``: a report exists)."""
+
+    quarter: int
+    status: str  # one of MEASURE_STATUSES; carried from the last report before it if none
+    note: tuple[str, ...]
+    evidence: tuple[str, ...]
+    recorded: bool
+
+
+@dataclass(frozen=True)
+class MeasureFollowUp:
+    id: int
+    indicator_code: str
+    indicator_name_th: str
+    indicator_name_en: str
+    issue: tuple[str, ...]  # ประเด็น, split into lines
+    measure: tuple[str, ...]
+    responsible: str
+    steps: tuple[str, ...]
+    start_quarter: int | None
+    end_quarter: int | None
+    period_note: str
+    quarters: tuple[QuarterProgress, ...]  # Q1-Q4
+    status: str  # as of the view's quarter
+    overdue: bool  # its end quarter has passed and it is neither done nor dropped
+
+    def progress(self, quarter: int) -> QuarterProgress:
+        return self.quarters[quarter - 1]
+
+    def planned_in(self, quarter: int) -> bool:
+        return (self.start_quarter is not None and self.end_quarter is not None
+                and self.start_quarter <= quarter <= self.end_quarter)
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    status: str
+    count: int
+
+
+@dataclass(frozen=True)
+class OitItemRef:
+    """An OIT item of the set that asks about the measures (their plan or the report)."""
+
+    code: str
+    text_th: str
+    text_en: str
+    asks: str  # "plan" or "report"
+
+
+@dataclass(frozen=True)
+class FollowUpView:
+    """The measures of an assessment followed through the fiscal year they are carried out in.
+
+    ``quarter``: the quarter reported on, or None for the whole year (then ``as_of`` is 4).
+    """
+
+    agency: AgencyInfo
+    assessment: AssessmentInfo
+    fiscal_year_be: int  # the year of the quarters (the year after the assessment's)
+    quarter: int | None
+    as_of: int
+    closed: int  # quarters of the year ended by the day the view was made (0-4)
+    measures: tuple[MeasureFollowUp, ...]  # by indicator in the set's order, then position
+    counts: tuple[StatusCount, ...]  # every status, as of ``as_of``
+    oit_items: tuple[OitItemRef, ...]  # of the set of the measures' year (its OIT)
+    oit_set_title_th: str
+
+    @property
+    def total(self) -> int:
+        return len(self.measures)
+
+    @property
+    def overdue(self) -> tuple[MeasureFollowUp, ...]:
+        return tuple(m for m in self.measures if m.overdue)
+
+    @property
+    def reported(self) -> tuple[MeasureFollowUp, ...]:
+        """The quarter's measures: planned in it, or with a report for it (all for the year)."""
+        if self.quarter is None:
+            return self.measures
+        return tuple(m for m in self.measures
+                     if m.planned_in(self.quarter) or m.progress(self.quarter).recorded)
+
+    def count(self, status: str) -> int:
+        return next((c.count for c in self.counts if c.status == status), 0)
+
+    @property
+    def quarters(self) -> tuple[int, ...]:
+        """The quarters the report tells about: its own, or all four for the year."""
+        return QUARTERS if self.quarter is None else (self.quarter,)
+
+    def months(self, quarter: int) -> tuple[int, int, int]:
+        """(first month, last month, the last month's year B.E.) of a quarter of the year."""
+        start = quarter_start(self.fiscal_year_be, quarter)
+        end = quarter_end(self.fiscal_year_be, quarter)
+        return start.month, end.month, end.year + BE_OFFSET
+
+    @property
+    def plan_items(self) -> tuple[OitItemRef, ...]:
+        return tuple(o for o in self.oit_items if o.asks == "plan")
+
+    @property
+    def report_items(self) -> tuple[OitItemRef, ...]:
+        return tuple(o for o in self.oit_items if o.asks == "report")

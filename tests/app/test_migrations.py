@@ -13,7 +13,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from survey_app.extensions import make_engine
+from survey_app.extensions import db, make_engine
 from survey_app.models import Base
 from survey_app.services.schema import alembic_config, current_revision, head_revision, upgrade
 
@@ -170,4 +170,44 @@ def test_answers_survive_upgrade_downgrade_upgrade_with_the_same_scores(fresh_ur
         for instrument in ("IIT", "EIT"):
             pd.testing.assert_frame_equal(frames_again[instrument], frames[instrument])
     finally:
+        engine.dispose()
+
+
+def test_measure_periods_become_quarters_and_come_back(app, database_url):
+    """0012: a free-text period is read for quarters, kept as a note when it says more or
+    names none; the downgrade writes the quarters back into the text."""
+    from alembic import command
+
+    from tests.app.admin.console_world import build_world
+
+    world = build_world(app)
+    db.dispose(app)
+    engine = make_engine(database_url)
+    table = sa.table("improvement_measure", sa.column("id"), sa.column("period"),
+                     sa.column("start_quarter"), sa.column("end_quarter"))
+    given = {world.measure["A"]: ("ดำเนินการต่อเนื่อง ทุกไตรมาส", None, None),
+             world.measure["A1"]: ("ตุลาคม – ธันวาคม", None, None),
+             world.measure["B"]: ("", 2, 3)}
+    try:
+        with engine.begin() as conn:
+            for mid, (period, start, end) in given.items():
+                conn.execute(table.update().where(table.c.id == mid)
+                             .values(period=period, start_quarter=start, end_quarter=end))
+        cfg = alembic_config()
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0011_response_tally")
+        with engine.connect() as conn:
+            old = dict(conn.execute(sa.text("SELECT id, period FROM improvement_measure")).all())
+        assert old[world.measure["B"]] == "ไตรมาส 2-3"
+        assert old[world.measure["A"]] == "ดำเนินการต่อเนื่อง ทุกไตรมาส"
+        upgrade(engine)
+        with engine.connect() as conn:
+            rows = {r[0]: tuple(r[1:]) for r in conn.execute(
+                sa.select(table.c.id, table.c.period, table.c.start_quarter, table.c.end_quarter))}
+        assert rows[world.measure["A"]] == ("", 1, 4)
+        assert rows[world.measure["A1"]] == ("ตุลาคม – ธันวาคม", None, None)  # kept, never lost
+        assert rows[world.measure["B"]] == ("", 2, 3)
+    finally:
+        upgrade(engine)
         engine.dispose()

@@ -1,4 +1,5 @@
-"""Build ``report.docx``, the yearly report's DOCX template (docxtpl), with python-docx.
+"""Build ``report.docx``, the yearly report's DOCX template (docxtpl), and ``follow_up.docx``,
+the measures' follow-up report's, with python-docx.
 
 Run it after changing the layout: ``python survey_app/templates/report/build_docx_template.py``.
 The generated ``report.docx`` is committed next to this script so that a person can open it in
@@ -28,6 +29,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
 
 OUT = Path(__file__).with_name("report.docx")
+FOLLOW_UP_OUT = Path(__file__).with_name("follow_up.docx")
 FONT = "TH Sarabun New"
 BODY_PT = 16
 TABLE_PT = 14
@@ -235,18 +237,26 @@ def page_break(doc) -> None:
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
 
-def indicator_table(doc, loop: str, ind: str = "ind") -> None:
-    """ตัวชี้วัดที่ | ประเด็นตัวชี้วัด | คะแนน | ระดับ | หมายเหตุ, one row per indicator of ``loop``."""
-    table(doc, [22, 78, 22, 18, 20],
-          ["ตัวชี้วัดที่", "ประเด็นตัวชี้วัด", "คะแนน", "ระดับ", "หมายเหตุ"],
-          [f"{{%tr for {ind} in {loop} %}}",
-           [("centre", f"{{{{ {ind}.code }}}}"), f"{{{{ {ind}.name_th }}}}",
-            ("number", f"{{{{ {ind}.score|f }}}}"), ("centre", f"{{{{ {ind}.grade or '-' }}}}"),
-            ("centre", f"{{{{ T.verdict_word({ind}.passed) }}}}")],
+def indicator_table(doc, loop: str, ind: str = "ind", first: str = "ตัวชี้วัดที่") -> None:
+    """ตัวชี้วัดที่ | ประเด็นตัวชี้วัด | คะแนน | ระดับ | หมายเหตุ, one row per indicator ``ind`` of
+    ``loop``; the ระดับ (grade) column only when the set grades indicators (``M.grades``: B.E.
+    2566), the tier-only sets' table goes without it."""
+    cells = [("centre", f"{{{{ {ind}.code }}}}"), f"{{{{ {ind}.name_th }}}}",
+             ("number", f"{{{{ {ind}.score|f }}}}")]
+    verdict = ("centre", f"{{{{ T.verdict_word({ind}.passed) }}}}")
+    tag(doc, "{%p if M.grades %}")
+    table(doc, [22, 78, 22, 18, 20], [first, "ประเด็นตัวชี้วัด", "คะแนน", "ระดับ", "หมายเหตุ"],
+          [f"{{%tr for {loop} %}}", [*cells, ("centre", f"{{{{ {ind}.grade or '-' }}}}"), verdict],
            "{%tr endfor %}"])
+    tag(doc, "{%p else %}")
+    table(doc, [22, 96, 22, 20], [first, "ประเด็นตัวชี้วัด", "คะแนน", "หมายเหตุ"],
+          [f"{{%tr for {loop} %}}", [*cells, verdict], "{%tr endfor %}"])
+    tag(doc, "{%p endif %}")
 
 
-def build() -> None:
+def new_document(title: str, *, toc: bool = False):
+    """An A4 document with the report's styles, page numbers, and the fields updated on
+    opening (the table of contents)."""
     doc = Document()
     section = doc.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
@@ -258,13 +268,28 @@ def build() -> None:
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
     field(footer, "PAGE", "1")
-    doc.core_properties.title = "{{ T.cover_title() }}"
+    doc.core_properties.title = title
     doc.core_properties.language = "th-TH"
     doc.core_properties.author = "ita-survey"
-    settings = doc.settings.element
-    update = OxmlElement("w:updateFields")
-    update.set(qn("w:val"), "true")
-    settings.append(update)
+    if toc:
+        settings = doc.settings.element
+        update = OxmlElement("w:updateFields")
+        update.set(qn("w:val"), "true")
+        settings.append(update)
+    return doc
+
+
+def save(doc, out: Path) -> None:
+    """Every run of the body in the Thai font too (runs override nothing, but Word's "keep
+    source formatting" paste and LibreOffice read run properties first), then save."""
+    for paragraph in doc.paragraphs:
+        for run in paragraph.runs:
+            set_fonts(run._r.get_or_add_rPr())
+    doc.save(out)
+
+
+def build() -> None:
+    doc = new_document("{{ T.cover_title() }}", toc=True)
 
     # cover
     for _ in range(8):
@@ -307,7 +332,7 @@ def build() -> None:
     para(doc, "{{ charts.trend }}").alignment = WD_ALIGN_PARAGRAPH.CENTER
     tag(doc, "{%p endif %}")
     para(doc, "3. {{ T.ranked_intro(report) }}", "Body Text Indent ITA")
-    indicator_table(doc, "r.ranked")
+    indicator_table(doc, "ind in r.ranked")
     tag(doc, "{%p if charts.indicators %}")
     para(doc, "{{ charts.indicators }}").alignment = WD_ALIGN_PARAGRAPH.CENTER
     tag(doc, "{%p endif %}")
@@ -359,13 +384,7 @@ def build() -> None:
     doc.add_heading("{{ T.instrument_result(1, loop.index, inst) }}", level=3)
     para(doc, "{{ T.instrument_count('จุดแข็ง', notes|length) }}")
     tag(doc, "{%p if notes %}")
-    table(doc, [22, 78, 22, 18, 20],
-          ["ตัวชี้วัดที่", "ประเด็นตัวชี้วัด", "คะแนน", "ระดับ", "หมายเหตุ"],
-          ["{%tr for s in notes %}",
-           [("centre", "{{ s.indicator.code }}"), "{{ s.indicator.name_th }}",
-            ("number", "{{ s.indicator.score|f }}"), ("centre", "{{ s.indicator.grade or '-' }}"),
-            ("centre", "{{ T.verdict_word(s.indicator.passed) }}")],
-           "{%tr endfor %}"])
+    indicator_table(doc, "s in notes", "s.indicator")
     tag(doc, "{%p endif %}")
     tag(doc, "{%p for s in notes %}")
     para(doc, "{{ T.indicator_result(loop.index, s.indicator) }}", "Body Text Indent ITA") \
@@ -411,13 +430,7 @@ def build() -> None:
     doc.add_heading("{{ T.improve_title() }}", level=1)
     tag(doc, "{%p if report.measures_below %}")
     para(doc, "{{ T.improve_intro(report) }}", "Body Text Indent ITA")
-    table(doc, [22, 78, 22, 18, 20],
-          ["ตัวชี้วัด", "ประเด็นตัวชี้วัด", "คะแนน", "ระดับ", "หมายเหตุ"],
-          ["{%tr for s in report.measures_below %}",
-           [("centre", "{{ s.indicator.code }}"), "{{ s.indicator.name_th }}",
-            ("number", "{{ s.indicator.score|f }}"), ("centre", "{{ s.indicator.grade or '-' }}"),
-            ("centre", "{{ T.verdict_word(s.indicator.passed) }}")],
-           "{%tr endfor %}"])
+    indicator_table(doc, "s in report.measures_below", "s.indicator", "ตัวชี้วัด")
     tag(doc, "{%p else %}")
     para(doc, "{{ T.improve_none(report) }}", "Body Text Indent ITA")
     tag(doc, "{%p endif %}")
@@ -444,7 +457,7 @@ def build() -> None:
             ["{%p for line in m.measure %}", "{{ line }}", "{%p endfor %}"],
             "{{ m.responsible or '-' }}",
             ["{%p for line in m.steps %}", "{{ line }}", "{%p else %}", "-", "{%p endfor %}"],
-            "{{ m.period or '-' }}"],
+            "{{ T.measure_period(m) }}"],
            "{%tr else %}",
            [["{%p for w in s.issues %}", "{{ loop.index }}. {{ T.weak_item(w) }}",
              "{%p else %}", "-", "{%p endfor %}"], "{{ T.missing_measure() }}", "-", "-", "-"],
@@ -461,7 +474,8 @@ def build() -> None:
     tag(doc, "{%p for line in m.steps %}")
     para(doc, "{{ line }}", "Item ITA")
     tag(doc, "{%p endfor %}")
-    para(doc, "{{ T.responsible(m.responsible) }} · {{ T.period(m.period) }}", "Item ITA")
+    para(doc, "{{ T.responsible(m.responsible) }} · {{ T.period(T.measure_period(m)) }}",
+         "Item ITA")
     tag(doc, "{%p else %}")
     para(doc, "{{ T.missing_measure() }}", "Body Text Indent ITA")
     tag(doc, "{%p endfor %}")
@@ -471,15 +485,87 @@ def build() -> None:
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endif %}")
     para(doc, "{{ T.foot(report) }}", "Note ITA")
+    save(doc, OUT)
 
-    # every run of the body in the Thai font too (runs override nothing, but Word's
-    # "keep source formatting" paste and LibreOffice read run properties first)
-    for paragraph in doc.paragraphs:
-        for run in paragraph.runs:
-            set_fonts(run._r.get_or_add_rPr())
-    doc.save(OUT)
+
+def build_follow_up() -> None:
+    """``follow_up.docx``: the follow-up report of the measures, a quarter's or the year's
+    (``fu``, a FollowUpView), in the same styles as the yearly report."""
+    doc = new_document("{{ T.fu_title() }}")
+    for _ in range(8):
+        para(doc)
+    for line in ("{{ T.fu_title() }}", "{{ T.fu_agency(fu) }}", "{{ T.fu_year(fu) }}",
+                 "{{ T.fu_period(fu) }}"):
+        para(doc, line, "Cover")
+    page_break(doc)
+
+    doc.add_heading("{{ T.fu_purpose_title() }}", level=1)
+    para(doc, "{{ T.fu_purpose(fu) }} {{ T.fu_serves(fu) }}", "Body Text Indent ITA")
+
+    doc.add_heading("{{ T.fu_summary_title(fu) }}", level=1)
+    para(doc, "{{ T.fu_summary(fu) }}", "Body Text Indent ITA")
+    table(doc, [100, 60], ["สถานะ", "จำนวนมาตรการ"],
+          ["{%tr for c in fu.counts %}",
+           ["{{ T.status_word(c.status) }}", ("centre", "{{ c.count }}")],
+           "{%tr endfor %}",
+           ["รวม", ("centre", "{{ fu.total }}")]])
+    doc.add_heading("{{ T.fu_overdue_title() }}", level=2)
+    tag(doc, "{%p for m in fu.overdue %}")
+    para(doc, "{{ loop.index }}) {{ T.fu_overdue_line(m) }}", "Item ITA")
+    tag(doc, "{%p else %}")
+    para(doc, "{{ T.fu_overdue_none() }}", "Body Text Indent ITA")
+    tag(doc, "{%p endfor %}")
+
+    doc.add_heading("{{ T.fu_table_title(fu) }}", level=1)
+    tag(doc, "{%p if fu.reported %}")
+    table(doc, [12, 30, 52, 24, 20, 22],
+          ["ลำดับ", "ตัวชี้วัด", "ประเด็น / มาตรการ", "ผู้รับผิดชอบ", "ระยะเวลา", "สถานะ"],
+          ["{%tr for m in fu.reported %}",
+           [("centre", "{{ loop.index }}"), "{{ m.indicator_code }} {{ m.indicator_name_th }}",
+            ["{%p for line in m.issue %}", "{{ line }}", "{%p endfor %}",
+             "{%p for line in m.measure %}", "{{ line }}", "{%p endfor %}"],
+            "{{ m.responsible or '-' }}", "{{ T.measure_period(m) }}",
+            ("centre", "{{ T.status_word(m.status) }}")],
+           "{%tr endfor %}"], split_rows=True)
+    tag(doc, "{%p if fu.quarter is none %}")
+    para(doc, "{{ T.fu_grid_title() }}", "Lead ITA")
+    table(doc, [12, 56, 23, 23, 23, 23],
+          ["ลำดับ", "มาตรการ", "ไตรมาส 1", "ไตรมาส 2", "ไตรมาส 3", "ไตรมาส 4"],
+          ["{%tr for m in fu.reported %}",
+           [("centre", "{{ loop.index }}"), "{{ m.measure|join(' ') }}",
+            ("centre", "{{ T.status_word(m.quarters[0].status) }}"),
+            ("centre", "{{ T.status_word(m.quarters[1].status) }}"),
+            ("centre", "{{ T.status_word(m.quarters[2].status) }}"),
+            ("centre", "{{ T.status_word(m.quarters[3].status) }}")],
+           "{%tr endfor %}"])
+    tag(doc, "{%p endif %}")
+
+    doc.add_heading("{{ T.fu_details_title() }}", level=1)
+    tag(doc, "{%p for m in fu.reported %}")
+    doc.add_heading("{{ T.fu_measure_head(loop.index, m) }}", level=2)
+    para(doc, "{{ T.fu_measure_facts(m) }}", "Body Text Indent ITA")
+    tag(doc, "{%p for q in fu.quarters %}")
+    tag(doc, "{%p set p = m.progress(q) %}")
+    para(doc, "{{ T.fu_quarter_line(fu, p) }}", "Lead ITA").paragraph_format.keep_with_next = True
+    tag(doc, "{%p for line in p.note %}")
+    para(doc, "{{ line }}", "Body Text Indent ITA")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p if p.evidence %}")
+    para(doc, "{{ T.fu_evidence_title() }}", "Body Text Indent ITA")
+    tag(doc, "{%p for url in p.evidence %}")
+    para(doc, "- {{ url }}", "Item ITA")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p else %}")
+    para(doc, "{{ T.fu_none() }}", "Body Text Indent ITA")
+    tag(doc, "{%p endif %}")
+    para(doc, "{{ T.fu_foot(fu) }}", "Note ITA")
+    save(doc, FOLLOW_UP_OUT)
 
 
 if __name__ == "__main__":
     build()
-    print(f"wrote {OUT}")
+    build_follow_up()
+    print(f"wrote {OUT} and {FOLLOW_UP_OUT}")

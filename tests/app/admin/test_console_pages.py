@@ -369,7 +369,7 @@ def test_measures_add_edit_delete(app, admin, world):
     response = admin.post(f"/admin/assessments/{a}/measures", data={
         "indicator": "10", "measure": "จัดทำแผนป้องกันการทุจริต",
         "responsible": "กลุ่มอำนวยการ", "steps": "1. ประชุม\n2. เผยแพร่",
-        "period": "ตุลาคม 2567 – กันยายน 2568"})
+        "start_quarter": "1", "end_quarter": "4", "period": "ตุลาคม 2567 – กันยายน 2568"})
     assert response.status_code == 302 and response.headers["Location"].endswith("#ind-10")
     with app.app_context():
         m = db.session.scalar(sa.select(ImprovementMeasure).where(
@@ -379,7 +379,8 @@ def test_measures_add_edit_delete(app, admin, world):
     page = admin.get(f"/admin/assessments/{a}/measures").get_data(as_text=True)
     assert "จัดทำแผนป้องกันการทุจริต" in page and "ผู้รับผิดชอบ" in page
     assert admin.post(f"/admin/assessments/{a}/measures/{mid}/edit", data={
-        "indicator": "9", "measure": "ปรับปรุงเว็บไซต์"}).status_code == 302
+        "indicator": "9", "measure": "ปรับปรุงเว็บไซต์", "start_quarter": "2",
+        "end_quarter": "2"}).status_code == 302
     with app.app_context():
         m = db.session.get(ImprovementMeasure, mid)
         assert (m.indicator, m.measure) == ("9", "ปรับปรุงเว็บไซต์")

@@ -35,9 +35,10 @@ def _messages() -> tuple[list[str], list[str]]:
 ENGLISH, THAI = _messages()
 
 
-#: Pages whose content is Thai in either language: printed matter for respondents and the
-#: yearly report, a Thai official document (its texts live in templates/report/text.j2).
-THAI_CONTENT = {"admin.poster", "admin.report_preview", "admin.report_narrative"}
+#: Pages whose content is Thai in either language: printed matter for respondents, the
+#: yearly report and the follow-up report, Thai official documents (texts in report/text.j2).
+THAI_CONTENT = {"admin.poster", "admin.report_preview", "admin.report_narrative",
+                "admin.follow_up_preview"}
 #: Pages that show a definition's own text in both languages side by side (the set's data).
 BILINGUAL_CONTENT = {"admin.set_detail"}
 
@@ -64,7 +65,7 @@ def _console_urls(app, world) -> list[tuple[str, str]]:
                 continue
             _access, fixed, _data = ENDPOINTS[rule.endpoint]
             if rule.endpoint in {"admin.export_download", "admin.report", "admin.logout",
-                                 "admin.login"}:
+                                 "admin.login", "admin.follow_up_report"}:
                 continue  # files and redirects (signed in), not pages
             values = dict(fixed)
             for arg in rule.arguments - values.keys():

@@ -467,3 +467,20 @@ def test_a_missed_floor_is_named_in_the_typed_model_and_the_report():
     assert "EIT ได้ 93.10" not in html and "EIT ได้ 80.00 ต่ำกว่าเกณฑ์ 85.00" in html
     docx_text = _docx_text(docx.Document(io.BytesIO(reports.report_docx(report))))
     assert "EIT ได้ 80.00 ต่ำกว่าเกณฑ์ 85.00" in docx_text
+
+
+def test_the_grade_column_only_for_a_set_with_grades(y2569_files, seed_files):
+    """ita-2567 on rate with tiers only: their indicator tables have no ระดับ column."""
+    def heads(html: str, table_id: str) -> list[str]:
+        table = re.search(rf'<table id="{table_id}".*?</thead>', html, re.S).group(0)
+        return re.findall(r"<th>(.*?)</th>", table)
+
+    assert heads(y2569_files["html"], "ranked") == ["ตัวชี้วัดที่", "ประเด็นตัวชี้วัด", "คะแนน",
+                                                    "หมายเหตุ"]
+    assert "ระดับ" in heads(seed_files["html"], "ranked")
+    for files, expected in ((y2569_files, 4), (seed_files, 5)):
+        tables = [t for t in files["docx"].tables
+                  if [c.text for c in t.rows[0].cells][1:2] == ["ประเด็นตัวชี้วัด"]]
+        assert tables and {len(t.columns) for t in tables} == {expected}
+        if expected == 4:
+            assert all("ระดับ" not in [c.text for c in t.rows[0].cells] for t in tables)

@@ -117,9 +117,16 @@ ENDPOINTS: dict[str, tuple[str, dict, Callable[[World, str], dict] | None]] = {
     "admin.oit": (READ_WRITE, {}, lambda w, x: {"O1-passed": "pass",
                                                 "O1-urls": "https://example.go.th/o1"}),
     "admin.oit_download": (READ, {}, None),
-    "admin.measures": (READ_WRITE, {}, lambda w, x: {"indicator": "9", "measure": "มาตรการ"}),
-    "admin.measure_edit": (WRITE, {}, lambda w, x: {"indicator": "8", "measure": "แก้ไข"}),
+    "admin.measures": (READ_WRITE, {}, lambda w, x: {"indicator": "9", "measure": "มาตรการ",
+                                                     "start_quarter": "1", "end_quarter": "4"}),
+    "admin.measure_edit": (WRITE, {}, lambda w, x: {"indicator": "8", "measure": "แก้ไข",
+                                                    "start_quarter": "2", "end_quarter": "3"}),
     "admin.measure_delete": (WRITE, {}, lambda w, x: {}),
+    "admin.measure_progress": (READ_WRITE, {}, lambda w, x: {
+        "q1-status": "done", "q1-note": "ประชุมแล้ว", "q1-urls": "example.go.th/ita"}),
+    "admin.measures_dashboard": (READ, {}, None),
+    "admin.follow_up_preview": (READ, {"period": "q1"}, None),
+    "admin.follow_up_report": (READ, {"period": "year", "fmt": "docx"}, None),
     # rehearsal imports (Google Forms exports)
     "admin.responses_import": (WRITE, {}, lambda w, x: {
         "instrument": "IIT", "file": (io.BytesIO(_forms_export()), "rehearsal.csv")}),
