@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -9,6 +11,7 @@ import pandas as pd
 
 from questionnaires import InstrumentSet
 
+from .assess import AssessmentResult
 from .responses import score_responses
 from .rollup import indicators_from_items, item_means, roll_up, round_half_up
 
@@ -103,3 +106,48 @@ def group_average(totals: pd.Series) -> float | None:
     """Return the mean of the agencies' totals in full precision (None when none has one)."""
     known = totals.dropna().astype(float)
     return float(known.mean()) if len(known) else None
+
+
+def pooled_item_means(results: Mapping[object, AssessmentResult]) -> pd.DataFrame:
+    """Return each survey item's mean over every response of several agencies' results.
+
+    Parameters
+    ----------
+    results : agency (or assessment) → its :func:`scoring.assess` result.
+
+    Returns
+    -------
+    DataFrame indexed by item code (the set's order of first appearance): ``indicator``,
+    ``instrument``, ``n`` (answers over all agencies), ``agencies`` (how many answered it),
+    ``mean`` (full precision) and ``lowest`` (the lowest agency's item mean).
+
+    Notes
+    -----
+    An agency's item mean is over its ``n_k`` respondents who answered the item, so the mean
+    over every answer of the area is the pooled mean
+
+    .. math:: \\bar{x} = \\frac{\\sum_k n_k \\bar{x}_k}{\\sum_k n_k}
+
+    — exactly the mean of all the answers, without reading them again.
+    """
+    rows: dict[str, dict] = {}
+    for result in results.values():
+        for ind in result.indicators.values():
+            for item in ind.items:
+                n, mean = item.summary.n, item.summary.mean
+                if not n or mean is None:
+                    continue
+                row = rows.setdefault(item.code, {"indicator": ind.code,
+                                                  "instrument": ind.instrument, "n": 0,
+                                                  "agencies": 0, "sum": 0.0,
+                                                  "lowest": math.inf})
+                row["n"] += n
+                row["agencies"] += 1
+                row["sum"] += n * mean
+                row["lowest"] = min(row["lowest"], mean)
+    frame = pd.DataFrame.from_dict(rows, orient="index",
+                                   columns=["indicator", "instrument", "n", "agencies", "sum",
+                                            "lowest"])
+    frame["mean"] = frame["sum"] / frame["n"]
+    return frame.drop(columns="sum")[["indicator", "instrument", "n", "agencies", "mean",
+                                      "lowest"]]

@@ -121,6 +121,7 @@ def register_blueprints(app: Flask) -> None:
     from .admin import (  # noqa: F401  (each module's views register on the console's bp)
         accounts,
         agencies,
+        area,
         assessments,
         audit,
         auth,

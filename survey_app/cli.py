@@ -617,17 +617,31 @@ def export_scores_command(assessment_id: int, fmt: str, output: str | None,
 
 
 @main.command("report")
-@click.option("--assessment", "assessment_id", required=True, type=int, help="Assessment id.")
-@click.option("--format", "fmt", type=click.Choice(["docx", "pdf"]), default="docx",
-              show_default=True)
+@click.option("--assessment", "assessment_id", type=int, help="Assessment id: its yearly report.")
+@click.option("--area", "area_code",
+              help="Agency code: the area summary of it and every agency below it.")
+@click.option("--year", "fiscal_year_be", type=int,
+              help="Fiscal year (B.E.) of the area summary [default: the newest].")
+@click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "xlsx"]), default="docx",
+              show_default=True, help="xlsx: the area workbook (Score-Final shape; --area only).")
 @click.option("--follow-up", "follow_up", type=click.Choice(["1", "2", "3", "4", "year"]),
-              help="Instead of the yearly report: the follow-up report of the measures "
-                   "(รายงานผลการดำเนินงานตามมาตรการ) of quarter 1-4 of their fiscal year, or "
-                   "of the whole year.")
+              help="With --assessment, instead of the yearly report: the follow-up report of "
+                   "the measures (รายงานผลการดำเนินงานตามมาตรการ) of quarter 1-4 of their fiscal "
+                   "year, or of the whole year.")
 @click.option("--output", required=True, type=click.Path(dir_okay=False))
-def report_command(assessment_id: int, fmt: str, follow_up: str | None, output: str) -> None:
-    """Write the yearly analysis report (Thai): DOCX to edit, or PDF to hand in; with
-    --follow-up, the quarter's or the year's follow-up report of the measures."""
+def report_command(assessment_id: int | None, area_code: str | None, fiscal_year_be: int | None,
+                   fmt: str, follow_up: str | None, output: str) -> None:
+    """Write the yearly analysis report of an assessment, its measures' follow-up report, or
+    an area's summary (Thai).
+
+    DOCX to edit, PDF to hand in; with --area also the area workbook (XLSX).
+    """
+    if (assessment_id is None) == (area_code is None):
+        raise click.UsageError("give either --assessment ID or --area AGENCY_CODE")
+    if assessment_id is not None and (fmt == "xlsx" or fiscal_year_be is not None):
+        raise click.UsageError("--format xlsx and --year go with --area")
+    if area_code is not None and follow_up is not None:
+        raise click.UsageError("--follow-up goes with --assessment")
     from .extensions import db
     from .services import reports
     from .services.audit import record
@@ -636,23 +650,58 @@ def report_command(assessment_id: int, fmt: str, follow_up: str | None, output: 
 
     with _app_context():
         _mix_closed()
-        assessment = _assessment_or_fail(db.session, assessment_id)
-        if follow_up is None:
-            data = reports.report_file(reports.report_view(db.session, assessment), fmt)
-            db.session.commit()  # the stored result, if it had to be computed
+        if assessment_id is not None:
+            assessment = _assessment_or_fail(db.session, assessment_id)
+            if follow_up is None:
+                data = reports.report_file(reports.report_view(db.session, assessment), fmt)
+                db.session.commit()  # the stored result, if it had to be computed
+            else:
+                quarter = None if follow_up == "year" else int(follow_up)
+                data = reports.follow_up_file(follow_up_view(db.session, assessment, quarter), fmt)
+            kind = ("report" if follow_up is None
+                    else "follow-up-" + (follow_up if follow_up == "year" else f"q{follow_up}"))
+            record(db.session, None, "report", username="(cli)", agency_id=assessment.agency_id,
+                   target=export_filename(assessment.agency.code, assessment.fiscal_year_be,
+                                          kind, fmt),
+                   detail=f"assessment {assessment.id}")
+            db.session.commit()
         else:
-            quarter = None if follow_up == "year" else int(follow_up)
-            data = reports.follow_up_file(follow_up_view(db.session, assessment, quarter), fmt)
-        kind = ("report" if follow_up is None
-                else "follow-up-" + (follow_up if follow_up == "year" else f"q{follow_up}"))
-        record(db.session, None, "report", username="(cli)", agency_id=assessment.agency_id,
-               target=export_filename(assessment.agency.code, assessment.fiscal_year_be, kind, fmt),
-               detail=f"assessment {assessment.id}")
-        db.session.commit()
+            data = _area_document(db.session, area_code, fiscal_year_be, fmt)
+            db.session.commit()  # the stored results, if they had to be computed
     with open(output, "wb") as fh:
         fh.write(data)
-    what = "report" if follow_up is None else f"follow-up report ({follow_up})"
-    click.echo(f"wrote the {fmt.upper()} {what} to {output}", err=True)
+    if area_code is not None:
+        what = "area workbook" if fmt == "xlsx" else f"{fmt.upper()} area summary"
+    elif follow_up is None:
+        what = f"{fmt.upper()} report"
+    else:
+        what = f"{fmt.upper()} follow-up report ({follow_up})"
+    click.echo(f"wrote the {what} to {output}", err=True)
+
+
+def _area_document(session, area_code: str, fiscal_year_be: int | None, fmt: str) -> bytes:
+    import io
+
+    import sqlalchemy as sa
+
+    from .labels import agency_type_labels_th
+    from .models import Agency
+    from .services import area, reports
+
+    agency = session.scalar(sa.select(Agency).where(Agency.code == area_code))
+    if agency is None:
+        raise click.ClickException(f"no agency with code {area_code!r}")
+    view = area.area_of(session, agency, fiscal_year_be)
+    if fiscal_year_be is not None and fiscal_year_be not in view.years:
+        raise click.ClickException(f"{area_code} and the agencies below it have no assessment "
+                                   f"in B.E. {fiscal_year_be}")
+    if fmt == "xlsx":
+        buffer = io.BytesIO()
+        area.write_area_workbook(view, buffer, type_labels=agency_type_labels_th(),
+                                 title=area.workbook_title(view))
+        return buffer.getvalue()
+    summary = area.area_report_view(session, view)
+    return reports.area_docx(summary) if fmt == "docx" else reports.area_pdf(summary)
 
 
 # -- the message catalogues ------------------------------------------------------------------

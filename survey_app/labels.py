@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 #: ``User.role`` → name (``models.ROLES``).
@@ -28,6 +29,14 @@ AGENCY_TYPE_LABELS = {
     "local": _l("local government"),
     "other": _l("other"),
 }
+
+
+
+def agency_type_labels_th() -> dict[str, str]:
+    """Agency type → its Thai name, whatever the reader's language (for Thai documents)."""
+    with force_locale("th"):
+        return {code: str(label) for code, label in AGENCY_TYPE_LABELS.items()}
+
 
 #: ``services.assessments.AssessmentState`` value → name.
 STATE_LABELS = {

@@ -88,11 +88,15 @@ def send_report(assessment: Assessment, name: str, fmt: str, make: Callable[[], 
     try:
         data = make()
     except Exception:
-        current_app.logger.exception("%s report %s failed", fmt.upper(), name)
-        return render_template("admin/results/message.html", assessment=assessment,
-                               message=_(
-                                   "The %(fmt)s report could not be made; try again or tell the "
-                                   "administrator.", fmt=fmt.upper())), 503
+        return report_failed(fmt, assessment)
     record_download(assessment, name, "report")
     return send_file(io.BytesIO(data), mimetype=MIMETYPES[fmt], as_attachment=True,
                      download_name=name)
+
+
+def report_failed(fmt: str, assessment: Assessment | None = None):
+    """Log a report renderer's failure and answer with a message (503), never a bare 500."""
+    current_app.logger.exception("%s report failed", fmt.upper())
+    return render_template("admin/results/message.html", assessment=assessment, message=_(
+        "The %(fmt)s report could not be made; try again or tell the administrator.",
+        fmt=fmt.upper())), 503

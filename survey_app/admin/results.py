@@ -1,25 +1,32 @@
-"""Admin console views for results: the dashboard, the supervisor comparison and the report.
+"""Admin console views for results: the dashboard and the yearly report (the supervisor's
+comparison is in :mod:`.area`).
 
-Every view goes through ``access``: an assessment outside the account's scope is a 404, the
-supervisor view lists only agencies in scope, every report download is in the audit log, and
+Every view goes through ``access``: an assessment outside the account's scope is a 404, every
+report download is in the audit log, and
 the report's texts are changed only by writers in scope (and audited).
 """
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from ..extensions import db
 from ..services import reports
 from ..services.ballots import pending_count
 from ..services.collection import collection_view
 from ..services.imports import counts_by_source
-from ..services.results import results_view, supervisor_view
+from ..services.results import results_view
 from . import bp
 from .access import assessment_or_404, audit
-from .common import audit_label, download_name, page_css, send_report, with_inline_css
+from .common import (
+    audit_label,
+    download_name,
+    page_css,
+    send_report,
+    with_inline_css,
+)
 from .forms import EmptyForm
 
 
@@ -43,18 +50,6 @@ def results(assessment_id: int):
                            collection=collection_view(db.session, assessment,
                                                       timezone=current_app.config["TIMEZONE"]),
                            imported=imported, include_imported=include_imported)
-    return with_inline_css(html, css)
-
-
-@bp.route("/supervisor")
-@login_required
-def supervisor():
-    year = request.args.get("year", type=int)
-    comparison = supervisor_view(db.session, current_user, year)
-    db.session.commit()  # the stored results that had to be computed
-    css = page_css("results")
-    html = render_template("admin/results/supervisor.html", comparison=comparison,
-                           inline_css=css)
     return with_inline_css(html, css)
 
 

@@ -34,16 +34,21 @@ def agency_scope(session: Session, user: User) -> set[int] | None:
     """Return the ids of the agencies ``user`` may see, or None for every agency."""
     if user.role == "system_admin":
         return None
+    return subtree(session, user.agency_id)
+
+
+def subtree(session: Session, agency_id: int | None) -> set[int]:
+    """Return the ids of an agency and of everything below it, however deep."""
     children: dict[int | None, list[int]] = {}
-    for agency_id, parent_id in session.execute(sa.select(Agency.id, Agency.parent_id)):
-        children.setdefault(parent_id, []).append(agency_id)
-    scope, todo = set(), [user.agency_id]
-    while todo:  # the agency and everything below it, however deep
-        agency_id = todo.pop()
-        if agency_id is None or agency_id in scope:
+    for child_id, parent_id in session.execute(sa.select(Agency.id, Agency.parent_id)):
+        children.setdefault(parent_id, []).append(child_id)
+    scope, todo = set(), [agency_id]
+    while todo:
+        current = todo.pop()
+        if current is None or current in scope:
             continue
-        scope.add(agency_id)
-        todo.extend(children.get(agency_id, ()))
+        scope.add(current)
+        todo.extend(children.get(current, ()))
     return scope
 
 

@@ -17,6 +17,8 @@ The follow-up report of the improvement measures (:class:`~survey_app.services.v
 FollowUpView`, per quarter or for the year) goes through the same helpers: :func:`render_page`
 (``report/follow_up.html.j2``), :func:`html_pdf` and :func:`fill_docx` (``follow_up.docx``, built
 by the same script).
+The area summary report (:func:`area_report_view` in :mod:`.area`) goes through them too, with
+its own templates, ``report/area.html.j2``, ``report/area.docx`` and ``report/area_text.j2``.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ FONTS = PACKAGE / "static" / "fonts"
 PDF_FONT_BASE = FONTS.as_uri() + "/"  # the PDF's fonts: the files themselves
 DOCX_TEMPLATE = TEMPLATES / "report" / "report.docx"
 FOLLOW_UP_TEMPLATE = TEMPLATES / "report" / "follow_up.docx"
+AREA_DOCX_TEMPLATE = TEMPLATES / "report" / "area.docx"
 WEAK_ITEMS = 3  # ประเด็นการประเมิน: this many of an indicator's lowest items
 NARRATIVE_KINDS = ("strength", "develop", "monitoring")
 NARRATIVE_MAX = 5000  # characters of one text
@@ -220,7 +223,8 @@ def build_report_view(results: vm.ResultsView, *, saved: Mapping[tuple[str, str]
 def render_page(template: str, *, font_base: str = "/static/fonts/", **context
                 ) -> tuple[str, str]:
     """Render a self-contained report page (inline CSS and SVG) of ``templates/report``;
-    return (html, css).  Every report (the yearly one, the follow-up) goes through here."""
+    return (html, css).  Every report (the yearly one, the follow-up, the area summary) goes
+    through here."""
     env = report_env()
     css = env.get_template("report/report.css.j2").render(font_base=font_base)
     html = env.get_template(template).render(inline_css=Markup(css), **context)  # noqa: S704
@@ -339,3 +343,45 @@ def follow_up_docx(view: vm.FollowUpView) -> bytes:
 def follow_up_file(view: vm.FollowUpView, fmt: str) -> bytes:
     """The follow-up report as ``docx`` or ``pdf``."""
     return follow_up_docx(view) if fmt == "docx" else follow_up_pdf(view)
+
+
+# -- the area summary report ------------------------------------------------------------------
+
+
+def area_charts(report: vm.AreaReportView) -> dict[str, str]:
+    """The area summary's chart: agencies by grade or by verdict tier."""
+    charts = report_env().get_template("report/charts.svg.j2").make_module()
+    pairs = area_distribution(report)
+    return {"distribution": str(charts.grade_bars(pairs, "จำนวนหน่วยงานตามผลการประเมิน",
+                                                    width=640))} \
+        if pairs else {}
+
+
+def area_distribution(report: vm.AreaReportView) -> list[tuple[str, int]]:
+    """(grade or tier label, agencies) of the ranked agencies, best first."""
+    r = report.rollup
+    return list(r.distribution) + [(t.label_th, t.n) for t in r.tiers]
+
+
+def render_area_html(report: vm.AreaReportView, *, font_base: str = "/static/fonts/"
+                     ) -> tuple[str, str]:
+    """Render the area summary page; return (html, css)."""
+    return render_page("report/area.html.j2", font_base=font_base, report=report,
+                       distribution=area_distribution(report))
+
+
+def area_pdf(report: vm.AreaReportView) -> bytes:
+    """Print the area summary to PDF (the yearly report's renderer and stylesheet)."""
+    return html_pdf(render_area_html(report, font_base=PDF_FONT_BASE)[0])
+
+
+def area_docx(report: vm.AreaReportView) -> bytes:
+    """Fill ``templates/report/area.docx`` with the area summary."""
+    return fill_docx(AREA_DOCX_TEMPLATE,
+                     {"report": report, "R": report.rollup, "A": _area_text(),
+                      "distribution": area_distribution(report)},
+                     area_charts(report))
+
+
+def _area_text():
+    return report_env().get_template("report/area_text.j2").make_module()

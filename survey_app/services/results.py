@@ -3,35 +3,32 @@
 The one seam between stored data and :mod:`scoring`: models → DataFrames → ``scoring.assess`` →
 ``scoring.report.result_to_dict`` → the typed view models of :mod:`.view_models` that
 templates, exports and the report read.
-Nothing here rounds or rolls up a figure itself; the only statistics computed here are across
-agencies (the supervisor's group average, ranks and grade counts), which no single agency's
-result holds.
+Nothing here rounds or rolls up a figure itself.  :func:`_score_assessments` rates many
+assessments at once; the comparison across agencies built on it is in :mod:`.area`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from questionnaires import InstrumentSet
 from questionnaires.model import SURVEY_INSTRUMENTS
-from scoring import AssessmentResult, agencies_table, assess, group_average, rank_totals
+from scoring import AssessmentResult, agencies_table, assess
 from scoring.assess import DEFAULT_BOOTSTRAP, DEFAULT_SEED
 from scoring.intervals import DEFAULT_METHOD
 from scoring.report import result_to_dict
 from scoring.rollup import round_half_up
 
-from ..models import Agency, Assessment, PastScore, User
+from ..models import Agency, Assessment, PastScore
 from . import result_store
 from . import view_models as vm
-from .agencies import agency_scope, visible_agencies
 from .assessments import assessment_state, response_counts
 from .imports import responses_frame
-from .instrument_sets import assessment_set, load_set
+from .instrument_sets import assessment_set
 from .oit import oit_results
 from .result_store import StoredResult
 
@@ -371,80 +368,3 @@ def _score_assessments(session: Session, iset: InstrumentSet,
     return agencies_table(iset, indicators,
                           pd.DataFrame.from_dict(counts, orient="index") if counts else None)
 
-
-def supervisor_years(session: Session, user: User) -> list[int]:
-    """Return the fiscal years (newest first) with an assessment of an agency in scope."""
-    scope = agency_scope(session, user)
-    query = sa.select(Assessment.fiscal_year_be).distinct()
-    if scope is not None:
-        query = query.where(Assessment.agency_id.in_(scope or {-1}))
-    return sorted(session.scalars(query), reverse=True)
-
-
-def supervisor_view(session: Session, user: User, fiscal_year_be: int | None = None
-                    ) -> vm.SupervisorView:
-    """Compare every agency in ``user``'s scope with an assessment in one fiscal year.
-
-    Each agency's figures come from its stored result (:func:`_score_assessments`), rolled up
-    for all agencies of an instrument set at once, so the page costs a few queries per agency
-    whatever the number of responses (a result is computed only when its data changed).  Ranks go by the
-    rounded total (equal totals share a rank, the next rank skips); the group average is the
-    mean of the agencies' totals.
-    """
-    years = supervisor_years(session, user)
-    if fiscal_year_be is None:
-        fiscal_year_be = years[0] if years else None
-    agencies = session.scalars(visible_agencies(session, user)).all()
-    latest = {a.agency_id: a for a in session.scalars(
-        sa.select(Assessment).where(Assessment.fiscal_year_be == fiscal_year_be,
-                                    Assessment.agency_id.in_([a.id for a in agencies] or [-1]))
-        .order_by(Assessment.id))}  # the newest assessment of each agency wins
-    missing = [a for a in agencies if a.id not in latest]
-    by_set: dict[str, list[Assessment]] = {}
-    for assessment in latest.values():
-        by_set.setdefault(assessment.instrument_set, []).append(assessment)
-
-    rows: list[dict[str, Any]] = []
-    grades: list[str] = []
-    instruments: list[str] = []
-    full_totals: list[float] = []
-    for set_id, assessments in by_set.items():
-        iset = load_set(set_id, session)
-        grades += [g.grade for g in iset.methodology.grades if g.grade not in grades]
-        instruments += [i for i in iset.instruments if i not in instruments]
-        table = _score_assessments(session, iset, assessments)
-        verdicts = {v.code: v for v in iset.methodology.verdicts}
-        decimals = iset.methodology.decimals
-        for assessment in assessments:
-            row = table.loc[assessment.id] if assessment.id in table.index else None
-            total = None if row is None or np.isnan(row["total"]) else float(row["total"])
-            verdict = verdicts.get(row["verdict"]) if row is not None else None
-            if total is not None:
-                full_totals.append(total)
-            counts = response_counts(session, assessment)
-            rows.append(dict(
-                agency=agency_info(assessment.agency), assessment_id=assessment.id,
-                total=None if total is None else round_half_up(total, decimals),
-                grade=None if row is None else row["grade"],
-                verdict=None if verdict is None else vm.Verdict(
-                    verdict.code, verdict.label_th, verdict.label_en, verdict.passed),
-                responses=tuple((i, counts.get(i, 0)) for i in SURVEY_INSTRUMENTS
-                                if i in iset.instruments),
-                weighted=tuple((inst, None if row is None or np.isnan(row[f"{inst}_weighted"])
-                                else round_half_up(row[f"{inst}_weighted"], decimals))
-                               for inst in iset.instruments),
-                own=assessment.agency_id == user.agency_id))
-    ranks = rank_totals(pd.Series({k: r["total"] for k, r in enumerate(rows)}, dtype=float))
-    typed = [vm.SupervisorRow(**r, rank=None if np.isnan(ranks[k]) else int(ranks[k]))
-             for k, r in enumerate(rows)]
-    rated = sorted((r for r in typed if r.rank is not None), key=lambda r: (r.rank, r.agency.code))
-    unrated = sorted((r for r in typed if r.total is None), key=lambda r: r.agency.code)
-    mean = group_average(pd.Series(full_totals, dtype=float))
-    return vm.SupervisorView(
-        fiscal_year_be=fiscal_year_be, years=tuple(years), instruments=tuple(instruments),
-        survey_instruments=tuple(i for i in SURVEY_INSTRUMENTS if i in instruments),
-        rows=tuple(rated + unrated), average=None if mean is None else round_half_up(mean),
-        rated=len(rated),
-        distribution=tuple((g, sum(1 for r in rated if r.grade == g)) for g in grades),
-        without_result=len(unrated),
-        without_assessment=tuple(agency_info(a) for a in missing))

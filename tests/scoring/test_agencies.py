@@ -52,3 +52,26 @@ def test_given_scores_win_and_missing_instruments_leave_no_total():
     assert table.loc["A", "1"] == 50.0
     assert np.isnan(table.loc["A", "total"]) and table.loc["A", "grade"] is None
     assert table.loc["A", "n_EIT"] == 0
+
+
+def test_pooled_item_means_are_the_mean_of_every_answer():
+    """Pooling the agencies' own item means equals scoring all their answers as one agency."""
+    from scoring import pooled_item_means
+
+    rng = np.random.default_rng(11)
+    agencies = ["A", "B", "C"]
+    iit = frame("IIT", agencies, rng)
+    iit = iit[~((iit.agency == "C") & (iit.index % 3 == 0))]  # unequal sizes
+    results = {a: assess(ISET, iit=iit[iit.agency == a].drop(columns="agency"), bootstrap=0)
+               for a in agencies}
+    pooled = pooled_item_means(results)
+    everyone = assess(ISET, iit=iit.drop(columns="agency"), bootstrap=0)
+    items = {it.code: it for ind in everyone.indicators.values() for it in ind.items}
+    assert set(pooled.index) == set(items)
+    for code, row in pooled.iterrows():
+        assert row["mean"] == pytest.approx(items[code].summary.mean, abs=1e-9)
+        assert row["n"] == items[code].summary.n
+        own = [it.summary.mean for r in results.values() for ind in r.indicators.values()
+               for it in ind.items if it.code == code and it.summary.mean is not None]
+        assert row["lowest"] == min(own) and row["agencies"] == len(own)
+        assert row["indicator"] == ISET.item(code).indicator and row["instrument"] == "IIT"

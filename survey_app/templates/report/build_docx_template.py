@@ -1,11 +1,11 @@
-"""Build ``report.docx``, the yearly report's DOCX template (docxtpl), and ``follow_up.docx``,
-the measures' follow-up report's, with python-docx.
+"""Build the reports' DOCX templates (docxtpl) with python-docx: ``report.docx``, the yearly
+report, ``follow_up.docx``, the measures' follow-up report, and ``area.docx``, the area summary.
 
 Run it after changing the layout: ``python survey_app/templates/report/build_docx_template.py``.
-The generated ``report.docx`` is committed next to this script so that a person can open it in
-Word or LibreOffice, change fonts, spacing or margins and save it; ``services.reports`` fills it
-with docxtpl.  The words are not here: every sentence is a macro of ``text.j2`` (``T.…``), the
-same macros the web report and the PDF use.
+The generated files are committed next to this script so that a person can open them in
+Word or LibreOffice, change fonts, spacing or margins and save them; ``services.reports`` fills
+them with docxtpl.  The words are not here: every sentence is a macro of ``text.j2`` (``T.…``)
+or ``area_text.j2`` (``A.…``), the same macros the web reports and the PDFs use.
 
 Layout: A4, TH Sarabun New 16 pt in every script slot (Thai is a complex script, so ``w:cs``
 and ``w:szCs`` are set as well as the Latin ones), real Heading 1/2/3 styles (navigation pane,
@@ -30,6 +30,7 @@ from docx.shared import Cm, Mm, Pt, RGBColor
 
 OUT = Path(__file__).with_name("report.docx")
 FOLLOW_UP_OUT = Path(__file__).with_name("follow_up.docx")
+AREA_OUT = Path(__file__).with_name("area.docx")
 FONT = "TH Sarabun New"
 BODY_PT = 16
 TABLE_PT = 14
@@ -565,7 +566,81 @@ def build_follow_up() -> None:
     save(doc, FOLLOW_UP_OUT)
 
 
+def build_area() -> None:
+    """The area summary report (``area.docx``): macros of ``area_text.j2`` (``A.…``)."""
+    doc = new_document("{{ A.title() }}")
+    para(doc, "{{ A.title() }}{{ A.area_line(R) }}", "Cover")
+    para(doc, "{{ A.year_line(R) }}", "Cover")
+    doc.add_heading("{{ A.overview_title() }}", level=2)
+    para(doc, "{{ A.overview(R) }}", "Body Text Indent ITA")
+    para(doc, "{{ A.average(R) }}", "Body Text Indent ITA")
+    para(doc, "{{ A.minimum_note() }}", "Note ITA")
+
+    doc.add_heading("{{ A.distribution_title() }}", level=2)
+    tag(doc, "{%p if distribution and R.rated %}")
+    table(doc, [80, 80], ["ผลการประเมิน", "จำนวนหน่วยงาน"],
+          ["{%tr for label, n in distribution %}",
+           [("centre", "{{ label }}"), ("centre", "{{ n }}")],
+           "{%tr endfor %}"])
+    tag(doc, "{%p if charts.distribution %}")
+    para(doc, "{{ charts.distribution }}").alignment = WD_ALIGN_PARAGRAPH.CENTER
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p else %}")
+    para(doc, "{{ A.distribution_empty() }}", "Body Text Indent ITA")
+    tag(doc, "{%p endif %}")
+
+    doc.add_heading("{{ A.ranking_title() }}", level=2)
+    table(doc, [14, 56, 30, 20, 40], ["ลำดับ", "หน่วยงาน", "ผู้ตอบ/ขั้นต่ำ", "คะแนนรวม",
+                                      "ผลการประเมิน"],
+          ["{%tr for row in R.rows %}",
+           [("centre", "{{ A.rank_cell(row) }}"), "{{ row.agency.name_th }}",
+            ("centre", "{{ A.sample_cell(row) }}"), ("number", "{{ row.total|f }}"),
+            "{{ A.result_cell(row) }}"],
+           "{%tr endfor %}"], split_rows=True)
+
+    doc.add_heading("{{ A.below_title(report) }}", level=2)
+    tag(doc, "{%p for b in report.below_target %}")
+    para(doc, "{{ A.below_line(b) }}", "Item ITA")
+    tag(doc, "{%p endfor %}")
+
+    doc.add_heading("{{ A.items_title() }}", level=2)
+    tag(doc, "{%p if report.weakest_items %}")
+    para(doc, "{{ A.items_intro(report) }}", "Body Text Indent ITA")
+    table(doc, [22, 62, 20, 20, 18, 18],
+          ["ตัวชี้วัด", "ประเด็นการประเมิน", "คะแนนเฉลี่ย", "ต่ำสุดรายหน่วยงาน", "จำนวนคำตอบ",
+           "หน่วยงาน"],
+          ["{%tr for w in report.weakest_items %}",
+           [("centre", "{{ w.indicator }} ({{ w.instrument }})"), "{{ A.item_text(w) }}",
+            ("number", "{{ w.mean|f }}"), ("number", "{{ w.lowest|f }}"),
+            ("number", "{{ w.n }}"), ("number", "{{ w.agencies }}")],
+           "{%tr endfor %}"])
+    tag(doc, "{%p else %}")
+    para(doc, "{{ A.items_empty() }}", "Body Text Indent ITA")
+    tag(doc, "{%p endif %}")
+
+    doc.add_heading("{{ A.short_title() }}", level=2)
+    tag(doc, "{%p if R.needs_answers %}")
+    table(doc, [56, 22, 22, 38, 22], ["หน่วยงาน", "เครื่องมือ", "ได้รับ", "ขั้นต่ำ", "ขาดอีก"],
+          ["{%tr for x in R.needs_answers %}",
+           ["{{ x.agency.name_th }}", ("centre", "{{ x.check.instrument }}"),
+            ("number", "{{ x.check.received }}"), ("centre", "{{ A.minimum_cell(x.check) }}"),
+            ("number", "{{ A.still_cell(x.check) }}")],
+           "{%tr endfor %}"])
+    tag(doc, "{%p else %}")
+    para(doc, "{{ A.short_none() }}", "Body Text Indent ITA")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if R.without_assessment %}")
+    doc.add_heading("{{ A.missing_title() }}", level=3)
+    tag(doc, "{%p for a in R.without_assessment %}")
+    para(doc, "{{ A.missing_line(a) }}", "Item ITA")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endif %}")
+    para(doc, "{{ A.foot() }}", "Note ITA")
+    save(doc, AREA_OUT)
+
+
 if __name__ == "__main__":
     build()
     build_follow_up()
-    print(f"wrote {OUT} and {FOLLOW_UP_OUT}")
+    build_area()
+    print(f"wrote {OUT}, {FOLLOW_UP_OUT} and {AREA_OUT}")

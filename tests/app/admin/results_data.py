@@ -50,7 +50,7 @@ def answers_for(iset, instrument: str, rng: np.random.Generator, quality: float)
 
 
 def add_agency(session, code: str, name_th: str, *, parent: Agency | None = None,
-               headcount: int = 60) -> Agency:
+               headcount: int | None = 60) -> Agency:
     agency = Agency(code=code, name_th=name_th, name_en=f"Agency {code}",
                     agency_type="area_office", eligible_headcount=headcount, parent=parent)
     session.add(agency)
@@ -61,10 +61,12 @@ def add_agency(session, code: str, name_th: str, *, parent: Agency | None = None
 def add_assessment(session, agency: Agency, *, year: int = 2569, iit: int = 35, eit: int = 60,
                    quality: float = 0.8, seed: int = 1, oit_failed: tuple[str, ...] = ("O29",),
                    oit_unjudged: tuple[str, ...] = (), groups: tuple[str, ...] | None = None,
-                   eit_minimum: int | None = None) -> Assessment:
-    iset = load_instrument_set(SET)
+                   eit_minimum: int | None = None, instrument_set: str = SET,
+                   eit_quality: float | None = None) -> Assessment:
+    iset = load_instrument_set(instrument_set)
     now = utcnow()
-    assessment = create_assessment(session, agency, fiscal_year_be=year, instrument_set=SET,
+    assessment = create_assessment(session, agency, fiscal_year_be=year,
+                                   instrument_set=instrument_set,
                                    opens_at=now - dt.timedelta(days=10),
                                    closes_at=now + dt.timedelta(days=10),
                                    eit_minimum=eit_minimum)
@@ -73,7 +75,8 @@ def add_assessment(session, agency: Agency, *, year: int = 2569, iit: int = 35, 
     group_cycle = groups or ("school", "school", "public", "private", "state_agency")
     for instrument, n in (("IIT", iit), ("EIT", eit)):
         for k in range(n):
-            answers = answers_for(iset, instrument, rng, quality)
+            answers = answers_for(iset, instrument, rng, eit_quality
+                                  if instrument == "EIT" and eit_quality is not None else quality)
             layout = layout_for(session.connection(), assessment.id, instrument, answers)
             session.add(Response(
                 assessment_id=assessment.id, instrument=instrument,

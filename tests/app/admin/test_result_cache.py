@@ -22,7 +22,7 @@ from scoring.report import result_to_dict
 from scoring.rollup import oit_indicators, oit_sub_indicator_scores
 from survey_app.extensions import db
 from survey_app.models import Agency, Assessment, ScoredResult, User
-from survey_app.services import result_store, results
+from survey_app.services import area, result_store, results
 from survey_app.services.ballots import add_ballot, mix_assessment
 from survey_app.services.imports import delete_import, responses_frame, store_import
 from survey_app.services.oit import OitEntry, save_oit
@@ -343,5 +343,5 @@ def test_supervisor_table_keeps_its_shape_and_figures(app):
         assert new["verdict"].tolist() == old["verdict"].tolist()
         session.commit()
         boss = session.scalar(sa.select(User).where(User.username == "boss"))
-        view = results.supervisor_view(session, boss, 2569)
+        view = area.supervisor_view(session, boss, 2569)
         assert view.rated == 3 and view.without_result == 2  # E1: no OIT, so no total

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from scoring.report import result_to_dict
 from survey_app.extensions import db
 from survey_app.models import Agency, Assessment, AuditEvent, OitResult
-from survey_app.services.results import assessment_result, results_view, supervisor_view
+from survey_app.services.area import supervisor_view
+from survey_app.services.results import assessment_result, results_view
 
 from .results_data import add_agency, add_assessment, add_user, login, seed_one
 

@@ -141,6 +141,8 @@ ENDPOINTS: dict[str, tuple[str, dict, Callable[[World, str], dict] | None]] = {
     # results, exports and reports (helper B's views)
     "admin.results": (READ, {}, None),
     "admin.supervisor": (ACCOUNT, {}, None),
+    "admin.area_workbook": (ACCOUNT, {}, None),
+    "admin.area_report": (ACCOUNT, {"fmt": "docx"}, None),
     "admin.exports": (READ, {}, None),
     "admin.export_download": (READ, {"kind": "responses-iit", "fmt": "csv"}, None),
     "admin.report_preview": (READ, {}, None),

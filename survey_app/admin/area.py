@@ -1,0 +1,81 @@
+"""The supervisor's views: every agency in scope compared, and the area's downloads.
+
+The comparison page flags agencies below their minimum samples and lists the agencies that
+still need answers; the area workbook (Score-Final shape, XLSX) and the area summary report
+(DOCX, PDF) are built from the same comparison.  Every account sees only the agencies in its
+scope; every download is in the audit log.
+"""
+
+from __future__ import annotations
+
+import io
+
+from flask import render_template, request, send_file
+from flask_login import current_user, login_required
+
+from ..extensions import db
+from ..labels import agency_type_labels_th
+from ..services import area, reports
+from ..services.exports import MIMETYPES as EXPORT_MIMETYPES
+from . import bp
+from .access import audit
+from .common import page_css, report_failed, with_inline_css
+
+
+def _comparison():
+    year = request.args.get("year", type=int)
+    sort = request.args.get("sort", "shortfall")
+    return area.supervisor_view(db.session, current_user, year,
+                                sort=sort if sort in area.SORTS else "shortfall")
+
+
+def _name(view, kind: str, ext: str) -> str:
+    """``ita-area-<own agency code or all>-<year>-<kind>.<ext>``."""
+    own = current_user.agency.code if current_user.agency is not None else "all"
+    return area.area_filename(own, view.fiscal_year_be, kind, ext)
+
+
+def _record(view, name: str, action: str) -> None:
+    audit(action, target=name, agency_id=current_user.agency_id,
+          detail=f"area roll-up {view.fiscal_year_be}: {len(view.rows)} agencies")
+    db.session.commit()
+
+
+@bp.route("/supervisor")
+@login_required
+def supervisor():
+    comparison = _comparison()
+    db.session.commit()  # the stored results that had to be computed
+    css = page_css("results")
+    html = render_template("admin/results/supervisor.html", comparison=comparison,
+                           sort=request.args.get("sort", "shortfall"), inline_css=css)
+    return with_inline_css(html, css)
+
+
+@bp.route("/supervisor/area.xlsx")
+@login_required
+def area_workbook():
+    view = _comparison()
+    name = _name(view, "rollup", "xlsx")
+    buffer = io.BytesIO()
+    area.write_area_workbook(view, buffer, type_labels=agency_type_labels_th(),
+                             title=area.workbook_title(view))
+    _record(view, name, "export")
+    buffer.seek(0)
+    return send_file(buffer, mimetype=EXPORT_MIMETYPES["xlsx"], as_attachment=True,
+                     download_name=name)
+
+
+@bp.route("/supervisor/summary.<any(docx,pdf):fmt>")
+@login_required
+def area_report(fmt: str):
+    view = _comparison()
+    name = _name(view, "summary", fmt)
+    summary = area.area_report_view(db.session, view)
+    try:
+        data = reports.area_docx(summary) if fmt == "docx" else reports.area_pdf(summary)
+    except Exception:  # a renderer's failure is a message, never a bare 500
+        return report_failed(fmt)
+    _record(view, name, "report")
+    return send_file(io.BytesIO(data), mimetype=reports.MIMETYPES[fmt], as_attachment=True,
+                     download_name=name)

@@ -1,0 +1,376 @@
+"""The area office's roll-up: every agency in scope compared, flagged, listed and summarised.
+
+One comparison (:func:`area_rollup`) feeds the supervisor page, the area workbook
+(:func:`write_area_workbook`) and the area summary report (:func:`area_report_view`), so the
+three show the same figures.  The scores come from :func:`.results._score_assessments` (one
+call per instrument set: the formulas of :func:`scoring.assess`); the minimum samples from
+:func:`scoring.assess.minimum_sample`; the weakest items from each assessment's own result
+(:func:`.results.assessment_result`) pooled by :func:`scoring.pooled_item_means`.  The only
+statistics computed here are across agencies: ranks, the group average and the counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from questionnaires.model import SURVEY_INSTRUMENTS
+from scoring import group_average, pooled_item_means, rank_totals
+from scoring.assess import minimum_sample
+from scoring.rollup import roll_up, round_half_up
+from scoring.tiers import floors_missed
+
+from ..models import Agency, Assessment, User
+from . import view_models as vm
+from .agencies import agency_scope, subtree
+from .assessments import response_counts_by_assessment
+from .exports import export_filename, neutralise
+from .instrument_sets import load_set
+from .results import _score_assessments, agency_info, assessment_result, usable_headcount
+
+SORTS = ("shortfall", "agency")
+
+#: Where the workbook's layout comes from (its notes sheet says the same, in Thai and English).
+PROVENANCE_TH = (
+    "รูปแบบของสมุดงานนี้จัดทำโดยโครงการ ita-survey ตามคำอธิบายไฟล์ Score-Final ของ สพฐ. "
+    "(ไฟล์รวมผลการประเมิน ITA ของทุกโรงเรียนในสำนักงานเขตพื้นที่การศึกษาเพื่อนำส่ง สพฐ.) "
+    "ในหน้า \"เครื่องมือประเมิน\" ของ itaschool.pracharath.ac.th ซึ่งไม่ได้เผยแพร่ผังคอลัมน์ของไฟล์ "
+    "จึงไม่ใช่แบบฟอร์มทางการ: คอลัมน์ ลำดับ และชื่อหัวตารางเป็นของโครงการนี้")
+PROVENANCE_EN = (
+    "This workbook's layout is ita-survey's own, after OBEC's description of its Score-Final "
+    "sheet (one file of the ITA results of every school of an area office, sent to OBEC) on the "
+    "'เครื่องมือประเมิน' page of itaschool.pracharath.ac.th; that page does not publish the "
+    "sheet's columns, so this is not the official form: the columns, their order and headings "
+    "are this project's.")
+
+
+# -- the comparison ---------------------------------------------------------------------------
+
+
+def supervisor_years(session: Session, scope: set[int] | None) -> list[int]:
+    """Return the fiscal years (newest first) with an assessment of an agency in ``scope``."""
+    query = sa.select(Assessment.fiscal_year_be).distinct()
+    if scope is not None:
+        query = query.where(Assessment.agency_id.in_(scope or {-1}))
+    return sorted(session.scalars(query), reverse=True)
+
+
+def supervisor_view(session: Session, user: User, fiscal_year_be: int | None = None, *,
+                    sort: str = "shortfall") -> vm.SupervisorView:
+    """Compare every agency in ``user``'s scope (see :func:`area_rollup`)."""
+    scope = agency_scope(session, user)
+    return area_rollup(session, scope, fiscal_year_be, own_agency_id=user.agency_id,
+                       area=None if scope is None else user.agency, sort=sort)
+
+
+def area_of(session: Session, agency: Agency, fiscal_year_be: int | None = None
+            ) -> vm.SupervisorView:
+    """Compare an agency and every agency below it (the CLI's ``--area``)."""
+    return area_rollup(session, subtree(session, agency.id), fiscal_year_be,
+                       own_agency_id=agency.id, area=agency)
+
+
+def _samples(iset, assessment: Assessment, counts: dict[str, int]) -> tuple[vm.SampleCheck, ...]:
+    headcount = usable_headcount(assessment.agency.eligible_headcount, counts.get("IIT", 0))
+    return tuple(
+        vm.SampleCheck(inst, counts.get(inst, 0),
+                       minimum_sample(iset, inst, headcount=headcount,
+                                      eit_minimum=assessment.eit_minimum))
+        for inst in SURVEY_INSTRUMENTS if inst in iset.methodology.minimum_sample)
+
+
+def _number(value) -> float | None:
+    return None if value is None or (isinstance(value, float) and np.isnan(value)) \
+        else float(value)
+
+
+def area_rollup(session: Session, scope: set[int] | None, fiscal_year_be: int | None = None, *,
+                own_agency_id: int | None = None, area: Agency | None = None,
+                sort: str = "shortfall") -> vm.SupervisorView:
+    """Compare every agency in ``scope`` (None: all) with an assessment in one fiscal year.
+
+    All agencies of an instrument set are rated at once (:func:`.results._score_assessments`).
+    An agency whose IIT or EIT responses are below the minimum sample, or whose IIT minimum is
+    unknown (no usable headcount), is *provisional*: its figures are shown, flagged, but it
+    gets no rank and is left out of the group average and the grade and tier counts.  Ranks go
+    by the rounded total of the others (equal totals share a rank, the next rank skips).
+    """
+    years = supervisor_years(session, scope)
+    if fiscal_year_be is None:
+        fiscal_year_be = years[0] if years else None
+    query = sa.select(Agency).order_by(Agency.code)
+    if scope is not None:
+        query = query.where(Agency.id.in_(scope or {-1}))
+    agencies = session.scalars(query).all()
+    latest = {a.agency_id: a for a in session.scalars(
+        sa.select(Assessment).where(Assessment.fiscal_year_be == fiscal_year_be,
+                                    Assessment.agency_id.in_([a.id for a in agencies] or [-1]))
+        .order_by(Assessment.id))}  # the newest assessment of each agency wins
+    missing = [a for a in agencies if a.id not in latest]
+    by_set: dict[str, list[Assessment]] = {}
+    for assessment in latest.values():
+        by_set.setdefault(assessment.instrument_set, []).append(assessment)
+    counts = response_counts_by_assessment(session, [a.id for a in latest.values()])
+
+    rows: list[dict] = []
+    full: list[float] = []  # the unrounded totals of the agencies that met their minimums
+    grades: list[tuple[str, str, str]] = []
+    tiers: list[tuple[str, str, str]] = []
+    instruments: list[str] = []
+    indicator_codes: list[str] = []
+    for set_id, assessments in by_set.items():
+        iset = load_set(set_id, session)
+        m = iset.methodology
+        grades += [(g.grade, g.grade, g.grade) for g in m.grades
+                   if g.grade not in [x[0] for x in grades]]
+        if not m.grades:
+            tiers += [(v.code, v.label_th, v.label_en) for v in m.verdicts
+                      if v.code not in [x[0] for x in tiers]]
+        instruments += [i for i in iset.instruments if i not in instruments]
+        indicator_codes += [c for c in iset.indicators if c not in indicator_codes]
+        table = _score_assessments(session, iset, assessments)
+        if not set(iset.instruments) <= set(table.columns):
+            table = table.join(roll_up(iset, table[list(iset.indicators)])[list(iset.instruments)])
+        verdicts = {v.code: v for v in m.verdicts}
+        for assessment in assessments:
+            row = table.loc[assessment.id] if assessment.id in table.index else None
+            total = None if row is None else _number(row["total"])
+            scores = {inst: None if row is None else _number(row[inst])
+                      for inst in iset.instruments}
+            tier = verdicts.get(row["verdict"]) if row is not None else None
+            samples = _samples(iset, assessment, counts[assessment.id])
+            if total is not None and all(s.met for s in samples):
+                full.append(total)
+            missed = floors_missed(iset, tier.code, total, scores) if tier else ()
+            rows.append(dict(
+                agency=agency_info(assessment.agency), assessment_id=assessment.id,
+                instrument_set=set_id,
+                total=None if total is None else round_half_up(total, m.decimals),
+                grade=None if row is None else row["grade"],
+                verdict=None if tier is None else vm.Verdict(
+                    tier.code, tier.label_th, tier.label_en, tier.passed,
+                    tuple(vm.FloorMissed(f.instrument, f.score, f.floor) for f in missed)),
+                responses=tuple((s.instrument, s.received) for s in samples),
+                weighted=tuple((inst, None if row is None
+                                else _rounded(row[f"{inst}_weighted"], m.decimals))
+                               for inst in iset.instruments),
+                scores=tuple((inst, None if v is None else round_half_up(v, m.decimals))
+                             for inst, v in scores.items()),
+                indicators=tuple((c, None if row is None else _rounded(row[c], m.decimals))
+                                 for c in iset.indicators),
+                samples=samples,
+                target=(assessment.indicator_target if assessment.indicator_target is not None
+                        else m.indicator_target),
+                own=assessment.agency_id == own_agency_id))
+    countable = [k for k, r in enumerate(rows)
+                 if r["total"] is not None and all(s.met for s in r["samples"])]
+    ranks = rank_totals(pd.Series({k: rows[k]["total"] for k in countable}, dtype=float))
+    typed = [vm.SupervisorRow(**r, rank=int(ranks[k]) if k in ranks.index else None)
+             for k, r in enumerate(rows)]
+    ranked = sorted((r for r in typed if r.rank is not None), key=lambda r: (r.rank, r.agency.code))
+    provisional = sorted((r for r in typed if r.rank is None and r.total is not None),
+                         key=lambda r: (-r.total, r.agency.code))
+    unrated = sorted((r for r in typed if r.total is None), key=lambda r: r.agency.code)
+    mean = group_average(pd.Series(full, dtype=float))
+    return vm.SupervisorView(
+        fiscal_year_be=fiscal_year_be, years=tuple(years), instruments=tuple(instruments),
+        survey_instruments=tuple(i for i in SURVEY_INSTRUMENTS if i in instruments),
+        rows=tuple(ranked + provisional + unrated),
+        average=None if mean is None else round_half_up(mean),
+        rated=len(ranked),
+        distribution=tuple((g, sum(1 for r in ranked if r.grade == g)) for g, _, _ in grades),
+        tiers=tuple(vm.DistributionBar(code, th, en, sum(
+            1 for r in ranked if r.verdict is not None and r.verdict.code == code))
+            for code, th, en in tiers),
+        without_result=len(unrated),
+        without_assessment=tuple(agency_info(a) for a in missing),
+        indicator_codes=tuple(indicator_codes),
+        needs_answers=needs_answers(typed, sort=sort),
+        area=None if area is None else agency_info(area))
+
+
+def _rounded(value, decimals: int) -> float | None:
+    number = _number(value)
+    return None if number is None else round_half_up(number, decimals)
+
+
+def needs_answers(rows: Iterable[vm.SupervisorRow], *, sort: str = "shortfall"
+                  ) -> tuple[vm.Shortfall, ...]:
+    """Every survey instrument of an agency below (or without) its minimum sample.
+
+    ``sort``: ``"shortfall"`` — most responses still needed first, unknown minimums last;
+    ``"agency"`` — by agency code, then instrument.
+    """
+    if sort not in SORTS:
+        raise ValueError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
+    out = [vm.Shortfall(r.agency, r.assessment_id, s)
+           for r in rows for s in r.samples if s.met is not True]
+    if sort == "agency":
+        return tuple(sorted(out, key=lambda x: (x.agency.code, x.check.instrument)))
+    return tuple(sorted(out, key=lambda x: (x.check.short is None, -(x.check.short or 0),
+                                            x.agency.code, x.check.instrument)))
+
+
+# -- the area workbook (Score-Final shape) ----------------------------------------------------
+
+
+def area_filename(agency_code: str, fiscal_year_be: int | None, kind: str, ext: str) -> str:
+    """``ita-area-<agency code>-<year>-<kind>.<ext>`` (year 0 when there is none)."""
+    return export_filename(f"area-{agency_code}", fiscal_year_be or 0, kind, ext)
+
+
+def workbook_title(view: vm.SupervisorView) -> str:
+    """The notes sheet's first line."""
+    who = view.area.name_th if view.area else "ทุกหน่วยงานในระบบ"
+    return f"ผลการประเมิน ITA ของหน่วยงานในสังกัด {who} (area ITA roll-up)"
+
+
+def workbook_header(view: vm.SupervisorView) -> list[str]:
+    """The Score-Final sheet's columns, Thai with the English name (one header row)."""
+    head = ["ลำดับ (rank)", "รหัสหน่วยงาน (agency code)", "หน่วยงาน (agency)",
+            "ประเภท (type)", "ชุดเครื่องมือ (instrument set)"]
+    for inst in view.survey_instruments:
+        head += [f"{inst} ผู้ตอบ (responses)", f"{inst} ขั้นต่ำ (minimum)",
+                 f"{inst} ขาดอีก (still needed)"]
+    head += [f"ตัวชี้วัดที่ {c} (indicator {c})" for c in view.indicator_codes]
+    for inst in view.instruments:
+        head += [f"{inst} (0-100)", f"{inst} ถ่วงน้ำหนัก (weighted)"]
+    head += ["คะแนนรวม (total)", "ระดับ (grade)", "ผลการประเมิน (verdict)",
+             "ไม่ถึงเกณฑ์ขั้นต่ำรายเครื่องมือ (floors missed)",
+             "ผลชั่วคราว (provisional)", "หมายเหตุ (note)"]
+    return head
+
+
+def workbook_row(view: vm.SupervisorView, r: vm.SupervisorRow, type_label: str) -> list:
+    """One agency's cells, in :func:`workbook_header`'s order (figures as the page shows them)."""
+    cells: list = [r.rank, r.agency.code, r.agency.name_th, type_label, r.instrument_set]
+    for inst in view.survey_instruments:
+        s = r.sample_of(inst)
+        cells += [r.responses_of(inst), s.minimum if s else None, s.short if s else None]
+    cells += [r.indicator(c) for c in view.indicator_codes]
+    for inst in view.instruments:
+        cells += [r.score_of(inst), r.weighted_of(inst)]
+    floors = "; ".join(f"{f.instrument} {f.score:.2f} < {f.floor:.2f}"
+                       for f in (r.verdict.floors_missed if r.verdict else ()))
+    notes = [f"{s.instrument} {s.received}/{s.minimum} (ขาด {s.short})" for s in r.below_minimum]
+    notes += [f"{s.instrument}: ไม่ทราบขั้นต่ำ (ไม่มีจำนวนบุคลากร)" for s in r.minimum_unknown]
+    cells += [r.total, r.grade, r.verdict.label_th if r.verdict else None, floors or None,
+              "ชั่วคราว" if r.provisional and r.total is not None else None,
+              "; ".join(notes) or None]
+    return cells
+
+
+def write_area_workbook(view: vm.SupervisorView, output, *, type_labels: dict[str, str],
+                        title: str) -> None:
+    """Write the area roll-up: Score-Final, needs-answers, no-assessment and notes sheets.
+
+    ``type_labels``: agency type → its Thai name.  Text cells are neutralised (an agency name
+    starting with ``=`` is text, never a formula).
+    """
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Score-Final"
+    sheet.append([neutralise(h) for h in workbook_header(view)])
+    for r in view.rows:
+        sheet.append([neutralise(v) for v in workbook_row(
+            view, r, type_labels.get(r.agency.agency_type, r.agency.agency_type))])
+    sheet.freeze_panes = "D2"
+    short = workbook.create_sheet("needs-answers")
+    short.append(["รหัสหน่วยงาน (agency code)", "หน่วยงาน (agency)", "เครื่องมือ (instrument)",
+                  "ได้รับ (received)", "ขั้นต่ำ (minimum)", "ขาดอีก (still needed)"])
+    for x in view.needs_answers:
+        short.append([neutralise(x.agency.code), neutralise(x.agency.name_th),
+                      x.check.instrument, x.check.received, x.check.minimum, x.check.short])
+    none = workbook.create_sheet("no-assessment")
+    none.append(["รหัสหน่วยงาน (agency code)", "หน่วยงาน (agency)"])
+    for a in view.without_assessment:
+        none.append([neutralise(a.code), neutralise(a.name_th)])
+    notes = workbook.create_sheet("notes")
+    for line in _notes(view, title):
+        notes.append([neutralise(line)])
+    workbook.save(output)
+
+
+def _notes(view: vm.SupervisorView, title: str) -> list[str]:
+    return [
+        title,
+        f"ปีงบประมาณ พ.ศ. {view.fiscal_year_be} (fiscal year B.E.)",
+        f"หน่วยงานที่จัดลำดับ {view.rated} แห่ง (agencies ranked); "
+        f"ผลชั่วคราว {len(view.provisional)} แห่ง (provisional); "
+        f"ยังไม่มีคะแนนรวม {view.without_result} แห่ง (no total yet); "
+        f"ยังไม่มีการประเมินปีนี้ {len(view.without_assessment)} แห่ง (no assessment this year)",
+        "ค่าเฉลี่ยของกลุ่มและจำนวนตามระดับนับเฉพาะหน่วยงานที่มีผู้ตอบ IIT และ EIT ถึงขั้นต่ำ; "
+        "หน่วยงานที่ยังไม่ถึงเป็นผลชั่วคราว ไม่จัดลำดับ (the group average and the counts by grade "
+        "or tier are over agencies that met their minimum samples; the others are provisional "
+        "and unranked)",
+        f"ค่าเฉลี่ยของกลุ่ม (group average): "
+        f"{'-' if view.average is None else f'{view.average:.2f}'}",
+        "ขั้นต่ำ IIT: ร้อยละ 10 ของบุคลากรที่มีสิทธิ์ตอบ อย่างน้อย 30 คน (ต่ำกว่า 30 คน: ทุกคน) — "
+        "กฎของชุดเครื่องมือ ไม่ใช่สูตรทางการของ ป.ป.ช.; ขั้นต่ำ EIT: ตามที่การประเมินกำหนด "
+        "(IIT minimum: the instrument set's rule, not NACC's own formula; EIT: the assessment's)",
+        "คะแนนปัดเศษครึ่งขึ้น 2 ตำแหน่งโดย scoring (scores rounded half up to 2 decimals once, "
+        "by scoring)",
+        "ที่มาของรูปแบบ (provenance): " + PROVENANCE_TH,
+        PROVENANCE_EN,
+    ]
+
+
+# -- the area summary report ------------------------------------------------------------------
+
+
+WEAKEST_ITEMS = 10  # the area's lowest survey items, by pooled mean
+
+
+def area_report_view(session: Session, view: vm.SupervisorView, *,
+                     weakest: int = WEAKEST_ITEMS) -> vm.AreaReportView:
+    """The area summary: distribution, agencies below target per indicator, weakest items.
+
+    Agencies below target and the weakest items are over the agencies that met their minimum
+    samples (the ranked ones), as the group average is.  Item means are each assessment's own
+    (:func:`.results.assessment_result`, intervals off), pooled over every answer.
+    """
+    ranked = view.ranked
+    results = {}
+    sets = {}
+    for r in ranked:
+        assessment = session.get(Assessment, r.assessment_id)
+        results[r.assessment_id] = assessment_result(session, assessment, bootstrap=0)
+        sets.setdefault(r.instrument_set, load_set(r.instrument_set, session))
+    names: dict[str, tuple[str, str]] = {}
+    texts: dict[str, tuple[str, str]] = {}
+    for iset in sets.values():
+        for ind in iset.indicators.values():
+            names.setdefault(ind.code, (ind.name_th, ind.name_en))
+        for inst in SURVEY_INSTRUMENTS:
+            for item in iset.items_for(inst):
+                texts.setdefault(item.code, (item.text_th, item.text_en))
+    below = []
+    for code in view.indicator_codes:
+        hits = tuple(vm.AgencyScore(r.agency, r.indicator(code)) for r in ranked
+                     if r.indicator(code) is not None and r.target is not None
+                     and r.indicator(code) < r.target)
+        below.append(vm.IndicatorBelow(code, *names.get(code, (code, code)),
+                                       agencies=tuple(sorted(hits, key=lambda h: (h.score,
+                                                                                  h.agency.code)))))
+    pooled = pooled_item_means(results) if results else None
+    items: tuple[vm.AreaItem, ...] = ()
+    if pooled is not None and len(pooled):
+        order = pooled.sort_values(["mean"], kind="stable").head(weakest)
+        items = tuple(vm.AreaItem(code=str(code), indicator=row["indicator"],
+                                  instrument=row["instrument"],
+                                  text_th=texts.get(str(code), ("", ""))[0],
+                                  text_en=texts.get(str(code), ("", ""))[1],
+                                  mean=round_half_up(float(row["mean"])),
+                                  lowest=round_half_up(float(row["lowest"])),
+                                  n=int(row["n"]), agencies=int(row["agencies"]))
+                      for code, row in order.iterrows())
+    targets = sorted({r.target for r in ranked if r.target is not None})
+    return vm.AreaReportView(rollup=view, below_target=tuple(below), weakest_items=items,
+                             targets=tuple(targets))
+
