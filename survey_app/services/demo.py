@@ -343,7 +343,9 @@ OTHER_AGENCY = {
     "eligible_headcount": 110,
 }
 #: Schools under CMI3: (code, Thai name, English name, eligible staff, answer weights, OIT fails
-#: among ita-2569's items).
+#: among ita-2569's items).  A school of fewer than 30 staff must hear from every one of them
+#: (the IIT minimum); two schools have, two are still short, so the supervisor page shows both.
+DEMO_SCHOOLS_COMPLETE = ("CMI3-S01", "CMI3-S04")
 DEMO_SCHOOLS = (
     ("CMI3-S01", "โรงเรียนบ้านแม่ริม", "Ban Mae Rim School", 24, (0.74, 0.22, 0.03, 0.01),
      ("O20",)),
@@ -463,7 +465,7 @@ def ensure_demo_console(session: Session, agency: Agency, assessment: Assessment
             school_assessment = create_assessment(
                 session, school, fiscal_year_be=DEMO_YEAR, instrument_set=DEMO_SET,
                 opens_at=assessment.opens_at, closes_at=assessment.closes_at)
-            n_iit = max(headcount * 2 // 3, 5)
+            n_iit = headcount if code in DEMO_SCHOOLS_COMPLETE else max(headcount * 2 // 3, 5)
             codes = issue_codes(session, school_assessment, n_iit + 3, key=code_key,
                                 batch="demo")
             session.commit()
