@@ -26,32 +26,20 @@ depends_on = None
 
 KEY = "assessment_id, instrument, submitted_on"
 
+_SQLITE_ADD = f"""
+        INSERT INTO response_tally ({KEY}, responses)
+        VALUES (NEW.assessment_id, NEW.instrument, NEW.submitted_on, 1)
+        ON CONFLICT ({KEY}) DO UPDATE SET responses = responses + 1;"""
+_SQLITE_OLD = ("assessment_id = OLD.assessment_id AND instrument = OLD.instrument"
+               " AND submitted_on = OLD.submitted_on")
+_SQLITE_TAKE = f"""
+        UPDATE response_tally SET responses = responses - 1 WHERE {_SQLITE_OLD};
+        DELETE FROM response_tally WHERE {_SQLITE_OLD} AND responses <= 0;"""
 SQLITE_TRIGGERS = [
-    f"""CREATE TRIGGER response_tally_insert AFTER INSERT ON response BEGIN
-        INSERT INTO response_tally ({KEY}, responses)
-        VALUES (NEW.assessment_id, NEW.instrument, NEW.submitted_on, 1)
-        ON CONFLICT ({KEY}) DO UPDATE SET responses = responses + 1;
-    END""",
-    """CREATE TRIGGER response_tally_delete AFTER DELETE ON response BEGIN
-        UPDATE response_tally SET responses = responses - 1
-        WHERE assessment_id = OLD.assessment_id AND instrument = OLD.instrument
-          AND submitted_on = OLD.submitted_on;
-        DELETE FROM response_tally
-        WHERE assessment_id = OLD.assessment_id AND instrument = OLD.instrument
-          AND submitted_on = OLD.submitted_on AND responses <= 0;
-    END""",
-    f"""CREATE TRIGGER response_tally_update
-    AFTER UPDATE OF assessment_id, instrument, submitted_on ON response BEGIN
-        UPDATE response_tally SET responses = responses - 1
-        WHERE assessment_id = OLD.assessment_id AND instrument = OLD.instrument
-          AND submitted_on = OLD.submitted_on;
-        DELETE FROM response_tally
-        WHERE assessment_id = OLD.assessment_id AND instrument = OLD.instrument
-          AND submitted_on = OLD.submitted_on AND responses <= 0;
-        INSERT INTO response_tally ({KEY}, responses)
-        VALUES (NEW.assessment_id, NEW.instrument, NEW.submitted_on, 1)
-        ON CONFLICT ({KEY}) DO UPDATE SET responses = responses + 1;
-    END""",
+    f"CREATE TRIGGER response_tally_insert AFTER INSERT ON response BEGIN {_SQLITE_ADD}\n    END",
+    f"CREATE TRIGGER response_tally_delete AFTER DELETE ON response BEGIN {_SQLITE_TAKE}\n    END",
+    "CREATE TRIGGER response_tally_update AFTER UPDATE OF assessment_id, instrument, submitted_on"
+    f" ON response BEGIN {_SQLITE_TAKE}{_SQLITE_ADD}\n    END",
 ]
 
 _PG_ADD = f"""
