@@ -37,6 +37,9 @@ NOT_PAGES = {
     "admin.export_download",  # CSV / XLSX / JSON
     "admin.report",  # DOCX / PDF
     "admin.oit_download",  # XLSX
+    "admin.follow_up_report",  # DOCX / PDF
+    "admin.area_workbook",  # XLSX
+    "admin.area_report",  # DOCX / PDF
     "respond.eit_qr",  # PNG / SVG
     "respond.iit_qr",
     "static",
@@ -100,6 +103,7 @@ def _ids(live) -> dict[str, object]:
             "user_id": session.scalar(sa.select(User.id).where(
                 User.username == info.viewer_login["username"])),
             "set_id": info.instrument_set,
+            "period": "year",  # the follow-up report's preview of the whole year
         }
 
 
@@ -139,7 +143,7 @@ def test_every_console_page_passes_axe_at_390_px(live, new_page, axe_source, lan
                             f"{response.headers['content-type']} (a download? list it in NOT_PAGES)")
             continue
         assert page.locator("html").get_attribute("lang") == lang or endpoint in {
-            "admin.poster", "admin.report_preview"}, path
+            "admin.poster", "admin.report_preview", "admin.follow_up_preview"}, path  # Thai documents
         problems += [f"{endpoint} ({lang}): {v}" for v in run_axe(page, axe_source)]
         if side_scroll(page) > 0:
             problems.append(f"{endpoint} ({lang}): scrolls {side_scroll(page)} px sideways "
