@@ -2,8 +2,9 @@
 
 Inserts ``--responses`` responses (40% IIT, 60% EIT, spread over a 60-day window; response rows
 only: the monitor never reads answers) plus a few waiting ballots, then times
-``collection_view`` (one GROUP BY day × instrument) against a baseline measured in the same run:
-reading every response's day and instrument and counting them in Python.  Prints the fastest of
+``collection_view`` (its per-day counts come from ``response_tally``, kept by triggers on
+``response``) against a baseline measured in the same run: reading every response's day and
+instrument and counting them in Python.  Prints the fastest of
 ``--repeat`` runs of each and the ratio.
 
     .venv/bin/python benchmarks/collection_bench.py                       # SQLite, 100,000
@@ -116,7 +117,7 @@ def _measure(url: str, responses: int, repeat: int) -> None:
     same = all(counts.get((d.day, i.instrument), 0) == d.responses
                for i in view.instruments for d in i.days)
     stored = sum(i.responses for i in view.instruments)
-    print(f"collection_view (one GROUP BY): {view_s * 1000:.1f} ms for {len(view.days)} days, "
+    print(f"collection_view (response_tally): {view_s * 1000:.1f} ms for {len(view.days)} days, "
           f"{stored:,} stored, {view.instrument('IIT').pending} waiting (fastest of {repeat})")
     print(f"baseline, every row read and counted in Python: {rows_s * 1000:.1f} ms "
           f"-> {rows_s / view_s:.1f}x")

@@ -701,7 +701,7 @@ def _area_document(session, area_code: str, fiscal_year_be: int | None, fmt: str
                                  title=area.workbook_title(view))
         return buffer.getvalue()
     summary = area.area_report_view(session, view)
-    return reports.area_docx(summary) if fmt == "docx" else reports.area_pdf(summary)
+    return reports.area_file(summary, fmt)
 
 
 # -- the message catalogues ------------------------------------------------------------------

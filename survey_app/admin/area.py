@@ -73,7 +73,7 @@ def area_report(fmt: str):
     name = _name(view, "summary", fmt)
     summary = area.area_report_view(db.session, view)
     try:
-        data = reports.area_docx(summary) if fmt == "docx" else reports.area_pdf(summary)
+        data = reports.area_file(summary, fmt)
     except Exception:  # a renderer's failure is a message, never a bare 500
         return report_failed(fmt)
     _record(view, name, "report")

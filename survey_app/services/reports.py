@@ -383,5 +383,10 @@ def area_docx(report: vm.AreaReportView) -> bytes:
                      area_charts(report))
 
 
+def area_file(report: vm.AreaReportView, fmt: str) -> bytes:
+    """The area summary as ``docx`` or ``pdf``."""
+    return area_docx(report) if fmt == "docx" else area_pdf(report)
+
+
 def _area_text():
     return report_env().get_template("report/area_text.j2").make_module()
