@@ -11,10 +11,10 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from ..extensions import db
 from questionnaires import DefinitionError
 from questionnaires.score_maps import fits, score_maps
 
+from ..extensions import db
 from ..i18n import format_datetime, localized
 from ..labels import SET_ORIGIN_LABELS
 from ..models import utcnow
@@ -236,6 +236,7 @@ def poster(assessment_id: int):
     sheet = render_printed("admin/_poster_sheet.html", assessment=assessment,
                            agency=assessment.agency, url=url, qr=qr_markup(url),
                            eit_name=iset.instruments["EIT"].name_th,
-                           eit_questions=len(iset.columns_for("EIT")))
+                           eit_questions=len(iset.columns_for("EIT")),
+                           wording_ours=not iset.instruments["EIT"].wording_official)
     return render_template("admin/poster.html", assessment=assessment, agency=assessment.agency,
                            sheet=sheet)

@@ -37,7 +37,6 @@ from questionnaires import (
     load_instrument_set,
     parse_instrument_set,
 )
-
 from questionnaires.provenance import TAG, UNCONFIRMED_WORDS
 
 from ..models import Assessment, InstrumentSetDefinition
