@@ -17,8 +17,8 @@ from questionnaires.provenance import codes
 from survey_app.extensions import db
 from survey_app.models import Assessment
 from survey_app.services.instrument_sets import add_set
-from survey_app.services.results import assessment_result, results_view
 from survey_app.services.reports import unconfirmed_lines
+from survey_app.services.results import assessment_result, results_view
 
 from . import results_data
 from .results_data import add_agency, add_assessment, add_user, login
