@@ -186,7 +186,22 @@ class _Builder:
             oit_items=oit_items,
             respondent_groups=groups,
             methodology=methodology,
+            declared_unconfirmed=self.declared_unconfirmed(),
         )
+
+    def declared_unconfirmed(self) -> tuple[str, ...] | None:
+        from .provenance import DATA
+
+        value = self.raw.get("unconfirmed")
+        if value is None:
+            return None
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail("unconfirmed", "must be a list of codes")
+        for code in value:
+            if code not in DATA:
+                raise self.fail("unconfirmed", f"unknown code '{code}' "
+                                f"(known: {', '.join(DATA)})")
+        return tuple(value)
 
     def instruments(self) -> dict[str, Instrument]:
         table = self.get(self.raw, "instruments", "instruments", dict)

@@ -225,6 +225,9 @@ class InstrumentSet:
     oit_items: tuple[OitItem, ...]
     respondent_groups: tuple[RespondentGroup, ...]
     methodology: Methodology
+    #: The file's ``unconfirmed`` list (codes of :data:`questionnaires.provenance.DATA`), or
+    #: None when the file has none and its provenance notes say what is not confirmed.
+    declared_unconfirmed: tuple[str, ...] | None = None
 
     def items_for(self, instrument: str) -> tuple[Item, ...]:
         return tuple(i for i in self.items if i.instrument == instrument)

@@ -11,6 +11,7 @@ import pandas as pd
 
 from questionnaires import InstrumentSet
 from questionnaires.model import VerdictTier
+from questionnaires.score_maps import ScoreMap, apply_score_map
 
 from .intervals import DEFAULT_METHOD, METHODS, Interval, intervals
 from .responses import ResponseDataError, ScoredResponses, score_responses
@@ -153,6 +154,8 @@ class AssessmentResult:
     gap: TierGap | None = None  # what it takes to reach the next tier
     interval_method: str | None = DEFAULT_METHOD  # None: intervals turned off
     total_interval_note: str | None = None  # why the total has no interval
+    #: the alternative answer→score map the result was computed with (None: the set's own)
+    score_map: str | None = None
 
 
 def minimum_sample(iset: InstrumentSet, instrument: str, *, headcount: int | None = None,
@@ -197,6 +200,7 @@ def assess(
     seed: int = DEFAULT_SEED,
     progress: Callable[[int, int], None] | None = None,
     interval: str = DEFAULT_METHOD,
+    score_map: ScoreMap | None = None,
 ) -> AssessmentResult:
     """Rate one agency from any mix of responses, OIT item results and given scores.
 
@@ -219,6 +223,8 @@ def assess(
     bootstrap : resamples of the bootstrap methods; 0 turns every interval off.  ``seed``
         fixes the resamples.
     progress : called as ``progress(done, total)`` while the resamples are drawn (for a bar).
+    score_map : an alternative answer→score map (:mod:`questionnaires.score_maps`) used
+        instead of the set's own; the result names it (``score_map``).
 
     Raises
     ------
@@ -231,6 +237,7 @@ def assess(
     indicators from responses, for IIT/EIT and for the total, treating IIT and EIT as
     independent samples of respondents and OIT and given scores as fixed.
     """
+    iset = apply_score_map(iset, score_map)
     m = iset.methodology
     fiscal_year_be = fiscal_year_be or iset.fiscal_year_be
     target = m.indicator_target if target is None else target
@@ -359,6 +366,7 @@ def assess(
         bootstrap_resamples=bootstrap if interval != "logit" else 0, seed=seed,
         interval_method=interval if bootstrap else None,
         total_interval_note=note_of("total") if scored and total is not None else None,
+        score_map=None if score_map is None else score_map.code,
         **_tier_outlook(iset, verdict, total, instruments, indicators))
 
 

@@ -345,7 +345,8 @@ def check_response_cells(path, frame: pd.DataFrame) -> None:
 
 def score_files(iset, *, iit=None, eit=None, oit=None, indicators=None, history=None,
                 headcount=None, fiscal_year_be=None, bootstrap=None, seed=None,
-                interval=None, progress: Callable[[str, int, int], None] | None = None):
+                interval=None, progress: Callable[[str, int, int], None] | None = None,
+                score_map=None):
     """Read the given files and rate them with :func:`scoring.assess`.
 
     ``progress(label, done, total)`` is called while large response files are read (bytes)
@@ -395,6 +396,7 @@ def score_files(iset, *, iit=None, eit=None, oit=None, indicators=None, history=
                       bootstrap=DEFAULT_BOOTSTRAP if bootstrap is None else bootstrap,
                       seed=DEFAULT_SEED if seed is None else seed,
                       interval=DEFAULT_METHOD if interval is None else interval,
+                      score_map=score_map,
                       progress=None if progress is None else (
                           lambda done, total: progress("bootstrap", done, total)),
                       **kwargs)

@@ -104,6 +104,7 @@ def result_to_dict(result: AssessmentResult) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "instrument_set": result.instrument_set,
+        "score_map": result.score_map,
         "fiscal_year_be": result.fiscal_year_be,
         "indicators": {code: indicator_dict(ind) for code, ind in result.indicators.items()},
         "instruments": {code: instrument_dict(i) for code, i in result.instruments.items()},
@@ -258,6 +259,10 @@ def result_to_table(result: AssessmentResult) -> str:
     lines = [f"ผลการประเมิน ITA ปีงบประมาณ พ.ศ. {result.fiscal_year_be} "
              f"(ITA results, fiscal year B.E. {result.fiscal_year_be}) · {result.instrument_set}",
              ""]
+    if result.score_map is not None:
+        lines[1:1] = [f"คะแนนคำนวณด้วยแผนคะแนนทางเลือก {result.score_map} ไม่ใช่แผนคะแนนของชุดแบบวัด "
+                      f"(computed with the alternative score map {result.score_map}, "
+                      "not the set's own)"]
     rows = []
     for ind in result.indicators.values():
         inst = result.instruments[ind.instrument]

@@ -862,11 +862,14 @@ def _write_forms_mapping(iset, paths: dict, format_in: str, mapping, output: str
 @click.option("--bootstrap", type=click.IntRange(min=0), default=2000, show_default=True,
               help="Resamples of the bootstrap interval methods (0: no intervals at all).")
 @click.option("--seed", type=int, default=2566, show_default=True, help="Bootstrap seed.")
+@click.option("--score-map", "score_map", default=None,
+              help="An alternative answer->score map (questionnaires/score_maps.toml, e.g. "
+                   "replica-points) instead of the set's own; the output says so.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
               show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
 def score_command(set_name, iit, eit, oit, indicators, history, headcount, fiscal_year,
-                  interval, bootstrap, seed, fmt, output):
+                  interval, bootstrap, seed, score_map, fmt, output):
     """Score ITA responses, OIT results and/or given indicator scores.
 
     Any mix works: what is given as responses or OIT items is computed, what is given as
@@ -904,12 +907,24 @@ def score_command(set_name, iit, eit, oit, indicators, history, headcount, fisca
         bar = bars[label]
         bar.update(done - bar.pos)
 
+    smap = None
+    if score_map is not None:
+        from questionnaires.score_maps import fits, score_maps
+
+        maps = score_maps()
+        if score_map not in maps:
+            raise click.UsageError(f"--score-map: unknown map '{score_map}' "
+                                   f"(known: {', '.join(maps)})")
+        smap = maps[score_map]
+        if not fits(iset, smap):
+            raise click.UsageError(f"--score-map: {score_map} has no scores for a scale of "
+                                   f"{iset.id}")
     iit, eit = _google_forms_inputs(iset, iit, eit)  # --format-in, --mapping, --write-mapping
     try:
         result = score_files(iset, iit=iit, eit=eit, oit=oit, indicators=indicators,
                              history=history, headcount=headcount, fiscal_year_be=fiscal_year,
                              bootstrap=bootstrap, seed=seed, interval=interval,
-                             progress=progress)
+                             progress=progress, score_map=smap)
     except InputFileError as exc:
         raise click.ClickException(str(exc)) from None
     except (MemoryError, RecursionError, ArithmeticError, ValueError, TypeError,

@@ -100,6 +100,9 @@ class Assessment(Base):
     #: SHA-256 of the instrument set's definition text when the assessment was created (the
     #: stored copy in ``instrument_set_definition``); None only for rows older than the registry.
     instrument_set_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    #: An alternative answer->score map (questionnaires/score_maps.toml) the results use
+    #: instead of the set's own, or None for the set's own map.
+    score_map: Mapped[str | None] = mapped_column(sa.String(32))
 
     agency: Mapped[Agency] = relationship(back_populates="assessments")
 

@@ -11,8 +11,11 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from questionnaires import DefinitionError
+from questionnaires.score_maps import fits, score_maps
+
 from ..extensions import db
-from ..i18n import format_datetime
+from ..i18n import format_datetime, localized
 from ..labels import SET_ORIGIN_LABELS
 from ..models import utcnow
 from ..services.assessments import (
@@ -28,7 +31,13 @@ from ..services.ballots import mix_remaining, pending_count
 from ..services.codes import code_batches
 from ..services.collection import collection_view
 from ..services.imports import counts_by_source, imports_of
-from ..services.instrument_sets import assessment_set, default_set_id, list_sets, set_info
+from ..services.instrument_sets import (
+    assessment_set,
+    default_set_id,
+    list_sets,
+    load_set,
+    set_info,
+)
 from ..urls import public_url
 from . import bp
 from .access import agency_or_404, assessment_or_404, audit, writer_required
@@ -66,13 +75,15 @@ def assessment_new(agency_id: int):
         + [(s.id, _("%(id)s · B.E. %(year)s · %(origin)s", id=s.id, year=s.fiscal_year_be,
                     origin=SET_ORIGIN_LABELS[s.origin]))
            for s in sets])
+    form.score_map.choices = score_map_choices(None)
     if request.method == "GET":
         today = _to_local(utcnow())
         form.fiscal_year_be.data = current_fiscal_year_be(today)
         form.instrument_set.data = ""
         form.opens_at.data = today.replace(hour=8, minute=0)
         form.closes_at.data = (today + dt.timedelta(days=60)).replace(hour=16, minute=30)
-    if form.validate_on_submit() and _window_ok(form):
+    if form.validate_on_submit() and _window_ok(form) and _score_map_ok(
+            form, form.instrument_set.data or default_set_id(sets, form.fiscal_year_be.data)):
         try:
             assessment = create_assessment(
                 db.session, agency, fiscal_year_be=form.fiscal_year_be.data,
@@ -81,10 +92,12 @@ def assessment_new(agency_id: int):
                 opens_at=_to_utc(form.opens_at.data), closes_at=_to_utc(form.closes_at.data),
                 eit_minimum=form.eit_minimum.data)
             assessment.indicator_target = form.indicator_target.data
+            assessment.score_map = form.score_map.data or None
             audit("assessment_create", agency_id=agency.id,
                   target=f"{agency.code} {assessment.fiscal_year_be} {assessment.instrument_set}",
                   detail=f"opens {assessment.opens_at.isoformat()} closes "
-                         f"{assessment.closes_at.isoformat()}")
+                         f"{assessment.closes_at.isoformat()}"
+                         + (f" score_map {assessment.score_map}" if assessment.score_map else ""))
             db.session.commit()
         except sa.exc.IntegrityError:
             db.session.rollback()
@@ -99,25 +112,53 @@ def assessment_new(agency_id: int):
                                                       or current_fiscal_year_be(_to_local(utcnow()))))
 
 
+def score_map_choices(iset) -> list[tuple[str, str]]:
+    """The score-map choices: the set's own, then each alternative that fits the set."""
+    return [("", _("The instrument set's own map (default)"))] + [
+        (code, localized(smap, "label"))
+        for code, smap in score_maps().items() if iset is None or fits(iset, smap)]
+
+
+def _score_map_ok(form, set_id: str | None) -> bool:
+    """An alternative map must give scores for every scale of the assessment's set."""
+    code = form.score_map.data
+    if not code or not set_id:
+        return True
+    try:
+        iset = load_set(set_id, db.session)
+    except (KeyError, ValueError, DefinitionError):
+        return True  # the set's own check reports it
+    if fits(iset, score_maps()[code]):
+        return True
+    form.score_map.errors.append(_("This score map has no scores for the answer scales of "
+                                   "set %(id)s; choose another map.", id=set_id))
+    return False
+
+
 @bp.route("/assessments/<int:assessment_id>/edit", methods=["GET", "POST"])
 @writer_required
 def assessment_edit(assessment_id: int):
     assessment = assessment_or_404(assessment_id, write=True)
     form = ScheduleForm()
+    form.score_map.choices = score_map_choices(assessment_set(assessment))
     if request.method == "GET":
+        form.score_map.data = assessment.score_map or ""
         form.opens_at.data = _to_local(assessment.opens_at)
         form.closes_at.data = _to_local(assessment.closes_at)
         form.eit_minimum.data = assessment.eit_minimum
         form.indicator_target.data = assessment.indicator_target
-    if form.validate_on_submit() and _window_ok(form):
+    if form.validate_on_submit() and _window_ok(form) and _score_map_ok(
+            form, assessment.instrument_set):
         assessment.opens_at = _to_utc(form.opens_at.data)
         assessment.closes_at = _to_utc(form.closes_at.data)
         assessment.eit_minimum = form.eit_minimum.data
         assessment.indicator_target = form.indicator_target.data
+        assessment.score_map = form.score_map.data or None
         audit("assessment_edit", agency_id=assessment.agency_id, target=audit_label(assessment),
               detail=f"opens {assessment.opens_at.isoformat()} closes "
                      f"{assessment.closes_at.isoformat()} eit_minimum {assessment.eit_minimum} "
-                     f"target {assessment.indicator_target}")
+                     f"target {assessment.indicator_target} "
+                     f"score_map {assessment.score_map or 'set'}")
         db.session.commit()
         flash(_("Saved"), "ok")
         return redirect(url_for(".assessment", assessment_id=assessment.id))
@@ -195,6 +236,7 @@ def poster(assessment_id: int):
     sheet = render_printed("admin/_poster_sheet.html", assessment=assessment,
                            agency=assessment.agency, url=url, qr=qr_markup(url),
                            eit_name=iset.instruments["EIT"].name_th,
-                           eit_questions=len(iset.columns_for("EIT")))
+                           eit_questions=len(iset.columns_for("EIT")),
+                           wording_ours=not iset.instruments["EIT"].wording_official)
     return render_template("admin/poster.html", assessment=assessment, agency=assessment.agency,
                            sheet=sheet)

@@ -92,6 +92,12 @@ class ScheduleForm(ConsoleForm):
         description=_l("Blank = the methodology's (95)"),
         validators=[Optional(), NumberRange(min=0, max=100)],
     )
+    score_map = SelectField(
+        _l("Answer→score map"),
+        description=_l("NACC publishes no map: an alternative shows what the map changes; "
+                       "every figure computed with it says so"),
+        coerce=str, validators=[Optional()],
+    )
 
 
 class AssessmentForm(ScheduleForm):

@@ -26,6 +26,7 @@ from ..services.instrument_sets import (
     set_info,
     text_sha256,
 )
+from ..services.results import unconfirmed_data
 from . import bp
 from .access import audit, system_admin_required
 from .forms import SetConfirmForm, SetUploadForm
@@ -43,8 +44,10 @@ def set_detail(set_id: str):
     info = set_info(db.session, set_id)
     if info is None:
         abort(404)
-    return render_template("admin/set.html", iset=load_set(set_id, db.session), info=info,
-                           status=info.provenance, confirm_form=None)
+    iset = load_set(set_id, db.session)
+    return render_template("admin/set.html", iset=iset, info=info,
+                           status=info.provenance, confirm_form=None,
+                           unconfirmed=unconfirmed_data(iset))
 
 
 @bp.route("/sets/upload", methods=["GET", "POST"])
@@ -68,7 +71,8 @@ def set_upload():
                                  sha256=candidate.sha256)
         return render_template("admin/set.html", iset=candidate.iset, info=None,
                                status=provenance_status(candidate.iset), confirm_form=confirm,
-                               sha256=candidate.sha256)
+                               sha256=candidate.sha256,
+                               unconfirmed=unconfirmed_data(candidate.iset))
     return _upload_page(form), 400 if form.errors else 200
 
 

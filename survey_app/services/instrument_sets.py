@@ -37,6 +37,7 @@ from questionnaires import (
     load_instrument_set,
     parse_instrument_set,
 )
+from questionnaires.provenance import TAG, UNCONFIRMED_WORDS
 
 from ..models import Assessment, InstrumentSetDefinition
 
@@ -219,9 +220,8 @@ def add_set(session: Session, text: str, filename: str, *, added_by: str) -> Can
 
 # -- listing -----------------------------------------------------------------------------------
 
-_TAG = re.compile(r"\[([^\[\]\n\"=]{2,})\]")
-_UNCONFIRMED = ("open", "not official", "not confirmed", "partial", "assumed", "not in the",
-                "not nacc")
+_TAG = TAG
+_UNCONFIRMED = UNCONFIRMED_WORDS
 _SOURCE = re.compile(r"https?://|\b[\w-]+(?:\.[\w-]+)+/|\b[\w-]+/[\w.-]+/"
                      r"|\b[\w-]+\.(?:md|pdf|docx?|xlsx?|html?|json|toml|py|ts|vue)\b")
 

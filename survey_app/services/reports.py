@@ -311,10 +311,32 @@ def fill_docx(path: Path, context: Mapping[str, object],
     return buffer.getvalue()
 
 
+def unconfirmed_lines(results: vm.ResultsView) -> list[str]:
+    """The report's notice on unconfirmed data as plain Thai lines (``report/unconfirmed_text.j2``),
+    for the DOCX (the HTML/PDF include ``report/_unconfirmed.html.j2``); empty when none."""
+    u = report_env().get_template("report/unconfirmed_text.j2").make_module()
+    lines = []
+    if results.score_map:
+        lines.append(_plain(u.score_map(results.score_map)))
+    if results.unconfirmed_shown:
+        lines.append(_plain(u.intro()))
+        lines += [f"- {_plain(u.datum(d.code))} ({', '.join(d.instruments)})"
+                  for d in results.unconfirmed_shown]
+    if results.oit_sensitivity:
+        lines.append(_plain(u.sensitivity(results.oit_sensitivity)))
+    return lines
+
+
 def report_docx(report: vm.ReportView) -> bytes:
-    """Fill the yearly report's DOCX template and return the document's bytes."""
+    """Fill the yearly report's DOCX template and return the document's bytes.
+
+    ``unconfirmed_lines`` (title ``unconfirmed_title``) carries the notice on unconfirmed data.
+    """
+    u = report_env().get_template("report/unconfirmed_text.j2").make_module()
     return fill_docx(DOCX_TEMPLATE, {"report": report, "r": report.results,
-                                     "M": report.results.methodology},
+                                     "M": report.results.methodology,
+                                     "unconfirmed_title": _plain(u.title()),
+                                     "unconfirmed_lines": unconfirmed_lines(report.results)},
                      report_charts(report))
 
 

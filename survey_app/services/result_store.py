@@ -131,6 +131,7 @@ def fingerprint(session: Session, assessment: Assessment, iset: InstrumentSet, *
         "set": [assessment.instrument_set, set_digest(assessment, iset)],
         "fiscal_year_be": assessment.fiscal_year_be,
         "target": assessment.indicator_target,
+        "score_map": assessment.score_map,
         "eit_minimum": assessment.eit_minimum,
         "headcount": assessment.agency.eligible_headcount,
         "responses": response_marks(session, assessment.id),

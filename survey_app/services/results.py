@@ -17,11 +17,14 @@ from sqlalchemy.orm import Session
 
 from questionnaires import InstrumentSet
 from questionnaires.model import SURVEY_INSTRUMENTS
+from questionnaires.provenance import unconfirmed
+from questionnaires.score_maps import ScoreMap, apply_score_map, score_maps
 from scoring import AssessmentResult, agencies_table, assess
 from scoring.assess import DEFAULT_BOOTSTRAP, DEFAULT_SEED
 from scoring.intervals import DEFAULT_METHOD
 from scoring.report import result_to_dict
 from scoring.rollup import round_half_up
+from scoring.sensitivity import oit_grouping_range
 
 from ..models import Agency, Assessment, PastScore
 from . import result_store
@@ -105,7 +108,13 @@ def assessment_inputs(session: Session, assessment: Assessment, *,
         "eit_minimum": assessment.eit_minimum,
         "fiscal_year_be": assessment.fiscal_year_be,
         "target": assessment.indicator_target,
+        "score_map": assessment_score_map(assessment),
     }
+
+
+def assessment_score_map(assessment: Assessment) -> ScoreMap | None:
+    """The alternative answer->score map the assessment chose, or None for the set's own."""
+    return score_maps().get(assessment.score_map) if assessment.score_map else None
 
 
 def usable_headcount(headcount: int | None, iit_responses: int) -> int | None:
@@ -261,12 +270,44 @@ def results_view(session: Session, assessment: Assessment, *,
                              state=assessment_state(assessment))
     return build_results_view(iset, result, agency=agency_info(assessment.agency),
                               assessment=info, counts=response_counts(session, assessment),
-                              oit=oit_judgements(session, assessment, iset))
+                              oit=oit_judgements(session, assessment, iset),
+                              score_map=assessment_score_map(assessment))
+
+
+def unconfirmed_data(iset: InstrumentSet) -> tuple[vm.UnconfirmedDatum, ...]:
+    """The set's unconfirmed data (:func:`questionnaires.provenance.unconfirmed`) as a view."""
+    return tuple(vm.UnconfirmedDatum(u.code, u.instruments, u.note) for u in unconfirmed(iset))
+
+
+def oit_sensitivity(iset: InstrumentSet, scores: dict[str, Any],
+                    oit: dict[str, bool]) -> vm.OitSensitivityView | None:
+    """The OIT range over the other groupings (:mod:`scoring.sensitivity`), when the set's
+    grouping is unconfirmed and the OIT checklist has been judged."""
+    if not oit or not any(u.code == "oit_grouping" for u in unconfirmed(iset)):
+        return None
+    if any(d["source"] != "checklist" for d in scores["indicators"].values()
+           if d["instrument"] == "OIT"):
+        return None  # OIT given as scores: nothing to regroup
+    s = oit_grouping_range(iset, oit, {c: d["score"] for c, d in scores["indicators"].items()})
+    tiers = {v.code: v for v in iset.methodology.verdicts}
+
+    def outcome(o) -> vm.OitOutcome:
+        tier = tiers.get(o.verdict)
+        return vm.OitOutcome(oit=o.oit, total=o.total, grade=o.grade,
+                             verdict_th=tier.label_th if tier else None,
+                             verdict_en=tier.label_en if tier else None)
+
+    return vm.OitSensitivityView(
+        as_set=outcome(s.as_set), low=outcome(s.low), high=outcome(s.high),
+        groupings=s.groupings, verdict_changes=s.verdict_changes,
+        verdicts_th=tuple(tiers[c].label_th for c in s.verdicts),
+        verdicts_en=tuple(tiers[c].label_en for c in s.verdicts))
 
 
 def build_results_view(iset: InstrumentSet, result: AssessmentResult | dict[str, Any], *,
                        agency: vm.AgencyInfo, assessment: vm.AssessmentInfo,
-                       counts: dict[str, int], oit: dict[str, bool]) -> vm.ResultsView:
+                       counts: dict[str, int], oit: dict[str, bool],
+                       score_map: ScoreMap | None = None) -> vm.ResultsView:
     """Shape a result into the typed results view, every figure as ``scoring`` rounded it.
 
     The figures are ``scoring.report.result_to_dict(result)``'s (rounded once there, by
@@ -275,7 +316,9 @@ def build_results_view(iset: InstrumentSet, result: AssessmentResult | dict[str,
     the judged OIT items).
     """
     scores = result_to_dict(result) if isinstance(result, AssessmentResult) else result
-    indicators = {c: _indicator_score(iset, c, d, oit) for c, d in scores["indicators"].items()}
+    rescored = apply_score_map(iset, score_map)  # the option scores the figures were built on
+    indicators = {c: _indicator_score(rescored, c, d, oit)
+                  for c, d in scores["indicators"].items()}
     instruments = tuple(
         vm.InstrumentScore(
             code=code, name_th=d["name_th"], name_en=d["name_en"], score=d["score"],
@@ -318,6 +361,10 @@ def build_results_view(iset: InstrumentSet, result: AssessmentResult | dict[str,
                           indicators=tuple(vm.GroupIndicator(c, v)
                                            for c, v in g["indicators"].items()),
                           score=g["score"]) for g in scores["eit_groups"]),
+        score_map=None if score_map is None else vm.ScoreMapInfo(
+            score_map.code, score_map.label_th, score_map.label_en, score_map.provenance),
+        unconfirmed=unconfirmed_data(iset),
+        oit_sensitivity=oit_sensitivity(iset, scores, oit),
     )
 
 

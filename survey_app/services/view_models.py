@@ -418,6 +418,47 @@ class CollectionView:
 
 
 @dataclass(frozen=True)
+class ScoreMapInfo:
+    """The alternative answer->score map a result was computed with."""
+
+    code: str
+    label_th: str
+    label_en: str
+    provenance: str
+
+
+@dataclass(frozen=True)
+class UnconfirmedDatum:
+    """A datum of the set that no public source confirms (code of questionnaires.provenance)."""
+
+    code: str
+    instruments: tuple[str, ...]  # whose figures rest on it (empty: no figure changes)
+    note: str
+
+
+@dataclass(frozen=True)
+class OitOutcome:
+    oit: float
+    total: float | None
+    verdict_th: str | None
+    verdict_en: str | None
+    grade: str | None
+
+
+@dataclass(frozen=True)
+class OitSensitivityView:
+    """The OIT score (total, verdict) under the set's grouping and the other groupings."""
+
+    as_set: OitOutcome
+    low: OitOutcome
+    high: OitOutcome
+    groupings: int
+    verdict_changes: bool
+    verdicts_th: tuple[str, ...]
+    verdicts_en: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ResultsView:
     """Everything the dashboard, exports and report show about one assessment."""
 
@@ -437,6 +478,14 @@ class ResultsView:
     trend: tuple[TrendPoint, ...]
     eit_groups: tuple[GroupScore, ...]
     gap: TierGap | None = None  # none at the top tier, with grades only, or without a total
+    score_map: ScoreMapInfo | None = None  # None: the set's own answer->score map
+    unconfirmed: tuple[UnconfirmedDatum, ...] = ()  # of the set, see questionnaires.provenance
+    oit_sensitivity: OitSensitivityView | None = None  # when the OIT grouping is unconfirmed
+
+    @property
+    def unconfirmed_shown(self) -> tuple[UnconfirmedDatum, ...]:
+        """The unconfirmed data that figures on the page rest on."""
+        return tuple(u for u in self.unconfirmed if u.instruments)
 
     @property
     def target(self) -> float:

@@ -250,7 +250,7 @@ def test_respondents_answer_a_2569_assessment_on_its_own_items(app):
         assert got == {("IIT", len(iset.columns_for("IIT"))), ("EIT", len(iset.columns_for("EIT")))}
     assert count_answers(app) == len(iset.columns_for("IIT")) + len(iset.columns_for("EIT"))
     # the wording of both 2569 questionnaires is this project's, and the pages say so
-    assert "ไม่ใช่ถ้อยคำทางการ" in page and "ไม่ใช่ถ้อยคำทางการ" in iit_page
+    assert "ไม่ใช่ถ้อยคำเดียวกับแบบสอบถามของ ป.ป.ช." in page and "ไม่ใช่ถ้อยคำเดียวกับแบบสอบถามของ ป.ป.ช." in iit_page
     # a 2566-shaped answer (EIT e15 does not exist in 2569) is refused and stores nothing
     stale = respondent.client.post(f"/eit/{token}", data={
         "nonce": respondent.eit_nonce(), "respondent_group": "public",
