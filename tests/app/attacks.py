@@ -242,6 +242,7 @@ def run_attacks(database_url: str, workdir: Path, *, people: int, mix_batch: int
             answers = distinct_answers(rng)
             payloads.append(ballot_payload(answers))
             assert submit_iit(app.test_client(), token, code, answers) == 302
+            worker_pass(app)  # the mixer, within seconds (no-op where the request mixes)
             used = used_by_batch(viewer.get(hub_url).get_data(as_text=True))
             flipped = [b for b, n in used.items() if n > seen_used.get(b, 0)]
             assert flipped == [f"person-{i:02d}"]  # the viewer sees whose slip was used
@@ -383,7 +384,7 @@ def attack_world(app, *, people: int, extra_codes: int = 0, agency: str = "ATK")
         _agency, assessment = made[agency]
         codes = [issue_codes(db.session, assessment, 1, key=key, batch=f"person-{i:02d}")[0]
                  for i in range(people)]
-        other_agency, other = made[agency + "-OTHER"]
+        _other_agency, other = made[agency + "-OTHER"]
         other_code = issue_codes(db.session, other, 1, key=key, batch="waiting")[0]
         create_user(db.session, username="insider", password=VIEWER_PASSWORD,
                     role="agency_admin", agency=db.session.get(Agency, _agency.id))
