@@ -176,3 +176,34 @@ def test_ita_mix_watch_mixes_within_seconds_and_stops_on_sigterm(app, database_u
         out, _ = child.communicate(timeout=30)
     assert child.returncode == 0, out
     assert f"mixed {K} IIT ballots" in out
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_a_slow_download_does_not_hold_the_checkpoint_back(app):
+    """A streamed export ends its read between pages, so the erase's checkpoint goes through
+    while a slow client is still downloading."""
+    import datetime as dt
+
+    from sqlalchemy.orm import Session
+
+    from survey_app.services import exports
+    from survey_app.services.responses import store_eit_response
+
+    world = attack_world(app, people=0)
+    aid = world["assessment"]
+    with app.app_context():
+        assessment = db.session.get(Assessment, aid)
+        for _ in range(K):
+            store_eit_response(db.session, assessment, "public", full_answers("EIT"),
+                               submitted_on=dt.date(2026, 11, 20))
+        engine = db.engine
+    worker_pass(app)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE scratch (x)")  # something in the WAL
+    with Session(engine) as session:
+        stream = exports.iter_responses_csv(session, aid, "EIT", batch=1, end_reads=True)
+        next(stream), next(stream)  # the header and the first page: the client stalls here
+        with engine.connect() as conn:
+            busy = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()[0]
+        assert busy == 0
+        assert len(list(stream)) == K - 1
