@@ -38,7 +38,7 @@ def _stream_responses_csv(engine, assessment_id: int, instrument: str):
     stream on it would leave a transaction open after the last row.
     """
     with Session(engine) as session:
-        yield from exports.iter_responses_csv(session, assessment_id, instrument, end_reads=True)
+        yield from exports.iter_responses_csv(session, assessment_id, instrument)
 
 
 @bp.route("/assessments/<int:assessment_id>/exports/"

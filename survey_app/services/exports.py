@@ -89,7 +89,7 @@ def _checked(instrument: str) -> None:
 
 
 def _response_batches(session: Session, assessment: Assessment, instrument: str, *,
-                      batch: int | None, dates: bool = True, end_reads: bool = False):
+                      batch: int | None, dates: bool = True):
     """Yield (groups, days, codes) per batch of published responses, oldest id first.
 
     Only published responses (``publication.py``): IIT once the assessment has closed, EIT in
@@ -99,9 +99,6 @@ def _response_batches(session: Session, assessment: Assessment, instrument: str,
     question columns in questionnaire order; ``groups`` the EIT respondent groups (None for
     IIT), ``days`` the dates as ISO text (None unless ``dates``).  One SELECT per ``batch``
     responses (keyset pagination on the id), or one for all when ``batch`` is None.
-    ``end_reads`` ends the session's read transaction after each page (a session with nothing
-    to write: a streamed download), so a slow client never holds a snapshot that keeps the
-    SQLite checkpoint — the ballots' erase — or PostgreSQL's VACUUM back (SECURITY.md).
     """
     columns = list(assessment_set(assessment).columns_for(instrument))
     connection = session.connection()  # Core rows: no ORM row processing
@@ -124,9 +121,6 @@ def _response_batches(session: Session, assessment: Assessment, instrument: str,
             rows = result.cursor.fetchall()
         finally:
             result.close()
-        if end_reads:
-            session.rollback()
-            connection = session.connection()
         if not rows:
             return
         ids, blobs, *rest = zip(*rows, strict=True)
@@ -211,17 +205,15 @@ def _csv_batch(groups, days, codes: np.ndarray) -> str:
 
 
 def iter_responses_csv(session: Session, assessment_id: int, instrument: str, *,
-                       batch: int = BATCH_RESPONSES, end_reads: bool = False):
+                       batch: int = BATCH_RESPONSES):
     """Yield the responses CSV (UTF-8 with BOM) in text chunks, one batch of responses each.
 
-    The columns of :func:`response_header`, which ``ita score`` reads.  ``end_reads``: as in
-    :func:`_response_batches` (the session must have nothing to write).
+    The columns of :func:`response_header`, which ``ita score`` reads.
     """
     _checked(instrument)
     assessment = _assessment(session, assessment_id)
     yield "\ufeff" + _csv_text([response_header(assessment, instrument)])
-    for groups, days, codes in _response_batches(session, assessment, instrument, batch=batch,
-                                                 end_reads=end_reads):
+    for groups, days, codes in _response_batches(session, assessment, instrument, batch=batch):
         yield _csv_batch(groups, days, codes)
 
 
