@@ -96,6 +96,8 @@ def parse_instrument_set(text: str, source: str) -> InstrumentSet:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise DefinitionError(source, "file", f"not valid TOML: {exc}") from None
+    except (ValueError, RecursionError) as exc:  # e.g. an integer of 100,000 digits
+        raise DefinitionError(source, "file", f"cannot be read as TOML: {str(exc)[:200]}") from None
     return _Builder(source, raw).build()
 
 

@@ -67,26 +67,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     register_errorhandlers(app)
     register_template_helpers(app)
     register_security_headers(app)
-    register_mixer(app)
     return app
-
-
-def register_mixer(app: Flask) -> None:
-    """Mix the last ballots of an assessment whose window has ended, on the first request
-    after it ended (an admin's "close now" mixes at once; start-up and ``ita mix`` recover)."""
-    import sqlalchemy as sa
-
-    from .services.ballots import mix_closed_assessments
-
-    @app.before_request
-    def _mix_closed() -> None:
-        if request.endpoint in (None, "static"):
-            return
-        try:
-            mix_closed_assessments(db.engine)
-        except sa.exc.SQLAlchemyError:
-            # Nothing is lost: the ballots stay in the box for the next request to mix.
-            app.logger.exception("mixing closed assessments failed")
 
 
 def register_proxy(app: Flask) -> None:

@@ -21,8 +21,13 @@ def main() -> None:
 
 
 @contextmanager
-def _app_context(config: dict | None = None):
-    """Create the app and enter its context; close its connections at the end."""
+def _app_context(config: dict | None = None, *, schema: bool = True):
+    """Create the app and enter its context; close its connections at the end.
+
+    With ``schema`` (every command but ``ita db upgrade``), an embedded database that is not at
+    the newest revision is migrated first (one line on stderr says so), and a server database
+    that is not is refused with one line naming the command to run.
+    """
     from . import create_app
     from .config import ConfigError
     from .extensions import db
@@ -36,9 +41,28 @@ def _app_context(config: dict | None = None):
         raise click.ClickException(str(exc)) from None
     try:
         with app.app_context():
+            if schema:
+                _ensure_schema(app)
             yield app
     finally:
         db.dispose(app)
+
+
+def _ensure_schema(app) -> None:
+    """Migrate an embedded database that is behind; refuse a server database that is."""
+    from .server import prepare_database
+
+    try:
+        message = prepare_database(app)
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from None
+    except Exception as exc:
+        from .extensions import database_error_summary
+
+        raise click.ClickException(
+            f"cannot read the database: {database_error_summary(exc)}") from None
+    if message:
+        click.echo(message, err=True)
 
 
 @main.group("db")
@@ -53,7 +77,7 @@ def db_upgrade_command(revision: str) -> None:
     from .extensions import db
     from .services.schema import current_revision, upgrade
 
-    with _app_context():
+    with _app_context(schema=False):
         upgrade(db.engine, revision)
         click.echo(f"database at revision {current_revision(db.engine)}: {_safe_url(db.engine)}")
 
@@ -82,7 +106,7 @@ def serve_command(host: str, port: int, workers: int | None, threads: int) -> No
 
     workers = workers or default_workers()
 
-    with _app_context() as app:
+    with _app_context(schema=False) as app:
         if not app.config["PUBLIC_BASE_URL"] and not app.config["PUBLIC_URL_FROM_REQUEST"]:
             raise click.ClickException(PUBLIC_BASE_URL_MISSING)
         try:
@@ -90,51 +114,118 @@ def serve_command(host: str, port: int, workers: int | None, threads: int) -> No
         except RuntimeError as exc:
             raise click.ClickException(str(exc)) from None
         recovered = _mix_due(app)
+        watcher = app.config["MIXER_IN_SERVE"] and _start_mixer(app)
     if message:
         click.echo(message, err=True)
     if recovered:
         click.echo(recovered, err=True)
+    if watcher:
+        click.echo(f"the mixer runs every {app.config['MIXER_INTERVAL']:g} s in this process "
+                   "(ITA_MIXER_IN_SERVE=false if `ita mix --watch` runs instead)", err=True)
     click.echo(f"ITA survey app on http://{host}:{port}/ ({workers} workers × {threads} "
                "threads)", err=True)
-    run_gunicorn(host=host, port=port, workers=workers, threads=threads)
+    try:
+        run_gunicorn(host=host, port=port, workers=workers, threads=threads)
+    finally:
+        if watcher:
+            watcher()
+
+
+def _start_mixer(app):
+    """Start the mixer's thread on an engine of its own (no pooled connection is kept between
+    passes, so none is shared with the worker processes gunicorn forks); return its stop."""
+    from .extensions import make_engine
+    from .services.ballots import start_watcher
+
+    engine = make_engine(app.config["DATABASE_URL"],
+                         sqlite_busy_timeout_ms=app.config["SQLITE_BUSY_TIMEOUT_MS"],
+                         connect_timeout_s=app.config["DB_CONNECT_TIMEOUT_S"], pooled=False)
+    stop = start_watcher(engine, batch_size=app.config["MIX_BATCH"],
+                         interval=app.config["MIXER_INTERVAL"])
+
+    def halt() -> None:
+        stop()
+        engine.dispose()
+
+    return halt
 
 
 def _mix_due(app) -> str:
-    """Mix what is due in the ballot box (recovery after a crash, closed assessments)."""
+    """One pass of the mixer, with an erase in any case (recovery after a crash)."""
     from .extensions import db
     from .services.ballots import mix_all_due
 
-    report = mix_all_due(db.engine, batch_size=app.config["MIX_BATCH"])
+    return _report_lines(app, mix_all_due(db.engine, batch_size=app.config["MIX_BATCH"]))
+
+
+def _report_lines(app, report) -> str:
+    if report.busy:
+        return "another mixer is running: nothing done"
     lines = [f"mixed {n} IIT ballots of assessment {a}" for a, n in sorted(report.mixed.items())]
     lines += [f"assessment {a}: {n} IIT ballots waiting for a batch of "
               f"{app.config['MIX_BATCH']} (or the close)"
               for a, n in sorted(report.waiting.items()) if n]
+    lines += [f"published {n} {instrument} answers of assessment {a}"
+              for a, done in sorted(report.published.items())
+              for instrument, n in sorted(done.items())]
     if not report.erased:
-        lines.append("the SQLite WAL could not be emptied now (a reader held an old "
-                     "snapshot): run `ita mix` again")
+        lines.append("ERASE OWED: the mixed ballots could not be erased yet (an old snapshot "
+                     "or a lock); the mixer tries again at every pass")
     return "\n".join(lines)
 
 
 def _mix_closed() -> None:
-    """Mix the last ballots of assessments that have closed, before reading results."""
-    from .extensions import db
-    from .services.ballots import mix_closed_assessments
+    """A pass of the mixer before reading results (closed assessments mixed and published)."""
+    from flask import current_app
 
-    mix_closed_assessments(db.engine)
+    from .extensions import db
+    from .services.ballots import run_pass
+
+    run_pass(db.engine, batch_size=current_app.config["MIX_BATCH"])
 
 
 @main.command("mix")
-def mix_command() -> None:
-    """Mix the IIT ballot box now (see SECURITY.md).
+@click.option("--watch", is_flag=True,
+              help="Keep running: a pass every --interval seconds (for a service manager).")
+@click.option("--interval", type=click.FloatRange(min=0.1), default=None,
+              help="Seconds between passes with --watch (default: ITA_MIXER_INTERVAL, 2).")
+def mix_command(watch: bool, interval: float | None) -> None:
+    """Run the IIT mixer now (see SECURITY.md): one pass, or with --watch one every few seconds.
 
-    Moves every open assessment's ballots into the results once at least ITA_MIX_BATCH wait,
-    and all remaining ballots of closed assessments, in shuffled order; then erases the mixed
-    ballots (VACUUM on PostgreSQL, WAL checkpoint on SQLite).  `ita serve` does the same at
-    start-up; run it after a crash, after `ita db upgrade`, or from cron.
+    A pass moves every open assessment's ballots into the results once at least ITA_MIX_BATCH
+    wait, and all remaining ballots of closed assessments, in shuffled order; erases the mixed
+    ballots (VACUUM and VACUUM FULL on PostgreSQL, WAL checkpoint on SQLite) and retries an
+    erase still owed; then publishes what may be published (IIT at the close, EIT in batches).
+    Only one mixer runs at a time (another pass skips at once).  `ita serve` runs the same
+    loop in a thread unless ITA_MIXER_IN_SERVE=false.
     """
+    import signal
+    import threading
+
     with _app_context() as app:
-        text = _mix_due(app)
-    click.echo(text or "nothing to mix")
+        if not watch:
+            click.echo(_mix_due(app) or "nothing to mix")
+            return
+        from .extensions import db
+        from .services.ballots import start_watcher
+
+        every = interval or app.config["MIXER_INTERVAL"]
+        done = threading.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: done.set())
+
+        def show(report) -> None:
+            text = _report_lines(app, report)
+            if text and not report.busy:
+                click.echo(text, err=not report.erased)
+
+        click.echo(f"mixer: a pass every {every:g} s (stop with Ctrl+C or SIGTERM)")
+        stop = start_watcher(db.engine, batch_size=app.config["MIX_BATCH"], interval=every,
+                             on_report=show)
+        try:
+            done.wait()
+        finally:
+            stop()
 
 
 @main.command("demo")
@@ -145,8 +236,8 @@ def mix_command() -> None:
               show_default=True,
               help="Also add N synthetic plausible responses to the current (B.E. 2569) "
                    "assessment, 40% IIT and 60% EIT, by bulk inserts (100,000 take seconds). "
-                   "The IIT ones go straight into the results, not through the ballot box: "
-                   "they are made up and redeem no code.  Each run adds N more.")
+                   "The IIT ones skip the ballot box (they are made up and redeem no code) "
+                   "and are published at the close like any.  Each run adds N more.")
 def demo_command(base_url: str, as_json: bool, synthetic: int) -> None:
     """Create (or reuse) a demo agency, an open assessment, IIT codes and responses."""
     import json
@@ -157,13 +248,14 @@ def demo_command(base_url: str, as_json: bool, synthetic: int) -> None:
     from .services.demo import add_synthetic_responses, ensure_demo
     from .services.schema import upgrade
 
-    with _app_context() as app:
+    with _app_context(schema=False) as app:
         upgrade(db.engine)
         info = ensure_demo(
             db.session,
             code_key=app.config["CODE_HASH_KEY"],
             base_url=base_url,
             timezone=app.config["TIMEZONE"],
+            batch_size=app.config["MIX_BATCH"],
         )
         if synthetic:
             assessment = db.session.get(Assessment, info.assessment_id)

@@ -68,6 +68,10 @@ DEFAULTS: dict[str, object] = {
     # The ballot box (SECURITY.md): IIT ballots reach the response table only in shuffled
     # batches of at least this many per assessment (the rest when the assessment closes).
     "MIX_BATCH": 5,
+    # The mixer (services/ballots.py): seconds between its passes, and whether `ita serve` runs
+    # it in a thread (turn off when a separate `ita mix --watch` service runs it).
+    "MIXER_INTERVAL": 2.0,
+    "MIXER_IN_SERVE": True,
 }
 
 SECRET_FILE = "secret_key"  # noqa: S105 - a file name, not a secret

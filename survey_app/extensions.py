@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 
 def make_engine(url: str, *, sqlite_busy_timeout_ms: int = 5000, lock_timeout_ms: int = 0,
-                statement_timeout_ms: int = 0, connect_timeout_s: int = 0) -> sa.Engine:
+                statement_timeout_ms: int = 0, connect_timeout_s: int = 0,
+                pooled: bool = True) -> sa.Engine:
     """Create an engine; SQLite files get WAL, a busy timeout and enforced foreign keys.
 
     On PostgreSQL ``lock_timeout_ms`` and ``statement_timeout_ms`` become the connection's
@@ -31,9 +32,11 @@ def make_engine(url: str, *, sqlite_busy_timeout_ms: int = 5000, lock_timeout_ms
             connect_args["options"] = " ".join(options)
             if connect_timeout_s:
                 connect_args["connect_timeout"] = int(connect_timeout_s)
-        return sa.create_engine(engine_url, pool_pre_ping=True, connect_args=connect_args)
+        return sa.create_engine(engine_url, pool_pre_ping=True, connect_args=connect_args,
+                                **({} if pooled else {"poolclass": sa.NullPool}))
     engine = sa.create_engine(
-        engine_url, connect_args={"timeout": sqlite_busy_timeout_ms / 1000}
+        engine_url, connect_args={"timeout": sqlite_busy_timeout_ms / 1000},
+        **({} if pooled else {"poolclass": sa.NullPool})
     )
 
     @sa.event.listens_for(engine, "connect")

@@ -103,6 +103,9 @@ class Assessment(Base):
     #: An alternative answer->score map (questionnaires/score_maps.toml) the results use
     #: instead of the set's own, or None for the set's own map.
     score_map: Mapped[str | None] = mapped_column(sa.String(32))
+    #: When a close first released answers into the results (``services/publication.py``);
+    #: from then on only a system admin reopens the assessment, with a reason.
+    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     agency: Mapped[Agency] = relationship(back_populates="assessments")
 
@@ -159,6 +162,9 @@ class Response(Base):
     #: One byte per question in the order of the (assessment, instrument)'s
     #: ``response_layout``; 255 = unanswered (``survey_app/services/compact.py``).
     answers: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    #: The ``publication`` that released this response into scores, distributions and
+    #: exports; None = not yet (IIT until the close, EIT until a batch of K): SECURITY.md.
+    publication_id: Mapped[int | None] = mapped_column(index=True)
 
 
 class ResponseLayout(Base):
@@ -209,6 +215,55 @@ class Ballot(Base):
     submitted_on: Mapped[dt.date] = mapped_column(sa.Date)
     #: The answers as compact JSON, question column → option code.
     answers: Mapped[str] = mapped_column(sa.Text)
+
+
+class Publication(Base):
+    """One release of an assessment's answers into the results (``services/publication.py``).
+
+    IIT answers are released once, all together, when the assessment closes (after a reopening
+    only if at least K arrived); EIT answers in shuffled batches of at least K while it is open
+    and the rest at the close, under the same rule.
+    """
+
+    __tablename__ = "publication"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("assessment.id", ondelete="CASCADE"), index=True)
+    instrument: Mapped[str] = mapped_column(sa.String(3))
+    responses: Mapped[int]
+    #: True when a close released it (else an EIT batch while the assessment was open).
+    at_close: Mapped[bool] = mapped_column(default=False)
+    published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class AssessmentReopening(Base):
+    """A system admin reopened an assessment whose answers had been published, with a reason."""
+
+    __tablename__ = "assessment_reopening"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("assessment.id", ondelete="CASCADE"), index=True)
+    reopened_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Kept as written at the time, as in the audit log.
+    username: Mapped[str] = mapped_column(sa.String(64))
+    reason: Mapped[str] = mapped_column(sa.Text)
+
+
+class MixerState(Base):
+    """The mixer's durable state: an erase of mixed ballots that is still owed (SECURITY.md).
+
+    Written in the transaction that mixes a batch and cleared once the erase has succeeded, so
+    any worker or timer — not only the process that mixed — retries it after a failure or crash.
+    """
+
+    __tablename__ = "mixer_state"
+
+    name: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    erase_owed_since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str] = mapped_column(sa.Text, default="")
+    attempts: Mapped[int] = mapped_column(default=0)
 
 
 # -- rehearsal imports (Google Forms exports) ----------------------------------------------------

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015_score_map"
-down_revision = "0012_measure_quarters"
+down_revision = "0014_publication"
 branch_labels = None
 depends_on = None
 

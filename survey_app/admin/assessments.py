@@ -9,7 +9,7 @@ import zoneinfo
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from questionnaires import DefinitionError
 from questionnaires.score_maps import fits, score_maps
@@ -18,6 +18,7 @@ from ..extensions import db
 from ..i18n import format_datetime, localized
 from ..labels import SET_ORIGIN_LABELS
 from ..models import utcnow
+from ..services import publication
 from ..services.assessments import (
     assessment_state,
     close_now,
@@ -27,7 +28,7 @@ from ..services.assessments import (
     response_counts,
     rotate_public_token,
 )
-from ..services.ballots import mix_remaining, pending_count
+from ..services.ballots import run_pass
 from ..services.codes import code_batches
 from ..services.collection import collection_view
 from ..services.imports import counts_by_source, imports_of
@@ -40,9 +41,15 @@ from ..services.instrument_sets import (
 )
 from ..urls import public_url
 from . import bp
-from .access import agency_or_404, assessment_or_404, audit, writer_required
+from .access import (
+    agency_or_404,
+    assessment_or_404,
+    audit,
+    system_admin_required,
+    writer_required,
+)
 from .common import audit_label, choices, qr_markup, render_printed
-from .forms import AssessmentForm, CodeBatchForm, EmptyForm, ScheduleForm
+from .forms import AssessmentForm, CodeBatchForm, EmptyForm, ReopenForm, ScheduleForm
 
 
 def _tz() -> zoneinfo.ZoneInfo:
@@ -147,7 +154,13 @@ def assessment_edit(assessment_id: int):
         form.closes_at.data = _to_local(assessment.closes_at)
         form.eit_minimum.data = assessment.eit_minimum
         form.indicator_target.data = assessment.indicator_target
-    if form.validate_on_submit() and _window_ok(form) and _score_map_ok(
+    if (form.validate_on_submit() and _window_ok(form)
+            and publication.window_reopens(assessment, _to_utc(form.closes_at.data))):
+        # An edit may not do what "open now" may not (SECURITY.md): nothing is changed.
+        form.closes_at.errors.append(_(
+            "The answers of this assessment were published when it closed: only a system "
+            "administrator can reopen it, with a reason, from the assessment page"))
+    elif form.validate_on_submit() and _window_ok(form) and _score_map_ok(
             form, assessment.instrument_set):
         assessment.opens_at = _to_utc(form.opens_at.data)
         assessment.closes_at = _to_utc(form.closes_at.data)
@@ -178,7 +191,12 @@ def assessment(assessment_id: int):
         state=assessment_state(assessment), batches=code_batches(db.session, assessment),
         set_info=set_info(db.session, assessment.instrument_set),
         iit=counts["IIT"], eit=counts["EIT"], eit_url=eit_url, eit_qr=qr_markup(eit_url),
-        iit_pending=pending_count(db.session, assessment.id),
+        publication=publication.publication_status(
+            db.session, assessment, batch_size=current_app.config["MIX_BATCH"]),
+        reopenings=publication.reopenings(db.session, assessment),
+        late_sheets=publication.code_sheets_after_opening(db.session, assessment,
+                                                          audit_label(assessment)),
+        reopen_form=ReopenForm(formdata=None),
         collection=collection_view(db.session, assessment,
                                    timezone=current_app.config["TIMEZONE"]),
         iit_url=public_url("respond.iit_code", token=assessment.public_token),
@@ -190,7 +208,11 @@ def assessment(assessment_id: int):
 @writer_required
 def assessment_open(assessment_id: int):
     assessment = assessment_or_404(assessment_id, write=True)
-    if EmptyForm().validate_on_submit():
+    if (EmptyForm().validate_on_submit() and publication.reopen_needs_reason(assessment)
+            and assessment_state(assessment).value == "closed"):
+        flash(_("The answers of this assessment were published when it closed: only a system "
+                "administrator can reopen it, with a reason."), "error")
+    elif EmptyForm().validate_on_submit():
         open_now(assessment)
         audit("assessment_open", agency_id=assessment.agency_id, target=audit_label(assessment),
               detail=f"closes {assessment.closes_at.isoformat()}")
@@ -207,8 +229,32 @@ def assessment_close(assessment_id: int):
         close_now(assessment)
         audit("assessment_close", agency_id=assessment.agency_id, target=audit_label(assessment))
         db.session.commit()
-        mix_remaining(db.engine, assessment.id)  # the last ballots, however few (SECURITY.md)
+        # The last ballots are mixed and the answers published by the mixer; run a pass now
+        # (it skips at once if the mixer is running: then it does so within seconds).
+        run_pass(db.engine, batch_size=current_app.config["MIX_BATCH"])
         flash(_("Closed now: no more answers are accepted"), "ok")
+    return redirect(url_for(".assessment", assessment_id=assessment.id))
+
+
+@bp.post("/assessments/<int:assessment_id>/reopen")
+@system_admin_required
+def assessment_reopen(assessment_id: int):
+    """Reopen an assessment whose answers were published: a system admin, with a reason."""
+    assessment = assessment_or_404(assessment_id, write=True)
+    form = ReopenForm()
+    if not form.validate_on_submit():
+        flash(_("Give the reason for reopening (at least 10 characters); nothing was changed."),
+              "error")
+        return redirect(url_for(".assessment", assessment_id=assessment.id))
+    record = publication.reopen(db.session, assessment, username=current_user.username,
+                                reason=form.reason.data)
+    open_now(assessment)
+    audit("assessment_reopen", agency_id=assessment.agency_id, target=audit_label(assessment),
+          detail=f"closes {assessment.closes_at.isoformat()} reason: {record.reason}")
+    db.session.commit()
+    flash(_("Reopened; closes %(closes)s. Answers that arrive now are published at the next "
+            "close only if at least %(k)s arrive.", closes=format_datetime(assessment.closes_at),
+            k=current_app.config["MIX_BATCH"]), "ok")
     return redirect(url_for(".assessment", assessment_id=assessment.id))
 
 

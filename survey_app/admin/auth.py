@@ -12,6 +12,7 @@ from ..extensions import db, limiter
 from ..services.accounts import authenticate, end_session, start_session
 from ..services.agencies import agency_tree
 from ..services.audit import record
+from ..services.ballots import erase_owed
 from . import bp
 from .access import audit, session_max_age
 from .common import pending_ballots
@@ -71,4 +72,5 @@ def logout():
 @login_required
 def home():
     rows = agency_tree(db.session, current_user)
-    return render_template("admin/home.html", rows=rows, pending=pending_ballots(rows))
+    return render_template("admin/home.html", rows=rows, pending=pending_ballots(rows),
+                           erase_owed=erase_owed(db.engine))

@@ -13,9 +13,7 @@ from flask_login import login_required
 from sqlalchemy.orm import Session
 
 from ..extensions import db
-from ..services import exports
-from ..services.assessments import response_counts
-from ..services.ballots import pending_count
+from ..services import exports, publication
 from ..services.results import results_view, stored_result
 from . import bp
 from .access import assessment_or_404
@@ -28,8 +26,7 @@ def exports_page(assessment_id: int):
     assessment = assessment_or_404(assessment_id)
     css = page_css("results")
     html = render_template("admin/results/exports.html", assessment=assessment,
-                           counts=response_counts(db.session, assessment),
-                           iit_pending=pending_count(db.session, assessment.id),
+                           counts=publication.published_counts(db.session, assessment.id),
                            kinds=exports.EXPORT_KINDS, inline_css=css)
     return with_inline_css(html, css)
 

@@ -46,6 +46,13 @@ class EmptyForm(ConsoleForm):
     """A button-only POST: nothing but the CSRF token."""
 
 
+class ReopenForm(ConsoleForm):
+    """A system admin reopens an assessment whose answers were published: why (audited)."""
+
+    reason = TextAreaField(_l("Reason for reopening (shown to every console user)"),
+                           validators=[DataRequired(), Length(min=10, max=1000)])
+
+
 #: No control characters (a NUL cannot even be sent to PostgreSQL): such a sign-in is refused
 #: before any query, like any other malformed one.
 _PRINTABLE = Regexp(r"^[^\x00-\x1f\x7f]*$")

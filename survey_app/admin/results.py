@@ -13,8 +13,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from ..extensions import db
-from ..services import reports
-from ..services.ballots import pending_count
+from ..services import publication, reports
 from ..services.collection import collection_view
 from ..services.imports import counts_by_source
 from ..services.results import results_view
@@ -46,7 +45,8 @@ def results(assessment_id: int):
     db.session.commit()  # the stored result, if it had to be computed (services only flush)
     css = page_css("results")
     html = render_template("admin/results/dashboard.html", inline_css=css, view=view,
-                           iit_pending=pending_count(db.session, assessment.id),
+                           publication=publication.publication_status(
+                               db.session, assessment, batch_size=current_app.config["MIX_BATCH"]),
                            collection=collection_view(db.session, assessment,
                                                       timezone=current_app.config["TIMEZONE"]),
                            imported=imported, include_imported=include_imported)

@@ -38,7 +38,6 @@ from ..extensions import DATABASE_UNAVAILABLE, database_error_summary, db, limit
 from ..i18n import current_language, format_datetime
 from ..models import Assessment, utcnow
 from ..services.assessments import assessment_by_token, is_retired_token
-from ..services.ballots import mix_after_submission
 from ..services.instrument_sets import assessment_set
 from ..services.qr import qr_png, qr_svg
 from ..services.responses import (
@@ -436,8 +435,6 @@ def iit_questionnaire(token: str):
             message=_code_message(rejected.state, assessment),
         ), status
     session.pop("iit", None)
-    # The ballot is committed; mix now if this one completes a batch of K (SECURITY.md).
-    mix_after_submission(db.engine, assessment.id, batch_size=current_app.config["MIX_BATCH"])
     return redirect(url_for(".iit_thanks", token=token))
 
 

@@ -8,30 +8,36 @@ assessment's ballots into ``response`` only when at least K (``MIX_BATCH``) wait
 all of them once the assessment has closed: in a new transaction, in an order drawn from the
 operating system's random source, with response ids assigned in that shuffled order and one
 day (the newest ballot's) for the whole batch.  :func:`erase_mixed_ballots` then removes what
-is left of the deleted ballots: ``VACUUM ballot`` on PostgreSQL; on SQLite, ``secure_delete``
-(set on every connection) has zeroed them and ``wal_checkpoint(TRUNCATE)`` empties the WAL.
+is left of the deleted ballots: on PostgreSQL ``VACUUM ballot`` then ``VACUUM FULL ballot``
+(the table, its indexes and its TOAST rewritten into new files, so no page keeps a deleted
+ballot in its free space); on SQLite, ``secure_delete`` (set on every connection) has zeroed
+them and ``wal_checkpoint(TRUNCATE)`` empties the WAL.  An erase not yet done is recorded in
+``mixer_state`` (in the mixing transaction itself), so any process retries it.
 
-Where the mixer runs: right after a submission commits (:func:`mix_after_submission`), when an
-admin closes an assessment, on every request once an assessment's window has ended
-(:func:`mix_closed_assessments`), and at start-up / ``ita mix`` for recovery
-(:func:`mix_all_due`).  Each caller passes an engine: the mixer uses its own session, so it
-never commits a view's transaction.
+Where the mixer runs: only in :func:`run_pass`, one at a time (a PostgreSQL advisory lock; on
+SQLite an exclusive lock on a file beside the database), never in a respondent's request: by
+``ita mix`` (one pass), ``ita mix --watch`` and the thread ``ita serve`` starts
+(:func:`start_watcher`, every few seconds), and by an admin's "close now" (a pass that skips at
+once if another is running).  A pass mixes, erases (or retries an erase owed) and then releases
+what may be published (``publication.release_due``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
 import logging
 import random
-import time
+import threading
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..models import Assessment, Ballot, Response, utcnow
+from ..models import Assessment, Ballot, MixerState, Response, utcnow
 from .compact import encode, layout_for
 from .instrument_sets import assessment_set
 
@@ -40,11 +46,17 @@ log = logging.getLogger(__name__)
 #: Shuffles with os.urandom: the order of a mixed batch owes nothing to a seed or a clock.
 _SHUFFLER = random.SystemRandom()
 
-#: Longest wait of the SQLite checkpoint for a reader of an older snapshot (a respondent's
-#: redirect waits for it), and how often a failed erase is retried on later requests.
+#: Longest wait of the SQLite checkpoint for a reader of an older snapshot.
 CHECKPOINT_WAIT_MS = 2000
-ERASE_RETRY_SECONDS = 30.0
-_erase_owed_since: float | None = None  # this process's last erase that could not finish
+#: Longest wait of the mixer for a lock on PostgreSQL (its DELETE, its VACUUM FULL): it then
+#: gives up and the next pass tries again; a respondent's insert queued behind VACUUM FULL's
+#: lock request waits at most this long.
+MIXER_LOCK_TIMEOUT_MS = 500
+#: Seconds between passes of ``ita mix --watch`` and of the thread ``ita serve`` starts.
+DEFAULT_INTERVAL = 2.0
+#: The advisory lock key of the one mixer (PostgreSQL): "ITAMIX" in ASCII.
+ADVISORY_KEY = 0x4954414D4958
+STATE = "erase"
 
 
 def add_ballot(session: Session, assessment: Assessment, answers: Mapping[str, int], *,
@@ -79,7 +91,8 @@ def mix_assessment(engine: sa.Engine, assessment_id: int, *, minimum: int) -> in
     One transaction: the ballots are claimed with ``DELETE … RETURNING`` (a concurrent mixer
     blocks on the same rows, then finds them gone), shuffled, and inserted as compact responses
     (``compact.py``) in that order, so ids follow the shuffle and not the arrival; every
-    response of the batch gets the day of the batch's newest ballot.  Returns how many were mixed (0 when
+    response of the batch gets the day of the batch's newest ballot.  The same transaction
+    records that an erase is owed (``mixer_state``).  Returns how many were mixed (0 when
     fewer than ``minimum`` waited: then nothing changes).  The caller erases afterwards.
     """
     minimum = max(minimum, 1)
@@ -88,6 +101,8 @@ def mix_assessment(engine: sa.Engine, assessment_id: int, *, minimum: int) -> in
             if pending_count(session, assessment_id) < minimum:
                 session.rollback()
                 return 0
+            if engine.dialect.name == "postgresql":
+                session.execute(sa.text(f"SET LOCAL lock_timeout = {MIXER_LOCK_TIMEOUT_MS}"))
             claimed = session.execute(
                 sa.delete(Ballot).where(Ballot.assessment_id == assessment_id)
                 .returning(Ballot.submitted_on, Ballot.answers)
@@ -109,6 +124,7 @@ def mix_assessment(engine: sa.Engine, assessment_id: int, *, minimum: int) -> in
                 {"assessment_id": assessment_id, "instrument": "IIT", "submitted_on": day,
                  "respondent_group": None, "answers": encode(layout, answers)}
                 for answers in given])
+            _mark_owed(session)
             session.commit()
         except BaseException:
             session.rollback()
@@ -118,22 +134,82 @@ def mix_assessment(engine: sa.Engine, assessment_id: int, *, minimum: int) -> in
     return len(batch)
 
 
+# -- the erase, and the erase owed -----------------------------------------------------------
+
+
+def _mark_owed(session: Session) -> None:
+    state = session.get(MixerState, STATE)
+    if state is None:
+        session.add(MixerState(name=STATE, erase_owed_since=utcnow(), last_error="",
+                               attempts=0))
+    elif state.erase_owed_since is None:
+        state.erase_owed_since = utcnow()
+        state.attempts = 0
+        state.last_error = ""
+
+
+def erase_owed(engine: sa.Engine) -> MixerState | None:
+    """The erase still owed (since when, how often tried, the last reason), or None."""
+    with Session(engine) as session:
+        state = session.get(MixerState, STATE)
+        if state is None or state.erase_owed_since is None:
+            return None
+        session.expunge(state)
+        return state
+
+
 def erase_mixed_ballots(engine: sa.Engine) -> bool:
     """Remove what the database keeps of deleted ballots; return True when it could.
 
-    PostgreSQL: ``VACUUM ballot`` on an autocommit connection (VACUUM cannot run inside a
-    transaction) frees the dead rows and truncates empty pages; it cannot free rows that an
-    older, still open transaction may see: then (``n_dead_tup`` > 0) it reports False and a
-    later request, mix or ``ita mix`` tries again.  SQLite: every
-    connection runs with ``secure_delete=ON``, so the deleted cells are already zeros in their
-    pages; ``wal_checkpoint(TRUNCATE)`` copies those pages into the database file and empties
-    the WAL, which held the redeem commits.  It waits (busy timeout) for readers of an older
-    snapshot and reports False if one outlasts it; the next mix or ``ita mix`` tries again.
+    PostgreSQL: ``VACUUM ballot`` (autocommit: VACUUM cannot run in a transaction) removes the
+    dead rows unless an older, still open transaction may see them (``n_dead_tup`` > 0: then
+    it reports False).  Once none is left, ``VACUUM FULL ballot`` writes the waiting ballots
+    into new files for the table, its indexes and its TOAST table and unlinks the old ones, so
+    no page keeps a deleted ballot's bytes in its free space (it waits at most
+    ``MIXER_LOCK_TIMEOUT_MS`` for its lock).  SQLite: every connection runs with
+    ``secure_delete=ON``, so the deleted cells are already zeros in their pages;
+    ``wal_checkpoint(TRUNCATE)`` copies those pages into the database file and empties the
+    WAL, which held the redeem commits; a reader of an older snapshot makes it report False.
+    A False leaves the erase owed in ``mixer_state``; True clears it.
     """
-    if engine.dialect.name == "postgresql":
-        return _owed(_vacuum_ballots(engine))
-    if engine.dialect.name != "sqlite":
-        return True
+    try:
+        if engine.dialect.name == "postgresql":
+            done, why = _vacuum_ballots(engine)
+        elif engine.dialect.name == "sqlite":
+            done, why = _checkpoint(engine)
+        else:
+            done, why = True, ""
+    except sa.exc.SQLAlchemyError as exc:
+        done, why = False, type(exc.orig or exc).__name__ + ": " + str(exc.orig or exc)[:200]
+    _record_erase(engine, done, why)
+    if done and engine.dialect.name == "sqlite":
+        _checkpoint(engine)  # the cleared mark's own page, best effort
+    return done
+
+
+def _record_erase(engine: sa.Engine, done: bool, why: str) -> None:
+    with Session(engine) as session:
+        state = session.get(MixerState, STATE)
+        if done:
+            if state is not None and state.erase_owed_since is not None:
+                state.erase_owed_since = None
+                state.attempts = 0
+                state.last_error = ""
+                session.commit()
+            return
+        log.warning("the mixed ballots could not be erased yet (%s); the mixer tries again",
+                    why)
+        if state is None:
+            state = MixerState(name=STATE, erase_owed_since=utcnow(), attempts=0,
+                               last_error="")
+            session.add(state)
+        state.erase_owed_since = state.erase_owed_since or utcnow()
+        state.attempts = (state.attempts or 0) + 1
+        state.last_error = why
+        session.commit()
+
+
+def _checkpoint(engine: sa.Engine) -> tuple[bool, str]:
     with engine.connect() as conn:
         wait = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
         conn.exec_driver_sql(f"PRAGMA busy_timeout={min(int(wait), CHECKPOINT_WAIT_MS)}")
@@ -143,13 +219,10 @@ def erase_mixed_ballots(engine: sa.Engine) -> bool:
         finally:
             conn.exec_driver_sql(f"PRAGMA busy_timeout={int(wait)}")
             conn.rollback()
-    if busy:
-        log.warning("the SQLite WAL could not be emptied (a reader held an old snapshot); "
-                    "a later request, the next mix or `ita mix` tries again")
-    return _owed(not busy)
+    return (not busy, "a reader holds an older snapshot of the SQLite database" if busy else "")
 
 
-def _vacuum_ballots(engine: sa.Engine) -> bool:
+def _vacuum_ballots(engine: sa.Engine) -> tuple[bool, str]:
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         # VACUUM by a role that does not own the table only warns and does nothing.
         if not conn.exec_driver_sql(
@@ -157,47 +230,20 @@ def _vacuum_ballots(engine: sa.Engine) -> bool:
                 "WHERE oid = 'ballot'::regclass").scalar():
             log.error("cannot VACUUM the ballot table: the database role does not own it "
                       "(run the app as the role that ran `ita db upgrade`); see SECURITY.md")
-            return False
+            return False, "the database role does not own the ballot table"
         conn.exec_driver_sql("VACUUM ballot")
         # VACUUM reports what it had to keep because an older snapshot may still see it.
         dead = conn.exec_driver_sql(
             "SELECT n_dead_tup FROM pg_stat_user_tables WHERE relid = 'ballot'::regclass"
         ).scalar()
-    if dead:
-        log.warning("VACUUM kept %d deleted ballots that an open transaction may still see; "
-                    "a later request, the next mix or `ita mix` tries again", dead)
-    return not dead
-
-
-def _owed(done: bool) -> bool:
-    """Remember an erase that could not finish, for :func:`retry_owed_erase`."""
-    global _erase_owed_since
-    _erase_owed_since = None if done else time.monotonic()
-    return done
-
-
-def retry_owed_erase(engine: sa.Engine) -> bool | None:
-    """Erase again if this process's last erase could not finish (at most every
-    ``ERASE_RETRY_SECONDS``); None when nothing is owed or it is not yet time."""
-    if _erase_owed_since is None or time.monotonic() - _erase_owed_since < ERASE_RETRY_SECONDS:
-        return None
-    return erase_mixed_ballots(engine)
-
-
-def mix_after_submission(engine: sa.Engine, assessment_id: int, *, batch_size: int) -> int:
-    """Mix once at least ``batch_size`` ballots wait, then erase (after the redeem commit).
-
-    A failure here loses nothing (the ballots stay in the box for the next mix), so it is
-    logged and swallowed: the respondent's answers are already safe.
-    """
-    try:
-        mixed = mix_assessment(engine, assessment_id, minimum=batch_size)
-        if mixed:
-            erase_mixed_ballots(engine)
-        return mixed
-    except sa.exc.SQLAlchemyError:
-        log.exception("mixing assessment %d failed; its ballots stay in the box", assessment_id)
-        return 0
+        if dead:
+            return False, f"an open transaction may still see {dead} deleted ballots"
+        conn.exec_driver_sql(f"SET lock_timeout = {MIXER_LOCK_TIMEOUT_MS}")
+        try:
+            conn.exec_driver_sql("VACUUM FULL ballot")
+        finally:
+            conn.exec_driver_sql("RESET lock_timeout")
+    return True, ""
 
 
 def mix_remaining(engine: sa.Engine, assessment_id: int) -> int:
@@ -215,49 +261,128 @@ def _assessments_with_ballots(session: Session, now: dt.datetime) -> list[tuple[
     return [(a, closes_at <= now) for a, closes_at in session.execute(query)]
 
 
-def mix_closed_assessments(engine: sa.Engine, now: dt.datetime | None = None) -> int:
-    """Mix the remainder of every assessment whose window has ended (one query when none);
-    retry an erase this process still owes.
-
-    Runs before every request, so the check is one Core query on a pooled connection (no ORM
-    session): ``assessment.closes_at`` has no index, but the query only visits assessments
-    and looks up ``ballot`` by its ``assessment_id`` index.
-    """
-    with engine.connect() as conn:
-        due = conn.execute(
-            sa.select(Assessment.id)
-            .where(Assessment.closes_at <= (now or utcnow()),
-                   sa.exists().where(Ballot.assessment_id == Assessment.id))
-        ).scalars().all()
-        conn.rollback()
-    mixed = sum(mix_assessment(engine, a, minimum=1) for a in due)
-    if mixed:
-        erase_mixed_ballots(engine)
-    else:
-        retry_owed_erase(engine)
-    return mixed
+# -- one pass of the one mixer -----------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class MixReport:
     mixed: dict[int, int]  # assessment id → ballots mixed now
     waiting: dict[int, int]  # assessment id → ballots still waiting (open, fewer than K)
-    erased: bool
+    erased: bool  # no erase is owed after this pass
+    published: dict[int, dict[str, int]] = field(default_factory=dict)
+    busy: bool = False  # another mixer was running: this pass did nothing
+
+
+@contextmanager
+def mixer_lock(engine: sa.Engine):
+    """Hold the one mixer's lock, or yield False at once if another process or thread has it.
+
+    PostgreSQL: a session advisory lock on a connection of its own (released with the
+    connection if the process dies).  SQLite: an exclusive ``flock`` on ``<database>.mixer``
+    beside the file (released by the kernel if the process dies), and a lock for the threads
+    of this process."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            got = conn.exec_driver_sql(f"SELECT pg_try_advisory_lock({ADVISORY_KEY})").scalar()
+            conn.commit()
+            try:
+                yield bool(got)
+            finally:
+                if got:
+                    conn.exec_driver_sql(f"SELECT pg_advisory_unlock({ADVISORY_KEY})")
+                    conn.commit()
+        return
+    if not _THREAD_LOCK.acquire(blocking=False):
+        yield False
+        return
+    try:
+        database = engine.url.database
+        if not database or database == ":memory:":
+            yield True
+            return
+        with open(f"{database}.mixer", "a+b") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+    finally:
+        _THREAD_LOCK.release()
+
+
+_THREAD_LOCK = threading.Lock()
+
+
+def run_pass(engine: sa.Engine, *, batch_size: int, now: dt.datetime | None = None
+             ) -> MixReport:
+    """One pass of the mixer: mix every open assessment with at least ``batch_size`` ballots
+    waiting and the remainder of every closed one, erase if anything was mixed or an erase is
+    owed, then publish what may be (``publication.release_due``).  Skips at once (``busy``)
+    when another pass holds the lock; never waits for one."""
+    from . import publication
+
+    with mixer_lock(engine) as mine:
+        if not mine:
+            return MixReport(mixed={}, waiting={}, erased=erase_owed(engine) is None,
+                             busy=True)
+        now = now or utcnow()
+        with Session(engine) as session:
+            found = _assessments_with_ballots(session, now)
+        mixed: dict[int, int] = {}
+        for assessment_id, closed in found:
+            try:
+                n = mix_assessment(engine, assessment_id, minimum=1 if closed else batch_size)
+            except sa.exc.OperationalError as exc:  # a lock not granted in time: next pass
+                log.warning("mixing assessment %d waits for the next pass: %s", assessment_id,
+                            str(exc.orig)[:200])
+                continue
+            if n:
+                mixed[assessment_id] = n
+        erased = True
+        if mixed or erase_owed(engine) is not None:
+            erased = erase_mixed_ballots(engine)
+        with Session(engine) as session:
+            published = publication.release_due(session, batch_size=batch_size, now=now)
+            waiting = pending_counts(session, [a for a, _closed in found])
+    return MixReport(mixed=mixed, waiting=waiting, erased=erased, published=published)
 
 
 def mix_all_due(engine: sa.Engine, *, batch_size: int, now: dt.datetime | None = None
                 ) -> MixReport:
-    """Recovery (start-up, ``ita mix``): mix every open assessment with at least
-    ``batch_size`` ballots waiting and the remainder of every closed one, then erase (always,
-    also when nothing was mixed, in case an earlier erase was interrupted by a crash)."""
-    with Session(engine) as session:
-        found = _assessments_with_ballots(session, now or utcnow())
-    mixed: dict[int, int] = {}
-    for assessment_id, closed in found:
-        n = mix_assessment(engine, assessment_id, minimum=1 if closed else batch_size)
-        if n:
-            mixed[assessment_id] = n
-    erased = erase_mixed_ballots(engine)
-    with Session(engine) as session:
-        waiting = pending_counts(session, [a for a, _closed in found])
-    return MixReport(mixed=mixed, waiting=waiting, erased=erased)
+    """Recovery (start-up, ``ita mix``): a pass that also tries the erase when none is owed
+    (in case an earlier one was interrupted before it could record it)."""
+    report = run_pass(engine, batch_size=batch_size, now=now)
+    if not report.busy and report.erased and not report.mixed:
+        return MixReport(mixed=report.mixed, waiting=report.waiting,
+                         erased=erase_mixed_ballots(engine), published=report.published)
+    return report
+
+
+def start_watcher(engine: sa.Engine, *, batch_size: int, interval: float = DEFAULT_INTERVAL,
+                  on_report=None):
+    """Run :func:`run_pass` every ``interval`` seconds in a daemon thread; return a function
+    that stops it.  A failing pass is logged and tried again at the next tick."""
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.is_set():
+            try:
+                report = run_pass(engine, batch_size=batch_size)
+                if on_report is not None:
+                    on_report(report)
+            except Exception:
+                log.exception("a mixer pass failed; the next one tries again")
+            stop.wait(interval)
+
+    thread = threading.Thread(target=loop, name="ita-mixer", daemon=True)
+    thread.start()
+
+    def halt() -> None:
+        stop.set()
+        thread.join(30)
+
+    return halt

@@ -20,6 +20,7 @@ from .assessments import AssessmentState, assessment_state, create_assessment, r
 from .ballots import erase_mixed_ballots, mix_assessment
 from .codes import format_code, hash_code, issue_codes
 from .instrument_sets import assessment_set, load_set
+from .publication import release_due
 from .responses import local_today, store_eit_response, store_iit_response
 
 DEMO_AGENCY = {
@@ -183,6 +184,7 @@ def ensure_demo(
     iit_responses: int = 40,
     eit_responses: int = 200,
     extra_codes: int = 5,
+    batch_size: int = 5,
 ) -> DemoInfo:
     """Create the demo (or reuse it) and return what a newcomer needs; commits.
 
@@ -243,6 +245,9 @@ def ensure_demo(
     past = ensure_past_demo(session, agency, code_key=code_key, seed=seed)
     console = ensure_demo_console(session, agency, assessment, code_key=code_key,
                                   base_url=base, timezone=timezone, seed=seed)
+    # What the mixer would release within seconds: the closed years' and schools' answers, and
+    # the open year's EIT in a batch (its IIT waits for the close: publication.py).
+    release_due(session, batch_size=batch_size)
     token = assessment.public_token
     printed = [format_code(c) for c in unused]
     return DemoInfo(
@@ -479,6 +484,9 @@ def ensure_demo_console(session: Session, agency: Agency, assessment: Assessment
                 store_eit_response(session, school_assessment, group,
                                    plausible_answers(session, DEMO_SET, "EIT", rng, ordinal_weights=weights),
                                    submitted_on=today - dt.timedelta(days=i % 10))
+            # The schools have closed (their answers are all in), so their results, IIT
+            # included, are published; the office's own year is still open.
+            school_assessment.closes_at = now - dt.timedelta(days=1)
         _seed_oit(session, school_assessment, fails, f"https://{code.lower()}.example.ac.th")
         children.append({"agency_code": code, "agency_name_th": name_th,
                          "assessment_id": school_assessment.id,

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from ..models import Assessment, Response
 from .compact import BLANK, code_columns, decode, stored_layout
 from .instrument_sets import assessment_set
+from .publication import PUBLISHED
 
 GROUP_COLUMN = "respondent_group"
 DATE_COLUMN = "submitted_on"
@@ -89,7 +90,10 @@ def _checked(instrument: str) -> None:
 
 def _response_batches(session: Session, assessment: Assessment, instrument: str, *,
                       batch: int | None, dates: bool = True):
-    """Yield (groups, days, codes) per batch of stored responses, oldest id first.
+    """Yield (groups, days, codes) per batch of published responses, oldest id first.
+
+    Only published responses (``publication.py``): IIT once the assessment has closed, EIT in
+    batches of at least K.  Every figure, export and document reads responses here.
 
     ``codes`` is a ``uint8`` matrix (``compact.BLANK`` = unanswered) with the instrument's
     question columns in questionnaire order; ``groups`` the EIT respondent groups (None for
@@ -103,7 +107,8 @@ def _response_batches(session: Session, assessment: Assessment, instrument: str,
     selected = [Response.id, Response.answers] + (
         [Response.respondent_group] if eit else []) + ([Response.submitted_on] if dates else [])
     query = (sa.select(*selected)
-             .where(Response.assessment_id == assessment.id, Response.instrument == instrument)
+             .where(Response.assessment_id == assessment.id, Response.instrument == instrument,
+                    PUBLISHED)
              .order_by(Response.id))
     last_id = 0
     while True:

@@ -6,8 +6,8 @@ a page show an old figure: there is nothing to invalidate.  The fingerprint is t
 everything a result depends on, each read with a query that costs about the same at 1,000 and
 at 100,000 responses:
 
-- the collected responses: per instrument, how many and the largest id (responses are never
-  updated or deleted, and a mixed IIT batch or an EIT submission adds rows with new ids);
+- the published responses: per instrument, how many and the newest publication (published
+  responses only change by a new publication: ``publication.py``);
 - the judged OIT items (item → passed; at most a checklist's length);
 - with imported rehearsal sets: each import's id, instrument and rows (a set is never changed,
   only added or removed);
@@ -19,7 +19,8 @@ at 100,000 responses:
   hash of the code that computes it (``scoring``, ``questionnaires`` and the modules that build
   its inputs), so an upgrade with changed formulas recomputes every result.
 
-Ballots still waiting in the box are not results yet and are not part of it.
+Ballots still waiting in the box and responses not yet published are not results yet and
+are not part of it.
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ from sqlalchemy.orm import Session
 
 from questionnaires import InstrumentSet
 
-from ..models import Assessment, OitResult, Response, ResponseImport, ResponseTally, ScoredResult, utcnow
+from ..models import Assessment, OitResult, ResponseImport, ScoredResult, utcnow
+from . import publication
 
 _PACKAGE = Path(__file__).resolve().parent.parent
 #: The code a result depends on: a change in any of these files changes every fingerprint.
@@ -44,7 +46,8 @@ CODE_FILES = (
     *sorted((_PACKAGE.parent / "scoring").glob("*.py")),
     *sorted((_PACKAGE.parent / "questionnaires").glob("*.py")),
     *(_PACKAGE / "services" / f"{name}.py"
-      for name in ("results", "result_store", "imports", "exports", "oit", "instrument_sets")),
+      for name in ("results", "result_store", "imports", "exports", "oit", "instrument_sets",
+                   "publication")),
 )
 
 
@@ -88,20 +91,8 @@ def set_digest(assessment: Assessment, iset: InstrumentSet) -> str:
 
 
 def response_marks(session: Session, assessment_id: int) -> dict[str, list[int]]:
-    """Instrument → [responses, largest response id] of the collected responses.
-
-    The count comes from the tally; the largest id from the response index (assessment,
-    instrument, id): both a few rows at any size.
-    """
-    marks = {}
-    for instrument, n in session.execute(
-            sa.select(ResponseTally.instrument, sa.func.sum(ResponseTally.responses))
-            .where(ResponseTally.assessment_id == assessment_id)
-            .group_by(ResponseTally.instrument)):
-        top = session.scalar(sa.select(sa.func.max(Response.id)).where(
-            Response.assessment_id == assessment_id, Response.instrument == instrument))
-        marks[instrument] = [int(n), int(top)]
-    return marks
+    """Instrument → [published responses, newest publication id] (``publication.marks``)."""
+    return publication.marks(session, assessment_id)
 
 
 def oit_marks(session: Session, assessment_id: int) -> list[list]:

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,14 @@ from survey_app.services import ballots
 from survey_app.services.codes import hash_code
 from survey_app.services.responses import store_iit_response
 
-from .attacks import distinct_answers, run_attacks, submit_iit, wal_replay, xmin_pairs
+from .attacks import (
+    distinct_answers,
+    run_attacks,
+    submit_iit,
+    wal_replay,
+    worker_pass,
+    xmin_pairs,
+)
 from .conftest import (
     app_config,
     close_assessment,
@@ -39,10 +47,11 @@ K = 5
 
 
 def test_attacks_find_nothing_closer_than_a_batch(database_url, backend, tmp_path):
-    """2K submissions through the web: xmin, WAL replay and the console viewer pair nothing."""
+    """2K submissions through the web, the mixer running after each: xmin, WAL replay and the
+    console viewer pair nothing.  The viewer sees no IIT row at all while the assessment is
+    open (publication at the close: test_anonymity_attacks.py attacks that)."""
     result = run_attacks(database_url, tmp_path, people=2 * K, mix_batch=K)
-    assert result.viewer_correct  # the viewer's candidates always hold the person's answers…
-    assert result.viewer_candidates == [K] * (2 * K)  # …but never fewer than K of them
+    assert result.viewer_candidates == []  # nobody's answers appeared while open
     if backend == "postgresql":
         assert result.xmin_pairs == 0, result.xmin_tables
     else:
@@ -79,6 +88,8 @@ def test_k_is_configurable_and_results_change_only_in_steps_of_k(mix_app):
     counts = []
     for code in setup.codes:
         assert submit_iit(mix_app.test_client(), setup.token, code, full_answers("IIT")) == 302
+        assert count_rows(mix_app, "ballot") >= 1  # the request itself never mixes
+        worker_pass(mix_app)
         counts.append((count_rows(mix_app, "response"), count_rows(mix_app, "ballot")))
     assert counts == [(0, 1), (0, 2), (3, 0), (3, 1), (3, 2), (6, 0), (6, 1)]
     assert count_answers(mix_app) == 6 * 51
@@ -90,7 +101,7 @@ def test_a_batch_below_two_is_refused(tmp_path, value):
         create_app(app_config(f"sqlite:///{tmp_path / 'x.sqlite3'}", tmp_path, MIX_BATCH=value))
 
 
-def test_console_counts_pending_ballots_and_close_mixes_the_rest(app, client):
+def test_console_counts_received_answers_and_close_mixes_and_publishes_the_rest(app, client):
     from .admin.console_world import build_world, login
 
     world = build_world(app)
@@ -103,34 +114,37 @@ def test_console_counts_pending_ballots_and_close_mixes_the_rest(app, client):
         db.session.commit()
     for code in codes:
         assert submit_iit(app.test_client(), token, code, full_answers("IIT")) == 302
+    worker_pass(app)
     login(client, "admin_a")
-    hub = client.get(f"/admin/assessments/{assessment_id}").get_data(as_text=True)
-    assert "ได้รับ 3 ชุด ในจำนวนนี้ 3 ชุดรอผสมเข้าผลคะแนน" in hub
-    assert "ครั้งละอย่างน้อย 5 ชุด" in hub
-    home = client.get("/admin/").get_data(as_text=True)
-    assert "ได้รับ 3 ชุด ในจำนวนนี้ 3 ชุดรอผสมเข้าผลคะแนน" in home
-    english = client.get(f"/admin/assessments/{assessment_id}/results?lang=en")
-    assert "received 3, of which 3 waiting to be mixed" in english.get_data(as_text=True)
+    hub = client.get(f"/admin/assessments/{assessment_id}?lang=en").get_data(as_text=True)
+    assert "IIT: 3 answers received of the minimum" in hub
+    assert "of which" not in hub  # the waiting count is never shown on its own
+    home = client.get("/admin/?lang=en").get_data(as_text=True)
+    assert "of which" not in home
+    results = client.get(f"/admin/assessments/{assessment_id}/results?lang=en")
+    assert 'id="total-without-iit"' in results.get_data(as_text=True)
     exports = client.get(f"/admin/assessments/{assessment_id}/exports").get_data(as_text=True)
-    assert "(n = 0)" in exports and "received 3, of which 3 waiting" in exports
-    client.get("/admin/?lang=th")
-    # Close now: the remaining ballots, fewer than K, are mixed at once.
+    assert "(n = 0)" in exports
+    # Close now: the remaining ballots, fewer than K, are mixed and published at once.
     assert client.post(f"/admin/assessments/{assessment_id}/close").status_code == 302
     assert count_rows(app, "ballot") == 0
-    assert count_rows(app, f"response WHERE assessment_id = {assessment_id}") == 3
-    hub = client.get(f"/admin/assessments/{assessment_id}").get_data(as_text=True)
-    assert "รอผสม" not in hub.split("ครั้งละอย่างน้อย")[0]
+    assert count_rows(app, f"response WHERE assessment_id = {assessment_id} "
+                           "AND publication_id IS NOT NULL") == 3
+    exports = client.get(f"/admin/assessments/{assessment_id}/exports").get_data(as_text=True)
+    assert "(n = 3)" in exports
+    results = client.get(f"/admin/assessments/{assessment_id}/results?lang=en")
+    assert 'id="total-without-iit"' not in results.get_data(as_text=True)
 
 
-def test_the_window_end_mixes_the_rest_on_the_next_request(app, client):
+def test_the_window_end_mixes_and_publishes_at_the_next_pass_without_a_request(app):
     setup = make_assessment(app, codes=2)
     for code in setup.codes:
         assert submit_iit(app.test_client(), setup.token, code, full_answers("IIT")) == 302
     close_assessment(app, setup.assessment_id)  # the scheduled closing time passes
     assert count_rows(app, "ballot") == 2
-    assert client.get(f"/iit/{setup.token}").status_code == 410  # any request will do
+    worker_pass(app)  # the mixer's timer, not a request
     assert count_rows(app, "ballot") == 0
-    assert count_rows(app, "response") == 2
+    assert count_rows(app, "response WHERE publication_id IS NOT NULL") == 2
 
 
 def test_a_batch_is_shuffled_with_ids_assigned_after_and_one_day(app, monkeypatch):
@@ -191,6 +205,7 @@ def test_erase_leaves_no_ballot_on_disk(app, backend):
         payloads.append(json.dumps({q: int(v) for q, v in given.items()}, separators=(",", ":"),
                                    sort_keys=True))
         assert submit_iit(app.test_client(), setup.token, code, given) == 302
+    worker_pass(app)
     with app.app_context():
         engine = db.engine
         if backend == "postgresql":
@@ -222,6 +237,9 @@ _KILLED_CHILD = textwrap.dedent("""
     rng = random.Random(1)
     for code in {codes!r}:
         print(submit_iit(app.test_client(), {token!r}, code, distinct_answers(rng)), flush=True)
+    with app.app_context():
+        from survey_app.extensions import db
+        ballots.run_pass(db.engine, batch_size={k})
 """)
 
 
@@ -231,7 +249,7 @@ def test_sigkill_between_submission_and_mixing_loses_nothing(app, database_url, 
               "DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path / "child"),
               "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False, "SERVER_NAME": "ita.test"}
     script = _KILLED_CHILD.format(tests=str(Path(__file__).parent), config=config,
-                                  codes=setup.codes, token=setup.token)
+                                  codes=setup.codes, token=setup.token, k=K)
     child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     try:
         lines = []
@@ -239,15 +257,15 @@ def test_sigkill_between_submission_and_mixing_loses_nothing(app, database_url, 
             lines.append(line.strip())
             if line.strip() == "MIXING":
                 break
-        assert lines == ["302"] * (K - 1) + ["MIXING"]
+        assert lines == ["302"] * K + ["MIXING"]
         os.kill(child.pid, signal.SIGKILL)
     finally:
         child.kill()
         child.wait(10)
         child.stdout.close()
     assert count_rows(app, "access_code WHERE status = 'used'") == K
-    # The K-th submission committed its ballot, then died mixing: its transaction is gone,
-    # every ballot is still in the box.
+    # The K submissions committed their ballots; the mixer died mixing: its transaction is
+    # gone, every ballot is still in the box.
     assert count_rows(app, "ballot") == K
     assert count_rows(app, "response") == 0
     from click.testing import CliRunner
@@ -321,30 +339,57 @@ def test_upgrade_puts_earlier_iit_responses_back_into_the_box(tmp_path):
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
-def test_an_erase_blocked_by_a_reader_is_retried_later(app, monkeypatch):
+def test_an_erase_blocked_by_a_reader_is_owed_in_the_database_and_retried_by_the_timer(app,
+                                                                                      monkeypatch):
     import sqlite3
 
     monkeypatch.setattr(ballots, "CHECKPOINT_WAIT_MS", 200)
     setup = make_assessment(app, codes=K)
     with app.app_context():
         path = Path(db.engine.url.database)
-    for code in setup.codes[:-1]:
-        assert submit_iit(app.test_client(), setup.token, code, full_answers("IIT")) == 302
+        engine = db.engine
     reader = sqlite3.connect(path)
     reader.execute("BEGIN")
-    reader.execute("SELECT count(*) FROM ballot").fetchone()  # holds an old snapshot
+    reader.execute("SELECT count(*) FROM access_code").fetchone()  # holds an old snapshot
     try:
-        assert submit_iit(app.test_client(), setup.token, setup.codes[-1],
-                          full_answers("IIT")) == 302
+        for code in setup.codes:
+            assert submit_iit(app.test_client(), setup.token, code, full_answers("IIT")) == 302
+        report = ballots.run_pass(engine, batch_size=K)
+        assert report.mixed and not report.erased
         assert count_rows(app, "response") == K  # mixed all the same
         assert Path(f"{path}-wal").stat().st_size > 0  # but the WAL could not be emptied
     finally:
         reader.rollback()
         reader.close()
-    monkeypatch.setattr(ballots, "ERASE_RETRY_SECONDS", 0.0)
-    app.test_client().get(f"/iit/{setup.token}")  # any later request retries
+    # The debt is in the database: another process's mixer (a fresh engine) sees and pays it.
+    from survey_app.extensions import make_engine
+
+    other = make_engine(str(engine.url))
+    try:
+        owed = ballots.erase_owed(other)
+        assert owed is not None and owed.attempts >= 1 and "snapshot" in owed.last_error
+        stop = ballots.start_watcher(other, batch_size=K, interval=0.2)
+        try:
+            deadline = time.monotonic() + 10
+            while ballots.erase_owed(other) is not None and time.monotonic() < deadline:
+                time.sleep(0.1)
+        finally:
+            stop()
+        assert ballots.erase_owed(other) is None
+    finally:
+        other.dispose()
     assert Path(f"{path}-wal").stat().st_size == 0
-    assert ballots._erase_owed_since is None
+
+
+def test_a_second_mixer_skips_at_once_while_one_runs(app):
+    with app.app_context():
+        engine = db.engine
+    with ballots.mixer_lock(engine) as first:
+        assert first
+        started = time.monotonic()
+        assert ballots.run_pass(engine, batch_size=K).busy
+        assert time.monotonic() - started < 1.0  # never waits for the lock
+    assert not ballots.run_pass(engine, batch_size=K).busy
 
 
 def test_serve_mixes_what_is_due_at_start_up(app, database_url, tmp_path, monkeypatch):
@@ -372,9 +417,9 @@ def test_serve_mixes_what_is_due_at_start_up(app, database_url, tmp_path, monkey
 
 
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
-def test_a_vacuum_blocked_by_an_open_transaction_is_retried_later(app, monkeypatch):
+def test_a_vacuum_blocked_by_an_open_transaction_is_owed_and_retried(app):
     setup = make_assessment(app, codes=K)
-    for code in setup.codes[:-1]:
+    for code in setup.codes:
         assert submit_iit(app.test_client(), setup.token, code, full_answers("IIT")) == 302
     with app.app_context():
         engine = db.engine
@@ -382,15 +427,14 @@ def test_a_vacuum_blocked_by_an_open_transaction_is_retried_later(app, monkeypat
     reader.exec_driver_sql("BEGIN ISOLATION LEVEL REPEATABLE READ")
     reader.exec_driver_sql("SELECT count(*) FROM ballot").scalar()  # an old snapshot
     try:
-        assert submit_iit(app.test_client(), setup.token, setup.codes[-1],
-                          full_answers("IIT")) == 302
+        report = ballots.run_pass(engine, batch_size=K)
+        assert report.mixed and not report.erased
         assert count_rows(app, "response") == K
-        assert ballots._erase_owed_since is not None
+        assert ballots.erase_owed(engine).attempts >= 1
     finally:
         reader.rollback()
         reader.close()
-    monkeypatch.setattr(ballots, "ERASE_RETRY_SECONDS", 0.0)
-    app.test_client().get(f"/iit/{setup.token}")  # any later request retries
-    assert ballots._erase_owed_since is None
+    assert ballots.run_pass(engine, batch_size=K).erased  # the next pass, no request
+    assert ballots.erase_owed(engine) is None
     with engine.connect() as conn:
         assert conn.scalar(sa.text("SELECT pg_relation_size('ballot')")) == 0

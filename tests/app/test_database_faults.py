@@ -73,6 +73,8 @@ class _Lock:
             self.conn.begin()
             if self.what == "codes":
                 self.conn.exec_driver_sql("SELECT id FROM access_code FOR UPDATE").all()
+            elif self.what == "ballot":
+                self.conn.exec_driver_sql("LOCK TABLE ballot IN ACCESS EXCLUSIVE MODE")
             else:
                 self.conn.exec_driver_sql("LOCK TABLE response IN EXCLUSIVE MODE")
         return self
@@ -120,6 +122,26 @@ def test_locked_database_re_renders_the_iit_questionnaire_with_every_answer(
     # the lock is gone: pressing submit again on the same page stores it exactly once
     assert person.submit_iit(ticket, answers).status_code == 302
     assert stored_responses(fault_app) == 1 and _used_codes(fault_app) == 1
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_a_locked_ballot_table_is_answered_within_one_lock_timeout(fault_app, database_url,
+                                                                   backend):
+    """Issue 17: a before-request mixer check waited its own lock timeout first (10.1 s with a
+    5 s timeout).  The mixer is off the request path: one timeout, then "send again"."""
+    setup = make_assessment(fault_app)
+    person = Respondent(fault_app.test_client(), setup.token)
+    ticket = person.start_iit(setup.codes[0])
+    answers = varied_answers("IIT")
+    with _Lock(database_url, backend, "ballot"):
+        started = time.monotonic()
+        response = person.submit_iit(ticket, answers)
+        waited = time.monotonic() - started
+    print(f"\n{backend}: IIT with the ballot table locked answered {response.status_code} "
+          f"in {waited:.2f} s (lock timeout {TIMEOUT_MS / 1000:.1f} s)")
+    assert response.status_code == 503
+    assert waited < TIMEOUT_MS / 1000 + SLACK_S
+    assert person.submit_iit(ticket, answers).status_code == 302
 
 
 def test_locked_database_re_renders_the_eit_questionnaire_in_english(

@@ -26,6 +26,7 @@ from survey_app.models import (
 )
 from survey_app.services.assessments import create_assessment
 from survey_app.services.compact import encode, layout_for
+from survey_app.services.publication import release_due
 
 SET = "ita-2566"
 PASSWORD = "correct horse battery staple"
@@ -62,7 +63,10 @@ def add_assessment(session, agency: Agency, *, year: int = 2569, iit: int = 35, 
                    quality: float = 0.8, seed: int = 1, oit_failed: tuple[str, ...] = ("O29",),
                    oit_unjudged: tuple[str, ...] = (), groups: tuple[str, ...] | None = None,
                    eit_minimum: int | None = None, instrument_set: str = SET,
-                   eit_quality: float | None = None) -> Assessment:
+                   eit_quality: float | None = None, closed: bool = True) -> Assessment:
+    """An assessment with ``iit`` and ``eit`` responses.  ``closed`` (the default): its window
+    has ended and its answers are published, as the mixer does at the close (IIT reaches the
+    results only then: SECURITY.md); otherwise it is open and only EIT (in a batch) is."""
     iset = load_instrument_set(instrument_set)
     now = utcnow()
     assessment = create_assessment(session, agency, fiscal_year_be=year,
@@ -70,6 +74,8 @@ def add_assessment(session, agency: Agency, *, year: int = 2569, iit: int = 35, 
                                    opens_at=now - dt.timedelta(days=10),
                                    closes_at=now + dt.timedelta(days=10),
                                    eit_minimum=eit_minimum)
+    if closed:
+        assessment.closes_at = now - dt.timedelta(hours=1)
     rng = np.random.default_rng(seed)
     day = dt.date(2026, 11, 1)
     group_cycle = groups or ("school", "school", "public", "private", "state_agency")
@@ -90,6 +96,7 @@ def add_assessment(session, agency: Agency, *, year: int = 2569, iit: int = 35, 
                               passed=item.code not in oit_failed,
                               evidence_urls="https://example.test/" + item.code))
     session.flush()
+    release_due(session, batch_size=5)  # what the mixer publishes (commits)
     return assessment
 
 

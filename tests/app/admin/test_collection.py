@@ -19,6 +19,7 @@ from survey_app.services import view_models as vm
 from survey_app.services.collection import collection_view
 from survey_app.services.responses import local_today
 
+from ..attacks import worker_pass
 from ..conftest import Respondent, app_config, full_answers, make_assessment
 from .results_data import add_agency, add_assessment, add_user, login, seed_one
 
@@ -64,6 +65,7 @@ def test_eit_counts_at_once_iit_only_after_mixing(mix_app):
         == (0, 2, {})
 
     _submit_iit(mix_app.test_client(), setup.token, setup.codes[2])  # the third: a batch of K
+    worker_pass(mix_app)  # the mixer's next pass (never the request)
     view = _view(mix_app, setup.assessment_id)
     assert (view.instrument("IIT").responses, view.instrument("IIT").pending) == (3, 0)
     assert _on(view, "IIT") == {today: 3}
@@ -79,7 +81,7 @@ def test_eit_counts_at_once_iit_only_after_mixing(mix_app):
     for page in (f"/admin/assessments/{setup.assessment_id}",
                  f"/admin/assessments/{setup.assessment_id}/results"):
         html = client.get(page).get_data(as_text=True)
-        assert 'data-pending="IIT">(ได้รับเพิ่มอีก 1 ชุด รอผสมเข้าผลคะแนน)' in html
+        assert "data-pending" not in html  # the waiting ballot is never counted on its own
         bars = re.findall(r'data-instrument="(\w+)" data-day="([\d-]+)" data-responses="(\d+)"',
                           html)
         assert sorted(bars) == [("EIT", today.isoformat(), "2"), ("IIT", today.isoformat(), "3")]
@@ -156,7 +158,12 @@ def test_chart_in_thai_and_english_with_its_table(app, client):
     row = re.search(r'<tr data-day="2026-11-01"><td>([^<]+)</td>((?:<td class="num">\d+</td>)+)',
                     th)
     assert row.group(1) == "1 พฤศจิกายน 2569"
-    assert re.findall(r"\d+", row.group(2)) == ["5", "5", "9", "9"]  # IIT day, so far; EIT …
+    # IIT day, so far; EIT … : EIT answers carry the day of the batch they were published in
+    # (SECURITY.md), here one batch at the close, on the newest day, 7 November
+    assert re.findall(r"\d+", row.group(2)) == ["5", "5", "0", "0"]
+    last = re.search(r'<tr data-day="2026-11-07"><td>[^<]+</td>((?:<td class="num">\d+</td>)+)',
+                     th)
+    assert re.findall(r"\d+", last.group(1)) == ["5", "35", "60", "60"]
     assert 'data-day="2026-11-08"' not in th.split("<details")[1]  # the table skips empty days
 
     en = client.get(f"/admin/assessments/{seeded.assessment_id}?lang=en").get_data(as_text=True)
@@ -175,7 +182,8 @@ def _page_progress(html: str) -> dict[str, str]:
 def test_progress_against_each_minimum(app, client):
     with app.app_context():
         agency = add_agency(db.session, "PROG", "หน่วยงานความคืบหน้า", headcount=200)
-        assessment = add_assessment(db.session, agency, iit=12, eit=20, eit_minimum=15)
+        assessment = add_assessment(db.session, agency, iit=12, eit=20, eit_minimum=15,
+                                    closed=False)  # still collecting
         add_user(db.session, "admin", "agency_admin", agency)
         db.session.commit()
         assessment_id = assessment.id
@@ -199,9 +207,9 @@ def test_progress_against_each_minimum(app, client):
                                submitted_on=dt.date(2026, 11, 8))
         db.session.commit()
     html = client.get(url + "?lang=en").get_data(as_text=True)
-    assert _page_progress(html)["IIT"] == \
-        "IIT 12 of 30 — enough received; they count once mixed"
-    assert 'data-pending="IIT">(18 more received, waiting to be mixed)' in html
+    # IIT progress counts every answer received; the waiting ones are never counted on their own
+    assert _page_progress(html)["IIT"] == "IIT 30 of 30 — minimum reached"
+    assert "data-pending" not in html and "waiting to be mixed)" not in html
     # the bar: 12 of 30 in the results, then 18 waiting, the minimum at the end
     bar = re.search(r'<svg[^>]*data-progress="IIT">(.*?)</svg>', html, re.S).group(1)
     widths = [float(w) for w in re.findall(r'<rect x="[\d.]+" y="2" width="([\d.]+)"', bar)]

@@ -103,6 +103,8 @@ def test_upload_previews_then_confirm_stores_and_offers_it(app, world):
     (lambda t: t.replace('sub_indicator = "9.1"', 'sub_indicator = "9.9"', 1), "OIT item O1",
      "unknown sub-indicator '9.9'"),
     (lambda t: "schema_version = 1\nid = [\n", "file", "not valid TOML"),
+    # issue 17: Python's integer-digit limit (a ValueError, not a TOML error) was a 500
+    (lambda t: t + "\nhuge = " + "9" * 100_000 + "\n", "file", "cannot be read as TOML"),
 ])
 def test_a_broken_file_is_refused_with_file_entry_reason_and_nothing_stored(
         app, world, broken, entry, reason):
