@@ -35,6 +35,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from questionnaires import InstrumentSet
+from scoring.report import SCHEMA_VERSION
 
 from ..models import Assessment, OitResult, Response, ResponseImport, ResponseTally, ScoredResult, utcnow
 
@@ -61,6 +62,10 @@ class StoredResult:
     indicators: dict[str, float | None]
     total: float | None
     computed: bool = False
+    #: "collected" (the answers collected here) or "published" (NACC's published figures).
+    source: str = "collected"
+    #: The published result it was rated from (``source == "published"``).
+    published: Any = None
 
 
 @functools.cache
@@ -146,11 +151,12 @@ def load(session: Session, assessment_id: int, variant: str
          ) -> tuple[str, StoredResult] | None:
     """The stored (fingerprint, result) of one variant of an assessment's result, if any."""
     row = session.execute(
-        sa.select(ScoredResult.fingerprint, ScoredResult.scores, ScoredResult.precise)
+        sa.select(ScoredResult.fingerprint, ScoredResult.scores, ScoredResult.precise,
+                  ScoredResult.schema_version)
         .where(ScoredResult.assessment_id == assessment_id, ScoredResult.variant == variant)
     ).first()
-    if row is None:
-        return None
+    if row is None or row.schema_version != SCHEMA_VERSION:
+        return None  # another shape of stored result: recomputed
     return row.fingerprint, _decode(row.scores, row.precise)
 
 
@@ -173,7 +179,8 @@ def save(session: Session, assessment_id: int, variant: str, key: str, *,
     precise_text = json.dumps({"indicators": indicators, "total": total},
                               separators=(",", ":"))
     values = {"assessment_id": assessment_id, "variant": variant, "fingerprint": key,
-              "scores": scores_text, "precise": precise_text, "computed_at": utcnow()}
+              "scores": scores_text, "precise": precise_text, "schema_version": SCHEMA_VERSION,
+              "computed_at": utcnow()}
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
@@ -182,5 +189,5 @@ def save(session: Session, assessment_id: int, variant: str, key: str, *,
     session.execute(statement.on_conflict_do_update(
         index_elements=[ScoredResult.assessment_id, ScoredResult.variant],
         set_={k: statement.excluded[k] for k in ("fingerprint", "scores", "precise",
-                                                 "computed_at")}))
+                                                 "schema_version", "computed_at")}))
     return _decode(scores_text, precise_text, computed=True)

@@ -23,13 +23,14 @@ from scoring.intervals import DEFAULT_METHOD
 from scoring.report import result_to_dict
 from scoring.rollup import round_half_up
 
-from ..models import Agency, Assessment, PastScore
+from ..models import Agency, Assessment
 from . import result_store
 from . import view_models as vm
 from .assessments import assessment_state, response_counts
 from .imports import responses_frame
 from .instrument_sets import assessment_set
 from .oit import oit_results
+from .published import Published, published_for, published_totals, rate_published
 from .result_store import StoredResult
 
 
@@ -47,21 +48,16 @@ def _frame_or_none(session: Session, assessment: Assessment, instrument: str, *,
 
 
 def history_pairs(session: Session, assessment: Assessment) -> list[tuple[int, float]]:
-    """Return earlier years' totals: entered past results, else the agency's own assessments.
+    """Return earlier years' totals: published results, else the agency's own assessments.
 
-    A published figure entered as a past result wins over the total this system computes for
+    A published total (:mod:`.published`) wins over the total this system computes for
     the same year; years after this assessment's are left out.  An earlier assessment's total
     is its stored result's (:func:`stored_result`), so an earlier year is rated at most once
     while its data stay as they are, never on every page.
     """
     year = assessment.fiscal_year_be
     totals: dict[int, float] = {}
-    past = session.execute(
-        sa.select(PastScore.fiscal_year_be, PastScore.score).where(
-            PastScore.agency_id == assessment.agency_id, PastScore.code == "total",
-            PastScore.fiscal_year_be < year, PastScore.score.is_not(None))
-    ).all()
-    entered = {past_year: float(score) for past_year, score in past}
+    entered = published_totals(session, assessment.agency_id, year)
     earlier = session.scalars(
         sa.select(Assessment).where(Assessment.agency_id == assessment.agency_id,
                                     Assessment.fiscal_year_be < year,
@@ -140,7 +136,38 @@ def result_variant(*, bootstrap: int = DEFAULT_BOOTSTRAP, include_imported: bool
 def stored_result(session: Session, assessment: Assessment, *,
                   bootstrap: int = DEFAULT_BOOTSTRAP,
                   include_imported: bool = False) -> StoredResult:
-    """Return the assessment's result from the store, computing and storing it when stale.
+    """Return the year's result of the assessment: the published result where one exists for
+    the agency and year (:func:`published_result`), else the collected one
+    (:func:`collected_result`).  With ``include_imported`` (the rehearsal view) always the
+    collected one: rehearsal answers are our own survey, never the year's record.
+    """
+    if not include_imported:
+        published = published_for(session, assessment.agency_id, assessment.fiscal_year_be)
+        if published is not None:
+            return published_result(session, assessment, published)
+    return collected_result(session, assessment, bootstrap=bootstrap,
+                            include_imported=include_imported)
+
+
+def published_result(session: Session, assessment: Assessment,
+                     published: Published) -> StoredResult:
+    """The published result of the assessment's agency and year, rated on the assessment's set
+    (:func:`.published.rate_published`, no intervals: published figures have none), with the
+    history of earlier years as any result of the year has it."""
+    iset = assessment_set(assessment)
+    result = rate_published(iset, published, history=history_pairs(session, assessment),
+                            target=assessment.indicator_target)
+    return StoredResult(scores=result_to_dict(result),
+                        indicators={c: i.score for c, i in result.indicators.items()},
+                        total=result.total, computed=True, source="published",
+                        published=published)
+
+
+def collected_result(session: Session, assessment: Assessment, *,
+                     bootstrap: int = DEFAULT_BOOTSTRAP,
+                     include_imported: bool = False) -> StoredResult:
+    """Return the result of the answers collected here ("our own survey") from the store,
+    computing and storing it when stale.
 
     The stored result is used while its fingerprint equals the fingerprint of the inputs now
     (:func:`.result_store.fingerprint`: a few small queries, the same at any number of
