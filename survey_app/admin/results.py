@@ -17,7 +17,7 @@ from ..services import reports
 from ..services.ballots import pending_count
 from ..services.collection import collection_view
 from ..services.imports import counts_by_source
-from ..services.results import results_view
+from ..services.results import comparison_view, results_view
 from . import bp
 from .access import assessment_or_404, audit
 from .common import (
@@ -51,6 +51,20 @@ def results(assessment_id: int):
                                                       timezone=current_app.config["TIMEZONE"]),
                            imported=imported, include_imported=include_imported)
     return with_inline_css(html, css)
+
+
+@bp.route("/assessments/<int:assessment_id>/comparison")
+@login_required
+def comparison(assessment_id: int):
+    """Our own survey against the published result of the same year (issue 16)."""
+    assessment = assessment_or_404(assessment_id)
+    view = comparison_view(db.session, assessment)
+    db.session.commit()  # the stored result, if it had to be computed
+    if view is None:
+        flash(_("No published result is entered for this year: there is nothing to compare."),
+              "error")
+        return redirect(url_for(".results", assessment_id=assessment.id))
+    return render_template("admin/results/comparison.html", view=view)
 
 
 # -- the yearly report ------------------------------------------------------------------------

@@ -225,13 +225,24 @@ def rate_published(iset: InstrumentSet, published: Published, *,
                    history: list[tuple[int, float]] | None = None,
                    target: float | None = None) -> AssessmentResult:
     """The published result as :func:`scoring.assess` rates it: its indicators and
-    sub-indicators given, its parts and total as published (:func:`with_published_parts`)."""
+    sub-indicators given; a part or total that they do not give back is taken as published
+    (:func:`with_published_parts`)."""
     scores = published.scores
     given = {c: v for c, v in scores.items() if c in iset.indicators or c in iset.sub_indicators}
     result = assess(iset, given=given, history=history, bootstrap=0,
                     fiscal_year_be=published.fiscal_year_be, target=target)
-    parts = {c: v for c, v in scores.items() if c in iset.instruments}
-    return with_published_parts(iset, result, weighted=parts, total=scores.get("total"))
+    # A part or total the indicators give back (to TOLERANCE) stays as computed; one they do
+    # not give (kept as given), or that they cannot give (no indicators), is taken as published.
+    parts = {c: v for c, v in scores.items() if c in iset.instruments
+             and _differs(v, result.instruments[c].weighted)}
+    total = scores.get("total")
+    if not parts and (total is None or not _differs(total, result.total)):
+        return result
+    return with_published_parts(iset, result, weighted=parts, total=total)
+
+
+def _differs(published: float, computed: float | None) -> bool:
+    return computed is None or bool(_compare("", published, computed))
 
 
 # -- writing ----------------------------------------------------------------------------------

@@ -286,14 +286,71 @@ def results_view(session: Session, assessment: Assessment, *,
     info = vm.AssessmentInfo(id=assessment.id, fiscal_year_be=assessment.fiscal_year_be,
                              instrument_set=assessment.instrument_set,
                              state=assessment_state(assessment))
+    counts = response_counts(session, assessment)
     return build_results_view(iset, result, agency=agency_info(assessment.agency),
-                              assessment=info, counts=response_counts(session, assessment),
-                              oit=oit_judgements(session, assessment, iset))
+                              assessment=info, counts=counts,
+                              oit=oit_judgements(session, assessment, iset),
+                              record=result_record(session, assessment, counts,
+                                                   include_imported=include_imported))
+
+
+def result_record(session: Session, assessment: Assessment, counts: dict[str, int], *,
+                  include_imported: bool = False) -> vm.ResultRecord:
+    """Whose figures the assessment's result is (:func:`stored_result`'s choice)."""
+    has_collected = any(counts.values())
+    published = None if include_imported else published_for(
+        session, assessment.agency_id, assessment.fiscal_year_be)
+    if published is None:
+        return vm.ResultRecord(source="collected", has_collected=has_collected)
+    return vm.ResultRecord(source="published", entered_via=published.source,
+                           entered_by=published.entered_by, entered_at=published.entered_at,
+                           as_given=published.as_given, has_collected=has_collected)
+
+
+def comparison_view(session: Session, assessment: Assessment, *,
+                    bootstrap: int = DEFAULT_BOOTSTRAP) -> vm.ComparisonView | None:
+    """Our own survey (:func:`collected_result`) beside the published result of the same
+    agency and year, per indicator, instrument and the total; None without a published result.
+    """
+    published = published_for(session, assessment.agency_id, assessment.fiscal_year_be)
+    if published is None:
+        return None
+    iset = assessment_set(assessment)
+    ours = collected_result(session, assessment, bootstrap=bootstrap).scores
+    theirs = published_result(session, assessment, published).scores
+    rows = []
+    for code, ind in theirs["indicators"].items():
+        mine = ours["indicators"][code]
+        rows.append(vm.ComparisonRow(
+            level="indicator", code=code, name_th=ind["name_th"], name_en=ind["name_en"],
+            published=ind["score"], ours=mine["score"], interval=_interval(mine["bootstrap_ci95"]),
+            n=mine["n"] if mine["source"] == "responses" else None))
+    for code, inst in theirs["instruments"].items():
+        mine = ours["instruments"][code]
+        rows.append(vm.ComparisonRow(
+            level="instrument", code=code, name_th=inst["name_th"], name_en=inst["name_en"],
+            published=inst["score"], ours=mine["score"],
+            interval=_interval(mine["bootstrap_ci95"]), n=mine["responses"]))
+    rows.append(vm.ComparisonRow(
+        level="total", code="ITA", name_th="คะแนนรวม ITA", name_en="ITA total",
+        published=theirs["total"], ours=ours["total"],
+        interval=_interval(ours["total_bootstrap_ci95"]), n=None))
+    counts = response_counts(session, assessment)
+    view = build_results_view(iset, ours, agency=agency_info(assessment.agency),
+                              assessment=vm.AssessmentInfo(
+                                  id=assessment.id, fiscal_year_be=assessment.fiscal_year_be,
+                                  instrument_set=assessment.instrument_set,
+                                  state=assessment_state(assessment)),
+                              counts=counts, oit=oit_judgements(session, assessment, iset))
+    return vm.ComparisonView(agency=view.agency, assessment=view.assessment,
+                             record=result_record(session, assessment, counts),
+                             rows=tuple(rows), responses=view.responses)
 
 
 def build_results_view(iset: InstrumentSet, result: AssessmentResult | dict[str, Any], *,
                        agency: vm.AgencyInfo, assessment: vm.AssessmentInfo,
-                       counts: dict[str, int], oit: dict[str, bool]) -> vm.ResultsView:
+                       counts: dict[str, int], oit: dict[str, bool],
+                       record: vm.ResultRecord | None = None) -> vm.ResultsView:
     """Shape a result into the typed results view, every figure as ``scoring`` rounded it.
 
     The figures are ``scoring.report.result_to_dict(result)``'s (rounded once there, by
@@ -345,6 +402,7 @@ def build_results_view(iset: InstrumentSet, result: AssessmentResult | dict[str,
                           indicators=tuple(vm.GroupIndicator(c, v)
                                            for c, v in g["indicators"].items()),
                           score=g["score"]) for g in scores["eit_groups"]),
+        record=record,
     )
 
 

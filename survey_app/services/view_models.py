@@ -437,6 +437,8 @@ class ResultsView:
     trend: tuple[TrendPoint, ...]
     eit_groups: tuple[GroupScore, ...]
     gap: TierGap | None = None  # none at the top tier, with grades only, or without a total
+    #: Whose figures these are: NACC's published result or the answers collected here.
+    record: ResultRecord | None = None
 
     @property
     def target(self) -> float:
@@ -865,3 +867,85 @@ class FollowUpView:
     @property
     def report_items(self) -> tuple[OitItemRef, ...]:
         return tuple(o for o in self.oit_items if o.asks == "report")
+
+
+# -- the year's result: published or collected; our own survey against it (issue 16) ---------
+
+
+@dataclass(frozen=True)
+class ResultRecord:
+    """Where a result's figures come from: ``"published"`` (NACC's figures, entered here) or
+    ``"collected"`` (computed from the answers collected here)."""
+
+    source: str
+    entered_via: str | None = None  # console, upload, cli, demo, migrated
+    entered_by: str | None = None
+    entered_at: dt.datetime | None = None
+    as_given: bool = False
+    has_collected: bool = False  # answers collected here exist for the year (our own survey)
+
+    @property
+    def published(self) -> bool:
+        return self.source == "published"
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    """One figure of our own survey set beside the published one."""
+
+    level: str  # "indicator", "instrument" (weighted part's instrument score) or "total"
+    code: str
+    name_th: str
+    name_en: str
+    published: float | None
+    ours: float | None
+    interval: Interval | None  # our 95 % interval
+    n: int | None  # our responses behind it (None: checklist or none)
+
+    @property
+    def difference(self) -> float | None:
+        """Ours minus published (both as printed, two decimals)."""
+        if self.published is None or self.ours is None:
+            return None
+        return round(self.ours - self.published, 2)
+
+    @property
+    def inside(self) -> bool | None:
+        """Whether the published figure lies inside our 95 % interval (None: no interval)."""
+        if self.interval is None or self.published is None or self.interval.low is None:
+            return None
+        return self.interval.low <= self.published <= self.interval.high
+
+
+@dataclass(frozen=True)
+class ComparisonView:
+    """Our own survey against the published result of the same year (where both exist)."""
+
+    agency: AgencyInfo
+    assessment: AssessmentInfo
+    record: ResultRecord
+    rows: tuple[ComparisonRow, ...]
+    responses: tuple[ResponseCount, ...]
+
+    @property
+    def with_interval(self) -> tuple[ComparisonRow, ...]:
+        return tuple(r for r in self.rows if r.inside is not None)
+
+    @property
+    def inside_count(self) -> int:
+        return sum(1 for r in self.with_interval if r.inside)
+
+    @property
+    def largest_gap(self) -> ComparisonRow | None:
+        known = [r for r in self.rows if r.difference is not None and r.level == "indicator"]
+        return max(known, key=lambda r: abs(r.difference), default=None)
+
+    @property
+    def mean_absolute_difference(self) -> float | None:
+        known = [abs(r.difference) for r in self.rows
+                 if r.difference is not None and r.level == "indicator"]
+        return round(sum(known) / len(known), 2) if known else None
+
+    @property
+    def samples_short(self) -> tuple[ResponseCount, ...]:
+        return tuple(c for c in self.responses if c.met is False)
