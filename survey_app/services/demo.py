@@ -20,8 +20,8 @@ from .assessments import AssessmentState, assessment_state, create_assessment, r
 from .ballots import erase_mixed_ballots, mix_assessment
 from .codes import format_code, hash_code, issue_codes
 from .instrument_sets import assessment_set, load_set
-from .responses import local_today, store_eit_response, store_iit_response
 from .published import published_for, published_years, set_published
+from .responses import local_today, store_eit_response, store_iit_response
 
 DEMO_AGENCY = {
     "code": "CMI3",

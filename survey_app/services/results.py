@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from questionnaires import InstrumentSet
 from questionnaires.model import SURVEY_INSTRUMENTS
 from scoring import AssessmentResult, agencies_table, assess
-from scoring.assess import DEFAULT_BOOTSTRAP, DEFAULT_SEED
-from scoring.intervals import DEFAULT_METHOD
+from scoring.assess import DEFAULT_BOOTSTRAP, DEFAULT_SEED, IndicatorResult
+from scoring.intervals import DEFAULT_METHOD, Interval
 from scoring.report import result_to_dict
 from scoring.rollup import round_half_up
 
@@ -31,7 +31,7 @@ from .imports import responses_frame
 from .instrument_sets import assessment_set
 from .oit import oit_results
 from .published import Published, published_for, published_totals, rate_published
-from .result_store import StoredResult
+from .result_store import StoredResult, result_from_dict
 
 
 def oit_judgements(session: Session, assessment: Assessment, iset: InstrumentSet) -> dict[str, bool]:
@@ -231,44 +231,48 @@ def methodology_of(iset: InstrumentSet, target: float) -> vm.Methodology:
                           grades=tuple(grades), tiers=tiers, min_group_size=m.min_group_size)
 
 
-def _interval(pair) -> vm.Interval | None:
-    return None if not pair else vm.Interval(pair[0], pair[1])
+def _interval(pair) -> Interval | None:
+    return None if not pair else Interval(pair[0], pair[1])
 
 
-def _indicator_score(iset: InstrumentSet, code: str, d: dict[str, Any],
-                     oit: dict[str, bool]) -> vm.IndicatorScore:
+def _indicator_score(iset: InstrumentSet, ind: IndicatorResult, oit: dict[str, bool],
+                     ) -> vm.IndicatorScore:
     items = []
-    for it in d["items"]:
-        item = iset.item(it["code"])
+    for it in ind.items:
+        item = iset.item(it.code)
         questions = []
-        for q in it["questions"]:
-            spec = iset.question(q["column"])
+        for q in it.questions:
+            spec = iset.question(q.column)
             scores = item.scale.scores(spec.direction)
             options = tuple(
                 vm.OptionShare(code=o.code, label_th=o.label_th, label_en=o.label_en,
                                option_score=scores[o.code],
-                               count=q["distribution"].get(str(o.code), {}).get("count"),
-                               percent=q["distribution"].get(str(o.code), {}).get("percent"))
+                               count=q.distribution.get(o.code, (None, None))[0],
+                               percent=q.distribution.get(o.code, (None, None))[1])
                 for o in item.scale.options)
-            questions.append(vm.QuestionScore(column=q["column"], text_th=spec.text_th,
-                                              text_en=spec.text_en, n=q["n"],
-                                              no_answer=q["no_answer"], mean=q["mean"],
+            questions.append(vm.QuestionScore(column=q.column, text_th=spec.text_th,
+                                              text_en=spec.text_en, n=q.n,
+                                              no_answer=q.no_answer, mean=q.mean,
                                               options=options))
-        items.append(vm.ItemScore(code=it["code"], text_th=item.text_th, text_en=item.text_en,
-                                  n=it["n"], mean=it["mean"], questions=tuple(questions)))
+        items.append(vm.ItemScore(code=it.code, text_th=item.text_th, text_en=item.text_en,
+                                  n=it.summary.n, mean=it.summary.mean,
+                                  questions=tuple(questions)))
     subs = tuple(
         vm.SubIndicatorScore(
-            code=sc, name_th=sub["name_th"], name_en=sub["name_en"], score=sub["score"],
-            source=sub["source"], items=sub["items"], items_passed=sub["items_passed"],
+            code=sub.code, name_th=sub.name_th, name_en=sub.name_en, score=sub.score,
+            source=sub.source, items=sub.items, items_passed=sub.items_passed,
             checklist=tuple(vm.OitItemResult(o.code, o.text_th, o.text_en, oit.get(o.code))
-                            for o in iset.oit_items_for(sc)) if sub["source"] == "checklist"
-            else ())
-        for sc, sub in d["sub_indicators"].items())
+                            for o in iset.oit_items_for(sub.code))
+            if sub.source == "checklist" else ())
+        for sub in ind.sub_indicators)
     return vm.IndicatorScore(
-        code=code, instrument=d["instrument"], name_th=d["name_th"], name_en=d["name_en"],
-        score=d["score"], grade=d["grade"], passed=d["passed"], source=d["source"], n=d["n"],
-        bootstrap_ci95=_interval(d["bootstrap_ci95"]), cronbach_alpha=d["cronbach_alpha"],
-        items=tuple(items), sub_indicators=subs)
+        code=ind.code, instrument=ind.instrument, name_th=ind.name_th, name_en=ind.name_en,
+        score=ind.score, grade=ind.grade, passed=ind.passed, source=ind.source,
+        n=None if ind.summary is None else ind.summary.n,
+        bootstrap_ci95=_interval(ind.bootstrap), cronbach_alpha=ind.alpha,
+        items=tuple(items), sub_indicators=subs,
+        topics=tuple(vm.Topic(i.code, i.text_th, i.text_en) for i in iset.items
+                     if i.indicator == ind.code))
 
 
 def results_view(session: Session, assessment: Assessment, *,
@@ -358,21 +362,22 @@ def build_results_view(iset: InstrumentSet, result: AssessmentResult | dict[str,
     the rest is labels and facts from the instrument set and the caller (names, texts, counts,
     the judged OIT items).
     """
-    scores = result_to_dict(result) if isinstance(result, AssessmentResult) else result
-    indicators = {c: _indicator_score(iset, c, d, oit) for c, d in scores["indicators"].items()}
+    typed = result_from_dict(
+        result_to_dict(result) if isinstance(result, AssessmentResult) else result, iset)
+    indicators = {c: _indicator_score(iset, ind, oit) for c, ind in typed.indicators.items()}
     instruments = tuple(
         vm.InstrumentScore(
-            code=code, name_th=d["name_th"], name_en=d["name_en"], score=d["score"],
-            weight=d["weight"], weighted=d["weighted"], responses=d["responses"],
-            minimum_sample=d["minimum_sample"], sample_met=d["sample_met"],
-            margin_of_error=d["margin_of_error"], bootstrap_ci95=_interval(d["bootstrap_ci95"]),
+            code=code, name_th=inst.name_th, name_en=inst.name_en, score=inst.score,
+            weight=inst.weight, weighted=inst.weighted, responses=inst.responses,
+            minimum_sample=inst.minimum_sample, sample_met=inst.sample_met,
+            margin_of_error=inst.margin_of_error, bootstrap_ci95=_interval(inst.bootstrap),
             indicators=tuple(i for i in indicators.values() if i.instrument == code))
-        for code, d in scores["instruments"].items())
-    verdict = scores["verdict"]
+        for code, inst in typed.instruments.items())
+    verdict = typed.verdict
     return vm.ResultsView(
         agency=agency,
         assessment=assessment,
-        methodology=methodology_of(iset, scores["target"]),
+        methodology=methodology_of(iset, typed.target),
         responses=tuple(
             vm.ResponseCount(instrument=i.code, name_th=i.name_th, name_en=i.name_en,
                              responses=counts.get(i.code, 0), minimum=i.minimum_sample,
@@ -381,42 +386,29 @@ def build_results_view(iset: InstrumentSet, result: AssessmentResult | dict[str,
         oit=vm.OitProgress(judged=len(oit), items=len(iset.oit_items), passed=sum(oit.values())),
         instruments=instruments,
         indicators=tuple(indicators.values()),
-        total=scores["total"],
-        total_bootstrap_ci95=_interval(scores["total_bootstrap_ci95"]),
-        grade=scores["grade"],
+        total=typed.total,
+        total_bootstrap_ci95=_interval(typed.total_bootstrap),
+        grade=typed.grade,
         verdict=None if verdict is None else vm.Verdict(
-            code=verdict["code"], label_th=verdict["label_th"], label_en=verdict["label_en"],
-            passed=bool(scores["passed"]),
-            floors_missed=tuple(vm.FloorMissed(f["instrument"], f["score"], f["floor"])
-                                for f in verdict.get("floors_missed", ()))),
-        gap=_tier_gap(scores["gap"]),
-        strengths=tuple(indicators[c] for c in scores["strengths"]),
-        to_develop=tuple(indicators[c] for c in scores["to_develop"]),
-        trend=tuple(vm.TrendPoint(fiscal_year_be=h["fiscal_year_be"], total=h["total"],
-                                  development=h["development"],
-                                  development_en=h["development_en"],
-                                  difference=h["difference"]) for h in scores["history"]),
+            code=verdict.code, label_th=verdict.label_th, label_en=verdict.label_en,
+            passed=bool(typed.passed),
+            floors_missed=tuple(vm.FloorMissed(f.instrument, f.score, f.floor)
+                                for f in typed.floors_missed)),
+        gap=typed.gap,
+        strengths=tuple(indicators[c] for c in typed.strengths),
+        to_develop=tuple(indicators[c] for c in typed.to_develop),
+        trend=tuple(vm.TrendPoint(fiscal_year_be=h.fiscal_year_be, total=h.total,
+                                  development=h.development,
+                                  development_en=h.development_en,
+                                  difference=h.difference) for h in typed.history),
         eit_groups=tuple(
-            vm.GroupScore(code=g["code"], label_th=g["label_th"], label_en=g["label_en"],
-                          n=g["n"], suppressed=g["suppressed"],
+            vm.GroupScore(code=g.code, label_th=g.label_th, label_en=g.label_en,
+                          n=g.n, suppressed=g.suppressed,
                           indicators=tuple(vm.GroupIndicator(c, v)
-                                           for c, v in g["indicators"].items()),
-                          score=g["score"]) for g in scores["eit_groups"]),
+                                           for c, v in g.indicators.items()),
+                          score=g.score) for g in typed.eit_groups),
         record=record,
     )
-
-
-def _tier_gap(gap: dict | None) -> vm.TierGap | None:
-    if gap is None:
-        return None
-    return vm.TierGap(
-        label_th=gap["next_tier"]["label_th"], label_en=gap["next_tier"]["label_en"],
-        total=gap["total"]["score"], total_need=gap["total"]["need"],
-        total_met=gap["total"]["met"],
-        instruments=tuple(vm.InstrumentNeed(code, n["score"], n["need"], n["met"], n["reachable"])
-                          for code, n in gap["instruments"].items()),
-        indicators=tuple(vm.IndicatorLever(w["code"], w["instrument"], w["per_point"],
-                                           w["score"], w["max_gain"]) for w in gap["indicators"]))
 
 
 def agency_info(agency: Agency) -> vm.AgencyInfo:

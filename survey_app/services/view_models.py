@@ -12,6 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+# scoring's own types: a computed and a published result reach the views as the same objects.
+from scoring.intervals import Interval
+from scoring.tiers import TierGap
+
 from ..quarters import BE_OFFSET, QUARTERS, quarter_end, quarter_start
 from .assessments import AssessmentState
 from .formatting import two_decimals
@@ -124,9 +128,12 @@ class Methodology:
 
 
 @dataclass(frozen=True)
-class Interval:
-    low: float
-    high: float
+class Topic:
+    """One topic (survey item) the instrument set assesses an indicator on."""
+
+    code: str
+    text_th: str
+    text_en: str
 
 
 @dataclass(frozen=True)
@@ -199,6 +206,9 @@ class IndicatorScore:
     cronbach_alpha: float | None
     items: tuple[ItemScore, ...]
     sub_indicators: tuple[SubIndicatorScore, ...]
+    #: The set's own topics (its survey items) for the indicator: the report's
+    #: "ประเด็นการประเมิน" when there are no item scores (a published result).
+    topics: tuple[Topic, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -263,41 +273,6 @@ class Verdict:
     label_en: str
     passed: bool
     floors_missed: tuple[FloorMissed, ...] = ()
-
-
-@dataclass(frozen=True)
-class InstrumentNeed:
-    """What one instrument must reach for the next tier, the others held fixed."""
-
-    instrument: str
-    score: float
-    need: float
-    met: bool
-    reachable: bool
-
-
-@dataclass(frozen=True)
-class IndicatorLever:
-    """How much one more point on an indicator adds to the total."""
-
-    code: str
-    instrument: str
-    per_point: float
-    score: float | None
-    max_gain: float | None
-
-
-@dataclass(frozen=True)
-class TierGap:
-    """The distance from the verdict to the tier just above it (``scoring.tiers``)."""
-
-    label_th: str
-    label_en: str
-    total: float
-    total_need: float
-    total_met: bool
-    instruments: tuple[InstrumentNeed, ...]
-    indicators: tuple[IndicatorLever, ...]  # most per point first
 
 
 @dataclass(frozen=True)

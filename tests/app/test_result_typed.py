@@ -116,8 +116,8 @@ def test_kept_as_given_the_published_total_stands():
 
 def test_upload_errors_name_row_and_column():
     codes = set_codes(ISET)
-    data = ("agency,fiscal_year,total,1\nA,2566,94.67,99.02\nB,25x6,90,\nC,2566,101,abc\n"
-            ).encode()
+    data = (b"agency,fiscal_year,total,1\nA,2566,94.67,99.02\nB,25x6,90,\nC,2566,101,abc\n"
+            )
     with pytest.raises(PublishedError) as caught:
         parse_upload(data, "r.csv", codes)
     assert caught.value.messages == [

@@ -13,6 +13,7 @@ import secrets
 
 import pytest
 import sqlalchemy as sa
+from survey_app.services.past_results import parse_past_csv, past_codes
 
 from questionnaires import load_instrument_set
 from scoring import assess
@@ -30,7 +31,6 @@ from survey_app.models import (
 from survey_app.services.assessments import AssessmentState, assessment_state
 from survey_app.services.codes import hash_code, normalise_code
 from survey_app.services.oit import oit_results
-from survey_app.services.past_results import parse_past_csv, past_codes
 
 from ..conftest import Respondent, count_rows
 from .console_world import SET, login
