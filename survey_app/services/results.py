@@ -314,7 +314,8 @@ def result_record(session: Session, assessment: Assessment, counts: dict[str, in
 def comparison_view(session: Session, assessment: Assessment, *,
                     bootstrap: int = DEFAULT_BOOTSTRAP) -> vm.ComparisonView | None:
     """Our own survey (:func:`collected_result`) beside the published result of the same
-    agency and year, per indicator, instrument and the total; None without a published result.
+    agency and year, per indicator and instrument; None without a published result.  Our own
+    total is left out: the year has one total, the published one.
     """
     published = published_for(session, assessment.agency_id, assessment.fiscal_year_be)
     if published is None:
@@ -335,10 +336,6 @@ def comparison_view(session: Session, assessment: Assessment, *,
             level="instrument", code=code, name_th=inst["name_th"], name_en=inst["name_en"],
             published=inst["score"], ours=mine["score"],
             interval=_interval(mine["bootstrap_ci95"]), n=mine["responses"]))
-    rows.append(vm.ComparisonRow(
-        level="total", code="ITA", name_th="คะแนนรวม ITA", name_en="ITA total",
-        published=theirs["total"], ours=ours["total"],
-        interval=_interval(ours["total_bootstrap_ci95"]), n=None))
     counts = response_counts(session, assessment)
     view = build_results_view(iset, ours, agency=agency_info(assessment.agency),
                               assessment=vm.AssessmentInfo(

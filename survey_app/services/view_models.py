@@ -636,6 +636,8 @@ class WeakItem:
     code: str
     text_th: str
     score: float | None
+    #: From the answers collected here although the report is of the published result.
+    own_survey: bool = False
 
 
 @dataclass(frozen=True)
@@ -690,6 +692,8 @@ class ReportView:
     to_develop: tuple[DevelopNote, ...]
     oit_findings: tuple[OitFinding, ...]
     measures: tuple[IndicatorMeasures, ...]  # below-target indicators first, then any others
+    #: Our own survey beside the published result (both exist for the year), else None.
+    comparison: ComparisonView | None = None
 
     @property
     def agency(self) -> AgencyInfo:
@@ -868,7 +872,7 @@ class ResultRecord:
 class ComparisonRow:
     """One figure of our own survey set beside the published one."""
 
-    level: str  # "indicator", "instrument" (weighted part's instrument score) or "total"
+    level: str  # "indicator" or "instrument" (the instrument's score)
     code: str
     name_th: str
     name_en: str
