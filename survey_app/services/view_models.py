@@ -494,7 +494,7 @@ class SupervisorRow:
     """
 
     agency: AgencyInfo
-    assessment_id: int
+    assessment_id: int | None  # None: a published result without an assessment here
     instrument_set: str
     total: float | None
     grade: str | None
@@ -507,6 +507,8 @@ class SupervisorRow:
     indicators: tuple[tuple[str, float | None], ...] = ()  # (indicator code, score)
     samples: tuple[SampleCheck, ...] = ()
     target: float | None = None
+    #: "published" (NACC's figures, entered here) or "collected" (the answers collected here).
+    source: str = "collected"
 
     def responses_of(self, instrument: str) -> int:
         return dict(self.responses).get(instrument, 0)
