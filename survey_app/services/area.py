@@ -24,7 +24,7 @@ from scoring.assess import minimum_sample
 from scoring.rollup import roll_up, round_half_up
 from scoring.tiers import floors_missed
 
-from ..models import Agency, Assessment, User
+from ..models import Agency, Assessment, PublishedResult, PublishedScore, User
 from . import view_models as vm
 from .agencies import agency_scope, subtree
 from .assessments import response_counts_by_assessment
@@ -53,11 +53,16 @@ PROVENANCE_EN = (
 
 
 def supervisor_years(session: Session, scope: set[int] | None) -> list[int]:
-    """Return the fiscal years (newest first) with an assessment of an agency in ``scope``."""
+    """Return the fiscal years (newest first) with an assessment or a published result (with
+    indicators) of an agency in ``scope``."""
     query = sa.select(Assessment.fiscal_year_be).distinct()
+    published = (sa.select(PublishedResult.fiscal_year_be).distinct()
+                 .join(PublishedScore, PublishedScore.result_id == PublishedResult.id)
+                 .where(PublishedScore.code == "1"))
     if scope is not None:
         query = query.where(Assessment.agency_id.in_(scope or {-1}))
-    return sorted(session.scalars(query), reverse=True)
+        published = published.where(PublishedResult.agency_id.in_(scope or {-1}))
+    return sorted(set(session.scalars(query)) | set(session.scalars(published)), reverse=True)
 
 
 def supervisor_view(session: Session, user: User, fiscal_year_be: int | None = None, *,
