@@ -118,17 +118,14 @@ def all_codes(session: Session) -> tuple[str, ...]:
 
 def year_set(session: Session, agency: Agency, year: int) -> InstrumentSet | None:
     """The instrument set a year's figures are checked against: the set of the agency's
-    assessment of that year, else the registry's set for that year (:func:`default_set_id`),
-    none for a year before the oldest set."""
+    assessment of that year, else the registry's set for that year (:func:`default_set_id`:
+    the oldest set for a year before every set), none with no set at all."""
     assessment = session.scalar(sa.select(Assessment).where(
         Assessment.agency_id == agency.id, Assessment.fiscal_year_be == year)
         .order_by(Assessment.id))
     if assessment is not None:
         return assessment_set(assessment)
-    sets = list_sets(session)
-    if not sets or year < min(s.fiscal_year_be for s in sets):
-        return None
-    set_id = default_set_id(sets, year)
+    set_id = default_set_id(list_sets(session), year)
     return None if set_id is None else load_set(set_id, session)
 
 
@@ -389,8 +386,8 @@ def parse_upload(data: bytes, filename: str, codes: tuple[str, ...]) -> list[Upl
                 continue
             year = int(text)
         if (agency_code, year) in seen:
-            errors.append(f"row {line}: agency {agency_code or ''} year {year or ''} "
-                          f"appears twice".replace("  ", " "))
+            which = " ".join(x for x in (agency_code, None if year is None else str(year)) if x)
+            errors.append(f"row {line}: {which or 'the row'} appears twice")
             continue
         seen.add((agency_code, year))
         scores: dict[str, float | None] = {}
