@@ -60,11 +60,7 @@ def comparison(assessment_id: int):
     assessment = assessment_or_404(assessment_id)
     view = comparison_view(db.session, assessment)
     db.session.commit()  # the stored result, if it had to be computed
-    if view is None:
-        flash(_("No published result is entered for this year: there is nothing to compare."),
-              "error")
-        return redirect(url_for(".results", assessment_id=assessment.id))
-    return render_template("admin/results/comparison.html", view=view)
+    return render_template("admin/results/comparison.html", view=view, assessment=assessment)
 
 
 # -- the yearly report ------------------------------------------------------------------------

@@ -249,7 +249,7 @@ def test_dashboard_and_report_switch_when_entered_and_back_when_removed(app, cli
     assert re.search(r'id="total">([^<]*)<', back).group(1) == collected_total
     assert "ป.ป.ช. ประกาศ บันทึก" not in client.get(f"/admin/assessments/{a}/report"
                                                      ).get_data(as_text=True)
-    assert client.get(f"/admin/assessments/{a}/comparison").status_code == 302
+    assert 'id="no-published"' in _text(client.get(f"/admin/assessments/{a}/comparison"))
 
 
 def test_the_measures_follow_the_published_indicators(app):
