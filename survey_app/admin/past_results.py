@@ -18,6 +18,7 @@ from ..models import Agency
 from ..services.agencies import in_scope
 from ..services.published import (
     YEAR_RANGE,
+    Problem,
     PublishedError,
     all_codes,
     parse_score,
@@ -74,6 +75,13 @@ def _page(agency: Agency, errors: list[str], import_form: PastImportForm, *,
                                Agency.parent_id == agency.id))))
 
 
+def _say(problem) -> str:
+    """A problem of :mod:`..services.published` in the page's language."""
+    if isinstance(problem, Problem):
+        return _(problem.template, **{k: _say(v) for k, v in problem.params.items()})
+    return str(problem)
+
+
 def _who() -> str:
     return current_user.username
 
@@ -102,7 +110,7 @@ def past(agency_id: int):
                         changed.append(year)
                 except PublishedError as exc:
                     mismatch = mismatch or bool(exc.mismatches)
-                    errors.extend(_("Year %(year)s: %(problem)s", year=year, problem=m)
+                    errors.extend(_("Year %(year)s: %(problem)s", year=year, problem=_say(m))
                                   for m in exc.messages)
             if errors:
                 db.session.rollback()
@@ -139,7 +147,8 @@ def past_import(agency_id: int):
             entered_by=_who(), keep_as_given=form.keep_as_given.data)
     except PublishedError as exc:
         db.session.rollback()
-        return _page(agency, [_("Import failed; nothing was saved:"), *exc.messages], form,
+        return _page(agency, [_("Import failed; nothing was saved:"),
+                              *(_say(m) for m in exc.messages)], form,
                      mismatch=bool(exc.mismatches)), 400
     for target, year in stored:
         audit("published_import", agency_id=target.id, target=target.code,

@@ -35,6 +35,25 @@ YEAR_RANGE = (2400, 2700)
 TOLERANCE = 0.01
 
 
+def N_(text: str) -> str:
+    """Mark a message for the catalogue: the console shows it translated, the CLI as it is."""
+    return text
+
+
+class Problem(str):
+    """One problem with published figures: its English text (what the CLI prints), with the
+    catalogue message and values the console translates it from (:func:`N_`); a value may be
+    a Problem itself."""
+
+    template: str
+    params: dict
+
+    def __new__(cls, template: str, **params):
+        obj = super().__new__(cls, template % params)
+        obj.template, obj.params = template, params
+        return obj
+
+
 @dataclass(frozen=True)
 class Published:
     """One agency's published result of one year, as stored."""
@@ -67,15 +86,17 @@ class Mismatch:
     def difference(self) -> float:
         return round_half_up(self.published - self.computed, 2)
 
-    def describe(self) -> str:
-        return (f"{self.code}: published {self.published:.2f}, recomputed {self.computed:.2f} "
-                f"(difference {self.difference:+.2f})")
+    def describe(self) -> Problem:
+        return Problem(N_("%(code)s: published %(published)s, recomputed %(computed)s "
+                          "(difference %(difference)s)"),
+                       code=self.code, published=f"{self.published:.2f}",
+                       computed=f"{self.computed:.2f}", difference=f"{self.difference:+.2f}")
 
 
 class PublishedError(ValueError):
     """Figures that cannot be stored: ``messages`` name each problem (row and column)."""
 
-    def __init__(self, messages: list[str], mismatches: tuple[Mismatch, ...] = ()):
+    def __init__(self, messages: list[Problem], mismatches: tuple[Mismatch, ...] = ()):
         super().__init__("; ".join(messages))
         self.messages = messages
         self.mismatches = mismatches
@@ -140,9 +161,9 @@ def parse_score(text: str) -> float | None:
     try:
         value = float(text.replace(",", "."))
     except ValueError:
-        raise ValueError("not a number") from None
+        raise ValueError(Problem(N_("not a number"))) from None
     if not 0 <= value <= 100:  # also refuses nan and inf
-        raise ValueError("outside 0–100")
+        raise ValueError(Problem(N_("outside 0–100")))
     return value
 
 
@@ -190,8 +211,9 @@ def check(iset: InstrumentSet | None, scores: dict[str, float]) -> tuple[Mismatc
     known = set(set_codes(iset))
     unknown = [c for c in scores if c not in known]
     if unknown:
-        raise PublishedError([f"column {c}: unknown in {iset.id if iset else 'this year'} "
-                              f"(use {', '.join(set_codes(iset))})" for c in unknown])
+        raise PublishedError([Problem(N_("column %(column)s: unknown in %(set)s (use %(codes)s)"),
+                                      column=c, set=iset.id if iset else "-",
+                                      codes=", ".join(set_codes(iset))) for c in unknown])
     if iset is None:
         return ()
     out: list[Mismatch] = []
@@ -256,9 +278,11 @@ def set_published(session: Session, agency: Agency, year: int, scores: dict[str,
     """
     lo, hi = YEAR_RANGE
     if not lo <= year <= hi:
-        raise PublishedError([f"{year} is not a B.E. year ({lo}–{hi})"])
+        raise PublishedError([Problem(N_("%(year)s is not a B.E. year (%(lo)s–%(hi)s)"),
+                                      year=year, lo=lo, hi=hi)])
     figures = {c: float(v) for c, v in scores.items() if v is not None}
-    bad = [f"column {c}: {v:g} is outside 0–100" for c, v in figures.items() if not 0 <= v <= 100]
+    bad = [Problem(N_("column %(column)s: %(value)s is outside 0–100"), column=c, value=f"{v:g}")
+           for c, v in figures.items() if not 0 <= v <= 100]
     if bad:
         raise PublishedError(bad)
     if iset is None:
@@ -332,15 +356,17 @@ def read_table(data: bytes, filename: str) -> list[list[str]]:
                      for v in row] for row in sheet.iter_rows(values_only=True)]
             book.close()
         except Exception:  # openpyxl raises many kinds for a damaged file
-            raise PublishedError(["the file is not a readable XLSX workbook"]) from None
+            raise PublishedError([Problem(N_("the file is not a readable XLSX workbook"))]) \
+                from None
         return rows
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise PublishedError(["the file is not UTF-8 text (save it as CSV UTF-8) or XLSX"]) \
-            from None
+        raise PublishedError([Problem(N_("the file is not UTF-8 text (save it as CSV UTF-8) "
+                                         "or XLSX"))]) from None
     if "\x00" in text:
-        raise PublishedError(["the file is not CSV text (save it as CSV UTF-8) or XLSX"])
+        raise PublishedError([Problem(N_("the file is not CSV text (save it as CSV UTF-8) "
+                                         "or XLSX"))])
     return [row for row in csv.reader(io.StringIO(text))]
 
 
@@ -355,13 +381,14 @@ def parse_upload(data: bytes, filename: str, codes: tuple[str, ...]) -> list[Upl
     keys = {"agency", "fiscal_year"}
     errors: list[str] = []
     if not header:
-        raise PublishedError(["the file has no header row"])
+        raise PublishedError([Problem(N_("the file has no header row"))])
     for i, h in enumerate(header, start=1):
         if h not in keys and h not in codes:
-            errors.append(f"column {i} '{h}': unknown (use agency, fiscal_year, "
-                          f"{', '.join(codes)})")
+            errors.append(Problem(N_("column %(n)s '%(column)s': unknown (use agency, "
+                                     "fiscal_year, %(codes)s)"),
+                                  n=i, column=h, codes=", ".join(codes)))
     if len(set(header)) != len(header):
-        errors.append("a column appears twice")
+        errors.append(Problem(N_("a column appears twice")))
     if errors:
         raise PublishedError(errors)
     lo, hi = YEAR_RANGE
@@ -372,7 +399,7 @@ def parse_upload(data: bytes, filename: str, codes: tuple[str, ...]) -> list[Upl
         if not any(cells):
             continue
         if len(cells) > len(header) and any(cells[len(header):]):
-            errors.append(f"row {line}: more cells than columns")
+            errors.append(Problem(N_("row %(row)s: more cells than columns"), row=line))
             continue
         cells = cells[:len(header)] + [""] * (len(header) - len(cells))
         values = dict(zip(header, cells, strict=True))
@@ -381,13 +408,15 @@ def parse_upload(data: bytes, filename: str, codes: tuple[str, ...]) -> list[Upl
         if "fiscal_year" in values:
             text = values.pop("fiscal_year")
             if not text.isdigit() or not lo <= int(text) <= hi:
-                errors.append(f"row {line}, column fiscal_year: '{text}' is not a B.E. year "
-                              f"({lo}–{hi})")
+                errors.append(Problem(N_("row %(row)s, column fiscal_year: '%(value)s' is not "
+                                         "a B.E. year (%(lo)s–%(hi)s)"),
+                                      row=line, value=text, lo=lo, hi=hi))
                 continue
             year = int(text)
         if (agency_code, year) in seen:
             which = " ".join(x for x in (agency_code, None if year is None else str(year)) if x)
-            errors.append(f"row {line}: {which or 'the row'} appears twice")
+            errors.append(Problem(N_("row %(row)s: %(which)s appears twice"), row=line,
+                                  which=which or "-"))
             continue
         seen.add((agency_code, year))
         scores: dict[str, float | None] = {}
@@ -395,12 +424,14 @@ def parse_upload(data: bytes, filename: str, codes: tuple[str, ...]) -> list[Upl
             try:
                 scores[code] = parse_score(cell)
             except ValueError as exc:
-                errors.append(f"row {line}, column {code}: '{cell}' is {exc}")
+                errors.append(Problem(N_("row %(row)s, column %(column)s: '%(value)s' is "
+                                         "%(reason)s"),
+                                      row=line, column=code, value=cell, reason=exc.args[0]))
         out.append(UploadRow(line, agency_code, year, scores))
     if errors:
         raise PublishedError(errors)
     if not out:
-        raise PublishedError(["the file has no rows"])
+        raise PublishedError([Problem(N_("the file has no rows"))])
     return out
 
 
@@ -420,29 +451,33 @@ def store_upload(session: Session, rows: list[UploadRow], *, default_agency: Age
         if r.agency_code is not None:
             target = session.scalar(sa.select(Agency).where(Agency.code == r.agency_code))
             if target is None:
-                errors.append(f"row {r.line}, column agency: no agency with code "
-                              f"'{r.agency_code}'")
+                errors.append(Problem(N_("row %(row)s, column agency: no agency with code "
+                                         "'%(code)s'"), row=r.line, code=r.agency_code))
                 continue
         if target is None:
-            errors.append(f"row {r.line}, column agency: which agency? (add an agency column)")
+            errors.append(Problem(N_("row %(row)s, column agency: which agency? (add an agency "
+                                     "column)"), row=r.line))
             continue
         if not allowed(target):
-            errors.append(f"row {r.line}, column agency: you may not set the result of "
-                          f"'{target.code}' (outside your agency or area)")
+            errors.append(Problem(N_("row %(row)s, column agency: you may not set the result of "
+                                     "'%(code)s' (outside your agency or area)"),
+                                  row=r.line, code=target.code))
             continue
         row_year = r.fiscal_year_be or year
         if row_year is None:
-            errors.append(f"row {r.line}, column fiscal_year: which year? (add a fiscal_year "
-                          f"column or choose the year)")
+            errors.append(Problem(N_("row %(row)s, column fiscal_year: which year? (add a "
+                                     "fiscal_year column or choose the year)"), row=r.line))
             continue
         iset = year_set(session, target, row_year)
         try:
             mismatches = check(iset, {c: v for c, v in r.scores.items() if v is not None})
         except PublishedError as exc:
-            errors.extend(f"row {r.line}, {m}" for m in exc.messages)
+            errors.extend(Problem(N_("row %(row)s, %(problem)s"), row=r.line, problem=m)
+                          for m in exc.messages)
             continue
         if mismatches and not keep_as_given:
-            errors.extend(f"row {r.line}, column {m.describe()}" for m in mismatches)
+            errors.extend(Problem(N_("row %(row)s, column %(problem)s"), row=r.line,
+                                  problem=m.describe()) for m in mismatches)
             continue
         planned.append((target, row_year, r.scores, iset))
     if errors:

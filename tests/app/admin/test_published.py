@@ -23,13 +23,21 @@ from survey_app.services.published import published_for, set_published
 from survey_app.services.results import comparison_view, results_view
 
 from .console_world import login as world_login
-from .results_data import add_agency, add_assessment, add_user, login, publish, seed_one
+from .results_data import add_agency, add_assessment, add_user, publish, seed_one
+from .results_data import login as _login
 
 SEED = json.loads((Path(__file__).parents[2] / "data" / "seed_2566_results.json")
                   .read_text(encoding="utf-8"))
 FIGURES = {"total": SEED["total"], **SEED["weighted_parts"],
            **{c: d["score"] for c, d in SEED["indicators"].items()},
            **{c: d["score"] for c, d in SEED["oit_sub_indicators"].items()}}
+
+
+def login(client, username: str = "admin") -> None:
+    """Sign in and read the console in English (the messages below are its English ones;
+    :func:`test_messages_are_thai_in_the_thai_console` reads them in Thai)."""
+    _login(client, username)
+    client.get("/admin/?lang=en")
 
 
 def _text(response) -> str:
@@ -81,6 +89,19 @@ def test_typed_figures_checked_named_then_kept_as_given(app, client):
     listing = client.get(url).get_data(as_text=True)
     assert re.search(r'<tr data-year="2569"><td>2569</td><td class="num">95.00</td><td>AA</td>',
                      listing)
+
+
+def test_messages_are_thai_in_the_thai_console(app, client):
+    ids = _area(app)
+    _login(client, "area")  # the console's own language: Thai
+    response = _upload(client, ids["AREA"], *_csv([HEADER, S1_ROW.replace("94.67", "95.67"),
+                                                   S2_ROW.replace("S2", "OTHER")]))
+    text = _text(response)
+    assert response.status_code == 400
+    assert ("แถว 2 คอลัมน์ total: คะแนนที่ประกาศ 95.67 คำนวณใหม่จากตัวชี้วัดได้ 94.67 "
+            "(ต่างกัน +1.00)") in text
+    assert "แถว 3 คอลัมน์ agency: คุณไม่มีสิทธิ์บันทึกผลของ 'OTHER'" in text
+    assert _count(app) == (0, 0)
 
 
 def test_a_score_outside_0_100_in_the_grid_is_named(app, client):
