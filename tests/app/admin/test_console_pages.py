@@ -336,12 +336,12 @@ def test_past_results_csv_import(app, admin, world):
 
 
 @pytest.mark.parametrize("text, message", [
-    ("fiscal_year,total,11\n2566,90,1\n", "column 3 '11': unknown"),
-    ("fiscal_year,total\n2566,90\n1999,80\n", "row 3, column fiscal_year: '1999'"),
-    ("fiscal_year,total\n2566,abc\n", "row 2, column total: 'abc' is not a number"),
-    ("fiscal_year,total\n2566,100.5\n", "outside 0–100"),
-    ("year,total\n2566,90\n", "column 1 'year': unknown"),
-    ("fiscal_year,total\n2566,90\n2566,91\n", "row 3: 2566 appears twice"),
+    ("fiscal_year,total,11\n2566,90,1\n", "คอลัมน์ที่ 3 '11': ไม่รู้จัก"),
+    ("fiscal_year,total\n2566,90\n1999,80\n", "แถว 3 คอลัมน์ fiscal_year: '1999' ไม่ใช่ปี พ.ศ."),
+    ("fiscal_year,total\n2566,abc\n", "แถว 2 คอลัมน์ total: 'abc' ไม่ใช่ตัวเลข"),
+    ("fiscal_year,total\n2566,100.5\n", "อยู่นอกช่วง 0–100"),
+    ("year,total\n2566,90\n", "คอลัมน์ที่ 1 'year': ไม่รู้จัก"),
+    ("fiscal_year,total\n2566,90\n2566,91\n", "แถว 3: 2566 ซ้ำกัน"),
 ])
 def test_past_results_csv_errors_name_row_and_column_and_store_nothing(
         app, admin, world, text, message):
