@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -379,6 +379,49 @@ def _tier_outlook(iset: InstrumentSet, verdict: VerdictTier | None, total: float
     return {"floors_missed": floors_missed(iset, code, total, inst_scores),
             "gap": next_tier_gap(iset, code, total, inst_scores,
                                  {c: i.score for c, i in indicators.items()})}
+
+
+def with_published_parts(iset: InstrumentSet, result: AssessmentResult, *,
+                         weighted: Mapping[str, float] | None = None,
+                         total: float | None = None) -> AssessmentResult:
+    """Return ``result`` with published weighted parts and total taken as they are.
+
+    A published result whose parts or total do not agree with the ones recomputed from its
+    indicators, and that its user chose to keep as published, is rated from those figures:
+    an instrument given a weighted part gets ``score = part / weight``; a given total replaces
+    the sum, and the grade, verdict, floors missed, gap to the next tier and this year's row of
+    the trend follow it.  Figures not given stay as computed.
+    """
+    m = iset.methodology
+    instruments = dict(result.instruments)
+    for code, part in (weighted or {}).items():
+        inst = instruments[code]
+        score = part / inst.weight if inst.weight else inst.score
+        instruments[code] = replace(inst, weighted=float(part), score=score)
+    if total is None:
+        total = (sum(i.weighted for i in instruments.values())
+                 if all(i.weighted is not None for i in instruments.values()) else result.total)
+    total = None if total is None else float(total)
+    code = None
+    if total is not None:
+        rounded = round_half_up(total, m.decimals)
+        for tier in m.verdicts:
+            if rounded >= tier.min_total and all(
+                    instruments[inst].score is not None
+                    and round_half_up(instruments[inst].score, m.decimals) >= floor
+                    for inst, floor in tier.floors.items()):
+                code = tier.code
+                break
+    verdict = next((v for v in m.verdicts if v.code == code), None)
+    years = {row.fiscal_year_be: row.total for row in result.history}
+    if total is not None:
+        years[result.fiscal_year_be] = total
+    return replace(
+        result, instruments=instruments, total=total,
+        grade=None if total is None else grade_of(iset, total)[0], verdict=verdict,
+        passed=None if verdict is None else verdict.passed,
+        history=trend(sorted(years.items()), decimals=m.decimals),
+        **_tier_outlook(iset, verdict, total, instruments, result.indicators))
 
 
 def validate_given(iset: InstrumentSet, given: Mapping[str, float]) -> dict[str, float]:

@@ -1041,3 +1041,148 @@ def score_command(set_name, iit, eit, oit, indicators, history, headcount, fisca
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(text, nl=False)
+
+
+# -- the published result (NACC's figures per agency and year) ------------------------------
+
+
+@main.group("published")
+def published_group() -> None:
+    """The results NACC published: the year's record of an agency (see README)."""
+
+
+def _agency_or_fail(session, code: str):
+    import sqlalchemy as sa
+
+    from .models import Agency
+
+    agency = session.scalar(sa.select(Agency).where(Agency.code == code))
+    if agency is None:
+        raise click.ClickException(f"no agency with code {code!r}")
+    return agency
+
+
+def _published_failed(exc) -> click.ClickException:
+    return click.ClickException("nothing was stored:\n  " + "\n  ".join(exc.messages)
+                                + ("\n(use --keep-as-given to store the figures as published)"
+                                   if exc.mismatches else ""))
+
+
+@published_group.command("set")
+@click.argument("agency_code")
+@click.argument("fiscal_year", type=int)
+@click.argument("figures", nargs=-1, required=True)
+@click.option("--keep-as-given", is_flag=True,
+              help="Store parts or a total the indicators do not give back, as published.")
+def published_set_command(agency_code: str, fiscal_year: int, figures: tuple[str, ...],
+                          keep_as_given: bool) -> None:
+    """Set an agency's published result of a year: FIGURES are CODE=SCORE (total=94.67
+    IIT=29.35 1=99.02 9.5=75 …); the year's figures become exactly these."""
+    from .extensions import db
+    from .services.audit import record
+    from .services.published import PublishedError, parse_score, set_published
+
+    scores: dict[str, float | None] = {}
+    for figure in figures:
+        code, sep, value = figure.partition("=")
+        if not sep or not code.strip():
+            raise click.ClickException(f"{figure!r}: write CODE=SCORE, e.g. total=94.67")
+        try:
+            scores[code.strip()] = parse_score(value)
+        except ValueError as exc:
+            raise click.ClickException(f"{code.strip()}: {value!r} is {exc}") from None
+    with _app_context():
+        agency = _agency_or_fail(db.session, agency_code)
+        try:
+            changed = set_published(db.session, agency, fiscal_year, scores, source="cli",
+                                    entered_by="(cli)", keep_as_given=keep_as_given)
+        except PublishedError as exc:
+            db.session.rollback()
+            raise _published_failed(exc) from None
+        if changed:
+            record(db.session, None, "published_update", username="(cli)", agency_id=agency.id,
+                   target=agency.code, detail=f"year {fiscal_year}"
+                   + (" (kept as given)" if keep_as_given else ""))
+        db.session.commit()
+        click.echo(f"{agency.code} {fiscal_year}: " + ("stored" if changed else "unchanged"))
+
+
+@published_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--agency", "agency_code", help="The agency of rows without an agency column.")
+@click.option("--year", "fiscal_year", type=int, help="The year of rows without fiscal_year.")
+@click.option("--keep-as-given", is_flag=True,
+              help="Store parts or totals the indicators do not give back, as published.")
+def published_import_command(file: str, agency_code: str | None, fiscal_year: int | None,
+                             keep_as_given: bool) -> None:
+    """Import published results from a CSV or XLSX file: one row per agency (and year),
+    columns agency, fiscal_year, total, IIT, EIT, OIT, 1 … 10, 9.1 …; all rows or none."""
+    from pathlib import Path
+
+    from .extensions import db
+    from .services.audit import record
+    from .services.published import PublishedError, all_codes, parse_upload, store_upload
+
+    with _app_context():
+        default = _agency_or_fail(db.session, agency_code) if agency_code else None
+        try:
+            rows = parse_upload(Path(file).read_bytes(), file, all_codes(db.session))
+            stored = store_upload(db.session, rows, default_agency=default, year=fiscal_year,
+                                  allowed=lambda a: True, source="cli", entered_by="(cli)",
+                                  keep_as_given=keep_as_given)
+        except PublishedError as exc:
+            db.session.rollback()
+            raise _published_failed(exc) from None
+        for agency, year in stored:
+            record(db.session, None, "published_import", username="(cli)", agency_id=agency.id,
+                   target=agency.code, detail=f"year {year}, file {Path(file).name}"
+                   + (" (kept as given)" if keep_as_given else ""))
+        db.session.commit()
+        click.echo(f"imported {len(stored)} rows: "
+                   + ", ".join(f"{a.code} {y}" for a, y in stored))
+
+
+@published_group.command("show")
+@click.argument("agency_code")
+@click.option("--year", "fiscal_year", type=int, help="Only this year.")
+def published_show_command(agency_code: str, fiscal_year: int | None) -> None:
+    """Show an agency's published results: figures, verdict on the year's set, provenance."""
+    from .extensions import db
+    from .services.published import natural, year_summaries
+
+    with _app_context():
+        agency = _agency_or_fail(db.session, agency_code)
+        shown = 0
+        for y in year_summaries(db.session, agency):
+            pub = y.published
+            if fiscal_year is not None and pub.fiscal_year_be != fiscal_year:
+                continue
+            shown += 1
+            head = sorted(pub.scores, key=lambda c: (c[0].isdigit(), natural(c)))
+            click.echo(f"{pub.fiscal_year_be}  set {y.set_id or '-'}  grade {y.grade or '-'}  "
+                       f"verdict {y.verdict_en or '-'}  ({pub.source}, {pub.entered_by or '-'}, "
+                       f"{pub.entered_at:%Y-%m-%d}{', kept as given' if pub.as_given else ''})")
+            click.echo("  " + "  ".join(f"{c}={pub.scores[c]:.2f}" for c in head))
+        if not shown:
+            click.echo(f"{agency.code}: no published result"
+                       + (f" for {fiscal_year}" if fiscal_year else ""))
+
+
+@published_group.command("remove")
+@click.argument("agency_code")
+@click.argument("fiscal_year", type=int)
+def published_remove_command(agency_code: str, fiscal_year: int) -> None:
+    """Remove an agency's published result of a year (its answers collected here become the
+    year's result again)."""
+    from .extensions import db
+    from .services.audit import record
+    from .services.published import remove_published
+
+    with _app_context():
+        agency = _agency_or_fail(db.session, agency_code)
+        if not remove_published(db.session, agency, fiscal_year):
+            raise click.ClickException(f"{agency.code} has no published result for {fiscal_year}")
+        record(db.session, None, "published_remove", username="(cli)", agency_id=agency.id,
+               target=agency.code, detail=f"year {fiscal_year}")
+        db.session.commit()
+        click.echo(f"{agency.code} {fiscal_year}: removed")

@@ -433,20 +433,52 @@ class OitResult(Base):
                                                     onupdate=utcnow)
 
 
-class PastScore(Base):
-    """A published figure of an earlier year: the total (``code = "total"``) or an indicator."""
+#: Where a published result came from: typed in the console, uploaded, set from the CLI, the
+#: demo, or carried over from the earlier "past results" (migration 0013).
+PUBLISHED_SOURCES = ("console", "upload", "cli", "demo", "migrated")
 
-    __tablename__ = "past_score"
+
+class PublishedResult(Base):
+    """The result NACC published for an agency and fiscal year: the year's record.
+
+    Its figures are :class:`PublishedScore` rows; where one exists it is the year's result on
+    every page and document (``survey_app/services/published.py``).  ``as_given`` says the user
+    kept a figure that does not agree with the one recomputed from the indicators.
+    """
+
+    __tablename__ = "published_result"
     __table_args__ = (
-        sa.UniqueConstraint("agency_id", "fiscal_year_be", "code",
-                            name="uq_past_score_agency_year_code"),
+        sa.UniqueConstraint("agency_id", "fiscal_year_be", name="uq_published_result_agency_year"),
+        sa.CheckConstraint("source IN ('console', 'upload', 'cli', 'demo', 'migrated')",
+                           name="ck_published_result_source"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agency.id"), index=True)
     fiscal_year_be: Mapped[int]
-    code: Mapped[str] = mapped_column(sa.String(8))  # "total", "1" … "10", "9.1" …
-    score: Mapped[float | None] = mapped_column(sa.Float)
+    source: Mapped[str] = mapped_column(sa.String(16))
+    as_given: Mapped[bool] = mapped_column(default=False)
+    entered_by: Mapped[str] = mapped_column(sa.String(120), default="")
+    entered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    scores: Mapped[list[PublishedScore]] = relationship(
+        back_populates="result", cascade="all, delete-orphan", order_by="PublishedScore.id")
+
+
+class PublishedScore(Base):
+    """One published figure: the total (``code = "total"``), an instrument's weighted part
+    (``"IIT"`` …), an indicator (``"1"`` … ``"10"``) or a sub-indicator (``"9.1"`` …)."""
+
+    __tablename__ = "published_score"
+    __table_args__ = (
+        sa.UniqueConstraint("result_id", "code", name="uq_published_score_result_code"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    result_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("published_result.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(sa.String(8))
+    score: Mapped[float] = mapped_column(sa.Float)
+    result: Mapped[PublishedResult] = relationship(back_populates="scores")
 
 
 class ImprovementMeasure(Base):
@@ -540,6 +572,8 @@ class ScoredResult(Base):
     fingerprint: Mapped[str] = mapped_column(sa.String(64))
     scores: Mapped[str] = mapped_column(sa.Text)
     precise: Mapped[str] = mapped_column(sa.Text)
+    #: ``scoring.report.SCHEMA_VERSION`` of ``scores``: a row of another version is recomputed.
+    schema_version: Mapped[int] = mapped_column(default=1)
     computed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014_publication"
-down_revision = "0012_measure_quarters"
+down_revision = "0013_published_result"
 branch_labels = None
 depends_on = None
 

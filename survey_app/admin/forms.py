@@ -10,6 +10,7 @@ import unicodedata
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
+    BooleanField,
     DateTimeLocalField,
     FloatField,
     HiddenField,
@@ -143,7 +144,13 @@ class RevokeBatchForm(ConsoleForm):
 
 
 class PastImportForm(ConsoleForm):
+    """An upload of published results (CSV or XLSX) for this agency or the agencies below it."""
+
     file = FileField(validators=[FileRequired()])
+    fiscal_year = IntegerField(_l("Fiscal year B.E. (for rows without a fiscal_year column)"),
+                               validators=[Optional(), NumberRange(2400, 2700)])
+    keep_as_given = BooleanField(_l("Keep the published figures as given where they do not "
+                                    "agree with the indicators"))
 
 
 def _quarter_choices() -> list:

@@ -1,24 +1,32 @@
-"""Past results: the grid of earlier years' published figures, and its CSV import."""
+"""Published results: the figures NACC published for an agency, per year (the year's record).
+
+Typed in the grid, or uploaded as CSV/XLSX for this agency or for the agencies below it.
+Every figure is checked against the year's instrument set first (:mod:`..services.published`);
+a mismatch is named and nothing is stored unless the user keeps the figures as given.
+"""
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..guards import accepts_files
 from ..models import Agency
-from ..services.past_results import (
-    PAST_YEAR_RANGE,
-    PastImportError,
-    grid_codes,
-    parse_past_csv,
+from ..services.agencies import in_scope
+from ..services.published import (
+    YEAR_RANGE,
+    Problem,
+    PublishedError,
+    all_codes,
     parse_score,
-    past_codes,
-    past_scores,
-    replace_past_results,
-    replace_past_year,
+    parse_upload,
+    published_years,
+    set_published,
+    store_upload,
+    year_summaries,
 )
 from . import bp
 from .access import agency_or_404, audit, writer_required
@@ -29,7 +37,7 @@ def _read_grid(shown: tuple[str, ...]) -> tuple[dict[int, dict[str, float | None
     """Read the posted grid: year → code → score, and a message for every bad cell."""
     grid: dict[int, dict[str, float | None]] = {}
     errors: list[str] = []
-    lo, hi = PAST_YEAR_RANGE
+    lo, hi = YEAR_RANGE
     for row, year_text in enumerate(request.form.getlist("year")):
         year_text = year_text.strip()
         cells = {c: request.form.get(f"s-{row}-{c}", "") for c in shown}
@@ -55,11 +63,27 @@ def _read_grid(shown: tuple[str, ...]) -> tuple[dict[int, dict[str, float | None
     return grid, errors
 
 
-def _page(agency: Agency, errors: list[str], import_form: PastImportForm):
-    codes = past_codes(db.session)
-    return render_template("admin/past.html", agency=agency, shown=grid_codes(codes),
-                           scores=past_scores(db.session, agency), errors=errors,
-                           form=EmptyForm(), import_form=import_form, codes=codes)
+def _page(agency: Agency, errors: list[str], import_form: PastImportForm, *,
+          mismatch: bool = False, posted: dict | None = None):
+    codes = all_codes(db.session)
+    stored = {y: p.scores for y, p in published_years(db.session, agency).items()}
+    return render_template("admin/past.html", agency=agency, shown=codes,
+                           scores=posted if posted is not None else stored, errors=errors,
+                           form=EmptyForm(), import_form=import_form, codes=codes,
+                           years=year_summaries(db.session, agency), mismatch=mismatch,
+                           area=db.session.scalar(sa.select(sa.exists().where(
+                               Agency.parent_id == agency.id))))
+
+
+def _say(problem) -> str:
+    """A problem of :mod:`..services.published` in the page's language."""
+    if isinstance(problem, Problem):
+        return _(problem.template, **{k: _say(v) for k, v in problem.params.items()})
+    return str(problem)
+
+
+def _who() -> str:
+    return current_user.username
 
 
 @bp.route("/agencies/<int:agency_id>/past", methods=["GET", "POST"])
@@ -67,20 +91,40 @@ def _page(agency: Agency, errors: list[str], import_form: PastImportForm):
 def past(agency_id: int):
     agency = agency_or_404(agency_id, write=request.method == "POST")
     errors: list[str] = []
+    mismatch = False
+    grid = None
     if request.method == "POST":
         # The grid always posts its year column; without it the POST would clear every year.
         if not EmptyForm().validate_on_submit() or not request.form.getlist("year"):
             abort(400)
-        grid, errors = _read_grid(grid_codes(past_codes(db.session)))
+        grid, errors = _read_grid(all_codes(db.session))
+        keep = request.form.get("keep_as_given") == "y"
         if not errors:
-            changed = replace_past_results(db.session, agency, grid)
-            if changed:
-                audit("past_update", agency_id=agency.id, target=agency.code,
-                      detail="years " + ", ".join(str(y) for y in changed))
-            db.session.commit()
-            flash(_("Saved"), "ok")
-            return redirect(url_for(".past", agency_id=agency.id))
-    return _page(agency, errors, PastImportForm(formdata=None)), (400 if errors else 200)
+            existing = published_years(db.session, agency)
+            changed = []
+            for year in sorted(set(existing) | set(grid)):
+                scores = grid.get(year, {})
+                try:
+                    if set_published(db.session, agency, year, scores, source="console",
+                                     entered_by=_who(), keep_as_given=keep):
+                        changed.append(year)
+                except PublishedError as exc:
+                    mismatch = mismatch or bool(exc.mismatches)
+                    errors.extend(_("Year %(year)s: %(problem)s", year=year, problem=_say(m))
+                                  for m in exc.messages)
+            if errors:
+                db.session.rollback()
+            else:
+                if changed:
+                    audit("published_update", agency_id=agency.id, target=agency.code,
+                          detail="years " + ", ".join(str(y) for y in changed)
+                          + (" (kept as given)" if keep else ""))
+                db.session.commit()
+                flash(_("Saved"), "ok")
+                return redirect(url_for(".past", agency_id=agency.id))
+    page = _page(agency, errors, PastImportForm(formdata=None), mismatch=mismatch,
+                 posted=grid if errors else None)
+    return page, (400 if errors else 200)
 
 
 @bp.post("/agencies/<int:agency_id>/past/import")
@@ -90,16 +134,39 @@ def past_import(agency_id: int):
     agency = agency_or_404(agency_id, write=True)
     form = PastImportForm()
     if not form.validate_on_submit():
-        flash(_("Choose a CSV file"), "error")
-        return redirect(url_for(".past", agency_id=agency.id))
+        errors = [f"{form[name].label.text}: {', '.join(e)}" for name, e in form.errors.items()
+                  if name in form._fields] or [_("Choose a CSV or XLSX file")]
+        return _page(agency, [_("Import failed; nothing was saved:"), *errors], form), 400
+    upload = form.file.data
     try:
-        rows = parse_past_csv(form.file.data.read(), past_codes(db.session))
-    except PastImportError as exc:
-        return _page(agency, [_("Import failed; nothing was saved:"), *exc.messages], form), 400
-    for year, scores in rows.items():
-        replace_past_year(db.session, agency, year, scores)
-    audit("past_import", agency_id=agency.id, target=agency.code,
-          detail="years " + ", ".join(str(y) for y in sorted(rows)))
+        rows = parse_upload(upload.read(), upload.filename or "", all_codes(db.session))
+        # Rows naming another agency: this agency or one below it (an area's schools).
+        stored = store_upload(
+            db.session, rows, default_agency=agency, year=form.fiscal_year.data,
+            allowed=lambda a: _below_or_same(agency, a), source="upload",
+            entered_by=_who(), keep_as_given=form.keep_as_given.data)
+    except PublishedError as exc:
+        db.session.rollback()
+        return _page(agency, [_("Import failed; nothing was saved:"),
+                              *(_say(m) for m in exc.messages)], form,
+                     mismatch=bool(exc.mismatches)), 400
+    for target, year in stored:
+        audit("published_import", agency_id=target.id, target=target.code,
+              detail=f"year {year}, file {upload.filename or '-'}"
+              + (" (kept as given)" if form.keep_as_given.data else ""))
     db.session.commit()
-    flash(_("Imported %(n)s years", n=len(rows)), "ok")
+    flash(_("Imported %(n)s rows", n=len(stored)), "ok")
     return redirect(url_for(".past", agency_id=agency.id))
+
+
+def _below_or_same(page_agency: Agency, target: Agency) -> bool:
+    """Whether the signed-in account may set ``target``'s result from this page: the page's
+    agency or one below it, and inside the account's own scope."""
+    if not in_scope(db.session, current_user, target.id):
+        return False
+    node: Agency | None = target
+    while node is not None:
+        if node.id == page_agency.id:
+            return True
+        node = node.parent
+    return False

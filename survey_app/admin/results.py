@@ -16,7 +16,7 @@ from ..extensions import db
 from ..services import publication, reports
 from ..services.collection import collection_view
 from ..services.imports import counts_by_source
-from ..services.results import results_view
+from ..services.results import comparison_view, results_view
 from . import bp
 from .access import assessment_or_404, audit
 from .common import (
@@ -51,6 +51,16 @@ def results(assessment_id: int):
                                                       timezone=current_app.config["TIMEZONE"]),
                            imported=imported, include_imported=include_imported)
     return with_inline_css(html, css)
+
+
+@bp.route("/assessments/<int:assessment_id>/comparison")
+@login_required
+def comparison(assessment_id: int):
+    """Our own survey against the published result of the same year (issue 16)."""
+    assessment = assessment_or_404(assessment_id)
+    view = comparison_view(db.session, assessment)
+    db.session.commit()  # the stored result, if it had to be computed
+    return render_template("admin/results/comparison.html", view=view, assessment=assessment)
 
 
 # -- the yearly report ------------------------------------------------------------------------

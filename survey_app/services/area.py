@@ -24,12 +24,13 @@ from scoring.assess import minimum_sample
 from scoring.rollup import roll_up, round_half_up
 from scoring.tiers import floors_missed
 
-from ..models import Agency, Assessment, User
+from ..models import Agency, Assessment, PublishedResult, PublishedScore, User
 from . import view_models as vm
 from .agencies import agency_scope, subtree
 from .assessments import response_counts_by_assessment
 from .exports import export_filename, neutralise
 from .instrument_sets import load_set
+from .published import published_for, rate_published, year_set
 from .results import _score_assessments, agency_info, assessment_result, usable_headcount
 
 SORTS = ("shortfall", "agency")
@@ -52,11 +53,16 @@ PROVENANCE_EN = (
 
 
 def supervisor_years(session: Session, scope: set[int] | None) -> list[int]:
-    """Return the fiscal years (newest first) with an assessment of an agency in ``scope``."""
+    """Return the fiscal years (newest first) with an assessment or a published result (with
+    indicators) of an agency in ``scope``."""
     query = sa.select(Assessment.fiscal_year_be).distinct()
+    published = (sa.select(PublishedResult.fiscal_year_be).distinct()
+                 .join(PublishedScore, PublishedScore.result_id == PublishedResult.id)
+                 .where(PublishedScore.code == "1"))
     if scope is not None:
         query = query.where(Assessment.agency_id.in_(scope or {-1}))
-    return sorted(session.scalars(query), reverse=True)
+        published = published.where(PublishedResult.agency_id.in_(scope or {-1}))
+    return sorted(set(session.scalars(query)) | set(session.scalars(published)), reverse=True)
 
 
 def supervisor_view(session: Session, user: User, fiscal_year_be: int | None = None, *,
@@ -110,10 +116,16 @@ def area_rollup(session: Session, scope: set[int] | None, fiscal_year_be: int | 
         sa.select(Assessment).where(Assessment.fiscal_year_be == fiscal_year_be,
                                     Assessment.agency_id.in_([a.id for a in agencies] or [-1]))
         .order_by(Assessment.id))}  # the newest assessment of each agency wins
-    missing = [a for a in agencies if a.id not in latest]
+    # An agency's published result of the year (entered or uploaded) is its result, with or
+    # without an assessment here; the others are rated from the answers collected here.
+    published = {} if fiscal_year_be is None else {
+        a.id: p for a in agencies
+        if (p := published_for(session, a.id, fiscal_year_be)) is not None}
+    missing = [a for a in agencies if a.id not in latest and a.id not in published]
     by_set: dict[str, list[Assessment]] = {}
     for assessment in latest.values():
-        by_set.setdefault(assessment.instrument_set, []).append(assessment)
+        if assessment.agency_id not in published:
+            by_set.setdefault(assessment.instrument_set, []).append(assessment)
     counts = response_counts_by_assessment(session, [a.id for a in latest.values()])
 
     rows: list[dict] = []
@@ -166,6 +178,29 @@ def area_rollup(session: Session, scope: set[int] | None, fiscal_year_be: int | 
                 target=(assessment.indicator_target if assessment.indicator_target is not None
                         else m.indicator_target),
                 own=assessment.agency_id == own_agency_id))
+    for agency in agencies:
+        if agency.id not in published:
+            continue
+        assessment = latest.get(agency.id)
+        iset = (load_set(assessment.instrument_set, session) if assessment is not None
+                else year_set(session, agency, fiscal_year_be))
+        if iset is None:
+            continue
+        m = iset.methodology
+        grades += [(g.grade, g.grade, g.grade) for g in m.grades
+                   if g.grade not in [x[0] for x in grades]]
+        if not m.grades:
+            tiers += [(v.code, v.label_th, v.label_en) for v in m.verdicts
+                      if v.code not in [x[0] for x in tiers]]
+        instruments += [i for i in iset.instruments if i not in instruments]
+        indicator_codes += [c for c in iset.indicators if c not in indicator_codes]
+        row = _published_row(iset, agency, published[agency.id], assessment,
+                             None if assessment is None else counts[assessment.id],
+                             own_agency_id)
+        if row["total"] is not None:
+            full.append(published[agency.id].total
+                        if published[agency.id].total is not None else row["total"])
+        rows.append(row)
     countable = [k for k, r in enumerate(rows)
                  if r["total"] is not None and all(s.met for s in r["samples"])]
     ranks = rank_totals(pd.Series({k: rows[k]["total"] for k in countable}, dtype=float))
@@ -191,6 +226,33 @@ def area_rollup(session: Session, scope: set[int] | None, fiscal_year_be: int | 
         indicator_codes=tuple(indicator_codes),
         needs_answers=needs_answers(typed, sort=sort),
         area=None if area is None else agency_info(area))
+
+
+def _published_row(iset, agency: Agency, published, assessment: Assessment | None,
+                   counts: dict[str, int] | None, own_agency_id: int | None) -> dict:
+    """A supervisor row from an agency's published result (:func:`.published.rate_published`):
+    no minimum-sample checks (NACC's figures do not depend on the answers collected here)."""
+    result = rate_published(iset, published)
+    m = iset.methodology
+    verdict = result.verdict
+    return dict(
+        agency=agency_info(agency), assessment_id=None if assessment is None else assessment.id,
+        instrument_set=iset.id,
+        total=_rounded(result.total, m.decimals), grade=result.grade,
+        verdict=None if verdict is None else vm.Verdict(
+            verdict.code, verdict.label_th, verdict.label_en, verdict.passed,
+            tuple(vm.FloorMissed(f.instrument, f.score, f.floor) for f in result.floors_missed)),
+        responses=tuple((inst, (counts or {}).get(inst, 0)) for inst in SURVEY_INSTRUMENTS
+                        if inst in m.minimum_sample),
+        weighted=tuple((c, _rounded(i.weighted, m.decimals))
+                       for c, i in result.instruments.items()),
+        scores=tuple((c, _rounded(i.score, m.decimals)) for c, i in result.instruments.items()),
+        indicators=tuple((c, _rounded(i.score, m.decimals))
+                         for c, i in result.indicators.items()),
+        samples=(),
+        target=(assessment.indicator_target if assessment is not None
+                and assessment.indicator_target is not None else m.indicator_target),
+        own=agency.id == own_agency_id, source="published")
 
 
 def _rounded(value, decimals: int) -> float | None:
@@ -256,7 +318,9 @@ def workbook_row(view: vm.SupervisorView, r: vm.SupervisorRow, type_label: str) 
         cells += [r.score_of(inst), r.weighted_of(inst)]
     floors = "; ".join(f"{f.instrument} {f.score:.2f} < {f.floor:.2f}"
                        for f in (r.verdict.floors_missed if r.verdict else ()))
-    notes = [f"{s.instrument} {s.received}/{s.minimum} (ขาด {s.short})" for s in r.below_minimum]
+    notes = ["ผลที่สำนักงาน ป.ป.ช. ประกาศ (NACC's published result)"] \
+        if r.source == "published" else []
+    notes += [f"{s.instrument} {s.received}/{s.minimum} (ขาด {s.short})" for s in r.below_minimum]
     notes += [f"{s.instrument}: ไม่ทราบขั้นต่ำ (ไม่มีจำนวนบุคลากร)" for s in r.minimum_unknown]
     cells += [r.total, r.grade, r.verdict.label_th if r.verdict else None, floors or None,
               "ชั่วคราว" if r.provisional and r.total is not None else None,
@@ -339,6 +403,8 @@ def area_report_view(session: Session, view: vm.SupervisorView, *,
     results = {}
     sets = {}
     for r in ranked:
+        if r.assessment_id is None:  # a published result only: no answers to pool
+            continue
         assessment = session.get(Assessment, r.assessment_id)
         results[r.assessment_id] = assessment_result(session, assessment, bootstrap=0)
         sets.setdefault(r.instrument_set, load_set(r.instrument_set, session))

@@ -21,6 +21,7 @@ from .ballots import erase_mixed_ballots, mix_assessment
 from .codes import format_code, hash_code, issue_codes
 from .instrument_sets import assessment_set, load_set
 from .publication import release_due
+from .published import published_for, published_years, set_published
 from .responses import local_today, store_eit_response, store_iit_response
 
 DEMO_AGENCY = {
@@ -296,14 +297,16 @@ def ensure_past_demo(session: Session, agency: Agency, *, code_key: str, seed: i
     """The demo office's closed B.E. 2566 assessment on ita-2566 (idempotent; commits).
 
     Its answers are generated like the current year's (a well-run office, as the seed's
-    figures); its checklist and improvement measures are the seed's (nearly).  The seed's
-    published total for 2566 stays in the past results (``DEMO_PAST_TOTALS``), which the
-    history of later years shows.
+    figures: "our own survey"); its checklist and improvement measures are the seed's (nearly).
+    The seed's published result (``DEMO_PUBLISHED_2566``) is the year's result: the dashboard,
+    reports and the history of later years show it.
     """
     existing = session.scalar(sa.select(Assessment).where(
         Assessment.agency_id == agency.id, Assessment.fiscal_year_be == PAST_DEMO_YEAR,
         Assessment.instrument_set == PAST_DEMO_SET))
     if existing is not None:
+        _publish_2566(session, agency)
+        session.commit()
         return existing
     now = utcnow()
     rng = np.random.default_rng(seed + 2566)
@@ -331,8 +334,16 @@ def ensure_past_demo(session: Session, agency: Agency, *, code_key: str, seed: i
     past.opens_at, past.closes_at = opens, closes
     _seed_oit(session, past, DEMO_OIT_FAILS_2566, "https://www.cmi3.example.go.th")
     _seed_measures(session, past)
+    _publish_2566(session, agency)
     session.commit()
     return past
+
+
+def _publish_2566(session: Session, agency: Agency) -> None:
+    """Give the office its published B.E. 2566 result (the seed's), unless it has one."""
+    if published_for(session, agency.id, PAST_DEMO_YEAR) is None:
+        set_published(session, agency, PAST_DEMO_YEAR, dict(DEMO_PUBLISHED_2566),
+                      source="demo", entered_by="demo")
 
 
 # -- the console's side of the demo: accounts, a small hierarchy, OIT, past results ---------
@@ -363,7 +374,18 @@ DEMO_SCHOOLS = (
 )
 #: The seed document's published totals of CMI3 (B.E. 2559–2566).
 DEMO_PAST_TOTALS = {2559: 78.76, 2560: 90.01, 2561: 86.13, 2562: 83.23, 2563: 85.15,
-                    2564: 95.57, 2565: 96.53, 2566: 94.67}
+                    2564: 95.57, 2565: 96.53}
+#: The B.E. 2566 result NACC published for the office, as the seed document prints it (seed
+#: 000_16be9e07ab1820c5.txt, copied in tests/data/seed_2566_results.json): the total, the
+#: weighted parts, the ten indicators and the seven OIT sub-indicators.  It is the demo's 2566
+#: result on every page and document.
+DEMO_PUBLISHED_2566 = {
+    "total": 94.67, "IIT": 29.35, "EIT": 27.57, "OIT": 37.75,
+    "1": 99.02, "2": 96.90, "3": 96.49, "4": 98.69, "5": 98.13,
+    "6": 93.20, "7": 91.94, "8": 90.53, "9": 95.00, "10": 93.75,
+    "9.1": 100.00, "9.2": 100.00, "9.3": 100.00, "9.4": 100.00, "9.5": 75.00,
+    "10.1": 87.50, "10.2": 100.00,
+}
 #: CMI3's B.E. 2569 checklist (ita-2569's items): every item passes except these.
 DEMO_OIT_FAILS = ("O12", "O20")
 #: CMI3's B.E. 2566 checklist (ita-2566's items): as the seed's 2566 OIT, nearly.
@@ -452,8 +474,6 @@ def ensure_demo_console(session: Session, agency: Agency, assessment: Assessment
 
     Accounts get a fresh random password on every run (it is printed; only its hash is kept).
     """
-    from ..models import PastScore
-
     now = utcnow()
     today = local_today(timezone, now)
     rng = np.random.default_rng(seed + 1)
@@ -492,10 +512,11 @@ def ensure_demo_console(session: Session, agency: Agency, assessment: Assessment
                          "assessment_id": school_assessment.id,
                          "responses": response_counts(session, school_assessment)})
     _seed_oit(session, assessment, DEMO_OIT_FAILS, "https://www.cmi3.example.go.th")
-    if not session.scalar(sa.select(sa.func.count()).select_from(PastScore)
-                          .where(PastScore.agency_id == agency.id)):
-        session.add_all(PastScore(agency_id=agency.id, fiscal_year_be=year, code="total",
-                                  score=score) for year, score in DEMO_PAST_TOTALS.items())
+    known = published_years(session, agency)
+    for year, score in DEMO_PAST_TOTALS.items():
+        if year not in known:
+            set_published(session, agency, year, {"total": score}, source="demo",
+                          entered_by="demo")
     _seed_measures(session, assessment)
     other, _ = get_or_create_agency(session, **OTHER_AGENCY)
     admin_password, admin_new = _demo_account(

@@ -43,7 +43,7 @@ from ..models import Assessment, ReportNarrative, utcnow
 from . import view_models as vm
 from .formatting import split_lines, two_decimals
 from .measures import measures_by_indicator
-from .results import results_view
+from .results import collected_result, comparison_view, results_view
 
 PACKAGE = Path(__file__).resolve().parent.parent
 TEMPLATES = PACKAGE / "templates"
@@ -108,7 +108,8 @@ def narrative_drafts(results: vm.ResultsView) -> dict[tuple[str, str], str]:
         drafts[("strength", ind.code)] = _plain(text.draft_strength(results.agency, ind))
     for ind in results.to_develop:
         drafts[("develop", ind.code)] = _plain(
-            text.draft_develop(ind, weak_items(ind), results.target))
+            text.draft_develop(ind, tuple(w for w in weak_items(ind) if w.score is not None),
+                              results.target))
     for ind in results.indicators:
         drafts[("monitoring", ind.code)] = _plain(text.draft_monitoring(results.agency))
     return drafts
@@ -153,16 +154,25 @@ def save_narratives(session: Session, assessment: Assessment,
 # -- the report view --------------------------------------------------------------------------
 
 
-def weak_items(ind: vm.IndicatorScore, limit: int = WEAK_ITEMS) -> tuple[vm.WeakItem, ...]:
+def weak_items(ind: vm.IndicatorScore, limit: int = WEAK_ITEMS, *,
+               own: vm.IndicatorScore | None = None) -> tuple[vm.WeakItem, ...]:
     """An indicator's weakest points by score: its lowest survey items, or its OIT
-    sub-indicators below full marks (lowest first)."""
+    sub-indicators below full marks (lowest first).  A result without item scores (a
+    published one) takes the set's own topics for the indicator instead; ``own`` (the same
+    indicator in our own survey) then adds its lowest items, labelled as ours."""
     if ind.items:
         scored = sorted((it for it in ind.items if it.mean is not None),
                         key=lambda it: (it.mean, it.code))
         return tuple(vm.WeakItem(it.code, it.text_th, it.mean) for it in scored[:limit])
     subs = sorted((s for s in ind.sub_indicators if s.score is not None and s.score < 100),
                   key=lambda s: (s.score, s.code))
-    return tuple(vm.WeakItem(s.code, s.name_th, s.score) for s in subs)
+    if subs or ind.sub_indicators:
+        return tuple(vm.WeakItem(s.code, s.name_th, s.score) for s in subs)
+    topics = tuple(vm.WeakItem(t.code, t.text_th, None) for t in ind.topics)
+    if own is not None and own.items:
+        return topics + tuple(vm.WeakItem(w.code, w.text_th, w.score, own_survey=True)
+                              for w in weak_items(own, limit))
+    return topics
 
 
 def report_view(session: Session, assessment: Assessment, *,
@@ -171,19 +181,33 @@ def report_view(session: Session, assessment: Assessment, *,
     """Return the yearly report of a stored assessment (see :func:`build_report_view`)."""
     if results is None:
         results = results_view(session, assessment, bootstrap=bootstrap)
+    own = comparison = None
+    if results.record is not None and results.record.published and results.record.has_collected:
+        own = results_view(session, assessment, bootstrap=bootstrap,
+                           result=collected_result(session, assessment,
+                                                   bootstrap=bootstrap).scores)
+        comparison = comparison_view(session, assessment, bootstrap=bootstrap)
     return build_report_view(results, saved=load_narratives(session, assessment),
-                             measures=measures_by_indicator(session, assessment))
+                             measures=measures_by_indicator(session, assessment),
+                             own_survey=own, comparison=comparison)
 
 
 def build_report_view(results: vm.ResultsView, *, saved: Mapping[tuple[str, str], str],
-                      measures: Mapping[str, list]) -> vm.ReportView:
+                      measures: Mapping[str, list], own_survey: vm.ResultsView | None = None,
+                      comparison: vm.ComparisonView | None = None) -> vm.ReportView:
     """Arrange a results view, the office's texts and its measures into the report.
 
     ``measures``: indicator code → objects with ``measure``, ``responsible``, ``steps``,
     ``period`` and optionally ``issue``, ``start_quarter`` and ``end_quarter`` (the console's
-    :class:`~survey_app.models.ImprovementMeasure`), in order.
+    :class:`~survey_app.models.ImprovementMeasure`), in order.  ``own_survey``: the answers
+    collected here when ``results`` is the published result (their weakest items are added to
+    the ประเด็นการประเมิน, labelled); ``comparison``: the two side by side.
     """
     drafts = narrative_drafts(results)
+
+    def own(code: str) -> vm.IndicatorScore | None:
+        return None if own_survey is None else own_survey.indicator(code)
+
 
     def words(kind: str, code: str) -> tuple[str, bool]:
         if (kind, code) in saved:
@@ -192,7 +216,8 @@ def build_report_view(results: vm.ResultsView, *, saved: Mapping[tuple[str, str]
 
     strengths = tuple(vm.StrengthNote(ind, *words("strength", ind.code))
                       for ind in results.strengths)
-    to_develop = tuple(vm.DevelopNote(ind, *words("develop", ind.code), weak_items(ind))
+    to_develop = tuple(vm.DevelopNote(ind, *words("develop", ind.code),
+                                      weak_items(ind, own=own(ind.code)))
                        for ind in results.to_develop)
     findings = tuple(vm.OitFinding(ind, sub) for ind in results.indicators
                      for sub in ind.sub_indicators if sub.score is not None and sub.score < 100)
@@ -202,7 +227,7 @@ def build_report_view(results: vm.ResultsView, *, saved: Mapping[tuple[str, str]
     grouped = tuple(
         vm.IndicatorMeasures(
             indicator=results.indicator(code), below_target=code in below,
-            issues=weak_items(results.indicator(code)),
+            issues=weak_items(results.indicator(code), own=own(code)),
             measures=tuple(vm.MeasureLine(measure=split_lines(m.measure),
                                           responsible=(m.responsible or "").strip(),
                                           steps=split_lines(m.steps),
@@ -214,7 +239,7 @@ def build_report_view(results: vm.ResultsView, *, saved: Mapping[tuple[str, str]
             monitoring=words("monitoring", code)[0])
         for code in order)
     return vm.ReportView(results=results, strengths=strengths, to_develop=to_develop,
-                         oit_findings=findings, measures=grouped)
+                         oit_findings=findings, measures=grouped, comparison=comparison)
 
 
 # -- renderers --------------------------------------------------------------------------------

@@ -36,6 +36,20 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from questionnaires import InstrumentSet
+from scoring.assess import (
+    AssessmentResult,
+    GroupResult,
+    IndicatorResult,
+    InstrumentResult,
+    ItemSummary,
+    QuestionSummary,
+    SubIndicatorResult,
+)
+from scoring.report import SCHEMA_VERSION
+from scoring.report import result_to_dict as _result_to_dict
+from scoring.statistics import Summary
+from scoring.tiers import FloorMiss, IndicatorWeight, InstrumentNeed, TierGap
+from scoring.trend import TrendRow
 
 from ..models import Assessment, OitResult, ResponseImport, ScoredResult, utcnow
 from . import publication
@@ -64,6 +78,10 @@ class StoredResult:
     indicators: dict[str, float | None]
     total: float | None
     computed: bool = False
+    #: "collected" (the answers collected here) or "published" (NACC's published figures).
+    source: str = "collected"
+    #: The published result it was rated from (``source == "published"``).
+    published: Any = None
 
 
 @functools.cache
@@ -138,11 +156,12 @@ def load(session: Session, assessment_id: int, variant: str
          ) -> tuple[str, StoredResult] | None:
     """The stored (fingerprint, result) of one variant of an assessment's result, if any."""
     row = session.execute(
-        sa.select(ScoredResult.fingerprint, ScoredResult.scores, ScoredResult.precise)
+        sa.select(ScoredResult.fingerprint, ScoredResult.scores, ScoredResult.precise,
+                  ScoredResult.schema_version)
         .where(ScoredResult.assessment_id == assessment_id, ScoredResult.variant == variant)
     ).first()
-    if row is None:
-        return None
+    if row is None or row.schema_version != SCHEMA_VERSION:
+        return None  # another shape of stored result: recomputed
     return row.fingerprint, _decode(row.scores, row.precise)
 
 
@@ -165,7 +184,8 @@ def save(session: Session, assessment_id: int, variant: str, key: str, *,
     precise_text = json.dumps({"indicators": indicators, "total": total},
                               separators=(",", ":"))
     values = {"assessment_id": assessment_id, "variant": variant, "fingerprint": key,
-              "scores": scores_text, "precise": precise_text, "computed_at": utcnow()}
+              "scores": scores_text, "precise": precise_text, "schema_version": SCHEMA_VERSION,
+              "computed_at": utcnow()}
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
@@ -174,5 +194,110 @@ def save(session: Session, assessment_id: int, variant: str, key: str, *,
     session.execute(statement.on_conflict_do_update(
         index_elements=[ScoredResult.assessment_id, ScoredResult.variant],
         set_={k: statement.excluded[k] for k in ("fingerprint", "scores", "precise",
-                                                 "computed_at")}))
+                                                 "schema_version", "computed_at")}))
     return _decode(scores_text, precise_text, computed=True)
+
+
+# -- the typed result back from its stored object ---------------------------------------------
+
+
+def result_to_dict(result: AssessmentResult) -> dict[str, Any]:
+    """:func:`scoring.report.result_to_dict`: the stored object of a result (figures rounded
+    once, there), ``schema_version`` :data:`SCHEMA_VERSION`."""
+    return _result_to_dict(result)
+
+
+def result_from_dict(scores: dict[str, Any], iset: InstrumentSet) -> AssessmentResult:
+    """Rebuild scoring's typed :class:`~scoring.AssessmentResult` from :func:`result_to_dict`'s
+    object (a stored result, or a published one rated on the set), its figures as rounded there.
+
+    ``iset`` is the set the result was rated on (its verdict tiers).  So a computed and a
+    published result reach the view models as the same typed objects.
+
+    Raises ``ValueError`` for an object of another ``schema_version``.
+    """
+    version = scores.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise ValueError(f"stored result of schema version {version!r}; this code reads "
+                         f"{SCHEMA_VERSION}")
+    tiers = {v.code: v for v in iset.methodology.verdicts}
+    indicators = {code: _indicator(code, d) for code, d in scores["indicators"].items()}
+    instruments = {
+        code: InstrumentResult(
+            code=code, name_th=d["name_th"], name_en=d["name_en"], score=d["score"],
+            weight=d["weight"], weighted=d["weighted"], responses=d["responses"],
+            minimum_sample=d["minimum_sample"], sample_met=d["sample_met"],
+            margin_of_error=d["margin_of_error"], bootstrap=_pair(d["bootstrap_ci95"]),
+            interval_note=d["none_reasons"].get("bootstrap_ci95"))
+        for code, d in scores["instruments"].items()}
+    verdict = scores["verdict"]
+    gap = scores["gap"]
+    intervals = scores["intervals"]
+    return AssessmentResult(
+        instrument_set=scores["instrument_set"], fiscal_year_be=scores["fiscal_year_be"],
+        indicators=indicators, instruments=instruments, total=scores["total"],
+        grade=scores["grade"], verdict=None if verdict is None else tiers[verdict["code"]],
+        passed=scores["passed"], total_bootstrap=_pair(scores["total_bootstrap_ci95"]),
+        target=scores["target"], strengths=tuple(scores["strengths"]),
+        to_develop=tuple(scores["to_develop"]),
+        eit_groups=tuple(GroupResult(code=g["code"], label_th=g["label_th"],
+                                     label_en=g["label_en"], n=g["n"],
+                                     suppressed=g["suppressed"], indicators=g["indicators"],
+                                     score=g["score"]) for g in scores["eit_groups"]),
+        history=tuple(TrendRow(h["fiscal_year_be"], h["total"], h["development"],
+                               h["difference"]) for h in scores["history"]),
+        headcount=scores["headcount"], bootstrap_resamples=scores["bootstrap"]["resamples"],
+        seed=scores["bootstrap"]["seed"],
+        floors_missed=() if verdict is None else tuple(
+            FloorMiss(f["instrument"], f["score"], f["floor"], f["tier"])
+            for f in verdict.get("floors_missed", ())),
+        gap=None if gap is None else TierGap(
+            tier=tiers[gap["next_tier"]["code"]], total=gap["total"]["score"],
+            total_met=gap["total"]["met"],
+            instruments=tuple(InstrumentNeed(code, n["score"], n["floor"], n["for_total"],
+                                             n["need"], n["met"], n["reachable"])
+                              for code, n in gap["instruments"].items()),
+            indicators=tuple(IndicatorWeight(w["code"], w["instrument"], w["per_point"],
+                                             w["score"], w["max_gain"])
+                             for w in gap["indicators"])),
+        interval_method=intervals["method"], total_interval_note=intervals["total_none_reason"])
+
+
+def _pair(pair: list[float] | None) -> tuple[float, float] | None:
+    return None if not pair else (pair[0], pair[1])
+
+
+def _summary(d: dict[str, Any]) -> Summary | None:
+    if d["n"] is None:
+        return None
+    reasons = d.get("none_reasons", {})
+    ci = d["ci95"]
+    return Summary(n=d["n"], no_answer=d["no_answer"], mean=d["mean"], sd=d["sd"],
+                   median=d["median"], ci_low=ci[0] if ci else None,
+                   ci_high=ci[1] if ci else None,
+                   note=reasons.get("mean") or reasons.get("sd") or reasons.get("ci95"))
+
+
+def _indicator(code: str, d: dict[str, Any]) -> IndicatorResult:
+    summary = _summary(d)
+    reasons = d["none_reasons"]
+    own = {k: v for k, v in reasons.items() if k in ("cronbach_alpha", "bootstrap_ci95")}
+    return IndicatorResult(
+        code=code, instrument=d["instrument"], name_th=d["name_th"], name_en=d["name_en"],
+        score=d["score"], source=d["source"], grade=d["grade"], passed=d["passed"],
+        summary=summary, bootstrap=_pair(d["bootstrap_ci95"]), alpha=d["cronbach_alpha"],
+        notes=own,
+        items=tuple(
+            ItemSummary(code=it["code"], indicator=code, summary=_summary(it),
+                        questions=tuple(
+                            QuestionSummary(column=q["column"], n=q["n"],
+                                            no_answer=q["no_answer"], mean=q["mean"],
+                                            distribution={int(o): (v["count"], v["percent"])
+                                                          for o, v in q["distribution"].items()},
+                                            note=q["none_reasons"].get("mean"))
+                            for q in it["questions"]))
+            for it in d["items"]),
+        sub_indicators=tuple(
+            SubIndicatorResult(s, code, sub["name_th"], sub["name_en"], sub["score"],
+                               sub["source"], sub["items"], sub["items_passed"])
+            for s, sub in d["sub_indicators"].items()))

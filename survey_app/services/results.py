@@ -20,20 +20,21 @@ from questionnaires.model import SURVEY_INSTRUMENTS
 from questionnaires.provenance import unconfirmed
 from questionnaires.score_maps import ScoreMap, apply_score_map, score_maps
 from scoring import AssessmentResult, agencies_table, assess
-from scoring.assess import DEFAULT_BOOTSTRAP, DEFAULT_SEED
-from scoring.intervals import DEFAULT_METHOD
+from scoring.assess import DEFAULT_BOOTSTRAP, DEFAULT_SEED, IndicatorResult
+from scoring.intervals import DEFAULT_METHOD, Interval
 from scoring.report import result_to_dict
 from scoring.rollup import round_half_up
 from scoring.sensitivity import oit_grouping_range
 
-from ..models import Agency, Assessment, PastScore
+from ..models import Agency, Assessment
 from . import result_store
 from . import view_models as vm
 from .assessments import assessment_state, response_counts
 from .imports import responses_frame
 from .instrument_sets import assessment_set
 from .oit import oit_results
-from .result_store import StoredResult
+from .published import Published, published_for, published_totals, rate_published
+from .result_store import StoredResult, result_from_dict
 
 
 def oit_judgements(session: Session, assessment: Assessment, iset: InstrumentSet) -> dict[str, bool]:
@@ -50,21 +51,16 @@ def _frame_or_none(session: Session, assessment: Assessment, instrument: str, *,
 
 
 def history_pairs(session: Session, assessment: Assessment) -> list[tuple[int, float]]:
-    """Return earlier years' totals: entered past results, else the agency's own assessments.
+    """Return earlier years' totals: published results, else the agency's own assessments.
 
-    A published figure entered as a past result wins over the total this system computes for
+    A published total (:mod:`.published`) wins over the total this system computes for
     the same year; years after this assessment's are left out.  An earlier assessment's total
     is its stored result's (:func:`stored_result`), so an earlier year is rated at most once
     while its data stay as they are, never on every page.
     """
     year = assessment.fiscal_year_be
     totals: dict[int, float] = {}
-    past = session.execute(
-        sa.select(PastScore.fiscal_year_be, PastScore.score).where(
-            PastScore.agency_id == assessment.agency_id, PastScore.code == "total",
-            PastScore.fiscal_year_be < year, PastScore.score.is_not(None))
-    ).all()
-    entered = {past_year: float(score) for past_year, score in past}
+    entered = published_totals(session, assessment.agency_id, year)
     earlier = session.scalars(
         sa.select(Assessment).where(Assessment.agency_id == assessment.agency_id,
                                     Assessment.fiscal_year_be < year,
@@ -149,7 +145,38 @@ def result_variant(*, bootstrap: int = DEFAULT_BOOTSTRAP, include_imported: bool
 def stored_result(session: Session, assessment: Assessment, *,
                   bootstrap: int = DEFAULT_BOOTSTRAP,
                   include_imported: bool = False) -> StoredResult:
-    """Return the assessment's result from the store, computing and storing it when stale.
+    """Return the year's result of the assessment: the published result where one exists for
+    the agency and year (:func:`published_result`), else the collected one
+    (:func:`collected_result`).  With ``include_imported`` (the rehearsal view) always the
+    collected one: rehearsal answers are our own survey, never the year's record.
+    """
+    if not include_imported:
+        published = published_for(session, assessment.agency_id, assessment.fiscal_year_be)
+        if published is not None:
+            return published_result(session, assessment, published)
+    return collected_result(session, assessment, bootstrap=bootstrap,
+                            include_imported=include_imported)
+
+
+def published_result(session: Session, assessment: Assessment,
+                     published: Published) -> StoredResult:
+    """The published result of the assessment's agency and year, rated on the assessment's set
+    (:func:`.published.rate_published`, no intervals: published figures have none), with the
+    history of earlier years as any result of the year has it."""
+    iset = assessment_set(assessment)
+    result = rate_published(iset, published, history=history_pairs(session, assessment),
+                            target=assessment.indicator_target)
+    return StoredResult(scores=result_to_dict(result),
+                        indicators={c: i.score for c, i in result.indicators.items()},
+                        total=result.total, computed=True, source="published",
+                        published=published)
+
+
+def collected_result(session: Session, assessment: Assessment, *,
+                     bootstrap: int = DEFAULT_BOOTSTRAP,
+                     include_imported: bool = False) -> StoredResult:
+    """Return the result of the answers collected here ("our own survey") from the store,
+    computing and storing it when stale.
 
     The stored result is used while its fingerprint equals the fingerprint of the inputs now
     (:func:`.result_store.fingerprint`: a few small queries, the same at any number of
@@ -213,44 +240,48 @@ def methodology_of(iset: InstrumentSet, target: float) -> vm.Methodology:
                           grades=tuple(grades), tiers=tiers, min_group_size=m.min_group_size)
 
 
-def _interval(pair) -> vm.Interval | None:
-    return None if not pair else vm.Interval(pair[0], pair[1])
+def _interval(pair) -> Interval | None:
+    return None if not pair else Interval(pair[0], pair[1])
 
 
-def _indicator_score(iset: InstrumentSet, code: str, d: dict[str, Any],
-                     oit: dict[str, bool]) -> vm.IndicatorScore:
+def _indicator_score(iset: InstrumentSet, ind: IndicatorResult, oit: dict[str, bool],
+                     ) -> vm.IndicatorScore:
     items = []
-    for it in d["items"]:
-        item = iset.item(it["code"])
+    for it in ind.items:
+        item = iset.item(it.code)
         questions = []
-        for q in it["questions"]:
-            spec = iset.question(q["column"])
+        for q in it.questions:
+            spec = iset.question(q.column)
             scores = item.scale.scores(spec.direction)
             options = tuple(
                 vm.OptionShare(code=o.code, label_th=o.label_th, label_en=o.label_en,
                                option_score=scores[o.code],
-                               count=q["distribution"].get(str(o.code), {}).get("count"),
-                               percent=q["distribution"].get(str(o.code), {}).get("percent"))
+                               count=q.distribution.get(o.code, (None, None))[0],
+                               percent=q.distribution.get(o.code, (None, None))[1])
                 for o in item.scale.options)
-            questions.append(vm.QuestionScore(column=q["column"], text_th=spec.text_th,
-                                              text_en=spec.text_en, n=q["n"],
-                                              no_answer=q["no_answer"], mean=q["mean"],
+            questions.append(vm.QuestionScore(column=q.column, text_th=spec.text_th,
+                                              text_en=spec.text_en, n=q.n,
+                                              no_answer=q.no_answer, mean=q.mean,
                                               options=options))
-        items.append(vm.ItemScore(code=it["code"], text_th=item.text_th, text_en=item.text_en,
-                                  n=it["n"], mean=it["mean"], questions=tuple(questions)))
+        items.append(vm.ItemScore(code=it.code, text_th=item.text_th, text_en=item.text_en,
+                                  n=it.summary.n, mean=it.summary.mean,
+                                  questions=tuple(questions)))
     subs = tuple(
         vm.SubIndicatorScore(
-            code=sc, name_th=sub["name_th"], name_en=sub["name_en"], score=sub["score"],
-            source=sub["source"], items=sub["items"], items_passed=sub["items_passed"],
+            code=sub.code, name_th=sub.name_th, name_en=sub.name_en, score=sub.score,
+            source=sub.source, items=sub.items, items_passed=sub.items_passed,
             checklist=tuple(vm.OitItemResult(o.code, o.text_th, o.text_en, oit.get(o.code))
-                            for o in iset.oit_items_for(sc)) if sub["source"] == "checklist"
-            else ())
-        for sc, sub in d["sub_indicators"].items())
+                            for o in iset.oit_items_for(sub.code))
+            if sub.source == "checklist" else ())
+        for sub in ind.sub_indicators)
     return vm.IndicatorScore(
-        code=code, instrument=d["instrument"], name_th=d["name_th"], name_en=d["name_en"],
-        score=d["score"], grade=d["grade"], passed=d["passed"], source=d["source"], n=d["n"],
-        bootstrap_ci95=_interval(d["bootstrap_ci95"]), cronbach_alpha=d["cronbach_alpha"],
-        items=tuple(items), sub_indicators=subs)
+        code=ind.code, instrument=ind.instrument, name_th=ind.name_th, name_en=ind.name_en,
+        score=ind.score, grade=ind.grade, passed=ind.passed, source=ind.source,
+        n=None if ind.summary is None else ind.summary.n,
+        bootstrap_ci95=_interval(ind.bootstrap), cronbach_alpha=ind.alpha,
+        items=tuple(items), sub_indicators=subs,
+        topics=tuple(vm.Topic(i.code, i.text_th, i.text_en) for i in iset.items
+                     if i.indicator == ind.code))
 
 
 def results_view(session: Session, assessment: Assessment, *,
@@ -268,10 +299,14 @@ def results_view(session: Session, assessment: Assessment, *,
     info = vm.AssessmentInfo(id=assessment.id, fiscal_year_be=assessment.fiscal_year_be,
                              instrument_set=assessment.instrument_set,
                              state=assessment_state(assessment))
+    counts = response_counts(session, assessment)
+    record = result_record(session, assessment, counts, include_imported=include_imported)
+    # An alternative score map rescores our own answers only, never a published figure.
+    score_map = assessment_score_map(assessment) if record.source == "collected" else None
     return build_results_view(iset, result, agency=agency_info(assessment.agency),
-                              assessment=info, counts=response_counts(session, assessment),
+                              assessment=info, counts=counts,
                               oit=oit_judgements(session, assessment, iset),
-                              score_map=assessment_score_map(assessment))
+                              score_map=score_map, record=record)
 
 
 def unconfirmed_data(iset: InstrumentSet) -> tuple[vm.UnconfirmedDatum, ...]:
@@ -304,10 +339,61 @@ def oit_sensitivity(iset: InstrumentSet, scores: dict[str, Any],
         verdicts_en=tuple(tiers[c].label_en for c in s.verdicts))
 
 
+def result_record(session: Session, assessment: Assessment, counts: dict[str, int], *,
+                  include_imported: bool = False) -> vm.ResultRecord:
+    """Whose figures the assessment's result is (:func:`stored_result`'s choice)."""
+    has_collected = any(counts.values())
+    published = None if include_imported else published_for(
+        session, assessment.agency_id, assessment.fiscal_year_be)
+    if published is None:
+        return vm.ResultRecord(source="collected", has_collected=has_collected)
+    return vm.ResultRecord(source="published", entered_via=published.source,
+                           entered_by=published.entered_by, entered_at=published.entered_at,
+                           as_given=published.as_given, has_collected=has_collected)
+
+
+def comparison_view(session: Session, assessment: Assessment, *,
+                    bootstrap: int = DEFAULT_BOOTSTRAP) -> vm.ComparisonView | None:
+    """Our own survey (:func:`collected_result`) beside the published result of the same
+    agency and year, per indicator and instrument; None without a published result.  Our own
+    total is left out: the year has one total, the published one.
+    """
+    published = published_for(session, assessment.agency_id, assessment.fiscal_year_be)
+    if published is None:
+        return None
+    iset = assessment_set(assessment)
+    ours = collected_result(session, assessment, bootstrap=bootstrap).scores
+    theirs = published_result(session, assessment, published).scores
+    rows = []
+    for code, ind in theirs["indicators"].items():
+        mine = ours["indicators"][code]
+        rows.append(vm.ComparisonRow(
+            level="indicator", code=code, name_th=ind["name_th"], name_en=ind["name_en"],
+            published=ind["score"], ours=mine["score"], interval=_interval(mine["bootstrap_ci95"]),
+            n=mine["n"] if mine["source"] == "responses" else None))
+    for code, inst in theirs["instruments"].items():
+        mine = ours["instruments"][code]
+        rows.append(vm.ComparisonRow(
+            level="instrument", code=code, name_th=inst["name_th"], name_en=inst["name_en"],
+            published=inst["score"], ours=mine["score"],
+            interval=_interval(mine["bootstrap_ci95"]), n=mine["responses"]))
+    counts = response_counts(session, assessment)
+    view = build_results_view(iset, ours, agency=agency_info(assessment.agency),
+                              assessment=vm.AssessmentInfo(
+                                  id=assessment.id, fiscal_year_be=assessment.fiscal_year_be,
+                                  instrument_set=assessment.instrument_set,
+                                  state=assessment_state(assessment)),
+                              counts=counts, oit=oit_judgements(session, assessment, iset))
+    return vm.ComparisonView(agency=view.agency, assessment=view.assessment,
+                             record=result_record(session, assessment, counts),
+                             rows=tuple(rows), responses=view.responses)
+
+
 def build_results_view(iset: InstrumentSet, result: AssessmentResult | dict[str, Any], *,
                        agency: vm.AgencyInfo, assessment: vm.AssessmentInfo,
                        counts: dict[str, int], oit: dict[str, bool],
-                       score_map: ScoreMap | None = None) -> vm.ResultsView:
+                       score_map: ScoreMap | None = None,
+                       record: vm.ResultRecord | None = None) -> vm.ResultsView:
     """Shape a result into the typed results view, every figure as ``scoring`` rounded it.
 
     The figures are ``scoring.report.result_to_dict(result)``'s (rounded once there, by
@@ -316,22 +402,22 @@ def build_results_view(iset: InstrumentSet, result: AssessmentResult | dict[str,
     the judged OIT items).
     """
     scores = result_to_dict(result) if isinstance(result, AssessmentResult) else result
+    typed = result_from_dict(scores, iset)
     rescored = apply_score_map(iset, score_map)  # the option scores the figures were built on
-    indicators = {c: _indicator_score(rescored, c, d, oit)
-                  for c, d in scores["indicators"].items()}
+    indicators = {c: _indicator_score(rescored, ind, oit) for c, ind in typed.indicators.items()}
     instruments = tuple(
         vm.InstrumentScore(
-            code=code, name_th=d["name_th"], name_en=d["name_en"], score=d["score"],
-            weight=d["weight"], weighted=d["weighted"], responses=d["responses"],
-            minimum_sample=d["minimum_sample"], sample_met=d["sample_met"],
-            margin_of_error=d["margin_of_error"], bootstrap_ci95=_interval(d["bootstrap_ci95"]),
+            code=code, name_th=inst.name_th, name_en=inst.name_en, score=inst.score,
+            weight=inst.weight, weighted=inst.weighted, responses=inst.responses,
+            minimum_sample=inst.minimum_sample, sample_met=inst.sample_met,
+            margin_of_error=inst.margin_of_error, bootstrap_ci95=_interval(inst.bootstrap),
             indicators=tuple(i for i in indicators.values() if i.instrument == code))
-        for code, d in scores["instruments"].items())
-    verdict = scores["verdict"]
+        for code, inst in typed.instruments.items())
+    verdict = typed.verdict
     return vm.ResultsView(
         agency=agency,
         assessment=assessment,
-        methodology=methodology_of(iset, scores["target"]),
+        methodology=methodology_of(iset, typed.target),
         responses=tuple(
             vm.ResponseCount(instrument=i.code, name_th=i.name_th, name_en=i.name_en,
                              responses=counts.get(i.code, 0), minimum=i.minimum_sample,
@@ -340,45 +426,33 @@ def build_results_view(iset: InstrumentSet, result: AssessmentResult | dict[str,
         oit=vm.OitProgress(judged=len(oit), items=len(iset.oit_items), passed=sum(oit.values())),
         instruments=instruments,
         indicators=tuple(indicators.values()),
-        total=scores["total"],
-        total_bootstrap_ci95=_interval(scores["total_bootstrap_ci95"]),
-        grade=scores["grade"],
+        total=typed.total,
+        total_bootstrap_ci95=_interval(typed.total_bootstrap),
+        grade=typed.grade,
         verdict=None if verdict is None else vm.Verdict(
-            code=verdict["code"], label_th=verdict["label_th"], label_en=verdict["label_en"],
-            passed=bool(scores["passed"]),
-            floors_missed=tuple(vm.FloorMissed(f["instrument"], f["score"], f["floor"])
-                                for f in verdict.get("floors_missed", ()))),
-        gap=_tier_gap(scores["gap"]),
-        strengths=tuple(indicators[c] for c in scores["strengths"]),
-        to_develop=tuple(indicators[c] for c in scores["to_develop"]),
-        trend=tuple(vm.TrendPoint(fiscal_year_be=h["fiscal_year_be"], total=h["total"],
-                                  development=h["development"],
-                                  development_en=h["development_en"],
-                                  difference=h["difference"]) for h in scores["history"]),
+            code=verdict.code, label_th=verdict.label_th, label_en=verdict.label_en,
+            passed=bool(typed.passed),
+            floors_missed=tuple(vm.FloorMissed(f.instrument, f.score, f.floor)
+                                for f in typed.floors_missed)),
+        gap=typed.gap,
+        strengths=tuple(indicators[c] for c in typed.strengths),
+        to_develop=tuple(indicators[c] for c in typed.to_develop),
+        trend=tuple(vm.TrendPoint(fiscal_year_be=h.fiscal_year_be, total=h.total,
+                                  development=h.development,
+                                  development_en=h.development_en,
+                                  difference=h.difference) for h in typed.history),
         eit_groups=tuple(
-            vm.GroupScore(code=g["code"], label_th=g["label_th"], label_en=g["label_en"],
-                          n=g["n"], suppressed=g["suppressed"],
+            vm.GroupScore(code=g.code, label_th=g.label_th, label_en=g.label_en,
+                          n=g.n, suppressed=g.suppressed,
                           indicators=tuple(vm.GroupIndicator(c, v)
-                                           for c, v in g["indicators"].items()),
-                          score=g["score"]) for g in scores["eit_groups"]),
+                                           for c, v in g.indicators.items()),
+                          score=g.score) for g in typed.eit_groups),
+        record=record,
         score_map=None if score_map is None else vm.ScoreMapInfo(
             score_map.code, score_map.label_th, score_map.label_en, score_map.provenance),
         unconfirmed=unconfirmed_data(iset),
         oit_sensitivity=oit_sensitivity(iset, scores, oit),
     )
-
-
-def _tier_gap(gap: dict | None) -> vm.TierGap | None:
-    if gap is None:
-        return None
-    return vm.TierGap(
-        label_th=gap["next_tier"]["label_th"], label_en=gap["next_tier"]["label_en"],
-        total=gap["total"]["score"], total_need=gap["total"]["need"],
-        total_met=gap["total"]["met"],
-        instruments=tuple(vm.InstrumentNeed(code, n["score"], n["need"], n["met"], n["reachable"])
-                          for code, n in gap["instruments"].items()),
-        indicators=tuple(vm.IndicatorLever(w["code"], w["instrument"], w["per_point"],
-                                           w["score"], w["max_gain"]) for w in gap["indicators"]))
 
 
 def agency_info(agency: Agency) -> vm.AgencyInfo:

@@ -12,6 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+# scoring's own types: a computed and a published result reach the views as the same objects.
+from scoring.intervals import Interval
+from scoring.tiers import TierGap
+
 from ..quarters import BE_OFFSET, QUARTERS, quarter_end, quarter_start
 from .assessments import AssessmentState
 from .formatting import two_decimals
@@ -124,9 +128,12 @@ class Methodology:
 
 
 @dataclass(frozen=True)
-class Interval:
-    low: float
-    high: float
+class Topic:
+    """One topic (survey item) the instrument set assesses an indicator on."""
+
+    code: str
+    text_th: str
+    text_en: str
 
 
 @dataclass(frozen=True)
@@ -199,6 +206,9 @@ class IndicatorScore:
     cronbach_alpha: float | None
     items: tuple[ItemScore, ...]
     sub_indicators: tuple[SubIndicatorScore, ...]
+    #: The set's own topics (its survey items) for the indicator: the report's
+    #: "ประเด็นการประเมิน" when there are no item scores (a published result).
+    topics: tuple[Topic, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -263,41 +273,6 @@ class Verdict:
     label_en: str
     passed: bool
     floors_missed: tuple[FloorMissed, ...] = ()
-
-
-@dataclass(frozen=True)
-class InstrumentNeed:
-    """What one instrument must reach for the next tier, the others held fixed."""
-
-    instrument: str
-    score: float
-    need: float
-    met: bool
-    reachable: bool
-
-
-@dataclass(frozen=True)
-class IndicatorLever:
-    """How much one more point on an indicator adds to the total."""
-
-    code: str
-    instrument: str
-    per_point: float
-    score: float | None
-    max_gain: float | None
-
-
-@dataclass(frozen=True)
-class TierGap:
-    """The distance from the verdict to the tier just above it (``scoring.tiers``)."""
-
-    label_th: str
-    label_en: str
-    total: float
-    total_need: float
-    total_met: bool
-    instruments: tuple[InstrumentNeed, ...]
-    indicators: tuple[IndicatorLever, ...]  # most per point first
 
 
 @dataclass(frozen=True)
@@ -486,6 +461,8 @@ class ResultsView:
     def unconfirmed_shown(self) -> tuple[UnconfirmedDatum, ...]:
         """The unconfirmed data that figures on the page rest on."""
         return tuple(u for u in self.unconfirmed if u.instruments)
+    #: Whose figures these are: NACC's published result or the answers collected here.
+    record: ResultRecord | None = None
 
     @property
     def target(self) -> float:
@@ -566,7 +543,7 @@ class SupervisorRow:
     """
 
     agency: AgencyInfo
-    assessment_id: int
+    assessment_id: int | None  # None: a published result without an assessment here
     instrument_set: str
     total: float | None
     grade: str | None
@@ -579,6 +556,8 @@ class SupervisorRow:
     indicators: tuple[tuple[str, float | None], ...] = ()  # (indicator code, score)
     samples: tuple[SampleCheck, ...] = ()
     target: float | None = None
+    #: "published" (NACC's figures, entered here) or "collected" (the answers collected here).
+    source: str = "collected"
 
     def responses_of(self, instrument: str) -> int:
         return dict(self.responses).get(instrument, 0)
@@ -708,6 +687,8 @@ class WeakItem:
     code: str
     text_th: str
     score: float | None
+    #: From the answers collected here although the report is of the published result.
+    own_survey: bool = False
 
 
 @dataclass(frozen=True)
@@ -762,6 +743,8 @@ class ReportView:
     to_develop: tuple[DevelopNote, ...]
     oit_findings: tuple[OitFinding, ...]
     measures: tuple[IndicatorMeasures, ...]  # below-target indicators first, then any others
+    #: Our own survey beside the published result (both exist for the year), else None.
+    comparison: ComparisonView | None = None
 
     @property
     def agency(self) -> AgencyInfo:
@@ -914,3 +897,85 @@ class FollowUpView:
     @property
     def report_items(self) -> tuple[OitItemRef, ...]:
         return tuple(o for o in self.oit_items if o.asks == "report")
+
+
+# -- the year's result: published or collected; our own survey against it (issue 16) ---------
+
+
+@dataclass(frozen=True)
+class ResultRecord:
+    """Where a result's figures come from: ``"published"`` (NACC's figures, entered here) or
+    ``"collected"`` (computed from the answers collected here)."""
+
+    source: str
+    entered_via: str | None = None  # console, upload, cli, demo, migrated
+    entered_by: str | None = None
+    entered_at: dt.datetime | None = None
+    as_given: bool = False
+    has_collected: bool = False  # answers collected here exist for the year (our own survey)
+
+    @property
+    def published(self) -> bool:
+        return self.source == "published"
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    """One figure of our own survey set beside the published one."""
+
+    level: str  # "indicator" or "instrument" (the instrument's score)
+    code: str
+    name_th: str
+    name_en: str
+    published: float | None
+    ours: float | None
+    interval: Interval | None  # our 95 % interval
+    n: int | None  # our responses behind it (None: checklist or none)
+
+    @property
+    def difference(self) -> float | None:
+        """Ours minus published (both as printed, two decimals)."""
+        if self.published is None or self.ours is None:
+            return None
+        return round(self.ours - self.published, 2)
+
+    @property
+    def inside(self) -> bool | None:
+        """Whether the published figure lies inside our 95 % interval (None: no interval)."""
+        if self.interval is None or self.published is None or self.interval.low is None:
+            return None
+        return self.interval.low <= self.published <= self.interval.high
+
+
+@dataclass(frozen=True)
+class ComparisonView:
+    """Our own survey against the published result of the same year (where both exist)."""
+
+    agency: AgencyInfo
+    assessment: AssessmentInfo
+    record: ResultRecord
+    rows: tuple[ComparisonRow, ...]
+    responses: tuple[ResponseCount, ...]
+
+    @property
+    def with_interval(self) -> tuple[ComparisonRow, ...]:
+        return tuple(r for r in self.rows if r.inside is not None)
+
+    @property
+    def inside_count(self) -> int:
+        return sum(1 for r in self.with_interval if r.inside)
+
+    @property
+    def largest_gap(self) -> ComparisonRow | None:
+        known = [r for r in self.rows if r.difference is not None and r.level == "indicator"]
+        return max(known, key=lambda r: abs(r.difference), default=None)
+
+    @property
+    def mean_absolute_difference(self) -> float | None:
+        known = [abs(r.difference) for r in self.rows
+                 if r.difference is not None and r.level == "indicator"]
+        return round(sum(known) / len(known), 2) if known else None
+
+    @property
+    def samples_short(self) -> tuple[ResponseCount, ...]:
+        return tuple(c for c in self.responses if c.met is False)

@@ -211,3 +211,41 @@ def test_measure_periods_become_quarters_and_come_back(app, database_url):
     finally:
         upgrade(engine)
         engine.dispose()
+
+
+def test_0013_keeps_every_past_figure_and_gives_them_back(fresh_url):
+    """The past scores become published results (every figure kept), and the downgrade puts
+    them back."""
+    from alembic import command
+
+    engine = make_engine(fresh_url)
+    cfg = alembic_config()
+    try:
+        upgrade(engine, "0012_measure_quarters")
+        rows = [(1, 2565, "total", 96.53), (1, 2566, "total", 94.67), (1, 2566, "1", 99.02),
+                (1, 2566, "9.5", 75.0), (2, 2566, "total", 80.0)]
+        with engine.begin() as conn:
+            for k in (1, 2):
+                conn.execute(sa.text("INSERT INTO agency (id, code, name_th, name_en, "
+                                     "agency_type) VALUES (:i, :c, 'x', 'x', 'school')"),
+                             {"i": k, "c": f"A{k}"})
+            for a, y, c, s in rows:
+                conn.execute(sa.text("INSERT INTO past_score (agency_id, fiscal_year_be, code, "
+                                     "score) VALUES (:a, :y, :c, :s)"),
+                             {"a": a, "y": y, "c": c, "s": s})
+        upgrade(engine, "0013_published_result")
+        with engine.connect() as conn:
+            got = conn.execute(sa.text(
+                "SELECT r.agency_id, r.fiscal_year_be, s.code, s.score, r.source FROM "
+                "published_score s JOIN published_result r ON r.id = s.result_id")).all()
+        assert sorted((a, y, c, s) for a, y, c, s, _ in got) == sorted(rows)
+        assert {src for *_, src in got} == {"migrated"}
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0012_measure_quarters")
+        with engine.connect() as conn:
+            back = conn.execute(sa.text(
+                "SELECT agency_id, fiscal_year_be, code, score FROM past_score")).all()
+        assert sorted(back) == sorted(rows)
+    finally:
+        engine.dispose()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from survey_app.services.formatting import two_decimals
-from survey_app.services.past_results import parse_score
+from survey_app.services.published import parse_score
 
 
 @pytest.mark.parametrize(("text", "value"), [

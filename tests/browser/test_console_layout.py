@@ -43,7 +43,7 @@ def _overflowing(page, width: int) -> list[str]:
 
 def _past_url(page, base: str, assessment_id: int) -> str:
     page.goto(f"{base}/admin/assessments/{assessment_id}")
-    return page.locator("a", has_text="ผลการประเมินปีที่ผ่านมา").first.get_attribute("href")
+    return page.locator("a", has_text="ผลการประเมินที่ ป.ป.ช. ประกาศ").first.get_attribute("href")
 
 
 def test_console_on_a_390px_phone(live_demo, page):

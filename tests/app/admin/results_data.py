@@ -19,7 +19,6 @@ from survey_app.models import (
     Assessment,
     ImprovementMeasure,
     OitResult,
-    PastScore,
     Response,
     User,
     utcnow,
@@ -27,6 +26,7 @@ from survey_app.models import (
 from survey_app.services.assessments import create_assessment
 from survey_app.services.compact import encode, layout_for
 from survey_app.services.publication import release_due
+from survey_app.services.published import set_published
 
 SET = "ita-2566"
 PASSWORD = "correct horse battery staple"
@@ -109,6 +109,13 @@ def add_user(session, username: str, role: str, agency: Agency | None) -> User:
     return user
 
 
+def publish(session, agency_id: int, year: int, scores: dict[str, float], *,
+            keep_as_given: bool = False) -> None:
+    """Enter a published result for an agency's year (as the console does; checked)."""
+    set_published(session, session.get(Agency, agency_id), year, scores, source="console",
+                  entered_by="test", keep_as_given=keep_as_given)
+
+
 def seed_one(app, *, code: str = "CMI3", name_th: str = "สำนักงานเขตพื้นที่การศึกษาทดสอบ",
              measures: bool = True, past: bool = True) -> Seeded:
     """One agency with a full assessment, two past totals and measures; an admin ``admin``."""
@@ -117,10 +124,8 @@ def seed_one(app, *, code: str = "CMI3", name_th: str = "สำนักงา�
         agency = add_agency(session, code, name_th)
         assessment = add_assessment(session, agency)
         if past:
-            session.add_all([
-                PastScore(agency_id=agency.id, fiscal_year_be=2567, code="total", score=90.01),
-                PastScore(agency_id=agency.id, fiscal_year_be=2568, code="total", score=86.13),
-            ])
+            publish(session, agency.id, 2567, {"total": 90.01})
+            publish(session, agency.id, 2568, {"total": 86.13})
         if measures:
             session.add_all([
                 ImprovementMeasure(assessment_id=assessment.id, indicator="6",

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from survey_app import create_app
 from survey_app.extensions import db
-from survey_app.models import Agency, Assessment, PastScore, Response
+from survey_app.models import Agency, Assessment, Response
 from survey_app.services import ballots, reports
 from survey_app.services import view_models as vm
 from survey_app.services.collection import collection_view
@@ -21,7 +21,7 @@ from survey_app.services.responses import local_today
 
 from ..attacks import worker_pass
 from ..conftest import Respondent, app_config, full_answers, make_assessment
-from .results_data import add_agency, add_assessment, add_user, login, seed_one
+from .results_data import add_agency, add_assessment, add_user, login, publish, seed_one
 
 K = 3
 
@@ -307,10 +307,8 @@ def test_trend_macro_spaces_years_by_their_gaps():
 def test_history_gaps_on_the_dashboard_and_in_the_report(app, client):
     seeded = seed_one(app, past=False)  # this year: 2569
     with app.app_context():
-        db.session.add_all([
-            PastScore(agency_id=seeded.agency_id, fiscal_year_be=2562, code="total", score=80.5),
-            PastScore(agency_id=seeded.agency_id, fiscal_year_be=2566, code="total", score=88.1),
-        ])
+        publish(db.session, seeded.agency_id, 2562, {"total": 80.5})
+        publish(db.session, seeded.agency_id, 2566, {"total": 88.1})
         db.session.commit()
         report = reports.report_view(db.session, db.session.get(Assessment, seeded.assessment_id),
                                      bootstrap=0)

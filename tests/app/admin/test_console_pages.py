@@ -25,12 +25,13 @@ from survey_app.models import (
     AuditEvent,
     ImprovementMeasure,
     OitResult,
-    PastScore,
+    PublishedResult,
+    PublishedScore,
 )
 from survey_app.services.assessments import AssessmentState, assessment_state
 from survey_app.services.codes import hash_code, normalise_code
 from survey_app.services.oit import oit_results
-from survey_app.services.past_results import parse_past_csv, past_codes
+from survey_app.services.published import all_codes, parse_upload
 
 from ..conftest import Respondent, count_rows
 from .console_world import SET, login
@@ -303,23 +304,24 @@ def test_past_results_grid_saves_edits_and_blanks(app, admin, world):
                                      "s-1-total": "94.67", "s-1-9": "95", "s-1-10": "93,75"})
     assert response.status_code == 302
     with app.app_context():
-        rows = db.session.execute(sa.select(PastScore.fiscal_year_be, PastScore.code,
-                                            PastScore.score)).all()
+        rows = db.session.execute(sa.select(PublishedResult.fiscal_year_be, PublishedScore.code,
+                                            PublishedScore.score)
+                                  .join(PublishedScore.result)).all()
     assert sorted(rows) == [(2565, "total", 96.53), (2566, "10", 93.75), (2566, "9", 95.0),
                             (2566, "total", 94.67)]
     # clearing 2565's cells removes it; a bad cell saves nothing
     bad = admin.post(url, data={"year": ["2565", "2566"], "s-1-total": "101"})
     assert bad.status_code == 400 and "0–100" in bad.get_data(as_text=True)
-    assert count_rows(app, "past_score") == 4
+    assert count_rows(app, "published_score") == 4
     admin.post(url, data={"year": ["2565", "2566"], "s-1-total": "94.67"})
-    assert count_rows(app, "past_score") == 1
+    assert count_rows(app, "published_score") == 1
     # a year dropped from the grid goes with every figure it had, imported ones too
     csv_text = b"fiscal_year,total,9.1\n2564,95.57,100\n"
     admin.post(f"{url}/import", data={"file": (io.BytesIO(csv_text), "p.csv")},
                content_type="multipart/form-data")
-    assert count_rows(app, "past_score") == 3
+    assert count_rows(app, "published_score") == 3
     admin.post(url, data={"year": ["", "2566"], "s-1-total": "94.67"})
-    assert count_rows(app, "past_score") == 1
+    assert count_rows(app, "published_score") == 1
 
 
 def test_past_results_csv_import(app, admin, world):
@@ -330,16 +332,16 @@ def test_past_results_csv_import(app, admin, world):
     assert response.status_code == 302
     page = admin.get(f"/admin/agencies/{world.agency['A']}/past").get_data(as_text=True)
     assert "78.76" in page and "94.67" in page and "99.02" in page
-    assert count_rows(app, "past_score") == 4  # blanks are not stored
+    assert count_rows(app, "published_score") == 4  # blanks are not stored
 
 
 @pytest.mark.parametrize("text, message", [
-    ("fiscal_year,total,11\n2566,90,1\n", "column 3 '11': unknown"),
-    ("fiscal_year,total\n2566,90\n1999,80\n", "row 3, column fiscal_year: 1999"),
-    ("fiscal_year,total\n2566,abc\n", "row 2, column total: 'abc' is not a number"),
-    ("fiscal_year,total\n2566,100.5\n", "outside 0–100"),
-    ("year,total\n2566,90\n", "first column must be 'fiscal_year'"),
-    ("fiscal_year,total\n2566,90\n2566,91\n", "appears twice"),
+    ("fiscal_year,total,11\n2566,90,1\n", "คอลัมน์ที่ 3 '11': ไม่รู้จัก"),
+    ("fiscal_year,total\n2566,90\n1999,80\n", "แถว 3 คอลัมน์ fiscal_year: '1999' ไม่ใช่ปี พ.ศ."),
+    ("fiscal_year,total\n2566,abc\n", "แถว 2 คอลัมน์ total: 'abc' ไม่ใช่ตัวเลข"),
+    ("fiscal_year,total\n2566,100.5\n", "อยู่นอกช่วง 0–100"),
+    ("year,total\n2566,90\n", "คอลัมน์ที่ 1 'year': ไม่รู้จัก"),
+    ("fiscal_year,total\n2566,90\n2566,91\n", "แถว 3: 2566 ซ้ำกัน"),
 ])
 def test_past_results_csv_errors_name_row_and_column_and_store_nothing(
         app, admin, world, text, message):
@@ -348,17 +350,20 @@ def test_past_results_csv_errors_name_row_and_column_and_store_nothing(
                           content_type="multipart/form-data")
     assert response.status_code == 400
     assert message in html.unescape(response.get_data(as_text=True))
-    assert count_rows(app, "past_score") == 0
+    assert count_rows(app, "published_score") == 0
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_parse_past_csv_accepts_sub_indicators(app):
     with app.app_context():
-        codes = past_codes(db.session)
-    # every set's codes: 2566's sub-indicators 9.1-10.2 and the totals, "2" before "10"
-    assert codes[:11] == ("total", *map(str, range(1, 11)))
-    rows = parse_past_csv(b"fiscal_year,total,9.1,10.2\n2566,94.67,100,100\n", codes)
-    assert rows == {2566: {"total": 94.67, "9.1": 100.0, "10.2": 100.0}}
+        codes = all_codes(db.session)
+    # every set's codes: the total, the weighted parts, then each indicator and its subs
+    assert codes[:4] == ("total", "IIT", "EIT", "OIT")
+    assert [c for c in codes if "." not in c][4:] == list(map(str, range(1, 11)))
+    assert codes.index("9.1") == codes.index("9") + 1
+    (row,) = parse_upload(b"fiscal_year,total,9.1,10.2\n2566,94.67,100,100\n", "p.csv", codes)
+    assert (row.fiscal_year_be, row.scores) == (2566, {"total": 94.67, "9.1": 100.0,
+                                                        "10.2": 100.0})
 
 
 # -- improvement measures ----------------------------------------------------------------------

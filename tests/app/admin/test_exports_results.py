@@ -16,7 +16,7 @@ from questionnaires import load_instrument_set
 from scoring.report import CSV_COLUMNS, result_to_dict, result_to_rows
 from survey_app.cli import main
 from survey_app.extensions import db
-from survey_app.models import Assessment, OitResult, PastScore
+from survey_app.models import Assessment, OitResult, PublishedResult, PublishedScore
 from survey_app.services import exports
 from survey_app.services.results import assessment_result
 
@@ -45,7 +45,9 @@ def test_exported_responses_score_the_same_with_ita_score(app, client, tmp_path)
         expected = result_to_dict(assessment_result(db.session, assessment))
         oit = db.session.execute(sa.select(OitResult.item, OitResult.passed).where(
             OitResult.assessment_id == assessment.id)).all()
-        past = db.session.execute(sa.select(PastScore.fiscal_year_be, PastScore.score)).all()
+        past = db.session.execute(
+            sa.select(PublishedResult.fiscal_year_be, PublishedScore.score)
+            .join(PublishedScore.result).where(PublishedScore.code == "total")).all()
         headcount = assessment.agency.eligible_headcount
     (tmp_path / "oit.csv").write_text("item,passed\n" + "".join(
         f"{item},{int(passed)}\n" for item, passed in oit))

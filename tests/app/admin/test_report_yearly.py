@@ -460,7 +460,7 @@ def test_a_missed_floor_is_named_in_the_typed_model_and_the_report():
     verdict = report.results.verdict
     assert report.results.total == 93.1 and verdict.code == "pass"
     assert verdict.floors_missed == (vm.FloorMissed("EIT", 80.0, 85.0),)
-    assert report.results.gap.label_th == "ผ่านดี"
+    assert report.results.gap.tier.label_th == "ผ่านดี"
     assert [(n.instrument, n.need, n.met) for n in report.results.gap.instruments
             if n.instrument == "EIT"] == [("EIT", 85.0, False)]
     html, _ = reports.render_report_html(report)

@@ -26,7 +26,7 @@ from survey_app.services import area, result_store, results
 from survey_app.services.ballots import add_ballot, mix_assessment
 from survey_app.services.imports import delete_import, responses_frame, store_import
 from survey_app.services.oit import OitEntry, save_oit
-from survey_app.services.past_results import replace_past_year
+from survey_app.services.published import set_published
 from survey_app.services.responses import store_eit_response
 
 from .results_data import SET, add_agency, add_assessment, add_user, answers_for, login, seed_one
@@ -174,7 +174,8 @@ def test_past_scores_and_an_earlier_assessment(app, seeded):
     _stored_then_hit(app, seeded.assessment_id)
     with app.app_context():
         agency = db.session.get(Agency, seeded.agency_id)
-        replace_past_year(db.session, agency, 2568, {"total": 80.5})
+        set_published(db.session, agency, 2568, {"total": 80.5}, source="console",
+                      entered_by="test")
         db.session.commit()
     _stored_then_hit(app, seeded.assessment_id)
     # an earlier assessment of the agency (no past total entered for its year): its stored
@@ -199,8 +200,8 @@ def test_past_scores_and_an_earlier_assessment(app, seeded):
         assert history[2566] == earlier.scores["total"]
         assert history[2568] == 80.5 and 2567 in history
         # a past total entered for the earlier assessment's year wins over its result
-        replace_past_year(db.session, db.session.get(Agency, seeded.agency_id), 2566,
-                          {"total": 70.0})
+        set_published(db.session, db.session.get(Agency, seeded.agency_id), 2566,
+                      {"total": 70.0}, source="console", entered_by="test")
         db.session.commit()
     _stored_then_hit(app, seeded.assessment_id)
 

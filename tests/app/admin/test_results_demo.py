@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import io
 import json
+import re
+import subprocess
+from pathlib import Path
 
 import docx
 import pytest
@@ -13,6 +16,8 @@ from click.testing import CliRunner
 from survey_app import create_app
 from survey_app.cli import main
 from survey_app.extensions import db
+from survey_app.models import Assessment
+from survey_app.services.results import collected_result
 
 
 @pytest.fixture
@@ -38,42 +43,95 @@ def _login(app, info):
     return client
 
 
-def test_demo_2566_from_login_to_report(demo, tmp_path):
-    """The seed's year: the B.E. 2566 assessment on ita-2566, its report and the history."""
+#: The seed's published B.E. 2566 figures (tests/data/seed_2566_results.json: provenance there).
+SEED = json.loads((Path(__file__).parents[2] / "data" / "seed_2566_results.json")
+                  .read_text(encoding="utf-8"))
+
+
+def _docx_text(document) -> str:
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts.extend(c.text for c in row.cells)
+    return "\n".join(parts)
+
+
+def _seed_figures() -> list[str]:
+    figures = [SEED["total"], *SEED["weighted_parts"].values(),
+               *(d["score"] for d in SEED["indicators"].values()),
+               *(d["score"] for d in SEED["oit_sub_indicators"].values())]
+    return [f"{x:.2f}" for x in figures]
+
+
+def test_demo_2566_report_is_the_seeds_document(demo, tmp_path):
+    """The seed's year: the B.E. 2566 assessment carries NACC's published result; its report
+    (PDF and DOCX) prints every figure the seed prints, and no other total for the year; the
+    answers collected here stay visible as our own survey (the comparison page)."""
     info, app, runner = demo
     client = _login(app, info)
     assert info["past_instrument_set"] == "ita-2566"
     a = info["past_assessment_id"]
-    dashboard = client.get(f"/admin/assessments/{a}/results")
-    assert dashboard.status_code == 200
+    dashboard = client.get(f"/admin/assessments/{a}/results").get_data(as_text=True)
+    assert 'data-source="published"' in dashboard and 'id="total">94.67<' in dashboard
     paths = {}
     for kind in ("responses-iit", "responses-eit"):
         response = client.get(f"/admin/assessments/{a}/exports/{kind}.csv")
         paths[kind] = tmp_path / f"{kind}.csv"
         paths[kind].write_bytes(response.get_data())
         response.close()
-    report = client.get(f"/admin/assessments/{a}/report.docx")
-    assert report.status_code == 200
-    document = docx.Document(io.BytesIO(report.data))
-
     scored = runner.invoke(main, ["score", "--iit", str(paths["responses-iit"]),
                                   "--eit", str(paths["responses-eit"]), "--format", "json"])
     assert scored.exit_code == 0, scored.output
-    mine = json.loads(scored.output)
+    mine = json.loads(scored.output)  # our own survey: indicators 1-8 from the answers
+
+    docx_response = client.get(f"/admin/assessments/{a}/report.docx")
+    assert docx_response.status_code == 200
+    document = docx.Document(io.BytesIO(docx_response.data))
+    pdf_response = client.get(f"/admin/assessments/{a}/report.pdf")
+    assert pdf_response.status_code == 200
+    (tmp_path / "r.pdf").write_bytes(pdf_response.data)
+    pdf_text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "r.pdf"), "-"],
+                              capture_output=True, text=True, check=True).stdout
+    docx_text = _docx_text(document)
+    with app.app_context():
+        ours = collected_result(db.session, db.session.get(Assessment, a), bootstrap=0)
+        db.session.commit()
+    other_total = f"{ours.scores['total']:.2f}"
+    assert other_total != "94.67"
+    for name, text in (("pdf", pdf_text), ("docx", docx_text)):
+        for figure in _seed_figures():
+            assert figure in text, (name, figure)
+        assert other_total not in text, name  # one year, one total
+        assert "91.65" not in text, name
     tables = [[[c.text for c in row.cells] for row in t.rows] for t in document.tables]
     ranked = next(t for t in tables if t[0][:3] == ["ตัวชี้วัดที่", "ประเด็นตัวชี้วัด", "คะแนน"])
-    report_scores = {row[0]: row[2] for row in ranked[1:]}
-    for code in map(str, range(1, 9)):
-        assert report_scores[code] == f"{mine['indicators'][code]['score']:.2f}", code
+    order = [int(row[0]) for row in ranked[1:]]
+    assert order == SEED["strengths_sorted"] + SEED["to_develop_sorted"]
+    for row in ranked[1:]:
+        assert row[2] == f"{SEED['indicators'][row[0]]['score']:.2f}"
     weighted = next(t for t in tables if t[0][-1] == "คะแนนหลังถ่วงน้ำหนัก")
-    for inst in ("IIT", "EIT"):
+    for inst, part in SEED["weighted_parts"].items():
         row = next(r for r in weighted if r[3] == inst)
-        assert row[4] == f"{mine['instruments'][inst]['weighted']:.2f}"
-    # the demo has an OIT checklist and past totals: a total and the seed's history
-    text = "\n".join(p.text for p in document.paragraphs)
-    assert "ได้คะแนน " in text
+        assert row[4] == f"{part:.2f}"
     history = next(t for t in tables if t[0][0] == "ปีงบประมาณ พ.ศ.")
+    assert ["2566", "94.67", "ลดลง", "-1.86"] in history
     assert ["2561", "86.13", "ลดลง", "-3.88"] in history
+    # strengths (at or above the 95 target) and points to develop, as the seed has them
+    strengths = docx_text[docx_text.index("จุดแข็ง"):]
+    for code in SEED["strengths_sorted"]:
+        assert f"ตัวชี้วัดที่ {code} " in strengths
+    # ประเด็นการประเมิน of an EIT indicator: the set's topics, then our own survey's items
+    assert "(จากแบบสำรวจของหน่วยงานเอง)" in docx_text
+    assert "ผลการประเมินที่สำนักงาน ป.ป.ช. ประกาศ" in docx_text
+
+    comparison = client.get(f"/admin/assessments/{a}/comparison").get_data(as_text=True)
+    for code in map(str, range(1, 9)):
+        row = re.search(rf'<tr data-code="{code}" data-level="indicator">(.*?)</tr>',
+                        comparison, re.S).group(1)
+        cells = re.findall(r'<td class="num">([^<]*)</td>', row)
+        assert cells[:2] == [f"{SEED['indicators'][code]['score']:.2f}",
+                             f"{mine['indicators'][code]['score']:.2f}"], code
+    assert other_total not in comparison
 
 
 def test_demo_2569_scores_match_ita_score_on_its_set(demo, tmp_path):

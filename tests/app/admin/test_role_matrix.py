@@ -102,6 +102,7 @@ ENDPOINTS: dict[str, tuple[str, dict, Callable[[World, str], dict] | None]] = {
     "admin.past": (READ_WRITE, {}, lambda w, x: {"year": ["2565", ""], "s-0-total": "90.5"}),
     "admin.past_import": (WRITE, {}, lambda w, x: {
         "file": (io.BytesIO(b"fiscal_year,total,1\n2560,80.25,91\n"), "past.csv")}),
+    "admin.comparison": (READ, {}, None),
     # assessments
     "admin.assessment_new": (WRITE, {}, lambda w, x: {
         "fiscal_year_be": str(2570 + next(_counter)), "instrument_set": SET, **WINDOW}),

@@ -1,0 +1,516 @@
+"""The published result: the figures NACC published for an agency and year, the year's record.
+
+Typed in the console, uploaded (CSV or XLSX, one agency's years or all the agencies of an
+area), or set from the CLI.  Every figure is checked against the year's instrument set before
+anything is stored: the parts and the total recomputed from the indicators (and indicators
+9/10 from their sub-indicators) must agree with the published ones to 0.01; otherwise each
+mismatch is named and nothing is stored unless the user keeps the published figures as given.
+
+Where a published result exists it is the year's result (:func:`.results.stored_result`);
+a year with only a total feeds the history of later years.  It was the "past results" before
+migration 0013.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from questionnaires import InstrumentSet
+from scoring import AssessmentResult, assess
+from scoring.assess import with_published_parts
+from scoring.rollup import round_half_up
+
+from ..models import Agency, Assessment, PublishedResult, PublishedScore
+from .instrument_sets import assessment_set, default_set_id, list_sets, load_set
+
+YEAR_RANGE = (2400, 2700)
+#: How far a published part or total may lie from the one recomputed from the indicators.
+TOLERANCE = 0.01
+
+
+def N_(text: str) -> str:
+    """Mark a message for the catalogue: the console shows it translated, the CLI as it is."""
+    return text
+
+
+class Problem(str):
+    """One problem with published figures: its English text (what the CLI prints), with the
+    catalogue message and values the console translates it from (:func:`N_`); a value may be
+    a Problem itself."""
+
+    template: str
+    params: dict
+
+    def __new__(cls, template: str, **params):
+        obj = super().__new__(cls, template % params)
+        obj.template, obj.params = template, params
+        return obj
+
+
+@dataclass(frozen=True)
+class Published:
+    """One agency's published result of one year, as stored."""
+
+    agency_id: int
+    fiscal_year_be: int
+    scores: dict[str, float]
+    source: str
+    as_given: bool
+    entered_by: str
+    entered_at: dt.datetime
+
+    @property
+    def total(self) -> float | None:
+        return self.scores.get("total")
+
+    def has_indicators(self, iset: InstrumentSet) -> bool:
+        return any(c in self.scores for c in iset.indicators)
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """A published figure that the indicators do not give back (to :data:`TOLERANCE`)."""
+
+    code: str  # "total", "IIT" … (weighted part) or an OIT indicator ("9") from its subs
+    published: float
+    computed: float
+
+    @property
+    def difference(self) -> float:
+        return round_half_up(self.published - self.computed, 2)
+
+    def describe(self) -> Problem:
+        return Problem(N_("%(code)s: published %(published)s, recomputed %(computed)s "
+                          "(difference %(difference)s)"),
+                       code=self.code, published=f"{self.published:.2f}",
+                       computed=f"{self.computed:.2f}", difference=f"{self.difference:+.2f}")
+
+
+class PublishedError(ValueError):
+    """Figures that cannot be stored: ``messages`` name each problem (row and column)."""
+
+    def __init__(self, messages: list[Problem], mismatches: tuple[Mismatch, ...] = ()):
+        super().__init__("; ".join(messages))
+        self.messages = messages
+        self.mismatches = mismatches
+
+
+def natural(code: str) -> tuple:
+    """Sort "2" before "10" and "9.2" before "10.1"; other codes after, by text."""
+    parts = code.split(".")
+    if all(p.isdigit() for p in parts):
+        return (0, tuple(int(p) for p in parts), code)
+    return (1, (), code)
+
+
+def set_codes(iset: InstrumentSet | None) -> tuple[str, ...]:
+    """The figures a published result of a year on ``iset`` can hold, in grid order: the
+    total, each instrument's weighted part, then each indicator followed by its
+    sub-indicators.  Without a set (a year before every set) only the total."""
+    if iset is None:
+        return ("total",)
+    out = ["total", *iset.instruments]
+    for code in sorted(iset.indicators, key=natural):
+        out.append(code)
+        out.extend(s.code for s in iset.sub_indicators_for(code))
+    return tuple(out)
+
+
+def all_codes(session: Session) -> tuple[str, ...]:
+    """Every code any set of the registry knows (for a grid of several years)."""
+    seen: dict[str, None] = {}
+    for info in list_sets(session):
+        seen.update(dict.fromkeys(set_codes(load_set(info.id, session))))
+    head = [c for c in seen if not c[0].isdigit()]
+    nums = sorted((c for c in seen if c[0].isdigit() and "." not in c), key=natural)
+    out = list(head)
+    for code in nums:
+        out.append(code)
+        out.extend(sorted((c for c in seen if c.startswith(code + ".")), key=natural))
+    return tuple(out)
+
+
+def year_set(session: Session, agency: Agency, year: int) -> InstrumentSet | None:
+    """The instrument set a year's figures are checked against: the set of the agency's
+    assessment of that year, else the registry's set for that year (:func:`default_set_id`:
+    the oldest set for a year before every set), none with no set at all."""
+    assessment = session.scalar(sa.select(Assessment).where(
+        Assessment.agency_id == agency.id, Assessment.fiscal_year_be == year)
+        .order_by(Assessment.id))
+    if assessment is not None:
+        return assessment_set(assessment)
+    set_id = default_set_id(list_sets(session), year)
+    return None if set_id is None else load_set(set_id, session)
+
+
+def parse_score(text: str) -> float | None:
+    """Read one score as typed (``,`` or ``.`` decimals); blank is None.
+
+    Raises ``ValueError`` saying "not a number" or "outside 0–100".
+    """
+    text = str(text).strip()
+    if not text:
+        return None
+    try:
+        value = float(text.replace(",", "."))
+    except ValueError:
+        raise ValueError(Problem(N_("not a number"))) from None
+    if not 0 <= value <= 100:  # also refuses nan and inf
+        raise ValueError(Problem(N_("outside 0–100")))
+    return value
+
+
+# -- reading ----------------------------------------------------------------------------------
+
+
+def _published(row: PublishedResult) -> Published:
+    return Published(agency_id=row.agency_id, fiscal_year_be=row.fiscal_year_be,
+                     scores={s.code: s.score for s in row.scores}, source=row.source,
+                     as_given=row.as_given, entered_by=row.entered_by,
+                     entered_at=row.entered_at)
+
+
+def published_years(session: Session, agency: Agency) -> dict[int, Published]:
+    """Year → the agency's published result of that year, oldest first."""
+    rows = session.scalars(sa.select(PublishedResult).where(PublishedResult.agency_id == agency.id)
+                           .order_by(PublishedResult.fiscal_year_be))
+    return {r.fiscal_year_be: _published(r) for r in rows}
+
+
+def published_for(session: Session, agency_id: int, year: int) -> Published | None:
+    row = session.scalar(sa.select(PublishedResult).where(
+        PublishedResult.agency_id == agency_id, PublishedResult.fiscal_year_be == year))
+    return None if row is None else _published(row)
+
+
+def published_totals(session: Session, agency_id: int, before: int) -> dict[int, float]:
+    """Year → published total of the agency's years before ``before``."""
+    rows = session.execute(
+        sa.select(PublishedResult.fiscal_year_be, PublishedScore.score)
+        .join(PublishedScore, PublishedScore.result_id == PublishedResult.id)
+        .where(PublishedResult.agency_id == agency_id, PublishedResult.fiscal_year_be < before,
+               PublishedScore.code == "total"))
+    return {year: float(score) for year, score in rows}
+
+
+# -- checking and rating ----------------------------------------------------------------------
+
+
+def check(iset: InstrumentSet | None, scores: dict[str, float]) -> tuple[Mismatch, ...]:
+    """Name every published figure the indicators do not give back to :data:`TOLERANCE`.
+
+    Raises :class:`PublishedError` for a code the set does not know.
+    """
+    known = set(set_codes(iset))
+    unknown = [c for c in scores if c not in known]
+    if unknown:
+        raise PublishedError([Problem(N_("column %(column)s: unknown in %(set)s (use %(codes)s)"),
+                                      column=c, set=iset.id if iset else "-",
+                                      codes=", ".join(set_codes(iset))) for c in unknown])
+    if iset is None:
+        return ()
+    out: list[Mismatch] = []
+    subs = {c: v for c, v in scores.items() if c in iset.sub_indicators}
+    if subs:
+        from_subs = assess(iset, given=subs, bootstrap=0)
+        for code, ind in from_subs.indicators.items():
+            if code in scores and ind.score is not None and ind.source == "given":
+                out.extend(_compare(code, scores[code], ind.score))
+    rated = assess(iset, given={c: v for c, v in scores.items()
+                                if c in iset.indicators or c in iset.sub_indicators}, bootstrap=0)
+    for code, inst in rated.instruments.items():
+        if code in scores and inst.weighted is not None:
+            out.extend(_compare(code, scores[code], inst.weighted))
+    if "total" in scores and rated.total is not None:
+        out.extend(_compare("total", scores["total"], rated.total))
+    return tuple(out)
+
+
+def _compare(code: str, published: float, computed: float) -> list[Mismatch]:
+    shown = round_half_up(computed, 2)
+    if abs(published - shown) > TOLERANCE + 1e-9:
+        return [Mismatch(code, published, shown)]
+    return []
+
+
+def rate_published(iset: InstrumentSet, published: Published, *,
+                   history: list[tuple[int, float]] | None = None,
+                   target: float | None = None) -> AssessmentResult:
+    """The published result as :func:`scoring.assess` rates it: its indicators and
+    sub-indicators given; a part or total that they do not give back is taken as published
+    (:func:`with_published_parts`)."""
+    scores = published.scores
+    given = {c: v for c, v in scores.items() if c in iset.indicators or c in iset.sub_indicators}
+    result = assess(iset, given=given, history=history, bootstrap=0,
+                    fiscal_year_be=published.fiscal_year_be, target=target)
+    # A part or total the indicators give back (to TOLERANCE) stays as computed; one they do
+    # not give (kept as given), or that they cannot give (no indicators), is taken as published.
+    parts = {c: v for c, v in scores.items() if c in iset.instruments
+             and _differs(v, result.instruments[c].weighted)}
+    total = scores.get("total")
+    if not parts and (total is None or not _differs(total, result.total)):
+        return result
+    return with_published_parts(iset, result, weighted=parts, total=total)
+
+
+def _differs(published: float, computed: float | None) -> bool:
+    return computed is None or bool(_compare("", published, computed))
+
+
+# -- writing ----------------------------------------------------------------------------------
+
+
+def set_published(session: Session, agency: Agency, year: int, scores: dict[str, float | None],
+                  *, source: str, entered_by: str, keep_as_given: bool = False,
+                  iset: InstrumentSet | None = None) -> bool:
+    """Make the agency's published result of ``year`` exactly ``scores`` (None = blank).
+
+    Checked first (:func:`check`): a mismatch raises :class:`PublishedError` naming it unless
+    ``keep_as_given``.  Nothing is written before every check passed; the caller commits.
+    All blank removes the year.  Returns whether anything changed.
+    """
+    lo, hi = YEAR_RANGE
+    if not lo <= year <= hi:
+        raise PublishedError([Problem(N_("%(year)s is not a B.E. year (%(lo)s–%(hi)s)"),
+                                      year=year, lo=lo, hi=hi)])
+    figures = {c: float(v) for c, v in scores.items() if v is not None}
+    bad = [Problem(N_("column %(column)s: %(value)s is outside 0–100"), column=c, value=f"{v:g}")
+           for c, v in figures.items() if not 0 <= v <= 100]
+    if bad:
+        raise PublishedError(bad)
+    if iset is None:
+        iset = year_set(session, agency, year)
+    mismatches = check(iset, figures)
+    if mismatches and not keep_as_given:
+        raise PublishedError([m.describe() for m in mismatches], mismatches)
+    row = session.scalar(sa.select(PublishedResult).where(
+        PublishedResult.agency_id == agency.id, PublishedResult.fiscal_year_be == year))
+    if not figures:
+        if row is None:
+            return False
+        session.delete(row)
+        session.flush()
+        return True
+    if row is not None and {s.code: s.score for s in row.scores} == figures \
+            and row.as_given == bool(mismatches):
+        return False
+    if row is None:
+        row = PublishedResult(agency_id=agency.id, fiscal_year_be=year)
+        session.add(row)
+    row.source, row.entered_by = source, entered_by
+    row.as_given = bool(mismatches)
+    row.entered_at = dt.datetime.now(dt.UTC)
+    existing = {s.code: s for s in row.scores}
+    for code, s in existing.items():
+        if code not in figures:
+            row.scores.remove(s)
+    for code, value in figures.items():
+        if code in existing:
+            existing[code].score = value
+        else:
+            row.scores.append(PublishedScore(code=code, score=value))
+    session.flush()
+    return True
+
+
+def remove_published(session: Session, agency: Agency, year: int) -> bool:
+    """Remove the agency's published result of ``year``; return whether there was one."""
+    row = session.scalar(sa.select(PublishedResult).where(
+        PublishedResult.agency_id == agency.id, PublishedResult.fiscal_year_be == year))
+    if row is None:
+        return False
+    session.delete(row)
+    session.flush()
+    return True
+
+
+# -- uploads ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UploadRow:
+    """One row of an upload: whose, which year, the figures, and the row's number."""
+
+    line: int
+    agency_code: str | None
+    fiscal_year_be: int | None
+    scores: dict[str, float | None]
+
+
+def read_table(data: bytes, filename: str) -> list[list[str]]:
+    """The cells of a CSV (UTF-8) or XLSX upload as text, first sheet; raise PublishedError."""
+    name = (filename or "").lower()
+    if name.endswith(".xlsx"):
+        from openpyxl import load_workbook
+        try:
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            sheet = book.worksheets[0]
+            rows = [["" if v is None else (f"{v:g}" if isinstance(v, float) else str(v))
+                     for v in row] for row in sheet.iter_rows(values_only=True)]
+            book.close()
+        except Exception:  # openpyxl raises many kinds for a damaged file
+            raise PublishedError([Problem(N_("the file is not a readable XLSX workbook"))]) \
+                from None
+        return rows
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise PublishedError([Problem(N_("the file is not UTF-8 text (save it as CSV UTF-8) "
+                                         "or XLSX"))]) from None
+    if "\x00" in text:
+        raise PublishedError([Problem(N_("the file is not CSV text (save it as CSV UTF-8) "
+                                         "or XLSX"))])
+    return [row for row in csv.reader(io.StringIO(text))]
+
+
+def parse_upload(data: bytes, filename: str, codes: tuple[str, ...]) -> list[UploadRow]:
+    """Read ``agency,fiscal_year,total,IIT,…,1,…,10,9.1,…`` rows (``agency`` and
+    ``fiscal_year`` optional: the page's agency and year stand in); raise PublishedError
+    naming every bad row and column."""
+    table = read_table(data, filename)
+    header = [h.strip() for h in (table[0] if table else [])]
+    while header and not header[-1]:
+        header.pop()
+    keys = {"agency", "fiscal_year"}
+    errors: list[str] = []
+    if not header:
+        raise PublishedError([Problem(N_("the file has no header row"))])
+    for i, h in enumerate(header, start=1):
+        if h not in keys and h not in codes:
+            errors.append(Problem(N_("column %(n)s '%(column)s': unknown (use agency, "
+                                     "fiscal_year, %(codes)s)"),
+                                  n=i, column=h, codes=", ".join(codes)))
+    if len(set(header)) != len(header):
+        errors.append(Problem(N_("a column appears twice")))
+    if errors:
+        raise PublishedError(errors)
+    lo, hi = YEAR_RANGE
+    out: list[UploadRow] = []
+    seen: set[tuple] = set()
+    for line, row in enumerate(table[1:], start=2):
+        cells = [str(c).strip() for c in row]
+        if not any(cells):
+            continue
+        if len(cells) > len(header) and any(cells[len(header):]):
+            errors.append(Problem(N_("row %(row)s: more cells than columns"), row=line))
+            continue
+        cells = cells[:len(header)] + [""] * (len(header) - len(cells))
+        values = dict(zip(header, cells, strict=True))
+        agency_code = values.pop("agency", None) or None
+        year = None
+        if "fiscal_year" in values:
+            text = values.pop("fiscal_year")
+            if not text.isdigit() or not lo <= int(text) <= hi:
+                errors.append(Problem(N_("row %(row)s, column fiscal_year: '%(value)s' is not "
+                                         "a B.E. year (%(lo)s–%(hi)s)"),
+                                      row=line, value=text, lo=lo, hi=hi))
+                continue
+            year = int(text)
+        if (agency_code, year) in seen:
+            which = " ".join(x for x in (agency_code, None if year is None else str(year)) if x)
+            errors.append(Problem(N_("row %(row)s: %(which)s appears twice"), row=line,
+                                  which=which or "-"))
+            continue
+        seen.add((agency_code, year))
+        scores: dict[str, float | None] = {}
+        for code, cell in values.items():
+            try:
+                scores[code] = parse_score(cell)
+            except ValueError as exc:
+                errors.append(Problem(N_("row %(row)s, column %(column)s: '%(value)s' is "
+                                         "%(reason)s"),
+                                      row=line, column=code, value=cell, reason=exc.args[0]))
+        out.append(UploadRow(line, agency_code, year, scores))
+    if errors:
+        raise PublishedError(errors)
+    if not out:
+        raise PublishedError([Problem(N_("the file has no rows"))])
+    return out
+
+
+def store_upload(session: Session, rows: list[UploadRow], *, default_agency: Agency | None,
+                 year: int | None, allowed: Callable[[Agency], bool], source: str,
+                 entered_by: str, keep_as_given: bool = False) -> list[tuple[Agency, int]]:
+    """Check every row of an upload, then store them all, or none.
+
+    ``default_agency``/``year`` stand in for a row without them; ``allowed(agency)`` says whether the
+    uploader may set that agency's result.  Raises :class:`PublishedError` naming every
+    refused row (and column); nothing is stored then.  Returns (agency, year) of each row.
+    """
+    errors: list[str] = []
+    planned: list[tuple[Agency, int, dict[str, float | None], InstrumentSet | None]] = []
+    for r in rows:
+        target = default_agency
+        if r.agency_code is not None:
+            target = session.scalar(sa.select(Agency).where(Agency.code == r.agency_code))
+            if target is None:
+                errors.append(Problem(N_("row %(row)s, column agency: no agency with code "
+                                         "'%(code)s'"), row=r.line, code=r.agency_code))
+                continue
+        if target is None:
+            errors.append(Problem(N_("row %(row)s, column agency: which agency? (add an agency "
+                                     "column)"), row=r.line))
+            continue
+        if not allowed(target):
+            errors.append(Problem(N_("row %(row)s, column agency: you may not set the result of "
+                                     "'%(code)s' (outside your agency or area)"),
+                                  row=r.line, code=target.code))
+            continue
+        row_year = r.fiscal_year_be or year
+        if row_year is None:
+            errors.append(Problem(N_("row %(row)s, column fiscal_year: which year? (add a "
+                                     "fiscal_year column or choose the year)"), row=r.line))
+            continue
+        iset = year_set(session, target, row_year)
+        try:
+            mismatches = check(iset, {c: v for c, v in r.scores.items() if v is not None})
+        except PublishedError as exc:
+            errors.extend(Problem(N_("row %(row)s, %(problem)s"), row=r.line, problem=m)
+                          for m in exc.messages)
+            continue
+        if mismatches and not keep_as_given:
+            errors.extend(Problem(N_("row %(row)s, column %(problem)s"), row=r.line,
+                                  problem=m.describe()) for m in mismatches)
+            continue
+        planned.append((target, row_year, r.scores, iset))
+    if errors:
+        raise PublishedError(errors)
+    for target, row_year, scores, iset in planned:  # a row replaces its year entirely
+        set_published(session, target, row_year, scores, source=source, entered_by=entered_by,
+                      keep_as_given=keep_as_given, iset=iset)
+    return [(t, y) for t, y, _, _ in planned]
+
+
+@dataclass(frozen=True)
+class YearSummary:
+    """A published year as the console lists it: the record and how the year's set rates it."""
+
+    published: Published
+    set_id: str | None
+    total: float | None
+    grade: str | None
+    verdict_th: str | None
+    verdict_en: str | None
+
+
+def year_summaries(session: Session, agency: Agency) -> list[YearSummary]:
+    """Each published year of the agency, with the verdict its set gives the figures."""
+    out = []
+    for year, pub in published_years(session, agency).items():
+        iset = year_set(session, agency, year)
+        if iset is None:
+            out.append(YearSummary(pub, None, pub.total, None, None, None))
+            continue
+        rated = rate_published(iset, pub)
+        verdict = rated.verdict
+        out.append(YearSummary(pub, iset.id, rated.total, rated.grade,
+                               None if verdict is None else verdict.label_th,
+                               None if verdict is None else verdict.label_en))
+    return out
