@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session
 from scoring.assess import DEFAULT_BOOTSTRAP
 
 from ..models import Assessment, ReportNarrative, utcnow
+from . import pdf_text
 from . import view_models as vm
 from .formatting import split_lines, two_decimals
 from .measures import measures_by_indicator
@@ -234,11 +235,7 @@ def render_page(template: str, *, font_base: str = "/static/fonts/", **context
 def html_pdf(html: str) -> bytes:
     """Print a page of :func:`render_page` (rendered with ``font_base=PDF_FONT_BASE``) to PDF
     with WeasyPrint, Sarabun embedded."""
-    from weasyprint import HTML
-    from weasyprint.text.fonts import FontConfiguration
-
-    return HTML(string=html, base_url=str(FONTS)).write_pdf(font_config=FontConfiguration())
-
+    return pdf_text.write_pdf(html, str(FONTS))
 
 
 def render_report_html(report: vm.ReportView, *, font_base: str = "/static/fonts/"
