@@ -194,7 +194,7 @@ def _sections(report: vm.ReportView) -> list[str]:
            text.factors_title(), text.develop_title(report), text.issues_title(),
            text.oit_title(), text.improve_title(), text.guidelines_title(),
            text.sustain_title(), text.monitoring_title()]
-    out += [text.plan_title(report, s.indicator) for s in report.measures]
+    out += [text.plan_title(report, s.indicator) for s in report.planned]
     if report.results.methodology.has_tiers:
         out.append(text.tiers_note())
     if report.results.methodology.grades:
