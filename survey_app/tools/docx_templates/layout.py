@@ -35,8 +35,8 @@ from ...services.reports import FONTS, TEMPLATES, report_env
 
 OUT_DIR = TEMPLATES / "report"
 FONT = "TH Sarabun New"
-BODY_PT = 16
-TABLE_PT = 14
+BODY_PT = 15
+TABLE_PT = 13
 PAGE_MM = (210, 297)
 MARGINS_MM = (30, 20)  # left, right
 TEXT_WIDTH_MM = PAGE_MM[0] - sum(MARGINS_MM)  # 160
@@ -146,6 +146,9 @@ def setup_styles(doc) -> None:
     signature.paragraph_format.left_indent = Mm(TEXT_WIDTH_MM * 0.45)
     signature.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
     signature.paragraph_format.keep_with_next = True
+    spacer = styles.add_style("Spacer ITA", WD_STYLE_TYPE.PARAGRAPH)
+    spacer.base_style = normal
+    style_fonts(spacer, 4)
     note = styles.add_style("Note ITA", WD_STYLE_TYPE.PARAGRAPH)
     note.base_style = normal
     style_fonts(note, 12)
@@ -333,6 +336,8 @@ def table(doc, columns: list[tuple], rows: list[list], *, width_mm: float = TEXT
             add_row([row] + [""] * (len(widths_mm) - 1))
         else:
             add_row(row)
+    if keep_together:  # the last row keeps with this, not with what follows the table
+        doc.add_paragraph(style="Spacer ITA")
 
 
 def landscape(doc, on: bool) -> None:

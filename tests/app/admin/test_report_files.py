@@ -120,7 +120,7 @@ def test_words_with_sara_am_and_stacked_marks_read_back_exactly():
     words = "การ กำลัง น้ำ ค่ำ ประจำปี ผู้มีส่วนได้ส่วนเสีย ที่ผ่านมา อยู่ใน ญี่ปุ่น ปั้น ฟ้า"
     page = ("<html><head><style>" + reports.report_env().get_template(
         "report/report.css.j2").render(font_base=reports.PDF_FONT_BASE)
-        + "</style></head><body><p>" + words + "</p><p><strong>" + words
+        + " p { font-size: 10pt; text-indent: 0 }</style></head><body><p>" + words + "</p><p><strong>" + words
         + "</strong></p></body></html>")
     text = _pdftotext(reports.html_pdf(page))
     assert text.split("\n")[:2] == [words, words]  # spaces too: nothing loose, nothing added
