@@ -179,3 +179,113 @@ def test_moving_a_marks_origin_moves_no_ink():
     assert sorted(before.values()) == sorted(after.values())
     moved = [name for name in {k[0] for k in before} if font["hmtx"][name][0] == 0]
     assert moved  # zero-width marks, all of them checked
+
+
+# -- the office's document: edited on the report-texts page, printed in every format ----------
+
+
+def _png(size=(120, 60)) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, (20, 60, 140)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def _csrf(page: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    return match.group(1) if match else ""
+
+
+DOCUMENT = {
+    "document": "1",
+    "foreword": "รายงานฉบับนี้จัดทำขึ้นเพื่อวิเคราะห์ผลการประเมิน\r\nและกำหนดมาตรการส่งเสริมคุณธรรม",
+    "background": "สำนักงานรับการประเมินจากสำนักงานคณะกรรมการการศึกษาขั้นพื้นฐานอย่างต่อเนื่อง",
+    "internal_measures": "ประกาศเจตนารมณ์เพื่อเป็นองค์กรคุณธรรม\nมาตรการป้องกันการรับสินบน\n"
+                         "มาตรการตรวจสอบการใช้ดุลพินิจ",
+    "comparison_scope": "ในภาพรวมระดับประเทศของสำนักงานเขตพื้นที่การศึกษา",
+    "comparison_units": "245", "comparison_score": "94.67",
+    "director_name": "นายสมชาย ใจดี",
+    "director_position": "ผู้อำนวยการสำนักงานเขตพื้นที่การศึกษาประถมศึกษาเชียงใหม่ เขต 3",
+    "cover_date": "2026-12-15",
+}
+
+
+def test_the_offices_document_is_saved_audited_and_printed(app, client):
+    import docx
+    import sqlalchemy as sa
+
+    from survey_app.extensions import db
+    from survey_app.models import Assessment, AuditEvent, ReportDocument
+
+    from .results_data import login, seed_one
+
+    seeded = seed_one(app)
+    login(client)
+    url = f"/admin/assessments/{seeded.assessment_id}/report/texts"
+    page = client.get(url).get_data(as_text=True)
+    assert 'enctype="multipart/form-data"' in page and 'class="paragraph"' in page
+    data = dict(DOCUMENT, csrf_token=_csrf(page), logo=(io.BytesIO(_png()), "logo.png"))
+    saved = client.post(url, data=data, content_type="multipart/form-data")
+    assert saved.status_code == 302
+    with app.app_context():
+        row = db.session.scalar(sa.select(ReportDocument))
+        assert row.director_name == "นายสมชาย ใจดี" and row.comparison_units == 245
+        assert row.logo_type == "png" and row.logo.startswith(b"\x89PNG")
+        detail = db.session.scalars(sa.select(AuditEvent.detail).where(
+            AuditEvent.action == "report_texts")).one()
+        assert "document logo" in detail and "document foreword" in detail
+        assessment = db.session.get(Assessment, seeded.assessment_id)
+        report = reports.report_view(db.session, assessment, bootstrap=0)
+    html, _ = reports.render_report_html(report, font_base=reports.PDF_FONT_BASE)
+    for words in ("คำนำ", "รายงานฉบับนี้จัดทำขึ้นเพื่อวิเคราะห์ผลการประเมิน", "(นายสมชาย ใจดี)",
+                  "จากการประเมินทั้งสิ้น 245 หน่วยงาน ได้คะแนนเฉลี่ยร้อยละ 94.67",
+                  "มาตรการป้องกันการรับสินบน", "ธันวาคม 2569", "data:image/png;base64,",
+                  "สำนักงานรับการประเมินจากสำนักงานคณะกรรมการการศึกษาขั้นพื้นฐานอย่างต่อเนื่อง"):
+        assert words in html, words
+    pdf_text = _squash(_pdftotext(reports.report_pdf(report)))
+    for words in ("(นายสมชาย ใจดี)", "มาตรการตรวจสอบการใช้ดุลพินิจ", "15 ธันวาคม พ.ศ. 2569"):
+        assert _squash(words) in pdf_text, words
+    document = docx.Document(io.BytesIO(reports.report_docx(report)))
+    text = "\n".join(p.text for p in document.paragraphs)
+    for words in ("คำนำ", "(นายสมชาย ใจดี)", "3. มาตรการตรวจสอบการใช้ดุลพินิจ",
+                  "ได้คะแนนเฉลี่ยร้อยละ 94.67"):
+        assert words in text, words
+    assert len(document.inline_shapes) >= 1  # the logo (and the charts where pdftoppm runs)
+    # the follow-up report signs too
+    with app.app_context():
+        from survey_app.services.measures import follow_up_view
+
+        view = follow_up_view(db.session, db.session.get(Assessment, seeded.assessment_id), 1)
+    assert "(นายสมชาย ใจดี)" in reports.follow_up_html(view)[0]
+    follow = docx.Document(io.BytesIO(reports.follow_up_docx(view)))
+    assert "(นายสมชาย ใจดี)" in "\n".join(p.text for p in follow.paragraphs)
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("logo", b"not an image", "ตราสัญลักษณ์ต้องเป็นไฟล์ภาพ PNG หรือ JPEG"),
+    ("logo", b"\x89PNG" + b"0" * (210 * 1024), "ไฟล์ตราสัญลักษณ์ใหญ่เกิน 200 KB"),
+    ("comparison_score", "120", "คะแนนต้องอยู่ระหว่าง 0 ถึง 100"),
+    ("comparison_units", "สองร้อย", "กรุณากรอกตัวเลข"),
+    ("cover_date", "2026-13-40", "วันที่ไม่ถูกต้อง"),
+    ("director_name", "ก" * 201, "ข้อความยาวเกิน"),
+])
+def test_a_bad_document_field_is_named_in_thai_and_nothing_is_stored(app, client, field, value,
+                                                                    message):
+    import sqlalchemy as sa
+
+    from survey_app.extensions import db
+    from survey_app.models import ReportDocument
+
+    from .results_data import login, seed_one
+
+    seeded = seed_one(app)
+    login(client)
+    url = f"/admin/assessments/{seeded.assessment_id}/report/texts"
+    data = dict(DOCUMENT, csrf_token=_csrf(client.get(url).get_data(as_text=True)))
+    data[field] = (io.BytesIO(value), "logo.png") if field == "logo" else value
+    refused = client.post(url, data=data, content_type="multipart/form-data")
+    assert refused.status_code == 400
+    assert message in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ReportDocument)) == 0
