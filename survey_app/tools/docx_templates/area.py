@@ -3,6 +3,8 @@ sentences from ``area_text.j2`` (``A.…``), table headers from ``text.j2`` (``T
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from .layout import OUT_DIR, new_document, para, save, table, tag
@@ -10,8 +12,8 @@ from .layout import OUT_DIR, new_document, para, save, table, tag
 OUT = OUT_DIR / "area.docx"
 
 
-def build() -> bytes:
-    """Build ``area.docx``; return its bytes."""
+def build(out: Path | None = OUT) -> bytes:
+    """Build ``area.docx`` (into ``out``; None: nowhere); return its bytes."""
     doc = new_document("{{ A.title() }}")
     para(doc, "{{ A.title() }}{{ A.area_line(R) }}", "Cover")
     para(doc, "{{ A.year_line(R) }}", "Cover")
@@ -81,4 +83,4 @@ def build() -> bytes:
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endif %}")
     para(doc, "{{ A.foot() }}", "Note ITA")
-    return save(doc, OUT)
+    return save(doc, out)

@@ -4,12 +4,12 @@ quarter shown as not yet due), the approval block at the end."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from .layout import (
     OUT_DIR,
-    WIDE_WIDTH_MM,
-    landscape,
     new_document,
     page_break,
     para,
@@ -55,29 +55,27 @@ def summary(doc) -> None:
 
 
 def measures(doc) -> None:
-    """Every measure with its status, and for the year the grid of quarters (landscape)."""
-    tag(doc, "{%p if fu.reported %}")
-    landscape(doc, True)
+    """Every measure with its status, and for the year the grid of quarters."""
     doc.add_heading("{{ T.fu_table_title(fu) }}", level=1)
-    table(doc, [("order", 16), ("indicator", 45), ("issue_measure", 80), ("responsible", 34),
-                ("period", 38, PERIOD), ("status", 34, STATUS)],
+    tag(doc, "{%p if fu.reported %}")
+    table(doc, [("order", 16), ("indicator", 28), ("issue_measure", 36), ("responsible", 30),
+                ("period", 32, PERIOD), ("status", 18, STATUS)],
           ["{%tr for m in fu.reported %}",
            [("centre", "{{ loop.index }}"), "{{ m.indicator_code }} {{ m.indicator_name_th }}",
             ["{%p for line in m.issue %}", "{{ line }}", "{%p endfor %}",
              "{%p for line in m.measure %}", "{{ line }}", "{%p endfor %}"],
             "{{ m.responsible or '-' }}", "{{ T.measure_period(m) }}",
             ("centre", "{{ T.status_word(m.shown_status(fu.as_of)) }}")],
-           "{%tr endfor %}"], width_mm=WIDE_WIDTH_MM, split_rows=True)
+           "{%tr endfor %}"], split_rows=True)
     tag(doc, "{%p if fu.quarter is none %}")
     para(doc, "{{ T.fu_grid_title() }}", "Lead ITA")
-    table(doc, [("order", 16), ("measure", 91)] + [("{{ T.quarter_col(%d) }}" % q, 35, STATUS)
+    table(doc, [("order", 16), ("measure", 48)] + [("{{ T.quarter_col(%d) }}" % q, 24, STATUS)
                                                      for q in (1, 2, 3, 4)],
           ["{%tr for m in fu.reported %}",
            [("centre", "{{ loop.index }}"), "{{ m.measure|join(' ') }}",
             *[("centre", "{{ T.status_word(m.shown_status(%d)) }}" % q) for q in (1, 2, 3, 4)]],
-           "{%tr endfor %}"], width_mm=WIDE_WIDTH_MM)
+           "{%tr endfor %}"])
     tag(doc, "{%p endif %}")
-    landscape(doc, False)
     tag(doc, "{%p endif %}")
 
 
@@ -105,8 +103,8 @@ def details(doc) -> None:
     tag(doc, "{%p endfor %}")
 
 
-def build() -> bytes:
-    """Build ``follow_up.docx``; return its bytes."""
+def build(out: Path | None = OUT) -> bytes:
+    """Build ``follow_up.docx`` (into ``out``; None: nowhere); return its bytes."""
     doc = new_document("{{ T.fu_title() }}")
     cover(doc)
     summary(doc)
@@ -114,4 +112,4 @@ def build() -> bytes:
     details(doc)
     signature(doc)
     para(doc, "{{ T.fu_foot(fu) }}", "Note ITA")
-    return save(doc, OUT)
+    return save(doc, out)

@@ -4,6 +4,8 @@ and the PDF print."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from .layout import (
@@ -302,8 +304,8 @@ def signature(doc) -> None:
     tag(doc, "{%p endif %}")
 
 
-def build() -> bytes:
-    """Build ``report.docx``; return its bytes."""
+def build(out: Path | None = OUT) -> bytes:
+    """Build ``report.docx`` (into ``out``; None: nowhere); return its bytes."""
     assert TEXT_WIDTH_MM < WIDE_WIDTH_MM
     doc = new_document("{{ T.cover_title() }}")
     cover(doc)
@@ -321,4 +323,4 @@ def build() -> bytes:
     tag(doc, "{%p endif %}")
     signature(doc)
     para(doc, "{{ T.foot(report) }}", "Note ITA")
-    return save(doc, OUT)
+    return save(doc, out)

@@ -289,3 +289,112 @@ def test_a_bad_document_field_is_named_in_thai_and_nothing_is_stored(app, client
     assert message in refused.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(ReportDocument)) == 0
+
+
+# -- the DOCX templates: rebuilt from the tool, and what LibreOffice makes of the filled files --
+
+
+def test_rebuilding_the_docx_templates_gives_the_committed_files():
+    from survey_app.tools import docx_templates
+
+    for name, module in docx_templates.BUILDERS.items():
+        assert module.build(None) == module.OUT.read_bytes(), name
+
+
+def _soffice_pdf(document: bytes, tmp_path, name: str) -> bytes:
+    """Convert a DOCX headless with LibreOffice (its own profile: tests run in parallel)."""
+    import os
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("LibreOffice (libreoffice-writer-nogui) is not installed; .ci/run installs it")
+        pytest.skip("LibreOffice (libreoffice-writer-nogui) is not installed")
+    source = tmp_path / f"{name}.docx"
+    source.write_bytes(document)
+    profile = (tmp_path / "lo-profile").as_uri()
+    subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
+                   check=True, capture_output=True, timeout=240)
+    return (tmp_path / f"{name}.pdf").read_bytes()
+
+
+def _pages(pdf: bytes) -> int:
+    info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True)
+    return int(re.search(r"Pages:\s+(\d+)", info.stdout.decode()).group(1))
+
+
+def _quartered(report: vm.ReportView) -> vm.ReportView:
+    """The seed's report with its measures planned in quarters (the period column's words)."""
+    from dataclasses import replace
+
+    grouped = tuple(replace(s, measures=tuple(replace(m, start_quarter=3, end_quarter=3)
+                                              for m in s.measures)) for s in report.measures)
+    return replace(report, measures=grouped)
+
+
+def _tokens(texts) -> list[str]:
+    """The words a table must never break: its header words and every number."""
+    from survey_app.tools.docx_templates.layout import THAI_WORDS, words
+
+    out = []
+    for text in texts:
+        out += [w for w in words(text) if re.fullmatch(r"[\d.+\-–]+|[A-Z]{2,}", w)
+                or w in THAI_WORDS]
+    return out
+
+
+def test_the_docx_in_libreoffice_keeps_words_whole_and_pages_few(tmp_path):
+    import collections
+
+    import docx
+    from docx.oxml.ns import qn
+
+    from survey_app.tools.docx_templates.layout import THAI_WORDS, column_need_mm, words
+
+    report = _quartered(_seed_report())
+    filled = reports.report_docx(report)
+    document = docx.Document(io.BytesIO(filled))
+    # every column at least as wide as its header's longest word
+    for table in document.tables:
+        grid = [int(c.get(qn("w:w"))) / 1440 * 25.4
+                for c in table._tbl.tblGrid.findall(qn("w:gridCol"))]
+        for mm, cell in zip(grid, table.rows[0].cells):
+            pieces = words(cell.text)
+            if all(p in THAI_WORDS or not THAI.search(p) for p in pieces):  # T.col's words
+                assert mm + 0.1 >= column_need_mm([cell.text]), (cell.text, mm)
+    # the plan tables sit on landscape pages; the charts are drawn at 150 mm
+    assert any(s.page_width > s.page_height for s in document.sections)
+    if shutil.which("pdftoppm"):
+        assert {round(s.width.mm) for s in document.inline_shapes} == {reports.CHART_MM}
+    converted = _soffice_pdf(filled, tmp_path, "report")
+    assert _pages(converted) <= 1.2 * _pages(reports.report_pdf(report))
+    # headers and numbers are whole in what LibreOffice laid out (a broken one is not found)
+    # (LibreOffice's own PDF reads back with spaces and Thai marks out of place: compare lines
+    # without either, so that only a line break inside a word is a difference)
+    text = _bare(_pdftotext(converted))
+    cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
+    wanted = collections.Counter(_bare(t) for t in _tokens(cells))
+    for token, n in wanted.items():
+        assert text.count(token) >= n, token
+    assert _bare("ไตรมาส 3 (เมษายน – มิถุนายน)") in text.replace("\n", "")
+
+
+MARKS = "\u0e31\u0e34-\u0e3a\u0e47-\u0e4e"
+
+
+def _bare(text: str) -> str:
+    """Text without spaces and Thai marks, its line breaks kept but those pdftotext puts before
+    a mark it reads out of its line (LibreOffice's PDF: ``ขัน\\n้ ตอน``)."""
+    text = re.sub(f"\n(?=[{MARKS}])", "", text)
+    return re.sub(f"[ \t{MARKS}]", "", text)
+
+
+def test_the_follow_up_docx_in_libreoffice(tmp_path):
+    view = _follow_up(1)
+    converted = _soffice_pdf(reports.follow_up_docx(view), tmp_path, "follow_up")
+    assert _pages(converted) <= 1.2 * _pages(reports.follow_up_pdf(view))
+    text = _squash(_pdftotext(converted))
+    for measure in ("จัดทำคู่มือการให้บริการ", "เผยแพร่ข้อมูลข่าวสารผ่านช่องทางออนไลน์",
+                    "ประชุมคณะกรรมการประเมินความเสี่ยงการทุจริต", "ยังไม่ถึงกำหนด"):
+        assert _squash(measure) in text, measure
