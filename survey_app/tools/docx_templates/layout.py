@@ -386,7 +386,7 @@ def indicator_table(doc, loop: str, ind: str = "ind", first: str = "indicator_no
     2566), the tier-only sets' table goes without it.  Its rows stay on one page."""
     cells = [("centre", f"{{{{ {ind}.code }}}}"), f"{{{{ {ind}.name_th }}}}",
              ("number", f"{{{{ {ind}.score|f }}}}")]
-    verdict = ("centre", f"{{{{ T.verdict_word({ind}.passed) }}}}")
+    verdict = ("centre", f"{{{{ T.remark({ind}, r.target) }}}}")
     remark = ("remark", 26, ["ไม่ผ่าน"])
     tag(doc, "{%p if M.grades %}")
     table(doc, [(first, 20), ("indicator_name", 74), ("score", 22, SCORE), ("grade", 18, GRADE),

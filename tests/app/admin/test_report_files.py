@@ -398,3 +398,83 @@ def test_the_follow_up_docx_in_libreoffice(tmp_path):
     for measure in ("จัดทำคู่มือการให้บริการ", "เผยแพร่ข้อมูลข่าวสารผ่านช่องทางออนไลน์",
                     "ประชุมคณะกรรมการประเมินความเสี่ยงการทุจริต", "ยังไม่ถึงกำหนด"):
         assert _squash(measure) in text, measure
+
+
+# -- the prose: no placeholder, no code-and-question sentences, periods read once --------------
+
+
+def _docx_all_text(data: bytes) -> str:
+    import docx
+
+    document = docx.Document(io.BytesIO(data))
+    parts = [p.text for p in document.paragraphs]
+    parts += [c.text for t in document.tables for r in t.rows for c in r.cells]
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("which", ["seed", "y2569"])
+def test_no_placeholder_none_or_strung_item_codes_in_any_document(which):
+    report = _seed_report() if which == "seed" else _y2569_report()
+    html, _ = reports.render_report_html(report)
+    text = _docx_all_text(reports.report_docx(report))
+    for document in (html, text):
+        assert "None" not in document and "กรุณากรอก" not in document
+    assert 'class="missing"' not in html
+    # the drafted prose names no item code and strings no question text into its sentence
+    for key, draft in reports.narrative_drafts(report.results).items():
+        assert not re.search(r"\b[a-z]{1,2}\d+\b", draft), (key, draft)
+        for ind in report.results.indicators:
+            for item in ind.items:
+                assert item.text_th not in draft, (key, item.code)
+    # an indicator without a measure has no plan table: only those with measures do
+    planned = {s.indicator.code for s in report.planned}
+    assert planned == {code for code, rows in MEASURES_BY_CODE.items() if rows}
+
+
+MEASURES_BY_CODE = {"6": [1], "10": [1]}  # tests/app/admin/test_report_yearly.py's MEASURES
+
+
+def test_a_tier_year_has_no_dash_columns_and_the_total_carries_its_verdict():
+    report = _y2569_report()
+    html, _ = reports.render_report_html(report)
+    ranked = re.search(r'<table id="ranked".*?</table>', html, re.S).group(0)
+    remarks = re.findall(r'<td class="c">([^<]*)</td></tr>', ranked)
+    assert remarks and "-" not in remarks
+    assert set(remarks) <= {"ถึงเป้าหมาย", "ต่ำกว่าเป้าหมาย"}
+    total = re.search(r'data-figure="total">([^<]*)<', html).group(1)
+    assert total.startswith("93.") or total.split()[0] == vm.format_score(report.results.total)
+    assert f"({report.results.verdict.label_th})" in total
+    seed = _seed_report()
+    seed_total = re.search(r'data-figure="total">([^<]*)<',
+                           reports.render_report_html(seed)[0]).group(1)
+    assert seed_total == "94.67 A (ผ่าน)"
+
+
+def test_a_measures_period_reads_once_with_the_fiscal_years_months():
+    from survey_app.quarters import quarter_end, quarter_start
+
+    text = reports._text()
+    m = SimpleNamespace(start_quarter=3, end_quarter=3,
+                        period="ไตรมาส 3 ของปีงบประมาณ พฤษภาคม – มิถุนายน 2567")
+    assert str(text.measure_period(m)) == "ไตรมาส 3 (เมษายน – มิถุนายน)"
+    whole = SimpleNamespace(start_quarter=1, end_quarter=4, period="")
+    assert str(text.measure_period(whole)) == "ทุกไตรมาส (ตลอดปีงบประมาณ)"
+    noted = SimpleNamespace(start_quarter=1, end_quarter=2, period="ภายในเดือนมีนาคม")
+    assert str(text.measure_period(noted)) == "ไตรมาส 1–2 (ตุลาคม – มีนาคม) ภายในเดือนมีนาคม"
+    # the months the text names are the quarters' own (quarters.py): Q1 Oct-Dec ... Q4 Jul-Sep
+    names = ["มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม",
+             "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม"]
+    for q in (1, 2, 3, 4):
+        first, last = quarter_start(2569, q).month, quarter_end(2569, q).month
+        assert str(text.quarter_months(q, q)) == f"{names[first - 1]} – {names[last - 1]}"
+
+
+def test_the_history_labels_every_year_and_compares_with_the_year_before():
+    report = _y2569_report()  # history 2568, this year 2569
+    html, _ = reports.render_report_html(report)
+    assert "ผลคะแนนปีงบประมาณ พ.ศ. 2569 ได้" in html and "เทียบกับปีงบประมาณ พ.ศ. 2568" in html
+    charts = reports.report_env().get_template("report/charts.svg.j2").make_module()
+    points = [vm.TrendPoint(2566, 90.0, "-", "-", None), vm.TrendPoint(2569, 93.0, "", "", 3.0)]
+    svg = str(charts.trend(points, "t", 85.0))
+    labelled = re.findall(r'data-year="(\d+)"[^>]*>(\d+)</text>', svg)
+    assert sorted(int(y) for y, _ in labelled) == [2566, 2567, 2568, 2569]
