@@ -25,8 +25,8 @@ from . import view_models as vm
 from .assessments import assessment_state
 from .formatting import split_lines
 from .instrument_sets import assessment_set, default_set_id, list_sets, load_set
-from .report_document import report_document
 from .oit import parse_evidence_urls
+from .report_document import report_document
 from .results import agency_info, stored_result
 
 STATUSES = vm.MEASURE_STATUSES

@@ -133,14 +133,14 @@ def _shift_marks(font: TTFont, shift: int = MARK_SHIFT) -> None:
                 coverage, array = sub.MarkCoverage.glyphs, sub.MarkArray
             elif kind == "MarkMarkPos":
                 coverage, array = sub.Mark1Coverage.glyphs, sub.Mark1Array
-                for name, record in zip(sub.Mark2Coverage.glyphs, sub.Mark2Array.Mark2Record):
+                for name, record in zip(sub.Mark2Coverage.glyphs, sub.Mark2Array.Mark2Record, strict=True):
                     if name in marks:
                         for anchor in record.Mark2Anchor:
                             if anchor is not None:
                                 anchor.XCoordinate += shift
             else:
                 continue
-            for name, record in zip(coverage, array.MarkRecord):
+            for name, record in zip(coverage, array.MarkRecord, strict=True):
                 if name in marks:
                     record.MarkAnchor.XCoordinate += shift
 

@@ -69,11 +69,11 @@ def measures(doc) -> None:
            "{%tr endfor %}"], split_rows=True)
     tag(doc, "{%p if fu.quarter is none %}")
     para(doc, "{{ T.fu_grid_title() }}", "Lead ITA")
-    table(doc, [("order", 16), ("measure", 48)] + [("{{ T.quarter_col(%d) }}" % q, 24, STATUS)
+    table(doc, [("order", 16), ("measure", 48)] + [(f"{{{{ T.quarter_col({q}) }}}}", 24, STATUS)
                                                      for q in (1, 2, 3, 4)],
           ["{%tr for m in fu.reported %}",
            [("centre", "{{ loop.index }}"), "{{ m.measure|join(' ') }}",
-            *[("centre", "{{ T.status_word(m.shown_status(%d)) }}" % q) for q in (1, 2, 3, 4)]],
+            *[("centre", f"{{{{ T.status_word(m.shown_status({q})) }}}}") for q in (1, 2, 3, 4)]],
            "{%tr endfor %}"])
     tag(doc, "{%p endif %}")
     tag(doc, "{%p endif %}")

@@ -153,12 +153,12 @@ def _attachments(font: TTFont) -> dict[tuple[str, str, int], float]:
             pairs = []
             if kind in ("MarkBasePos", "MarkLigPos"):
                 pairs = [(g, r.MarkAnchor) for g, r in zip(sub.MarkCoverage.glyphs,
-                                                           sub.MarkArray.MarkRecord)]
+                                                           sub.MarkArray.MarkRecord, strict=True)]
             elif kind == "MarkMarkPos":
                 pairs = [(g, r.MarkAnchor) for g, r in zip(sub.Mark1Coverage.glyphs,
-                                                           sub.Mark1Array.MarkRecord)]
+                                                           sub.Mark1Array.MarkRecord, strict=True)]
                 pairs += [(g, a) for g, r in zip(sub.Mark2Coverage.glyphs,
-                                                 sub.Mark2Array.Mark2Record)
+                                                 sub.Mark2Array.Mark2Record, strict=True)
                           for a in r.Mark2Anchor if a is not None]
             for n, (name, anchor) in enumerate(pairs):
                 if name.startswith("uni0E") and glyf[name].numberOfContours:
@@ -359,7 +359,7 @@ def test_the_docx_in_libreoffice_keeps_words_whole_and_pages_few(tmp_path):
     for table in document.tables:
         grid = [int(c.get(qn("w:w"))) / 1440 * 25.4
                 for c in table._tbl.tblGrid.findall(qn("w:gridCol"))]
-        for mm, cell in zip(grid, table.rows[0].cells):
+        for mm, cell in zip(grid, table.rows[0].cells, strict=True):
             pieces = words(cell.text)
             if all(p in THAI_WORDS or not THAI.search(p) for p in pieces):  # T.col's words
                 assert mm + 0.1 >= column_need_mm([cell.text]), (cell.text, mm)
