@@ -552,6 +552,31 @@ class ReportNarrative(Base):
                                                     onupdate=utcnow)
 
 
+class ReportDocument(Base):
+    """What the office writes once into its yearly report and follow-up report, per assessment:
+    the foreword (คำนำ), the background paragraph, its standing internal measures (มาตรการภายใน,
+    one per line), a comparison figure it types (the national or supervising office's average),
+    the signature (director's name and position), the cover date and its logo (PNG or JPEG)."""
+
+    __tablename__ = "report_document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(sa.ForeignKey("assessment.id"), unique=True)
+    foreword: Mapped[str] = mapped_column(sa.Text, default="")
+    background: Mapped[str] = mapped_column(sa.Text, default="")
+    internal_measures: Mapped[str] = mapped_column(sa.Text, default="")
+    comparison_scope: Mapped[str] = mapped_column(sa.String(200), default="")
+    comparison_units: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    comparison_score: Mapped[float | None] = mapped_column(sa.Float, nullable=True)
+    director_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    director_position: Mapped[str] = mapped_column(sa.String(200), default="")
+    cover_date: Mapped[dt.date | None] = mapped_column(sa.Date, nullable=True)
+    logo: Mapped[bytes | None] = mapped_column(sa.LargeBinary, nullable=True)
+    logo_type: Mapped[str] = mapped_column(sa.String(16), default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow,
+                                                    onupdate=utcnow)
+
+
 class ScoredResult(Base):
     """An assessment's scored result, kept while the inputs it was computed from are unchanged.
 

@@ -13,7 +13,8 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from ..extensions import db
-from ..services import publication, reports
+from ..guards import accepts_files
+from ..services import publication, report_document, reports
 from ..services.collection import collection_view
 from ..services.imports import counts_by_source
 from ..services.results import comparison_view, results_view
@@ -86,17 +87,58 @@ def report(assessment_id: int, fmt: str):
                        lambda: reports.report_file(view, fmt))
 
 
+def _document_problem(problem: report_document.Problem) -> str:
+    """A document field's problem in the console's language."""
+    limits = {"foreword": report_document.TEXT_MAX, "background": report_document.TEXT_MAX,
+              "internal_measures": report_document.TEXT_MAX}
+    code = problem.code
+    if code == "too_long":
+        return _("The text is longer than %(n)s characters",
+                 n=limits.get(problem.field, report_document.LINE_MAX))
+    if code == "too_many":
+        return _("At most %(n)s measures, one per line", n=report_document.MEASURES_MAX)
+    if code == "number":
+        return _("Type a number (digits only)")
+    if code == "range":
+        return (_("The score must be between 0 and 100") if problem.field == "comparison_score"
+                else _("The number of agencies must be between 1 and %(n)s",
+                       n=report_document.UNITS_MAX))
+    if code == "score_needed":
+        return _("Give the average score the comparison is about")
+    if code == "date":
+        return _("The date is not a valid date")
+    if code == "image_size":
+        return _("The logo is larger than %(kb)s KB", kb=report_document.LOGO_MAX // 1024)
+    if code == "image_pixels":
+        return _("The logo is larger than %(px)s pixels on a side",
+                 px=report_document.LOGO_PIXELS)
+    return _("The logo must be a PNG or JPEG image")
+
+
+def _document_values(row) -> dict[str, object]:
+    if row is None:
+        return {field: "" for field in report_document.FIELDS}
+    values = {field: getattr(row, field) for field in report_document.FIELDS}
+    return {k: ("" if v is None else v) for k, v in values.items()}
+
+
 @bp.route("/assessments/<int:assessment_id>/report/texts", methods=["GET", "POST"])
 @login_required
+@accepts_files
 def report_narrative(assessment_id: int):
-    """The office's own words in the report, prefilled with drafts built from the data."""
+    """The office's own words in the report, prefilled with drafts built from the data, and
+    its document: foreword, background, internal measures, comparison, signature, cover date,
+    logo."""
     assessment = assessment_or_404(assessment_id, write=request.method == "POST")
     results = results_view(db.session, assessment, bootstrap=0)
-    db.session.commit()  # the stored result, if it had to be computed
+    db.session.commit()  # the stored result, if it had to be computed (services only flush)
     drafts = reports.narrative_drafts(results)
     saved = reports.load_narratives(db.session, assessment)
     errors: dict[tuple[str, str], str] = {}
+    doc_errors: dict[str, str] = {}
     values = {key: saved.get(key, draft) for key, draft in drafts.items()}
+    stored = report_document.load_document(db.session, assessment)
+    doc_values = _document_values(stored)
     if request.method == "POST":
         if not EmptyForm().validate_on_submit():
             abort(400)
@@ -106,17 +148,32 @@ def report_narrative(assessment_id: int):
             if len(value) > reports.NARRATIVE_MAX:
                 errors[key] = _("The text is longer than %(n)s characters", n=reports.NARRATIVE_MAX)
         values.update(posted)
-        if not errors:
+        document = None
+        if "document" in request.form:
+            upload = request.files.get("logo")
+            logo = upload.read(report_document.LOGO_MAX + 1) if upload and upload.filename else None
+            document, problems = report_document.read_document(request.form, logo)
+            for problem in problems:
+                doc_errors.setdefault(problem.field, _document_problem(problem))
+            doc_values.update({f: request.form.get(f, "") for f in report_document.FIELDS})
+        if not errors and not doc_errors:
             changed = reports.save_narratives(db.session, assessment, posted, drafts)
-            if changed:
+            changed_doc = (report_document.save_document(db.session, assessment, document)
+                           if document is not None else [])
+            if changed or changed_doc:
                 audit("report_texts", agency_id=assessment.agency_id,
                       target=audit_label(assessment),
-                      detail="; ".join(f"{kind} {code}" for kind, code in changed))
+                      detail="; ".join([f"{kind} {code}" for kind, code in changed]
+                                       + [f"document {field}" for field in changed_doc]))
             db.session.commit()
             flash(_("Saved"), "ok")
             return redirect(url_for(".report_narrative", assessment_id=assessment.id))
-    report = reports.build_report_view(results, saved=saved, measures={})
+    report = reports.build_report_view(results, saved=saved, measures={},
+                                       document=report_document.document_view(stored))
     return render_template("admin/results/narrative.html", assessment=assessment,
                            report=report, values=values, saved=saved, errors=errors,
-                           form=EmptyForm(), max_length=reports.NARRATIVE_MAX), \
-        (400 if errors else 200)
+                           doc_values=doc_values, doc_errors=doc_errors,
+                           has_logo=bool(stored and stored.logo),
+                           limits=report_document, form=EmptyForm(),
+                           max_length=reports.NARRATIVE_MAX), \
+        (400 if errors or doc_errors else 200)

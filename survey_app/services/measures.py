@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -26,6 +26,7 @@ from .assessments import assessment_state
 from .formatting import split_lines
 from .instrument_sets import assessment_set, default_set_id, list_sets, load_set
 from .oit import parse_evidence_urls
+from .report_document import report_document
 from .results import agency_info, stored_result
 
 STATUSES = vm.MEASURE_STATUSES
@@ -265,6 +266,7 @@ def follow_up_view(session: Session, assessment: Assessment, quarter: int | None
     iset = assessment_set(assessment)
     oit_set_id = default_set_id(list_sets(session), year)
     oit_set = load_set(oit_set_id, session) if oit_set_id and oit_set_id != iset.id else iset
-    return build_follow_up(iset, rows, agency=agency_info(assessment.agency), assessment=info,
+    view = build_follow_up(iset, rows, agency=agency_info(assessment.agency), assessment=info,
                            fiscal_year_be=year, quarter=quarter,
                            closed=quarters_closed(today or utcnow().date(), year), oit_set=oit_set)
+    return replace(view, document=report_document(session, assessment))

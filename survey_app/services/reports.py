@@ -8,7 +8,7 @@ the improvement measures grouped once by indicator).  Three renderers read it:
 - :func:`report_pdf` — the same page through WeasyPrint (Pango breaks Thai lines with libthai;
   no browser process), with the Sarabun font shipped in ``static/fonts`` (OFL);
 - :func:`report_docx` — ``templates/report/report.docx`` (docxtpl; built by
-  ``templates/report/build_docx_template.py``, editable in Word or LibreOffice).
+  ``python -m survey_app.tools.docx_templates``, editable in Word or LibreOffice).
 
 The Thai text lives once, in ``templates/report/text.j2``; all three renderers and the drafts
 call its macros.
@@ -16,7 +16,7 @@ call its macros.
 The follow-up report of the improvement measures (:class:`~survey_app.services.view_models.
 FollowUpView`, per quarter or for the year) goes through the same helpers: :func:`render_page`
 (``report/follow_up.html.j2``), :func:`html_pdf` and :func:`fill_docx` (``follow_up.docx``, built
-by the same script).
+by the same tool).
 The area summary report (:func:`area_report_view` in :mod:`.area`) goes through them too, with
 its own templates, ``report/area.html.j2``, ``report/area.docx`` and ``report/area_text.j2``.
 """
@@ -40,9 +40,11 @@ from sqlalchemy.orm import Session
 from scoring.assess import DEFAULT_BOOTSTRAP
 
 from ..models import Assessment, ReportNarrative, utcnow
+from . import pdf_text
 from . import view_models as vm
 from .formatting import split_lines, two_decimals
 from .measures import measures_by_indicator
+from .report_document import report_document
 from .results import collected_result, comparison_view, results_view
 
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -52,6 +54,8 @@ PDF_FONT_BASE = FONTS.as_uri() + "/"  # the PDF's fonts: the files themselves
 DOCX_TEMPLATE = TEMPLATES / "report" / "report.docx"
 FOLLOW_UP_TEMPLATE = TEMPLATES / "report" / "follow_up.docx"
 AREA_DOCX_TEMPLATE = TEMPLATES / "report" / "area.docx"
+CHART_MM = 150  # a chart's width in the DOCX (the text is 160 mm wide)
+LOGO_MM = 30  # the logo's height on the cover
 WEAK_ITEMS = 3  # ประเด็นการประเมิน: this many of an indicator's lowest items
 NARRATIVE_KINDS = ("strength", "develop", "monitoring")
 NARRATIVE_MAX = 5000  # characters of one text
@@ -189,12 +193,14 @@ def report_view(session: Session, assessment: Assessment, *,
         comparison = comparison_view(session, assessment, bootstrap=bootstrap)
     return build_report_view(results, saved=load_narratives(session, assessment),
                              measures=measures_by_indicator(session, assessment),
-                             own_survey=own, comparison=comparison)
+                             own_survey=own, comparison=comparison,
+                             document=report_document(session, assessment))
 
 
 def build_report_view(results: vm.ResultsView, *, saved: Mapping[tuple[str, str], str],
                       measures: Mapping[str, list], own_survey: vm.ResultsView | None = None,
-                      comparison: vm.ComparisonView | None = None) -> vm.ReportView:
+                      comparison: vm.ComparisonView | None = None,
+                      document: vm.ReportDocument | None = None) -> vm.ReportView:
     """Arrange a results view, the office's texts and its measures into the report.
 
     ``measures``: indicator code → objects with ``measure``, ``responsible``, ``steps``,
@@ -239,7 +245,8 @@ def build_report_view(results: vm.ResultsView, *, saved: Mapping[tuple[str, str]
             monitoring=words("monitoring", code)[0])
         for code in order)
     return vm.ReportView(results=results, strengths=strengths, to_develop=to_develop,
-                         oit_findings=findings, measures=grouped, comparison=comparison)
+                         oit_findings=findings, measures=grouped, comparison=comparison,
+                         document=document or vm.ReportDocument())
 
 
 # -- renderers --------------------------------------------------------------------------------
@@ -259,11 +266,7 @@ def render_page(template: str, *, font_base: str = "/static/fonts/", **context
 def html_pdf(html: str) -> bytes:
     """Print a page of :func:`render_page` (rendered with ``font_base=PDF_FONT_BASE``) to PDF
     with WeasyPrint, Sarabun embedded."""
-    from weasyprint import HTML
-    from weasyprint.text.fonts import FontConfiguration
-
-    return HTML(string=html, base_url=str(FONTS)).write_pdf(font_config=FontConfiguration())
-
+    return pdf_text.write_pdf(html, str(FONTS))
 
 
 def render_report_html(report: vm.ReportView, *, font_base: str = "/static/fonts/"
@@ -329,8 +332,13 @@ def fill_docx(path: Path, context: Mapping[str, object],
     for name, svg in (charts or {}).items():
         png = chart_png(svg)
         if png is not None:
-            images[name] = InlineImage(template, io.BytesIO(png), width=Mm(125))
-    template.render({**context, "T": _text(), "charts": images}, jinja_env=report_env())
+            images[name] = InlineImage(template, io.BytesIO(png), width=Mm(CHART_MM))
+    document = context.get("doc")
+    logo = ""
+    if isinstance(document, vm.ReportDocument) and document.logo:
+        logo = InlineImage(template, io.BytesIO(document.logo), height=Mm(LOGO_MM))
+    template.render({**context, "T": _text(), "charts": images, "logo": logo},
+                    jinja_env=report_env())
     buffer = io.BytesIO()
     template.save(buffer)
     return buffer.getvalue()
@@ -359,7 +367,7 @@ def report_docx(report: vm.ReportView) -> bytes:
     """
     u = report_env().get_template("report/unconfirmed_text.j2").make_module()
     return fill_docx(DOCX_TEMPLATE, {"report": report, "r": report.results,
-                                     "M": report.results.methodology,
+                                     "M": report.results.methodology, "doc": report.document,
                                      "unconfirmed_title": _plain(u.title()),
                                      "unconfirmed_lines": unconfirmed_lines(report.results)},
                      report_charts(report))
@@ -384,7 +392,7 @@ def follow_up_pdf(view: vm.FollowUpView) -> bytes:
 
 
 def follow_up_docx(view: vm.FollowUpView) -> bytes:
-    return fill_docx(FOLLOW_UP_TEMPLATE, {"fu": view})
+    return fill_docx(FOLLOW_UP_TEMPLATE, {"fu": view, "doc": view.document})
 
 
 def follow_up_file(view: vm.FollowUpView, fmt: str) -> bytes:

@@ -737,6 +737,46 @@ class OitFinding:
 
 
 @dataclass(frozen=True)
+class Comparison:
+    """A figure the office types to compare itself with (the seed's national average: "245
+    เขต ได้คะแนนเฉลี่ยร้อยละ 94.67"): who was averaged, how many of them, their average."""
+
+    scope: str  # e.g. ภาพรวมระดับประเทศ ของสำนักงานเขตพื้นที่การศึกษา
+    units: int | None
+    score: float
+
+
+@dataclass(frozen=True)
+class ReportDocument:
+    """What the office writes once into its documents (:class:`~survey_app.models.ReportDocument`);
+    empty fields are left out of the documents (the background falls back to a sentence built
+    from the data)."""
+
+    foreword: tuple[str, ...] = ()  # paragraphs
+    background: tuple[str, ...] = ()
+    internal_measures: tuple[str, ...] = ()  # one measure each
+    comparison: Comparison | None = None
+    director_name: str = ""
+    director_position: str = ""
+    cover_date: dt.date | None = None
+    logo: bytes | None = None
+    logo_type: str = ""  # "png" or "jpeg"
+
+    @property
+    def logo_uri(self) -> str:
+        """The logo as a data: URI (the page and the PDF embed it)."""
+        import base64
+
+        if not self.logo:
+            return ""
+        return f"data:image/{self.logo_type};base64," + base64.b64encode(self.logo).decode()
+
+    @property
+    def signed(self) -> bool:
+        return bool(self.director_name)
+
+
+@dataclass(frozen=True)
 class ReportView:
     results: ResultsView
     strengths: tuple[StrengthNote, ...]
@@ -745,6 +785,7 @@ class ReportView:
     measures: tuple[IndicatorMeasures, ...]  # below-target indicators first, then any others
     #: Our own survey beside the published result (both exist for the year), else None.
     comparison: ComparisonView | None = None
+    document: ReportDocument = ReportDocument()
 
     @property
     def agency(self) -> AgencyInfo:
@@ -763,6 +804,18 @@ class ReportView:
 
     def to_develop_of(self, instrument: str) -> tuple[DevelopNote, ...]:
         return tuple(d for d in self.to_develop if d.indicator.instrument == instrument)
+
+    @property
+    def planned(self) -> tuple[IndicatorMeasures, ...]:
+        """The indicators with measures: each has its plan table and sustain section."""
+        return tuple(m for m in self.measures if m.measures)
+
+    @property
+    def internal_sub(self) -> SubIndicatorScore | None:
+        """The sub-indicator on the office's internal measures (B.E. 2566: 10.2), if the set
+        has one."""
+        return next((sub for ind in self.results.indicators for sub in ind.sub_indicators
+                     if "มาตรการภายใน" in sub.name_th), None)
 
     @property
     def measures_below(self) -> tuple[IndicatorMeasures, ...]:
@@ -821,6 +874,18 @@ class MeasureFollowUp:
     def progress(self, quarter: int) -> QuarterProgress:
         return self.quarters[quarter - 1]
 
+    def due_by(self, quarter: int) -> bool:
+        """Planned to start by ``quarter`` (a measure with no quarters is always due)."""
+        return self.start_quarter is None or self.start_quarter <= quarter
+
+    def shown_status(self, quarter: int) -> str:
+        """The status the follow-up report shows for ``quarter``: ``not_due`` for a measure
+        planned for a later quarter that nobody has reported on yet."""
+        status = self.progress(quarter).status
+        if status == "not_started" and not self.due_by(quarter):
+            return "not_due"
+        return status
+
     def planned_in(self, quarter: int) -> bool:
         return (self.start_quarter is not None and self.end_quarter is not None
                 and self.start_quarter <= quarter <= self.end_quarter)
@@ -859,6 +924,7 @@ class FollowUpView:
     counts: tuple[StatusCount, ...]  # every status, as of ``as_of``
     oit_items: tuple[OitItemRef, ...]  # of the set of the measures' year (its OIT)
     oit_set_title_th: str
+    document: ReportDocument = ReportDocument()
 
     @property
     def total(self) -> int:
@@ -870,14 +936,28 @@ class FollowUpView:
 
     @property
     def reported(self) -> tuple[MeasureFollowUp, ...]:
-        """The quarter's measures: planned in it, or with a report for it (all for the year)."""
-        if self.quarter is None:
-            return self.measures
-        return tuple(m for m in self.measures
-                     if m.planned_in(self.quarter) or m.progress(self.quarter).recorded)
+        """Every measure the report counts: a quarter's report lists them all, those planned
+        for a later quarter shown as not yet due (:meth:`MeasureFollowUp.shown_status`)."""
+        return self.measures
+
+    @property
+    def not_due(self) -> tuple[MeasureFollowUp, ...]:
+        """Measures planned for a quarter after ``as_of`` with no report yet."""
+        return tuple(m for m in self.measures if m.shown_status(self.as_of) == "not_due")
 
     def count(self, status: str) -> int:
         return next((c.count for c in self.counts if c.status == status), 0)
+
+    @property
+    def shown_counts(self) -> tuple[StatusCount, ...]:
+        """The report's counts: measures not yet due apart from those not started."""
+        late = len(self.not_due)
+        out = [StatusCount(c.status, c.count - late if c.status == "not_started" else c.count)
+               for c in self.counts]
+        return (*out, StatusCount("not_due", late)) if late else tuple(out)
+
+    def shown_count(self, status: str) -> int:
+        return next((c.count for c in self.shown_counts if c.status == status), 0)
 
     @property
     def quarters(self) -> tuple[int, ...]:

@@ -194,7 +194,7 @@ def _sections(report: vm.ReportView) -> list[str]:
            text.factors_title(), text.develop_title(report), text.issues_title(),
            text.oit_title(), text.improve_title(), text.guidelines_title(),
            text.sustain_title(), text.monitoring_title()]
-    out += [text.plan_title(report, s.indicator) for s in report.measures]
+    out += [text.plan_title(report, s.indicator) for s in report.planned]
     if report.results.methodology.has_tiers:
         out.append(text.tiers_note())
     if report.results.methodology.grades:
@@ -232,7 +232,10 @@ def test_docx_is_a_real_document(seed_files):
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
     assert len(headings) >= 6 and all(headings)
     body = document.element.body
-    assert any("TOC" in (el.text or "") for el in body.iter(qn("w:instrText")))
+    # the contents are filled: a line per chapter with the page it starts on (PAGEREF)
+    pagerefs = [el.text for el in body.iter(qn("w:instrText")) if "PAGEREF" in (el.text or "")]
+    assert len(pagerefs) >= 5
+    assert not any("TOC" in (el.text or "") for el in body.iter(qn("w:instrText")))
     # Thai in every script slot of the styles (Word would otherwise fall back for Thai)
     fonts = document.styles["Normal"].element.rPr.rFonts
     assert fonts.get(qn("w:cs")) == fonts.get(qn("w:ascii")) == "TH Sarabun New"
@@ -240,7 +243,9 @@ def test_docx_is_a_real_document(seed_files):
     assert round(section.page_width.mm) == 210 and round(section.page_height.mm) == 297
     for table in document.tables:
         grid = [int(c.get(qn("w:w"))) for c in table._tbl.tblGrid.findall(qn("w:gridCol"))]
-        assert all(grid) and sum(grid) == pytest.approx(160 / 25.4 * 1440, abs=20)
+        # the text's width: 160 mm on a portrait page, 247 mm on a landscape one
+        assert all(grid) and any(sum(grid) == pytest.approx(mm / 25.4 * 1440, abs=20)
+                                 for mm in (160, 247))
         first = table.rows[0]
         assert first._tr.trPr.find(qn("w:tblHeader")) is not None  # repeated header row
         for row in table.rows:
