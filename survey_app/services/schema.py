@@ -38,3 +38,15 @@ def head_revision() -> str | None:
 
 def is_up_to_date(engine: sa.Engine) -> bool:
     return current_revision(engine) == head_revision()
+
+
+def pending_revisions(engine: sa.Engine, target: str = "head") -> list[str]:
+    """The revisions an upgrade to ``target`` would apply, oldest first."""
+    script = ScriptDirectory.from_config(alembic_config())
+    current = current_revision(engine)
+    if target == "head":
+        target = script.get_current_head()
+    if current == target:
+        return []
+    steps = script.iterate_revisions(target, current)
+    return [s.revision for s in reversed(list(steps))]
