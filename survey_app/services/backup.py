@@ -200,7 +200,7 @@ def _server_major(engine: sa.Engine) -> int:
 
 
 def _tool_major(tool: str) -> int:
-    out = subprocess.run([tool, "--version"], capture_output=True, text=True, timeout=30,
+    out = subprocess.run([tool, "--version"], capture_output=True, text=True, timeout=30,  # noqa: S603
                          check=False).stdout
     match = re.search(r"\(PostgreSQL\)\s+(\d+)", out)
     if not match:
@@ -246,7 +246,7 @@ def _pg_args(engine: sa.Engine) -> tuple[list[str], dict[str, str]]:
 
 def _run(command: list[str], env: dict[str, str]) -> None:
     try:
-        done = subprocess.run(command, capture_output=True, text=True, env=env,
+        done = subprocess.run(command, capture_output=True, text=True, env=env,  # noqa: S603
                               timeout=TOOL_TIMEOUT_S, check=False)
     except subprocess.TimeoutExpired:
         raise BackupError(f"{Path(command[0]).name} took longer than {TOOL_TIMEOUT_S} s") \

@@ -41,7 +41,7 @@ def _value(column: sa.Column, value):
         return None
     if isinstance(column.type, sa.DateTime):  # UTC, as the old release stored it
         moment = dt.datetime.fromisoformat(value)
-        return moment.replace(tzinfo=dt.timezone.utc) if column.type.timezone else moment
+        return moment.replace(tzinfo=dt.UTC) if column.type.timezone else moment
     if isinstance(column.type, sa.Date):
         return dt.date.fromisoformat(value)
     return value
@@ -80,7 +80,7 @@ def _old_rows(old: dict, name: str) -> list[dict]:
 def _plain(value):
     """Dates and times as the fixture writes them (times in UTC, without a zone)."""
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
-        value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
     return value.isoformat() if isinstance(value, (dt.datetime, dt.date)) else value
 
 
