@@ -44,7 +44,7 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def run_load(stack, token: str, clients: int, duration: float) -> dict:

@@ -192,3 +192,25 @@ def _kept_measures(app, old: dict) -> None:
         start, end, note = parse_period(before["period"])
         assert (after["start_quarter"], after["end_quarter"], after["period"]) == (start, end, note)
         assert start is not None or note == before["period"]
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_upgrade_without_a_backup_and_to_a_chosen_revision(old, backend, tmp_path):
+    with empty_database(backend, tmp_path, "old") as url:
+        load_old_database(url, old)
+        settings = {"instance": str(tmp_path / "instance"), "secret": "upgrade-test"}
+        step = run_cli(["db", "upgrade", "--revision", "0004_ballot_box", "--no-backup"],
+                       database_url=url, **settings)
+        assert step.exit_code == 0, step.output
+        assert "backed up" not in step.output
+        assert "applied 2 migrations: 0003_report_narrative, 0004_ballot_box" in step.output
+        assert not (tmp_path / "instance" / "backups").exists()
+        rest = run_cli(["db", "upgrade", "--backup-dir", str(tmp_path / "elsewhere")],
+                       database_url=url, **settings)
+        assert rest.exit_code == 0, rest.output
+        # The ballots 0004 put back into the box are in this backup, and it says so.
+        ballots = sum(1 for r in _old_rows(old, "response") if r["instrument"] == "IIT")
+        assert "revision 0004_ballot_box, " in rest.output
+        assert f"{ballots} IIT ballots waiting" in rest.output
+        assert [p.name[:36] for p in (tmp_path / "elsewhere").iterdir()] == [
+            "ita-before-upgrade-0004_ballot_box-2"]
