@@ -88,3 +88,29 @@ def test_pg_tools_older_than_the_server_are_refused(tmp_path, monkeypatch):
     # No Debian copy for PostgreSQL 99 exists, so PATH's (13) is checked and refused.
     with pytest.raises(BackupError, match="PostgreSQL 13 and the server is PostgreSQL 99"):
         pg_tool("pg_dump", 99)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_backup_mixes_what_is_due_first(app, backend, tmp_path):
+    import datetime as dt
+
+    from survey_app.models import Assessment
+    from survey_app.services.ballots import add_ballot
+
+    from .conftest import full_answers
+
+    setup = make_assessment(app, codes=1, agency_code="MIXFIRST")
+    batch = app.config["MIX_BATCH"]
+    with app.app_context():  # a full batch waiting (the mixer has not run since)
+        assessment = db.session.get(Assessment, setup.assessment_id)
+        answers = {k: int(v) for k, v in full_answers("IIT").items()}
+        for _ in range(batch):
+            add_ballot(db.session, assessment, answers, submitted_on=dt.date(2026, 12, 1))
+        db.session.commit()
+    output = tmp_path / "mixed.sqlite3"
+    made = run_cli(["backup", str(output)], database_url=app.config["DATABASE_URL"],
+                   instance=str(tmp_path / "cli"), secret=app.config["SECRET_KEY"])
+    assert made.exit_code == 0, made.output
+    assert f"mixed {batch} IIT ballots of assessment {setup.assessment_id}" in made.output
+    assert "the backup holds 0 IIT ballots still waiting" in made.output
+    assert table_rows(f"sqlite:///{output}")["ballot"] == []
