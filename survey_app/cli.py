@@ -63,7 +63,10 @@ def db_upgrade_command(revision: str, no_backup: bool, backup_dir: str | None) -
 
     with _app_context() as app:
         before = current_revision(db.engine)
-        steps = pending_revisions(db.engine, revision)
+        try:
+            steps = pending_revisions(db.engine, revision)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
         if not steps:
             click.echo(f"database already at revision {before}, nothing to do: "
                        f"{_safe_url(db.engine)}")

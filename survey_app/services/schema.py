@@ -41,12 +41,20 @@ def is_up_to_date(engine: sa.Engine) -> bool:
 
 
 def pending_revisions(engine: sa.Engine, target: str = "head") -> list[str]:
-    """The revisions an upgrade to ``target`` would apply, oldest first."""
+    """The revisions an upgrade to ``target`` would apply, oldest first.
+
+    Raises ``ValueError`` for a revision that does not exist or is not ahead of the database.
+    """
+    from alembic.script.revision import RevisionError
+    from alembic.util import CommandError
+
     script = ScriptDirectory.from_config(alembic_config())
     current = current_revision(engine)
-    if target == "head":
-        target = script.get_current_head()
-    if current == target:
-        return []
-    steps = script.iterate_revisions(target, current)
-    return [s.revision for s in reversed(list(steps))]
+    try:
+        target = script.get_revision(target).revision
+        if current == target:
+            return []
+        steps = list(script.iterate_revisions(target, current))
+    except (RevisionError, CommandError) as exc:
+        raise ValueError(f"cannot upgrade from revision {current} to {target!r}: {exc}") from None
+    return [s.revision for s in reversed(steps)]

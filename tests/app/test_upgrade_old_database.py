@@ -214,3 +214,5 @@ def test_upgrade_without_a_backup_and_to_a_chosen_revision(old, backend, tmp_pat
         assert f"{ballots} IIT ballots waiting" in rest.output
         assert [p.name[:36] for p in (tmp_path / "elsewhere").iterdir()] == [
             "ita-before-upgrade-0004_ballot_box-2"]
+        back = run_cli(["db", "upgrade", "--revision", "0002"], database_url=url, **settings)
+        assert back.exit_code == 1 and "cannot upgrade from revision" in back.output
