@@ -56,9 +56,10 @@ def db_upgrade_command(revision: str, no_backup: bool, backup_dir: str | None) -
     """Migrate the database at ITA_DATABASE_URL (default: the embedded SQLite file).
 
     A database that has data and is behind is backed up first (as `ita backup` does, without
-    mixing: the mixer needs the new schema), unless --no-backup; then run `ita mix`.
+    mixing: the mixer needs the new schema), unless --no-backup.
     """
     from .extensions import db
+    from .services.backup import waiting_ballots
     from .services.schema import current_revision, pending_revisions, upgrade
 
     with _app_context() as app:
@@ -79,6 +80,10 @@ def db_upgrade_command(revision: str, no_backup: bool, backup_dir: str | None) -
         upgrade(db.engine, revision)
         click.echo(f"applied {len(steps)} migrations: {', '.join(steps)}")
         click.echo(f"database at revision {current_revision(db.engine)}: {_safe_url(db.engine)}")
+        waiting = waiting_ballots(db.engine)
+        if waiting:
+            click.echo(f"{waiting} IIT ballots wait in the box: run `ita mix` (`ita serve` "
+                       "also mixes them at start-up)")
 
 
 def _backup_before_upgrade(engine, before: str, folder) -> None:

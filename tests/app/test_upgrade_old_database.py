@@ -153,6 +153,8 @@ def test_upgrade_from_the_oldest_supported_release_keeps_everything(old, backend
         assert len(backups) == 1 and backups[0].name.startswith("ita-before-upgrade-0002-")
         assert f"database at revision {head_revision()}" in done.output
         assert "applied " in done.output and "0004_ballot_box" in done.output
+        iit = sum(1 for r in _old_rows(old, "response") if r["instrument"] == "IIT")
+        assert f"{iit} IIT ballots wait in the box: run `ita mix`" in done.output
         # The IIT responses went back into the ballot box (0004): the mixer returns them.
         assert run_cli(["mix"], database_url=url, **settings).exit_code == 0
         again = run_cli(["db", "upgrade"], database_url=url, **settings)
