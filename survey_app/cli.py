@@ -72,14 +72,118 @@ def db_group() -> None:
 
 @db_group.command("upgrade")
 @click.option("--revision", default="head", show_default=True)
-def db_upgrade_command(revision: str) -> None:
-    """Migrate the database at ITA_DATABASE_URL (default: the embedded SQLite file)."""
+@click.option("--no-backup", is_flag=True,
+              help="Do not back the database up before migrating it.")
+@click.option("--backup-dir", type=click.Path(file_okay=False),
+              help="Where the backup taken first goes [default: INSTANCE/backups].")
+def db_upgrade_command(revision: str, no_backup: bool, backup_dir: str | None) -> None:
+    """Migrate the database at ITA_DATABASE_URL (default: the embedded SQLite file).
+
+    A database that has data and is behind is backed up first (as `ita backup` does, without
+    mixing: the mixer needs the new schema), unless --no-backup.
+    """
     from .extensions import db
-    from .services.schema import current_revision, upgrade
+    from .services.backup import waiting_ballots
+    from .services.schema import current_revision, pending_revisions, upgrade
+
+    with _app_context(schema=False) as app:
+        before = current_revision(db.engine)
+        try:
+            steps = pending_revisions(db.engine, revision)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+        if not steps:
+            click.echo(f"database already at revision {before}, nothing to do: "
+                       f"{_safe_url(db.engine)}")
+            return
+        if before is not None and not no_backup:
+            from pathlib import Path
+
+            folder = Path(backup_dir) if backup_dir else Path(app.instance_path) / "backups"
+            _backup_before_upgrade(db.engine, before, folder)
+        upgrade(db.engine, revision)
+        click.echo(f"applied {len(steps)} migrations: {', '.join(steps)}")
+        click.echo(f"database at revision {current_revision(db.engine)}: {_safe_url(db.engine)}")
+        waiting = waiting_ballots(db.engine)
+        if waiting:
+            click.echo(f"{waiting} IIT ballots wait in the box: run `ita mix` (`ita serve` "
+                       "also mixes them at start-up)")
+
+
+def _backup_before_upgrade(engine, before: str, folder) -> None:
+    import datetime as dt
+
+    from .services.backup import BackupError, backup
+
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    suffix = "dump" if engine.url.get_backend_name() == "postgresql" else "sqlite3"
+    try:
+        report = backup(engine, folder / f"ita-before-upgrade-{before}-{stamp}.{suffix}")
+    except BackupError as exc:
+        raise click.ClickException(f"{exc} (nothing was migrated; --no-backup skips the "
+                                   "backup)") from None
+    click.echo(f"backed up the database (revision {before}, {report.size:,} bytes, "
+               f"{report.ballots_waiting} IIT ballots waiting) to {report.path}")
+
+
+@main.command("backup")
+@click.argument("output", type=click.Path(dir_okay=False))
+def backup_command(output: str) -> None:
+    """Copy the database at ITA_DATABASE_URL into OUTPUT (a new file, owner-readable only).
+
+    PostgreSQL: pg_dump's custom format (the client tools of the server's version); SQLite:
+    the online backup API.  It mixes what can be mixed first, then says how many IIT ballots
+    still wait: those are in the backup next to the used codes (SECURITY.md, "Backups").
+    """
+    from .extensions import db
+    from .services.backup import BackupError, backup
+    from .services.schema import current_revision, is_up_to_date
+
+    with _app_context(schema=False) as app:
+        if is_up_to_date(db.engine):
+            mixed = _mix_due(app)
+            if mixed:
+                click.echo(mixed, err=True)
+        else:
+            click.echo(f"not mixed first: the database is at revision "
+                       f"{current_revision(db.engine)}, not the newest (`ita db upgrade`)",
+                       err=True)
+        try:
+            report = backup(db.engine, output)
+        except BackupError as exc:
+            raise click.ClickException(str(exc)) from None
+        where = _safe_url(db.engine)
+    click.echo(f"backed up {where} (revision {report.revision}) to "
+               f"{report.path}: {report.size:,} bytes")
+    click.echo(f"the backup holds {report.ballots_waiting} IIT ballots still waiting to be "
+               "mixed" + (" (next to the used codes: keep it as safe as the server)"
+                          if report.ballots_waiting else ""))
+
+
+@main.command("restore")
+@click.argument("backup_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--force", is_flag=True,
+              help="Drop everything in the database at ITA_DATABASE_URL first.")
+def restore_command(backup_file: str, force: bool) -> None:
+    """Restore a backup made by `ita backup` into the database at ITA_DATABASE_URL.
+
+    The database must be empty (a new one) unless --force is given.
+    """
+    from .extensions import db
+    from .services.backup import BackupError, restore
+    from .services.schema import head_revision
 
     with _app_context(schema=False):
-        upgrade(db.engine, revision)
-        click.echo(f"database at revision {current_revision(db.engine)}: {_safe_url(db.engine)}")
+        try:
+            report = restore(db.engine, backup_file, force=force)
+        except BackupError as exc:
+            raise click.ClickException(str(exc)) from None
+        where = _safe_url(db.engine)
+    click.echo(f"restored {backup_file} into {where}: revision "
+               f"{report.revision}, {report.ballots_waiting} IIT ballots waiting")
+    if report.revision != head_revision():
+        click.echo("the schema is older than this version of the app: run `ita db upgrade`")
 
 
 def _safe_url(engine) -> str:

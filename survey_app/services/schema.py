@@ -38,3 +38,23 @@ def head_revision() -> str | None:
 
 def is_up_to_date(engine: sa.Engine) -> bool:
     return current_revision(engine) == head_revision()
+
+
+def pending_revisions(engine: sa.Engine, target: str = "head") -> list[str]:
+    """The revisions an upgrade to ``target`` would apply, oldest first.
+
+    Raises ``ValueError`` for a revision that does not exist or is not ahead of the database.
+    """
+    from alembic.script.revision import RevisionError
+    from alembic.util import CommandError
+
+    script = ScriptDirectory.from_config(alembic_config())
+    current = current_revision(engine)
+    try:
+        target = script.get_revision(target).revision
+        if current == target:
+            return []
+        steps = list(script.iterate_revisions(target, current))
+    except (RevisionError, CommandError) as exc:
+        raise ValueError(f"cannot upgrade from revision {current} to {target!r}: {exc}") from None
+    return [s.revision for s in reversed(steps)]
