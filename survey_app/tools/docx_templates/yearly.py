@@ -292,6 +292,17 @@ def sustain(doc) -> None:
     tag(doc, "{%p endfor %}")
 
 
+def unconfirmed(doc) -> None:
+    """The notice on unconfirmed data (``report/unconfirmed_text.j2`` as plain lines, given by
+    ``reports.unconfirmed_lines``): the same words as the web page's and the PDF's section."""
+    tag(doc, "{%p if unconfirmed_lines %}")
+    doc.add_heading("{{ unconfirmed_title }}", level=2)
+    tag(doc, "{%p for line in unconfirmed_lines %}")
+    para(doc, "{{ line }}", "Body Text Indent ITA")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endif %}")
+
+
 def signature(doc) -> None:
     """The approval block: ลงชื่อ, the director's name and position (when the office gave
     them), the date."""
@@ -321,6 +332,7 @@ def build(out: Path | None = OUT) -> bytes:
     plans(doc)
     sustain(doc)
     tag(doc, "{%p endif %}")
+    unconfirmed(doc)
     signature(doc)
     para(doc, "{{ T.foot(report) }}", "Note ITA")
     return save(doc, out)

@@ -8,8 +8,10 @@ every figure computed with it is labelled.
 
 from __future__ import annotations
 
+import io
 import re
 
+import docx
 import pytest
 
 from questionnaires import DEFINITIONS_DIR, load_instrument_set, parse_instrument_set
@@ -81,6 +83,13 @@ def test_pages_with_unconfirmed_figures_say_so(app, client, monkeypatch):
     report = client.get(f"/admin/assessments/{assessment_id}/report").get_data(as_text=True)
     assert 'id="unconfirmed"' in report and 'data-unconfirmed="score_map"' in report
     assert 'id="oit-sensitivity"' in report
+    # the Word file prints the same notice, line for line
+    word = docx.Document(io.BytesIO(client.get(
+        f"/admin/assessments/{assessment_id}/report.docx").data))
+    paragraphs = [p.text for p in word.paragraphs]
+    assert "ข้อมูลที่ยังไม่ได้รับการยืนยัน" in "\n".join(paragraphs)
+    for line in lines:
+        assert line in paragraphs
     set_page = client.get("/admin/sets/ita-2569").get_data(as_text=True)
     assert 'id="unconfirmed"' in set_page and 'data-unconfirmed="oit_titles"' in set_page
     poster = client.get(f"/admin/assessments/{assessment_id}/poster").get_data(as_text=True)
@@ -98,6 +107,9 @@ def test_a_confirmed_set_shows_no_notice(app, client, monkeypatch):
     assert 'id="unconfirmed"' not in html and 'id="oit-sensitivity"' not in html  # … no notice
     report = client.get(f"/admin/assessments/{assessment_id}/report").get_data(as_text=True)
     assert 'id="unconfirmed"' not in report
+    word = docx.Document(io.BytesIO(client.get(
+        f"/admin/assessments/{assessment_id}/report.docx").data))
+    assert "ข้อมูลที่ยังไม่ได้รับการยืนยัน" not in "\n".join(p.text for p in word.paragraphs)
     set_page = client.get(f"/admin/sets/{CONFIRMED_ID}").get_data(as_text=True)
     assert 'id="unconfirmed"' not in set_page
     with app.app_context():
