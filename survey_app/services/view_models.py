@@ -793,6 +793,16 @@ class MeasureFollowUp:
         return (self.start_quarter is not None and self.end_quarter is not None
                 and self.start_quarter <= quarter <= self.end_quarter)
 
+    def due_by(self, quarter: int) -> bool:
+        """Whether the plan has the measure started by ``quarter`` (no quarters yet: due)."""
+        return self.start_quarter is None or self.start_quarter <= quarter
+
+    def standing(self, quarter: int) -> str:
+        """The measure's status in ``quarter`` as the dashboard says it: ``not_due`` before
+        its first planned quarter while nothing is reported, else the reported status."""
+        status = self.progress(quarter).status
+        return "not_due" if status == "not_started" and not self.due_by(quarter) else status
+
 
 @dataclass(frozen=True)
 class StatusCount:
@@ -827,6 +837,13 @@ class FollowUpView:
     counts: tuple[StatusCount, ...]  # every status, as of ``as_of``
     oit_items: tuple[OitItemRef, ...]  # of the set of the measures' year (its OIT)
     oit_set_title_th: str
+
+    @property
+    def standings(self) -> tuple[StatusCount, ...]:
+        """The measures by :meth:`MeasureFollowUp.standing` as of ``as_of``: the statuses,
+        then ``not_due`` (planned for a later quarter, counted apart from "not started")."""
+        shown = [m.standing(self.as_of) for m in self.measures]
+        return tuple(StatusCount(s, shown.count(s)) for s in MEASURE_STATUSES + ("not_due",))
 
     @property
     def total(self) -> int:
