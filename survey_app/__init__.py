@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlencode
 
-from flask import Flask, jsonify, render_template, request, url_for
+from flask import Flask, current_app, jsonify, render_template, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
@@ -163,6 +163,11 @@ _ERROR_TEXT = {
              "moment.")),
 }
 _ERROR_TEMPLATE = {503: "errors/500.html"}
+#: The console's own words where a respondent's would mislead (an admin has no "agency's link").
+_CONSOLE_ERROR_TEXT = {
+    400: _l("The data sent could not be accepted, and nothing was saved. Go back and try again."),
+    404: _l("This console page does not exist, or your account may not see it."),
+}
 
 #: Seconds a person is asked to wait before sending again when the database is busy.
 RETRY_AFTER_SECONDS = 5
@@ -180,6 +185,10 @@ def register_errorhandlers(app: Flask) -> None:
         )
         if request.accept_mimetypes.best == "application/json":
             return jsonify(error=code, message=str(detail or body)), code
+        if _in_console():  # the console's layout and menu, with the way back to its home
+            body = _CONSOLE_ERROR_TEXT.get(code, body)
+            return render_template("admin/error.html", code=code, title=title, body=body,
+                                   detail=detail), code
         template = _ERROR_TEMPLATE.get(
             code, f"errors/{code}.html" if code in _ERROR_TEXT else "errors/400.html"
         )
@@ -210,6 +219,13 @@ def register_errorhandlers(app: Flask) -> None:
     app.register_error_handler(Exception, handle_unexpected)
     for exc_class in DATABASE_UNAVAILABLE:
         app.register_error_handler(exc_class, handle_database_unavailable)
+
+
+def _in_console() -> bool:
+    """Whether the request was for a console page (a known one or not)."""
+    prefix = current_app.blueprints["admin"].url_prefix
+    return request.blueprint == "admin" or request.path == prefix or request.path.startswith(
+        prefix + "/")
 
 
 class _InternalError(HTTPException):

@@ -84,3 +84,25 @@ def test_no_console_page_of_the_demo_prints_none(demo):  # noqa: F811
     printed = {path: re.findall(r".{0,30}\bNone\b.{0,10}", text)
                for path, text in pages.items() if re.search(r"\bNone\b", text)}
     assert printed == {}, "\n".join(f"{p}: {t}" for p, t in printed.items())
+
+
+def test_a_console_404_keeps_the_console_layout_with_a_way_back(demo):  # noqa: F811
+    _, info, app = demo
+    client = app.test_client()
+    assert _login(client, info["admin_login"]).status_code == 302
+    a = info["assessment_id"]
+    for path in ("/admin/no-such-page", f"/admin/assessments/{a + 999}/results",
+                 f"/admin/assessments/{a}/follow-up/q9"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        html = response.get_data(as_text=True)
+        assert 'class="admin' in html and "admin-nav" in html, path  # the console's menu
+        assert 'href="/admin/"' in html and "กลับหน้าแรกของระบบจัดการ" in html, path
+        assert "คิวอาร์โค้ด" not in html, path  # not the respondent's "check the QR code"
+    # signed out: still the console's page, its way back leads to the sign-in
+    signed_out = app.test_client().get("/admin/no-such-page")
+    assert signed_out.status_code == 404
+    assert "กลับหน้าแรกของระบบจัดการ" in signed_out.get_data(as_text=True)
+    # a respondent's 404 stays the respondent's page
+    respondent = app.test_client().get("/eit/no-such-token-at-all").get_data(as_text=True)
+    assert "admin-nav" not in respondent and "คิวอาร์โค้ด" in respondent
