@@ -34,6 +34,7 @@ from .i18n import (
     current_language,
     format_date,
     format_datetime,
+    keep_words,
     localized,
     remember_language,
     select_locale,
@@ -243,6 +244,8 @@ def register_template_helpers(app: Flask) -> None:
     # gets a new URL at once.
     css_version = _file_version(Path(app.static_folder or "") / "ita.css")
     code_js_version = _file_version(Path(app.static_folder or "") / "iit-code.js")
+
+    app.add_template_filter(keep_words)
 
     @app.context_processor
     def _helpers() -> dict[str, object]:
