@@ -106,3 +106,45 @@ def test_a_console_404_keeps_the_console_layout_with_a_way_back(demo):  # noqa: 
     # a respondent's 404 stays the respondent's page
     respondent = app.test_client().get("/eit/no-such-token-at-all").get_data(as_text=True)
     assert "admin-nav" not in respondent and "คิวอาร์โค้ด" in respondent
+
+
+def test_the_poster_downloads_as_an_a4_pdf_with_a_print_hint(demo, tmp_path):  # noqa: F811
+    import shutil
+    import subprocess
+
+    import pytest
+
+    _, info, app = demo
+    client = app.test_client()
+    assert _login(client, info["admin_login"]).status_code == 302
+    a = info["assessment_id"]
+    page = client.get(f"/admin/assessments/{a}/poster").get_data(as_text=True)
+    pdf_link = f"/admin/assessments/{a}/poster.pdf"
+    assert pdf_link in page and "ไลน์" in page
+    assert 'id="print-hint"' in page and "ขนาดจริง" in page
+    # the number and its unit are bound: "4 นาที" never breaks between them
+    assert re.search(r"\d+\u00a0นาที", page) and re.search(r"\d+\u00a0ข้อ", page)
+    response = client.get(pdf_link)
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert response.headers["Content-Disposition"].endswith('.pdf')
+    path = tmp_path / "poster.pdf"
+    path.write_bytes(response.data)
+    if shutil.which("pdfinfo") is None:
+        pytest.skip("pdfinfo (poppler-utils) is missing")
+    pdfinfo = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True,
+                             check=True).stdout
+    assert re.search(r"Pages:\s+1\n", pdfinfo)  # one A4 page
+    assert "(A4)" in pdfinfo
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "/eit/" in text and "EIT" in text
+    assert re.search(r"\d+\s+น", text.replace("\u00a0", " ")), text  # number and unit on a line
+    with app.app_context():
+        import sqlalchemy as sa
+
+        from survey_app.extensions import db
+        from survey_app.models import AuditEvent
+
+        assert db.session.scalar(sa.select(AuditEvent.target).where(
+            AuditEvent.detail == "EIT poster (PDF)")).endswith(".pdf")
