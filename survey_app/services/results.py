@@ -27,7 +27,7 @@ from ..models import Agency, Assessment, PastScore
 from . import result_store
 from . import view_models as vm
 from .assessments import assessment_state, response_counts
-from .imports import responses_frame
+from .imports import REHEARSAL, responses_frame
 from .instrument_sets import assessment_set
 from .oit import oit_results
 from .result_store import StoredResult
@@ -41,7 +41,7 @@ def oit_judgements(session: Session, assessment: Assessment, iset: InstrumentSet
 
 
 def _frame_or_none(session: Session, assessment: Assessment, instrument: str, *,
-                   include_imported: bool = False):
+                   include_imported: bool | str = False):
     frame = responses_frame(session, assessment, instrument, include_imported=include_imported)
     return None if len(frame) == 0 else frame
 
@@ -79,12 +79,13 @@ def history_pairs(session: Session, assessment: Assessment) -> list[tuple[int, f
 
 
 def assessment_inputs(session: Session, assessment: Assessment, *,
-                      with_history: bool = True, include_imported: bool = False,
+                      with_history: bool = True, include_imported: bool | str = False,
                       history: list[tuple[int, float]] | None = None) -> dict[str, Any]:
     """Return the keyword arguments of :func:`scoring.assess` for a stored assessment.
 
     Responses: those collected here; rehearsal rows imported from Google Forms are added only
-    with ``include_imported`` (the dashboard's choice, always labelled).
+    with ``include_imported`` (the dashboard's choice, always labelled), or taken alone with
+    ``include_imported=REHEARSAL``.
     OIT: the judged checklist items; an item not judged yet counts as not passed
     (``oit_missing="fail"``), so a checklist being filled in shows a live score.  With no item
     judged at all, OIT (and so the total) is unknown.
@@ -122,7 +123,7 @@ def usable_headcount(headcount: int | None, iit_responses: int) -> int | None:
 
 def assessment_result(session: Session, assessment: Assessment, *,
                       bootstrap: int = DEFAULT_BOOTSTRAP,
-                      include_imported: bool = False) -> AssessmentResult:
+                      include_imported: bool | str = False) -> AssessmentResult:
     """Rate a stored assessment with :func:`scoring.assess`, now (see :func:`stored_result`)."""
     iset = assessment_set(assessment)
     return assess(iset, **assessment_inputs(session, assessment,
@@ -130,16 +131,18 @@ def assessment_result(session: Session, assessment: Assessment, *,
                   bootstrap=bootstrap)
 
 
-def result_variant(*, bootstrap: int = DEFAULT_BOOTSTRAP, include_imported: bool = False
+def result_variant(*, bootstrap: int = DEFAULT_BOOTSTRAP, include_imported: bool | str = False
                    ) -> str:
     """Name how a result is computed: which responses, interval method, resamples, seed."""
-    return (f"{'imported' if include_imported else 'collected'}:{DEFAULT_METHOD}:"
+    which = (REHEARSAL if include_imported == REHEARSAL
+             else "imported" if include_imported else "collected")
+    return (f"{which}:{DEFAULT_METHOD}:"
             f"{bootstrap}:{DEFAULT_SEED}")
 
 
 def stored_result(session: Session, assessment: Assessment, *,
                   bootstrap: int = DEFAULT_BOOTSTRAP,
-                  include_imported: bool = False) -> StoredResult:
+                  include_imported: bool | str = False) -> StoredResult:
     """Return the assessment's result from the store, computing and storing it when stale.
 
     The stored result is used while its fingerprint equals the fingerprint of the inputs now
@@ -247,7 +250,7 @@ def _indicator_score(iset: InstrumentSet, code: str, d: dict[str, Any],
 def results_view(session: Session, assessment: Assessment, *,
                  bootstrap: int = DEFAULT_BOOTSTRAP,
                  result: AssessmentResult | dict[str, Any] | None = None,
-                 include_imported: bool = False) -> vm.ResultsView:
+                 include_imported: bool | str = False) -> vm.ResultsView:
     """Return the typed results of a stored assessment (see :func:`build_results_view`).
 
     The figures are the stored result's (:func:`stored_result`) unless ``result`` is given.
