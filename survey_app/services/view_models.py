@@ -579,12 +579,26 @@ class DistributionBar:
 
 
 @dataclass(frozen=True)
+class RankGroup:
+    """Agencies ranked and averaged together: those of one agency type.  An area office is
+    assessed in another group than its schools, so it is never ranked among them."""
+
+    agency_type: str
+    rated: int  # agencies ranked in the group
+    average: float | None  # mean of their totals, rounded by scoring
+    distribution: tuple[tuple[str, int], ...]  # grade → ranked agencies of the group
+    tiers: tuple[DistributionBar, ...]  # verdict tier → ranked agencies of the group
+
+
+@dataclass(frozen=True)
 class SupervisorView:
     fiscal_year_be: int | None
     years: tuple[int, ...]
     instruments: tuple[str, ...]  # the weighted parts' columns (the sets' instruments)
     survey_instruments: tuple[str, ...]  # the response counts' columns
-    rows: tuple[SupervisorRow, ...]  # ranked, then provisional, then without a total
+    rows: tuple[SupervisorRow, ...]  # ranked (group by group), then provisional, then no total
+    # average, rated, distribution and tiers: of the main group (the one with the most
+    # agencies, the schools of an area); ``groups`` holds every group's own
     average: float | None  # mean of the ranked agencies' totals, rounded by scoring
     rated: int  # agencies ranked: a total and every minimum sample met
     distribution: tuple[tuple[str, int], ...]  # grade → ranked agencies, best grade first
@@ -594,6 +608,7 @@ class SupervisorView:
     tiers: tuple[DistributionBar, ...] = ()  # verdict tier → ranked agencies, best first
     needs_answers: tuple[Shortfall, ...] = ()  # largest shortfall first; unknown minimums last
     area: AgencyInfo | None = None  # whose scope this is (the area office), if one agency's
+    groups: tuple[RankGroup, ...] = ()  # each agency type ranked apart, main group first
 
     @property
     def provisional(self) -> tuple[SupervisorRow, ...]:
