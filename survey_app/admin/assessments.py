@@ -27,6 +27,7 @@ from ..extensions import db
 from ..i18n import format_datetime
 from ..labels import SET_ORIGIN_LABELS
 from ..models import utcnow
+from ..services import reports
 from ..services.assessments import (
     assessment_state,
     close_now,
@@ -36,7 +37,6 @@ from ..services.assessments import (
     response_counts,
     rotate_public_token,
 )
-from ..services import reports
 from ..services.ballots import mix_remaining, pending_count
 from ..services.codes import code_batches
 from ..services.collection import collection_view

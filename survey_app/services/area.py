@@ -342,7 +342,7 @@ def _score_final_formats(view: vm.SupervisorView) -> list[str | None]:
     formats += [COUNT] * (3 * len(view.survey_instruments))
     formats += [SCORE] * len(view.indicator_codes)
     formats += [SCORE] * (2 * len(view.instruments))
-    return formats + [SCORE, None, None, None, None, None]
+    return [*formats, SCORE, None, None, None, None, None]
 
 
 def _format_sheet(sheet, formats: list[str | None]) -> None:

@@ -858,7 +858,7 @@ class FollowUpView:
         """The measures by :meth:`MeasureFollowUp.standing` as of ``as_of``: the statuses,
         then ``not_due`` (planned for a later quarter, counted apart from "not started")."""
         shown = [m.standing(self.as_of) for m in self.measures]
-        return tuple(StatusCount(s, shown.count(s)) for s in MEASURE_STATUSES + ("not_due",))
+        return tuple(StatusCount(s, shown.count(s)) for s in (*MEASURE_STATUSES, "not_due"))
 
     @property
     def total(self) -> int:

@@ -4,6 +4,7 @@ intro give the same number of answers, and no Thai compound word is split across
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
@@ -39,7 +40,7 @@ def test_a_six_level_scale_is_one_list_in_order(live, phone):
         boxes = [o.bounding_box() for o in scales.nth(k).locator(".opt").all()]
         assert len(boxes) == 6
         assert len({round(b["x"]) for b in boxes}) == 1  # one column
-        assert all(a["y"] < b["y"] for a, b in zip(boxes, boxes[1:], strict=False))  # in order
+        assert all(a["y"] < b["y"] for a, b in itertools.pairwise(boxes))  # in order
         # each label on one or two lines, never 3-5 in a narrow box
         assert all(b["height"] < 80 and b["width"] > 250 for b in boxes), boxes
 

@@ -11,7 +11,7 @@ from survey_app.models import Assessment
 from survey_app.services.measures import ProgressEntry, add_measure, save_progress
 
 from .console_world import login
-from .test_measures_year import _plan  # noqa: F401  (four measures with reports)
+from .test_measures_year import _plan
 
 
 def _cells(html: str, measure: str) -> list[str]:
