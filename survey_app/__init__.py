@@ -187,9 +187,12 @@ def register_errorhandlers(app: Flask) -> None:
         if request.accept_mimetypes.best == "application/json":
             return jsonify(error=code, message=str(detail or body)), code
         if _in_console():  # the console's layout and menu, with the way back to its home
-            body = _CONSOLE_ERROR_TEXT.get(code, body)
-            return render_template("admin/error.html", code=code, title=title, body=body,
-                                   detail=detail), code
+            try:
+                return render_template("admin/error.html", code=code, title=title,
+                                       body=_CONSOLE_ERROR_TEXT.get(code, body),
+                                       detail=detail), code
+            except Exception:  # its menu reads the account: with the database gone, plain
+                safe_rollback()
         template = _ERROR_TEMPLATE.get(
             code, f"errors/{code}.html" if code in _ERROR_TEXT else "errors/400.html"
         )
