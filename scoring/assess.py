@@ -14,7 +14,7 @@ from questionnaires.model import VerdictTier
 from questionnaires.score_maps import ScoreMap, apply_score_map
 
 from .intervals import DEFAULT_METHOD, METHODS, Interval, intervals
-from .responses import ResponseDataError, ScoredResponses, score_responses
+from .responses import ResponseDataError, ScoredResponses, score_responses, shown
 from .rollup import (
     grade_of,
     indicators_from_items,
@@ -434,7 +434,7 @@ def validate_given(iset: InstrumentSet, given: Mapping[str, float]) -> dict[str,
         try:
             value = float(value)
         except (TypeError, ValueError):
-            raise ValueError(f"indicator {code}: score {value!r} is not a number") from None
+            raise ValueError(f"indicator {code}: score {shown(value)} is not a number") from None
         if math.isnan(value) or not 0 <= value <= 100:
             raise ValueError(f"indicator {code}: score {value:g} is outside 0–100")
         out[code] = value
@@ -539,7 +539,7 @@ def _eit_groups(iset: InstrumentSet, sr: ScoredResponses | None,
     for row, value in enumerate(labels):
         if value is not None and str(value).strip() and str(value).strip() not in known:
             raise ResponseDataError(
-                f"{value!r} is not a respondent group (known: {', '.join(sorted(known))})",
+                f"{shown(value)} is not a respondent group (known: {', '.join(sorted(known))})",
                 column="respondent_group", row=row, value=value, instrument="EIT")
     labels = np.array([str(v).strip() if v is not None else "" for v in labels], dtype=object)
     minimum = iset.methodology.min_group_size

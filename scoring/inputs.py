@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from .responses import shown
+
 READ_BYTES = 1 << 20  # progress is reported after each MiB read
 #: More columns than any input can have (a questionnaire has ~50): such a header is refused
 #: after reading at most ``MAX_HEADER_BYTES`` of it, before the rest of the file is parsed.
@@ -231,7 +233,7 @@ def read_oit(path: str | Path) -> dict[str, bool]:
         item = item.strip()
         value = str(passed).strip().lower() if isinstance(passed, str) else ""
         if value not in ("1", "0", "1.0", "0.0"):
-            raise InputFileError(path, f"passed must be 1 or 0, not {passed!r}", row=row,
+            raise InputFileError(path, f"passed must be 1 or 0, not {shown(passed)}", row=row,
                                  column="passed")
         if item in out:
             raise InputFileError(path, f"item {item} appears twice", row=row, column="item")
@@ -273,7 +275,7 @@ def read_history(path: str | Path) -> list[tuple[int, float | None]]:
         y = _number(path, year, row, "fiscal_year")
         if y is None or y != int(y) or not 2400 <= y <= 2700:
             raise InputFileError(path, f"fiscal_year must be a Buddhist-era year such as 2566, "
-                                       f"not {year!r}", row=row, column="fiscal_year")
+                                       f"not {shown(year)}", row=row, column="fiscal_year")
         if int(y) in seen:
             raise InputFileError(path, f"fiscal year {int(y)} appears twice", row=row,
                                  column="fiscal_year")

@@ -40,6 +40,19 @@ class ResponseDataError(ValueError):
         super().__init__(f"{', '.join(where)}: {reason}" if where else reason)
 
 
+def shown(value: object) -> str:
+    """A cell's value as a message shows it: ``6``, not ``np.int64(6)``; ``'x'`` for text.
+
+    NumPy scalars become Python ones, and a whole float (a numeric column with blanks reads
+    as floats) loses its ``.0``.
+    """
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return repr(value)
+
+
 #: Stored for a blank answer in the int8 code arrays.
 BLANK = np.int8(-128)
 _INVALID = -1.0  # a score no option has: marks a code that is not an option
@@ -188,7 +201,7 @@ def score_responses(responses: pd.DataFrame, iset: InstrumentSet, instrument: st
                 bad = responses[q.column].iloc[row]
                 allowed_codes = ", ".join(str(c) for c in sorted(item.scale.codes))
                 raise ResponseDataError(
-                    f"{bad!r} is not an option of scale '{item.scale.code}' "
+                    f"{shown(bad)} is not an option of scale '{item.scale.code}' "
                     f"(allowed: {allowed_codes})", column=q.column, row=row, value=bad,
                     instrument=instrument)
             codes[q.column], tables[q.column] = col, table
@@ -224,7 +237,7 @@ def _as_codes(series: pd.Series, column: str, instrument: str) -> np.ndarray:
     the question's scale is the score table's job.
     """
     def reject(row: int, what: str = "is not an option code") -> ResponseDataError:
-        return ResponseDataError(f"{series.iloc[row]!r} {what}", column=column, row=row,
+        return ResponseDataError(f"{shown(series.iloc[row])} {what}", column=column, row=row,
                                  value=series.iloc[row], instrument=instrument)
 
     dtype = series.dtype

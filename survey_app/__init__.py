@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlencode
 
-from flask import Flask, jsonify, render_template, request, url_for
+from flask import Flask, current_app, jsonify, render_template, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
@@ -34,6 +34,7 @@ from .i18n import (
     current_language,
     format_date,
     format_datetime,
+    keep_words,
     localized,
     remember_language,
     select_locale,
@@ -144,6 +145,11 @@ _ERROR_TEXT = {
              "moment.")),
 }
 _ERROR_TEMPLATE = {503: "errors/500.html"}
+#: The console's own words where a respondent's would mislead (an admin has no "agency's link").
+_CONSOLE_ERROR_TEXT = {
+    400: _l("The data sent could not be accepted, and nothing was saved. Go back and try again."),
+    404: _l("This console page does not exist, or your account may not see it."),
+}
 
 #: Seconds a person is asked to wait before sending again when the database is busy.
 RETRY_AFTER_SECONDS = 5
@@ -161,6 +167,13 @@ def register_errorhandlers(app: Flask) -> None:
         )
         if request.accept_mimetypes.best == "application/json":
             return jsonify(error=code, message=str(detail or body)), code
+        if _in_console():  # the console's layout and menu, with the way back to its home
+            try:
+                return render_template("admin/error.html", code=code, title=title,
+                                       body=_CONSOLE_ERROR_TEXT.get(code, body),
+                                       detail=detail), code
+            except Exception:  # its menu reads the account: with the database gone, plain
+                safe_rollback()
         template = _ERROR_TEMPLATE.get(
             code, f"errors/{code}.html" if code in _ERROR_TEXT else "errors/400.html"
         )
@@ -193,6 +206,13 @@ def register_errorhandlers(app: Flask) -> None:
         app.register_error_handler(exc_class, handle_database_unavailable)
 
 
+def _in_console() -> bool:
+    """Whether the request was for a console page (a known one or not)."""
+    prefix = current_app.blueprints["admin"].url_prefix
+    return request.blueprint == "admin" or request.path == prefix or request.path.startswith(
+        prefix + "/")
+
+
 class _InternalError(HTTPException):
     code = 500
 
@@ -208,6 +228,8 @@ def register_template_helpers(app: Flask) -> None:
     # gets a new URL at once.
     css_version = _file_version(Path(app.static_folder or "") / "ita.css")
     code_js_version = _file_version(Path(app.static_folder or "") / "iit-code.js")
+
+    app.add_template_filter(keep_words)
 
     @app.context_processor
     def _helpers() -> dict[str, object]:

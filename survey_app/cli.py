@@ -190,9 +190,13 @@ def _safe_url(engine) -> str:
     return engine.url.render_as_string(hide_password=True)
 
 
+#: Where `ita serve` listens unless --port says otherwise (and what `ita demo` prints).
+DEFAULT_PORT = 8000
+
+
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", type=click.IntRange(min=1),
               help="Worker processes (default: the number of CPU cores).")
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(min=1),
@@ -228,6 +232,7 @@ def serve_command(host: str, port: int, workers: int | None, threads: int) -> No
                    "(ITA_MIXER_IN_SERVE=false if `ita mix --watch` runs instead)", err=True)
     click.echo(f"ITA survey app on http://{host}:{port}/ ({workers} workers × {threads} "
                "threads)", err=True)
+    click.echo(f"  admin console: http://{host}:{port}/admin/login", err=True)
     try:
         run_gunicorn(host=host, port=port, workers=workers, threads=threads)
     finally:
@@ -333,8 +338,11 @@ def mix_command(watch: bool, interval: float | None) -> None:
 
 
 @main.command("demo")
-@click.option("--base-url", default="http://127.0.0.1:8000", show_default=True,
-              help="Where `ita serve` will be reached; used in the printed URLs.")
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(1, 65535),
+              help="The port `ita serve --port` will listen on; used in the printed URLs.")
+@click.option("--base-url",
+              help="Where the app will be reached, when not http://127.0.0.1:PORT (behind a "
+                   "proxy); used in the printed URLs.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (for scripts).")
 @click.option("--responses", "synthetic", type=click.IntRange(min=0), default=0,
               show_default=True,
@@ -342,8 +350,12 @@ def mix_command(watch: bool, interval: float | None) -> None:
                    "assessment, 40% IIT and 60% EIT, by bulk inserts (100,000 take seconds). "
                    "The IIT ones skip the ballot box (they are made up and redeem no code) "
                    "and are published at the close like any.  Each run adds N more.")
-def demo_command(base_url: str, as_json: bool, synthetic: int) -> None:
-    """Create (or reuse) a demo agency, an open assessment, IIT codes and responses."""
+def demo_command(port: int, base_url: str | None, as_json: bool, synthetic: int) -> None:
+    """Create (or reuse) a demo agency, an open assessment, IIT codes and responses.
+
+    The printed links use --port (then start the server with `ita serve --port` the same);
+    a demo made for another port is reused, its links printed with this one.
+    """
     import json
 
     from .extensions import db
@@ -357,7 +369,7 @@ def demo_command(base_url: str, as_json: bool, synthetic: int) -> None:
         info = ensure_demo(
             db.session,
             code_key=app.config["CODE_HASH_KEY"],
-            base_url=base_url,
+            base_url=base_url or f"http://127.0.0.1:{port}",
             timezone=app.config["TIMEZONE"],
             batch_size=app.config["MIX_BATCH"],
         )
@@ -405,7 +417,8 @@ def demo_command(base_url: str, as_json: bool, synthetic: int) -> None:
     for note in info.notes:
         click.echo(f"  Note: {note}")
     click.echo("")
-    click.echo("  Start the server with: ita serve")
+    serve = "ita serve" if port == DEFAULT_PORT else f"ita serve --port {port}"
+    click.echo(f"  Start the server with: {serve}")
     click.echo(f"  Export the answers:    ita export responses --assessment {info.assessment_id} "
                "--instrument EIT --output eit.csv")
 

@@ -9,6 +9,7 @@ The language is Thai unless the session chose English with ``?lang=en``.
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from datetime import date, datetime
 
@@ -18,8 +19,28 @@ from babel.dates import format_datetime as babel_format_datetime
 from flask import current_app, request, session
 from flask_babel import get_locale, get_translations
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 
 DEFAULT_LOCALE = "th"
+
+#: Thai compounds a browser's dictionary splits at the end of a line ("หน่วย/งาน", "ขั้น/ตอน",
+#: "คำ/ตอบ"): :func:`keep_words` keeps each whole.  Found by listing the line breaks of the
+#: respondent pages at 360 px (tests/browser/test_phone_layout.py checks them).
+THAI_COMPOUNDS = (
+    "หน่วยงาน", "ประถมศึกษา", "มัธยมศึกษา", "การศึกษา", "ขั้นตอน", "คำตอบ", "ดำเนินงาน",
+    "ดำเนินการ", "ปีงบประมาณ", "งบประมาณ", "เจ้าหน้าที่", "ข้อมูล", "รับฟัง", "ผู้มีส่วนได้ส่วนเสีย",
+    "คำติชม", "ความคิดเห็น", "ภาพรวม", "รายบุคคล", "ผู้รับบริการ", "ผู้ติดต่อ", "ประโยชน์", "โปร่งใส", "ทุจริต", "ทุกคน",
+    "ผู้บริหาร", "ตำแหน่ง", "เทคโนโลยี", "ช่องทาง", "เว็บไซต์",
+)
+_COMPOUND = re.compile("|".join(sorted(map(re.escape, THAI_COMPOUNDS), key=len, reverse=True)))
+
+
+def keep_words(text: object) -> Markup:
+    """Escape ``text`` and wrap each Thai compound of :data:`THAI_COMPOUNDS` in a no-wrap
+    ``<span class="nw">`` (the text itself is unchanged: copying or reading it aloud is not)."""
+    # the text is escaped first; the only markup added is the span around our own words
+    return Markup(_COMPOUND.sub(lambda m: f'<span class="nw">{m.group(0)}</span>',  # noqa: S704
+                                str(escape(text))))
 
 #: Each language's name and its switch, written in that language (the switch is read by
 #: someone who wants that language).

@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..extensions import login_manager
+from ..services.agencies import may_add_agencies, may_have_children
 from ..services.formatting import two_decimals
 from . import access  # noqa: F401  (registers the login manager's user loader)
 
@@ -47,7 +48,8 @@ def _temporary_password_first():
 
 @bp.app_context_processor
 def _console_helpers() -> dict[str, object]:
-    return {"admin_css_version": _admin_css_version()}
+    return {"admin_css_version": _admin_css_version(), "may_add_agencies": may_add_agencies,
+            "may_have_children": may_have_children}
 
 
 def _admin_css_version() -> str:

@@ -76,7 +76,8 @@ def users():
         try:
             user = create_user(db.session, username=form.username.data, password=form.password.data,
                                role=form.role.data, agency=agency,
-                               display_name=form.display_name.data or "")
+                               display_name=form.display_name.data or "",
+                               must_change=True)  # the admin chose it: a temporary password
         except AccountError as exc:
             db.session.rollback()
             form.username.errors.append(str(exc))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -11,7 +11,15 @@ from ..extensions import db
 from ..i18n import localized
 from ..labels import AGENCY_TYPE_LABELS
 from ..models import Agency
-from ..services.agencies import AGENCY_TYPES, AgencyError, agency_tree, save_agency, visible_agencies
+from ..services.agencies import (
+    AGENCY_TYPES,
+    AgencyError,
+    agency_tree,
+    may_add_agencies,
+    may_have_children,
+    save_agency,
+    visible_agencies,
+)
 from . import bp
 from .access import agency_or_404, audit, writer_required
 from .common import choices, pending_ballots
@@ -53,7 +61,10 @@ def _save_agency_from(form: AgencyForm, agency: Agency | None) -> Agency | None:
             return None
         parent_id = agency.parent_id  # an agency admin cannot move their own agency
     if parent_id is not None:
-        agency_or_404(parent_id, write=True)
+        parent = agency_or_404(parent_id, write=True)
+        if agency is None and not may_have_children(parent):
+            form.parent_id.errors.append(_("No agency can be added below a school"))
+            return None
     if (agency is not None and agency.id == current_user.agency_id
             and current_user.role != "system_admin"):
         parent_id = agency.parent_id  # nor hang it elsewhere
@@ -71,6 +82,8 @@ def _save_agency_from(form: AgencyForm, agency: Agency | None) -> Agency | None:
 @bp.route("/agencies/new", methods=["GET", "POST"])
 @writer_required
 def agency_new():
+    if not may_add_agencies(current_user):
+        abort(403)  # a school's admin has no agencies to add
     form = _agency_form(None)
     if request.method == "GET" and request.args.get("parent", "").isdigit():
         form.parent_id.data = request.args["parent"]

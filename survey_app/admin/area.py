@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import io
 
-from flask import render_template, request, send_file
+from flask import abort, render_template, request, send_file
 from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..labels import agency_type_labels_th
 from ..services import area, reports
+from ..services.agencies import may_have_children
 from ..services.exports import MIMETYPES as EXPORT_MIMETYPES
 from . import bp
 from .access import audit
@@ -27,6 +28,18 @@ def _comparison():
     sort = request.args.get("sort", "shortfall")
     return area.supervisor_view(db.session, current_user, year,
                                 sort=sort if sort in area.SORTS else "shortfall")
+
+
+def _has_area() -> bool:
+    """Whether the account's scope can be an area: not a school's (nothing below it)."""
+    return current_user.agency is None or may_have_children(current_user.agency)
+
+
+def _area_comparison():
+    """The comparison an area download is made of (404 for a school's account)."""
+    if not _has_area():
+        abort(404)
+    return _comparison()
 
 
 def _name(view, kind: str, ext: str) -> str:
@@ -48,6 +61,7 @@ def supervisor():
     db.session.commit()  # the stored results that had to be computed
     css = page_css("results")
     html = render_template("admin/results/supervisor.html", comparison=comparison,
+                           has_area=_has_area(),
                            sort=request.args.get("sort", "shortfall"), inline_css=css)
     return with_inline_css(html, css)
 
@@ -55,7 +69,7 @@ def supervisor():
 @bp.route("/supervisor/area.xlsx")
 @login_required
 def area_workbook():
-    view = _comparison()
+    view = _area_comparison()
     name = _name(view, "rollup", "xlsx")
     buffer = io.BytesIO()
     area.write_area_workbook(view, buffer, type_labels=agency_type_labels_th(),
@@ -69,7 +83,7 @@ def area_workbook():
 @bp.route("/supervisor/summary.<any(docx,pdf):fmt>")
 @login_required
 def area_report(fmt: str):
-    view = _comparison()
+    view = _area_comparison()
     name = _name(view, "summary", fmt)
     summary = area.area_report_view(db.session, view)
     try:

@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import secrets
 import zoneinfo
+from pathlib import Path
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from questionnaires import DefinitionError
 from questionnaires.score_maps import fits, score_maps
@@ -18,7 +30,7 @@ from ..extensions import db
 from ..i18n import format_datetime, localized
 from ..labels import SET_ORIGIN_LABELS
 from ..models import utcnow
-from ..services import publication
+from ..services import publication, reports
 from ..services.assessments import (
     assessment_state,
     close_now,
@@ -48,7 +60,14 @@ from .access import (
     system_admin_required,
     writer_required,
 )
-from .common import audit_label, choices, qr_markup, render_printed
+from .common import (
+    audit_label,
+    choices,
+    download_name,
+    qr_markup,
+    render_printed,
+    report_failed,
+)
 from .forms import AssessmentForm, CodeBatchForm, EmptyForm, ReopenForm, ScheduleForm
 
 
@@ -273,16 +292,38 @@ def assessment_rotate_link(assessment_id: int):
     return redirect(url_for(".assessment", assessment_id=assessment.id))
 
 
+def _poster_sheet(assessment):
+    url = public_url("respond.eit_questionnaire", token=assessment.public_token)
+    iset = assessment_set(assessment)
+    return render_printed("admin/_poster_sheet.html", assessment=assessment,
+                          agency=assessment.agency, url=url, qr=qr_markup(url),
+                          eit_name=iset.instruments["EIT"].name_th,
+                          eit_questions=len(iset.columns_for("EIT")),
+                          wording_ours=not iset.instruments["EIT"].wording_official)
+
+
 @bp.get("/assessments/<int:assessment_id>/poster")
 @login_required
 def poster(assessment_id: int):
     assessment = assessment_or_404(assessment_id)
-    url = public_url("respond.eit_questionnaire", token=assessment.public_token)
-    iset = assessment_set(assessment)
-    sheet = render_printed("admin/_poster_sheet.html", assessment=assessment,
-                           agency=assessment.agency, url=url, qr=qr_markup(url),
-                           eit_name=iset.instruments["EIT"].name_th,
-                           eit_questions=len(iset.columns_for("EIT")),
-                           wording_ours=not iset.instruments["EIT"].wording_official)
     return render_template("admin/poster.html", assessment=assessment, agency=assessment.agency,
-                           sheet=sheet)
+                           sheet=_poster_sheet(assessment))
+
+
+@bp.get("/assessments/<int:assessment_id>/poster.pdf")
+@login_required
+def poster_pdf(assessment_id: int):
+    """The poster as an A4 PDF, to send over LINE or print elsewhere (audited)."""
+    assessment = assessment_or_404(assessment_id)
+    css = (Path(current_app.static_folder or "") / "admin.css").read_text(encoding="utf-8")
+    html = render_printed("admin/poster_pdf.html", sheet=_poster_sheet(assessment),
+                          sheet_css=Markup(css), font_base=reports.PDF_FONT_BASE)  # noqa: S704
+    try:
+        data = reports.html_pdf(html)
+    except Exception:  # a renderer's failure is a message, never a bare 500
+        return report_failed("pdf")
+    name = download_name(assessment, "eit-poster", "pdf")
+    audit("export", target=name, agency_id=assessment.agency_id, detail="EIT poster (PDF)")
+    db.session.commit()
+    return send_file(io.BytesIO(data), mimetype=reports.MIMETYPES["pdf"], as_attachment=True,
+                     download_name=name)

@@ -182,8 +182,8 @@ class UserForm(ConsoleForm):
     role = SelectField(_l("Role"), validators=[DataRequired()])
     agency_id = SelectField(_l("Agency"), coerce=str, validators=[Optional()])
     password = PasswordField(
-        _l("Password"),
-        description=_l("At least 10 characters"),
+        _l("Temporary password"),
+        description=_l("At least 10 characters; the owner must replace it at the first sign-in"),
         validators=[DataRequired(), Length(min=10, max=256)],
     )
 

@@ -39,7 +39,9 @@ from .forms import EmptyForm, MeasureForm
 
 #: A measure's status as the console names it (the reports' Thai words are in text.j2).
 STATUS_LABELS = {"not_started": _l("Not started"), "in_progress": _l("In progress"),
-                 "done": _l("Done"), "dropped": _l("Dropped")}
+                 "done": _l("Done"), "dropped": _l("Dropped"),
+                 # on the dashboard only: planned to start in a later quarter
+                 "not_due": _l("Not yet due")}
 #: The follow-up report's periods in URLs and file names: a quarter or the whole year.
 PERIODS = {"q1": 1, "q2": 2, "q3": 3, "q4": 4, "year": None}
 

@@ -16,7 +16,7 @@ from ..extensions import db
 from ..guards import accepts_files
 from ..services import publication, report_document, reports
 from ..services.collection import collection_view
-from ..services.imports import counts_by_source
+from ..services.imports import REHEARSAL, counts_by_source
 from ..services.results import comparison_view, results_view
 from . import bp
 from .access import assessment_or_404, audit
@@ -40,8 +40,11 @@ def _report_filters(state) -> None:
 @login_required
 def results(assessment_id: int):
     assessment = assessment_or_404(assessment_id)
-    imported = sum(counts_by_source(db.session, assessment)["imported"].values())
-    include_imported = imported > 0 and request.args.get("imported") == "1"
+    counts = counts_by_source(db.session, assessment)
+    imported = sum(counts["imported"].values())
+    # which responses: collected only (default), both (?imported=1), the rehearsal alone (=only)
+    chosen = request.args.get("imported") if imported else None
+    include_imported = {"1": True, "only": REHEARSAL}.get(chosen or "", False)
     view = results_view(db.session, assessment, include_imported=include_imported)
     db.session.commit()  # the stored result, if it had to be computed (services only flush)
     css = page_css("results")
@@ -50,7 +53,9 @@ def results(assessment_id: int):
                                db.session, assessment, batch_size=current_app.config["MIX_BATCH"]),
                            collection=collection_view(db.session, assessment,
                                                       timezone=current_app.config["TIMEZONE"]),
-                           imported=imported, include_imported=include_imported)
+                           imported=imported, collected=sum(counts["collected"].values()),
+                           responses_shown="rehearsal" if include_imported == REHEARSAL
+                           else "both" if include_imported else "collected")
     return with_inline_css(html, css)
 
 

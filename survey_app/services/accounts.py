@@ -57,8 +57,13 @@ def create_user(
     role: str,
     agency: Agency | None = None,
     display_name: str = "",
+    must_change: bool = False,
 ) -> User:
-    """Add a new account (the caller commits)."""
+    """Add a new account (the caller commits).
+
+    ``must_change``: the password was chosen by someone else (an admin), so the owner must
+    replace it at the first sign-in.
+    """
     username = username.strip()
     if not username or len(username) > 64 or any(ch.isspace() for ch in username):
         raise AccountError("the username must be 1–64 characters without spaces")
@@ -77,6 +82,7 @@ def create_user(
         role=role,
         agency_id=agency.id if agency is not None and role != "system_admin" else None,
         active=True,
+        must_change_password=must_change,
     )
     session.add(user)
     session.flush()

@@ -14,6 +14,21 @@ from ..models import Agency, Assessment, User
 from .assessments import AssessmentState, assessment_state, response_counts_by_assessment
 
 AGENCY_TYPES = ("area_office", "school", "ministry", "department", "local", "other")
+#: Agency types with no agencies below them: a school is assessed on its own.
+LEAF_TYPES = frozenset({"school"})
+
+
+def may_have_children(agency: Agency) -> bool:
+    """Whether agencies may be added below ``agency`` (not below a school)."""
+    return agency.agency_type not in LEAF_TYPES
+
+
+def may_add_agencies(user: User) -> bool:
+    """Whether ``user`` may add agencies: a system admin, or an agency admin of an agency
+    that can have agencies below it (a school's admin has nothing to add)."""
+    if not user.can_write:
+        return False
+    return user.role == "system_admin" or user.agency is None or may_have_children(user.agency)
 
 
 class AgencyError(ValueError):

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
+from openpyxl.styles import Alignment, Font
 from sqlalchemy.orm import Session
 
 from questionnaires.model import SURVEY_INSTRUMENTS
@@ -129,7 +130,7 @@ def area_rollup(session: Session, scope: set[int] | None, fiscal_year_be: int | 
     counts = response_counts_by_assessment(session, [a.id for a in latest.values()])
 
     rows: list[dict] = []
-    full: list[float] = []  # the unrounded totals of the agencies that met their minimums
+    full: dict[int, float] = {}  # row → unrounded total, of the agencies that met their minimums
     grades: list[tuple[str, str, str]] = []
     tiers: list[tuple[str, str, str]] = []
     instruments: list[str] = []
@@ -156,7 +157,7 @@ def area_rollup(session: Session, scope: set[int] | None, fiscal_year_be: int | 
             tier = verdicts.get(row["verdict"]) if row is not None else None
             samples = _samples(iset, assessment, counts[assessment.id])
             if total is not None and all(s.met for s in samples):
-                full.append(total)
+                full[len(rows)] = total
             missed = floors_missed(iset, tier.code, total, scores) if tier else ()
             rows.append(dict(
                 agency=agency_info(assessment.agency), assessment_id=assessment.id,
@@ -198,29 +199,34 @@ def area_rollup(session: Session, scope: set[int] | None, fiscal_year_be: int | 
                              None if assessment is None else counts[assessment.id],
                              own_agency_id)
         if row["total"] is not None:
-            full.append(published[agency.id].total
-                        if published[agency.id].total is not None else row["total"])
+            full[len(rows)] = (published[agency.id].total
+                               if published[agency.id].total is not None else row["total"])
         rows.append(row)
-    countable = [k for k, r in enumerate(rows)
-                 if r["total"] is not None and all(s.met for s in r["samples"])]
-    ranks = rank_totals(pd.Series({k: rows[k]["total"] for k in countable}, dtype=float))
-    typed = [vm.SupervisorRow(**r, rank=int(ranks[k]) if k in ranks.index else None)
-             for k, r in enumerate(rows)]
-    ranked = sorted((r for r in typed if r.rank is not None), key=lambda r: (r.rank, r.agency.code))
+    members: dict[str, list[int]] = {}  # agency type → its rows: ranked apart (an area office
+    for k, r in enumerate(rows):        # and its schools are assessed in different groups)
+        members.setdefault(r["agency"].agency_type, []).append(k)
+    ranks: dict[int, int] = {}
+    for group in members.values():
+        countable = pd.Series({k: rows[k]["total"] for k in group if k in full}, dtype=float)
+        ranks.update({k: int(v) for k, v in rank_totals(countable).items()})
+    typed = [vm.SupervisorRow(**r, rank=ranks.get(k)) for k, r in enumerate(rows)]
+    order = _group_order(members, typed)
+    ranked = sorted((r for r in typed if r.rank is not None),
+                    key=lambda r: (order.index(r.agency.agency_type), r.rank, r.agency.code))
     provisional = sorted((r for r in typed if r.rank is None and r.total is not None),
                          key=lambda r: (-r.total, r.agency.code))
     unrated = sorted((r for r in typed if r.total is None), key=lambda r: r.agency.code)
-    mean = group_average(pd.Series(full, dtype=float))
+    groups = tuple(_rank_group(agency_type, [typed[k] for k in members[agency_type]],
+                               [full[k] for k in members[agency_type] if k in full],
+                               grades, tiers)
+                   for agency_type in order)
+    main = groups[0] if groups else _rank_group("", [], [], grades, tiers)
     return vm.SupervisorView(
         fiscal_year_be=fiscal_year_be, years=tuple(years), instruments=tuple(instruments),
         survey_instruments=tuple(i for i in SURVEY_INSTRUMENTS if i in instruments),
         rows=tuple(ranked + provisional + unrated),
-        average=None if mean is None else round_half_up(mean),
-        rated=len(ranked),
-        distribution=tuple((g, sum(1 for r in ranked if r.grade == g)) for g, _, _ in grades),
-        tiers=tuple(vm.DistributionBar(code, th, en, sum(
-            1 for r in ranked if r.verdict is not None and r.verdict.code == code))
-            for code, th, en in tiers),
+        average=main.average, rated=main.rated, distribution=main.distribution,
+        tiers=main.tiers, groups=groups,
         without_result=len(unrated),
         without_assessment=tuple(agency_info(a) for a in missing),
         indicator_codes=tuple(indicator_codes),
@@ -253,6 +259,29 @@ def _published_row(iset, agency: Agency, published, assessment: Assessment | Non
         target=(assessment.indicator_target if assessment is not None
                 and assessment.indicator_target is not None else m.indicator_target),
         own=agency.id == own_agency_id, source="published")
+
+
+def _group_order(members: dict[str, list[int]], rows: list[vm.SupervisorRow]) -> list[str]:
+    """The agency types, the main group first: most agencies ranked, then most agencies."""
+    def size(agency_type: str) -> tuple[int, int]:
+        group = [rows[k] for k in members[agency_type]]
+        return (-sum(1 for r in group if r.rank is not None), -len(group))
+    return sorted(members, key=lambda t: (*size(t), t))
+
+
+def _rank_group(agency_type: str, rows: list[vm.SupervisorRow], totals: list[float],
+                grades: list[tuple[str, str, str]], tiers: list[tuple[str, str, str]]
+                ) -> vm.RankGroup:
+    """One group's figures: its ranked agencies, their average and counts."""
+    ranked = [r for r in rows if r.rank is not None]
+    mean = group_average(pd.Series(totals, dtype=float))
+    return vm.RankGroup(
+        agency_type=agency_type, rated=len(ranked),
+        average=None if mean is None else round_half_up(mean),
+        distribution=tuple((g, sum(1 for r in ranked if r.grade == g)) for g, _, _ in grades),
+        tiers=tuple(vm.DistributionBar(code, th, en, sum(
+            1 for r in ranked if r.verdict is not None and r.verdict.code == code))
+            for code, th, en in tiers))
 
 
 def _rounded(value, decimals: int) -> float | None:
@@ -345,23 +374,70 @@ def write_area_workbook(view: vm.SupervisorView, output, *, type_labels: dict[st
         sheet.append([neutralise(v) for v in workbook_row(
             view, r, type_labels.get(r.agency.agency_type, r.agency.agency_type))])
     sheet.freeze_panes = "D2"
+    _format_sheet(sheet, _score_final_formats(view))
     short = workbook.create_sheet("needs-answers")
     short.append(["รหัสหน่วยงาน (agency code)", "หน่วยงาน (agency)", "เครื่องมือ (instrument)",
                   "ได้รับ (received)", "ขั้นต่ำ (minimum)", "ขาดอีก (still needed)"])
     for x in view.needs_answers:
         short.append([neutralise(x.agency.code), neutralise(x.agency.name_th),
                       x.check.instrument, x.check.received, x.check.minimum, x.check.short])
+    _format_sheet(short, [None, None, None, COUNT, COUNT, COUNT])
     none = workbook.create_sheet("no-assessment")
     none.append(["รหัสหน่วยงาน (agency code)", "หน่วยงาน (agency)"])
     for a in view.without_assessment:
         none.append([neutralise(a.code), neutralise(a.name_th)])
+    _format_sheet(none, [None, None])
     notes = workbook.create_sheet("notes")
-    for line in _notes(view, title):
+    for line in _notes(view, title, type_labels):
         notes.append([neutralise(line)])
+    notes.column_dimensions["A"].width = 120
+    for row in notes.iter_rows():
+        row[0].alignment = Alignment(wrap_text=True, vertical="top")
+    notes["A1"].font = Font(bold=True)
     workbook.save(output)
 
 
-def _notes(view: vm.SupervisorView, title: str) -> list[str]:
+COUNT, SCORE = "0", "0.00"  # the number formats: whole counts, scores with their 2 decimals
+
+
+def _score_final_formats(view: vm.SupervisorView) -> list[str | None]:
+    """Score-Final's number format per column, in :func:`workbook_header`'s order."""
+    formats: list[str | None] = [COUNT, None, None, None, None]
+    formats += [COUNT] * (3 * len(view.survey_instruments))
+    formats += [SCORE] * len(view.indicator_codes)
+    formats += [SCORE] * (2 * len(view.instruments))
+    return [*formats, SCORE, None, None, None, None, None]
+
+
+def _format_sheet(sheet, formats: list[str | None]) -> None:
+    """A sheet an office can hand in as it comes: the header bold, wrapped and frozen with an
+    autofilter, each column as wide as its content (within bounds), numbers formatted."""
+    from openpyxl.utils import get_column_letter
+
+    if sheet.freeze_panes is None:
+        sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for k, column in enumerate(sheet.iter_cols(min_row=1), start=1):
+        fmt = formats[k - 1] if k <= len(formats) else None
+        widest = max((len(str(c.value)) for c in column[1:] if c.value is not None), default=0)
+        if fmt == SCORE:
+            widest = max(widest, 6)  # 100.00
+        header = len(str(column[0].value or ""))
+        # a header wraps onto at most three lines; the values never wrap
+        sheet.column_dimensions[get_column_letter(k)].width = min(
+            max(widest, (header + 2) // 3, 6) + 2, 60)
+        if fmt is not None:
+            for cell in column[1:]:
+                cell.number_format = fmt
+
+
+def _notes(view: vm.SupervisorView, title: str, type_labels: dict[str, str]) -> list[str]:
+    groups = [f"{type_labels.get(g.agency_type, g.agency_type)}: "
+              f"{'-' if g.average is None else f'{g.average:.2f}'} ({g.rated} แห่ง)"
+              for g in view.groups] if len(view.groups) > 1 else []
     return [
         title,
         f"ปีงบประมาณ พ.ศ. {view.fiscal_year_be} (fiscal year B.E.)",
@@ -373,8 +449,13 @@ def _notes(view: vm.SupervisorView, title: str) -> list[str]:
         "หน่วยงานที่ยังไม่ถึงเป็นผลชั่วคราว ไม่จัดลำดับ (the group average and the counts by grade "
         "or tier are over agencies that met their minimum samples; the others are provisional "
         "and unranked)",
-        f"ค่าเฉลี่ยของกลุ่ม (group average): "
-        f"{'-' if view.average is None else f'{view.average:.2f}'}",
+        *(["หน่วยงานแต่ละประเภทจัดลำดับและเฉลี่ยแยกกัน: สำนักงานเขตพื้นที่ประเมินคนละกลุ่มกับ"
+            "สถานศึกษาในสังกัด (each agency type is ranked and averaged apart: an area office is "
+            "assessed in another group than its schools); ลำดับในคอลัมน์ลำดับเป็นลำดับในกลุ่ม "
+            "(ranks are within the group)",
+            "ค่าเฉลี่ยของแต่ละกลุ่ม (group averages): " + "; ".join(groups)] if groups else
+          [f"ค่าเฉลี่ยของกลุ่ม (group average): "
+           f"{'-' if view.average is None else f'{view.average:.2f}'}"]),
         "ขั้นต่ำ IIT: ร้อยละ 10 ของบุคลากรที่มีสิทธิ์ตอบ อย่างน้อย 30 คน (ต่ำกว่า 30 คน: ทุกคน) — "
         "กฎของชุดเครื่องมือ ไม่ใช่สูตรทางการของ ป.ป.ช.; ขั้นต่ำ EIT: ตามที่การประเมินกำหนด "
         "(IIT minimum: the instrument set's rule, not NACC's own formula; EIT: the assessment's)",

@@ -9,7 +9,8 @@ anything else reads the file.
 
 Results are computed from collected responses only unless a caller asks for imported ones by
 name: :func:`responses_by_source` gives each source's frame, :func:`responses_frame` the
-collected frame with the imported rows added only when ``include_imported=True``.
+collected frame with the imported rows added only when ``include_imported=True``, or the
+imported rows alone when ``include_imported=REHEARSAL`` (the rehearsal scored on its own).
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ from .exports import responses_frame_by_id
 from .instrument_sets import assessment_set
 
 SOURCES = ("collected", "imported")
+#: ``include_imported`` for the rehearsal rows alone (False: collected only; True: both).
+REHEARSAL = "rehearsal"
 GROUP_COLUMN = "respondent_group"
 SUFFIXES = (".csv", ".xlsx")
 _SALT = "ita-gforms-import"
@@ -245,9 +248,12 @@ def responses_by_source(session: Session, assessment: Assessment, instrument: st
 
 
 def responses_frame(session: Session, assessment: Assessment, instrument: str, *,
-                    include_imported: bool = False) -> pd.DataFrame:
+                    include_imported: bool | str = False) -> pd.DataFrame:
     """The responses results are computed from: collected ones only, unless
-    ``include_imported`` (then the imported rows follow the collected ones)."""
+    ``include_imported`` (then the imported rows follow the collected ones; with
+    :data:`REHEARSAL`, the imported rows alone)."""
+    if include_imported == REHEARSAL:
+        return imported_frame(session, assessment, instrument)
     if not include_imported:
         return responses_frame_by_id(session, assessment.id, instrument, dates=False)
     frames = responses_by_source(session, assessment, instrument)

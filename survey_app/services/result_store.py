@@ -131,7 +131,7 @@ def import_marks(session: Session, assessment_id: int) -> list[list]:
 
 
 def fingerprint(session: Session, assessment: Assessment, iset: InstrumentSet, *,
-                variant: str, include_imported: bool,
+                variant: str, include_imported: bool | str,
                 history: list[tuple[int, float]]) -> str:
     """Return the SHA-256 of everything the assessment's result depends on (module docstring)."""
     parts = {

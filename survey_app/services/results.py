@@ -30,7 +30,7 @@ from ..models import Agency, Assessment
 from . import result_store
 from . import view_models as vm
 from .assessments import assessment_state, response_counts
-from .imports import responses_frame
+from .imports import REHEARSAL, responses_frame
 from .instrument_sets import assessment_set
 from .oit import oit_results
 from .published import Published, published_for, published_totals, rate_published
@@ -45,7 +45,7 @@ def oit_judgements(session: Session, assessment: Assessment, iset: InstrumentSet
 
 
 def _frame_or_none(session: Session, assessment: Assessment, instrument: str, *,
-                   include_imported: bool = False):
+                   include_imported: bool | str = False):
     frame = responses_frame(session, assessment, instrument, include_imported=include_imported)
     return None if len(frame) == 0 else frame
 
@@ -78,12 +78,13 @@ def history_pairs(session: Session, assessment: Assessment) -> list[tuple[int, f
 
 
 def assessment_inputs(session: Session, assessment: Assessment, *,
-                      with_history: bool = True, include_imported: bool = False,
+                      with_history: bool = True, include_imported: bool | str = False,
                       history: list[tuple[int, float]] | None = None) -> dict[str, Any]:
     """Return the keyword arguments of :func:`scoring.assess` for a stored assessment.
 
     Responses: those collected here; rehearsal rows imported from Google Forms are added only
-    with ``include_imported`` (the dashboard's choice, always labelled).
+    with ``include_imported`` (the dashboard's choice, always labelled), or taken alone with
+    ``include_imported=REHEARSAL``.
     OIT: the judged checklist items; an item not judged yet counts as not passed
     (``oit_missing="fail"``), so a checklist being filled in shows a live score.  With no item
     judged at all, OIT (and so the total) is unknown.
@@ -127,7 +128,7 @@ def usable_headcount(headcount: int | None, iit_responses: int) -> int | None:
 
 def assessment_result(session: Session, assessment: Assessment, *,
                       bootstrap: int = DEFAULT_BOOTSTRAP,
-                      include_imported: bool = False) -> AssessmentResult:
+                      include_imported: bool | str = False) -> AssessmentResult:
     """Rate a stored assessment with :func:`scoring.assess`, now (see :func:`stored_result`)."""
     iset = assessment_set(assessment)
     return assess(iset, **assessment_inputs(session, assessment,
@@ -135,16 +136,18 @@ def assessment_result(session: Session, assessment: Assessment, *,
                   bootstrap=bootstrap)
 
 
-def result_variant(*, bootstrap: int = DEFAULT_BOOTSTRAP, include_imported: bool = False
+def result_variant(*, bootstrap: int = DEFAULT_BOOTSTRAP, include_imported: bool | str = False
                    ) -> str:
     """Name how a result is computed: which responses, interval method, resamples, seed."""
-    return (f"{'imported' if include_imported else 'collected'}:{DEFAULT_METHOD}:"
+    which = (REHEARSAL if include_imported == REHEARSAL
+             else "imported" if include_imported else "collected")
+    return (f"{which}:{DEFAULT_METHOD}:"
             f"{bootstrap}:{DEFAULT_SEED}")
 
 
 def stored_result(session: Session, assessment: Assessment, *,
                   bootstrap: int = DEFAULT_BOOTSTRAP,
-                  include_imported: bool = False) -> StoredResult:
+                  include_imported: bool | str = False) -> StoredResult:
     """Return the year's result of the assessment: the published result where one exists for
     the agency and year (:func:`published_result`), else the collected one
     (:func:`collected_result`).  With ``include_imported`` (the rehearsal view) always the
@@ -174,7 +177,7 @@ def published_result(session: Session, assessment: Assessment,
 
 def collected_result(session: Session, assessment: Assessment, *,
                      bootstrap: int = DEFAULT_BOOTSTRAP,
-                     include_imported: bool = False) -> StoredResult:
+                     include_imported: bool | str = False) -> StoredResult:
     """Return the result of the answers collected here ("our own survey") from the store,
     computing and storing it when stale.
 
@@ -287,7 +290,7 @@ def _indicator_score(iset: InstrumentSet, ind: IndicatorResult, oit: dict[str, b
 def results_view(session: Session, assessment: Assessment, *,
                  bootstrap: int = DEFAULT_BOOTSTRAP,
                  result: AssessmentResult | dict[str, Any] | None = None,
-                 include_imported: bool = False) -> vm.ResultsView:
+                 include_imported: bool | str = False) -> vm.ResultsView:
     """Return the typed results of a stored assessment (see :func:`build_results_view`).
 
     The figures are the stored result's (:func:`stored_result`) unless ``result`` is given.
@@ -340,7 +343,7 @@ def oit_sensitivity(iset: InstrumentSet, scores: dict[str, Any],
 
 
 def result_record(session: Session, assessment: Assessment, counts: dict[str, int], *,
-                  include_imported: bool = False) -> vm.ResultRecord:
+                  include_imported: bool | str = False) -> vm.ResultRecord:
     """Whose figures the assessment's result is (:func:`stored_result`'s choice)."""
     has_collected = any(counts.values())
     published = None if include_imported else published_for(

@@ -607,12 +607,26 @@ class DistributionBar:
 
 
 @dataclass(frozen=True)
+class RankGroup:
+    """Agencies ranked and averaged together: those of one agency type.  An area office is
+    assessed in another group than its schools, so it is never ranked among them."""
+
+    agency_type: str
+    rated: int  # agencies ranked in the group
+    average: float | None  # mean of their totals, rounded by scoring
+    distribution: tuple[tuple[str, int], ...]  # grade → ranked agencies of the group
+    tiers: tuple[DistributionBar, ...]  # verdict tier → ranked agencies of the group
+
+
+@dataclass(frozen=True)
 class SupervisorView:
     fiscal_year_be: int | None
     years: tuple[int, ...]
     instruments: tuple[str, ...]  # the weighted parts' columns (the sets' instruments)
     survey_instruments: tuple[str, ...]  # the response counts' columns
-    rows: tuple[SupervisorRow, ...]  # ranked, then provisional, then without a total
+    rows: tuple[SupervisorRow, ...]  # ranked (group by group), then provisional, then no total
+    # average, rated, distribution and tiers: of the main group (the one with the most
+    # agencies, the schools of an area); ``groups`` holds every group's own
     average: float | None  # mean of the ranked agencies' totals, rounded by scoring
     rated: int  # agencies ranked: a total and every minimum sample met
     distribution: tuple[tuple[str, int], ...]  # grade → ranked agencies, best grade first
@@ -622,6 +636,7 @@ class SupervisorView:
     tiers: tuple[DistributionBar, ...] = ()  # verdict tier → ranked agencies, best first
     needs_answers: tuple[Shortfall, ...] = ()  # largest shortfall first; unknown minimums last
     area: AgencyInfo | None = None  # whose scope this is (the area office), if one agency's
+    groups: tuple[RankGroup, ...] = ()  # each agency type ranked apart, main group first
 
     @property
     def provisional(self) -> tuple[SupervisorRow, ...]:
@@ -879,8 +894,8 @@ class MeasureFollowUp:
         return self.start_quarter is None or self.start_quarter <= quarter
 
     def shown_status(self, quarter: int) -> str:
-        """The status the follow-up report shows for ``quarter``: ``not_due`` for a measure
-        planned for a later quarter that nobody has reported on yet."""
+        """The status the follow-up report and the measures dashboard show for ``quarter``:
+        ``not_due`` for a measure planned for a later quarter that nobody has reported on yet."""
         status = self.progress(quarter).status
         if status == "not_started" and not self.due_by(quarter):
             return "not_due"
@@ -889,6 +904,7 @@ class MeasureFollowUp:
     def planned_in(self, quarter: int) -> bool:
         return (self.start_quarter is not None and self.end_quarter is not None
                 and self.start_quarter <= quarter <= self.end_quarter)
+
 
 
 @dataclass(frozen=True)
@@ -925,6 +941,13 @@ class FollowUpView:
     oit_items: tuple[OitItemRef, ...]  # of the set of the measures' year (its OIT)
     oit_set_title_th: str
     document: ReportDocument = ReportDocument()
+
+    @property
+    def standings(self) -> tuple[StatusCount, ...]:
+        """The measures by :meth:`MeasureFollowUp.standing` as of ``as_of``: the statuses,
+        then ``not_due`` (planned for a later quarter, counted apart from "not started")."""
+        shown = [m.shown_status(self.as_of) for m in self.measures]
+        return tuple(StatusCount(s, shown.count(s)) for s in (*MEASURE_STATUSES, "not_due"))
 
     @property
     def total(self) -> int:

@@ -40,6 +40,7 @@ NOT_PAGES = {
     "admin.follow_up_report",  # DOCX / PDF
     "admin.area_workbook",  # XLSX
     "admin.area_report",  # DOCX / PDF
+    "admin.poster_pdf",  # PDF
     "respond.eit_qr",  # PNG / SVG
     "respond.iit_qr",
     "static",

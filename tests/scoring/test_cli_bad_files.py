@@ -142,3 +142,21 @@ def test_blank_cells_still_mean_no_answer(tmp_path):
     path.write_text("i1.1,i1.2\n4,\n4,3\n", encoding="utf-8")
     result = run("--iit", path, "--format", "json")
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("cell, shown", [("6", "6 is not an option of scale"),
+                                         ("6.5", "6.5 is not an option code")])
+def test_a_number_no_option_has_reads_as_the_number(tmp_path, cell, shown):
+    # a numeric column's value, not NumPy's repr of it ("np.int64(6)")
+    path = tmp_path / "iit.csv"
+    path.write_text(f"i1.1,i1.2\n4,{cell}\n", encoding="utf-8")
+    result = run("--iit", path)
+    assert_one_clear_line(result, path, "row 2", "column 'i1.2'", shown)
+    assert "np." not in result.output
+
+
+def test_a_blank_in_a_numeric_column_leaves_the_number_whole(tmp_path):
+    path = tmp_path / "iit.csv"
+    path.write_text("i1.1,i1.2\n4,\n4,6\n", encoding="utf-8")  # read as floats: 6.0
+    result = run("--iit", path)
+    assert_one_clear_line(result, path, "row 3", ": 6 is not an option")

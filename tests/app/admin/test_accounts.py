@@ -279,3 +279,28 @@ def test_a_role_change_ends_the_accounts_sign_ins(app, world):
     assert _signed_in(admin)
     login(victim, "viewer_a")
     assert victim.get("/admin/users").status_code == 200  # an agency admin's page now
+
+
+def test_an_account_made_with_an_admin_chosen_password_must_change_it_first(csrf_app, world):
+    app = csrf_app
+    admin = _client(app, "admin_a")
+    page = admin.get("/admin/users").get_data(as_text=True)
+    assert "รหัสผ่านชั่วคราว" in page  # the form says whose password it is
+    agency = re.search(r'<option value="(\d+)">A ', page)[1]
+    chosen = "chosen-by-the-admin-1"
+    made = _post(admin, "/admin/users", {"username": "newcomer", "display_name": "",
+                                         "role": "viewer", "agency_id": agency,
+                                         "password": chosen})
+    assert made.status_code == 302, made.get_data(as_text=True)[:500]
+    assert _user(app, "newcomer").must_change_password
+    owner = app.test_client()
+    login_with_csrf(owner, "newcomer", chosen)
+    forced = owner.get("/admin/")
+    assert forced.status_code == 302
+    assert forced.headers["Location"].endswith("/admin/account/password")
+    done = _post(owner, "/admin/account/password",
+                 {"current_password": chosen, "new_password": NEW_PASSWORD,
+                  "confirm_password": NEW_PASSWORD})
+    assert done.status_code == 302
+    assert owner.get("/admin/").status_code == 200
+    assert not _user(app, "newcomer").must_change_password

@@ -4,6 +4,7 @@ past totals, and a viewer of another office who can reach none of it."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -98,6 +99,32 @@ def test_demo_text_output_prints_the_logins(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert "demo-admin / " in result.output and "demo-viewer-other / " in result.output
     assert "/admin/login" in result.output
+
+
+def test_demo_prints_the_links_of_the_port_served(tmp_path, monkeypatch):
+    monkeypatch.delenv("ITA_DATABASE_URL", raising=False)
+    monkeypatch.setenv("ITA_INSTANCE_PATH", str(tmp_path / "instance"))
+    runner = CliRunner()
+    plain = runner.invoke(main, ["demo"])  # the README's command: ita demo && ita serve
+    assert plain.exit_code == 0, plain.output
+    assert "http://127.0.0.1:8000/eit/" in plain.output
+    assert "Start the server with: ita serve\n" in plain.output
+    moved = runner.invoke(main, ["demo", "--port", "9123"])
+    assert moved.exit_code == 0, moved.output
+    links = re.findall(r"https?://\S+", moved.output)
+    assert links and all(link.startswith("http://127.0.0.1:9123/") for link in links), links
+    assert "Start the server with: ita serve --port 9123" in moved.output
+
+
+def test_serve_prints_the_console_link_of_its_port(tmp_path, monkeypatch):
+    from survey_app import server
+
+    monkeypatch.delenv("ITA_DATABASE_URL", raising=False)
+    monkeypatch.setenv("ITA_INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.setattr(server, "run_gunicorn", lambda **options: None)
+    result = CliRunner().invoke(main, ["serve", "--port", "9124"])
+    assert result.exit_code == 0, result.output
+    assert "http://127.0.0.1:9124/admin/login" in result.output
 
 
 def _agency_id(app, code: str) -> int:

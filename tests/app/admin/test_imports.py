@@ -18,7 +18,12 @@ from scoring.report import result_to_dict
 from survey_app import create_app
 from survey_app.extensions import db
 from survey_app.models import Assessment, AuditEvent
-from survey_app.services.imports import counts_by_source, responses_by_source, responses_frame
+from survey_app.services.imports import (
+    REHEARSAL,
+    counts_by_source,
+    responses_by_source,
+    responses_frame,
+)
 from survey_app.services.results import assessment_result
 
 from ...forms_exports import code_frame, forms_frame, headers_for
@@ -117,17 +122,29 @@ def test_import_preview_mapping_confirm_and_remove(app):
     page = client.get(f"/admin/assessments/{aid}").get_data(as_text=True)
     assert "rehearsal.xlsx" in page
     assert "นำเข้า (ซ้อม): IIT 24 · EIT 0" in page and "เก็บในระบบ: IIT 0 · EIT 0" in page
-    # the dashboard: collected only, with a link to the labelled results that include the import
+    # the dashboard: collected only, one sentence saying so, links to the other two choices
     dash = client.get(f"/admin/assessments/{aid}/results").get_data(as_text=True)
-    assert 'id="imported-included"' not in dash and "imported=1" in dash
+    assert 'data-shown="collected"' in dash and "imported=1" in dash and "imported=only" in dash
+    assert "ไม่รวมข้อมูลซ้อมที่นำเข้าจาก Google Forms 24 ชุด" in dash
     with_import = client.get(f"/admin/assessments/{aid}/results?imported=1").get_data(as_text=True)
-    assert 'id="imported-included"' in with_import
-    assert "รวมข้อมูลซ้อมที่นำเข้าจาก Google Forms อีก 24 ชุด" in with_import
+    assert 'data-shown="both"' in with_import
+    assert "รวมกับข้อมูลซ้อมที่นำเข้าจาก Google Forms 24 ชุด" in with_import
+    # the rehearsal scored on its own (issue 18), said in one sentence, never contradicted
+    alone = client.get(f"/admin/assessments/{aid}/results?imported=only").get_data(as_text=True)
+    assert 'data-shown="rehearsal"' in alone
+    assert "ข้อมูลซ้อมที่นำเข้าจาก Google Forms 24 ชุดเท่านั้น" in alone
+    for page in (dash, with_import, alone):
+        assert page.count('id="responses-shown"') == 1 and "imported-included" not in page
     with app.app_context():
         assessment = db.session.get(Assessment, aid)
         included = assessment_result(db.session, assessment, include_imported=True)
+        rehearsal = assessment_result(db.session, assessment, include_imported=REHEARSAL,
+                                      bootstrap=0)
     assert included.instruments["IIT"].responses == 24
     assert included.indicators["1"].score is not None
+    assert rehearsal.instruments["IIT"].responses == 24  # the 24 rehearsal rows, nothing else
+    assert rehearsal.indicators["1"].score == assess(ISET, iit=expected,
+                                                     bootstrap=0).indicators["1"].score
 
     # the same preview cannot be confirmed for another assessment, nor altered
     other = client.post(f"/admin/assessments/{world.assessment['A1']}/imports/confirm",

@@ -115,6 +115,7 @@ ENDPOINTS: dict[str, tuple[str, dict, Callable[[World, str], dict] | None]] = {
                                                       "nonce": f"nonce-{next(_counter):012d}"}),
     "admin.codes_revoke": (WRITE, {}, lambda w, x: {"batch": "first"}),
     "admin.poster": (READ, {}, None),
+    "admin.poster_pdf": (READ, {}, None),
     "admin.oit": (READ_WRITE, {}, lambda w, x: {"O1-passed": "pass",
                                                 "O1-urls": "https://example.go.th/o1"}),
     "admin.oit_download": (READ, {}, None),

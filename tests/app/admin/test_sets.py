@@ -270,11 +270,11 @@ def test_the_poster_estimate_follows_the_set(app, world):
     n66 = len(load_instrument_set("ita-2566").columns_for("EIT"))
     assert n69 != n66
     poster = page_text(client.get(f"/admin/assessments/{assessment_id}/poster"))
-    assert f"{n69} ข้อ ใช้เวลาประมาณ {registry.answer_minutes(n69)} นาที" in poster
+    assert f"{n69}\u00a0ข้อ ใช้เวลาประมาณ {registry.answer_minutes(n69)}\u00a0นาที" in poster
     assert f'ร่วมตอบ{load_instrument_set("ita-2569").instruments["EIT"].name_th} (EIT)' in poster
     poster = page_text(client.get(f"/admin/assessments/{world.assessment['A']}/poster"))
-    assert f"{n66} ข้อ ใช้เวลาประมาณ {registry.answer_minutes(n66)} นาที" in poster
-    assert "1 นาที" not in poster
+    assert f"{n66}\u00a0ข้อ ใช้เวลาประมาณ {registry.answer_minutes(n66)}\u00a0นาที" in poster
+    assert "1\u00a0นาที" not in poster  # the number and its unit are bound (no break)
 
 
 # -- the CLI -----------------------------------------------------------------------------------
