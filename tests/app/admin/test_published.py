@@ -290,6 +290,11 @@ def test_the_measures_follow_the_published_indicators(app):
         assert [w.code for w in topics] == [
             i.code for i in load_set_items("ita-2566") if i.indicator == "6"]
         assert any(w.own_survey and w.score is not None for w in issues)
+        # the measures page orders and scores its indicators by the published result
+        from survey_app.services.measures import indicator_scores
+
+        scores = indicator_scores(db.session, db.session.get(Assessment, seeded.assessment_id))
+        assert scores == {c: d["score"] for c, d in SEED["indicators"].items()}
 
 
 def load_set_items(set_id: str):
