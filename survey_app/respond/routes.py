@@ -37,7 +37,7 @@ from markupsafe import Markup
 from ..extensions import DATABASE_UNAVAILABLE, database_error_summary, db, limiter, safe_rollback
 from ..i18n import current_language, format_datetime
 from ..models import Assessment, utcnow
-from ..services.assessments import assessment_by_token, is_retired_token
+from ..services.assessments import AssessmentCache, is_retired_token
 from ..services.ballots import mix_after_submission
 from ..services.instrument_sets import assessment_set
 from ..services.qr import qr_png, qr_svg
@@ -63,8 +63,17 @@ _NONCES_KEPT = 10
 # -- helpers ----------------------------------------------------------------------------------
 
 
-def _assessment(token: str) -> Assessment:
-    assessment = assessment_by_token(db.session, token)
+@bp.record_once
+def _make_assessment_cache(state) -> None:
+    state.app.extensions["ita_assessment_cache"] = AssessmentCache(
+        state.app.config["ASSESSMENT_CACHE_SECONDS"])
+
+
+def _assessment(token: str, *, fresh: bool = False) -> Assessment:
+    """The assessment behind ``token``: from this worker's cache unless ``fresh`` (every view
+    that stores answers asks for the row itself; see AssessmentCache)."""
+    cache: AssessmentCache = current_app.extensions["ita_assessment_cache"]
+    assessment = cache.get(db.session, token, fresh=fresh)
     if assessment is None:
         if is_retired_token(db.session, token):  # rotated after a leak: say so, take nothing
             abort(make_response(render_template("respond/replaced.html"), 410))
@@ -385,7 +394,7 @@ def iit_consent(token: str):
 
 @bp.route("/iit/<token>/questionnaire", methods=["GET", "POST"])
 def iit_questionnaire(token: str):
-    assessment = _assessment(token)
+    assessment = _assessment(token, fresh=request.method == "POST")
     form_class = questionnaire_form(assessment.instrument_set, "IIT")
     if request.method == "GET":
         state = window_state(assessment)
@@ -469,7 +478,7 @@ def _already_answered(assessment: Assessment) -> bool:
 @bp.route("/eit/<token>", methods=["GET", "POST"])
 @limiter.limit(_rate("EIT_RATE_LIMIT"), methods=["POST"])
 def eit_questionnaire(token: str):
-    assessment = _assessment(token)
+    assessment = _assessment(token, fresh=request.method == "POST")
     form_class = questionnaire_form(assessment.instrument_set, "EIT")
     if request.method == "GET":
         state = window_state(assessment)

@@ -1,17 +1,24 @@
-"""The one thing the respondent pages keep between requests: a blank questionnaire's questions.
+"""What the respondent pages keep between requests: a blank questionnaire's questions and the
+assessment behind a token.
 
 The markup of the questions (``respond/_questions.html``) is rendered once per process for an
 instrument set, an instrument and a language, and only for a blank form.  The assessment is
-read on every request (one query by its token), so a rotated link or a closed window answers
-differently on the very next request, cache or not.
+kept per worker (``AssessmentCache``) while no session of the process has changed an assessment,
+for at most ``ASSESSMENT_CACHE_SECONDS``: a rotated link or a closed window answers differently
+on the very next request when the change was made in this process, within those seconds when it
+was made elsewhere, and a POST that stores answers always reads the row itself.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import time
+
+import sqlalchemy as sa
 
 from survey_app.extensions import db
-from survey_app.models import Assessment
+from survey_app.models import Assessment, utcnow
 from survey_app.respond import routes
 from survey_app.services.assessments import close_now, rotate_public_token
 
@@ -81,3 +88,49 @@ def test_rotation_and_closing_take_effect_on_the_next_request(app, respondent, s
     assert client.get(f"/eit/{new}").status_code == 410
     assert respondent.submit_eit(nonce=nonce).status_code == 400
     assert count_rows(app, "response") == 0
+
+
+def test_a_change_made_elsewhere_stops_answers_at_once_and_pages_within_seconds(
+        app, respondent, setup):
+    """Another worker (or the CLI) closes the survey: no ORM event reaches this process."""
+    app.config["ASSESSMENT_CACHE_SECONDS"] = 0.5
+    app.extensions["ita_assessment_cache"].seconds = 0.5
+    client = respondent.client
+    nonce = respondent.eit_nonce()  # the page is read and the assessment cached
+    other = sa.create_engine(app.config["DATABASE_URL"])  # not this app's sessions
+    try:
+        with other.begin() as connection:
+            connection.execute(sa.text(
+                "UPDATE assessment SET closes_at = :t WHERE id = :id"),
+                {"t": utcnow() - dt.timedelta(minutes=1), "id": setup.assessment_id})
+    finally:
+        other.dispose()
+    assert client.get(f"/eit/{setup.token}").status_code == 200  # the kept copy, briefly
+    response = respondent.submit_eit(nonce=nonce)
+    assert response.status_code == 400  # the POST read the row: closed, nothing stored
+    assert "ไม่ได้บันทึก" in response.get_data(as_text=True)
+    assert count_rows(app, "response") == 0
+    time.sleep(0.6)
+    assert client.get(f"/eit/{setup.token}").status_code == 410
+
+
+def test_lookups_are_cached_per_worker(app, client, setup):
+    cache = app.extensions["ita_assessment_cache"]
+    cache.clear()
+    statements = []
+
+    def count(_conn, _cursor, statement, *_args):
+        if "public_token" in statement:
+            statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        for _ in range(3):
+            assert client.get(f"/eit/{setup.token}/thanks").status_code == 200
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    assert len(statements) == 1  # the first page read the assessment; the next two did not
+    cache.clear()
+    assert client.get(f"/eit/{setup.token}/thanks").status_code == 200
