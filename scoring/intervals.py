@@ -234,34 +234,115 @@ def _all_parts(plan_of: Mapping[str, Plan], infl: Mapping[str, Influence]
     return out
 
 
+#: Resample counts of answer patterns (a multinomial over the distinct rows) when there are at
+#: most this share of patterns per respondent; above it, drawing respondents is cheaper (a
+#: multinomial draw per pattern costs about what two drawn respondents do).
+PATTERN_SHARE = 1 / 3
+
+
+@dataclass(frozen=True)
+class Patterns:
+    """The distinct rows of item scores (an *answer pattern*) and how many respondents gave each.
+
+    ``values`` has 0 where ``answered`` is 0 (a blank item).  Respondents with one pattern are
+    interchangeable in every statistic of the bootstrap, so resampling n respondents is the
+    same, in distribution, as drawing the pattern counts from Multinomial(n, counts / n).
+    """
+
+    values: np.ndarray  # (P, items) float64
+    answered: np.ndarray  # (P, items) float64, 1 or 0
+    counts: np.ndarray  # (P,) int64, summing to n
+
+
+def answer_patterns(item_scores: np.ndarray) -> Patterns:
+    """Group the respondents' rows of ``item_scores`` (NaN = blank) by identical pattern.
+
+    Rows are keyed by a 64-bit hash of their values, then every row is checked against its
+    group's first row, so a hash collision can never merge two patterns (it only costs a
+    slower exact grouping).
+    """
+    n, k = item_scores.shape
+    blank = np.isnan(item_scores)
+    # a blank is -1 (every item score is >= 0), so blank and 0 differ
+    filled = np.where(blank, -1.0, item_scores)
+    if n == 0:
+        return Patterns(np.zeros((0, k)), np.zeros((0, k)), np.zeros(0, dtype=np.int64))
+    bits = np.ascontiguousarray(filled).view(np.uint64)
+    multipliers = np.random.default_rng(0x17A).integers(1, 2 ** 63, size=k, dtype=np.uint64) | 1
+    with np.errstate(over="ignore"):
+        mixed = bits ^ (bits >> np.uint64(32))  # a float's low bits are mostly zeros
+        mixed ^= mixed >> np.uint64(17)
+        mixed *= multipliers
+        mixed ^= mixed >> np.uint64(31)
+        keys = mixed.sum(axis=1, dtype=np.uint64)
+    _, first, inverse, counts = np.unique(keys, return_index=True, return_inverse=True,
+                                          return_counts=True)
+    inverse = inverse.reshape(-1)
+    if not np.array_equal(filled[first][inverse], filled):  # a collision: group exactly
+        _, first, inverse, counts = np.unique(filled, axis=0, return_index=True,
+                                              return_inverse=True, return_counts=True)
+        inverse = inverse.reshape(-1)
+    rows = item_scores[first]
+    return Patterns(np.nan_to_num(rows), (~np.isnan(rows)).astype(float), counts.astype(np.int64))
+
+
+def _item_mean_draws(sr: ScoredResponses, rng: np.random.Generator, resamples: int,
+                     progress: Callable[[int], None]) -> np.ndarray:
+    """(resamples, items) item means over bootstrap resamples of ``sr``'s respondents."""
+    n = sr.n
+    means = np.empty((resamples, sr.item_scores.shape[1]))
+    patterns = answer_patterns(sr.item_scores)
+    if len(patterns.counts) <= PATTERN_SHARE * n:
+        # counts of answer patterns: one multinomial draw of n over the P patterns
+        probabilities = patterns.counts / n
+        chunk = max(1, 4_000_000 // max(len(probabilities), 1))
+        for start in range(0, resamples, chunk):
+            stop = min(resamples, start + chunk)
+            weights = rng.multinomial(n, probabilities, size=stop - start).astype(float)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                means[start:stop] = (weights @ patterns.values) / (weights @ patterns.answered)
+            progress(stop - start)
+        return means
+    # nearly every respondent's pattern is their own: draw respondents
+    values = np.nan_to_num(sr.item_scores)
+    mask = (~np.isnan(sr.item_scores)).astype(float)
+    chunk = max(1, 4_000_000 // max(n, 1))
+    for start in range(0, resamples, chunk):
+        stop = min(resamples, start + chunk)
+        rows = stop - start
+        picks = rng.integers(0, n, size=(rows, n)) + np.arange(rows)[:, None] * n
+        weights = np.bincount(picks.ravel(), minlength=rows * n).reshape(rows, n)
+        weights = weights.astype(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            means[start:stop] = (weights @ values) / (weights @ mask)
+        progress(rows)
+    return means
+
+
 def bootstrap_draws(scored: Mapping[str, ScoredResponses], plan_of: Mapping[str, Plan],
                     resamples: int, seed: int,
                     progress: Callable[[int, int], None] | None = None) -> dict[str, np.ndarray]:
     """Resample respondents within each instrument; return each planned score's draws.
 
     Each resample draws n respondents with replacement; how often each was drawn is its
-    weight, and the item means are weighted means (one matrix product per chunk).
+    weight, and the item means are weighted means (one matrix product per chunk).  The
+    weights are drawn per answer pattern (:func:`answer_patterns`) when patterns repeat
+    enough to make that cheaper: the same bootstrap distribution, another random stream (so
+    the draws of one seed differ from the per-respondent draws within Monte Carlo error; the
+    README's "Intervals" gives the tolerance).
     """
     rng = np.random.default_rng(seed)
     done, total = 0, resamples * len(scored)
+
+    def advance(rows: int) -> None:
+        nonlocal done
+        done += rows
+        if progress is not None:
+            progress(done, total)
+
     indicator_draws: dict[str, np.ndarray] = {}
     for sr in scored.values():
-        n = sr.n
-        values = np.nan_to_num(sr.item_scores)
-        mask = (~np.isnan(sr.item_scores)).astype(float)
-        means = np.empty((resamples, values.shape[1]))
-        chunk = max(1, 4_000_000 // max(n, 1))
-        for start in range(0, resamples, chunk):
-            stop = min(resamples, start + chunk)
-            rows = stop - start
-            picks = rng.integers(0, n, size=(rows, n)) + np.arange(rows)[:, None] * n
-            weights = np.bincount(picks.ravel(), minlength=rows * n).reshape(rows, n)
-            weights = weights.astype(float)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                means[start:stop] = (weights @ values) / (weights @ mask)
-            done += rows
-            if progress is not None:
-                progress(done, total)
+        means = _item_mean_draws(sr, rng, resamples, advance)
         for code in dict.fromkeys(sr.item_indicator):
             cols = [k for k, ind in enumerate(sr.item_indicator) if ind == code]
             with np.errstate(invalid="ignore"):
