@@ -41,7 +41,7 @@ class _NoTimer:
 class ThreadlessMemoryStorage(MemoryStorage):
     """``MemoryStorage`` with expiry done inline instead of by a timer thread."""
 
-    STORAGE_SCHEME = [SCHEME]
+    STORAGE_SCHEME = [SCHEME]  # noqa: RUF012  (the library reads this class attribute)
 
     def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options: str):
         super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)

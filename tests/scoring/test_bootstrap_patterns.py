@@ -48,7 +48,8 @@ def test_patterns_group_identical_rows_and_keep_blank_apart_from_zero():
     rows = np.array([[100.0, np.nan], [100.0, 0.0], [100.0, np.nan], [50.0, 0.0],
                      [100.0, 0.0], [100.0, np.nan]])
     p = answer_patterns(rows)
-    got = sorted(zip(map(tuple, np.where(p.answered == 1, p.values, -1)), p.counts.tolist()))
+    shown = np.where(p.answered == 1, p.values, -1)
+    got = sorted(zip(map(tuple, shown), p.counts.tolist(), strict=True))
     assert got == [((50.0, 0.0), 1), ((100.0, -1.0), 3), ((100.0, 0.0), 2)]
     assert p.counts.sum() == len(rows)
 
