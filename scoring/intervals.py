@@ -234,10 +234,14 @@ def _all_parts(plan_of: Mapping[str, Plan], infl: Mapping[str, Influence]
     return out
 
 
-#: Resample counts of answer patterns (a multinomial over the distinct rows) when there are at
-#: most this share of patterns per respondent; above it, drawing respondents is cheaper (a
-#: multinomial draw per pattern costs about what two drawn respondents do).
-PATTERN_SHARE = 1 / 3
+#: Resample counts of answer patterns when there are at most this share of patterns per
+#: respondent (respondents are drawn and counted per pattern: the matrix products run over the
+#: patterns); above it, counting per respondent is as fast.
+PATTERN_SHARE = 1 / 2
+#: Draw the pattern counts from one multinomial (no draw per respondent) when there are at most
+#: this share of patterns per respondent (a multinomial draw per pattern costs about what eight
+#: drawn respondents do).
+MULTINOMIAL_SHARE = 1 / 16
 
 
 @dataclass(frozen=True)
@@ -252,6 +256,7 @@ class Patterns:
     values: np.ndarray  # (P, items) float64
     answered: np.ndarray  # (P, items) float64, 1 or 0
     counts: np.ndarray  # (P,) int64, summing to n
+    of_row: np.ndarray  # (n,) each respondent's pattern
 
 
 def answer_patterns(item_scores: np.ndarray) -> Patterns:
@@ -266,7 +271,8 @@ def answer_patterns(item_scores: np.ndarray) -> Patterns:
     # a blank is -1 (every item score is >= 0), so blank and 0 differ
     filled = np.where(blank, -1.0, item_scores)
     if n == 0:
-        return Patterns(np.zeros((0, k)), np.zeros((0, k)), np.zeros(0, dtype=np.int64))
+        empty = np.zeros(0, dtype=np.int64)
+        return Patterns(np.zeros((0, k)), np.zeros((0, k)), empty, empty)
     bits = np.ascontiguousarray(filled).view(np.uint64)
     multipliers = np.random.default_rng(0x17A).integers(1, 2 ** 63, size=k, dtype=np.uint64) | 1
     with np.errstate(over="ignore"):
@@ -283,7 +289,23 @@ def answer_patterns(item_scores: np.ndarray) -> Patterns:
                                               return_inverse=True, return_counts=True)
         inverse = inverse.reshape(-1)
     rows = item_scores[first]
-    return Patterns(np.nan_to_num(rows), (~np.isnan(rows)).astype(float), counts.astype(np.int64))
+    return Patterns(np.nan_to_num(rows), (~np.isnan(rows)).astype(float), counts.astype(np.int64),
+                    inverse)
+
+
+#: Rows looked at to tell, before grouping every row, that patterns hardly repeat.
+PATTERN_PROBE = 20_000
+
+
+def _patterns_may_pay(item_scores: np.ndarray) -> bool:
+    """False when even the first :data:`PATTERN_PROBE` rows are 60% distinct patterns: then
+    grouping every row would only cost time (a large file of answers that rarely repeat).
+    Only the speed depends on this, never the draws' distribution."""
+    n = item_scores.shape[0]
+    if n <= PATTERN_PROBE:
+        return True
+    probe = answer_patterns(item_scores[:PATTERN_PROBE])
+    return len(probe.counts) <= 0.6 * PATTERN_PROBE
 
 
 def _item_mean_draws(sr: ScoredResponses, rng: np.random.Generator, resamples: int,
@@ -291,17 +313,24 @@ def _item_mean_draws(sr: ScoredResponses, rng: np.random.Generator, resamples: i
     """(resamples, items) item means over bootstrap resamples of ``sr``'s respondents."""
     n = sr.n
     means = np.empty((resamples, sr.item_scores.shape[1]))
-    patterns = answer_patterns(sr.item_scores)
-    if len(patterns.counts) <= PATTERN_SHARE * n:
-        # counts of answer patterns: one multinomial draw of n over the P patterns
-        probabilities = patterns.counts / n
-        chunk = max(1, 4_000_000 // max(len(probabilities), 1))
+    patterns = answer_patterns(sr.item_scores) if _patterns_may_pay(sr.item_scores) else None
+    if patterns is not None and len(patterns.counts) <= PATTERN_SHARE * n:
+        size = len(patterns.counts)
+        multinomial = size <= MULTINOMIAL_SHARE * n
+        chunk = max(1, 4_000_000 // max(size if multinomial else n, 1))
         for start in range(0, resamples, chunk):
             stop = min(resamples, start + chunk)
-            weights = rng.multinomial(n, probabilities, size=stop - start).astype(float)
+            rows = stop - start
+            if multinomial:  # one multinomial draw of n over the P patterns
+                weights = rng.multinomial(n, patterns.counts / n, size=rows).astype(float)
+            else:  # n respondents drawn, counted by their pattern
+                picks = patterns.of_row[rng.integers(0, n, size=(rows, n))]
+                picks += np.arange(rows)[:, None] * size
+                weights = np.bincount(picks.ravel(), minlength=rows * size)
+                weights = weights.reshape(rows, size).astype(float)
             with np.errstate(invalid="ignore", divide="ignore"):
                 means[start:stop] = (weights @ patterns.values) / (weights @ patterns.answered)
-            progress(stop - start)
+            progress(rows)
         return means
     # nearly every respondent's pattern is their own: draw respondents
     values = np.nan_to_num(sr.item_scores)

@@ -69,8 +69,18 @@ def _colliding_unique(real):
     return unique
 
 
-def _intervals(iset, frames, method, share, monkeypatch, seed=11):
+#: (PATTERN_SHARE, MULTINOMIAL_SHARE) for each way of drawing the resamples
+WAYS = {"respondents": (0.0, 0.0), "patterns": (1.0, 0.0), "multinomial": (1.0, 1.0)}
+
+
+def _way(monkeypatch, way: str) -> None:
+    share, multinomial = WAYS[way]
     monkeypatch.setattr(intervals_module, "PATTERN_SHARE", share)
+    monkeypatch.setattr(intervals_module, "MULTINOMIAL_SHARE", multinomial)
+
+
+def _intervals(iset, frames, method, way, monkeypatch, seed=11):
+    _way(monkeypatch, way)
     result = assess(iset, **frames, oit={}, oit_missing="fail", interval=method, bootstrap=2000,
                     seed=seed)
     out = {code: i.bootstrap for code, i in result.indicators.items() if i.bootstrap}
@@ -80,12 +90,13 @@ def _intervals(iset, frames, method, share, monkeypatch, seed=11):
     return out
 
 
+@pytest.mark.parametrize("way", ["patterns", "multinomial"])
 @pytest.mark.parametrize("method", ["bootstrap", "percentile"])
-def test_pattern_counts_give_the_row_resampling_intervals(iset, method, monkeypatch):
+def test_pattern_counts_give_the_row_resampling_intervals(iset, method, way, monkeypatch):
     frames = {"iit": _frame(iset, "IIT", 300, 1, kinds=12),
               "eit": _frame(iset, "EIT", 400, 2, kinds=15)}
-    rows = _intervals(iset, frames, method, 0.0, monkeypatch)  # never patterns: the old way
-    patterns = _intervals(iset, frames, method, 1.0, monkeypatch)  # always patterns
+    rows = _intervals(iset, frames, method, "respondents", monkeypatch)  # the old way
+    patterns = _intervals(iset, frames, method, way, monkeypatch)
     assert rows.keys() == patterns.keys() and len(rows) >= 5
     for key, (low, high) in rows.items():
         width = high - low
@@ -96,12 +107,13 @@ def test_pattern_counts_give_the_row_resampling_intervals(iset, method, monkeypa
 
 def test_the_same_seed_gives_the_same_intervals(iset, monkeypatch):
     frames = {"iit": _frame(iset, "IIT", 200, 3, kinds=8)}
-    first = _intervals(iset, frames, "bootstrap", 1.0, monkeypatch, seed=5)
-    assert first == _intervals(iset, frames, "bootstrap", 1.0, monkeypatch, seed=5)
-    assert first != _intervals(iset, frames, "bootstrap", 1.0, monkeypatch, seed=6)
+    first = _intervals(iset, frames, "bootstrap", "multinomial", monkeypatch, seed=5)
+    assert first == _intervals(iset, frames, "bootstrap", "multinomial", monkeypatch, seed=5)
+    assert first != _intervals(iset, frames, "bootstrap", "multinomial", monkeypatch, seed=6)
 
 
-def test_pattern_draws_have_the_row_draws_distribution(iset, monkeypatch):
+@pytest.mark.parametrize("way", ["patterns", "multinomial"])
+def test_pattern_draws_have_the_row_draws_distribution(iset, way, monkeypatch):
     """Many resamples: mean and spread of the draws agree to their Monte Carlo error."""
     from scoring.intervals import bootstrap_draws, plans
     from scoring.responses import score_responses
@@ -110,9 +122,9 @@ def test_pattern_draws_have_the_row_draws_distribution(iset, monkeypatch):
     sr = score_responses(_frame(iset, "EIT", 250, 4, kinds=10), iset, "EIT")
     scores = {c: float(v) for c, v in indicators_from_items(item_means(sr), sr).iloc[0].items()}
     plan_of = plans(iset, scores, dict.fromkeys(scores, "responses"), {"EIT"})
-    monkeypatch.setattr(intervals_module, "PATTERN_SHARE", 0.0)
+    _way(monkeypatch, "respondents")
     rows = bootstrap_draws({"EIT": sr}, plan_of, 8000, seed=1)
-    monkeypatch.setattr(intervals_module, "PATTERN_SHARE", 1.0)
+    _way(monkeypatch, way)
     patterns = bootstrap_draws({"EIT": sr}, plan_of, 8000, seed=1)
     for key in plan_of:
         a, b = rows[key], patterns[key]
