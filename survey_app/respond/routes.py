@@ -31,6 +31,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadData, BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from markupsafe import Markup
 
@@ -475,6 +476,45 @@ def _already_answered(assessment: Assessment) -> bool:
         return False
 
 
+#: A blank EIT page by (assessment, language, query, already answered): the page with marks
+#: where its two per-request values go (the CSRF token and the one-time nonce).
+_BLANK_PAGES: dict[tuple, tuple[Assessment, str]] = {}
+_BLANK_PAGES_KEPT = 256
+_CSRF_MARK, _NONCE_MARK = "\x00csrf\x00", "\x00nonce\x00"
+
+
+def _blank_eit_page(assessment: Assessment, form_class) -> str:
+    """The blank EIT questionnaire, rendered once per worker for an assessment and language.
+
+    Two GETs of a blank form differ only in the CSRF token and the nonce (both plain
+    URL-safe text; ``test_respondent_page_cache`` checks the rest is identical), so the
+    first rendering is kept with marks in their place and later GETs fill them in: no form
+    object and no template on a GET.  The entry belongs to the assessment object of this
+    worker's AssessmentCache, so any change to the assessment renders afresh.
+    """
+    answered = _already_answered(assessment)
+    nonce = _new_nonce()
+    csrf = generate_csrf() if current_app.config.get("WTF_CSRF_ENABLED", True) else None
+    key = (assessment.id, current_language(), request.query_string, answered)
+    cached = _BLANK_PAGES.get(key)
+    if cached is not None and cached[0] is assessment:
+        page = cached[1].replace(_NONCE_MARK, nonce)
+        return page.replace(_CSRF_MARK, csrf) if csrf is not None else page
+    form = form_class()
+    form.nonce.data = nonce
+    page, _status = _render_questionnaire(assessment, "EIT", form, already_answered=answered)
+    marked = page
+    for value, mark in ((csrf, _CSRF_MARK), (nonce, _NONCE_MARK)):
+        if value is not None:
+            marked = marked.replace(f'value="{value}"', f'value="{mark}"') \
+                if page.count(value) == 1 and f'value="{value}"' in page else ""
+    if marked:  # each value once, as an attribute: safe to fill in later
+        if len(_BLANK_PAGES) >= _BLANK_PAGES_KEPT:
+            _BLANK_PAGES.clear()
+        _BLANK_PAGES[key] = (assessment, marked)
+    return page
+
+
 @bp.route("/eit/<token>", methods=["GET", "POST"])
 @limiter.limit(_rate("EIT_RATE_LIMIT"), methods=["POST"])
 def eit_questionnaire(token: str):
@@ -484,11 +524,7 @@ def eit_questionnaire(token: str):
         state = window_state(assessment)
         if state is not CodeState.OK:
             return _unavailable(assessment, state)
-        form = form_class()
-        form.nonce.data = _new_nonce()
-        return _render_questionnaire(
-            assessment, "EIT", form, already_answered=_already_answered(assessment)
-        )
+        return _blank_eit_page(assessment, form_class)
 
     answers = _reject_tampered_post(assessment, "EIT")
     form = form_class()

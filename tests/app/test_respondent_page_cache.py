@@ -39,11 +39,13 @@ def _questions(page: str) -> str:
 
 def test_blank_questions_are_rendered_once_per_set_and_language(client, setup):
     routes._BLANK_QUESTIONS.clear()
+    routes._BLANK_PAGES.clear()
     first = _page(client, f"/eit/{setup.token}")
     assert [k[1:] for k in routes._BLANK_QUESTIONS] == [("EIT", "th")]
     second = _page(client, f"/eit/{setup.token}")
     assert second == first  # the cached markup is exactly what was rendered
     routes._BLANK_QUESTIONS.clear()
+    routes._BLANK_PAGES.clear()
     assert _page(client, f"/eit/{setup.token}") == first  # and what a fresh render gives
     english = _page(client, f"/eit/{setup.token}?lang=en")
     assert sorted(k[1:] for k in routes._BLANK_QUESTIONS) == [("EIT", "en"), ("EIT", "th")]
@@ -134,3 +136,40 @@ def test_lookups_are_cached_per_worker(app, client, setup):
     assert len(statements) == 1  # the first page read the assessment; the next two did not
     cache.clear()
     assert client.get(f"/eit/{setup.token}/thanks").status_code == 200
+
+
+def test_a_blank_eit_page_is_filled_in_without_a_template_or_form(app, client, setup):
+    """After the first GET, a blank page is the kept page with this request's CSRF token and
+    nonce: no template rendered, each GET its own values, and they work."""
+    from flask import template_rendered
+
+    from .conftest import Respondent
+
+    app.config["WTF_CSRF_ENABLED"] = True
+    routes._BLANK_PAGES.clear()
+    rendered: list[str] = []
+
+    def note(_app, **extra):
+        rendered.append(extra["template"].name)
+
+    pages = []
+    template_rendered.connect(note, app)
+    try:
+        for _ in range(3):
+            response = Respondent(app.test_client(), setup.token).client.get(f"/eit/{setup.token}")
+            pages.append(response.get_data(as_text=True))
+    finally:
+        template_rendered.disconnect(note, app)
+    assert rendered.count("respond/questionnaire.html") == 1
+    values = [re.findall(r'name="(?:csrf_token|nonce)"[^>]*value="([^"]*)"', p) for p in pages]
+    assert all(len(v) == 2 for v in values)
+    assert len({v[0] for v in values}) == 3 and len({v[1] for v in values}) == 3
+    assert len({_PER_REQUEST.sub(r'\1"', p) for p in pages}) == 1
+    assert "\x00" not in "".join(pages)
+    # the filled-in values are this browser's: its answers are taken
+    page = client.get(f"/eit/{setup.token}").get_data(as_text=True)
+    csrf, nonce = re.findall(r'name="(?:csrf_token|nonce)"[^>]*value="([^"]*)"', page)
+    response = client.post(f"/eit/{setup.token}", data={
+        **full_answers("EIT"), "respondent_group": "public", "csrf_token": csrf, "nonce": nonce})
+    assert response.status_code == 302
+    assert count_rows(app, "response") == 1
