@@ -31,9 +31,10 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_wtf.csrf import generate_csrf
+from flask_wtf.csrf import generate_csrf, validate_csrf
 from itsdangerous import BadData, BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from markupsafe import Markup
+from wtforms import ValidationError
 
 from ..extensions import DATABASE_UNAVAILABLE, database_error_summary, db, limiter, safe_rollback
 from ..i18n import current_language, format_datetime
@@ -225,6 +226,18 @@ def _code_page(assessment: Assessment, form: CodeForm, **extra) -> str:
                            **extra)
 
 
+def _csrf_valid() -> bool:
+    """Whether the POST carries a valid CSRF token (what the forms' own check decides: the
+    same function and settings), without building a form."""
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return True
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except ValidationError:
+        return False
+    return True
+
+
 def _csrf_failed(form) -> bool:
     return bool(getattr(form, "csrf_token", None) and form.csrf_token.errors)
 
@@ -409,16 +422,18 @@ def iit_questionnaire(token: str):
         return _render_questionnaire(assessment, "IIT", form)
 
     answers = _reject_tampered_post(assessment, "IIT")
-    form = form_class()
     try:
-        ticket = _ticket_serializer().loads(form.ticket.data or "")
+        ticket = _ticket_serializer().loads(request.form.get("ticket") or "")
     except BadData:
         ticket = None
     if (not isinstance(ticket, dict) or ticket.get("a") != assessment.id
             or not isinstance(ticket.get("h"), str)):
         abort(400, description=_(
             "Your code confirmation was not found. Please enter your access code again."))
-    if not form.validate():
+    if not _csrf_valid() or None in answers.values():
+        # Rejected: only now a form, to show the page again with every answer kept.
+        form = form_class()
+        form.validate()
         csrf_failed = _csrf_failed(form)
         return _render_questionnaire(
             assessment,
@@ -527,8 +542,7 @@ def eit_questionnaire(token: str):
         return _blank_eit_page(assessment, form_class)
 
     answers = _reject_tampered_post(assessment, "EIT")
-    form = form_class()
-    if form.website.data:
+    if request.form.get("website"):
         # A bot filled the honeypot: it gets the same redirect as a person, so it has no
         # signal to adapt to; nothing is stored.
         return redirect(url_for(".eit_thanks", token=token))
@@ -538,7 +552,10 @@ def eit_questionnaire(token: str):
         abort(400, description=_(
             "The answers sent contain a question or an option that is not in the survey, so nothing was "
             "saved."))
-    if not form.validate():
+    if not _csrf_valid() or not group or None in answers.values():
+        # Rejected: only now a form, to show the page again with every answer kept.
+        form = form_class()
+        form.validate()
         csrf_failed = _csrf_failed(form)
         form.nonce.data = _new_nonce() if csrf_failed else form.nonce.data
         return _render_questionnaire(
@@ -550,7 +567,8 @@ def eit_questionnaire(token: str):
             csrf_expired=csrf_failed,
         )
     nonces = session.get("eit_nonces", [])
-    if form.nonce.data not in nonces:
+    nonce = request.form.get("nonce")
+    if not nonce or nonce not in nonces:
         return render_template("respond/eit_resubmit.html", assessment=assessment), 409
     try:
         store_eit_response(
@@ -562,7 +580,7 @@ def eit_questionnaire(token: str):
         )
     except CodeRejected:  # the assessment closed during this request
         abort(400, description=_("This survey is not accepting answers now, so nothing was saved."))
-    session["eit_nonces"] = [n for n in nonces if n != form.nonce.data]
+    session["eit_nonces"] = [n for n in nonces if n != nonce]
     response = make_response(redirect(url_for(".eit_thanks", token=token)))
     max_age = max(int((assessment.closes_at - utcnow()).total_seconds()), 0) + 86400
     response.set_cookie(

@@ -78,8 +78,8 @@ def test_a_changed_result_gives_a_new_pdf(app, client, monkeypatch):
     assert first.status_code == 200 and first.data.startswith(b"%PDF")
     assert client.get(url).data == first.data and calls == ["pdf"]
     with app.app_context():  # one more EIT response: another result fingerprint
-        from survey_app.services.responses import _add_response, local_today
         from survey_app.services.instrument_sets import assessment_set
+        from survey_app.services.responses import _add_response, local_today
 
         assessment = db.session.get(Assessment, seeded.assessment_id)
         iset = assessment_set(assessment)
