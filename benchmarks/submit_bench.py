@@ -27,7 +27,12 @@ with ``ITA_EIT_RATE_LIMIT`` and ``ITA_CODE_RATE_LIMIT`` raised to 1,000,000 per 
 limiter still counts every request (its cost is measured), it just never refuses one.
 Everything else is the app's real configuration.
 
-    .venv/bin/python benchmarks/submit_bench.py                  # SQLite and PostgreSQL
+Both servers run side by side; ``--rounds`` (3) rounds of trivial, INSERT, EIT and IIT follow
+each other, so floor and product see the same load; each figure is the median round, and the
+last lines print every goal (EIT/INSERT >= 0.25, IIT/EIT >= 0.5, p99 < 200 ms, stored =
+acknowledged) as PASS or MISS.
+
+    .venv/bin/python benchmarks/submit_bench.py                  # SQLite and PostgreSQL, 8 clients
     .venv/bin/python benchmarks/submit_bench.py --db sqlite --duration 10 --clients 16
     .venv/bin/python benchmarks/submit_bench.py --profile DIR    # + cProfile of the workers
 """
