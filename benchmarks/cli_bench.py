@@ -36,10 +36,10 @@ from questionnaires import load_instrument_set
 GOAL_RATIO = 3.0
 
 
-def write_iit(path: Path, n: int, seed: int) -> None:
+def write_iit(path: Path, n: int, seed: int, beta: tuple[float, float] = (8.0, 1.2)) -> None:
     iset = load_instrument_set("ita-2566")
     rng = np.random.default_rng(seed)
-    quality = rng.beta(8.0, 1.2, size=n).astype(np.float32)  # share of best answers
+    quality = rng.beta(*beta, size=n).astype(np.float32)  # share of best answers
     frame = _answers(iset, "IIT", np.zeros(n, dtype=np.int32), quality, rng)
     frame.drop(columns="agency").to_csv(path, index=False)
 
@@ -55,6 +55,20 @@ def timed(argv: list[str]) -> tuple[float, float, subprocess.CompletedProcess]:
     return wall, cpu, done
 
 
+def _patterns(csv_path: Path) -> str:
+    """How far the file's rows repeat (what the bootstrap's pattern counts gain; not timed)."""
+    import pandas as pd
+
+    from scoring.intervals import PATTERN_SHARE, answer_patterns
+    from scoring.responses import score_responses
+
+    sr = score_responses(pd.read_csv(csv_path), load_instrument_set("ita-2566"), "IIT")
+    count = len(answer_patterns(sr.item_scores).counts)
+    way = "pattern counts" if count <= PATTERN_SHARE * sr.n else "respondents (too few repeats)"
+    return (f"answer patterns: {count:,} distinct rows of item scores among {sr.n:,}: the "
+            f"bootstrap resamples {way}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--responses", type=int, default=300_000)
@@ -64,6 +78,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--with-bootstrap", action="store_true",
                         help="also time the old default, the 2,000-resample percentile "
                              "bootstrap (once)")
+    parser.add_argument("--beta", type=float, nargs=2, default=(8.0, 1.2), metavar=("A", "B"),
+                        help="respondents' share of best answers ~ Beta(A, B); 40 0.8 is "
+                             "the coverage study's 'near ceiling (99)'")
+    parser.add_argument("--interval", choices=["logit", "bootstrap", "percentile"],
+                        help="time `ita score --interval METHOD` (default: the default method)")
     args = parser.parse_args(argv)
 
     bindir = Path(sys.executable).parent
@@ -71,13 +90,15 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         csv_path = args.keep or Path(tmp) / "iit.csv"
         start = time.perf_counter()
-        write_iit(csv_path, args.responses, args.seed)
+        write_iit(csv_path, args.responses, args.seed, tuple(args.beta))
         generation = time.perf_counter() - start
         out = Path(tmp) / "scores.json"
         floor_argv = [sys.executable, "-c",
                       f"import pandas; pandas.read_csv({str(csv_path)!r})"]
         score_argv = [str(ita), "score", "--iit", str(csv_path), "--format", "json",
                       "--output", str(out)]
+        if args.interval:
+            score_argv += ["--interval", args.interval]
         floor = score = floor_cpu = score_cpu = float("inf")
         for _ in range(args.repeat):
             t, cpu, done = timed(floor_argv)
@@ -91,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
             score, score_cpu = min(score, t), min(score_cpu, cpu)
         result = json.loads(out.read_text(encoding="utf-8"))
+        patterns = _patterns(csv_path) if args.interval in ("bootstrap", "percentile") else None
         if args.with_bootstrap:
             old_wall, old_cpu, done = timed([*score_argv, "--interval", "percentile"])
             if done.returncode:
@@ -103,7 +125,9 @@ def main(argv: list[str] | None = None) -> int:
           f", not timed]" + (f"  file {size / 1e6:.1f} MB" if size else ""))
     print(f"fresh interpreter, pandas.read_csv: {floor:.2f} s wall, {floor_cpu:.2f} s CPU "
           f"(fastest of {args.repeat})")
-    print(f"fresh interpreter, ita score --iit (default intervals: {method}): {score:.2f} s "
+    if patterns is not None:
+        print(patterns)
+    print(f"fresh interpreter, ita score --iit (intervals: {method}): {score:.2f} s "
           f"wall, {score_cpu:.2f} s CPU (fastest of {args.repeat})")
     print(f"IIT {iit['score']}  95% interval {iit['bootstrap_ci95']}")
     if args.with_bootstrap:

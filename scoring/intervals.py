@@ -234,34 +234,144 @@ def _all_parts(plan_of: Mapping[str, Plan], infl: Mapping[str, Influence]
     return out
 
 
+#: Resample counts of answer patterns when there are at most this share of patterns per
+#: respondent (respondents are drawn and counted per pattern: the matrix products run over the
+#: patterns); above it, counting per respondent is as fast.
+PATTERN_SHARE = 1 / 2
+#: Draw the pattern counts from one multinomial (no draw per respondent) when there are at most
+#: this share of patterns per respondent (a multinomial draw per pattern costs about what eight
+#: drawn respondents do).
+MULTINOMIAL_SHARE = 1 / 16
+
+
+@dataclass(frozen=True)
+class Patterns:
+    """The distinct rows of item scores (an *answer pattern*) and how many respondents gave each.
+
+    ``values`` has 0 where ``answered`` is 0 (a blank item).  Respondents with one pattern are
+    interchangeable in every statistic of the bootstrap, so resampling n respondents is the
+    same, in distribution, as drawing the pattern counts from Multinomial(n, counts / n).
+    """
+
+    values: np.ndarray  # (P, items) float64
+    answered: np.ndarray  # (P, items) float64, 1 or 0
+    counts: np.ndarray  # (P,) int64, summing to n
+    of_row: np.ndarray  # (n,) each respondent's pattern
+
+
+def answer_patterns(item_scores: np.ndarray) -> Patterns:
+    """Group the respondents' rows of ``item_scores`` (NaN = blank) by identical pattern.
+
+    Rows are keyed by a 64-bit hash of their values, then every row is checked against its
+    group's first row, so a hash collision can never merge two patterns (it only costs a
+    slower exact grouping).
+    """
+    n, k = item_scores.shape
+    blank = np.isnan(item_scores)
+    # a blank is -1 (every item score is >= 0), so blank and 0 differ
+    filled = np.where(blank, -1.0, item_scores)
+    if n == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return Patterns(np.zeros((0, k)), np.zeros((0, k)), empty, empty)
+    bits = np.ascontiguousarray(filled).view(np.uint64)
+    multipliers = np.random.default_rng(0x17A).integers(1, 2 ** 63, size=k, dtype=np.uint64) | 1
+    with np.errstate(over="ignore"):
+        mixed = bits ^ (bits >> np.uint64(32))  # a float's low bits are mostly zeros
+        mixed ^= mixed >> np.uint64(17)
+        mixed *= multipliers
+        mixed ^= mixed >> np.uint64(31)
+        keys = mixed.sum(axis=1, dtype=np.uint64)
+    _, first, inverse, counts = np.unique(keys, return_index=True, return_inverse=True,
+                                          return_counts=True)
+    inverse = inverse.reshape(-1)
+    if not np.array_equal(filled[first][inverse], filled):  # a collision: group exactly
+        _, first, inverse, counts = np.unique(filled, axis=0, return_index=True,
+                                              return_inverse=True, return_counts=True)
+        inverse = inverse.reshape(-1)
+    rows = item_scores[first]
+    return Patterns(np.nan_to_num(rows), (~np.isnan(rows)).astype(float), counts.astype(np.int64),
+                    inverse)
+
+
+#: Rows looked at to tell, before grouping every row, that patterns hardly repeat.
+PATTERN_PROBE = 20_000
+
+
+def _patterns_may_pay(item_scores: np.ndarray) -> bool:
+    """False when even the first :data:`PATTERN_PROBE` rows are 60% distinct patterns: then
+    grouping every row would only cost time (a large file of answers that rarely repeat).
+    Only the speed depends on this, never the draws' distribution."""
+    n = item_scores.shape[0]
+    if n <= PATTERN_PROBE:
+        return True
+    probe = answer_patterns(item_scores[:PATTERN_PROBE])
+    return len(probe.counts) <= 0.6 * PATTERN_PROBE
+
+
+def _item_mean_draws(sr: ScoredResponses, rng: np.random.Generator, resamples: int,
+                     progress: Callable[[int], None]) -> np.ndarray:
+    """(resamples, items) item means over bootstrap resamples of ``sr``'s respondents."""
+    n = sr.n
+    means = np.empty((resamples, sr.item_scores.shape[1]))
+    patterns = answer_patterns(sr.item_scores) if _patterns_may_pay(sr.item_scores) else None
+    if patterns is not None and len(patterns.counts) <= PATTERN_SHARE * n:
+        size = len(patterns.counts)
+        multinomial = size <= MULTINOMIAL_SHARE * n
+        chunk = max(1, 4_000_000 // max(size if multinomial else n, 1))
+        for start in range(0, resamples, chunk):
+            stop = min(resamples, start + chunk)
+            rows = stop - start
+            if multinomial:  # one multinomial draw of n over the P patterns
+                weights = rng.multinomial(n, patterns.counts / n, size=rows).astype(float)
+            else:  # n respondents drawn, counted by their pattern
+                picks = patterns.of_row[rng.integers(0, n, size=(rows, n))]
+                picks += np.arange(rows)[:, None] * size
+                weights = np.bincount(picks.ravel(), minlength=rows * size)
+                weights = weights.reshape(rows, size).astype(float)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                means[start:stop] = (weights @ patterns.values) / (weights @ patterns.answered)
+            progress(rows)
+        return means
+    # nearly every respondent's pattern is their own: draw respondents
+    values = np.nan_to_num(sr.item_scores)
+    mask = (~np.isnan(sr.item_scores)).astype(float)
+    chunk = max(1, 4_000_000 // max(n, 1))
+    for start in range(0, resamples, chunk):
+        stop = min(resamples, start + chunk)
+        rows = stop - start
+        picks = rng.integers(0, n, size=(rows, n)) + np.arange(rows)[:, None] * n
+        weights = np.bincount(picks.ravel(), minlength=rows * n).reshape(rows, n)
+        weights = weights.astype(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            means[start:stop] = (weights @ values) / (weights @ mask)
+        progress(rows)
+    return means
+
+
 def bootstrap_draws(scored: Mapping[str, ScoredResponses], plan_of: Mapping[str, Plan],
                     resamples: int, seed: int,
                     progress: Callable[[int, int], None] | None = None) -> dict[str, np.ndarray]:
     """Resample respondents within each instrument; return each planned score's draws.
 
     Each resample draws n respondents with replacement; how often each was drawn is its
-    weight, and the item means are weighted means (one matrix product per chunk).
+    weight, and the item means are weighted means (one matrix product per chunk).  The
+    weights are drawn per answer pattern (:func:`answer_patterns`) when patterns repeat
+    enough to make that cheaper: the same bootstrap distribution, another random stream (so
+    the draws of one seed differ from the per-respondent draws within Monte Carlo error; the
+    README's "Intervals" gives the tolerance).
     """
     rng = np.random.default_rng(seed)
     done, total = 0, resamples * len(scored)
+
+    def advance(rows: int) -> None:
+        nonlocal done
+        done += rows
+        if progress is not None:
+            progress(done, total)
+
     indicator_draws: dict[str, np.ndarray] = {}
     for sr in scored.values():
-        n = sr.n
-        values = np.nan_to_num(sr.item_scores)
-        mask = (~np.isnan(sr.item_scores)).astype(float)
-        means = np.empty((resamples, values.shape[1]))
-        chunk = max(1, 4_000_000 // max(n, 1))
-        for start in range(0, resamples, chunk):
-            stop = min(resamples, start + chunk)
-            rows = stop - start
-            picks = rng.integers(0, n, size=(rows, n)) + np.arange(rows)[:, None] * n
-            weights = np.bincount(picks.ravel(), minlength=rows * n).reshape(rows, n)
-            weights = weights.astype(float)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                means[start:stop] = (weights @ values) / (weights @ mask)
-            done += rows
-            if progress is not None:
-                progress(done, total)
+        means = _item_mean_draws(sr, rng, resamples, advance)
         for code in dict.fromkeys(sr.item_indicator):
             cols = [k for k, ind in enumerate(sr.item_indicator) if ind == code]
             with np.errstate(invalid="ignore"):

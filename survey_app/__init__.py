@@ -40,6 +40,7 @@ from .i18n import (
     select_locale,
 )
 from .labels import LABELS
+from .rate_storage import storage_uri
 
 
 def create_app(config: Mapping[str, object] | None = None) -> Flask:
@@ -93,6 +94,8 @@ def register_extensions(app: Flask) -> None:
     app.session_interface = HttpsAwareSessionInterface()
     db.init_app(app)
     csrf.init_app(app)
+    # memory:// counts in a store that starts no thread per hit (rate_storage.py).
+    app.config["RATELIMIT_STORAGE_URI"] = storage_uri(app.config["RATELIMIT_STORAGE_URI"])
     limiter.init_app(app)
     login_manager.init_app(app)
     babel.init_app(app, default_locale=DEFAULT_LOCALE, default_timezone=app.config["TIMEZONE"],

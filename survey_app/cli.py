@@ -854,6 +854,7 @@ def report_command(assessment_id: int | None, area_code: str | None, fiscal_year
     from .extensions import db
     from .services import reports
     from .services.audit import record
+    from .services.document_cache import cached_document
     from .services.exports import export_filename
     from .services.measures import follow_up_view
 
@@ -862,11 +863,15 @@ def report_command(assessment_id: int | None, area_code: str | None, fiscal_year
         if assessment_id is not None:
             assessment = _assessment_or_fail(db.session, assessment_id)
             if follow_up is None:
-                data = reports.report_file(reports.report_view(db.session, assessment), fmt)
+                view = reports.report_view(db.session, assessment)
+                data = cached_document(_document_folder(), "report", fmt, view,
+                                       lambda: reports.report_file(view, fmt))
                 db.session.commit()  # the stored result, if it had to be computed
             else:
                 quarter = None if follow_up == "year" else int(follow_up)
-                data = reports.follow_up_file(follow_up_view(db.session, assessment, quarter), fmt)
+                view = follow_up_view(db.session, assessment, quarter)
+                data = cached_document(_document_folder(), "follow-up", fmt, view,
+                                       lambda: reports.follow_up_file(view, fmt))
             kind = ("report" if follow_up is None
                     else "follow-up-" + (follow_up if follow_up == "year" else f"q{follow_up}"))
             record(db.session, None, "report", username="(cli)", agency_id=assessment.agency_id,
@@ -896,6 +901,7 @@ def _area_document(session, area_code: str, fiscal_year_be: int | None, fmt: str
     from .labels import agency_type_labels_th
     from .models import Agency
     from .services import area, reports
+    from .services.document_cache import cached_document
 
     agency = session.scalar(sa.select(Agency).where(Agency.code == area_code))
     if agency is None:
@@ -910,7 +916,16 @@ def _area_document(session, area_code: str, fiscal_year_be: int | None, fmt: str
                                  title=area.workbook_title(view))
         return buffer.getvalue()
     summary = area.area_report_view(session, view)
-    return reports.area_file(summary, fmt)
+    return cached_document(_document_folder(), "area", fmt, summary,
+                           lambda: reports.area_file(summary, fmt))
+
+
+def _document_folder():
+    from flask import current_app
+
+    from .services.document_cache import cache_folder
+
+    return cache_folder(current_app.config, current_app.instance_path)
 
 
 # -- the message catalogues ------------------------------------------------------------------

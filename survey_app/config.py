@@ -31,6 +31,13 @@ DEFAULTS: dict[str, object] = {
     "PROXY_FIX": 0,
     # Local time zone: the day a response is stored on, and times shown to people.
     "TIMEZONE": "Asia/Bangkok",
+    # Seconds a worker keeps the assessment behind a public token for the respondent pages
+    # (a change made in this worker is seen at once, one made elsewhere within this time;
+    # answers are stored only after reading the row itself).  0 = read it on every request.
+    "ASSESSMENT_CACHE_SECONDS": 2.0,
+    # Where rendered report files are kept (services/document_cache.py): None = the instance
+    # folder's document-cache, "" = render every download.
+    "DOCUMENT_CACHE_DIR": None,
     # Rate limits (Flask-Limiter syntax).  Code entry counts only rejected attempts, so a
     # staff room behind one IP address is not blocked by people typing valid codes.
     "CODE_RATE_LIMIT": "30 per 10 minutes;200 per day",

@@ -74,7 +74,7 @@ def select_locale() -> str:
 def remember_language() -> None:
     """Before each request: ``?lang=th|en`` switches the language for the session."""
     lang = request.args.get("lang")
-    if lang in LANGUAGES:
+    if lang in LANGUAGES and session.get("lang") != lang:  # the cookie is rewritten only on a change
         session["lang"] = lang
 
 

@@ -17,10 +17,11 @@ from ..extensions import db
 from ..labels import agency_type_labels_th
 from ..services import area, reports
 from ..services.agencies import may_have_children
+from ..services.document_cache import cached_document
 from ..services.exports import MIMETYPES as EXPORT_MIMETYPES
 from . import bp
 from .access import audit
-from .common import page_css, report_failed, with_inline_css
+from .common import document_folder, page_css, report_failed, with_inline_css
 
 
 def _comparison():
@@ -87,7 +88,8 @@ def area_report(fmt: str):
     name = _name(view, "summary", fmt)
     summary = area.area_report_view(db.session, view)
     try:
-        data = reports.area_file(summary, fmt)
+        data = cached_document(document_folder(), "area", fmt, summary,
+                               lambda: reports.area_file(summary, fmt))
     except Exception:  # a renderer's failure is a message, never a bare 500
         return report_failed(fmt)
     _record(view, name, "report")

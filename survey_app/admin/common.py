@@ -16,6 +16,7 @@ from ..headers import policy_allowing_style
 from ..models import Assessment
 from ..services import exports
 from ..services.ballots import pending_counts
+from ..services.document_cache import cache_folder
 from ..services.qr import qr_svg
 from ..services.reports import MIMETYPES
 from .access import audit
@@ -80,6 +81,11 @@ def record_download(assessment: Assessment, name: str, action: str = "export") -
     audit(action, target=name, agency_id=assessment.agency_id,
           detail=f"assessment {assessment.id}")
     db.session.commit()
+
+
+def document_folder():
+    """Where rendered report files are kept (services/document_cache.py)."""
+    return cache_folder(current_app.config, current_app.instance_path)
 
 
 def send_report(assessment: Assessment, name: str, fmt: str, make: Callable[[], bytes]):

@@ -15,6 +15,7 @@ from ..i18n import localized
 from ..models import Assessment, ImprovementMeasure
 from ..quarters import QUARTERS
 from ..services import reports
+from ..services.document_cache import cached_document
 from ..services.instrument_sets import assessment_set
 from ..services.measures import (
     NOTE_MAX,
@@ -34,7 +35,14 @@ from ..services.measures import (
 )
 from . import bp
 from .access import assessment_or_404, audit, writer_required
-from .common import audit_label, choices, download_name, send_report, with_inline_css
+from .common import (
+    audit_label,
+    choices,
+    document_folder,
+    download_name,
+    send_report,
+    with_inline_css,
+)
 from .forms import EmptyForm, MeasureForm
 
 #: A measure's status as the console names it (the reports' Thai words are in text.j2).
@@ -221,4 +229,5 @@ def follow_up_report(assessment_id: int, period: str, fmt: str):
     assessment = assessment_or_404(assessment_id)
     view = follow_up_view(db.session, assessment, PERIODS[period])
     return send_report(assessment, download_name(assessment, f"follow-up-{period}", fmt), fmt,
-                       lambda: reports.follow_up_file(view, fmt))
+                       lambda: cached_document(document_folder(), "follow-up", fmt, view,
+                                               lambda: reports.follow_up_file(view, fmt)))

@@ -16,12 +16,14 @@ from ..extensions import db
 from ..guards import accepts_files
 from ..services import publication, report_document, reports
 from ..services.collection import collection_view
+from ..services.document_cache import cached_document
 from ..services.imports import REHEARSAL, counts_by_source
 from ..services.results import comparison_view, results_view
 from . import bp
 from .access import assessment_or_404, audit
 from .common import (
     audit_label,
+    document_folder,
     download_name,
     page_css,
     send_report,
@@ -89,7 +91,8 @@ def report(assessment_id: int, fmt: str):
     view = reports.report_view(db.session, assessment)
     db.session.commit()  # the stored result, if it had to be computed
     return send_report(assessment, download_name(assessment, "report", fmt), fmt,
-                       lambda: reports.report_file(view, fmt))
+                       lambda: cached_document(document_folder(), "report", fmt, view,
+                                               lambda: reports.report_file(view, fmt)))
 
 
 def _document_problem(problem: report_document.Problem) -> str:

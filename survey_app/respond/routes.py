@@ -31,13 +31,15 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf, validate_csrf
 from itsdangerous import BadData, BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from markupsafe import Markup
+from wtforms import ValidationError
 
 from ..extensions import DATABASE_UNAVAILABLE, database_error_summary, db, limiter, safe_rollback
 from ..i18n import current_language, format_datetime
 from ..models import Assessment, utcnow
-from ..services.assessments import assessment_by_token, is_retired_token
+from ..services.assessments import AssessmentCache, is_retired_token
 from ..services.instrument_sets import assessment_set
 from ..services.qr import qr_png, qr_svg
 from ..services.responses import (
@@ -62,8 +64,17 @@ _NONCES_KEPT = 10
 # -- helpers ----------------------------------------------------------------------------------
 
 
-def _assessment(token: str) -> Assessment:
-    assessment = assessment_by_token(db.session, token)
+@bp.record_once
+def _make_assessment_cache(state) -> None:
+    state.app.extensions["ita_assessment_cache"] = AssessmentCache(
+        state.app.config["ASSESSMENT_CACHE_SECONDS"])
+
+
+def _assessment(token: str, *, fresh: bool = False) -> Assessment:
+    """The assessment behind ``token``: from this worker's cache unless ``fresh`` (every view
+    that stores answers asks for the row itself; see AssessmentCache)."""
+    cache: AssessmentCache = current_app.extensions["ita_assessment_cache"]
+    assessment = cache.get(db.session, token, fresh=fresh)
     if assessment is None:
         if is_retired_token(db.session, token):  # rotated after a leak: say so, take nothing
             abort(make_response(render_template("respond/replaced.html"), 410))
@@ -212,6 +223,18 @@ def _code_page(assessment: Assessment, form: CodeForm, **extra) -> str:
     iit = assessment_set(assessment).instruments["IIT"]
     return render_template("respond/code.html", assessment=assessment, form=form, iit_def=iit,
                            **extra)
+
+
+def _csrf_valid() -> bool:
+    """Whether the POST carries a valid CSRF token (what the forms' own check decides: the
+    same function and settings), without building a form."""
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return True
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except ValidationError:
+        return False
+    return True
 
 
 def _csrf_failed(form) -> bool:
@@ -384,7 +407,7 @@ def iit_consent(token: str):
 
 @bp.route("/iit/<token>/questionnaire", methods=["GET", "POST"])
 def iit_questionnaire(token: str):
-    assessment = _assessment(token)
+    assessment = _assessment(token, fresh=request.method == "POST")
     form_class = questionnaire_form(assessment.instrument_set, "IIT")
     if request.method == "GET":
         state = window_state(assessment)
@@ -398,16 +421,18 @@ def iit_questionnaire(token: str):
         return _render_questionnaire(assessment, "IIT", form)
 
     answers = _reject_tampered_post(assessment, "IIT")
-    form = form_class()
     try:
-        ticket = _ticket_serializer().loads(form.ticket.data or "")
+        ticket = _ticket_serializer().loads(request.form.get("ticket") or "")
     except BadData:
         ticket = None
     if (not isinstance(ticket, dict) or ticket.get("a") != assessment.id
             or not isinstance(ticket.get("h"), str)):
         abort(400, description=_(
             "Your code confirmation was not found. Please enter your access code again."))
-    if not form.validate():
+    if not _csrf_valid() or None in answers.values():
+        # Rejected: only now a form, to show the page again with every answer kept.
+        form = form_class()
+        form.validate()
         csrf_failed = _csrf_failed(form)
         return _render_questionnaire(
             assessment,
@@ -463,24 +488,58 @@ def _already_answered(assessment: Assessment) -> bool:
         return False
 
 
+#: A blank EIT page by (assessment, language, query, already answered): the page with marks
+#: where its two per-request values go (the CSRF token and the one-time nonce).
+_BLANK_PAGES: dict[tuple, tuple[Assessment, str]] = {}
+_BLANK_PAGES_KEPT = 256
+_CSRF_MARK, _NONCE_MARK = "\x00csrf\x00", "\x00nonce\x00"
+
+
+def _blank_eit_page(assessment: Assessment, form_class) -> str:
+    """The blank EIT questionnaire, rendered once per worker for an assessment and language.
+
+    Two GETs of a blank form differ only in the CSRF token and the nonce (both plain
+    URL-safe text; ``test_respondent_page_cache`` checks the rest is identical), so the
+    first rendering is kept with marks in their place and later GETs fill them in: no form
+    object and no template on a GET.  The entry belongs to the assessment object of this
+    worker's AssessmentCache, so any change to the assessment renders afresh.
+    """
+    answered = _already_answered(assessment)
+    nonce = _new_nonce()
+    csrf = generate_csrf() if current_app.config.get("WTF_CSRF_ENABLED", True) else None
+    key = (assessment.id, current_language(), request.query_string, answered)
+    cached = _BLANK_PAGES.get(key)
+    if cached is not None and cached[0] is assessment:
+        page = cached[1].replace(_NONCE_MARK, nonce)
+        return page.replace(_CSRF_MARK, csrf) if csrf is not None else page
+    form = form_class()
+    form.nonce.data = nonce
+    page, _status = _render_questionnaire(assessment, "EIT", form, already_answered=answered)
+    marked = page
+    for value, mark in ((csrf, _CSRF_MARK), (nonce, _NONCE_MARK)):
+        if value is not None:
+            marked = marked.replace(f'value="{value}"', f'value="{mark}"') \
+                if page.count(value) == 1 and f'value="{value}"' in page else ""
+    if marked:  # each value once, as an attribute: safe to fill in later
+        if len(_BLANK_PAGES) >= _BLANK_PAGES_KEPT:
+            _BLANK_PAGES.clear()
+        _BLANK_PAGES[key] = (assessment, marked)
+    return page
+
+
 @bp.route("/eit/<token>", methods=["GET", "POST"])
 @limiter.limit(_rate("EIT_RATE_LIMIT"), methods=["POST"])
 def eit_questionnaire(token: str):
-    assessment = _assessment(token)
+    assessment = _assessment(token, fresh=request.method == "POST")
     form_class = questionnaire_form(assessment.instrument_set, "EIT")
     if request.method == "GET":
         state = window_state(assessment)
         if state is not CodeState.OK:
             return _unavailable(assessment, state)
-        form = form_class()
-        form.nonce.data = _new_nonce()
-        return _render_questionnaire(
-            assessment, "EIT", form, already_answered=_already_answered(assessment)
-        )
+        return _blank_eit_page(assessment, form_class)
 
     answers = _reject_tampered_post(assessment, "EIT")
-    form = form_class()
-    if form.website.data:
+    if request.form.get("website"):
         # A bot filled the honeypot: it gets the same redirect as a person, so it has no
         # signal to adapt to; nothing is stored.
         return redirect(url_for(".eit_thanks", token=token))
@@ -490,7 +549,10 @@ def eit_questionnaire(token: str):
         abort(400, description=_(
             "The answers sent contain a question or an option that is not in the survey, so nothing was "
             "saved."))
-    if not form.validate():
+    if not _csrf_valid() or not group or None in answers.values():
+        # Rejected: only now a form, to show the page again with every answer kept.
+        form = form_class()
+        form.validate()
         csrf_failed = _csrf_failed(form)
         form.nonce.data = _new_nonce() if csrf_failed else form.nonce.data
         return _render_questionnaire(
@@ -502,7 +564,8 @@ def eit_questionnaire(token: str):
             csrf_expired=csrf_failed,
         )
     nonces = session.get("eit_nonces", [])
-    if form.nonce.data not in nonces:
+    nonce = request.form.get("nonce")
+    if not nonce or nonce not in nonces:
         return render_template("respond/eit_resubmit.html", assessment=assessment), 409
     try:
         store_eit_response(
@@ -514,7 +577,7 @@ def eit_questionnaire(token: str):
         )
     except CodeRejected:  # the assessment closed during this request
         abort(400, description=_("This survey is not accepting answers now, so nothing was saved."))
-    session["eit_nonces"] = [n for n in nonces if n != form.nonce.data]
+    session["eit_nonces"] = [n for n in nonces if n != nonce]
     response = make_response(redirect(url_for(".eit_thanks", token=token)))
     max_age = max(int((assessment.closes_at - utcnow()).total_seconds()), 0) + 86400
     response.set_cookie(

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import itertools
 import secrets
+import threading
+import time
 from collections.abc import Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
 from ..models import Agency, Assessment, ResponseTally, RetiredPublicToken, utcnow
-from .instrument_sets import pin_set
+from .instrument_sets import assessment_set, pin_set
 
 #: How long an assessment opened by hand stays open when its closing time had passed.
 REOPEN_DAYS = 30
@@ -49,6 +52,72 @@ def assessment_by_token(session: Session, token: str) -> Assessment | None:
         return None
     return session.scalar(sa.select(Assessment).options(joinedload(Assessment.agency))
                           .where(Assessment.public_token == token))
+
+
+#: Bumped whenever a session of this process flushes or commits a change to an assessment or
+#: an agency: every cached lookup taken before is then stale.
+_GENERATION = itertools.count(1)
+_generation = 0
+
+
+def _bump() -> None:
+    global _generation
+    _generation = next(_GENERATION)
+
+
+@sa.event.listens_for(Session, "after_flush")
+def _note_changes(session: Session, _context) -> None:
+    changed = itertools.chain(session.new, session.dirty, session.deleted)
+    if any(isinstance(obj, (Assessment, Agency)) for obj in changed):
+        session.info["ita_assessment_changed"] = True
+        _bump()  # now, and again at commit: a lookup between the two may read the old row
+
+
+@sa.event.listens_for(Session, "after_commit")
+def _note_commit(session: Session) -> None:
+    if session.info.pop("ita_assessment_changed", False):
+        _bump()
+
+
+class AssessmentCache:
+    """The respondent pages' lookup of an assessment by its public token, kept per worker.
+
+    An entry is the detached assessment with its agency (read-only: nothing writes through it)
+    and is used for at most ``seconds`` and only while no session of this process has changed
+    an assessment or agency since it was read; so a rotation or a closing done in this worker
+    takes effect on its next request, and one done in another worker (or by the CLI) within
+    ``seconds``.  Writes never rely on it: :meth:`get` with ``fresh=True`` reads the row, and
+    the respondent views ask for that before storing anything.  Unknown tokens are not kept.
+    """
+
+    def __init__(self, seconds: float, max_entries: int = 4096):
+        self.seconds = seconds
+        self.max_entries = max_entries
+        self._entries: dict[str, tuple[Assessment, int, float]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, session: Session, token: str, *, fresh: bool = False) -> Assessment | None:
+        now = time.monotonic()
+        if not fresh and self.seconds > 0:
+            entry = self._entries.get(token)
+            if entry is not None and entry[1] == _generation and now - entry[2] < self.seconds:
+                return entry[0]
+        generation = _generation
+        assessment = assessment_by_token(session, token)
+        if assessment is None or self.seconds <= 0 or session.is_modified(assessment):
+            return assessment
+        assessment_set(assessment)  # parsed once, so the detached copy needs no session
+        with self._lock:
+            if len(self._entries) >= self.max_entries:
+                self._entries.clear()
+            self._entries[token] = (assessment, generation, now)
+        session.expunge(assessment)  # shared read-only between this worker's threads
+        session.expunge(assessment.agency)
+        return assessment
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
 
 
 def rotate_public_token(session: Session, assessment: Assessment) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from survey_app import create_app
@@ -47,3 +49,37 @@ def test_eit_submissions_are_limited(limited_app):
     assert person.submit_eit().status_code == 302
     assert person.submit_eit().status_code == 429
     assert count_rows(limited_app, "response") == 2
+
+
+def test_the_memory_store_starts_no_thread_per_hit(limited_app):
+    """memory:// is the threadless store: many hits start no Timer thread (issue 19)."""
+    import threading
+    import time
+
+    from survey_app.rate_storage import ThreadlessMemoryStorage
+
+    assert isinstance(limiter.storage, ThreadlessMemoryStorage)
+    setup = make_assessment(limited_app)
+    client = limited_app.test_client()
+    before = threading.active_count()
+    started = []
+    for _ in range(5):
+        client.post(f"/iit/{setup.token}", data={"code": "2222-2222-22"})
+        started.append(threading.active_count())  # the library's timer would be alive here
+        time.sleep(0.02)  # ... and run out by the next hit, which would start another
+    assert max(started) <= before
+
+
+def test_the_threadless_store_still_expires_its_counters(backend):
+    from survey_app import rate_storage
+
+    store = rate_storage.ThreadlessMemoryStorage()
+    assert store.incr("k", expiry=0.05) == 1
+    assert store.incr("k", expiry=0.05) == 2
+    time.sleep(0.06)
+    assert store.get("k") == 0  # an expired counter is dropped where it is read
+    store.incr("other", expiry=0.01)
+    time.sleep(0.02)
+    store._next_sweep = 0.0  # the next hit sweeps every expired key
+    store.incr("k", expiry=10)
+    assert "other" not in store.storage

@@ -1,17 +1,24 @@
-"""The one thing the respondent pages keep between requests: a blank questionnaire's questions.
+"""What the respondent pages keep between requests: a blank questionnaire's questions and the
+assessment behind a token.
 
 The markup of the questions (``respond/_questions.html``) is rendered once per process for an
 instrument set, an instrument and a language, and only for a blank form.  The assessment is
-read on every request (one query by its token), so a rotated link or a closed window answers
-differently on the very next request, cache or not.
+kept per worker (``AssessmentCache``) while no session of the process has changed an assessment,
+for at most ``ASSESSMENT_CACHE_SECONDS``: a rotated link or a closed window answers differently
+on the very next request when the change was made in this process, within those seconds when it
+was made elsewhere, and a POST that stores answers always reads the row itself.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import time
+
+import sqlalchemy as sa
 
 from survey_app.extensions import db
-from survey_app.models import Assessment
+from survey_app.models import Assessment, utcnow
 from survey_app.respond import routes
 from survey_app.services.assessments import close_now, rotate_public_token
 
@@ -32,11 +39,13 @@ def _questions(page: str) -> str:
 
 def test_blank_questions_are_rendered_once_per_set_and_language(client, setup):
     routes._BLANK_QUESTIONS.clear()
+    routes._BLANK_PAGES.clear()
     first = _page(client, f"/eit/{setup.token}")
     assert [k[1:] for k in routes._BLANK_QUESTIONS] == [("EIT", "th")]
     second = _page(client, f"/eit/{setup.token}")
     assert second == first  # the cached markup is exactly what was rendered
     routes._BLANK_QUESTIONS.clear()
+    routes._BLANK_PAGES.clear()
     assert _page(client, f"/eit/{setup.token}") == first  # and what a fresh render gives
     english = _page(client, f"/eit/{setup.token}?lang=en")
     assert sorted(k[1:] for k in routes._BLANK_QUESTIONS) == [("EIT", "en"), ("EIT", "th")]
@@ -81,3 +90,87 @@ def test_rotation_and_closing_take_effect_on_the_next_request(app, respondent, s
     assert client.get(f"/eit/{new}").status_code == 410
     assert respondent.submit_eit(nonce=nonce).status_code == 400
     assert count_rows(app, "response") == 0
+
+
+def test_a_change_made_elsewhere_stops_answers_at_once_and_pages_within_seconds(
+        app, respondent, setup):
+    """Another worker (or the CLI) closes the survey: no ORM event reaches this process."""
+    cache = app.extensions["ita_assessment_cache"]
+    cache.seconds = 600  # long enough for a slow machine; "expired" is simulated below
+    client = respondent.client
+    nonce = respondent.eit_nonce()  # the page is read and the assessment cached
+    other = sa.create_engine(app.config["DATABASE_URL"])  # not this app's sessions
+    try:
+        with other.begin() as connection:
+            connection.execute(sa.text(
+                "UPDATE assessment SET closes_at = :t WHERE id = :id"),
+                {"t": utcnow() - dt.timedelta(minutes=1), "id": setup.assessment_id})
+    finally:
+        other.dispose()
+    assert client.get(f"/eit/{setup.token}").status_code == 200  # the kept copy, briefly
+    response = respondent.submit_eit(nonce=nonce)
+    assert response.status_code == 400  # the POST read the row: closed, nothing stored
+    assert "ไม่ได้บันทึก" in response.get_data(as_text=True)
+    assert count_rows(app, "response") == 0
+    cache.seconds = 0.2  # once the kept copy is older than ASSESSMENT_CACHE_SECONDS
+    time.sleep(0.3)
+    assert client.get(f"/eit/{setup.token}").status_code == 410
+
+
+def test_lookups_are_cached_per_worker(app, client, setup):
+    cache = app.extensions["ita_assessment_cache"]
+    cache.clear()
+    statements = []
+
+    def count(_conn, _cursor, statement, *_args):
+        if "public_token" in statement:
+            statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        for _ in range(3):
+            assert client.get(f"/eit/{setup.token}/thanks").status_code == 200
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    assert len(statements) == 1  # the first page read the assessment; the next two did not
+    cache.clear()
+    assert client.get(f"/eit/{setup.token}/thanks").status_code == 200
+
+
+def test_a_blank_eit_page_is_filled_in_without_a_template_or_form(app, client, setup):
+    """After the first GET, a blank page is the kept page with this request's CSRF token and
+    nonce: no template rendered, each GET its own values, and they work."""
+    from flask import template_rendered
+
+    from .conftest import Respondent
+
+    app.config["WTF_CSRF_ENABLED"] = True
+    routes._BLANK_PAGES.clear()
+    rendered: list[str] = []
+
+    def note(_app, **extra):
+        rendered.append(extra["template"].name)
+
+    pages = []
+    template_rendered.connect(note, app)
+    try:
+        for _ in range(3):
+            response = Respondent(app.test_client(), setup.token).client.get(f"/eit/{setup.token}")
+            pages.append(response.get_data(as_text=True))
+    finally:
+        template_rendered.disconnect(note, app)
+    assert rendered.count("respond/questionnaire.html") == 1
+    values = [re.findall(r'name="(?:csrf_token|nonce)"[^>]*value="([^"]*)"', p) for p in pages]
+    assert all(len(v) == 2 for v in values)
+    assert len({v[0] for v in values}) == 3 and len({v[1] for v in values}) == 3
+    assert len({_PER_REQUEST.sub(r'\1"', p) for p in pages}) == 1
+    assert "\x00" not in "".join(pages)
+    # the filled-in values are this browser's: its answers are taken
+    page = client.get(f"/eit/{setup.token}").get_data(as_text=True)
+    csrf, nonce = re.findall(r'name="(?:csrf_token|nonce)"[^>]*value="([^"]*)"', page)
+    response = client.post(f"/eit/{setup.token}", data={
+        **full_answers("EIT"), "respondent_group": "public", "csrf_token": csrf, "nonce": nonce})
+    assert response.status_code == 302
+    assert count_rows(app, "response") == 1
