@@ -38,7 +38,7 @@ RENDERING_SOURCES = (
     PACKAGE / "static" / "fonts",
     PACKAGE / "services" / "reports.py",
     PACKAGE / "services" / "pdf_text.py",
-    PACKAGE / "services" / "view_models.py",
+    PACKAGE / "services" / "view_models",
     PACKAGE / "services" / "formatting.py",
 )
 
