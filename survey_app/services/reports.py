@@ -89,6 +89,11 @@ def _text():
     return report_env().get_template("report/text.j2").make_module()
 
 
+def _published_text():
+    """The published result's words (``report/published.j2``), for the DOCX's comparison."""
+    return report_env().get_template("report/published.j2").make_module()
+
+
 def _plain(markup: Markup) -> str:
     """A macro's output (escaped markup) as the plain text it says."""
     return markup.unescape()
@@ -337,7 +342,8 @@ def fill_docx(path: Path, context: Mapping[str, object],
     logo = ""
     if isinstance(document, vm.ReportDocument) and document.logo:
         logo = InlineImage(template, io.BytesIO(document.logo), height=Mm(LOGO_MM))
-    template.render({**context, "T": _text(), "charts": images, "logo": logo},
+    template.render({**context, "T": _text(), "P": _published_text(), "charts": images,
+                     "logo": logo},
                     jinja_env=report_env())
     buffer = io.BytesIO()
     template.save(buffer)

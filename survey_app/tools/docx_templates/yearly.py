@@ -233,6 +233,24 @@ def oit(doc) -> None:
     tag(doc, "{%p endif %}")
 
 
+def comparison(doc) -> None:
+    """Our own survey beside the published result (``report.comparison``, only where both
+    exist): the words of ``report/published.j2``, as the web page and the PDF print them."""
+    tag(doc, "{%p if report.comparison %}")
+    doc.add_heading("{{ P.comparison_title() }}", level=2)
+    para(doc, "{{ P.comparison_intro(report.comparison) }}", "Body Text Indent ITA")
+    table(doc, [("indicator_instrument", 38), ("published", 21, ["100.00"]),
+                ("ours", 26, ["100.00"]), ("gap", 22, ["+100.00"]),
+                ("interval", 27, ["100.00", "–"]), ("inside", 26, ["อยู่ในช่วง"])],
+          ["{%tr for row in report.comparison.rows %}",
+           ["{{ row.code }} {{ row.name_th }}", ("number", "{{ row.published|f }}"),
+            ("number", "{{ row.ours|f }}"), ("number", "{{ row.difference|signed }}"),
+            ("centre", "{{ P.interval(row) }}"), ("centre", "{{ P.inside_word(row) }}")],
+           "{%tr endfor %}"])
+    para(doc, "{{ P.comparison_summary(report.comparison) }}", "Body Text Indent ITA")
+    tag(doc, "{%p endif %}")
+
+
 def improve(doc) -> None:
     heading(doc, "improve", "T.improve_title()")
     tag(doc, "{%p if report.measures_below %}")
@@ -327,6 +345,7 @@ def build(out: Path | None = OUT) -> bytes:
     strengths(doc)
     develop(doc)
     oit(doc)
+    comparison(doc)
     improve(doc)
     tag(doc, "{%p if report.measures %}")
     plans(doc)

@@ -12,6 +12,7 @@ import json
 import re
 from pathlib import Path
 
+import docx
 import openpyxl
 import pytest
 import sqlalchemy as sa
@@ -331,6 +332,15 @@ def test_the_comparison_on_a_case_with_a_known_answer(app):
         assert rows["9"].published is None and rows["9"].inside is None
         assert view.inside_count >= 5
         assert "ITA" not in {r.code for r in view.rows}  # one year, one total
+        report = reports.report_view(db.session, db.session.get(Assessment, seeded.assessment_id))
+        word = docx.Document(io.BytesIO(reports.report_docx(report)))
+    # the Word file has the same section: its title, a row per figure, the same words
+    texts = [p.text for p in word.paragraphs]
+    assert "เปรียบเทียบผลการสำรวจของหน่วยงานเองกับผลที่สำนักงาน ป.ป.ช. ประกาศ" in texts
+    table = next(t for t in word.tables if t.rows[0].cells[1].text == "ผลที่ประกาศ")
+    cells = {r.cells[0].text.split()[0]: [c.text for c in r.cells] for r in table.rows[1:]}
+    assert cells["6"][3] == "+20.00"
+    assert cells["6"][5] == "นอกช่วง" and cells["1"][5] == "อยู่ในช่วง"
 
 
 # -- the CLI -----------------------------------------------------------------------------------
