@@ -26,10 +26,11 @@ from scoring.rollup import round_half_up
 from ..models import Agency, Assessment, PastScore
 from . import result_store
 from . import view_models as vm
-from .assessments import assessment_state, response_counts
+from .assessments import assessment_state
 from .imports import responses_frame
 from .instrument_sets import assessment_set
 from .oit import oit_results
+from .publication import published_counts
 from .result_store import StoredResult
 
 
@@ -260,7 +261,9 @@ def results_view(session: Session, assessment: Assessment, *,
                              instrument_set=assessment.instrument_set,
                              state=assessment_state(assessment))
     return build_results_view(iset, result, agency=agency_info(assessment.agency),
-                              assessment=info, counts=response_counts(session, assessment),
+                              assessment=info,
+                              # what the figures include: published answers only
+                              counts=published_counts(session, assessment.id),
                               oit=oit_judgements(session, assessment, iset))
 
 
