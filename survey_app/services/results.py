@@ -29,10 +29,11 @@ from scoring.sensitivity import oit_grouping_range
 from ..models import Agency, Assessment
 from . import result_store
 from . import view_models as vm
-from .assessments import assessment_state, response_counts
+from .assessments import assessment_state
 from .imports import REHEARSAL, responses_frame
 from .instrument_sets import assessment_set
 from .oit import oit_results
+from .publication import published_counts
 from .published import Published, published_for, published_totals, rate_published
 from .result_store import StoredResult, result_from_dict
 
@@ -302,7 +303,7 @@ def results_view(session: Session, assessment: Assessment, *,
     info = vm.AssessmentInfo(id=assessment.id, fiscal_year_be=assessment.fiscal_year_be,
                              instrument_set=assessment.instrument_set,
                              state=assessment_state(assessment))
-    counts = response_counts(session, assessment)
+    counts = published_counts(session, assessment.id)  # what the figures include
     record = result_record(session, assessment, counts, include_imported=include_imported)
     # An alternative score map rescores our own answers only, never a published figure.
     score_map = assessment_score_map(assessment) if record.source == "collected" else None
@@ -380,7 +381,7 @@ def comparison_view(session: Session, assessment: Assessment, *,
             level="instrument", code=code, name_th=inst["name_th"], name_en=inst["name_en"],
             published=inst["score"], ours=mine["score"],
             interval=_interval(mine["bootstrap_ci95"]), n=mine["responses"]))
-    counts = response_counts(session, assessment)
+    counts = published_counts(session, assessment.id)  # what our own figures include
     view = build_results_view(iset, ours, agency=agency_info(assessment.agency),
                               assessment=vm.AssessmentInfo(
                                   id=assessment.id, fiscal_year_be=assessment.fiscal_year_be,

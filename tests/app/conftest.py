@@ -230,12 +230,14 @@ def stored_iit(app) -> int:
 
 
 def close_and_mix(app, assessment_id: int) -> int:
-    """Close the assessment and mix its remaining ballots, as the console's close does."""
-    from survey_app.services.ballots import mix_remaining
+    """Close the assessment and run a pass of the mixer, as the console's close does: its
+    remaining ballots are mixed and its answers published.  Returns the ballots mixed."""
+    from survey_app.services.ballots import run_pass
 
     close_assessment(app, assessment_id)
     with app.app_context():
-        return mix_remaining(db.engine, assessment_id)
+        report = run_pass(db.engine, batch_size=app.config["MIX_BATCH"])
+    return report.mixed.get(assessment_id, 0)
 
 
 class Respondent:

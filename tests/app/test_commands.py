@@ -92,7 +92,8 @@ def test_demo_codes_work_in_the_web_app(cli, tmp_path):
 def test_export_responses_csv_contract(cli, tmp_path):
     info = _demo(cli)
     # the current year (ita-2569) and the seed's year (ita-2566), each with its own columns
-    cases = [(info["assessment_id"], info["instrument_set"], "IIT", 40),
+    # the open year's IIT answers are published at its close (SECURITY.md): none yet
+    cases = [(info["assessment_id"], info["instrument_set"], "IIT", 0),
              (info["assessment_id"], info["instrument_set"], "EIT", 200),
              (info["past_assessment_id"], info["past_instrument_set"], "IIT", 40),
              (info["past_assessment_id"], info["past_instrument_set"], "EIT", 120)]
@@ -124,19 +125,19 @@ def test_export_responses_csv_contract(cli, tmp_path):
 def test_export_is_counted_by_ita_score(cli, tmp_path):
     info = _demo(cli)
     paths = {}
-    for instrument in ("IIT", "EIT"):
+    for instrument in ("IIT", "EIT"):  # the closed year: its IIT answers are published
         paths[instrument] = tmp_path / f"{instrument}.csv"
         result = cli.invoke(main, ["export", "responses", "--assessment",
-                                   str(info["assessment_id"]), "--instrument", instrument,
+                                   str(info["past_assessment_id"]), "--instrument", instrument,
                                    "--output", str(paths[instrument])])
         assert result.exit_code == 0, result.output
-    scored = cli.invoke(main, ["score", "--set", info["instrument_set"],
+    scored = cli.invoke(main, ["score", "--set", info["past_instrument_set"],
                                "--iit", str(paths["IIT"]), "--eit", str(paths["EIT"]),
                                "--bootstrap", "0", "--format", "json"])
     assert scored.exit_code == 0, scored.output
     instruments = json.loads(scored.output)["instruments"]
     assert instruments["IIT"]["responses"] == 40
-    assert instruments["EIT"]["responses"] == 200
+    assert instruments["EIT"]["responses"] == 120
     assert instruments["IIT"]["score"] > 70 and instruments["EIT"]["score"] > 70
 
 
@@ -207,9 +208,9 @@ def test_serve_refuses_a_server_database_that_is_behind(cli, monkeypatch, tmp_pa
 
 def test_export_to_stdout(cli):
     info = _demo(cli)
-    result = cli.invoke(main, ["export", "responses", "--assessment",
-                               str(info["assessment_id"]), "--instrument", "IIT"])
+    result = cli.invoke(main, ["export", "responses", "--assessment",  # closed: published
+                               str(info["past_assessment_id"]), "--instrument", "IIT"])
     assert result.exit_code == 0
-    first = ",".join(load_instrument_set(info["instrument_set"]).columns_for("IIT")[:2])
+    first = ",".join(load_instrument_set(info["past_instrument_set"]).columns_for("IIT")[:2])
     assert result.stdout_bytes.startswith(b"\xef\xbb\xbf" + first.encode() + b",")
     assert len(result.stdout_bytes.decode("utf-8-sig").splitlines()) == 41

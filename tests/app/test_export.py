@@ -27,9 +27,11 @@ def test_frame_columns_and_dtypes(app, respondent, setup):
     assert list(iit.columns) == [*iset.columns_for("IIT"), "submitted_on"]
     assert len(eit) == 2 and len(iit) == 1
     assert all(str(eit[c].dtype) == "Int64" for c in iset.columns_for("EIT"))
-    assert list(eit["respondent_group"]) == ["private", "school"]
-    assert eit.loc[0, "e1"] == 4 and eit.loc[1, "e1"] == 1
-    assert eit.loc[0, "e4.1"] == 0  # yes/no keeps its own codes (4 is not one: 0 was sent)
+    # published at the close in a shuffled order: find each row by its group
+    assert sorted(eit["respondent_group"]) == ["private", "school"]
+    private = eit.set_index("respondent_group").loc["private"]
+    assert private["e1"] == 4 and eit.set_index("respondent_group").loc["school", "e1"] == 1
+    assert private["e4.1"] == 0  # yes/no keeps its own codes (4 is not one: 0 was sent)
 
 
 def test_empty_frame_has_the_columns(app, setup):
@@ -68,6 +70,7 @@ def test_blank_cells_for_missing_answers(app, setup):
         row = db.session.scalars(sa.select(Response)).one()
         row.answers = row.answers[:k] + row.answers[k + 1:]
         db.session.commit()
+        close_and_mix(app, setup.assessment_id)  # published at the close
         frame = responses_frame_by_id(db.session, setup.assessment_id, "EIT")
         csv = "".join(iter_responses_csv(db.session, setup.assessment_id, "EIT")).lstrip("\ufeff")
     assert frame["e15"].isna().all()
@@ -91,15 +94,21 @@ def test_a_layout_grows_and_earlier_rows_read_blank_in_its_new_columns(app, setu
         store_eit_response(db.session, assessment, "public", full_answers("EIT", option=4),
                            submitted_on=pd.Timestamp("2026-11-02").date())
         grown = stored_layout(db.session.connection(), assessment.id, "EIT")
+        db.session.commit()
+        close_and_mix(app, setup.assessment_id)  # published at the close, in a shuffled order
         frame = responses_frame_by_id(db.session, setup.assessment_id, "EIT")
         text = "".join(iter_responses_csv(db.session, setup.assessment_id, "EIT"))
     iset = load_instrument_set("ita-2566")
     assert grown[:2] == ("e2", "e1") and set(grown) == set(iset.columns_for("EIT"))
-    assert (frame.loc[0, "e1"], frame.loc[0, "e2"]) == (2, 1)
-    assert frame.drop(columns=["e1", "e2"]).iloc[0, 1:-1].isna().all()
-    assert frame.loc[1, "e1"] == 4
-    first = text.lstrip("\ufeff").splitlines()[1].split(",")
+    old = frame.index[frame["respondent_group"] == "school"][0]
+    new = frame.index[frame["respondent_group"] == "public"][0]
+    assert (frame.loc[old, "e1"], frame.loc[old, "e2"]) == (2, 1)
+    assert frame.drop(columns=["e1", "e2"]).loc[old].iloc[1:-1].isna().all()
+    assert frame.loc[new, "e1"] == 4
+    first = next(line for line in text.lstrip("\ufeff").splitlines()[1:]
+                 if line.startswith("school")).split(",")
     assert first[:3] == ["school", "2", "1"] and set(first[3:-1]) == {""}
+    assert first[-1] == "2026-11-02"  # the day of the batch's newest answer
 
 
 def test_the_vectorised_csv_writes_what_csv_writer_writes():
@@ -130,9 +139,10 @@ def test_the_vectorised_csv_writes_what_csv_writer_writes():
 def test_small_pages_stream_every_response_once(app, respondent, setup):
     for option in (1, 2, 3, 4, 1):
         respondent.submit_eit(full_answers("EIT", option=option), group="public")
+    close_and_mix(app, setup.assessment_id)  # published (in a shuffled order)
     with app.app_context():
         paged = "".join(iter_responses_csv(db.session, setup.assessment_id, "EIT", batch=2))
         whole = "".join(iter_responses_csv(db.session, setup.assessment_id, "EIT", batch=100))
         frame = responses_frame_by_id(db.session, setup.assessment_id, "EIT")
     assert paged == whole and len(paged.splitlines()) == 6
-    assert list(frame["e1"]) == [1, 2, 3, 4, 1]
+    assert sorted(frame["e1"]) == [1, 1, 2, 3, 4]

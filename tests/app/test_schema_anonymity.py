@@ -26,6 +26,7 @@ def test_response_and_its_layout_cannot_be_traced(database_url):
             assert "access_code" not in referred
         assert {c["name"] for c in inspector.get_columns("response")} == {
             "id", "assessment_id", "instrument", "submitted_on", "respondent_group", "answers",
+            "publication_id",  # which release published it (shared by the whole release)
         }
         # The column order of the compact answers: one row per (assessment, instrument).
         assert {c["name"] for c in inspector.get_columns("response_layout")} == {

@@ -21,14 +21,15 @@ from scoring import score_agencies
 from scoring.report import result_to_dict
 from scoring.rollup import oit_indicators, oit_sub_indicator_scores
 from survey_app.extensions import db
-from survey_app.models import Agency, Assessment, ScoredResult, User
+from survey_app.models import Agency, Assessment, ScoredResult, User, utcnow
 from survey_app.services import area, result_store, results
-from survey_app.services.ballots import add_ballot, mix_assessment
+from survey_app.services.ballots import add_ballot
 from survey_app.services.imports import delete_import, responses_frame, store_import
 from survey_app.services.oit import OitEntry, save_oit
 from survey_app.services.published import set_published
 from survey_app.services.responses import store_eit_response
 
+from ..attacks import worker_pass
 from .results_data import SET, add_agency, add_assessment, add_user, answers_for, login, seed_one
 
 ISET = load_instrument_set(SET)
@@ -56,6 +57,24 @@ def _stored_then_hit(app, assessment_id: int, **options) -> None:
     assert _read(app, assessment_id, **options) is False
 
 
+def _eit_batch(session, assessment, rng, day, *, publish: bool = True, n: int = 5,
+               group: str = "public", quality: float = 0.5) -> None:
+    """``n`` EIT answers arrive (the window opened for them) and, with ``publish``, reach the
+    results as the mixer publishes them after the close (at least K = 5: SECURITY.md)."""
+    from survey_app.services.publication import release_due
+
+    assessment_id, closes = assessment.id, assessment.closes_at
+    assessment.closes_at = utcnow() + dt.timedelta(days=1)
+    session.commit()
+    for _ in range(n):
+        store_eit_response(session, session.get(Assessment, assessment_id), group,
+                           answers_for(ISET, "EIT", rng, quality), submitted_on=day)
+    session.get(Assessment, assessment_id).closes_at = closes
+    session.commit()
+    if publish:
+        release_due(session, batch_size=5)
+
+
 @pytest.fixture
 def seeded(app):
     return seed_one(app)
@@ -75,13 +94,14 @@ def test_a_hit_reads_no_answers(app, seeded, monkeypatch):
         assert not stored.computed and stored.total is not None
 
 
-def test_a_new_eit_response(app, seeded):
+def test_a_published_eit_batch_and_not_the_unpublished_answers(app, seeded):
     _stored_then_hit(app, seeded.assessment_id)
     with app.app_context():
         assessment = db.session.get(Assessment, seeded.assessment_id)
-        answers = answers_for(ISET, "EIT", np.random.default_rng(7), 0.1)
-        store_eit_response(db.session, assessment, "public", answers,
-                           submitted_on=dt.date(2026, 11, 20))
+        _eit_batch(db.session, assessment, np.random.default_rng(7), dt.date(2026, 11, 20),
+                   publish=False, quality=0.1)
+    assert _read(app, seeded.assessment_id) is False  # not published: not a result yet
+    worker_pass(app)  # K of them after the close: the mixer publishes them
     _stored_then_hit(app, seeded.assessment_id)
 
 
@@ -95,8 +115,7 @@ def test_a_mixed_batch_and_not_the_waiting_ballots(app, seeded):
                        submitted_on=dt.date(2026, 11, 21))
         db.session.commit()
     assert _read(app, seeded.assessment_id) is False  # ballots in the box are not results
-    with app.app_context():
-        assert mix_assessment(db.engine, seeded.assessment_id, minimum=5) == 5
+    worker_pass(app)  # mixed and, K after the close, published
     _stored_then_hit(app, seeded.assessment_id)
     with app.app_context():
         assessment = db.session.get(Assessment, seeded.assessment_id)
@@ -188,9 +207,8 @@ def test_past_scores_and_an_earlier_assessment(app, seeded):
     _stored_then_hit(app, seeded.assessment_id)
     with app.app_context():
         earlier = db.session.get(Assessment, earlier_id)
-        store_eit_response(db.session, earlier, "school",
-                           answers_for(ISET, "EIT", np.random.default_rng(1), 0.0),
-                           submitted_on=dt.date(2026, 11, 2))
+        _eit_batch(db.session, earlier, np.random.default_rng(1), dt.date(2026, 11, 2),
+                   group="school", quality=0.0)
     _stored_then_hit(app, seeded.assessment_id)
     with app.app_context():
         scores = results.stored_result(
@@ -245,11 +263,9 @@ def test_data_changing_during_the_computation_is_not_stored(app, seeded, monkeyp
 
     def assess_while_a_response_arrives(*args, **kwargs):
         result = real(*args, **kwargs)
-        with sa.orm.Session(db.engine) as other:  # another request, on its own connection
+        with sa.orm.Session(db.engine) as other:  # the mixer publishes, on its own connection
             assessment = other.get(Assessment, seeded.assessment_id)
-            store_eit_response(other, assessment, "public",
-                               answers_for(ISET, "EIT", np.random.default_rng(2), 0.5),
-                               submitted_on=dt.date(2026, 11, 22))
+            _eit_batch(other, assessment, np.random.default_rng(2), dt.date(2026, 11, 22))
         return result
 
     with app.app_context():
@@ -285,11 +301,10 @@ def test_pages_store_once_and_then_read_the_store(app, client, seeded, monkeypat
             db.session, db.session.get(Assessment, aid)))
     assert json.loads(again[pages[3]].get_data(as_text=True)) == _plain(expected)
     calls.clear()  # the fresh computation above was this test's
-    # a new response: the next page load computes once more
+    # newly published responses: the next page load computes once more
     with app.app_context():
-        store_eit_response(db.session, db.session.get(Assessment, aid), "school",
-                           answers_for(ISET, "EIT", np.random.default_rng(9), 0.9),
-                           submitted_on=dt.date(2026, 11, 23))
+        _eit_batch(db.session, db.session.get(Assessment, aid), np.random.default_rng(9),
+                   dt.date(2026, 11, 23), group="school", quality=0.9)
     client.get(pages[0])
     client.get(pages[0])
     assert len(calls) == 1

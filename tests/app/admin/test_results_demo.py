@@ -135,12 +135,21 @@ def test_demo_2566_report_is_the_seeds_document(demo, tmp_path):
 
 
 def test_demo_2569_scores_match_ita_score_on_its_set(demo, tmp_path):
-    """The current year: the B.E. 2569 assessment on ita-2569; its dashboard and report render
-    and its scores export equals `ita score --set ita-2569` on its exported responses."""
+    """The current year: the B.E. 2569 assessment on ita-2569 is open, so its dashboard shows
+    IIT's progress only and no IIT figure; a school's, closed, renders with IIT and its scores
+    export equals `ita score --set ita-2569` on its exported responses."""
     info, app, runner = demo
     client = _login(app, info)
     assert info["instrument_set"] == "ita-2569" and info["fiscal_year_be"] == 2569
-    a = info["assessment_id"]
+    office = info["assessment_id"]
+    for suffix in ("results", "report", "report.docx"):
+        assert client.get(f"/admin/assessments/{office}/{suffix}").status_code == 200, suffix
+    page = client.get(f"/admin/assessments/{office}/results?lang=en").get_data(as_text=True)
+    assert 'id="total-without-iit"' in page and "IIT: 40 answers received" in page
+    office_scores = json.loads(client.get(
+        f"/admin/assessments/{office}/exports/scores.json").data)
+    assert not office_scores["instruments"]["IIT"]["responses"]  # none published yet
+    a = info["child_agencies"][0]["assessment_id"]  # a school: closed, IIT published
     for suffix in ("results", "report", "report.docx"):
         assert client.get(f"/admin/assessments/{a}/{suffix}").status_code == 200, suffix
     paths = {}
@@ -190,8 +199,12 @@ def test_demo_2569_dashboard_names_the_tier_missed_floors_and_gap(demo):
     what each instrument must reach for the next tier — the figures of the scores JSON."""
     info, app, _runner = demo
     client = _login(app, info)
-    a = info["assessment_id"]
-    exported = json.loads(client.get(f"/admin/assessments/{a}/exports/scores.json").data)
+    # The schools' assessments have closed (the office's own year is open: no total yet).
+    for school in info["child_agencies"]:
+        a = school["assessment_id"]
+        exported = json.loads(client.get(f"/admin/assessments/{a}/exports/scores.json").data)
+        if exported["gap"] is not None:
+            break
     html = client.get(f"/admin/assessments/{a}/results").get_data(as_text=True)
     verdict = exported["verdict"]
     assert f'id="verdict">{verdict["label_th"]}<' in html

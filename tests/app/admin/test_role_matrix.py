@@ -110,6 +110,9 @@ ENDPOINTS: dict[str, tuple[str, dict, Callable[[World, str], dict] | None]] = {
     "admin.assessment_edit": (WRITE, {}, lambda w, x: dict(WINDOW)),
     "admin.assessment_open": (WRITE, {}, lambda w, x: {}),
     "admin.assessment_close": (WRITE, {}, lambda w, x: {}),
+    # a system admin's action on any assessment (A's: the first made)
+    "admin.assessment_reopen": (SYSTEM, {"assessment_id": 1},
+                                lambda w, x: {"reason": "ขยายเวลาตามคำขอของหน่วยงาน"}),
     "admin.assessment_rotate_link": (WRITE, {}, lambda w, x: {}),
     "admin.codes_generate": (WRITE, {}, lambda w, x: {"count": "2",
                                                       "nonce": f"nonce-{next(_counter):012d}"}),
