@@ -14,10 +14,12 @@ tests/factories.py and are importable from here as before.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -155,3 +157,46 @@ def setup(app) -> Setup:
 @pytest.fixture
 def respondent(client, setup) -> Respondent:
     return Respondent(client, setup.token)
+
+
+# -- the demo: built once per test process, copied per test ------------------------------------
+
+#: Settings of the environment that would point ``ita`` away from the instance folder.
+INSTANCE_ENV = ("ITA_DATABASE_URL", "ITA_SECRET_KEY", "ITA_CODE_HASH_KEY")
+
+
+@dataclass
+class DemoInstance:
+    path: Path  # the instance folder; ITA_INSTANCE_PATH points here during the test
+    info: dict  # what `ita demo --json` printed when it built the data
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> DemoInstance:
+    """`ita demo --json` on a fresh instance folder, once per test process (3 s of CPU)."""
+    from click.testing import CliRunner
+
+    from survey_app.cli import main
+
+    folder = tmp_path_factory.mktemp("demo") / "instance"
+    with pytest.MonkeyPatch.context() as mp:
+        for name in INSTANCE_ENV:
+            mp.delenv(name, raising=False)
+        mp.setenv("ITA_INSTANCE_PATH", str(folder))
+        result = CliRunner().invoke(main, ["demo", "--json"])
+    assert result.exit_code == 0, result.output
+    return DemoInstance(folder, json.loads(result.output))
+
+
+@pytest.fixture
+def demo_instance(demo_template: DemoInstance, tmp_path, monkeypatch) -> DemoInstance:
+    """A copy of the demo's instance folder (its SQLite file, secret and code keys) at
+    ``tmp_path / "instance"``, with ``ITA_INSTANCE_PATH`` pointing to it: what a first
+    `ita demo` gives, for a test to change as it likes."""
+    folder = tmp_path / "instance"
+    shutil.copytree(demo_template.path, folder)
+    for name in INSTANCE_ENV:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ITA_INSTANCE_PATH", str(folder))
+    info = json.loads(json.dumps(demo_template.info).replace(str(demo_template.path), str(folder)))
+    return DemoInstance(folder, info)

@@ -48,7 +48,7 @@ def test_demo_on_a_fresh_instance_then_again(cli, tmp_path):
     assert not set(second["unused_iit_codes"]) & set(first["unused_iit_codes"])
 
 
-def test_demo_responses_adds_synthetic_plausible_responses(cli, tmp_path):
+def test_demo_responses_adds_synthetic_plausible_responses(cli, demo_instance, tmp_path):
     result = cli.invoke(main, ["demo", "--json", "--responses", "1000"])
     assert result.exit_code == 0, result.output
     info = json.loads(result.output)
@@ -68,18 +68,18 @@ def test_demo_responses_adds_synthetic_plausible_responses(cli, tmp_path):
     assert bad.exit_code != 0 and "-5" in bad.output
 
 
-def test_demo_text_output_names_what_a_newcomer_needs(cli):
+def test_demo_text_output_names_what_a_newcomer_needs(cli, demo_instance):
     result = cli.invoke(main, ["demo"])
     assert result.exit_code == 0, result.output
     for text in ("/iit/", "/eit/", "qr.png", "qr.svg", "Unused IIT codes", "ita serve"):
         assert text in result.output
 
 
-def test_demo_codes_work_in_the_web_app(cli, tmp_path):
+def test_demo_codes_work_in_the_web_app(demo_instance, tmp_path):
     from survey_app import create_app
     from survey_app.extensions import db
 
-    info = _demo(cli)
+    info = demo_instance.info
     app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "TESTING": True,
                       "WTF_CSRF_ENABLED": False})
     client = app.test_client()
@@ -89,8 +89,8 @@ def test_demo_codes_work_in_the_web_app(cli, tmp_path):
     db.dispose(app)
 
 
-def test_export_responses_csv_contract(cli, tmp_path):
-    info = _demo(cli)
+def test_export_responses_csv_contract(cli, demo_instance, tmp_path):
+    info = demo_instance.info
     # the current year (ita-2569) and the seed's year (ita-2566), each with its own columns
     cases = [(info["assessment_id"], info["instrument_set"], "IIT", 40),
              (info["assessment_id"], info["instrument_set"], "EIT", 200),
