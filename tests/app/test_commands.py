@@ -181,6 +181,7 @@ def test_serve_migrates_the_embedded_database_then_starts_gunicorn(cli, monkeypa
 def test_serve_refuses_a_server_database_that_is_behind(cli, monkeypatch, tmp_path):
     import sqlalchemy as sa
 
+    from ..external import missing
     from .conftest import PG_SERVER, _pg_admin_engine
 
     name = f"ita_test_empty_{tmp_path.name[-8:].replace('-', '_')}"
@@ -188,8 +189,8 @@ def test_serve_refuses_a_server_database_that_is_behind(cli, monkeypatch, tmp_pa
     try:
         with admin.connect() as conn:
             conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    except sa.exc.OperationalError:
-        pytest.skip("PostgreSQL unreachable")
+    except sa.exc.OperationalError as exc:
+        missing(f"PostgreSQL at {PG_SERVER} ({exc.orig})")
     try:
         url = sa.make_url(PG_SERVER).set(database=name).render_as_string(hide_password=False)
         monkeypatch.setenv("ITA_DATABASE_URL", url)
