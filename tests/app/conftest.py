@@ -14,6 +14,7 @@ tests/factories.py and are importable from here as before.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import secrets
@@ -200,3 +201,24 @@ def demo_instance(demo_template: DemoInstance, tmp_path, monkeypatch) -> DemoIns
     monkeypatch.setenv("ITA_INSTANCE_PATH", str(folder))
     info = json.loads(json.dumps(demo_template.info).replace(str(demo_template.path), str(folder)))
     return DemoInstance(folder, info)
+
+
+# -- documents --------------------------------------------------------------------------------
+
+#: A 1×1 PNG and a minimal PDF, what ``light_documents`` renders instead of charts and pages.
+TINY_PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+TINY_PDF = b"%PDF-1.4\n% a stand-in for a page: see light_documents\n%%EOF\n"
+
+
+@pytest.fixture
+def light_documents(monkeypatch):
+    """Charts (WeasyPrint + pdftoppm, ~2 s each) and PDF pages (WeasyPrint) become a fixed
+    small PNG and PDF, for tests that check who may download a document and with which
+    headers, not what it says: tests/app/admin/test_report_yearly.py and the other report
+    tests check the real files.  The DOCX is still built, from the real view and template."""
+    from survey_app.services import reports
+
+    # raising=False: should a renderer be renamed, the test stays right, only slower
+    monkeypatch.setattr(reports, "chart_png", lambda *_a, **_k: TINY_PNG, raising=False)
+    monkeypatch.setattr(reports, "html_pdf", lambda *_a, **_k: TINY_PDF, raising=False)

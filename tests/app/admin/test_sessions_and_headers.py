@@ -90,6 +90,7 @@ def test_a_deactivated_account_is_signed_out_at_once(app, client, world):
     assert client.get("/admin/").status_code == 302
 
 
+@pytest.mark.usefixtures("light_documents")  # headers are checked here; the files elsewhere
 def test_console_pages_and_downloads_are_never_cached(app, client, world):
     a = world.assessment["A"]
     assert client.get("/admin/login").headers["Cache-Control"] == "no-store"
