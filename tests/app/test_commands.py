@@ -121,8 +121,8 @@ def test_export_responses_csv_contract(cli, demo_instance, tmp_path):
         assert frame["submitted_on"].str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
 
 
-def test_export_is_counted_by_ita_score(cli, tmp_path):
-    info = _demo(cli)
+def test_export_is_counted_by_ita_score(cli, demo_instance, tmp_path):
+    info = demo_instance.info
     paths = {}
     for instrument in ("IIT", "EIT"):
         paths[instrument] = tmp_path / f"{instrument}.csv"
@@ -140,8 +140,7 @@ def test_export_is_counted_by_ita_score(cli, tmp_path):
     assert instruments["IIT"]["score"] > 70 and instruments["EIT"]["score"] > 70
 
 
-def test_export_unknown_assessment_is_a_clear_error(cli):
-    _demo(cli)
+def test_export_unknown_assessment_is_a_clear_error(cli, demo_instance):
     result = cli.invoke(main, ["export", "responses", "--assessment", "999",
                                "--instrument", "IIT"])
     assert result.exit_code != 0
@@ -206,8 +205,8 @@ def test_serve_refuses_a_server_database_that_is_behind(cli, monkeypatch, tmp_pa
         admin.dispose()
 
 
-def test_export_to_stdout(cli):
-    info = _demo(cli)
+def test_export_to_stdout(cli, demo_instance):
+    info = demo_instance.info
     result = cli.invoke(main, ["export", "responses", "--assessment",
                                str(info["assessment_id"]), "--instrument", "IIT"])
     assert result.exit_code == 0
