@@ -341,11 +341,15 @@ def add_assessment(session, agency: Agency, *, year: int = 2569, iit: int = 35, 
     rng = np.random.default_rng(seed)
     day = dt.date(2026, 11, 1)
     group_cycle = groups or ("school", "school", "public", "private", "state_agency")
+    layouts: dict[tuple[str, frozenset[str]], tuple[str, ...]] = {}  # one lookup per column set
     for instrument, n in (("IIT", iit), ("EIT", eit)):
         for k in range(n):
             answers = answers_for(iset, instrument, rng, eit_quality
                                   if instrument == "EIT" and eit_quality is not None else quality)
-            layout = layout_for(session.connection(), assessment.id, instrument, answers)
+            key = (instrument, frozenset(answers))
+            if key not in layouts:
+                layouts[key] = layout_for(session.connection(), assessment.id, instrument, answers)
+            layout = layouts[key]
             session.add(Response(
                 assessment_id=assessment.id, instrument=instrument,
                 submitted_on=day + dt.timedelta(days=k % 7),
