@@ -1,33 +1,53 @@
 """Fixtures for the web app, in the flaskr shape: ``app``, ``client``, ``runner`` and helpers.
 
-Flow tests run on SQLite and on PostgreSQL (``backend``).  PostgreSQL tests get a database
-created for the run (one per xdist worker) on 127.0.0.1:5432 as user ``postgres``; when the
-server is unreachable they are skipped with the reason, unless ``CI=true``, where they fail.
+Flow tests run on SQLite and on PostgreSQL (``backend``).  SQLite tests get a copy of one file
+migrated from empty once per test process (one per xdist worker): copying 250 kB costs nothing,
+migrating costs a sixth of a second per test.  PostgreSQL tests share a database created and
+migrated once per test process on 127.0.0.1:5432 as user ``postgres`` and emptied after each
+test (TRUNCATE is faster there than cloning a template database); when the server is
+unreachable they are skipped with the reason, unless ``CI=true``, where they fail.  Tests of
+the migrations themselves make their own empty database (tests/app/test_migrations.py).
+
+The builders (``make_assessment``, ``Respondent``, ``full_answers`` ...) live in
+tests/factories.py and are importable from here as before.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import base64
+import json
 import os
 import secrets
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from questionnaires import load_instrument_set
 from survey_app import create_app
 from survey_app.extensions import db, make_engine
-from survey_app.models import Base, utcnow
-from survey_app.services.agencies import get_or_create_agency
-from survey_app.services.assessments import create_assessment
-from survey_app.services.codes import issue_codes
+from survey_app.models import Base
 from survey_app.services.schema import upgrade
 
+from ..external import IN_CI
+from ..factories import (  # noqa: F401 - the builders' old home: tests import them from here
+    SET,
+    Respondent,
+    Setup,
+    app_config,
+    close_and_mix,
+    close_assessment,
+    count_answers,
+    count_rows,
+    full_answers,
+    make_assessment,
+    stored_answers,
+    stored_iit,
+)
+
 PG_SERVER = os.environ.get("ITA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-IN_CI = os.environ.get("CI", "").lower() == "true"
-SET = "ita-2566"
 
 
 def _pg_admin_engine() -> sa.Engine:
@@ -85,33 +105,32 @@ def backend(request) -> str:
     return request.param
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A SQLite file migrated from empty, once per test process; tests get copies of it."""
+    path = tmp_path_factory.mktemp("template") / "ita-template.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()  # the last connection closed: the WAL is checked in, the file complete
+    return path
+
+
+def copy_sqlite_template(template: Path, folder: Path, name: str = "ita-test.sqlite3") -> str:
+    """Copy the migrated template into ``folder``; return the copy's database URL."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(template, folder / name)
+    return f"sqlite:///{folder / name}"
+
+
 @pytest.fixture
 def database_url(backend: str, tmp_path, request) -> Iterator[str]:
     """A migrated, empty database on ``backend``."""
     if backend == "sqlite":
-        url = f"sqlite:///{tmp_path / 'ita-test.sqlite3'}"
-        engine = make_engine(url)
-        upgrade(engine)
-        engine.dispose()
-        yield url
+        yield copy_sqlite_template(request.getfixturevalue("sqlite_template"), tmp_path)
         return
     url = request.getfixturevalue("pg_migrated")
     yield url
     _truncate_pg(url)
-
-
-def app_config(database_url: str, tmp_path, **overrides) -> dict:
-    config = {
-        "TESTING": True,
-        "SECRET_KEY": "test-secret-" + secrets.token_hex(8),
-        "DATABASE_URL": database_url,
-        "INSTANCE_PATH": str(tmp_path / "instance"),
-        "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": False,
-        "SERVER_NAME": "ita.test",
-    }
-    config.update(overrides)
-    return config
 
 
 @pytest.fixture
@@ -131,164 +150,75 @@ def runner(app):
     return app.test_cli_runner()
 
 
-# -- small factories --------------------------------------------------------------------------
-
-
-@dataclass
-class Setup:
-    assessment_id: int
-    token: str
-    codes: list[str]
-
-
-def make_assessment(
-    app,
-    *,
-    codes: int = 3,
-    opens_at: dt.datetime | None = None,
-    closes_at: dt.datetime | None = None,
-    agency_code: str = "TEST1",
-) -> Setup:
-    """Create an agency and an assessment (open now unless told) with ``codes`` IIT codes."""
-    now = utcnow()
-    with app.app_context():
-        session = db.session
-        agency, _ = get_or_create_agency(
-            session, code=agency_code, name_th="หน่วยงานทดสอบ", name_en="Test agency",
-            agency_type="area_office", eligible_headcount=40,
-        )
-        assessment = create_assessment(
-            session, agency, fiscal_year_be=2569, instrument_set=SET,
-            opens_at=opens_at or now - dt.timedelta(days=1),
-            closes_at=closes_at or now + dt.timedelta(days=30),
-        )
-        issued = issue_codes(
-            session, assessment, codes, key=app.config["CODE_HASH_KEY"], batch="test"
-        )
-        session.commit()
-        return Setup(assessment.id, assessment.public_token, issued)
-
-
 @pytest.fixture
 def setup(app) -> Setup:
     return make_assessment(app)
 
 
-def full_answers(instrument: str, option: int | None = None) -> dict[str, str]:
-    """Every question of ``instrument`` answered (with its scale's first code unless told)."""
-    iset = load_instrument_set(SET)
-    answers = {}
-    for item in iset.items_for(instrument):
-        for q in item.questions:
-            code = option if option in item.scale.codes else item.scale.options[-1].code
-            answers[q.column] = str(code)
-    return answers
-
-
-def close_assessment(app, assessment_id: int) -> None:
-    """Move an assessment's window into the past."""
-    from survey_app.models import Assessment
-
-    with app.app_context():
-        assessment = db.session.get(Assessment, assessment_id)
-        assessment.opens_at = utcnow() - dt.timedelta(days=30)
-        assessment.closes_at = utcnow() - dt.timedelta(minutes=1)
-        db.session.commit()
-
-
-def count_rows(app, table: str) -> int:
-    with app.app_context():
-        return db.session.scalar(sa.text(f"SELECT count(*) FROM {table}"))
-
-
-def stored_answers(app, instrument: str | None = None, where: str = "") -> list[dict[str, int]]:
-    """Each stored response's answers (column → option; blanks left out), oldest id first,
-    decoded from ``response.answers`` with its layout."""
-    from survey_app.services.compact import BLANK, stored_layout
-
-    query = "SELECT id, assessment_id, instrument, answers FROM response"
-    conditions = ([f"instrument = '{instrument}'"] if instrument else []) + (
-        [where] if where else [])
-    if conditions:
-        query += " WHERE " + " AND ".join(conditions)
-    with app.app_context():
-        connection = db.session.connection()
-        rows = connection.execute(sa.text(query + " ORDER BY id")).all()
-        layouts = {(a, i): stored_layout(connection, a, i) for _id, a, i, _b in rows}
-        return [{q: o for q, o in zip(layouts[(a, i)], bytes(b), strict=False) if o != BLANK}
-                for _id, a, i, b in rows]
-
-
-def count_answers(app) -> int:
-    """How many answers (non-blank question cells) all stored responses hold."""
-    return sum(len(a) for a in stored_answers(app))
-
-
-def stored_iit(app) -> int:
-    """IIT answers stored anywhere: ballots waiting in the box plus mixed IIT responses."""
-    return count_rows(app, "ballot") + count_rows(app, "response WHERE instrument = 'IIT'")
-
-
-def close_and_mix(app, assessment_id: int) -> int:
-    """Close the assessment and run a pass of the mixer, as the console's close does: its
-    remaining ballots are mixed and its answers published.  Returns the ballots mixed."""
-    from survey_app.services.ballots import run_pass
-
-    close_assessment(app, assessment_id)
-    with app.app_context():
-        report = run_pass(db.engine, batch_size=app.config["MIX_BATCH"])
-    return report.mixed.get(assessment_id, 0)
-
-
-class Respondent:
-    """Walks a test client through the respondent flows."""
-
-    def __init__(self, client, token: str):
-        self.client = client
-        self.token = token
-
-    def enter_code(self, code: str):
-        return self.client.post(f"/iit/{self.token}", data={"code": code})
-
-    def confirm_eligibility(self):
-        return self.client.post(f"/iit/{self.token}/start", data={"eligible": "y"})
-
-    def open_iit_questionnaire(self):
-        return self.client.get(f"/iit/{self.token}/questionnaire")
-
-    def ticket(self) -> str:
-        import re
-
-        page = self.open_iit_questionnaire().get_data(as_text=True)
-        return re.search(r'name="ticket" value="([^"]+)"', page).group(1)
-
-    def start_iit(self, code: str) -> str:
-        """Enter the code and confirm eligibility; return the questionnaire's ticket."""
-        assert self.enter_code(code).status_code == 302
-        assert self.confirm_eligibility().status_code == 302
-        return self.ticket()
-
-    def submit_iit(self, ticket: str, answers: dict[str, str] | None = None, **extra):
-        data = {"ticket": ticket, **(full_answers("IIT") if answers is None else answers)}
-        data.update(extra)
-        return self.client.post(f"/iit/{self.token}/questionnaire", data=data)
-
-    def eit_nonce(self) -> str:
-        import re
-
-        page = self.client.get(f"/eit/{self.token}").get_data(as_text=True)
-        return re.search(r'name="nonce" value="([^"]+)"', page).group(1)
-
-    def submit_eit(self, answers: dict[str, str] | None = None, *, group: str | None = "public",
-                   nonce: str | None = None, **extra):
-        data = {"nonce": self.eit_nonce() if nonce is None else nonce,
-                **(full_answers("EIT") if answers is None else answers)}
-        if group is not None:
-            data["respondent_group"] = group
-        data.update(extra)
-        return self.client.post(f"/eit/{self.token}", data=data)
-
-
 @pytest.fixture
 def respondent(client, setup) -> Respondent:
     return Respondent(client, setup.token)
+
+
+# -- the demo: built once per test process, copied per test ------------------------------------
+
+#: Settings of the environment that would point ``ita`` away from the instance folder.
+INSTANCE_ENV = ("ITA_DATABASE_URL", "ITA_SECRET_KEY", "ITA_CODE_HASH_KEY")
+
+
+@dataclass
+class DemoInstance:
+    path: Path  # the instance folder; ITA_INSTANCE_PATH points here during the test
+    info: dict  # what `ita demo --json` printed when it built the data
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> DemoInstance:
+    """`ita demo --json` on a fresh instance folder, once per test process (3 s of CPU)."""
+    from click.testing import CliRunner
+
+    from survey_app.cli import main
+
+    folder = tmp_path_factory.mktemp("demo") / "instance"
+    with pytest.MonkeyPatch.context() as mp:
+        for name in INSTANCE_ENV:
+            mp.delenv(name, raising=False)
+        mp.setenv("ITA_INSTANCE_PATH", str(folder))
+        result = CliRunner().invoke(main, ["demo", "--json"])
+    assert result.exit_code == 0, result.output
+    return DemoInstance(folder, json.loads(result.output))
+
+
+@pytest.fixture
+def demo_instance(demo_template: DemoInstance, tmp_path, monkeypatch) -> DemoInstance:
+    """A copy of the demo's instance folder (its SQLite file, secret and code keys) at
+    ``tmp_path / "instance"``, with ``ITA_INSTANCE_PATH`` pointing to it: what a first
+    `ita demo` gives, for a test to change as it likes."""
+    folder = tmp_path / "instance"
+    shutil.copytree(demo_template.path, folder)
+    for name in INSTANCE_ENV:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ITA_INSTANCE_PATH", str(folder))
+    info = json.loads(json.dumps(demo_template.info).replace(str(demo_template.path), str(folder)))
+    return DemoInstance(folder, info)
+
+
+# -- documents --------------------------------------------------------------------------------
+
+#: A 1×1 PNG and a minimal PDF, what ``light_documents`` renders instead of charts and pages.
+TINY_PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+TINY_PDF = b"%PDF-1.4\n% a stand-in for a page: see light_documents\n%%EOF\n"
+
+
+@pytest.fixture
+def light_documents(monkeypatch):
+    """Charts (WeasyPrint + pdftoppm, ~2 s each) and PDF pages (WeasyPrint) become a fixed
+    small PNG and PDF, for tests that check who may download a document and with which
+    headers, not what it says: tests/app/admin/test_report_yearly.py and the other report
+    tests check the real files.  The DOCX is still built, from the real view and template."""
+    from survey_app.services import reports
+
+    # raising=False: should a renderer be renamed, the test stays right, only slower
+    monkeypatch.setattr(reports, "chart_png", lambda *_a, **_k: TINY_PNG, raising=False)
+    monkeypatch.setattr(reports, "html_pdf", lambda *_a, **_k: TINY_PDF, raising=False)

@@ -48,7 +48,7 @@ def test_demo_on_a_fresh_instance_then_again(cli, tmp_path):
     assert not set(second["unused_iit_codes"]) & set(first["unused_iit_codes"])
 
 
-def test_demo_responses_adds_synthetic_plausible_responses(cli, tmp_path):
+def test_demo_responses_adds_synthetic_plausible_responses(cli, demo_instance, tmp_path):
     result = cli.invoke(main, ["demo", "--json", "--responses", "1000"])
     assert result.exit_code == 0, result.output
     info = json.loads(result.output)
@@ -68,18 +68,18 @@ def test_demo_responses_adds_synthetic_plausible_responses(cli, tmp_path):
     assert bad.exit_code != 0 and "-5" in bad.output
 
 
-def test_demo_text_output_names_what_a_newcomer_needs(cli):
+def test_demo_text_output_names_what_a_newcomer_needs(cli, demo_instance):
     result = cli.invoke(main, ["demo"])
     assert result.exit_code == 0, result.output
     for text in ("/iit/", "/eit/", "qr.png", "qr.svg", "Unused IIT codes", "ita serve"):
         assert text in result.output
 
 
-def test_demo_codes_work_in_the_web_app(cli, tmp_path):
+def test_demo_codes_work_in_the_web_app(demo_instance, tmp_path):
     from survey_app import create_app
     from survey_app.extensions import db
 
-    info = _demo(cli)
+    info = demo_instance.info
     app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "TESTING": True,
                       "WTF_CSRF_ENABLED": False})
     client = app.test_client()
@@ -89,8 +89,8 @@ def test_demo_codes_work_in_the_web_app(cli, tmp_path):
     db.dispose(app)
 
 
-def test_export_responses_csv_contract(cli, tmp_path):
-    info = _demo(cli)
+def test_export_responses_csv_contract(cli, demo_instance, tmp_path):
+    info = demo_instance.info
     # the current year (ita-2569) and the seed's year (ita-2566), each with its own columns
     # the open year's IIT answers are published at its close (SECURITY.md): none yet
     cases = [(info["assessment_id"], info["instrument_set"], "IIT", 0),
@@ -122,8 +122,8 @@ def test_export_responses_csv_contract(cli, tmp_path):
         assert frame["submitted_on"].str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
 
 
-def test_export_is_counted_by_ita_score(cli, tmp_path):
-    info = _demo(cli)
+def test_export_is_counted_by_ita_score(cli, demo_instance, tmp_path):
+    info = demo_instance.info
     paths = {}
     for instrument in ("IIT", "EIT"):  # the closed year: its IIT answers are published
         paths[instrument] = tmp_path / f"{instrument}.csv"
@@ -141,8 +141,7 @@ def test_export_is_counted_by_ita_score(cli, tmp_path):
     assert instruments["IIT"]["score"] > 70 and instruments["EIT"]["score"] > 70
 
 
-def test_export_unknown_assessment_is_a_clear_error(cli):
-    _demo(cli)
+def test_export_unknown_assessment_is_a_clear_error(cli, demo_instance):
     result = cli.invoke(main, ["export", "responses", "--assessment", "999",
                                "--instrument", "IIT"])
     assert result.exit_code != 0
@@ -182,6 +181,7 @@ def test_serve_migrates_the_embedded_database_then_starts_gunicorn(cli, monkeypa
 def test_serve_refuses_a_server_database_that_is_behind(cli, monkeypatch, tmp_path):
     import sqlalchemy as sa
 
+    from ..external import missing
     from .conftest import PG_SERVER, _pg_admin_engine
 
     name = f"ita_test_empty_{tmp_path.name[-8:].replace('-', '_')}"
@@ -189,8 +189,8 @@ def test_serve_refuses_a_server_database_that_is_behind(cli, monkeypatch, tmp_pa
     try:
         with admin.connect() as conn:
             conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    except sa.exc.OperationalError:
-        pytest.skip("PostgreSQL unreachable")
+    except sa.exc.OperationalError as exc:
+        missing(f"PostgreSQL at {PG_SERVER} ({exc.orig})")
     try:
         url = sa.make_url(PG_SERVER).set(database=name).render_as_string(hide_password=False)
         monkeypatch.setenv("ITA_DATABASE_URL", url)
@@ -206,8 +206,8 @@ def test_serve_refuses_a_server_database_that_is_behind(cli, monkeypatch, tmp_pa
         admin.dispose()
 
 
-def test_export_to_stdout(cli):
-    info = _demo(cli)
+def test_export_to_stdout(cli, demo_instance):
+    info = demo_instance.info
     result = cli.invoke(main, ["export", "responses", "--assessment",  # closed: published
                                str(info["past_assessment_id"]), "--instrument", "IIT"])
     assert result.exit_code == 0

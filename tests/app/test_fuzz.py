@@ -1,11 +1,15 @@
 """Fuzz every respondent POST endpoint and the console sign-in with hostile bodies.
 
-For each endpoint, ``ITA_FUZZ_BODIES`` (default 5,000 on SQLite, 1,000 on PostgreSQL to keep
-the run short) bodies from :mod:`.hostile` (seeded: ``ITA_FUZZ_SEED``, default 2566) are posted
-with CSRF protection on, each starting from what the honest page posts.  Every answer must be
-below 500, and after every request the stored rows must be exactly what they were before
-(responses, answers, used codes, console sessions), except the audit log's record of a failed
-sign-in, which is what the console promises for a well-formed wrong password.
+For each endpoint, ``ITA_FUZZ_BODIES`` bodies from :mod:`.hostile` (seeded: ``ITA_FUZZ_SEED``,
+default 2566) are posted with CSRF protection on, each starting from what the honest page
+posts.  Every answer must be below 500, and after every request the stored rows must be
+exactly what they were before (responses, answers, used codes, console sessions), except the
+audit log's record of a failed sign-in, which is what the console promises for a well-formed
+wrong password.
+
+The full fuzz (5,000 bodies on SQLite, 1,000 on PostgreSQL per endpoint) runs under ``CI=true``
+(.ci/run sets it); a developer's run posts a tenth of that unless ``ITA_FUZZ_BODIES`` says
+otherwise, and ``pytest --quick`` leaves the fuzz out (it is marked ``slow``).
 
 Print the figures with ``pytest tests/app/test_fuzz.py -s``.
 """
@@ -27,14 +31,20 @@ from survey_app.models import User
 from survey_app.services import accounts
 from survey_app.services.accounts import create_user
 
+from ..external import IN_CI
 from .conftest import app_config, full_answers, make_assessment
 from .hostile import HostileBodies
 
 SEED = os.environ.get("ITA_FUZZ_SEED", "2566")
+#: Bodies per endpoint: the full fuzz (CI) and a developer's run.
+FULL_BODIES = {"sqlite": 5000, "postgresql": 1000}
+QUICK_BODIES = {"sqlite": 500, "postgresql": 100}
+
+pytestmark = pytest.mark.slow
 
 
 def _bodies_for(backend: str) -> int:
-    default = 5000 if backend == "sqlite" else 1000
+    default = (FULL_BODIES if IN_CI else QUICK_BODIES)[backend]
     return int(os.environ.get("ITA_FUZZ_BODIES", default))
 
 

@@ -17,6 +17,7 @@ from survey_app.extensions import db, make_engine
 from survey_app.models import Base
 from survey_app.services.schema import alembic_config, current_revision, head_revision, upgrade
 
+from ..external import missing
 from .conftest import PG_SERVER, _pg_admin_engine
 
 
@@ -25,10 +26,11 @@ def test_one_head():
     assert len(heads) == 1
 
 
-def test_upgrade_from_empty_and_models_match(database_url):
-    # ``database_url`` is already migrated from empty by the fixture; upgrading again is a no-op.
-    engine = make_engine(database_url)
+def test_upgrade_from_empty_and_models_match(fresh_url):
+    # From an empty database of its own: the shared fixtures copy a migrated template instead.
+    engine = make_engine(fresh_url)
     try:
+        assert current_revision(engine) is None
         upgrade(engine)
         assert current_revision(engine) == head_revision()
         with engine.connect() as conn:
@@ -71,7 +73,7 @@ def fresh_url(backend, tmp_path) -> Iterator[str]:
             conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
     except sa.exc.OperationalError as exc:
         admin.dispose()
-        pytest.skip(f"PostgreSQL is unreachable: {exc.orig}")
+        missing(f"PostgreSQL at {PG_SERVER} ({exc.orig})")
     try:
         yield sa.make_url(PG_SERVER).set(database=name).render_as_string(hide_password=False)
     finally:

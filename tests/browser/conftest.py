@@ -9,8 +9,6 @@ where they fail.  ``--screenshots`` keeps every step's picture in docs/screensho
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import threading
 from collections.abc import Callable
@@ -25,6 +23,8 @@ from survey_app.extensions import db
 from survey_app.services.demo import DemoInfo, ensure_demo
 from survey_app.services.schema import upgrade
 
+from ..external import IN_CI, missing, tool  # noqa: F401 - the browser tests import them from here
+
 HERE = Path(__file__).parent
 ROOT = HERE.parent.parent
 SCREENSHOTS = ROOT / "docs" / "screenshots"
@@ -34,23 +34,8 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--no-first-run", "--disable-sync",
 ]
-IN_CI = os.environ.get("CI", "").lower() == "true"
 PHONE = {"width": 360, "height": 740}
 DESK = {"width": 1280, "height": 900}
-
-
-def missing(what: str) -> None:
-    """Skip (fail under CI=true) because a tool the test needs is missing."""
-    if IN_CI:
-        pytest.fail(f"{what} is missing")
-    pytest.skip(f"{what} is missing")
-
-
-def tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        missing(name)
-    return path
 
 
 @pytest.fixture(scope="session")

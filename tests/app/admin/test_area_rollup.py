@@ -16,6 +16,7 @@ from survey_app.models import Assessment, AuditEvent, User
 from survey_app.services.area import area_report_view, needs_answers, supervisor_view
 from survey_app.services.results import assessment_result
 
+from ...external import tool
 from .results_data import add_agency, add_assessment, add_user, login
 
 # IIT minimum with a headcount of 60: 10 % → 6, at least 30 (ita-2566's rule); EIT's: 30.
@@ -194,6 +195,7 @@ def test_workbook_has_the_pages_figures(app, client):
     assert event.target == "ita-area-P0-2569-rollup.xlsx"
 
 
+@pytest.mark.slow
 def test_summary_report_docx_and_pdf(app, client):
     from docx import Document
 
@@ -220,7 +222,7 @@ def test_summary_report_docx_and_pdf(app, client):
     assert "โรงเรียน C1" in cells and "ผลชั่วคราว" in cells  # short of minimums, named
     pdf = client.get("/admin/supervisor/summary.pdf?year=2569")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
-    plain = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf.data,
+    plain = subprocess.run([tool("pdftotext"), "-layout", "-", "-"], input=pdf.data,
                            capture_output=True, check=True).stdout.decode()
     assert "ภาพรวม" in plain and f"{view.average:.2f}" in plain
     assert "โรงเรียน C5" in plain  # without an assessment this year

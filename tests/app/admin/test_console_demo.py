@@ -17,16 +17,11 @@ from survey_app.services.demo import DEMO_OIT_FAILS, DEMO_OIT_FAILS_2566, DEMO_P
 
 
 @pytest.fixture
-def demo(tmp_path, monkeypatch):
-    for name in ("ITA_DATABASE_URL", "ITA_SECRET_KEY", "ITA_CODE_HASH_KEY"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("ITA_INSTANCE_PATH", str(tmp_path / "instance"))
-    runner = CliRunner()
-    result = runner.invoke(main, ["demo", "--json"])
-    assert result.exit_code == 0, result.output
-    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "TESTING": True,
+def demo(demo_instance):
+    """The shared demo (tests/app/conftest.py), copied for this test."""
+    app = create_app({"INSTANCE_PATH": str(demo_instance.path), "TESTING": True,
                       "WTF_CSRF_ENABLED": False, "SERVER_NAME": "ita.test"})
-    yield runner, json.loads(result.output), app
+    yield CliRunner(), demo_instance.info, app
     db.dispose(app)
 
 
@@ -92,10 +87,8 @@ def test_demo_again_keeps_the_data_and_gives_new_passwords(demo):
     assert _login(client, second["admin_login"]).status_code == 302
 
 
-def test_demo_text_output_prints_the_logins(tmp_path, monkeypatch):
-    monkeypatch.delenv("ITA_DATABASE_URL", raising=False)
-    monkeypatch.setenv("ITA_INSTANCE_PATH", str(tmp_path / "instance"))
-    result = CliRunner().invoke(main, ["demo"])
+def test_demo_text_output_prints_the_logins(demo):
+    result = demo[0].invoke(main, ["demo"])
     assert result.exit_code == 0, result.output
     assert "demo-admin / " in result.output and "demo-viewer-other / " in result.output
     assert "/admin/login" in result.output

@@ -256,20 +256,15 @@ def test_csrf_is_checked_on_the_import_views(database_url, tmp_path):
         db.dispose(app)
 
 
-def test_cli_exports_the_imported_rows_apart_and_ita_score_reads_them(tmp_path, monkeypatch):
+def test_cli_exports_the_imported_rows_apart_and_ita_score_reads_them(tmp_path, demo_instance):
     import json
 
     from click.testing import CliRunner
 
     from survey_app.cli import main
 
-    for name in ("ITA_DATABASE_URL", "ITA_SECRET_KEY", "ITA_CODE_HASH_KEY"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("ITA_INSTANCE_PATH", str(tmp_path / "instance"))
     cli = CliRunner()
-    demo = cli.invoke(main, ["demo", "--json", "--base-url", "http://example.test/"])
-    assert demo.exit_code == 0, demo.output
-    info = json.loads(demo.output)
+    info = demo_instance.info
     iset = load_instrument_set(info["instrument_set"])
     codes = code_frame(iset, "EIT", 12, seed=8)
     export = tmp_path / "eit-forms.csv"

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import shutil
 import subprocess
 import unicodedata
 
@@ -29,6 +28,7 @@ from survey_app.services.measures import (
     save_progress,
 )
 
+from ...external import tool
 from .console_world import login
 
 
@@ -295,14 +295,14 @@ def test_follow_up_report_docx_per_quarter_and_year(app, admin, world):
     assert targets == ["ita-A-2569-follow-up-q2.docx", "ita-A-2569-follow-up-year.docx"]
 
 
+@pytest.mark.slow
 def test_follow_up_report_pdf_and_preview(app, admin, world):
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext (poppler-utils) is not installed")
+    pdftotext = tool("pdftotext")
     _plan(app, world)
     a = world.assessment["A"]
     response = admin.get(f"/admin/assessments/{a}/follow-up/year.pdf")
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
-    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=response.data,
+    text = subprocess.run([pdftotext, "-layout", "-", "-"], input=response.data,
                           capture_output=True, check=True).stdout.decode()
     flat = _flat(text)
     assert _flat("รายงานผลการดำเนินงานตามมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน") in flat

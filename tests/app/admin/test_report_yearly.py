@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import shutil
 import subprocess
 import unicodedata
 from pathlib import Path
@@ -32,6 +31,7 @@ from survey_app.services import view_models as vm
 from survey_app.services.assessments import AssessmentState
 from survey_app.services.results import build_results_view
 
+from ...external import tool
 from .results_data import add_user, login, seed_one
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -92,11 +92,25 @@ def y2569_files(y2569_report) -> dict:
     return {"html": html, "docx": docx.Document(io.BytesIO(reports.report_docx(y2569_report)))}
 
 
+class _RenderedOnUse(dict):
+    """Files by format; ``"pdf"`` is rendered (WeasyPrint, the slowest) on first use only."""
+
+    def __init__(self, report: vm.ReportView, **files):
+        super().__init__(**files)
+        self.report = report
+
+    def __missing__(self, key: str):
+        if key != "pdf":
+            raise KeyError(key)
+        self["pdf"] = reports.report_pdf(self.report)
+        return self["pdf"]
+
+
 @pytest.fixture(scope="session")
 def seed_files(seed_report) -> dict:
     html, _ = reports.render_report_html(seed_report)
-    return {"html": html, "pdf": reports.report_pdf(seed_report),
-            "docx": docx.Document(io.BytesIO(reports.report_docx(seed_report)))}
+    return _RenderedOnUse(seed_report, html=html,
+                          docx=docx.Document(io.BytesIO(reports.report_docx(seed_report))))
 
 
 @pytest.fixture(scope="session")
@@ -106,9 +120,7 @@ def tiers_files(tiers_report) -> dict:
 
 
 def _pdftotext(pdf: bytes, *args: str) -> str:
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext (poppler-utils) is not installed")
-    return subprocess.run(["pdftotext", *args, "-", "-"], input=pdf, capture_output=True,
+    return subprocess.run([tool("pdftotext"), *args, "-", "-"], input=pdf, capture_output=True,
                           check=True).stdout.decode("utf-8")
 
 
@@ -261,17 +273,17 @@ def test_docx_is_a_real_document(seed_files):
                 if c.text.startswith("การประชุมชี้แจงรูปแบบการให้บริการ"))
     assert [p.text for p in cell.paragraphs] == ["การประชุมชี้แจงรูปแบบการให้บริการ",
                                                  "จัดทำคู่มือหรือแนวทางการให้บริการ"]
-    if shutil.which("pdftoppm"):  # the charts are images
-        assert len(document.inline_shapes) == 2
+    tool("pdftoppm")  # the charts are images made with it
+    assert len(document.inline_shapes) == 2
 
 
+@pytest.mark.slow
 def test_pdf_embeds_sarabun_keeps_the_period_and_centres_the_cover(seed_files):
     pdf = seed_files["pdf"]
     assert pdf.startswith(b"%PDF")
     text = _pdftotext(pdf, "-layout")
     assert _flat(PERIOD) in _flat(text)  # the period column is whole (inside its cell)
-    fonts = subprocess.run(["pdffonts", "-"], input=pdf, capture_output=True).stdout.decode() \
-        if shutil.which("pdffonts") else "Sarabun"
+    fonts = subprocess.run([tool("pdffonts"), "-"], input=pdf, capture_output=True).stdout.decode()
     assert "Sarabun" in fonts and "Loma" not in fonts
     # the cover: every line's centre is the page's centre (centred, not justified)
     bbox = _pdftotext(pdf, "-bbox-layout", "-f", "1", "-l", "1")
@@ -287,6 +299,7 @@ def test_pdf_embeds_sarabun_keeps_the_period_and_centres_the_cover(seed_files):
         assert abs((min(xs) + max(xs)) / 2 - middle) < 3
 
 
+@pytest.mark.slow
 def test_docx_pdf_and_web_agree_figure_by_figure(seed_report, seed_files):
     figures = seed_report.figures
     html = seed_files["html"]

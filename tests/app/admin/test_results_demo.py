@@ -21,17 +21,11 @@ from survey_app.services.results import collected_result
 
 
 @pytest.fixture
-def demo(tmp_path, monkeypatch):
-    for name in ("ITA_DATABASE_URL", "ITA_SECRET_KEY", "ITA_CODE_HASH_KEY"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("ITA_INSTANCE_PATH", str(tmp_path / "instance"))
-    runner = CliRunner()
-    result = runner.invoke(main, ["demo", "--json"])
-    assert result.exit_code == 0, result.output
-    info = json.loads(result.output)
-    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "TESTING": True,
+def demo(demo_instance):
+    """The shared demo (tests/app/conftest.py), copied for this test."""
+    app = create_app({"INSTANCE_PATH": str(demo_instance.path), "TESTING": True,
                       "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
-    yield info, app, runner
+    yield demo_instance.info, app, CliRunner()
     db.dispose(app)
 
 

@@ -242,6 +242,7 @@ def _requests(app, world: World):
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 @pytest.mark.parametrize("role", ROLES)
+@pytest.mark.usefixtures("light_documents")  # access is checked here; the files elsewhere
 def test_role_matrix(app, role):
     world = build_world(app)
     client = app.test_client()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import re
-import shutil
 import subprocess
 
 import pytest
@@ -16,6 +15,7 @@ from survey_app import create_app
 from survey_app.extensions import db
 from survey_app.models import AdminSession, User
 
+from ...external import tool
 from ..conftest import app_config, count_rows
 from .console_world import PASSWORD, build_world, login
 
@@ -90,6 +90,7 @@ def test_a_deactivated_account_is_signed_out_at_once(app, client, world):
     assert client.get("/admin/").status_code == 302
 
 
+@pytest.mark.usefixtures("light_documents")  # headers are checked here; the files elsewhere
 def test_console_pages_and_downloads_are_never_cached(app, client, world):
     a = world.assessment["A"]
     assert client.get("/admin/login").headers["Cache-Control"] == "no-store"
@@ -162,14 +163,14 @@ def test_qr_slip_and_poster_links_ignore_a_forged_host(public_app):
     assert "evil.example" not in svg
 
 
-@pytest.mark.skipif(shutil.which("zbarimg") is None, reason="zbarimg is not installed")
 def test_the_qr_image_encodes_the_public_url_whatever_the_host(public_app, tmp_path):
+    zbarimg = tool("zbarimg")
     world = build_world(public_app)
     token = world.token["A"]
     png = public_app.test_client().get(f"/eit/{token}/qr.png", headers=FORGED).data
     path = tmp_path / "qr.png"
     path.write_bytes(png)
-    decoded = subprocess.run(["zbarimg", "--quiet", "--raw", str(path)], capture_output=True,
+    decoded = subprocess.run([zbarimg, "--quiet", "--raw", str(path)], capture_output=True,
                              text=True, check=True).stdout.strip()
     assert decoded == f"{BASE}/eit/{token}"
 

@@ -340,10 +340,8 @@ def test_ita_sets_add_and_list(cli, tmp_path):
     assert "office-2571" not in listed.output
 
 
-def test_demo_current_year_is_on_ita_2569(cli):
-    demo = cli.invoke(main, ["demo", "--json"])
-    assert demo.exit_code == 0, demo.output
-    info = json.loads(demo.output)
+def test_demo_current_year_is_on_ita_2569(demo_instance, cli):
+    info = demo_instance.info
     assert (info["fiscal_year_be"], info["instrument_set"]) == (2569, "ita-2569")
     assert (info["past_fiscal_year_be"], info["past_instrument_set"]) == (2566, "ita-2566")
     listed = cli.invoke(main, ["sets", "list"]).output

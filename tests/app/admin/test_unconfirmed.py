@@ -22,7 +22,7 @@ from survey_app.services.instrument_sets import add_set
 from survey_app.services.reports import unconfirmed_lines
 from survey_app.services.results import assessment_result, results_view
 
-from . import results_data
+from ... import factories
 from .results_data import add_agency, add_assessment, add_user, login
 
 CONFIRMED_ID = "test-confirmed"
@@ -38,8 +38,8 @@ def _confirmed_text() -> str:
 def _seed(app, monkeypatch, set_id: str, *, score_map: str | None = None) -> int:
     if set_id == CONFIRMED_ID:
         parsed = parse_instrument_set(_confirmed_text(), "test")
-        real = results_data.load_instrument_set
-        monkeypatch.setattr(results_data, "load_instrument_set",
+        real = factories.load_instrument_set
+        monkeypatch.setattr(factories, "load_instrument_set",
                             lambda name: parsed if name == CONFIRMED_ID else real(name))
     with app.app_context():
         session = db.session

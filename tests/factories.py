@@ -1,0 +1,418 @@
+"""Builders of the tests' data, in one place: apps' settings, agencies, assessments, accounts,
+answers, responses and the respondent's walk through the forms.
+
+The fixtures (tests/app/conftest.py, tests/app/admin/conftest.py) call these; the modules that
+held them before (tests/app/conftest.py, tests/app/admin/console_world.py and
+tests/app/admin/results_data.py) import them from here, so either import keeps working.
+
+Accounts built here share one password hash per password, computed once per test process
+with the app's own scrypt (same strength, same verification at sign-in): hashing the same
+password again for every account of every test was the larger part of building a world.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import functools
+import re
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from unittest import mock
+
+import numpy as np
+import sqlalchemy as sa
+from werkzeug.security import generate_password_hash
+
+from questionnaires import load_instrument_set
+from survey_app.extensions import db
+from survey_app.models import (
+    Agency,
+    Assessment,
+    ImprovementMeasure,
+    OitResult,
+    Response,
+    User,
+    utcnow,
+)
+from survey_app.services import accounts
+from survey_app.services.accounts import create_user
+from survey_app.services.agencies import get_or_create_agency
+from survey_app.services.assessments import create_assessment
+from survey_app.services.codes import issue_codes
+from survey_app.services.compact import encode, layout_for
+from survey_app.services.publication import release_due
+from survey_app.services.published import set_published
+
+SET = "ita-2566"
+#: The password of every account of the console world (``build_world``).
+PASSWORD = "a-long-test-password"
+#: The password of the accounts of the seeded results data (``add_user``, ``seed_one``).
+SEED_PASSWORD = "correct horse battery staple"
+
+
+# -- passwords -------------------------------------------------------------------------------
+
+
+@functools.cache
+def password_hash(password: str) -> str:
+    """The app's scrypt hash of ``password``, computed once per test process."""
+    return generate_password_hash(password)
+
+
+@contextlib.contextmanager
+def shared_password_hashes() -> Iterator[None]:
+    """While building fixtures, ``create_user`` reuses one hash per password."""
+    with mock.patch.object(accounts, "generate_password_hash", password_hash):
+        yield
+
+
+def login(client, username: str = "admin", password: str = PASSWORD):
+    """Sign in through the console's form; the answer must be the redirect to the console."""
+    response = client.post("/admin/login", data={"username": username, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return response
+
+
+def csrf_token(page: str) -> str:
+    return re.search(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"', page).group(1)
+
+
+# -- the app -----------------------------------------------------------------------------------
+
+
+def app_config(database_url: str, tmp_path, **overrides) -> dict:
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-" + secrets.token_hex(8),
+        "DATABASE_URL": database_url,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "SERVER_NAME": "ita.test",
+    }
+    config.update(overrides)
+    return config
+
+
+# -- one assessment with access codes ----------------------------------------------------------
+
+
+@dataclass
+class Setup:
+    assessment_id: int
+    token: str
+    codes: list[str]
+
+
+def make_assessment(
+    app,
+    *,
+    codes: int = 3,
+    opens_at: dt.datetime | None = None,
+    closes_at: dt.datetime | None = None,
+    agency_code: str = "TEST1",
+) -> Setup:
+    """Create an agency and an assessment (open now unless told) with ``codes`` IIT codes."""
+    now = utcnow()
+    with app.app_context():
+        session = db.session
+        agency, _ = get_or_create_agency(
+            session, code=agency_code, name_th="หน่วยงานทดสอบ", name_en="Test agency",
+            agency_type="area_office", eligible_headcount=40,
+        )
+        assessment = create_assessment(
+            session, agency, fiscal_year_be=2569, instrument_set=SET,
+            opens_at=opens_at or now - dt.timedelta(days=1),
+            closes_at=closes_at or now + dt.timedelta(days=30),
+        )
+        issued = issue_codes(
+            session, assessment, codes, key=app.config["CODE_HASH_KEY"], batch="test"
+        )
+        session.commit()
+        return Setup(assessment.id, assessment.public_token, issued)
+
+
+def full_answers(instrument: str, option: int | None = None) -> dict[str, str]:
+    """Every question of ``instrument`` answered (with its scale's first code unless told)."""
+    iset = load_instrument_set(SET)
+    answers = {}
+    for item in iset.items_for(instrument):
+        for q in item.questions:
+            code = option if option in item.scale.codes else item.scale.options[-1].code
+            answers[q.column] = str(code)
+    return answers
+
+
+def close_assessment(app, assessment_id: int) -> None:
+    """Move an assessment's window into the past."""
+    with app.app_context():
+        assessment = db.session.get(Assessment, assessment_id)
+        assessment.opens_at = utcnow() - dt.timedelta(days=30)
+        assessment.closes_at = utcnow() - dt.timedelta(minutes=1)
+        db.session.commit()
+
+
+def count_rows(app, table: str) -> int:
+    with app.app_context():
+        return db.session.scalar(sa.text(f"SELECT count(*) FROM {table}"))
+
+
+def stored_answers(app, instrument: str | None = None, where: str = "") -> list[dict[str, int]]:
+    """Each stored response's answers (column → option; blanks left out), oldest id first,
+    decoded from ``response.answers`` with its layout."""
+    from survey_app.services.compact import BLANK, stored_layout
+
+    query = "SELECT id, assessment_id, instrument, answers FROM response"
+    conditions = ([f"instrument = '{instrument}'"] if instrument else []) + (
+        [where] if where else [])
+    if conditions:
+        query += " WHERE " + " AND ".join(conditions)
+    with app.app_context():
+        connection = db.session.connection()
+        rows = connection.execute(sa.text(query + " ORDER BY id")).all()
+        layouts = {(a, i): stored_layout(connection, a, i) for _id, a, i, _b in rows}
+        return [{q: o for q, o in zip(layouts[(a, i)], bytes(b), strict=False) if o != BLANK}
+                for _id, a, i, b in rows]
+
+
+def count_answers(app) -> int:
+    """How many answers (non-blank question cells) all stored responses hold."""
+    return sum(len(a) for a in stored_answers(app))
+
+
+def stored_iit(app) -> int:
+    """IIT answers stored anywhere: ballots waiting in the box plus mixed IIT responses."""
+    return count_rows(app, "ballot") + count_rows(app, "response WHERE instrument = 'IIT'")
+
+
+def close_and_mix(app, assessment_id: int) -> int:
+    """Close the assessment and run a pass of the mixer, as the console's close does: its
+    remaining ballots are mixed and its answers published.  Returns the ballots mixed."""
+    from survey_app.services.ballots import run_pass
+
+    close_assessment(app, assessment_id)
+    with app.app_context():
+        report = run_pass(db.engine, batch_size=app.config["MIX_BATCH"])
+    return report.mixed.get(assessment_id, 0)
+
+
+class Respondent:
+    """Walks a test client through the respondent flows."""
+
+    def __init__(self, client, token: str):
+        self.client = client
+        self.token = token
+
+    def enter_code(self, code: str):
+        return self.client.post(f"/iit/{self.token}", data={"code": code})
+
+    def confirm_eligibility(self):
+        return self.client.post(f"/iit/{self.token}/start", data={"eligible": "y"})
+
+    def open_iit_questionnaire(self):
+        return self.client.get(f"/iit/{self.token}/questionnaire")
+
+    def ticket(self) -> str:
+        page = self.open_iit_questionnaire().get_data(as_text=True)
+        return re.search(r'name="ticket" value="([^"]+)"', page).group(1)
+
+    def start_iit(self, code: str) -> str:
+        """Enter the code and confirm eligibility; return the questionnaire's ticket."""
+        assert self.enter_code(code).status_code == 302
+        assert self.confirm_eligibility().status_code == 302
+        return self.ticket()
+
+    def submit_iit(self, ticket: str, answers: dict[str, str] | None = None, **extra):
+        data = {"ticket": ticket, **(full_answers("IIT") if answers is None else answers)}
+        data.update(extra)
+        return self.client.post(f"/iit/{self.token}/questionnaire", data=data)
+
+    def eit_nonce(self) -> str:
+        page = self.client.get(f"/eit/{self.token}").get_data(as_text=True)
+        return re.search(r'name="nonce" value="([^"]+)"', page).group(1)
+
+    def submit_eit(self, answers: dict[str, str] | None = None, *, group: str | None = "public",
+                   nonce: str | None = None, **extra):
+        data = {"nonce": self.eit_nonce() if nonce is None else nonce,
+                **(full_answers("EIT") if answers is None else answers)}
+        if group is not None:
+            data["respondent_group"] = group
+        data.update(extra)
+        return self.client.post(f"/eit/{self.token}", data=data)
+
+
+# -- the console world: agencies A (with child A1) and B, an account of every role -------------
+
+USERS = {
+    # username: (role, agency code)
+    "root": ("system_admin", None),
+    "admin_a": ("agency_admin", "A"),
+    "viewer_a": ("viewer", "A"),
+    "admin_b": ("agency_admin", "B"),
+    "viewer_b": ("viewer", "B"),
+}
+
+
+@dataclass
+class World:
+    agency: dict[str, int]  # code → id
+    assessment: dict[str, int]  # agency code → assessment id
+    measure: dict[str, int]  # agency code → an improvement measure id
+    token: dict[str, str]  # agency code → public token
+
+
+def build_world(app) -> World:
+    """Agencies A (with child A1) and B, one open assessment each with two codes and a
+    measure, and an account of every role in ``USERS`` (password ``PASSWORD``)."""
+    now = utcnow()
+    with app.app_context(), shared_password_hashes():
+        s = db.session
+        a, _ = get_or_create_agency(s, code="A", name_th="สำนักงาน ก", name_en="Office A",
+                                    agency_type="area_office", eligible_headcount=40)
+        a1, _ = get_or_create_agency(s, code="A1", name_th="โรงเรียน ก1", agency_type="school",
+                                     eligible_headcount=12, parent=a)
+        b, _ = get_or_create_agency(s, code="B", name_th="สำนักงาน ข", agency_type="area_office",
+                                    eligible_headcount=30)
+        agencies = {"A": a, "A1": a1, "B": b}
+        assessments, measures = {}, {}
+        for code, agency in agencies.items():
+            assessment = create_assessment(
+                s, agency, fiscal_year_be=2569, instrument_set=SET,
+                opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=30))
+            issue_codes(s, assessment, 2, key=app.config["CODE_HASH_KEY"], batch="first")
+            m = ImprovementMeasure(assessment_id=assessment.id, indicator="9",
+                                   measure=f"มาตรการของ {code}")
+            s.add(m)
+            s.flush()
+            assessments[code], measures[code] = assessment, m
+        for username, (role, code) in USERS.items():
+            create_user(s, username=username, password=PASSWORD, role=role,
+                        agency=agencies[code] if code else None)
+        s.commit()
+        return World(
+            agency={c: x.id for c, x in agencies.items()},
+            assessment={c: x.id for c, x in assessments.items()},
+            measure={c: x.id for c, x in measures.items()},
+            token={c: x.public_token for c, x in assessments.items()},
+        )
+
+
+# -- results data: responses inserted as rows, from a seeded generator -------------------------
+
+
+@dataclass
+class Seeded:
+    agency_id: int
+    assessment_id: int
+    code: str
+
+
+def answers_for(iset, instrument: str, rng: np.random.Generator, quality: float) -> dict[str, int]:
+    """One respondent: the best option with probability ``quality``, else any option."""
+    out = {}
+    for item in iset.items_for(instrument):
+        for q in item.questions:
+            scores = item.scale.scores(q.direction)
+            best = max(scores, key=scores.get)
+            out[q.column] = best if rng.random() < quality else int(rng.choice(sorted(scores)))
+    return out
+
+
+def add_agency(session, code: str, name_th: str, *, parent: Agency | None = None,
+               headcount: int | None = 60) -> Agency:
+    agency = Agency(code=code, name_th=name_th, name_en=f"Agency {code}",
+                    agency_type="area_office", eligible_headcount=headcount, parent=parent)
+    session.add(agency)
+    session.flush()
+    return agency
+
+
+def add_assessment(session, agency: Agency, *, year: int = 2569, iit: int = 35, eit: int = 60,
+                   quality: float = 0.8, seed: int = 1, oit_failed: tuple[str, ...] = ("O29",),
+                   oit_unjudged: tuple[str, ...] = (), groups: tuple[str, ...] | None = None,
+                   eit_minimum: int | None = None, instrument_set: str = SET,
+                   eit_quality: float | None = None, closed: bool = True) -> Assessment:
+    """An assessment with ``iit`` and ``eit`` responses.  ``closed`` (the default): its window
+    has ended and its answers are published, as the mixer does at the close (IIT reaches the
+    results only then: SECURITY.md); otherwise it is open and only EIT (in a batch) is."""
+    iset = load_instrument_set(instrument_set)
+    now = utcnow()
+    assessment = create_assessment(session, agency, fiscal_year_be=year,
+                                   instrument_set=instrument_set,
+                                   opens_at=now - dt.timedelta(days=10),
+                                   closes_at=now + dt.timedelta(days=10),
+                                   eit_minimum=eit_minimum)
+    if closed:
+        assessment.closes_at = now - dt.timedelta(hours=1)
+    rng = np.random.default_rng(seed)
+    day = dt.date(2026, 11, 1)
+    group_cycle = groups or ("school", "school", "public", "private", "state_agency")
+    layouts: dict[tuple[str, frozenset[str]], tuple[str, ...]] = {}  # one lookup per column set
+    for instrument, n in (("IIT", iit), ("EIT", eit)):
+        for k in range(n):
+            answers = answers_for(iset, instrument, rng, eit_quality
+                                  if instrument == "EIT" and eit_quality is not None else quality)
+            key = (instrument, frozenset(answers))
+            if key not in layouts:
+                layouts[key] = layout_for(session.connection(), assessment.id, instrument, answers)
+            layout = layouts[key]
+            session.add(Response(
+                assessment_id=assessment.id, instrument=instrument,
+                submitted_on=day + dt.timedelta(days=k % 7),
+                respondent_group=group_cycle[k % len(group_cycle)] if instrument == "EIT" else None,
+                answers=encode(layout, answers)))
+    for item in iset.oit_items:
+        if item.code in oit_unjudged:
+            continue
+        session.add(OitResult(assessment_id=assessment.id, item=item.code,
+                              passed=item.code not in oit_failed,
+                              evidence_urls="https://example.test/" + item.code))
+    session.flush()
+    release_due(session, batch_size=5)  # what the mixer publishes (commits)
+    return assessment
+
+
+def add_user(session, username: str, role: str, agency: Agency | None) -> User:
+    """An account of ``role`` whose password is ``SEED_PASSWORD``."""
+    user = User(username=username, display_name=username, role=role,
+                agency_id=agency.id if agency else None,
+                password_hash=password_hash(SEED_PASSWORD))
+    session.add(user)
+    session.flush()
+    return user
+
+
+def publish(session, agency_id: int, year: int, scores: dict[str, float], *,
+            keep_as_given: bool = False) -> None:
+    """Enter a published result for an agency's year (as the console does; checked)."""
+    set_published(session, session.get(Agency, agency_id), year, scores, source="console",
+                  entered_by="test", keep_as_given=keep_as_given)
+
+
+def seed_one(app, *, code: str = "CMI3", name_th: str = "สำนักงานเขตพื้นที่การศึกษาทดสอบ",
+             measures: bool = True, past: bool = True) -> Seeded:
+    """One agency with a full assessment, two past totals and measures; an admin ``admin``."""
+    with app.app_context():
+        session = db.session
+        agency = add_agency(session, code, name_th)
+        assessment = add_assessment(session, agency)
+        if past:
+            publish(session, agency.id, 2567, {"total": 90.01})
+            publish(session, agency.id, 2568, {"total": 86.13})
+        if measures:
+            session.add_all([
+                ImprovementMeasure(assessment_id=assessment.id, indicator="6",
+                                   measure="จัดทำแผนผังขั้นตอนการให้บริการ",
+                                   responsible="กลุ่มอำนวยการ",
+                                   steps="ประชุมชี้แจงและประชาสัมพันธ์", period="ไตรมาส 3",
+                                   position=1),
+                ImprovementMeasure(assessment_id=assessment.id, indicator="7",
+                                   measure="=HYPERLINK(\"http://evil.test\")",
+                                   responsible="กลุ่มส่งเสริมการศึกษาทางไกล",
+                                   steps="-cmd", period="ทุกไตรมาส", position=1),
+            ])
+        add_user(session, "admin", "agency_admin", agency)
+        session.commit()
+        return Seeded(agency.id, assessment.id, code)
