@@ -12,7 +12,13 @@ import docx
 import sqlalchemy as sa
 
 from survey_app.extensions import db
-from survey_app.models import Assessment, AuditEvent, ImprovementMeasure, ReportNarrative
+from survey_app.models import (
+    Assessment,
+    AuditEvent,
+    ImprovementMeasure,
+    OitResult,
+    ReportNarrative,
+)
 from survey_app.services import document_cache, reports
 
 from .results_data import login, seed_one
@@ -77,16 +83,10 @@ def test_a_changed_result_gives_a_new_pdf(app, client, monkeypatch):
     first = client.get(url)
     assert first.status_code == 200 and first.data.startswith(b"%PDF")
     assert client.get(url).data == first.data and calls == ["pdf"]
-    with app.app_context():  # one more EIT response: another result fingerprint
-        from survey_app.services.instrument_sets import assessment_set
-        from survey_app.services.responses import _add_response, local_today
-
-        assessment = db.session.get(Assessment, seeded.assessment_id)
-        iset = assessment_set(assessment)
-        answers = {c: min(iset.item(iset.question(c).item).scale.codes)
-                   for c in iset.columns_for("EIT")}
-        _add_response(db.session, assessment, "EIT", answers, submitted_on=local_today(),
-                      respondent_group=iset.respondent_groups[0].code)
+    with app.app_context():  # an OIT item judged again: another result fingerprint
+        item = db.session.scalars(sa.select(OitResult).where(
+            OitResult.assessment_id == seeded.assessment_id, OitResult.passed.is_(True))).first()
+        item.passed = False
         db.session.commit()
     assert client.get(url).status_code == 200
     assert calls == ["pdf", "pdf"]
