@@ -358,7 +358,7 @@ def unconfirmed_lines(results: vm.ResultsView) -> list[str]:
     if results.score_map:
         lines.append(_plain(u.score_map(results.score_map)))
     if results.unconfirmed_shown:
-        lines.append(_plain(u.intro()))
+        lines.append(_plain(u.intro(results)))
         lines += [f"- {_plain(u.datum(d.code))} ({', '.join(d.instruments)})"
                   for d in results.unconfirmed_shown]
     if results.oit_sensitivity:

@@ -226,13 +226,22 @@ class ResultsView:
     score_map: ScoreMapInfo | None = None  # None: the set's own answer->score map
     unconfirmed: tuple[UnconfirmedDatum, ...] = ()  # of the set, see questionnaires.provenance
     oit_sensitivity: OitSensitivityView | None = None  # when the OIT grouping is unconfirmed
+    #: Whose figures these are: NACC's published result or the answers collected here.
+    record: ResultRecord | None = None
 
     @property
     def unconfirmed_shown(self) -> tuple[UnconfirmedDatum, ...]:
-        """The unconfirmed data that figures on the page rest on."""
+        """The unconfirmed data that figures on the page rest on: none for NACC's published
+        figures alone (they rest on nothing of the set's); with answers collected here, those
+        our own survey's figures rest on (see :attr:`rests_on_own_survey`)."""
+        if self.record is not None and self.record.published and not self.record.has_collected:
+            return ()
         return tuple(u for u in self.unconfirmed if u.instruments)
-    #: Whose figures these are: NACC's published result or the answers collected here.
-    record: ResultRecord | None = None
+
+    @property
+    def rests_on_own_survey(self) -> bool:
+        """The year's figures are NACC's: the unconfirmed data concern our own survey only."""
+        return self.record is not None and self.record.published
 
     @property
     def target(self) -> float:

@@ -23,7 +23,7 @@ from survey_app.services.reports import unconfirmed_lines
 from survey_app.services.results import assessment_result, results_view
 
 from ... import factories
-from .results_data import add_agency, add_assessment, add_user, login
+from .results_data import add_agency, add_assessment, add_user, login, publish
 
 CONFIRMED_ID = "test-confirmed"
 
@@ -155,3 +155,27 @@ def test_score_map_is_chosen_on_the_edit_page_and_audited(app, client, monkeypat
     with app.app_context():
         stored = db.session.get(Assessment, assessment_id).score_map
     assert stored == (choice if ok else None)
+
+
+@pytest.mark.parametrize("collected", [True, False])
+def test_a_published_result_rests_on_nothing_unconfirmed(app, client, collected):
+    """NACC's figures rest on none of the set's unconfirmed data: without answers collected
+    here there is no notice; with them, the notice says it concerns our own survey only."""
+    with app.app_context():
+        session = db.session
+        agency = add_agency(session, "PUB", "หน่วยงานที่มีผลประกาศ")
+        assessment = add_assessment(session, agency, iit=35 if collected else 0,
+                                    eit=60 if collected else 0)
+        publish(session, agency.id, 2569, {"total": 90.0}, keep_as_given=True)
+        add_user(session, "admin", "agency_admin", agency)
+        session.commit()
+        assessment_id = assessment.id
+    login(client)
+    html = client.get(f"/admin/assessments/{assessment_id}/results").get_data(as_text=True)
+    report = client.get(f"/admin/assessments/{assessment_id}/report").get_data(as_text=True)
+    own_only = "ผลคะแนนของปีนี้เป็นผลที่สำนักงาน ป.ป.ช. ประกาศ ไม่ขึ้นกับข้อมูลด้านล่าง"
+    if collected:
+        assert 'id="unconfirmed"' in html and own_only in html
+        assert 'id="unconfirmed"' in report and own_only in report
+    else:
+        assert 'id="unconfirmed"' not in html and 'id="unconfirmed"' not in report
