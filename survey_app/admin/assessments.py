@@ -173,27 +173,26 @@ def assessment_edit(assessment_id: int):
         form.closes_at.data = _to_local(assessment.closes_at)
         form.eit_minimum.data = assessment.eit_minimum
         form.indicator_target.data = assessment.indicator_target
-    if (form.validate_on_submit() and _window_ok(form)
-            and publication.window_reopens(assessment, _to_utc(form.closes_at.data))):
-        # An edit may not do what "open now" may not (SECURITY.md): nothing is changed.
-        form.closes_at.errors.append(_(
-            "The answers of this assessment were published when it closed: only a system "
-            "administrator can reopen it, with a reason, from the assessment page"))
-    elif form.validate_on_submit() and _window_ok(form) and _score_map_ok(
-            form, assessment.instrument_set):
-        assessment.opens_at = _to_utc(form.opens_at.data)
-        assessment.closes_at = _to_utc(form.closes_at.data)
-        assessment.eit_minimum = form.eit_minimum.data
-        assessment.indicator_target = form.indicator_target.data
-        assessment.score_map = form.score_map.data or None
-        audit("assessment_edit", agency_id=assessment.agency_id, target=audit_label(assessment),
-              detail=f"opens {assessment.opens_at.isoformat()} closes "
-                     f"{assessment.closes_at.isoformat()} eit_minimum {assessment.eit_minimum} "
-                     f"target {assessment.indicator_target} "
-                     f"score_map {assessment.score_map or 'set'}")
-        db.session.commit()
-        flash(_("Saved"), "ok")
-        return redirect(url_for(".assessment", assessment_id=assessment.id))
+    if form.validate_on_submit() and _window_ok(form):
+        if publication.window_reopens(assessment, _to_utc(form.closes_at.data)):
+            # An edit may not do what "open now" may not (SECURITY.md): nothing is changed.
+            form.closes_at.errors.append(_(
+                "The answers of this assessment were published when it closed: only a system "
+                "administrator can reopen it, with a reason, from the assessment page"))
+        elif _score_map_ok(form, assessment.instrument_set):
+            assessment.opens_at = _to_utc(form.opens_at.data)
+            assessment.closes_at = _to_utc(form.closes_at.data)
+            assessment.eit_minimum = form.eit_minimum.data
+            assessment.indicator_target = form.indicator_target.data
+            assessment.score_map = form.score_map.data or None
+            audit("assessment_edit", agency_id=assessment.agency_id, target=audit_label(assessment),
+                  detail=f"opens {assessment.opens_at.isoformat()} closes "
+                         f"{assessment.closes_at.isoformat()} eit_minimum {assessment.eit_minimum} "
+                         f"target {assessment.indicator_target} "
+                         f"score_map {assessment.score_map or 'set'}")
+            db.session.commit()
+            flash(_("Saved"), "ok")
+            return redirect(url_for(".assessment", assessment_id=assessment.id))
     return render_template("admin/assessment_form.html", form=form, agency=assessment.agency,
                            assessment=assessment)
 

@@ -246,14 +246,6 @@ def _vacuum_ballots(engine: sa.Engine) -> tuple[bool, str]:
     return True, ""
 
 
-def mix_remaining(engine: sa.Engine, assessment_id: int) -> int:
-    """Mix every ballot left (the assessment has closed), however few; then erase."""
-    mixed = mix_assessment(engine, assessment_id, minimum=1)
-    if mixed:
-        erase_mixed_ballots(engine)
-    return mixed
-
-
 def _assessments_with_ballots(session: Session, now: dt.datetime) -> list[tuple[int, bool]]:
     """Return (assessment id, window ended) for every assessment with ballots waiting."""
     query = (sa.select(Assessment.id, Assessment.closes_at)

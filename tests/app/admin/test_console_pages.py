@@ -112,6 +112,13 @@ def test_assessment_times_are_bangkok_input_stored_utc(app, admin, world):
         "fiscal_year_be": "2571", "instrument_set": SET, "opens_at": "2026-12-01T08:00",
         "closes_at": "2026-11-01T08:00"})
     assert "เวลาปิดต้องอยู่หลังเวลาเปิด" in backwards.get_data(as_text=True)
+    # the edit form refuses it too (one message) and changes nothing
+    edited = admin.post(f"/admin/assessments/{a.id}/edit", data={
+        "opens_at": "2026-12-01T08:00", "closes_at": "2026-11-01T08:00", "score_map": ""})
+    assert edited.get_data(as_text=True).count("เวลาปิดต้องอยู่หลังเวลาเปิด") == 1
+    with app.app_context():
+        assert db.session.get(Assessment, a.id).closes_at == dt.datetime(
+            2027, 1, 31, 9, 30, tzinfo=dt.UTC)
 
 
 def test_close_now_stops_answers_and_open_now_restarts_them(app, client, admin, world):
