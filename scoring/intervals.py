@@ -13,7 +13,7 @@ fixed), and each indicator is a mean of item means.  So each score ``θ`` has
   ``s² / n`` for a plain mean; the delta method otherwise), IIT and EIT adding up as the
   independent samples they are.
 
-Methods (see the README, "Intervals"):
+Methods (see docs/scoring.md, "Intervals"):
 
 ``"logit"`` (default)
     Student-t interval on the logit scale of ``θ``'s range, back-transformed:
@@ -357,8 +357,8 @@ def bootstrap_draws(scored: Mapping[str, ScoredResponses], plan_of: Mapping[str,
     weight, and the item means are weighted means (one matrix product per chunk).  The
     weights are drawn per answer pattern (:func:`answer_patterns`) when patterns repeat
     enough to make that cheaper: the same bootstrap distribution, another random stream (so
-    the draws of one seed differ from the per-respondent draws within Monte Carlo error; the
-    README's "Intervals" gives the tolerance).
+    the draws of one seed differ from the per-respondent draws within Monte Carlo error;
+    docs/scoring.md's "Intervals" gives the tolerance).
     """
     rng = np.random.default_rng(seed)
     done, total = 0, resamples * len(scored)

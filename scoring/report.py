@@ -99,7 +99,7 @@ def instrument_dict(inst: InstrumentResult) -> dict[str, Any]:
 
 
 def result_to_dict(result: AssessmentResult) -> dict[str, Any]:
-    """Return the result as the JSON object ``ita score --format json`` prints (see README)."""
+    """Return the result as the JSON object ``ita score --format json`` prints (see docs/scoring.md)."""
     verdict = result.verdict
     return {
         "schema_version": SCHEMA_VERSION,
@@ -138,7 +138,7 @@ def floor_miss_dict(miss: FloorMiss) -> dict[str, Any]:
 
 
 def gap_dict(gap: TierGap | None) -> dict[str, Any] | None:
-    """The ``gap`` object of the JSON: what it takes to reach the next tier (see README)."""
+    """The ``gap`` object of the JSON: what it takes to reach the next tier (see docs/scoring.md)."""
     if gap is None:
         return None
     return {

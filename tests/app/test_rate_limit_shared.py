@@ -129,6 +129,6 @@ def test_a_rotating_forwarded_for_does_not_bypass_the_login_limit(login_limited)
 
 
 def test_behind_proxy_fix_the_header_is_believed(login_limited):
-    # Why the README says ITA_PROXY_FIX is only safe behind a proxy that overwrites the header:
+    # Why docs/configuration.md says ITA_PROXY_FIX is only safe behind a proxy that overwrites the header:
     # a client that reaches the app directly could then pick a new address for every attempt.
     assert _attempts(login_limited(PROXY_FIX=1), 5) == [401] * 5

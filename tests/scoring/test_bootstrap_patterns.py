@@ -3,7 +3,7 @@
 Respondents with one row of item scores (an answer pattern) are interchangeable, so drawing n
 respondents with replacement and drawing the pattern counts from Multinomial(n, counts / n) give
 one distribution.  The random streams differ, so one seed gives other draws: the intervals agree
-within the Monte Carlo error of the resamples.  The documented tolerance (README, "Intervals"):
+within the Monte Carlo error of the resamples.  The documented tolerance (docs/scoring.md, "Intervals"):
 with 2,000 resamples each end of a BCa or percentile interval within 0.15 of the interval's
 width of the per-respondent draws' (about three Monte Carlo standard errors of a 2.5% quantile).
 """

@@ -309,12 +309,12 @@ def test_cli_errors_one_line_each_then_mapping_round_trip(tmp_path):
     assert usage.exit_code == 2 and "no --iit/--eit file is a Google Forms export" in usage.output
 
 
-def test_the_readme_mapping_example_reads_and_applies():
+def test_the_manual_mapping_example_reads_and_applies():
     import re
     from pathlib import Path
 
-    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
-    block = re.search(r"```toml\n(set = \"ita-2566\".*?)```", readme, re.S).group(1)
+    manual = (Path(__file__).parents[2] / "docs" / "scoring.md").read_text(encoding="utf-8")
+    block = re.search(r"```toml\n(set = \"ita-2566\".*?)```", manual, re.S).group(1)
     mapping = parse_mapping(block, name="mapping.toml")
     iset = load_instrument_set("ita-2566")
     frame = pd.DataFrame({"ประทับเวลา": ["2026/11/20 9:00:00"], "ข้อ 7 (ถ้อยคำของโรงเรียน)":
