@@ -17,5 +17,6 @@ def __getattr__(name: str) -> object:
         from . import factory
 
         if hasattr(factory, name):
-            return getattr(factory, name)
+            value = globals()[name] = getattr(factory, name)  # looked up here once
+            return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
