@@ -222,7 +222,7 @@ def _all_parts(plan_of: Mapping[str, Plan], infl: Mapping[str, Influence]
 
     A score's values are the weighted sum of a few contiguous indicator columns, summed
     element by element: a matrix product would call the threaded BLAS, whose threads cost
-    more CPU than n × 5 numbers take (and wait for a core on a busy machine).
+    more CPU than n × 5 numbers take (benchmarks/README.md, ``cli_bench.py``).
     """
     keys = list(plan_of)
     out: dict[str, list[tuple[int, np.ndarray]]] = {k: [] for k in keys}
