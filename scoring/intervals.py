@@ -138,7 +138,7 @@ def influence(sr: ScoredResponses) -> Influence:
     """
     n = sr.n
     codes = tuple(dict.fromkeys(sr.item_indicator))
-    values = np.zeros((n, len(codes)))
+    values = np.zeros((n, len(codes)), order="F")  # one contiguous column per indicator
     for j, code in enumerate(codes):
         used = 0
         for k, ind in enumerate(sr.item_indicator):
@@ -169,7 +169,7 @@ def _special_case(theta: float, plan: Plan, parts: list[tuple[int, np.ndarray]],
     if min(n for n, _ in parts) < 2:
         return Interval(None, None, FEWER_THAN_TWO)
     width = plan.high - plan.low
-    se = math.sqrt(sum(float(u @ u) / (n * (n - 1)) for n, u in parts)) / width
+    se = math.sqrt(sum(_squares(u) / (n * (n - 1)) for n, u in parts)) / width
     if se > ZERO_SPREAD:
         return None
     # every respondent has the same score: at an end of the range, the exact bound for a mean
@@ -190,7 +190,7 @@ def logit_interval(theta: float, plan: Plan, parts: list[tuple[int, np.ndarray]]
     special = _special_case(theta, plan, parts, confidence)
     if special is not None:
         return special
-    variances = [float(u @ u) / (n * (n - 1)) for n, u in parts]
+    variances = [_squares(u) / (n * (n - 1)) for n, u in parts]
     var = sum(variances)
     low, high = plan.low, plan.high
     width = high - low
@@ -220,18 +220,29 @@ def _all_parts(plan_of: Mapping[str, Plan], infl: Mapping[str, Influence]
                ) -> dict[str, list[tuple[int, np.ndarray]]]:
     """Each score's influence values within each instrument sample: key → ``[(n, values)]``.
 
-    One matrix product per instrument sample gives every score's values at once.
+    A score's values are the weighted sum of a few contiguous indicator columns, summed
+    element by element: a matrix product would call the threaded BLAS, whose threads cost
+    more CPU than n × 5 numbers take (benchmarks/README.md, ``cli_bench.py``).
     """
     keys = list(plan_of)
     out: dict[str, list[tuple[int, np.ndarray]]] = {k: [] for k in keys}
     for part in infl.values():
         weights = np.array([[plan_of[k].coefficients.get(c, 0.0) for k in keys]
                             for c in part.indicators])
-        combined = part.values @ weights
         for j, key in enumerate(keys):
-            if weights[:, j].any():
-                out[key].append((part.n, combined[:, j]))
+            used = np.flatnonzero(weights[:, j])
+            if not used.size:
+                continue
+            values = part.values[:, used[0]] * weights[used[0], j]
+            for i in used[1:]:
+                values += part.values[:, i] * weights[i, j]
+            out[key].append((part.n, values))
     return out
+
+
+def _squares(u: np.ndarray) -> float:
+    """``u @ u`` without BLAS (see :func:`_all_parts`)."""
+    return float(np.einsum("i,i->", u, u))
 
 
 #: Resample counts of answer patterns when there are at most this share of patterns per
@@ -402,7 +413,7 @@ def bca_interval(theta: float, draws: np.ndarray, parts: list[tuple[int, np.ndar
     below = min(max(below, 0.5 / len(draws)), 1 - 0.5 / len(draws))
     z0 = normal_quantile(below)
     # each sample's influence values over its n, so that IIT and EIT combine as variances do
-    squares = sum(float(u @ u) / n ** 2 for n, u in parts)
+    squares = sum(_squares(u) / n ** 2 for n, u in parts)
     cubes = sum(float((u ** 3).sum()) / n ** 3 for n, u in parts)
     a = cubes / (6 * squares ** 1.5)
     levels = []

@@ -214,3 +214,31 @@ def test_export_to_stdout(cli, demo_instance):
     first = ",".join(load_instrument_set(info["past_instrument_set"]).columns_for("IIT")[:2])
     assert result.stdout_bytes.startswith(b"\xef\xbb\xbf" + first.encode() + b",")
     assert len(result.stdout_bytes.decode("utf-8-sig").splitlines()) == 41
+
+
+def _cli_audit(instance) -> list[tuple[str, str, str, str]]:
+    import sqlite3
+    from contextlib import closing
+
+    with closing(sqlite3.connect(instance / "ita.sqlite3")) as con:
+        return con.execute("SELECT username, action, target, detail FROM audit_event "
+                           "WHERE username = '(cli)' ORDER BY id").fetchall()
+
+
+def test_a_change_is_committed_with_its_audit_line_and_no_change_with_none(cli, demo_instance):
+    """The audit-and-commit step of the commands (survey_app/cli/context.py)."""
+    code = demo_instance.info["agency_code"]
+    stored = cli.invoke(main, ["published", "set", code, "2566", "total=90", "--keep-as-given"])
+    assert stored.exit_code == 0 and stored.output.endswith("stored\n"), stored.output
+    line = ("(cli)", "published_update", code, "year 2566 (kept as given)")
+    assert _cli_audit(demo_instance.path) == [line]
+    again = cli.invoke(main, ["published", "set", code, "2566", "total=90", "--keep-as-given"])
+    assert again.exit_code == 0 and again.output.endswith("unchanged\n"), again.output
+    assert _cli_audit(demo_instance.path) == [line]
+    refused = cli.invoke(main, ["published", "set", code, "2566", "total=101"])
+    assert refused.exit_code == 1 and "outside 0–100" in refused.output, refused.output
+    assert _cli_audit(demo_instance.path) == [line]
+    removed = cli.invoke(main, ["published", "remove", code, "2566"])
+    assert removed.exit_code == 0, removed.output
+    assert _cli_audit(demo_instance.path) == [
+        line, ("(cli)", "published_remove", code, "year 2566")]
