@@ -24,9 +24,6 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-INSTRUMENTS = ("IIT", "EIT")
-CODE_STATUSES = ("unused", "used", "revoked")
-
 
 class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
@@ -433,11 +430,6 @@ class OitResult(Base):
                                                     onupdate=utcnow)
 
 
-#: Where a published result came from: typed in the console, uploaded, set from the CLI, the
-#: demo, or carried over from the earlier "past results" (migration 0013).
-PUBLISHED_SOURCES = ("console", "upload", "cli", "demo", "migrated")
-
-
 class PublishedResult(Base):
     """The result NACC published for an agency and fiscal year: the year's record.
 
@@ -456,6 +448,8 @@ class PublishedResult(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agency.id"), index=True)
     fiscal_year_be: Mapped[int]
+    #: Typed in the console, uploaded, set from the CLI, the demo, or carried over from the
+    #: earlier "past results" (migration 0013).
     source: Mapped[str] = mapped_column(sa.String(16))
     as_given: Mapped[bool] = mapped_column(default=False)
     entered_by: Mapped[str] = mapped_column(sa.String(120), default="")
@@ -603,9 +597,6 @@ class ScoredResult(Base):
 
 
 # -- the registry of instrument sets --------------------------------------------------------
-
-SET_ORIGINS = ("shipped", "added")
-
 
 class InstrumentSetDefinition(Base):
     """The definition text of an instrument set, kept as it was when first stored.

@@ -54,10 +54,6 @@ class MeasureFollowUp:
             return "not_due"
         return status
 
-    def planned_in(self, quarter: int) -> bool:
-        return (self.start_quarter is not None and self.end_quarter is not None
-                and self.start_quarter <= quarter <= self.end_quarter)
-
 
 @dataclass(frozen=True)
 class StatusCount:
@@ -144,11 +140,3 @@ class FollowUpView:
         start = quarter_start(self.fiscal_year_be, quarter)
         end = quarter_end(self.fiscal_year_be, quarter)
         return start.month, end.month, end.year + BE_OFFSET
-
-    @property
-    def plan_items(self) -> tuple[OitItemRef, ...]:
-        return tuple(o for o in self.oit_items if o.asks == "plan")
-
-    @property
-    def report_items(self) -> tuple[OitItemRef, ...]:
-        return tuple(o for o in self.oit_items if o.asks == "report")
