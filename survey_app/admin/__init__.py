@@ -14,8 +14,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import Blueprint, current_app, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -66,8 +65,3 @@ def score2(value) -> str:
     """Show a figure scoring already rounded with its two decimals (or a dash)."""
     return two_decimals(value)
 
-
-@bp.errorhandler(403)
-def _forbidden(_error):
-    return render_template("admin/error.html", code=403, title=_("Not allowed"),
-                           body=_("Your account may not change this; nothing was saved.")), 403
