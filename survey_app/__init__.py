@@ -98,9 +98,22 @@ def register_extensions(app: Flask) -> None:
     # memory:// counts in a store that starts no thread per hit (rate_storage.py).
     app.config["RATELIMIT_STORAGE_URI"] = storage_uri(app.config["RATELIMIT_STORAGE_URI"])
     limiter.init_app(app)
-    login_manager.init_app(app)
+    register_login(app)
     babel.init_app(app, default_locale=DEFAULT_LOCALE, default_timezone=app.config["TIMEZONE"],
                    locale_selector=select_locale)
+
+
+def register_login(app: Flask) -> None:
+    """Bind Flask-Login: the console's sign-in page, its message and the user loader."""
+    from .admin.access import load_user
+
+    login_manager.init_app(app)
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "admin.login"
+    # Flashed in the request's language: the lazy string is made a str when Flask-Login flashes it.
+    login_manager.login_message = _l("Please sign in to see this page")
+    login_manager.localize_callback = str
+    login_manager.login_message_category = "warn"
 
 
 def register_blueprints(app: Flask) -> None:

@@ -15,21 +15,12 @@ import hashlib
 from pathlib import Path
 
 from flask import Blueprint, current_app, redirect, request, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..extensions import login_manager
 from ..services.agencies import may_add_agencies, may_have_children
 from ..services.formatting import two_decimals
-from . import access  # noqa: F401  (registers the login manager's user loader)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-login_manager.login_view = "admin.login"
-# Flashed in the request's language: the lazy string is made a str when Flask-Login flashes it.
-login_manager.login_message = _l("Please sign in to see this page")
-login_manager.localize_callback = str
-login_manager.login_message_category = "warn"
 
 
 #: What an account with a temporary password may still reach.

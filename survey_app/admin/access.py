@@ -22,9 +22,10 @@ from ..services.agencies import in_scope
 from ..services.audit import record
 
 
-@login_manager.user_loader
 def load_user(session_token: str) -> User | None:
-    """The account of a live server-side sign-in (none after logout or a password change)."""
+    """The account of a live server-side sign-in (none after logout or a password change).
+
+    The login manager's user loader, registered by ``register_extensions``."""
     return user_for_session(db.session, session_token, max_age=session_max_age())
 
 
