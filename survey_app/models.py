@@ -11,6 +11,7 @@ go into the ``ballot`` box and reach ``response`` only through the mixer
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -323,7 +324,15 @@ class ImportedAnswer(Base):
 
 # -- the admin console --------------------------------------------------------------------------
 
-ROLES = ("system_admin", "agency_admin", "viewer")
+class Role(StrEnum):
+    """``User.role``: each a plain string in the database, equal to its value in Python."""
+
+    SYSTEM_ADMIN = "system_admin"
+    AGENCY_ADMIN = "agency_admin"
+    VIEWER = "viewer"
+
+
+ROLES = tuple(Role)
 
 
 class User(Base):
@@ -335,8 +344,8 @@ class User(Base):
 
     __tablename__ = "user_account"  # "user" is reserved in PostgreSQL
     __table_args__ = (
-        sa.CheckConstraint("role IN ('system_admin', 'agency_admin', 'viewer')", name="role"),
-        sa.CheckConstraint("role = 'system_admin' OR agency_id IS NOT NULL", name="scope"),
+        sa.CheckConstraint(f"role IN ({', '.join(repr(r.value) for r in Role)})", name="role"),
+        sa.CheckConstraint(f"role = '{Role.SYSTEM_ADMIN}' OR agency_id IS NOT NULL", name="scope"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -376,7 +385,7 @@ class User(Base):
 
     @property
     def can_write(self) -> bool:
-        return self.role in ("system_admin", "agency_admin")
+        return self.role in (Role.SYSTEM_ADMIN, Role.AGENCY_ADMIN)
 
 
 class AdminSession(Base):

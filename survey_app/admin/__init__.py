@@ -17,6 +17,7 @@ from pathlib import Path
 from flask import Blueprint, current_app, redirect, request, url_for
 from flask_login import current_user
 
+from ..models import Role
 from ..services.agencies import may_add_agencies, may_have_children
 from ..services.formatting import two_decimals
 
@@ -39,7 +40,7 @@ def _temporary_password_first():
 @bp.app_context_processor
 def _console_helpers() -> dict[str, object]:
     return {"admin_css_version": _admin_css_version(), "may_add_agencies": may_add_agencies,
-            "may_have_children": may_have_children}
+            "may_have_children": may_have_children, "roles": Role}
 
 
 def _admin_css_version() -> str:

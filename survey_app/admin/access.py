@@ -16,7 +16,7 @@ from flask import abort, current_app
 from flask_login import current_user
 
 from ..extensions import db, login_manager
-from ..models import Agency, Assessment, User
+from ..models import Agency, Assessment, Role, User
 from ..services.accounts import user_for_session
 from ..services.agencies import in_scope
 from ..services.audit import record
@@ -72,7 +72,7 @@ def system_admin_required(view: Callable) -> Callable:
     def wrapped(*args, **kwargs):
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
-        if current_user.role != "system_admin":
+        if current_user.role != Role.SYSTEM_ADMIN:
             abort(403)
         return view(*args, **kwargs)
 

@@ -14,7 +14,7 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..models import Agency, Assessment, utcnow
+from ..models import Agency, Assessment, Role, utcnow
 from .agencies import get_or_create_agency
 from .assessments import AssessmentState, assessment_state, create_assessment, response_counts
 from .ballots import erase_mixed_ballots, mix_assessment
@@ -520,18 +520,18 @@ def ensure_demo_console(session: Session, agency: Agency, assessment: Assessment
     _seed_measures(session, assessment)
     other, _ = get_or_create_agency(session, **OTHER_AGENCY)
     admin_password, admin_new = _demo_account(
-        session, DEMO_ADMIN, "agency_admin", agency, "ผู้ดูแลการประเมิน สพป.เชียงใหม่ เขต 3 (ตัวอย่าง)")
+        session, DEMO_ADMIN, Role.AGENCY_ADMIN, agency, "ผู้ดูแลการประเมิน สพป.เชียงใหม่ เขต 3 (ตัวอย่าง)")
     viewer_password, _ = _demo_account(
-        session, DEMO_VIEWER_OTHER, "viewer", other, "ผู้ดูข้อมูล สพป.เชียงใหม่ เขต 1 (ตัวอย่าง)")
+        session, DEMO_VIEWER_OTHER, Role.VIEWER, other, "ผู้ดูข้อมูล สพป.เชียงใหม่ เขต 1 (ตัวอย่าง)")
     session.commit()
     if not admin_new:
         notes.append("The demo accounts already existed: they were given new passwords.")
     login_url = f"{base_url}/admin/login"
     return DemoConsole(
         admin_login={"url": login_url, "username": DEMO_ADMIN, "password": admin_password,
-                     "role": "agency_admin", "agency": agency.code},
+                     "role": Role.AGENCY_ADMIN, "agency": agency.code},
         viewer_login={"url": login_url, "username": DEMO_VIEWER_OTHER,
-                      "password": viewer_password, "role": "viewer", "agency": other.code},
+                      "password": viewer_password, "role": Role.VIEWER, "agency": other.code},
         children=children,
         notes=notes,
     )
