@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ...quarters import BE_OFFSET, QUARTERS, quarter_end, quarter_start
+from ...quarters import QUARTERS, buddhist_year, quarter_end, quarter_start
 from .common import AgencyInfo, AssessmentInfo
 from .report import ReportDocument
 
@@ -139,4 +139,4 @@ class FollowUpView:
         """(first month, last month, the last month's year B.E.) of a quarter of the year."""
         start = quarter_start(self.fiscal_year_be, quarter)
         end = quarter_end(self.fiscal_year_be, quarter)
-        return start.month, end.month, end.year + BE_OFFSET
+        return start.month, end.month, buddhist_year(end)
