@@ -358,10 +358,10 @@ def demo_command(port: int, base_url: str | None, as_json: bool, synthetic: int)
     """
     import json
 
+    from .demo import add_synthetic_responses, ensure_demo
     from .extensions import db
     from .models import Assessment
     from .services.assessments import response_counts
-    from .services.demo import add_synthetic_responses, ensure_demo
     from .services.schema import upgrade
 
     with _app_context(schema=False) as app:
