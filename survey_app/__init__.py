@@ -129,7 +129,7 @@ def register_blueprints(app: Flask) -> None:
         imports,
         measures,
         oit,
-        past_results,
+        published,
         results,
         sets,
     )
