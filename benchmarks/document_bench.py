@@ -48,8 +48,8 @@ def main() -> int:
     args = parser.parse_args()
 
     from survey_app import create_app
+    from survey_app.demo import ensure_demo
     from survey_app.extensions import db
-    from survey_app.services.demo import ensure_demo
     from survey_app.services.document_cache import cache_folder
     from survey_app.services.schema import upgrade
 

@@ -43,9 +43,9 @@ def peak_kib() -> int:
 
 def _make_assessment(engine, code: str, n: int) -> int:
     from questionnaires import load_instrument_set
+    from survey_app.demo import plausible_codes
     from survey_app.models import Agency, Assessment, utcnow
     from survey_app.services.compact import insert_coded
-    from survey_app.services.demo import plausible_codes
 
     with sa.orm.Session(engine) as session:
         agency = Agency(code=code, name_th=f"หน่วยงานทดสอบ {code}", name_en=code,

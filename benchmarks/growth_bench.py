@@ -78,11 +78,11 @@ def _demo_has_responses_option() -> bool:
 
 def _fill(app, assessment_id: int, total: int, seed: int) -> None:
     """Add responses until the assessment has ``total`` (services' storage functions)."""
+    from survey_app.demo import plausible_answers
     from survey_app.extensions import db
     from survey_app.models import Assessment
     from survey_app.services.assessments import response_counts
     from survey_app.services.ballots import add_ballot, erase_mixed_ballots, mix_assessment
-    from survey_app.services.demo import plausible_answers
     from survey_app.services.responses import _add_response
 
     rng = np.random.default_rng(seed)
@@ -117,9 +117,9 @@ def _fill(app, assessment_id: int, total: int, seed: int) -> None:
 
 def _one_more_eit(app, assessment_id: int, rng) -> None:
     """A data change: one EIT response (the next result load is cold)."""
+    from survey_app.demo import plausible_answers
     from survey_app.extensions import db
     from survey_app.models import Assessment
-    from survey_app.services.demo import plausible_answers
     from survey_app.services.responses import store_eit_response
 
     with app.app_context():
@@ -143,8 +143,8 @@ def measure(size: int, *, backend: str, repeat: int, seed: int) -> dict[str, flo
     import pandas as pd
 
     from survey_app import create_app
+    from survey_app.demo import ensure_demo
     from survey_app.extensions import db
-    from survey_app.services.demo import ensure_demo
     from survey_app.services.results import assessment_result
     from survey_app.services.schema import upgrade
 

@@ -277,10 +277,10 @@ class Database:
     def _prepare(self, codes: int) -> None:
         import sqlalchemy as sa
 
+        from survey_app.demo import ensure_demo
         from survey_app.extensions import db
         from survey_app.models import Assessment
         from survey_app.services.codes import issue_codes
-        from survey_app.services.demo import ensure_demo
         from survey_app.services.schema import upgrade
 
         app = self._app()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -97,9 +98,22 @@ def register_extensions(app: Flask) -> None:
     # memory:// counts in a store that starts no thread per hit (rate_storage.py).
     app.config["RATELIMIT_STORAGE_URI"] = storage_uri(app.config["RATELIMIT_STORAGE_URI"])
     limiter.init_app(app)
-    login_manager.init_app(app)
+    register_login(app)
     babel.init_app(app, default_locale=DEFAULT_LOCALE, default_timezone=app.config["TIMEZONE"],
                    locale_selector=select_locale)
+
+
+def register_login(app: Flask) -> None:
+    """Bind Flask-Login: the console's sign-in page, its message and the user loader."""
+    from .admin.access import load_user
+
+    login_manager.init_app(app)
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "admin.login"
+    # Flashed in the request's language: the lazy string is made a str when Flask-Login flashes it.
+    login_manager.login_message = _l("Please sign in to see this page")
+    login_manager.localize_callback = str
+    login_manager.login_message_category = "warn"
 
 
 def register_blueprints(app: Flask) -> None:
@@ -115,7 +129,7 @@ def register_blueprints(app: Flask) -> None:
         imports,
         measures,
         oit,
-        past_results,
+        published,
         results,
         sets,
     )
@@ -130,28 +144,48 @@ def register_blueprints(app: Flask) -> None:
     app.before_request(remember_language)
 
 
-#: Each error page's title and text; other codes show 400's (client) or 500's (server).
-_ERROR_TEXT = {
-    400: (_l("Bad request"),
-          _l("The data sent could not be accepted, and nothing was saved. Please open the survey "
-             "again from your agency's link.")),
-    404: (_l("Page not found"),
-          _l("This link is wrong or no longer exists. Please check the link or QR code from the "
-             "agency.")),
-    429: (_l("Too many attempts"),
-          _l("Too many attempts from this network. Please wait a few minutes and try again.")),
-    500: (_l("Something went wrong"),
-          _l("Something went wrong on our side and nothing was saved. Please try again in a "
-             "moment.")),
-    503: (_l("The system is busy"),
-          _l("The system is busy for a moment, so nothing was saved. Please try again in a "
-             "moment.")),
-}
-_ERROR_TEMPLATE = {503: "errors/500.html"}
-#: The console's own words where a respondent's would mislead (an admin has no "agency's link").
-_CONSOLE_ERROR_TEXT = {
-    400: _l("The data sent could not be accepted, and nothing was saved. Go back and try again."),
-    404: _l("This console page does not exist, or your account may not see it."),
+@dataclass(frozen=True)
+class ErrorText:
+    """An error page's words; ``console_body`` where a respondent's would mislead an admin."""
+
+    title: str
+    body: str
+    console_body: str | None = None
+
+
+#: Each error page's title and text (Thai through the catalogue); other codes show 400's
+#: (client) or 500's (server).  One template, ``errors/error.html``, shows them all.
+ERROR_TEXT = {
+    400: ErrorText(
+        _l("Bad request"),
+        _l("The data sent could not be accepted, and nothing was saved. Please open the survey "
+           "again from your agency's link."),
+        _l("The data sent could not be accepted, and nothing was saved. Go back and try again."),
+    ),
+    403: ErrorText(  # only the console refuses (a viewer, another agency's page)
+        _l("Not allowed"),
+        _l("Your account may not change this; nothing was saved."),
+    ),
+    404: ErrorText(
+        _l("Page not found"),
+        _l("This link is wrong or no longer exists. Please check the link or QR code from the "
+           "agency."),
+        _l("This console page does not exist, or your account may not see it."),
+    ),
+    429: ErrorText(
+        _l("Too many attempts"),
+        _l("Too many attempts from this network. Please wait a few minutes and try again."),
+    ),
+    500: ErrorText(
+        _l("Something went wrong"),
+        _l("Something went wrong on our side and nothing was saved. Please try again in a "
+           "moment."),
+    ),
+    503: ErrorText(
+        _l("The system is busy"),
+        _l("The system is busy for a moment, so nothing was saved. Please try again in a "
+           "moment."),
+    ),
 }
 
 #: Seconds a person is asked to wait before sending again when the database is busy.
@@ -161,7 +195,7 @@ RETRY_AFTER_SECONDS = 5
 def register_errorhandlers(app: Flask) -> None:
     def render_error(error: HTTPException):
         code = error.code or 500
-        title, body = _ERROR_TEXT.get(code, _ERROR_TEXT[400 if code < 500 else 500])
+        text = ERROR_TEXT.get(code, ERROR_TEXT[400 if code < 500 else 500])
         # A message written for this case (abort(400, description=_(...))) beats the generic.
         detail = (
             error.description
@@ -169,20 +203,16 @@ def register_errorhandlers(app: Flask) -> None:
             else None
         )
         if request.accept_mimetypes.best == "application/json":
-            return jsonify(error=code, message=str(detail or body)), code
+            return jsonify(error=code, message=str(detail or text.body)), code
         if _in_console():  # the console's layout and menu, with the way back to its home
             try:
-                return render_template("admin/error.html", code=code, title=title,
-                                       body=_CONSOLE_ERROR_TEXT.get(code, body),
+                return render_template("errors/error.html", console=True, code=code,
+                                       title=text.title, body=text.console_body or text.body,
                                        detail=detail), code
             except Exception:  # its menu reads the account: with the database gone, plain
                 safe_rollback()
-        template = _ERROR_TEMPLATE.get(
-            code, f"errors/{code}.html" if code in _ERROR_TEXT else "errors/400.html"
-        )
-        return render_template(
-            template, code=code, title=title, body=body, detail=detail
-        ), code
+        return render_template("errors/error.html", console=False, code=code, title=text.title,
+                               body=text.body, detail=detail), code
 
     def handle_http(error: HTTPException):
         if error.code == 500:

@@ -1,6 +1,6 @@
 """Request guards every view shares: bodies the app never asks for are refused before a view runs.
 
-Only the past-results import, the Google Forms import and the instrument-set upload take a
+Only the published-results import, the Google Forms import and the instrument-set upload take a
 file, so a ``multipart/form-data`` body (or a file part hidden in a text field) anywhere else is
 refused with a 400 before a form reads it: WTForms would otherwise hand a view a
 ``FileStorage`` where it expects text.  A view that takes a file says so with

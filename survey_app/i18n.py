@@ -21,6 +21,8 @@ from flask_babel import get_locale, get_translations
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 
+from .quarters import buddhist_year
+
 DEFAULT_LOCALE = "th"
 
 #: Thai compounds a browser's dictionary splits at the end of a line ("หน่วย/งาน", "ขั้น/ตอน",
@@ -50,7 +52,8 @@ LANGUAGES: dict[str, tuple[str, str]] = {
 }
 
 #: Babel date patterns: Thai counts years in the Buddhist era, which Babel's Gregorian calendar
-#: does not, so ``{be_year}`` (Gregorian + 543) goes in as a literal; month names come from Babel.
+#: does not, so ``{be_year}`` (:func:`~survey_app.quarters.buddhist_year`) goes in as a literal;
+#: month names come from Babel.
 _DATETIME_PATTERNS = {
     "th": "d MMMM {be_year} 'เวลา' HH:mm 'น.'",
     "en": "d MMMM y, HH:mm",
@@ -61,9 +64,6 @@ _DATE_PATTERNS = {
     "th": ("d MMMM {be_year}", "d MMM"),
     "en": ("d MMMM y", "d MMM"),
 }
-
-BUDDHIST_ERA_OFFSET = 543
-
 
 def select_locale() -> str:
     """Flask-Babel's locale selector: the session's choice, else Thai."""
@@ -88,11 +88,6 @@ def localized(obj: object, name: str) -> str:
     """Return ``obj.<name>_th`` or ``obj.<name>_en`` for the current language (Thai if empty)."""
     text = getattr(obj, f"{name}_{current_language()}", "") or ""
     return text or getattr(obj, f"{name}_th")
-
-
-def buddhist_year(value: date) -> int:
-    """Return the Buddhist-era year of a date: the Gregorian year + 543."""
-    return value.year + BUDDHIST_ERA_OFFSET
 
 
 def format_datetime(value: datetime, timezone: str | None = None, locale: str | None = None) -> str:

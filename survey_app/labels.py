@@ -13,11 +13,13 @@ from types import SimpleNamespace
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
-#: ``User.role`` → name (``models.ROLES``).
+from .models import Role
+
+#: ``User.role`` → name (``models.Role``).
 ROLE_LABELS = {
-    "system_admin": _l("system admin"),
-    "agency_admin": _l("agency admin"),
-    "viewer": _l("viewer"),
+    Role.SYSTEM_ADMIN: _l("system admin"),
+    Role.AGENCY_ADMIN: _l("agency admin"),
+    Role.VIEWER: _l("viewer"),
 }
 
 #: ``Agency.agency_type`` → name (``services.agencies.AGENCY_TYPES``).

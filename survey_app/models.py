@@ -16,6 +16,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from .roles import ROLES, Role  # noqa: F401  (re-exported: models.Role, models.ROLES)
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -23,9 +25,6 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-INSTRUMENTS = ("IIT", "EIT")
-CODE_STATUSES = ("unused", "used", "revoked")
 
 
 class Base(DeclarativeBase):
@@ -326,7 +325,7 @@ class ImportedAnswer(Base):
 
 # -- the admin console --------------------------------------------------------------------------
 
-ROLES = ("system_admin", "agency_admin", "viewer")
+# Role and ROLES live in roles.py (standard library only); imported above for the models.
 
 
 class User(Base):
@@ -338,8 +337,8 @@ class User(Base):
 
     __tablename__ = "user_account"  # "user" is reserved in PostgreSQL
     __table_args__ = (
-        sa.CheckConstraint("role IN ('system_admin', 'agency_admin', 'viewer')", name="role"),
-        sa.CheckConstraint("role = 'system_admin' OR agency_id IS NOT NULL", name="scope"),
+        sa.CheckConstraint(f"role IN ({', '.join(repr(r.value) for r in Role)})", name="role"),
+        sa.CheckConstraint(f"role = '{Role.SYSTEM_ADMIN}' OR agency_id IS NOT NULL", name="scope"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -379,7 +378,7 @@ class User(Base):
 
     @property
     def can_write(self) -> bool:
-        return self.role in ("system_admin", "agency_admin")
+        return self.role in (Role.SYSTEM_ADMIN, Role.AGENCY_ADMIN)
 
 
 class AdminSession(Base):
@@ -433,11 +432,6 @@ class OitResult(Base):
                                                     onupdate=utcnow)
 
 
-#: Where a published result came from: typed in the console, uploaded, set from the CLI, the
-#: demo, or carried over from the earlier "past results" (migration 0013).
-PUBLISHED_SOURCES = ("console", "upload", "cli", "demo", "migrated")
-
-
 class PublishedResult(Base):
     """The result NACC published for an agency and fiscal year: the year's record.
 
@@ -456,6 +450,8 @@ class PublishedResult(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agency.id"), index=True)
     fiscal_year_be: Mapped[int]
+    #: Typed in the console, uploaded, set from the CLI, the demo, or carried over from the
+    #: earlier "past results" (migration 0013).
     source: Mapped[str] = mapped_column(sa.String(16))
     as_given: Mapped[bool] = mapped_column(default=False)
     entered_by: Mapped[str] = mapped_column(sa.String(120), default="")
@@ -603,9 +599,6 @@ class ScoredResult(Base):
 
 
 # -- the registry of instrument sets --------------------------------------------------------
-
-SET_ORIGINS = ("shipped", "added")
-
 
 class InstrumentSetDefinition(Base):
     """The definition text of an instrument set, kept as it was when first stored.

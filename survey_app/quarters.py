@@ -21,12 +21,22 @@ import datetime as dt
 import re
 
 QUARTERS = (1, 2, 3, 4)
-BE_OFFSET = 543  # B.E. = C.E. + 543
+#: Years of the Buddhist era (พ.ศ.) before the Gregorian one: B.E. = C.E. + 543.
+BUDDHIST_ERA_OFFSET = 543
+
+
+def buddhist_year(day: dt.date) -> int:
+    """Return the Buddhist-era year of a date (the report templates' ``be_year`` filter).
+
+    >>> buddhist_year(dt.date(2023, 1, 1))
+    2566
+    """
+    return day.year + BUDDHIST_ERA_OFFSET
 
 
 def quarter_start(fiscal_year_be: int, quarter: int) -> dt.date:
     """The first day of ``quarter`` of the fiscal year."""
-    year_ce = fiscal_year_be - BE_OFFSET - 1  # the fiscal year starts in October of this year
+    year_ce = fiscal_year_be - BUDDHIST_ERA_OFFSET - 1  # the fiscal year starts in October of this year
     month = 10 + 3 * (quarter - 1)
     return dt.date(year_ce + (month - 1) // 12, (month - 1) % 12 + 1, 1)
 

@@ -33,6 +33,7 @@ from survey_app.models import (
     ImprovementMeasure,
     OitResult,
     Response,
+    Role,
     User,
     utcnow,
 )
@@ -247,11 +248,11 @@ class Respondent:
 
 USERS = {
     # username: (role, agency code)
-    "root": ("system_admin", None),
-    "admin_a": ("agency_admin", "A"),
-    "viewer_a": ("viewer", "A"),
-    "admin_b": ("agency_admin", "B"),
-    "viewer_b": ("viewer", "B"),
+    "root": (Role.SYSTEM_ADMIN, None),
+    "admin_a": (Role.AGENCY_ADMIN, "A"),
+    "viewer_a": (Role.VIEWER, "A"),
+    "admin_b": (Role.AGENCY_ADMIN, "B"),
+    "viewer_b": (Role.VIEWER, "B"),
 }
 
 
@@ -413,6 +414,6 @@ def seed_one(app, *, code: str = "CMI3", name_th: str = "สำนักงา�
                                    responsible="กลุ่มส่งเสริมการศึกษาทางไกล",
                                    steps="-cmd", period="ทุกไตรมาส", position=1),
             ])
-        add_user(session, "admin", "agency_admin", agency)
+        add_user(session, "admin", Role.AGENCY_ADMIN, agency)
         session.commit()
         return Seeded(agency.id, assessment.id, code)

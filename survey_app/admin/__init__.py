@@ -1,7 +1,7 @@
 """The admin console: one blueprint, ``bp``, whose views live in one module per feature.
 
 auth (sign in and out, home), accounts, agencies, assessments (incl. open/close and the
-poster), codes, oit, past_results, measures, imports (Google Forms rehearsal data), results
+poster), codes, oit, published, measures, imports (Google Forms rehearsal data), results
 (dashboard, yearly report), area (the supervisor's comparison and the area's downloads),
 exports, audit and sets (the registry of instrument sets) each do ``from . import bp``; none
 imports another.  The app factory imports them so that their views register.  Shared view
@@ -14,23 +14,14 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask import Blueprint, current_app, redirect, request, url_for
 from flask_login import current_user
 
-from ..extensions import login_manager
+from ..models import Role
 from ..services.agencies import may_add_agencies, may_have_children
 from ..services.formatting import two_decimals
-from . import access  # noqa: F401  (registers the login manager's user loader)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-login_manager.login_view = "admin.login"
-# Flashed in the request's language: the lazy string is made a str when Flask-Login flashes it.
-login_manager.login_message = _l("Please sign in to see this page")
-login_manager.localize_callback = str
-login_manager.login_message_category = "warn"
 
 
 #: What an account with a temporary password may still reach.
@@ -49,7 +40,7 @@ def _temporary_password_first():
 @bp.app_context_processor
 def _console_helpers() -> dict[str, object]:
     return {"admin_css_version": _admin_css_version(), "may_add_agencies": may_add_agencies,
-            "may_have_children": may_have_children}
+            "may_have_children": may_have_children, "roles": Role}
 
 
 def _admin_css_version() -> str:
@@ -66,8 +57,3 @@ def score2(value) -> str:
     """Show a figure scoring already rounded with its two decimals (or a dash)."""
     return two_decimals(value)
 
-
-@bp.errorhandler(403)
-def _forbidden(_error):
-    return render_template("admin/error.html", code=403, title=_("Not allowed"),
-                           body=_("Your account may not change this; nothing was saved.")), 403

@@ -16,15 +16,16 @@ from flask import abort, current_app
 from flask_login import current_user
 
 from ..extensions import db, login_manager
-from ..models import Agency, Assessment, User
+from ..models import Agency, Assessment, Role, User
 from ..services.accounts import user_for_session
 from ..services.agencies import in_scope
 from ..services.audit import record
 
 
-@login_manager.user_loader
 def load_user(session_token: str) -> User | None:
-    """The account of a live server-side sign-in (none after logout or a password change)."""
+    """The account of a live server-side sign-in (none after logout or a password change).
+
+    The login manager's user loader, registered by ``register_extensions``."""
     return user_for_session(db.session, session_token, max_age=session_max_age())
 
 
@@ -71,7 +72,7 @@ def system_admin_required(view: Callable) -> Callable:
     def wrapped(*args, **kwargs):
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
-        if current_user.role != "system_admin":
+        if current_user.role != Role.SYSTEM_ADMIN:
             abort(403)
         return view(*args, **kwargs)
 

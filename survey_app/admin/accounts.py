@@ -15,7 +15,7 @@ from flask_login import current_user, login_required, login_user
 from ..extensions import db
 from ..i18n import localized
 from ..labels import ROLE_LABELS
-from ..models import User
+from ..models import Role, User
 from ..services.accounts import (
     AccountError,
     assignable_roles,
@@ -62,7 +62,7 @@ def _role_and_agency_choices(form) -> None:
     form.role.choices = choices((r, ROLE_LABELS[r]) for r in assignable_roles(current_user))
     agencies = list(db.session.scalars(visible_agencies(db.session, current_user)))
     form.agency_id.choices = choices(
-        [("", _("— none (system admin) —"))] * (current_user.role == "system_admin")
+        [("", _("— none (system admin) —"))] * (current_user.role == Role.SYSTEM_ADMIN)
         + [(str(a.id), f"{a.code} · {localized(a, 'name')}") for a in agencies])
 
 

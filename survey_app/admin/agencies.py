@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..i18n import localized
 from ..labels import AGENCY_TYPE_LABELS
-from ..models import Agency
+from ..models import Agency, Role
 from ..services.agencies import (
     AGENCY_TYPES,
     AgencyError,
@@ -36,7 +36,7 @@ AGENCY_ERRORS = {
 def _parent_choices(exclude: Agency | None = None) -> list:
     """Agencies in scope that may be a parent (a system admin may also pick none)."""
     options = []
-    if current_user.role == "system_admin":
+    if current_user.role == Role.SYSTEM_ADMIN:
         options.append(("", _("— none (top level) —")))
     for a in db.session.scalars(visible_agencies(db.session, current_user)):
         if exclude is None or a.id != exclude.id:
@@ -55,7 +55,7 @@ def _agency_form(agency: Agency | None) -> AgencyForm:
 
 def _save_agency_from(form: AgencyForm, agency: Agency | None) -> Agency | None:
     parent_id = int(form.parent_id.data) if form.parent_id.data else None
-    if parent_id is None and current_user.role != "system_admin":
+    if parent_id is None and current_user.role != Role.SYSTEM_ADMIN:
         if agency is None or agency.id != current_user.agency_id:
             form.parent_id.errors.append(_("Choose the parent agency"))
             return None
@@ -66,7 +66,7 @@ def _save_agency_from(form: AgencyForm, agency: Agency | None) -> Agency | None:
             form.parent_id.errors.append(_("No agency can be added below a school"))
             return None
     if (agency is not None and agency.id == current_user.agency_id
-            and current_user.role != "system_admin"):
+            and current_user.role != Role.SYSTEM_ADMIN):
         parent_id = agency.parent_id  # nor hang it elsewhere
     try:
         return save_agency(

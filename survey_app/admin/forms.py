@@ -143,7 +143,7 @@ class RevokeBatchForm(ConsoleForm):
     batch = StringField(validators=[DataRequired(), Length(max=64)])
 
 
-class PastImportForm(ConsoleForm):
+class PublishedImportForm(ConsoleForm):
     """An upload of published results (CSV or XLSX) for this agency or the agencies below it."""
 
     file = FileField(validators=[FileRequired()])

@@ -14,6 +14,7 @@ from .context import (
     mix_closed,
     safe_url,
 )
+from ..roles import Role
 from .options import ConstantDefault
 
 
@@ -239,7 +240,7 @@ def demo_command(port: int, base_url: str | None, as_json: bool, synthetic: int)
     from ..extensions import db
     from ..models import Assessment
     from ..services.assessments import response_counts
-    from ..services.demo import add_synthetic_responses, ensure_demo
+    from ..demo import add_synthetic_responses, ensure_demo
     from ..services.schema import upgrade
 
     with app_context(schema=False) as app:
@@ -304,7 +305,7 @@ def demo_command(port: int, base_url: str | None, as_json: bool, synthetic: int)
 @click.command("create-admin")
 @click.option("--username", required=True, help="Login name (no spaces).")
 @click.option("--role", required=True,
-              type=click.Choice(["system_admin", "agency_admin", "viewer"]),
+              type=click.Choice([r.value for r in Role]),
               help="system_admin: everything; agency_admin: an agency and its child agencies; "
                    "viewer: read-only, same scope.")
 @click.option("--agency", "agency_code", help="Agency code (required unless system_admin).")
@@ -339,7 +340,7 @@ def create_admin_command(username: str, role: str, agency_code: str | None, disp
             raise click.ClickException(str(exc)) from None
         audit_and_commit("user_create",
                          AuditLine(user.username, f"role {user.role}", user.agency_id))
-    scope = f" for agency {agency_code}" if agency_code and role != "system_admin" else ""
+    scope = f" for agency {agency_code}" if agency_code and role != Role.SYSTEM_ADMIN else ""
     click.echo(f"created {role} account {username!r}{scope}")
 
 

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..models import ROLES, AdminSession, Agency, User, utcnow
+from ..models import ROLES, AdminSession, Agency, Role, User, utcnow
 from .agencies import agency_scope, in_scope
 
 MIN_PASSWORD_LENGTH = 10
@@ -69,7 +69,7 @@ def create_user(
         raise AccountError("the username must be 1–64 characters without spaces")
     if role not in ROLES:
         raise AccountError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
-    if role != "system_admin" and agency is None:
+    if role != Role.SYSTEM_ADMIN and agency is None:
         raise AccountError(f"a {role} account needs an agency (--agency CODE)")
     check_password_strength(password)
     exists = session.scalar(sa.select(User.id).where(sa.func.lower(User.username) == username.lower()))
@@ -80,7 +80,7 @@ def create_user(
         display_name=display_name.strip(),
         password_hash=generate_password_hash(password),
         role=role,
-        agency_id=agency.id if agency is not None and role != "system_admin" else None,
+        agency_id=agency.id if agency is not None and role != Role.SYSTEM_ADMIN else None,
         active=True,
         must_change_password=must_change,
     )
@@ -192,16 +192,16 @@ def temporary_password() -> str:
 
 def may_manage(session: Session, actor: User | None, target: User) -> bool:
     """Whether ``actor`` (None: the command line) may change ``target``'s account."""
-    if actor is None or actor.role == "system_admin":
+    if actor is None or actor.role == Role.SYSTEM_ADMIN:
         return True
-    if actor.role != "agency_admin" or target.role == "system_admin":
+    if actor.role != Role.AGENCY_ADMIN or target.role == Role.SYSTEM_ADMIN:
         return False
     return in_scope(session, actor, target.agency_id)
 
 
 def _active_system_admins(session: Session) -> int:
     return session.scalar(sa.select(sa.func.count()).select_from(User).where(
-        User.role == "system_admin", User.active.is_(True))) or 0
+        User.role == Role.SYSTEM_ADMIN, User.active.is_(True))) or 0
 
 
 def _check_change(session: Session, actor: User | None, target: User, *,
@@ -212,7 +212,7 @@ def _check_change(session: Session, actor: User | None, target: User, *,
     if actor is not None and actor.id == target.id:
         raise AccountError("you cannot deactivate your own account or change its role",
                            "account_self")
-    if (removes_system_admin and target.role == "system_admin" and target.active
+    if (removes_system_admin and target.role == Role.SYSTEM_ADMIN and target.active
             and _active_system_admins(session) <= 1):
         raise AccountError(f"{target.username!r} is the last active system admin",
                            "account_last_system_admin", username=target.username)
@@ -243,23 +243,23 @@ def change_role(session: Session, actor: User | None, target: User, *, role: str
     """Give ``target`` another role and agency, both within ``actor``'s reach."""
     if role not in ROLES:
         raise AccountError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
-    _check_change(session, actor, target, removes_system_admin=role != "system_admin")
+    _check_change(session, actor, target, removes_system_admin=role != Role.SYSTEM_ADMIN)
     if actor is not None and role not in assignable_roles(actor):
         raise AccountError("only a system admin can make a system admin",
                            "account_role_not_allowed")
-    if role != "system_admin":
+    if role != Role.SYSTEM_ADMIN:
         if agency is None:
             raise AccountError(f"a {role} account needs an agency", "account_needs_agency")
         if actor is not None and not in_scope(session, actor, agency.id):
             raise AccountError("that agency is outside your scope", "account_not_yours")
     target.role = role
-    target.agency_id = None if role == "system_admin" else agency.id
+    target.agency_id = None if role == Role.SYSTEM_ADMIN else agency.id
     end_all_sessions(session, target)
 
 
 def assignable_roles(user: User) -> tuple[str, ...]:
     """Return the roles ``user`` may give a new account (only a system admin makes another)."""
-    return ROLES if user.role == "system_admin" else ("agency_admin", "viewer")
+    return ROLES if user.role == Role.SYSTEM_ADMIN else (Role.AGENCY_ADMIN, Role.VIEWER)
 
 
 def user_by_username(session: Session, username: str) -> User | None:

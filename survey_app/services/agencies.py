@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..models import Agency, Assessment, User
+from ..models import Agency, Assessment, Role, User
 from .assessments import AssessmentState, assessment_state, response_counts_by_assessment
 
 AGENCY_TYPES = ("area_office", "school", "ministry", "department", "local", "other")
@@ -28,7 +28,7 @@ def may_add_agencies(user: User) -> bool:
     that can have agencies below it (a school's admin has nothing to add)."""
     if not user.can_write:
         return False
-    return user.role == "system_admin" or user.agency is None or may_have_children(user.agency)
+    return user.role == Role.SYSTEM_ADMIN or user.agency is None or may_have_children(user.agency)
 
 
 class AgencyError(ValueError):
@@ -47,7 +47,7 @@ class AgencyError(ValueError):
 
 def agency_scope(session: Session, user: User) -> set[int] | None:
     """Return the ids of the agencies ``user`` may see, or None for every agency."""
-    if user.role == "system_admin":
+    if user.role == Role.SYSTEM_ADMIN:
         return None
     return subtree(session, user.agency_id)
 

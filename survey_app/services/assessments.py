@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
 from ..models import Agency, Assessment, ResponseTally, RetiredPublicToken, utcnow
+from ..quarters import buddhist_year
 from .instrument_sets import assessment_set, pin_set
 
 #: How long an assessment opened by hand stays open when its closing time had passed.
@@ -172,7 +173,7 @@ def create_assessment(
 
 def current_fiscal_year_be(local_now: dt.datetime) -> int:
     """Return the Thai fiscal year (B.E.) of a local date: it starts on 1 October."""
-    return local_now.year + 543 + (1 if local_now.month >= 10 else 0)
+    return buddhist_year(local_now) + (1 if local_now.month >= 10 else 0)
 
 
 def open_now(assessment: Assessment, now: dt.datetime | None = None) -> None:

@@ -54,11 +54,6 @@ def table_names(engine: sa.Engine) -> list[str]:
     return sa.inspect(engine).get_table_names()
 
 
-def is_empty(engine: sa.Engine) -> bool:
-    """True when the database has no table at all (a new database)."""
-    return not table_names(engine)
-
-
 def waiting_ballots(engine: sa.Engine) -> int:
     """IIT ballots in the box (0 on a schema from before the box)."""
     if "ballot" not in table_names(engine):

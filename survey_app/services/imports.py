@@ -34,7 +34,6 @@ from .assessments import response_counts
 from .exports import responses_frame_by_id
 from .instrument_sets import assessment_set
 
-SOURCES = ("collected", "imported")
 #: ``include_imported`` for the rehearsal rows alone (False: collected only; True: both).
 REHEARSAL = "rehearsal"
 GROUP_COLUMN = "respondent_group"

@@ -70,9 +70,6 @@ class Published:
     def total(self) -> float | None:
         return self.scores.get("total")
 
-    def has_indicators(self, iset: InstrumentSet) -> bool:
-        return any(c in self.scores for c in iset.indicators)
-
 
 @dataclass(frozen=True)
 class Mismatch:

@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session
 from scoring.assess import DEFAULT_BOOTSTRAP
 
 from ..models import Assessment, ReportNarrative, utcnow
+from ..quarters import buddhist_year
 from . import pdf_text
 from . import view_models as vm
 from .formatting import split_lines, two_decimals
@@ -83,6 +84,7 @@ def add_filters(env: jinja2.Environment) -> None:
     env.filters["f"] = vm.format_score
     env.filters["signed"] = _signed
     env.filters["lines"] = split_lines
+    env.filters["be_year"] = buddhist_year
 
 
 def _text():

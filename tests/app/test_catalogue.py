@@ -17,7 +17,7 @@ from babel.messages.catalog import Catalog
 from questionnaires.model import DIRECTIONS
 from survey_app import catalogue
 from survey_app.admin.agencies import AGENCY_ERRORS
-from survey_app.i18n import buddhist_year, format_datetime
+from survey_app.i18n import format_datetime
 from survey_app.labels import (
     AGENCY_TYPE_LABELS,
     DIRECTION_LABELS,
@@ -28,6 +28,7 @@ from survey_app.labels import (
     STATE_LABELS,
 )
 from survey_app.models import ROLES
+from survey_app.quarters import buddhist_year
 from survey_app.services.agencies import AGENCY_TYPES, AgencyError
 from survey_app.services.assessments import AssessmentState
 

@@ -8,10 +8,10 @@ import datetime as dt
 
 import sqlalchemy as sa
 
+from survey_app.demo import add_synthetic_responses
 from survey_app.extensions import db
 from survey_app.models import Assessment, Response, ResponseTally
 from survey_app.services.assessments import response_counts
-from survey_app.services.demo import add_synthetic_responses
 
 from .conftest import Respondent, close_and_mix, make_assessment
 

@@ -19,8 +19,8 @@ import pytest
 from werkzeug.serving import make_server
 
 from survey_app import create_app
+from survey_app.demo import DemoInfo, ensure_demo
 from survey_app.extensions import db
-from survey_app.services.demo import DemoInfo, ensure_demo
 from survey_app.services.schema import upgrade
 
 from ..external import IN_CI, missing, tool  # noqa: F401 - the browser tests import them from here

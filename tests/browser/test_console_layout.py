@@ -1,5 +1,5 @@
 """The console in a real Chromium (Playwright): usable on a 390 px phone (a compact header,
-tables that scroll inside their own box), the past-results grid within a 1366 px screen with
+tables that scroll inside their own box), the published-results grid within a 1366 px screen with
 the 9.x/10.x columns, and a measure's line breaks kept on the web."""
 
 from __future__ import annotations
@@ -64,18 +64,18 @@ def test_console_on_a_390px_phone(live_demo, page):
                                          "e => parseFloat(getComputedStyle(e).lineHeight)")
             assert box["height"] < 1.6 * line, (path, selector, box)
         assert page.locator("header.site").bounding_box()["height"] < 170, path
-    # the past-results grid is wider than the phone: it scrolls inside its own box
-    grid = page.locator("table.past-grid")
+    # the published-results grid is wider than the phone: it scrolls inside its own box
+    grid = page.locator("table.published-grid")
     assert grid.evaluate("t => t.scrollWidth > t.clientWidth")
     assert grid.evaluate("t => getComputedStyle(t).overflowX") == "auto"
 
 
-def test_past_grid_fits_1366px_with_sub_indicator_columns(live_demo, page):
+def test_published_grid_fits_1366px_with_sub_indicator_columns(live_demo, page):
     base, info = live_demo
     page.set_viewport_size({"width": 1366, "height": 768})
     _sign_in(page, info)
     page.goto(base + _past_url(page, base, info.assessment_id))
-    headers = page.eval_on_selector_all("table.past-grid thead th",
+    headers = page.eval_on_selector_all("table.published-grid thead th",
                                         "ths => ths.map(t => t.textContent.trim())")
     assert headers[headers.index("9"):] == ["9", "9.1", "9.2", "9.3", "9.4", "9.5",
                                             "10", "10.1", "10.2"]

@@ -175,9 +175,9 @@ def _answers_from_elsewhere(live, assessment_id: int, codes: list[str]) -> None:
     """Respondents answer the new assessment (their side has its own journeys above)."""
     import numpy as np
 
+    from survey_app.demo import plausible_answers
     from survey_app.models import Assessment
     from survey_app.services.codes import hash_code, normalise_code
-    from survey_app.services.demo import plausible_answers
     from survey_app.services.responses import local_today, store_eit_response, store_iit_response
 
     rng = np.random.default_rng(12)

@@ -101,10 +101,6 @@ class Methodology:
         """True when the verdict is more than pass/fail, or a tier has a floor (B.E. 2567 on)."""
         return len(self.tiers) > 2 or any(t.floors for t in self.tiers)
 
-    @property
-    def indicator_count(self) -> int:
-        return sum(len(i.indicators) for i in self.instruments)
-
     def instrument(self, code: str) -> InstrumentRef:
         return next(i for i in self.instruments if i.code == code)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ...quarters import BE_OFFSET, QUARTERS, quarter_end, quarter_start
+from ...quarters import QUARTERS, buddhist_year, quarter_end, quarter_start
 from .common import AgencyInfo, AssessmentInfo
 from .report import ReportDocument
 
@@ -53,10 +53,6 @@ class MeasureFollowUp:
         if status == "not_started" and not self.due_by(quarter):
             return "not_due"
         return status
-
-    def planned_in(self, quarter: int) -> bool:
-        return (self.start_quarter is not None and self.end_quarter is not None
-                and self.start_quarter <= quarter <= self.end_quarter)
 
 
 @dataclass(frozen=True)
@@ -143,12 +139,4 @@ class FollowUpView:
         """(first month, last month, the last month's year B.E.) of a quarter of the year."""
         start = quarter_start(self.fiscal_year_be, quarter)
         end = quarter_end(self.fiscal_year_be, quarter)
-        return start.month, end.month, end.year + BE_OFFSET
-
-    @property
-    def plan_items(self) -> tuple[OitItemRef, ...]:
-        return tuple(o for o in self.oit_items if o.asks == "plan")
-
-    @property
-    def report_items(self) -> tuple[OitItemRef, ...]:
-        return tuple(o for o in self.oit_items if o.asks == "report")
+        return start.month, end.month, buddhist_year(end)

@@ -178,7 +178,3 @@ class AreaReportView:
     below_target: tuple[IndicatorBelow, ...]
     weakest_items: tuple[AreaItem, ...]  # lowest pooled mean first
     targets: tuple[float, ...]  # the ranked agencies' indicator targets (usually one)
-
-    @property
-    def title_agency(self) -> str:
-        return self.rollup.area.name_th if self.rollup.area else ""

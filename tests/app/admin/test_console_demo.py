@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from questionnaires import load_instrument_set
 from survey_app import create_app
 from survey_app.cli import main
+from survey_app.demo.data import DEMO_OIT_FAILS, DEMO_OIT_FAILS_2566, DEMO_PAST_TOTALS
 from survey_app.extensions import db
-from survey_app.services.demo import DEMO_OIT_FAILS, DEMO_OIT_FAILS_2566, DEMO_PAST_TOTALS
 
 
 @pytest.fixture

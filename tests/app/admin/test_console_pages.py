@@ -305,7 +305,7 @@ def test_viewer_sees_the_checklist_without_a_save_button(client, world):
 # -- past results ------------------------------------------------------------------------------
 
 
-def test_past_results_grid_saves_edits_and_blanks(app, admin, world):
+def test_published_results_grid_saves_edits_and_blanks(app, admin, world):
     url = f"/admin/agencies/{world.agency['A']}/past"
     response = admin.post(url, data={"year": ["2565", "2566", ""], "s-0-total": "96.53",
                                      "s-1-total": "94.67", "s-1-9": "95", "s-1-10": "93,75"})
@@ -331,7 +331,7 @@ def test_past_results_grid_saves_edits_and_blanks(app, admin, world):
     assert count_rows(app, "published_score") == 1
 
 
-def test_past_results_csv_import(app, admin, world):
+def test_published_results_csv_import(app, admin, world):
     url = f"/admin/agencies/{world.agency['A']}/past/import"
     good = ("fiscal_year,total,1,9.5\n2559,78.76,,\n2566,94.67,99.02,75\n").encode("utf-8-sig")
     response = admin.post(url, data={"file": (io.BytesIO(good), "past.csv")},
@@ -350,7 +350,7 @@ def test_past_results_csv_import(app, admin, world):
     ("year,total\n2566,90\n", "คอลัมน์ที่ 1 'year': ไม่รู้จัก"),
     ("fiscal_year,total\n2566,90\n2566,91\n", "แถว 3: 2566 ซ้ำกัน"),
 ])
-def test_past_results_csv_errors_name_row_and_column_and_store_nothing(
+def test_published_results_csv_errors_name_row_and_column_and_store_nothing(
         app, admin, world, text, message):
     url = f"/admin/agencies/{world.agency['A']}/past/import"
     response = admin.post(url, data={"file": (io.BytesIO(text.encode()), "past.csv")},

@@ -189,7 +189,7 @@ def test_settings_and_headcount(app, seeded):
         assert scores["instruments"]["EIT"]["minimum_sample"] == 400
 
 
-def test_past_scores_and_an_earlier_assessment(app, seeded):
+def test_published_scores_and_an_earlier_assessment(app, seeded):
     _stored_then_hit(app, seeded.assessment_id)
     with app.app_context():
         agency = db.session.get(Agency, seeded.agency_id)

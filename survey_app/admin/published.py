@@ -30,7 +30,7 @@ from ..services.published import (
 )
 from . import bp
 from .access import agency_or_404, audit, writer_required
-from .forms import EmptyForm, PastImportForm
+from .forms import EmptyForm, PublishedImportForm
 
 
 def _read_grid(shown: tuple[str, ...]) -> tuple[dict[int, dict[str, float | None]], list[str]]:
@@ -63,11 +63,11 @@ def _read_grid(shown: tuple[str, ...]) -> tuple[dict[int, dict[str, float | None
     return grid, errors
 
 
-def _page(agency: Agency, errors: list[str], import_form: PastImportForm, *,
+def _page(agency: Agency, errors: list[str], import_form: PublishedImportForm, *,
           mismatch: bool = False, posted: dict | None = None):
     codes = all_codes(db.session)
     stored = {y: p.scores for y, p in published_years(db.session, agency).items()}
-    return render_template("admin/past.html", agency=agency, shown=codes,
+    return render_template("admin/published.html", agency=agency, shown=codes,
                            scores=posted if posted is not None else stored, errors=errors,
                            form=EmptyForm(), import_form=import_form, codes=codes,
                            years=year_summaries(db.session, agency), mismatch=mismatch,
@@ -88,7 +88,7 @@ def _who() -> str:
 
 @bp.route("/agencies/<int:agency_id>/past", methods=["GET", "POST"])
 @login_required
-def past(agency_id: int):
+def published(agency_id: int):
     agency = agency_or_404(agency_id, write=request.method == "POST")
     errors: list[str] = []
     mismatch = False
@@ -121,8 +121,8 @@ def past(agency_id: int):
                           + (" (kept as given)" if keep else ""))
                 db.session.commit()
                 flash(_("Saved"), "ok")
-                return redirect(url_for(".past", agency_id=agency.id))
-    page = _page(agency, errors, PastImportForm(formdata=None), mismatch=mismatch,
+                return redirect(url_for(".published", agency_id=agency.id))
+    page = _page(agency, errors, PublishedImportForm(formdata=None), mismatch=mismatch,
                  posted=grid if errors else None)
     return page, (400 if errors else 200)
 
@@ -130,9 +130,9 @@ def past(agency_id: int):
 @bp.post("/agencies/<int:agency_id>/past/import")
 @writer_required
 @accepts_files
-def past_import(agency_id: int):
+def published_import(agency_id: int):
     agency = agency_or_404(agency_id, write=True)
-    form = PastImportForm()
+    form = PublishedImportForm()
     if not form.validate_on_submit():
         errors = [f"{form[name].label.text}: {', '.join(e)}" for name, e in form.errors.items()
                   if name in form._fields] or [_("Choose a CSV or XLSX file")]
@@ -156,7 +156,7 @@ def past_import(agency_id: int):
               + (" (kept as given)" if form.keep_as_given.data else ""))
     db.session.commit()
     flash(_("Imported %(n)s rows", n=len(stored)), "ok")
-    return redirect(url_for(".past", agency_id=agency.id))
+    return redirect(url_for(".published", agency_id=agency.id))
 
 
 def _below_or_same(page_agency: Agency, target: Agency) -> bool:

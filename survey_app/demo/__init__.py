@@ -3,6 +3,10 @@
 The current assessment (B.E. 2569) runs on the 2569 instrument set; a closed B.E. 2566
 assessment on ita-2566 keeps the seed document's year, so that the yearly report of the seed's
 methodology and the history (the seed's published totals) still show.
+
+The ``ita demo`` command, the tests and the benchmarks build it; no service, view or respondent
+page imports it (an import-linter contract in ``pyproject.toml`` says so).  The figures and
+names it uses are in :mod:`.data`.
 """
 
 from __future__ import annotations
@@ -14,34 +18,40 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..models import Agency, Assessment, utcnow
-from .agencies import get_or_create_agency
-from .assessments import AssessmentState, assessment_state, create_assessment, response_counts
-from .ballots import erase_mixed_ballots, mix_assessment
-from .codes import format_code, hash_code, issue_codes
-from .instrument_sets import assessment_set, load_set
-from .publication import release_due
-from .published import published_for, published_years, set_published
-from .responses import local_today, store_eit_response, store_iit_response
-
-DEMO_AGENCY = {
-    "code": "CMI3",
-    "name_th": "สำนักงานเขตพื้นที่การศึกษาประถมศึกษาเชียงใหม่ เขต 3",
-    "name_en": "Chiang Mai Primary Educational Service Area Office 3",
-    "agency_type": "area_office",
-    "eligible_headcount": 90,
-}
-DEMO_YEAR = 2569
-DEMO_SET = "ita-2569"
-#: The seed document's year, kept as a closed assessment on its own methodology.
-PAST_DEMO_YEAR = 2566
-PAST_DEMO_SET = "ita-2566"
-# Weights of the best, second-best … answer: a well-run office, as the seed's 2566 results.
-# A scale with more levels continues the tail (each next level half as likely).
-_ORDINAL_WEIGHTS = (0.70, 0.24, 0.04, 0.02)
-_YESNO_WEIGHTS = (0.94, 0.06)
-_EIT_GROUP_WEIGHTS = {"school": 0.45, "public": 0.3, "private": 0.1, "state_agency": 0.1,
-                      "other": 0.05}
+from ..models import Agency, Assessment, Role, utcnow
+from ..services.agencies import get_or_create_agency
+from ..services.assessments import (
+    AssessmentState,
+    assessment_state,
+    create_assessment,
+    response_counts,
+)
+from ..services.ballots import erase_mixed_ballots, mix_assessment
+from ..services.codes import format_code, hash_code, issue_codes
+from ..services.instrument_sets import assessment_set, load_set
+from ..services.publication import release_due
+from ..services.published import published_for, published_years, set_published
+from ..services.responses import local_today, store_eit_response, store_iit_response
+from .data import (
+    DEMO_ADMIN,
+    DEMO_AGENCY,
+    DEMO_MEASURES,
+    DEMO_OIT_FAILS,
+    DEMO_OIT_FAILS_2566,
+    DEMO_PAST_TOTALS,
+    DEMO_PUBLISHED_2566,
+    DEMO_SCHOOLS,
+    DEMO_SCHOOLS_COMPLETE,
+    DEMO_SET,
+    DEMO_VIEWER_OTHER,
+    DEMO_YEAR,
+    EIT_GROUP_WEIGHTS,
+    ORDINAL_WEIGHTS,
+    OTHER_AGENCY,
+    PAST_DEMO_SET,
+    PAST_DEMO_YEAR,
+    YESNO_WEIGHTS,
+)
 
 
 @dataclass
@@ -78,8 +88,8 @@ class DemoInfo:
 
 def plausible_answers(
     session: Session, instrument_set: str, instrument: str, rng: np.random.Generator, *,
-    ordinal_weights: tuple[float, ...] = _ORDINAL_WEIGHTS,
-    yesno_weights: tuple[float, ...] = _YESNO_WEIGHTS,
+    ordinal_weights: tuple[float, ...] = ORDINAL_WEIGHTS,
+    yesno_weights: tuple[float, ...] = YESNO_WEIGHTS,
 ) -> dict[str, int]:
     """Return one respondent's answers, mostly the best-scoring option of each question.
 
@@ -97,8 +107,8 @@ def plausible_answers(
     return answers
 
 
-def _ranked_options(iset, instrument: str, ordinal_weights: tuple[float, ...] = _ORDINAL_WEIGHTS,
-                    yesno_weights: tuple[float, ...] = _YESNO_WEIGHTS):
+def _ranked_options(iset, instrument: str, ordinal_weights: tuple[float, ...] = ORDINAL_WEIGHTS,
+                    yesno_weights: tuple[float, ...] = YESNO_WEIGHTS):
     """Per question: (column, its option codes best-scoring first, their base weights)."""
     for item in iset.items_for(instrument):
         for q in item.questions:
@@ -138,7 +148,7 @@ def add_synthetic_responses(session: Session, assessment: Assessment, n: int, *,
     protect (SECURITY.md); their order is random all the same.  Returns rows added per
     instrument.
     """
-    from .compact import insert_coded
+    from ..services.compact import insert_coded
 
     if n < 0:
         raise ValueError("the number of responses cannot be negative")
@@ -156,8 +166,8 @@ def add_synthetic_responses(session: Session, assessment: Assessment, n: int, *,
         days_by_offset = [first + dt.timedelta(days=int(d)) for d in range(span)]
         groups = None
         if instrument == "EIT":
-            known = [g for g in _EIT_GROUP_WEIGHTS if g in {r.code for r in iset.respondent_groups}]
-            weights = np.asarray([_EIT_GROUP_WEIGHTS[g] for g in known])
+            known = [g for g in EIT_GROUP_WEIGHTS if g in {r.code for r in iset.respondent_groups}]
+            weights = np.asarray([EIT_GROUP_WEIGHTS[g] for g in known])
             groups = [known[k] for k in rng.choice(len(known), count, p=weights / weights.sum())]
         added[instrument] = insert_coded(
             connection, assessment.id, instrument, columns, codes,
@@ -224,8 +234,8 @@ def ensure_demo(
                 submitted_on=today - dt.timedelta(days=int(i % 20)),
             )
         _mix_demo_ballots(session, assessment)
-        groups = list(_EIT_GROUP_WEIGHTS)
-        weights = list(_EIT_GROUP_WEIGHTS.values())
+        groups = list(EIT_GROUP_WEIGHTS)
+        weights = list(EIT_GROUP_WEIGHTS.values())
         for i in range(eit_responses):
             store_eit_response(
                 session, assessment, str(rng.choice(groups, p=weights)),
@@ -326,7 +336,7 @@ def ensure_past_demo(session: Session, agency: Agency, *, code_key: str, seed: i
                            plausible_answers(session, PAST_DEMO_SET, "IIT", rng),
                            submitted_on=day + dt.timedelta(days=i % 60))
     _mix_demo_ballots(session, past)
-    groups, weights = list(_EIT_GROUP_WEIGHTS), list(_EIT_GROUP_WEIGHTS.values())
+    groups, weights = list(EIT_GROUP_WEIGHTS), list(EIT_GROUP_WEIGHTS.values())
     for i in range(eit_responses):
         store_eit_response(session, past, str(rng.choice(groups, p=weights)),
                            plausible_answers(session, PAST_DEMO_SET, "EIT", rng),
@@ -348,49 +358,6 @@ def _publish_2566(session: Session, agency: Agency) -> None:
 
 # -- the console's side of the demo: accounts, a small hierarchy, OIT, past results ---------
 
-DEMO_ADMIN = "demo-admin"
-DEMO_VIEWER_OTHER = "demo-viewer-other"
-#: Another area office, so that "a viewer of another agency sees none of CMI3" can be tried.
-OTHER_AGENCY = {
-    "code": "CMI1",
-    "name_th": "สำนักงานเขตพื้นที่การศึกษาประถมศึกษาเชียงใหม่ เขต 1",
-    "name_en": "Chiang Mai Primary Educational Service Area Office 1",
-    "agency_type": "area_office",
-    "eligible_headcount": 110,
-}
-#: Schools under CMI3: (code, Thai name, English name, eligible staff, answer weights, OIT fails
-#: among ita-2569's items).  A school of fewer than 30 staff must hear from every one of them
-#: (the IIT minimum); two schools have, two are still short, so the supervisor page shows both.
-DEMO_SCHOOLS_COMPLETE = ("CMI3-S01", "CMI3-S04")
-DEMO_SCHOOLS = (
-    ("CMI3-S01", "โรงเรียนบ้านแม่ริม", "Ban Mae Rim School", 24, (0.74, 0.22, 0.03, 0.01),
-     ("O20",)),
-    ("CMI3-S02", "โรงเรียนบ้านสะลวง", "Ban Saluang School", 18, (0.62, 0.28, 0.07, 0.03),
-     ("O12", "O20", "O24")),
-    ("CMI3-S03", "โรงเรียนบ้านโป่งแยง", "Ban Pong Yaeng School", 15, (0.55, 0.30, 0.10, 0.05),
-     ("O8", "O12", "O20", "O22", "O24")),
-    ("CMI3-S04", "โรงเรียนบ้านแม่แรม", "Ban Mae Raem School", 20, (0.80, 0.17, 0.02, 0.01),
-     ()),
-)
-#: The seed document's published totals of CMI3 (B.E. 2559–2566).
-DEMO_PAST_TOTALS = {2559: 78.76, 2560: 90.01, 2561: 86.13, 2562: 83.23, 2563: 85.15,
-                    2564: 95.57, 2565: 96.53}
-#: The B.E. 2566 result NACC published for the office, as the seed document prints it (seed
-#: 000_16be9e07ab1820c5.txt, copied in tests/data/seed_2566_results.json): the total, the
-#: weighted parts, the ten indicators and the seven OIT sub-indicators.  It is the demo's 2566
-#: result on every page and document.
-DEMO_PUBLISHED_2566 = {
-    "total": 94.67, "IIT": 29.35, "EIT": 27.57, "OIT": 37.75,
-    "1": 99.02, "2": 96.90, "3": 96.49, "4": 98.69, "5": 98.13,
-    "6": 93.20, "7": 91.94, "8": 90.53, "9": 95.00, "10": 93.75,
-    "9.1": 100.00, "9.2": 100.00, "9.3": 100.00, "9.4": 100.00, "9.5": 75.00,
-    "10.1": 87.50, "10.2": 100.00,
-}
-#: CMI3's B.E. 2569 checklist (ita-2569's items): every item passes except these.
-DEMO_OIT_FAILS = ("O12", "O20")
-#: CMI3's B.E. 2566 checklist (ita-2566's items): as the seed's 2566 OIT, nearly.
-DEMO_OIT_FAILS_2566 = ("O29", "O37")
-
 
 @dataclass
 class DemoConsole:
@@ -406,7 +373,7 @@ def _demo_account(session: Session, username: str, role: str, agency: Agency,
     import secrets
 
     from ..models import User
-    from .accounts import create_user, set_password
+    from ..services.accounts import create_user, set_password
 
     password = secrets.token_urlsafe(12)
     user = session.scalar(sa.select(User).where(User.username == username))
@@ -432,23 +399,6 @@ def _seed_oit(session: Session, assessment: Assessment, fails: tuple[str, ...],
             evidence_urls=f"{site}/ita/{assessment.fiscal_year_be}/{item.code.lower()}" if passed else "",
             note="" if passed else "ยังไม่ได้เผยแพร่ข้อมูลบนเว็บไซต์ของหน่วยงาน"))
 
-
-#: Two of the seed document's B.E. 2567 improvement measures, so the demo report shows the
-#: measures table filled in (the admin adds the rest on the measures page).
-DEMO_MEASURES = (
-    ("6", "ประชุมชี้แจงรูปแบบการให้บริการในการประชุมผู้บริหารสถานศึกษา จัดทำคู่มือหรือแนวทางการ"
-          "ให้บริการสำหรับผู้รับบริการ และประกาศมาตรการให้บริการแก่ผู้รับบริการ",
-     "กลุ่มอำนวยการ และทุกกลุ่ม/หน่วย",
-     "1. จัดประชุมชี้แจงสร้างความเข้าใจให้บุคลากร 2. แจ้งเวียนคู่มือการให้บริการให้ผู้รับบริการ"
-     "ทราบ 3. กำหนดระบบการตรวจสอบที่ชัดเจน เน้นความโปร่งใส",
-     "ไตรมาส 3 ของปีงบประมาณ (พฤษภาคม – มิถุนายน)"),
-    ("7", "กำหนดมาตรการเผยแพร่ข้อมูลข่าวสารของหน่วยงานผ่านช่องทางที่หลากหลาย และแต่งตั้ง"
-          "ผู้รับผิดชอบกำกับติดตามและรายงานผล",
-     "กลุ่มอำนวยการ และกลุ่ม DLICT",
-     "1. ประชุมชี้แจงการเผยแพร่ข้อมูลของแต่ละกลุ่ม 2. เผยแพร่ข้อมูลที่เป็นปัจจุบันบนเว็บไซต์"
-     "และสื่อออนไลน์ 3. รายงานผลทุกไตรมาส",
-     "ดำเนินการต่อเนื่องทุกไตรมาส"),
-)
 
 
 def _seed_measures(session: Session, assessment: Assessment) -> None:
@@ -500,7 +450,7 @@ def ensure_demo_console(session: Session, agency: Agency, assessment: Assessment
                                    submitted_on=today - dt.timedelta(days=i % 10))
             _mix_demo_ballots(session, school_assessment)
             for i in range(30 + headcount):
-                group = str(rng.choice(list(_EIT_GROUP_WEIGHTS), p=list(_EIT_GROUP_WEIGHTS.values())))
+                group = str(rng.choice(list(EIT_GROUP_WEIGHTS), p=list(EIT_GROUP_WEIGHTS.values())))
                 store_eit_response(session, school_assessment, group,
                                    plausible_answers(session, DEMO_SET, "EIT", rng, ordinal_weights=weights),
                                    submitted_on=today - dt.timedelta(days=i % 10))
@@ -520,18 +470,18 @@ def ensure_demo_console(session: Session, agency: Agency, assessment: Assessment
     _seed_measures(session, assessment)
     other, _ = get_or_create_agency(session, **OTHER_AGENCY)
     admin_password, admin_new = _demo_account(
-        session, DEMO_ADMIN, "agency_admin", agency, "ผู้ดูแลการประเมิน สพป.เชียงใหม่ เขต 3 (ตัวอย่าง)")
+        session, DEMO_ADMIN, Role.AGENCY_ADMIN, agency, "ผู้ดูแลการประเมิน สพป.เชียงใหม่ เขต 3 (ตัวอย่าง)")
     viewer_password, _ = _demo_account(
-        session, DEMO_VIEWER_OTHER, "viewer", other, "ผู้ดูข้อมูล สพป.เชียงใหม่ เขต 1 (ตัวอย่าง)")
+        session, DEMO_VIEWER_OTHER, Role.VIEWER, other, "ผู้ดูข้อมูล สพป.เชียงใหม่ เขต 1 (ตัวอย่าง)")
     session.commit()
     if not admin_new:
         notes.append("The demo accounts already existed: they were given new passwords.")
     login_url = f"{base_url}/admin/login"
     return DemoConsole(
         admin_login={"url": login_url, "username": DEMO_ADMIN, "password": admin_password,
-                     "role": "agency_admin", "agency": agency.code},
+                     "role": Role.AGENCY_ADMIN, "agency": agency.code},
         viewer_login={"url": login_url, "username": DEMO_VIEWER_OTHER,
-                      "password": viewer_password, "role": "viewer", "agency": other.code},
+                      "password": viewer_password, "role": Role.VIEWER, "agency": other.code},
         children=children,
         notes=notes,
     )
