@@ -277,6 +277,7 @@ def _report_lines(app, report) -> str:
     lines += [f"published {n} {instrument} answers of assessment {a}"
               for a, done in sorted(report.published.items())
               for instrument, n in sorted(done.items())]
+    lines += [f"stored the result of assessment {a}" for a in report.refreshed]
     if not report.erased:
         lines.append("ERASE OWED: the mixed ballots could not be erased yet (an old snapshot "
                      "or a lock); the mixer tries again at every pass")
