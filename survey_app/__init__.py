@@ -116,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
         measures,
         oit,
         past_results,
+        published_oit,
         results,
         sets,
     )
