@@ -305,7 +305,8 @@ def mix_command(watch: bool, interval: float | None) -> None:
     A pass moves every open assessment's ballots into the results once at least ITA_MIX_BATCH
     wait, and all remaining ballots of closed assessments, in shuffled order; erases the mixed
     ballots (VACUUM and VACUUM FULL on PostgreSQL, WAL checkpoint on SQLite) and retries an
-    erase still owed; then publishes what may be published (IIT at the close, EIT in batches).
+    erase still owed; then publishes what may be published (IIT at the close, EIT in batches)
+    and stores the result of each assessment it published, so no viewer computes it.
     Only one mixer runs at a time (another pass skips at once).  `ita serve` runs the same
     loop in a thread unless ITA_MIXER_IN_SERVE=false.
     """

@@ -133,7 +133,8 @@ def test_the_pass_that_publishes_stores_the_result_and_a_failure_leaves_it_to_th
         before = results.stored_result(db.session, db.session.get(Assessment, aid)).scores
         _eit_batch(db.session, db.session.get(Assessment, aid), np.random.default_rng(11),
                    dt.date(2026, 11, 24), publish=False, quality=0.2)
-        report = ballots.run_pass(db.engine, batch_size=5)
+        engine = db.engine
+    report = ballots.run_pass(engine, batch_size=5)  # as `ita serve`'s thread: no app context
     assert report.published == {aid: {"EIT": 5}} and report.refreshed == (aid,)
     with app.app_context():  # the first view after the publication computes nothing
         monkeypatch.setattr(results, "assess", lambda *a, **k: pytest.fail("computed"))
