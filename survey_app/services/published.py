@@ -31,6 +31,7 @@ from scoring.rollup import round_half_up
 
 from ..models import Agency, Assessment, PublishedResult, PublishedScore
 from .instrument_sets import assessment_set, default_set_id, list_sets, load_set
+from .oit import _JUDGEMENT, CHECKLIST_HEADER  # the checklist download, read back as it is
 
 YEAR_RANGE = (2400, 2700)
 #: How far a published part or total may lie from the one recomputed from the indicators.
@@ -158,10 +159,11 @@ def all_oit_item_codes(session: Session) -> tuple[str, ...]:
 
 
 #: How NACC's judgement of an OIT item may be written (any case; the checklist download's
-#: "ผ่าน (pass)" too).  Blank is "not entered".
-OIT_PASS = frozenset({"pass", "passed", "p", "yes", "y", "1", "true", "ผ่าน", "ผ่าน (pass)"})
+#: labels too).  Blank, or the download's "not judged", is "not entered".
+OIT_PASS = frozenset({"pass", "passed", "p", "yes", "y", "1", "true", "ผ่าน", _JUDGEMENT[True]})
 OIT_FAIL = frozenset({"fail", "failed", "f", "no", "n", "0", "false", "ไม่ผ่าน",
-                      "ไม่ผ่าน (fail)"})
+                      _JUDGEMENT[False]})
+OIT_BLANK = frozenset({"", _JUDGEMENT[None]})
 
 
 def parse_oit_item(text: object) -> bool | None:
@@ -170,7 +172,7 @@ def parse_oit_item(text: object) -> bool | None:
     Raises ``ValueError`` saying "not pass or fail".
     """
     value = " ".join(str(text).split()).lower()
-    if not value:
+    if value in OIT_BLANK:
         return None
     if value in OIT_PASS:
         return True
@@ -298,6 +300,7 @@ def from_oit_items(iset: InstrumentSet | None, items: dict[str, bool]) -> dict[s
     if iset is None:
         raise PublishedError([Problem(N_("OIT items: the year has no instrument set to score "
                                          "them with"))])
+    # scoring refuses these too (in English, one at a time); here each is named, translated
     known = oit_item_codes(iset)
     errors = [Problem(N_("OIT item %(item)s: unknown in %(set)s (use %(first)s … %(last)s)"),
                       item=code, set=iset.id, first=known[0], last=known[-1])
@@ -614,8 +617,8 @@ def store_upload(session: Session, rows: list[UploadRow], *, default_agency: Age
 
 #: The headers of a file of OIT item results: the item's code and NACC's judgement (the
 #: console's checklist download has both, so a judged checklist can be given as it is).
-ITEM_HEADERS = frozenset({"item", "ข้อ (item)"})
-RESULT_HEADERS = frozenset({"result", "judgement", "ผลการตรวจ (judgement)"})
+ITEM_HEADERS = frozenset({"item", CHECKLIST_HEADER[0]})
+RESULT_HEADERS = frozenset({"result", "judgement", CHECKLIST_HEADER[4]})
 
 
 def parse_oit_items(text: str) -> dict[str, bool]:

@@ -537,3 +537,18 @@ def test_cli_set_with_oit_items(app, ita, tmp_path):
         assert published_for(db.session, ids["S1"], 2566).scores == FIGURES
     assert _audits(app, "published_update") == [
         "year 2566, OIT items: 41 of 43 passed (fail: O30, O38)"]
+
+
+def test_the_judged_checklist_download_reads_back_as_oit_items(app):
+    from survey_app.services.oit import checklist_xlsx
+    from survey_app.services.published import from_oit_items, read_oit_items, year_set
+
+    ids = _area(app)  # AREA's 2566 assessment: every item judged, O29 failed
+    with app.app_context():
+        assessment = db.session.scalar(sa.select(Assessment).where(
+            Assessment.agency_id == ids["AREA"]))
+        items = read_oit_items(checklist_xlsx(db.session, assessment), "oit.xlsx")
+        assert items == {f"O{n}": n != 29 for n in range(1, 44)}
+        given = from_oit_items(year_set(db.session, db.session.get(Agency, ids["AREA"]), 2566),
+                               items)
+        assert given["9.5"] == 75.0 and given["9"] == 95.0 and given["10"] == 100.0
