@@ -130,6 +130,7 @@ def register_blueprints(app: Flask) -> None:
         measures,
         oit,
         published,
+        published_oit,
         results,
         sets,
     )

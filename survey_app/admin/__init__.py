@@ -1,7 +1,8 @@
 """The admin console: one blueprint, ``bp``, whose views live in one module per feature.
 
 auth (sign in and out, home), accounts, agencies, assessments (incl. open/close and the
-poster), codes, oit, published, measures, imports (Google Forms rehearsal data), results
+poster), codes, oit, published, published_oit (a published result's OIT items), measures,
+imports (Google Forms rehearsal data), results
 (dashboard, yearly report), area (the supervisor's comparison and the area's downloads),
 exports, audit and sets (the registry of instrument sets) each do ``from . import bp``; none
 imports another.  The app factory imports them so that their views register.  Shared view

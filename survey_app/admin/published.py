@@ -21,6 +21,7 @@ from ..services.published import (
     Problem,
     PublishedError,
     all_codes,
+    all_oit_item_codes,
     parse_score,
     parse_upload,
     published_years,
@@ -139,7 +140,8 @@ def published_import(agency_id: int):
         return _page(agency, [_("Import failed; nothing was saved:"), *errors], form), 400
     upload = form.file.data
     try:
-        rows = parse_upload(upload.read(), upload.filename or "", all_codes(db.session))
+        rows = parse_upload(upload.read(), upload.filename or "", all_codes(db.session),
+                            all_oit_item_codes(db.session))
         # Rows naming another agency: this agency or one below it (an area's schools).
         stored = store_upload(
             db.session, rows, default_agency=agency, year=form.fiscal_year.data,

@@ -165,6 +165,7 @@ def _report_lines(app, report) -> str:
     lines += [f"published {n} {instrument} answers of assessment {a}"
               for a, done in sorted(report.published.items())
               for instrument, n in sorted(done.items())]
+    lines += [f"stored the result of assessment {a}" for a in report.refreshed]
     if not report.erased:
         lines.append("ERASE OWED: the mixed ballots could not be erased yet (an old snapshot "
                      "or a lock); the mixer tries again at every pass")
@@ -183,7 +184,8 @@ def mix_command(watch: bool, interval: float | None) -> None:
     A pass moves every open assessment's ballots into the results once at least ITA_MIX_BATCH
     wait, and all remaining ballots of closed assessments, in shuffled order; erases the mixed
     ballots (VACUUM and VACUUM FULL on PostgreSQL, WAL checkpoint on SQLite) and retries an
-    erase still owed; then publishes what may be published (IIT at the close, EIT in batches).
+    erase still owed; then publishes what may be published (IIT at the close, EIT in batches)
+    and stores the result of each assessment it published, so no viewer computes it.
     Only one mixer runs at a time (another pass skips at once).  `ita serve` runs the same
     loop in a thread unless ITA_MIXER_IN_SERVE=false.
     """

@@ -27,16 +27,44 @@ def _as_given(keep_as_given: bool) -> str:
 @published_group.command("set")
 @click.argument("agency_code")
 @click.argument("fiscal_year", type=int)
-@click.argument("figures", nargs=-1, required=True)
+@click.argument("figures", nargs=-1)
 @click.option("--keep-as-given", is_flag=True,
               help="Store parts or a total the indicators do not give back, as published.")
+@click.option("--oit-items", "oit_items", metavar="FILE|CODES",
+              help="NACC's OIT result item by item: O1=pass,O2=fail,… or a CSV/XLSX file "
+                   "with item and result columns (the OIT checklist download, judged, will "
+                   "do); gives the OIT sub-indicators and indicators 9/10.")
 def published_set_command(agency_code: str, fiscal_year: int, figures: tuple[str, ...],
-                          keep_as_given: bool) -> None:
+                          keep_as_given: bool, oit_items: str | None) -> None:
     """Set an agency's published result of a year: FIGURES are CODE=SCORE (total=94.67
-    IIT=29.35 1=99.02 9.5=75 …); the year's figures become exactly these."""
-    from ..extensions import db
-    from ..services.published import PublishedError, parse_score, set_published
+    IIT=29.35 1=99.02 9.5=75 …), and/or --oit-items; the year's figures become exactly these
+    (with the OIT sub-indicators and indicators 9/10 the items give)."""
+    from pathlib import Path
 
+    from ..extensions import db
+    from ..services.published import (
+        PublishedError,
+        oit_items_note,
+        parse_oit_items,
+        parse_score,
+        read_oit_items,
+        set_published,
+    )
+
+    if not figures and not oit_items:
+        raise click.UsageError("give FIGURES (CODE=SCORE …) or --oit-items")
+    items = None
+    if oit_items:
+        try:
+            if "=" in oit_items:
+                items = parse_oit_items(oit_items)
+            else:
+                items = read_oit_items(Path(oit_items).read_bytes(), oit_items)
+        except OSError as exc:
+            raise click.ClickException(f"--oit-items {oit_items}: {exc.strerror} (give a file "
+                                       "or O1=pass,O2=fail,…)") from None
+        except PublishedError as exc:
+            raise _published_failed(exc) from None
     scores: dict[str, float | None] = {}
     for figure in figures:
         code, sep, value = figure.partition("=")
@@ -50,12 +78,14 @@ def published_set_command(agency_code: str, fiscal_year: int, figures: tuple[str
         agency = agency_or_fail(db.session, agency_code)
         try:
             changed = set_published(db.session, agency, fiscal_year, scores, source="cli",
-                                    entered_by=CLI_ACTOR, keep_as_given=keep_as_given)
+                                    entered_by=CLI_ACTOR, keep_as_given=keep_as_given,
+                                    oit_items=items)
         except PublishedError as exc:
             db.session.rollback()
             raise _published_failed(exc) from None
-        lines = [AuditLine(agency.code, f"year {fiscal_year}" + _as_given(keep_as_given),
-                           agency.id)] if changed else []
+        detail = (f"year {fiscal_year}" + (f", {oit_items_note(items)}" if items else "")
+                  + _as_given(keep_as_given))
+        lines = [AuditLine(agency.code, detail, agency.id)] if changed else []
         audit_and_commit("published_update", *lines)
         click.echo(f"{agency.code} {fiscal_year}: " + ("stored" if changed else "unchanged"))
 
@@ -69,16 +99,24 @@ def published_set_command(agency_code: str, fiscal_year: int, figures: tuple[str
 def published_import_command(file: str, agency_code: str | None, fiscal_year: int | None,
                              keep_as_given: bool) -> None:
     """Import published results from a CSV or XLSX file: one row per agency (and year),
-    columns agency, fiscal_year, total, IIT, EIT, OIT, 1 … 10, 9.1 …; all rows or none."""
+    columns agency, fiscal_year, total, IIT, EIT, OIT, 1 … 10, 9.1 …, and OIT items O1 …
+    (pass/fail) if NACC's OIT result is given item by item; all rows or none."""
     from pathlib import Path
 
     from ..extensions import db
-    from ..services.published import PublishedError, all_codes, parse_upload, store_upload
+    from ..services.published import (
+        PublishedError,
+        all_codes,
+        all_oit_item_codes,
+        parse_upload,
+        store_upload,
+    )
 
     with app_context():
         default = agency_or_fail(db.session, agency_code) if agency_code else None
         try:
-            rows = parse_upload(Path(file).read_bytes(), file, all_codes(db.session))
+            rows = parse_upload(Path(file).read_bytes(), file, all_codes(db.session),
+                                all_oit_item_codes(db.session))
             stored = store_upload(db.session, rows, default_agency=default, year=fiscal_year,
                                   allowed=lambda a: True, source="cli", entered_by=CLI_ACTOR,
                                   keep_as_given=keep_as_given)

@@ -19,7 +19,8 @@ SQLite an exclusive lock on a file beside the database), never in a respondent's
 ``ita mix`` (one pass), ``ita mix --watch`` and the thread ``ita serve`` starts
 (:func:`start_watcher`, every few seconds), and by an admin's "close now" (a pass that skips at
 once if another is running).  A pass mixes, erases (or retries an erase owed) and then releases
-what may be published (``publication.release_due``).
+what may be published (``publication.release_due``); once out of the lock it stores the result
+of every assessment it published (``results.refresh_results``), so no viewer computes it.
 """
 
 from __future__ import annotations
@@ -263,6 +264,8 @@ class MixReport:
     erased: bool  # no erase is owed after this pass
     published: dict[int, dict[str, int]] = field(default_factory=dict)
     busy: bool = False  # another mixer was running: this pass did nothing
+    #: assessments whose result was stored again right after their publication
+    refreshed: tuple[int, ...] = ()
 
 
 @contextmanager
@@ -315,7 +318,7 @@ def run_pass(engine: sa.Engine, *, batch_size: int, now: dt.datetime | None = No
     waiting and the remainder of every closed one, erase if anything was mixed or an erase is
     owed, then publish what may be (``publication.release_due``).  Skips at once (``busy``)
     when another pass holds the lock; never waits for one."""
-    from . import publication
+    from . import publication, results
 
     with mixer_lock(engine) as mine:
         if not mine:
@@ -340,7 +343,11 @@ def run_pass(engine: sa.Engine, *, batch_size: int, now: dt.datetime | None = No
         with Session(engine) as session:
             published = publication.release_due(session, batch_size=batch_size, now=now)
             waiting = pending_counts(session, [a for a, _closed in found])
-    return MixReport(mixed=mixed, waiting=waiting, erased=erased, published=published)
+    # Out of the lock (the next pass is not held up by it): the results of what was published
+    # are computed and stored now, so the first viewer after a publication reads a stored one.
+    refreshed = tuple(results.refresh_results(engine, published)) if published else ()
+    return MixReport(mixed=mixed, waiting=waiting, erased=erased, published=published,
+                     refreshed=refreshed)
 
 
 def mix_all_due(engine: sa.Engine, *, batch_size: int, now: dt.datetime | None = None
@@ -350,7 +357,8 @@ def mix_all_due(engine: sa.Engine, *, batch_size: int, now: dt.datetime | None =
     report = run_pass(engine, batch_size=batch_size, now=now)
     if not report.busy and report.erased and not report.mixed:
         return MixReport(mixed=report.mixed, waiting=report.waiting,
-                         erased=erase_mixed_ballots(engine), published=report.published)
+                         erased=erase_mixed_ballots(engine), published=report.published,
+                         refreshed=report.refreshed)
     return report
 
 

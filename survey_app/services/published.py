@@ -1,7 +1,9 @@
 """The published result: the figures NACC published for an agency and year, the year's record.
 
 Typed in the console, uploaded (CSV or XLSX, one agency's years or all the agencies of an
-area), or set from the CLI.  Every figure is checked against the year's instrument set before
+area), or set from the CLI; OIT may be entered item by item as NACC judged it, its
+sub-indicators and indicators 9/10 computed by the set's own OIT scoring
+(:func:`from_oit_items`).  Every figure is checked against the year's instrument set before
 anything is stored: the parts and the total recomputed from the indicators (and indicators
 9/10 from their sub-indicators) must agree with the published ones to 0.01; otherwise each
 mismatch is named and nothing is stored unless the user keeps the published figures as given.
@@ -17,7 +19,7 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -29,6 +31,7 @@ from scoring.rollup import round_half_up
 
 from ..models import Agency, Assessment, PublishedResult, PublishedScore
 from .instrument_sets import assessment_set, default_set_id, list_sets, load_set
+from .oit import _JUDGEMENT, CHECKLIST_HEADER  # the checklist download, read back as it is
 
 YEAR_RANGE = (2400, 2700)
 #: How far a published part or total may lie from the one recomputed from the indicators.
@@ -78,15 +81,19 @@ class Mismatch:
     code: str  # "total", "IIT" … (weighted part) or an OIT indicator ("9") from its subs
     published: float
     computed: float
+    #: Computed from the OIT items entered with it (:func:`from_oit_items`), not the indicators.
+    from_items: bool = False
 
     @property
     def difference(self) -> float:
         return round_half_up(self.published - self.computed, 2)
 
     def describe(self) -> Problem:
-        return Problem(N_("%(code)s: published %(published)s, recomputed %(computed)s "
-                          "(difference %(difference)s)"),
-                       code=self.code, published=f"{self.published:.2f}",
+        template = (N_("%(code)s: published %(published)s, from the OIT items %(computed)s "
+                       "(difference %(difference)s)") if self.from_items else
+                    N_("%(code)s: published %(published)s, recomputed %(computed)s "
+                       "(difference %(difference)s)"))
+        return Problem(template, code=self.code, published=f"{self.published:.2f}",
                        computed=f"{self.computed:.2f}", difference=f"{self.difference:+.2f}")
 
 
@@ -132,6 +139,43 @@ def all_codes(session: Session) -> tuple[str, ...]:
         out.append(code)
         out.extend(sorted((c for c in seen if c.startswith(code + ".")), key=natural))
     return tuple(out)
+
+
+def oit_item_codes(iset: InstrumentSet | None) -> tuple[str, ...]:
+    """The OIT checklist items of ``iset`` (O1 …), in the set's order; none without a set."""
+    return () if iset is None else tuple(o.code for o in iset.oit_items)
+
+
+def all_oit_item_codes(session: Session) -> tuple[str, ...]:
+    """Every OIT item code any set of the registry knows (the columns an upload may have)."""
+    seen: dict[str, None] = {}
+    for info in list_sets(session):
+        seen.update(dict.fromkeys(oit_item_codes(load_set(info.id, session))))
+    return tuple(sorted(seen, key=lambda c: (c.rstrip("0123456789"),
+                                             int(c[len(c.rstrip("0123456789")):] or 0), c)))
+
+
+#: How NACC's judgement of an OIT item may be written (any case; the checklist download's
+#: labels too).  Blank, or the download's "not judged", is "not entered".
+OIT_PASS = frozenset({"pass", "passed", "p", "yes", "y", "1", "true", "ผ่าน", _JUDGEMENT[True]})
+OIT_FAIL = frozenset({"fail", "failed", "f", "no", "n", "0", "false", "ไม่ผ่าน",
+                      _JUDGEMENT[False]})
+OIT_BLANK = frozenset({"", _JUDGEMENT[None]})
+
+
+def parse_oit_item(text: object) -> bool | None:
+    """Read one OIT item's result: pass → True, fail → False, blank → None.
+
+    Raises ``ValueError`` saying "not pass or fail".
+    """
+    value = " ".join(str(text).split()).lower()
+    if value in OIT_BLANK:
+        return None
+    if value in OIT_PASS:
+        return True
+    if value in OIT_FAIL:
+        return False
+    raise ValueError(Problem(N_("not pass or fail")))
 
 
 def year_set(session: Session, agency: Agency, year: int) -> InstrumentSet | None:
@@ -230,11 +274,80 @@ def check(iset: InstrumentSet | None, scores: dict[str, float]) -> tuple[Mismatc
     return tuple(out)
 
 
-def _compare(code: str, published: float, computed: float) -> list[Mismatch]:
+def _compare(code: str, published: float, computed: float, *,
+             from_items: bool = False) -> list[Mismatch]:
     shown = round_half_up(computed, 2)
     if abs(published - shown) > TOLERANCE + 1e-9:
-        return [Mismatch(code, published, shown)]
+        return [Mismatch(code, published, shown, from_items)]
     return []
+
+
+def from_oit_items(iset: InstrumentSet | None, items: dict[str, bool]) -> dict[str, float]:
+    """The OIT sub-indicators and indicators (9.1 … 10.2, 9, 10) that NACC's item results give,
+    computed as the set's own OIT scoring computes the checklist (:func:`scoring.assess` with
+    ``oit``): a sub-indicator is ``100 × passed / items``, an indicator the mean of its
+    sub-indicators once all are known.  Every item of a sub-indicator is needed once one is
+    entered.
+
+    Raises :class:`PublishedError` naming each item the set does not know, each sub-indicator
+    entered only in part (and its missing items), or the missing set.
+    """
+    if not items:
+        return {}
+    if iset is None:
+        raise PublishedError([Problem(N_("OIT items: the year has no instrument set to score "
+                                         "them with"))])
+    # scoring refuses these too (in English, one at a time); here each is named, translated
+    known = oit_item_codes(iset)
+    errors = [Problem(N_("OIT item %(item)s: unknown in %(set)s (use %(first)s … %(last)s)"),
+                      item=code, set=iset.id, first=known[0], last=known[-1])
+              for code in items if code not in known]
+    for sub in sorted(iset.sub_indicators, key=natural):
+        codes = [o.code for o in iset.oit_items_for(sub)]
+        missing = [c for c in codes if c not in items]
+        if missing and len(missing) < len(codes):
+            errors.append(Problem(N_("OIT sub-indicator %(sub)s: no result for item(s) "
+                                     "%(items)s (enter every item of it)"),
+                                  sub=sub, items=", ".join(missing)))
+    if errors:
+        raise PublishedError(errors)
+    rated = assess(iset, oit=items, bootstrap=0)
+    out: dict[str, float] = {}
+    for code, ind in rated.indicators.items():
+        out.update({sub.code: sub.score for sub in ind.sub_indicators
+                    if sub.source == "checklist" and sub.score is not None})
+        if ind.source == "checklist" and ind.score is not None:
+            out[code] = ind.score
+    return out
+
+
+def oit_items_note(items: dict[str, bool]) -> str:
+    """What an audit row says of an entry's OIT items: "OIT items: 41 of 43 passed (fail: …)"."""
+    failed = [c for c, passed in items.items() if not passed]
+    return (f"OIT items: {len(items) - len(failed)} of {len(items)} passed"
+            + (f" (fail: {', '.join(failed)})" if failed else ""))
+
+
+def check_entry(iset: InstrumentSet | None, scores: dict[str, float],
+                oit_items: dict[str, bool] | None = None
+                ) -> tuple[dict[str, float], tuple[Mismatch, ...]]:
+    """The figures one entry stores and every mismatch in it (:func:`check`).
+
+    With ``oit_items`` (item code → passed), the sub-indicators and indicators 9/10 they give
+    (:func:`from_oit_items`) join the typed figures; one typed as well keeps its typed value
+    and is compared with the items' (a mismatch "from the OIT items"); the parts and the total
+    are then checked against them all as for any entry.  Raises :class:`PublishedError` for
+    an unknown code or item.
+    """
+    derived = from_oit_items(iset, oit_items or {})
+    found: list[Mismatch] = []
+    for code, value in derived.items():
+        if code in scores:
+            found.extend(_compare(code, scores[code], value, from_items=True))
+    figures = {**derived, **scores}
+    named = {m.code for m in found}
+    found.extend(m for m in check(iset, figures) if m.code not in named)
+    return figures, tuple(found)
 
 
 def rate_published(iset: InstrumentSet, published: Published, *,
@@ -266,12 +379,14 @@ def _differs(published: float, computed: float | None) -> bool:
 
 def set_published(session: Session, agency: Agency, year: int, scores: dict[str, float | None],
                   *, source: str, entered_by: str, keep_as_given: bool = False,
-                  iset: InstrumentSet | None = None) -> bool:
-    """Make the agency's published result of ``year`` exactly ``scores`` (None = blank).
+                  iset: InstrumentSet | None = None,
+                  oit_items: dict[str, bool] | None = None) -> bool:
+    """Make the agency's published result of ``year`` exactly ``scores`` (None = blank), with
+    the OIT sub-indicators and indicators that ``oit_items`` give (:func:`check_entry`).
 
-    Checked first (:func:`check`): a mismatch raises :class:`PublishedError` naming it unless
-    ``keep_as_given``.  Nothing is written before every check passed; the caller commits.
-    All blank removes the year.  Returns whether anything changed.
+    Checked first (:func:`check_entry`): a mismatch raises :class:`PublishedError` naming it
+    unless ``keep_as_given``.  Nothing is written before every check passed; the caller
+    commits.  All blank removes the year.  Returns whether anything changed.
     """
     lo, hi = YEAR_RANGE
     if not lo <= year <= hi:
@@ -284,7 +399,7 @@ def set_published(session: Session, agency: Agency, year: int, scores: dict[str,
         raise PublishedError(bad)
     if iset is None:
         iset = year_set(session, agency, year)
-    mismatches = check(iset, figures)
+    figures, mismatches = check_entry(iset, figures, oit_items)
     if mismatches and not keep_as_given:
         raise PublishedError([m.describe() for m in mismatches], mismatches)
     row = session.scalar(sa.select(PublishedResult).where(
@@ -339,6 +454,8 @@ class UploadRow:
     agency_code: str | None
     fiscal_year_be: int | None
     scores: dict[str, float | None]
+    #: OIT item → passed, from columns named by item codes (blank cells left out).
+    oit_items: dict[str, bool] = field(default_factory=dict)
 
 
 def read_table(data: bytes, filename: str) -> list[list[str]]:
@@ -367,10 +484,12 @@ def read_table(data: bytes, filename: str) -> list[list[str]]:
     return [row for row in csv.reader(io.StringIO(text))]
 
 
-def parse_upload(data: bytes, filename: str, codes: tuple[str, ...]) -> list[UploadRow]:
+def parse_upload(data: bytes, filename: str, codes: tuple[str, ...],
+                 item_codes: tuple[str, ...] = ()) -> list[UploadRow]:
     """Read ``agency,fiscal_year,total,IIT,…,1,…,10,9.1,…`` rows (``agency`` and
-    ``fiscal_year`` optional: the page's agency and year stand in); raise PublishedError
-    naming every bad row and column."""
+    ``fiscal_year`` optional: the page's agency and year stand in), and columns named by the
+    OIT item codes ``item_codes`` (``O1``, … pass/fail: :func:`parse_oit_item`); raise
+    PublishedError naming every bad row and column."""
     table = read_table(data, filename)
     header = [h.strip() for h in (table[0] if table else [])]
     while header and not header[-1]:
@@ -379,11 +498,12 @@ def parse_upload(data: bytes, filename: str, codes: tuple[str, ...]) -> list[Upl
     errors: list[str] = []
     if not header:
         raise PublishedError([Problem(N_("the file has no header row"))])
+    usable = ", ".join(codes) + (f", {item_codes[0]} … {item_codes[-1]}" if item_codes else "")
     for i, h in enumerate(header, start=1):
-        if h not in keys and h not in codes:
+        if h not in keys and h not in codes and h not in item_codes:
             errors.append(Problem(N_("column %(n)s '%(column)s': unknown (use agency, "
                                      "fiscal_year, %(codes)s)"),
-                                  n=i, column=h, codes=", ".join(codes)))
+                                  n=i, column=h, codes=usable))
     if len(set(header)) != len(header):
         errors.append(Problem(N_("a column appears twice")))
     if errors:
@@ -417,14 +537,20 @@ def parse_upload(data: bytes, filename: str, codes: tuple[str, ...]) -> list[Upl
             continue
         seen.add((agency_code, year))
         scores: dict[str, float | None] = {}
+        items: dict[str, bool] = {}
         for code, cell in values.items():
             try:
-                scores[code] = parse_score(cell)
+                if code in item_codes:
+                    passed = parse_oit_item(cell)
+                    if passed is not None:
+                        items[code] = passed
+                else:
+                    scores[code] = parse_score(cell)
             except ValueError as exc:
                 errors.append(Problem(N_("row %(row)s, column %(column)s: '%(value)s' is "
                                          "%(reason)s"),
                                       row=line, column=code, value=cell, reason=exc.args[0]))
-        out.append(UploadRow(line, agency_code, year, scores))
+        out.append(UploadRow(line, agency_code, year, scores, items))
     if errors:
         raise PublishedError(errors)
     if not out:
@@ -442,7 +568,7 @@ def store_upload(session: Session, rows: list[UploadRow], *, default_agency: Age
     refused row (and column); nothing is stored then.  Returns (agency, year) of each row.
     """
     errors: list[str] = []
-    planned: list[tuple[Agency, int, dict[str, float | None], InstrumentSet | None]] = []
+    planned: list[tuple[Agency, int, UploadRow, InstrumentSet | None]] = []
     for r in rows:
         target = default_agency
         if r.agency_code is not None:
@@ -467,7 +593,8 @@ def store_upload(session: Session, rows: list[UploadRow], *, default_agency: Age
             continue
         iset = year_set(session, target, row_year)
         try:
-            mismatches = check(iset, {c: v for c, v in r.scores.items() if v is not None})
+            _, mismatches = check_entry(iset, {c: v for c, v in r.scores.items()
+                                               if v is not None}, r.oit_items)
         except PublishedError as exc:
             errors.extend(Problem(N_("row %(row)s, %(problem)s"), row=r.line, problem=m)
                           for m in exc.messages)
@@ -476,13 +603,86 @@ def store_upload(session: Session, rows: list[UploadRow], *, default_agency: Age
             errors.extend(Problem(N_("row %(row)s, column %(problem)s"), row=r.line,
                                   problem=m.describe()) for m in mismatches)
             continue
-        planned.append((target, row_year, r.scores, iset))
+        planned.append((target, row_year, r, iset))
     if errors:
         raise PublishedError(errors)
-    for target, row_year, scores, iset in planned:  # a row replaces its year entirely
-        set_published(session, target, row_year, scores, source=source, entered_by=entered_by,
-                      keep_as_given=keep_as_given, iset=iset)
+    for target, row_year, r, iset in planned:  # a row replaces its year entirely
+        set_published(session, target, row_year, r.scores, source=source, entered_by=entered_by,
+                      keep_as_given=keep_as_given, iset=iset, oit_items=r.oit_items)
     return [(t, y) for t, y, _, _ in planned]
+
+
+#: The headers of a file of OIT item results: the item's code and NACC's judgement (the
+#: console's checklist download has both, so a judged checklist can be given as it is).
+ITEM_HEADERS = frozenset({"item", CHECKLIST_HEADER[0]})
+RESULT_HEADERS = frozenset({"result", "judgement", CHECKLIST_HEADER[4]})
+
+
+def parse_oit_items(text: str) -> dict[str, bool]:
+    """Read ``O1=pass,O2=fail …`` (commas or spaces between); raise PublishedError naming each
+    bad entry or item."""
+    items: dict[str, bool] = {}
+    errors: list[Problem] = []
+    for entry in text.replace(",", " ").split():
+        code, sep, value = entry.partition("=")
+        _one_item(items, errors, code.strip(), value if sep else "", entry)
+    if errors:
+        raise PublishedError(errors)
+    if not items:
+        raise PublishedError([Problem(N_("no OIT item results (write O1=pass,O2=fail …)"))])
+    return items
+
+
+def read_oit_items(data: bytes, filename: str) -> dict[str, bool]:
+    """Read a CSV or XLSX file of OIT item results: a header row with ``item`` and ``result``
+    columns (or the checklist download's "ข้อ (item)" and "ผลการตรวจ (judgement)"), one item a
+    row; a blank result is left out.  Raise PublishedError naming every bad row."""
+    table = read_table(data, filename)
+    header = [str(h).strip().lower() for h in (table[0] if table else [])]
+    where = {name: next((i for i, h in enumerate(header) if h in names), None)
+             for name, names in (("item", ITEM_HEADERS), ("result", RESULT_HEADERS))}
+    if None in where.values():
+        raise PublishedError([Problem(N_("the file needs an item column and a result column "
+                                         "(item,result)"))])
+    items: dict[str, bool] = {}
+    errors: list[Problem] = []
+    for line, row in enumerate(table[1:], start=2):
+        cells = [str(c).strip() for c in row] + ["", ""]
+        code, value = cells[where["item"]], cells[where["result"]]
+        if not code and not value:
+            continue
+        _one_item(items, errors, code, value, None, line=line)
+    if errors:
+        raise PublishedError(errors)
+    if not items:
+        raise PublishedError([Problem(N_("no OIT item results in the file"))])
+    return items
+
+
+def _one_item(items: dict[str, bool], errors: list[Problem], code: str, value: str,
+              entry: str | None, *, line: int | None = None) -> None:
+    """Add one item's result to ``items``, or a problem naming it (and its row) to ``errors``."""
+    where = Problem(N_("row %(row)s, OIT item %(item)s"), row=line, item=code) if line else \
+        Problem(N_("OIT item %(item)s"), item=code)
+    if not code:
+        errors.append(Problem(N_("%(entry)s: write CODE=pass or CODE=fail"), entry=entry)
+                      if entry is not None else
+                      Problem(N_("row %(row)s: no OIT item code"), row=line))
+        return
+    if code in items:
+        errors.append(Problem(N_("%(where)s: given twice"), where=where))
+        return
+    try:
+        passed = parse_oit_item(value)
+    except ValueError as exc:
+        errors.append(Problem(N_("%(where)s: '%(value)s' is %(reason)s"), where=where,
+                              value=value, reason=exc.args[0]))
+        return
+    if passed is None:
+        if entry is not None:
+            errors.append(Problem(N_("%(entry)s: write CODE=pass or CODE=fail"), entry=entry))
+        return
+    items[code] = passed
 
 
 @dataclass(frozen=True)

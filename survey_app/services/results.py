@@ -9,6 +9,8 @@ assessments at once; the comparison across agencies built on it is in :mod:`.are
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
@@ -36,6 +38,8 @@ from .oit import oit_results
 from .publication import published_counts
 from .published import Published, published_for, published_totals, rate_published
 from .result_store import StoredResult, result_from_dict
+
+log = logging.getLogger(__name__)
 
 
 def oit_judgements(session: Session, assessment: Assessment, iset: InstrumentSet) -> dict[str, bool]:
@@ -210,6 +214,40 @@ def collected_result(session: Session, assessment: Assessment, *,
     if key() != before:
         return StoredResult(**values, computed=True)
     return result_store.save(session, assessment.id, variant, before, **values)
+
+
+def refresh_results(engine: sa.Engine, assessment_ids: Iterable[int]) -> list[int]:
+    """Recompute and store the result of each assessment whose published data just changed,
+    so that no viewer pays the computation: the step the mixer runs right after a pass that
+    published answers (``ballots.run_pass``), off every request but close-now's.
+
+    For each assessment, the collected result (the variant every page reads) of it and of the
+    agency's later assessments (their trend reads its total) is brought up to date with
+    :func:`collected_result` in a session of its own, committed: a result still current costs
+    its fingerprint, a stale one is computed once and stored under the fingerprint it was
+    computed from, so the stale-never-shown rule is the same as for a page.  A failure is
+    logged and leaves the result to be recomputed by the next view, as before.  Returns the
+    ids of the assessments refreshed.
+    """
+    done = []
+    for assessment_id in sorted(set(assessment_ids)):
+        try:
+            with Session(engine) as session:
+                assessment = session.get(Assessment, assessment_id)
+                if assessment is None:
+                    continue
+                for one in session.scalars(
+                        sa.select(Assessment)
+                        .where(Assessment.agency_id == assessment.agency_id,
+                               Assessment.fiscal_year_be >= assessment.fiscal_year_be)
+                        .order_by(Assessment.fiscal_year_be, Assessment.id)).all():
+                    collected_result(session, one)
+                    session.commit()
+            done.append(assessment_id)
+        except Exception:  # the publication stands; the next view computes it
+            log.exception("storing the result of assessment %d after its publication failed; "
+                          "the next view computes it", assessment_id)
+    return done
 
 
 # -- the view model ---------------------------------------------------------------------------

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from survey_app.extensions import db
 from survey_app.models import Agency, Assessment, AuditEvent, PublishedResult, PublishedScore
 from survey_app.services import area, reports
-from survey_app.services.published import published_for, set_published
+from survey_app.services.published import PublishedError, published_for, set_published
 from survey_app.services.results import comparison_view, results_view
 
 from .console_world import login as world_login
@@ -388,3 +388,167 @@ def test_cli_set_show_import_remove(app, ita, tmp_path):
         actions = list(db.session.scalars(sa.select(AuditEvent.action).where(
             AuditEvent.action.like("published%")).order_by(AuditEvent.id)))
     assert actions == ["published_update", "published_import", "published_remove"]
+
+
+# -- OIT item by item (NACC's judgement of each checklist item) --------------------------------
+
+#: The seed's OIT: every item of ita-2566 passed but one of 9.5's four and one of 10.1's eight
+#: (9.5 = 75, 10.1 = 87.5: the published percentages), so 9 = 95.00, 10 = 93.75, OIT = 37.75.
+FAILED = ("O30", "O38")
+ITEMS = {f"O{n}": f"O{n}" not in FAILED for n in range(1, 44)}
+WITHOUT_OIT = {c: v for c, v in FIGURES.items()
+               if c not in ("9", "10") and not c.startswith(("9.", "10."))}
+
+
+def _items_form(items: dict[str, bool], keep: bool = False) -> dict:
+    data = {f"item_{c}": "pass" if ok else "fail" for c, ok in items.items()}
+    if keep:
+        data["keep_as_given"] = "y"
+    return data
+
+
+def test_oit_items_in_the_console_give_9_10_then_the_oit_part_and_total(app, client):
+    """A known answer: items → 9.x/10.x → 9, 10 → the OIT part → the total, as published."""
+    ids = _area(app)
+    with app.app_context():  # NACC's figures without OIT's indicators yet
+        set_published(db.session, db.session.get(Agency, ids["S1"]), 2566, WITHOUT_OIT,
+                      source="console", entered_by="test")
+        db.session.commit()
+    login(client, "area")
+    page = client.get(f"/admin/agencies/{ids['S1']}/past")
+    assert page.status_code == 200 and 'id="oit-items"' in _text(page)
+    url = f"/admin/agencies/{ids['S1']}/past/oit?year=2566"
+    form = client.get(url)
+    assert form.status_code == 200 and 'name="item_O43"' in _text(form)
+    done = client.post(url, data=_items_form(ITEMS))
+    assert done.status_code == 302, _text(done)
+    with app.app_context():
+        stored = published_for(db.session, ids["S1"], 2566)
+        assert stored.scores == FIGURES and not stored.as_given
+    assert _audits(app, "published_update") == [
+        "year 2566, OIT items: 41 of 43 passed (fail: O30, O38)"]
+
+    # One more failed item: 9.5 = 50, 9 = 90, so the published OIT part and total disagree.
+    worse = {**ITEMS, "O29": False}
+    refused = client.post(url, data=_items_form(worse))
+    text = _text(refused)
+    assert refused.status_code == 400
+    assert "Year 2566: OIT: published 37.75, recomputed 36.75 (difference +1.00)" in text
+    assert "Year 2566: total: published 94.67, recomputed 93.67 (difference +1.00)" in text
+    with app.app_context():
+        assert published_for(db.session, ids["S1"], 2566).scores == FIGURES  # nothing stored
+    assert len(_audits(app, "published_update")) == 1
+
+    # A value that is not pass or fail, and a sub-indicator entered in part, are named.
+    bad = _items_form(ITEMS)
+    bad["item_O5"] = "maybe"
+    text = _text(client.post(url, data=bad))
+    assert "OIT item O5: 'maybe' is not pass or fail" in text
+    part = {f"item_O{n}": "pass" for n in range(1, 4)}
+    text = _text(client.post(url, data=part))
+    assert "OIT sub-indicator 9.1: no result for item(s) O4, O5, O6, O7, O8, O9, O10" in text
+    assert client.get(f"/admin/agencies/{ids['S1']}/past/oit?year=abc").status_code == 400
+    with app.app_context():
+        assert published_for(db.session, ids["S1"], 2566).scores == FIGURES
+
+
+def test_oit_items_refusals_are_thai_in_the_thai_console(app, client):
+    ids = _area(app)
+    _login(client, "area")
+    client.get("/admin/?lang=th")
+    bad = _items_form(ITEMS)
+    bad["item_O5"] = "maybe"
+    response = client.post(f"/admin/agencies/{ids['S1']}/past/oit?year=2566", data=bad)
+    assert response.status_code == 400
+    assert "ข้อ OIT O5: 'maybe' ไม่ใช่ผ่านหรือไม่ผ่าน" in _text(response)
+    assert _count(app) == (0, 0)
+
+
+def test_a_viewer_sees_the_oit_items_but_cannot_post_them(app, client, world):
+    agency_id = world.agency["A"]
+    world_login(client, "viewer_a")
+    assert client.get(f"/admin/agencies/{agency_id}/past/oit?year=2566").status_code == 200
+    assert client.post(f"/admin/agencies/{agency_id}/past/oit?year=2566",
+                       data=_items_form(ITEMS)).status_code == 403
+
+
+def test_oit_items_in_an_upload(app, client):
+    ids = _area(app)
+    login(client, "area")
+    header = ",".join(["agency", "fiscal_year", *WITHOUT_OIT, *ITEMS])
+    row = ",".join(["S1", "2566", *(f"{v:.2f}" for v in WITHOUT_OIT.values()),
+                    *("pass" if ok else "ไม่ผ่าน" for ok in ITEMS.values())])
+    response = _upload(client, ids["AREA"], *_csv([header, row]))
+    assert response.status_code == 302, _text(response)
+    with app.app_context():
+        assert published_for(db.session, ids["S1"], 2566).scores == FIGURES
+    # a bad value and an item the set does not know are named, nothing stored
+    bad_row = row.replace(",pass,", ",maybe,", 1)
+    text = _text(_upload(client, ids["AREA"], *_csv([header, bad_row])))
+    assert "row 2, column O1: 'maybe' is not pass or fail" in text
+    text = _text(_upload(client, ids["AREA"], *_csv([header + ",O44", row + ",pass"])))
+    assert "column 58 'O44': unknown" in text  # no set of the registry has it
+    with app.app_context():
+        assert published_for(db.session, ids["S2"], 2566) is None
+
+
+def test_oit_items_that_disagree_with_typed_9_are_named(app):
+    ids = _area(app)
+    with app.app_context():
+        s1 = db.session.get(Agency, ids["S1"])
+        with pytest.raises(PublishedError) as refused:
+            set_published(db.session, s1, 2566, {**WITHOUT_OIT, "9": 96.0, "10": 93.75},
+                          source="console", entered_by="test", oit_items=ITEMS)
+        assert refused.value.messages == [  # the typed 9 is named, then what it breaks
+            "9: published 96.00, from the OIT items 95.00 (difference +1.00)",
+            "OIT: published 37.75, recomputed 37.95 (difference -0.20)",
+            "total: published 94.67, recomputed 94.87 (difference -0.20)"]
+        with pytest.raises(PublishedError) as unknown:
+            set_published(db.session, s1, 2566, {}, source="console", entered_by="test",
+                          oit_items={**ITEMS, "O99": True})
+        assert unknown.value.messages == ["OIT item O99: unknown in ita-2566 (use O1 … O43)"]
+        assert published_for(db.session, ids["S1"], 2566) is None
+        # kept as given: the typed 9 stays, the items give the rest
+        assert set_published(db.session, s1, 2566, {**WITHOUT_OIT, "9": 96.0},
+                             source="console", entered_by="test", oit_items=ITEMS,
+                             keep_as_given=True)
+        stored = published_for(db.session, ids["S1"], 2566)
+        assert stored.as_given and stored.scores["9"] == 96.0 and stored.scores["9.5"] == 75.0
+
+
+def test_cli_set_with_oit_items(app, ita, tmp_path):
+    ids = _area(app)
+    inline = ",".join(f"{c}={'pass' if ok else 'fail'}" for c, ok in ITEMS.items())
+    args = [f"{c}={v}" for c, v in WITHOUT_OIT.items()]
+    wrong = ita("published", "set", "S1", "2566", *args, "9=96", "--oit-items", inline)
+    assert wrong.exit_code != 0
+    assert "9: published 96.00, from the OIT items 95.00 (difference +1.00)" in wrong.output
+    bad = ita("published", "set", "S1", "2566", "--oit-items", "O1=pass,O2=maybe")
+    assert bad.exit_code != 0 and "OIT item O2: 'maybe' is not pass or fail" in bad.output
+    assert _count(app) == (0, 0)
+    # a file as the console's checklist download has it: "ข้อ (item)" and "ผลการตรวจ (judgement)"
+    lines = ["ข้อ (item),ผลการตรวจ (judgement)"]
+    lines += [f"{c},{'ผ่าน (pass)' if ok else 'ไม่ผ่าน (fail)'}" for c, ok in ITEMS.items()]
+    (tmp_path / "items.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    done = ita("published", "set", "S1", "2566", *args, "--oit-items",
+               str(tmp_path / "items.csv"))
+    assert done.exit_code == 0 and "stored" in done.output, done.output
+    with app.app_context():
+        assert published_for(db.session, ids["S1"], 2566).scores == FIGURES
+    assert _audits(app, "published_update") == [
+        "year 2566, OIT items: 41 of 43 passed (fail: O30, O38)"]
+
+
+def test_the_judged_checklist_download_reads_back_as_oit_items(app):
+    from survey_app.services.oit import checklist_xlsx
+    from survey_app.services.published import from_oit_items, read_oit_items, year_set
+
+    ids = _area(app)  # AREA's 2566 assessment: every item judged, O29 failed
+    with app.app_context():
+        assessment = db.session.scalar(sa.select(Assessment).where(
+            Assessment.agency_id == ids["AREA"]))
+        items = read_oit_items(checklist_xlsx(db.session, assessment), "oit.xlsx")
+        assert items == {f"O{n}": n != 29 for n in range(1, 44)}
+        given = from_oit_items(year_set(db.session, db.session.get(Agency, ids["AREA"]), 2566),
+                               items)
+        assert given["9.5"] == 75.0 and given["9"] == 95.0 and given["10"] == 100.0

@@ -101,8 +101,8 @@ def test_a_published_eit_batch_and_not_the_unpublished_answers(app, seeded):
         _eit_batch(db.session, assessment, np.random.default_rng(7), dt.date(2026, 11, 20),
                    publish=False, quality=0.1)
     assert _read(app, seeded.assessment_id) is False  # not published: not a result yet
-    worker_pass(app)  # K of them after the close: the mixer publishes them
-    _stored_then_hit(app, seeded.assessment_id)
+    worker_pass(app)  # K of them after the close: the mixer publishes them, stores the result
+    assert _read(app, seeded.assessment_id) is False  # already stored, equal to a fresh one
 
 
 def test_a_mixed_batch_and_not_the_waiting_ballots(app, seeded):
@@ -115,12 +115,48 @@ def test_a_mixed_batch_and_not_the_waiting_ballots(app, seeded):
                        submitted_on=dt.date(2026, 11, 21))
         db.session.commit()
     assert _read(app, seeded.assessment_id) is False  # ballots in the box are not results
-    worker_pass(app)  # mixed and, K after the close, published
-    _stored_then_hit(app, seeded.assessment_id)
+    worker_pass(app)  # mixed and, K after the close, published; the result stored
+    assert _read(app, seeded.assessment_id) is False
     with app.app_context():
         assessment = db.session.get(Assessment, seeded.assessment_id)
         stored = results.stored_result(db.session, assessment)
         assert stored.scores["instruments"]["IIT"]["responses"] == 40
+
+
+def test_the_pass_that_publishes_stores_the_result_and_a_failure_leaves_it_to_the_view(
+        app, seeded, monkeypatch, caplog):
+    from survey_app.services import ballots
+
+    aid = seeded.assessment_id
+    _stored_then_hit(app, aid)
+    with app.app_context():
+        before = results.stored_result(db.session, db.session.get(Assessment, aid)).scores
+        _eit_batch(db.session, db.session.get(Assessment, aid), np.random.default_rng(11),
+                   dt.date(2026, 11, 24), publish=False, quality=0.2)
+        engine = db.engine
+    report = ballots.run_pass(engine, batch_size=5)  # as `ita serve`'s thread: no app context
+    assert report.published == {aid: {"EIT": 5}} and report.refreshed == (aid,)
+    with app.app_context():  # the first view after the publication computes nothing
+        monkeypatch.setattr(results, "assess", lambda *a, **k: pytest.fail("computed"))
+        stored = results.stored_result(db.session, db.session.get(Assessment, aid))
+        assert not stored.computed
+        assert (stored.scores["instruments"]["EIT"]["responses"]
+                == before["instruments"]["EIT"]["responses"] + 5)
+    monkeypatch.undo()
+    assert _read(app, aid) is False  # and it is the fresh result
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    with app.app_context():
+        _eit_batch(db.session, db.session.get(Assessment, aid), np.random.default_rng(12),
+                   dt.date(2026, 11, 25), publish=False, quality=0.9)
+        monkeypatch.setattr(results, "assess", broken)
+        report = ballots.run_pass(db.engine, batch_size=5)
+    monkeypatch.undo()
+    assert report.published == {aid: {"EIT": 5}} and report.refreshed == ()  # mixing stands
+    assert "the next view computes it" in caplog.text
+    assert _read(app, aid) is True  # the next view computes the new result, never the old one
 
 
 def test_an_oit_judgement(app, seeded):
