@@ -113,6 +113,7 @@ def db_upgrade_command(revision: str, no_backup: bool, backup_dir: str | None) -
 def _backup_before_upgrade(engine, before: str, folder) -> None:
     import datetime as dt
 
+    from .refusals import say
     from .services.backup import BackupError, backup
 
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -121,8 +122,8 @@ def _backup_before_upgrade(engine, before: str, folder) -> None:
     try:
         report = backup(engine, folder / f"ita-before-upgrade-{before}-{stamp}.{suffix}")
     except BackupError as exc:
-        raise click.ClickException(f"{exc} (nothing was migrated; --no-backup skips the "
-                                   "backup)") from None
+        raise click.ClickException(f"{say(exc, 'en')} (nothing was migrated; --no-backup "
+                                   "skips the backup)") from None
     click.echo(f"backed up the database (revision {before}, {report.size:,} bytes, "
                f"{report.ballots_waiting} IIT ballots waiting) to {report.path}")
 
@@ -137,6 +138,7 @@ def backup_command(output: str) -> None:
     still wait: those are in the backup next to the used codes (SECURITY.md, "Backups").
     """
     from .extensions import db
+    from .refusals import say
     from .services.backup import BackupError, backup
     from .services.schema import current_revision, is_up_to_date
 
@@ -152,7 +154,7 @@ def backup_command(output: str) -> None:
         try:
             report = backup(db.engine, output)
         except BackupError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(say(exc, "en")) from None
         where = _safe_url(db.engine)
     click.echo(f"backed up {where} (revision {report.revision}) to "
                f"{report.path}: {report.size:,} bytes")
@@ -171,6 +173,7 @@ def restore_command(backup_file: str, force: bool) -> None:
     The database must be empty (a new one) unless --force is given.
     """
     from .extensions import db
+    from .refusals import say
     from .services.backup import BackupError, restore
     from .services.schema import head_revision
 
@@ -178,7 +181,7 @@ def restore_command(backup_file: str, force: bool) -> None:
         try:
             report = restore(db.engine, backup_file, force=force)
         except BackupError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(say(exc, "en")) from None
         where = _safe_url(db.engine)
     click.echo(f"restored {backup_file} into {where}: revision "
                f"{report.revision}, {report.ballots_waiting} IIT ballots waiting")
@@ -442,6 +445,7 @@ def create_admin_command(username: str, role: str, agency_code: str | None, disp
 
     from .extensions import db
     from .models import Agency
+    from .refusals import say
     from .services.accounts import AccountError, create_user
 
     if password_stdin:
@@ -458,7 +462,7 @@ def create_admin_command(username: str, role: str, agency_code: str | None, disp
             user = create_user(db.session, username=username, password=password, role=role,
                                agency=agency, display_name=display_name)
         except AccountError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(say(exc, "en")) from None
         from .services.audit import record
 
         record(db.session, None, "user_create", username="(cli)", agency_id=user.agency_id,
@@ -515,6 +519,7 @@ def users_list_command() -> None:
 def users_set_password_command(username: str, password_stdin: bool, must_change: bool) -> None:
     """Give an account a new password (asked for twice, hidden); its sign-ins end."""
     from .extensions import db
+    from .refusals import say
     from .services.accounts import AccountError, set_password
     from .services.audit import record
 
@@ -524,7 +529,7 @@ def users_set_password_command(username: str, password_stdin: bool, must_change:
         try:
             set_password(db.session, user, password, must_change=must_change)
         except AccountError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(say(exc, "en")) from None
         record(db.session, None, "user_password_set", username="(cli)", agency_id=user.agency_id,
                target=user.username, detail="must change at sign-in" if must_change else "")
         db.session.commit()
@@ -534,6 +539,7 @@ def users_set_password_command(username: str, password_stdin: bool, must_change:
 
 def _set_active(username: str, active: bool) -> None:
     from .extensions import db
+    from .refusals import say
     from .services.accounts import AccountError, set_active
     from .services.audit import record
 
@@ -542,7 +548,7 @@ def _set_active(username: str, active: bool) -> None:
         try:
             set_active(db.session, None, user, active)
         except AccountError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(say(exc, "en")) from None
         record(db.session, None, "user_activate" if active else "user_deactivate",
                username="(cli)", agency_id=user.agency_id, target=user.username)
         db.session.commit()
@@ -1195,7 +1201,9 @@ def _agency_or_fail(session, code: str):
 
 
 def _published_failed(exc) -> click.ClickException:
-    return click.ClickException("nothing was stored:\n  " + "\n  ".join(exc.messages)
+    from .refusals import each
+
+    return click.ClickException("nothing was stored:\n  " + "\n  ".join(each(exc, "en"))
                                 + ("\n(use --keep-as-given to store the figures as published)"
                                    if exc.mismatches else ""))
 
@@ -1211,6 +1219,7 @@ def published_set_command(agency_code: str, fiscal_year: int, figures: tuple[str
     """Set an agency's published result of a year: FIGURES are CODE=SCORE (total=94.67
     IIT=29.35 1=99.02 9.5=75 …); the year's figures become exactly these."""
     from .extensions import db
+    from .refusals import say
     from .services.audit import record
     from .services.published import PublishedError, parse_score, set_published
 
@@ -1221,8 +1230,9 @@ def published_set_command(agency_code: str, fiscal_year: int, figures: tuple[str
             raise click.ClickException(f"{figure!r}: write CODE=SCORE, e.g. total=94.67")
         try:
             scores[code.strip()] = parse_score(value)
-        except ValueError as exc:
-            raise click.ClickException(f"{code.strip()}: {value!r} is {exc}") from None
+        except PublishedError as exc:
+            raise click.ClickException(f"{code.strip()}: {value!r} is {say(exc, 'en')}") \
+                from None
     with _app_context():
         agency = _agency_or_fail(db.session, agency_code)
         try:

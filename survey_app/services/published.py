@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -29,29 +29,11 @@ from scoring.rollup import round_half_up
 
 from ..models import Agency, Assessment, PublishedResult, PublishedScore
 from .instrument_sets import assessment_set, default_set_id, list_sets, load_set
+from .refusals import Reason, Refusal, reason
 
 YEAR_RANGE = (2400, 2700)
 #: How far a published part or total may lie from the one recomputed from the indicators.
 TOLERANCE = 0.01
-
-
-def N_(text: str) -> str:
-    """Mark a message for the catalogue: the console shows it translated, the CLI as it is."""
-    return text
-
-
-class Problem(str):
-    """One problem with published figures: its English text (what the CLI prints), with the
-    catalogue message and values the console translates it from (:func:`N_`); a value may be
-    a Problem itself."""
-
-    template: str
-    params: dict
-
-    def __new__(cls, template: str, **params):
-        obj = super().__new__(cls, template % params)
-        obj.template, obj.params = template, params
-        return obj
 
 
 @dataclass(frozen=True)
@@ -86,19 +68,19 @@ class Mismatch:
     def difference(self) -> float:
         return round_half_up(self.published - self.computed, 2)
 
-    def describe(self) -> Problem:
-        return Problem(N_("%(code)s: published %(published)s, recomputed %(computed)s "
-                          "(difference %(difference)s)"),
+    def describe(self) -> Reason:
+        return reason("published_mismatch",
                        code=self.code, published=f"{self.published:.2f}",
                        computed=f"{self.computed:.2f}", difference=f"{self.difference:+.2f}")
 
 
-class PublishedError(ValueError):
-    """Figures that cannot be stored: ``messages`` name each problem (row and column)."""
+class PublishedError(Refusal):
+    """Figures that cannot be stored: one reason per problem, naming its row and column;
+    ``mismatches`` the figures the indicators do not give back."""
 
-    def __init__(self, messages: list[Problem], mismatches: tuple[Mismatch, ...] = ()):
-        super().__init__("; ".join(messages))
-        self.messages = messages
+    def __init__(self, key: str | None = None, /, *, reasons: Iterable[Reason] = (),
+                 mismatches: tuple[Mismatch, ...] = (), **values: object) -> None:
+        super().__init__(key, reasons=reasons, **values)
         self.mismatches = mismatches
 
 
@@ -153,7 +135,7 @@ def year_set(session: Session, agency: Agency, year: int) -> InstrumentSet | Non
 def parse_score(text: str) -> float | None:
     """Read one score as typed (``,`` or ``.`` decimals); blank is None.
 
-    Raises ``ValueError`` saying "not a number" or "outside 0–100".
+    Raises :class:`PublishedError` (a ``ValueError``): not a number, or outside 0–100.
     """
     text = str(text).strip()
     if not text:
@@ -161,9 +143,9 @@ def parse_score(text: str) -> float | None:
     try:
         value = float(text.replace(",", "."))
     except ValueError:
-        raise ValueError(Problem(N_("not a number"))) from None
+        raise PublishedError("score_not_a_number") from None
     if not 0 <= value <= 100:  # also refuses nan and inf
-        raise ValueError(Problem(N_("outside 0–100")))
+        raise PublishedError("score_out_of_range")
     return value
 
 
@@ -211,7 +193,7 @@ def check(iset: InstrumentSet | None, scores: dict[str, float]) -> tuple[Mismatc
     known = set(set_codes(iset))
     unknown = [c for c in scores if c not in known]
     if unknown:
-        raise PublishedError([Problem(N_("column %(column)s: unknown in %(set)s (use %(codes)s)"),
+        raise PublishedError(reasons=[reason("published_code_unknown",
                                       column=c, set=iset.id if iset else "-",
                                       codes=", ".join(set_codes(iset))) for c in unknown])
     if iset is None:
@@ -278,18 +260,18 @@ def set_published(session: Session, agency: Agency, year: int, scores: dict[str,
     """
     lo, hi = YEAR_RANGE
     if not lo <= year <= hi:
-        raise PublishedError([Problem(N_("%(year)s is not a B.E. year (%(lo)s–%(hi)s)"),
+        raise PublishedError(reasons=[reason("published_year_invalid",
                                       year=year, lo=lo, hi=hi)])
     figures = {c: float(v) for c, v in scores.items() if v is not None}
-    bad = [Problem(N_("column %(column)s: %(value)s is outside 0–100"), column=c, value=f"{v:g}")
+    bad = [reason("published_score_out_of_range", column=c, value=f"{v:g}")
            for c, v in figures.items() if not 0 <= v <= 100]
     if bad:
-        raise PublishedError(bad)
+        raise PublishedError(reasons=bad)
     if iset is None:
         iset = year_set(session, agency, year)
     mismatches = check(iset, figures)
     if mismatches and not keep_as_given:
-        raise PublishedError([m.describe() for m in mismatches], mismatches)
+        raise PublishedError(reasons=[m.describe() for m in mismatches], mismatches=mismatches)
     row = session.scalar(sa.select(PublishedResult).where(
         PublishedResult.agency_id == agency.id, PublishedResult.fiscal_year_be == year))
     if not figures:
@@ -356,17 +338,15 @@ def read_table(data: bytes, filename: str) -> list[list[str]]:
                      for v in row] for row in sheet.iter_rows(values_only=True)]
             book.close()
         except Exception:  # openpyxl raises many kinds for a damaged file
-            raise PublishedError([Problem(N_("the file is not a readable XLSX workbook"))]) \
+            raise PublishedError(reasons=[reason("published_file_not_xlsx")]) \
                 from None
         return rows
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise PublishedError([Problem(N_("the file is not UTF-8 text (save it as CSV UTF-8) "
-                                         "or XLSX"))]) from None
+        raise PublishedError(reasons=[reason("published_file_not_utf8")]) from None
     if "\x00" in text:
-        raise PublishedError([Problem(N_("the file is not CSV text (save it as CSV UTF-8) "
-                                         "or XLSX"))])
+        raise PublishedError(reasons=[reason("published_file_not_csv")])
     return [row for row in csv.reader(io.StringIO(text))]
 
 
@@ -379,18 +359,17 @@ def parse_upload(data: bytes, filename: str, codes: tuple[str, ...]) -> list[Upl
     while header and not header[-1]:
         header.pop()
     keys = {"agency", "fiscal_year"}
-    errors: list[str] = []
+    errors: list[Reason] = []
     if not header:
-        raise PublishedError([Problem(N_("the file has no header row"))])
+        raise PublishedError(reasons=[reason("published_no_header")])
     for i, h in enumerate(header, start=1):
         if h not in keys and h not in codes:
-            errors.append(Problem(N_("column %(n)s '%(column)s': unknown (use agency, "
-                                     "fiscal_year, %(codes)s)"),
+            errors.append(reason("published_column_unknown",
                                   n=i, column=h, codes=", ".join(codes)))
     if len(set(header)) != len(header):
-        errors.append(Problem(N_("a column appears twice")))
+        errors.append(reason("published_column_twice"))
     if errors:
-        raise PublishedError(errors)
+        raise PublishedError(reasons=errors)
     lo, hi = YEAR_RANGE
     out: list[UploadRow] = []
     seen: set[tuple] = set()
@@ -399,7 +378,7 @@ def parse_upload(data: bytes, filename: str, codes: tuple[str, ...]) -> list[Upl
         if not any(cells):
             continue
         if len(cells) > len(header) and any(cells[len(header):]):
-            errors.append(Problem(N_("row %(row)s: more cells than columns"), row=line))
+            errors.append(reason("published_row_too_long", row=line))
             continue
         cells = cells[:len(header)] + [""] * (len(header) - len(cells))
         values = dict(zip(header, cells, strict=True))
@@ -408,14 +387,13 @@ def parse_upload(data: bytes, filename: str, codes: tuple[str, ...]) -> list[Upl
         if "fiscal_year" in values:
             text = values.pop("fiscal_year")
             if not text.isdigit() or not lo <= int(text) <= hi:
-                errors.append(Problem(N_("row %(row)s, column fiscal_year: '%(value)s' is not "
-                                         "a B.E. year (%(lo)s–%(hi)s)"),
+                errors.append(reason("published_row_year_invalid",
                                       row=line, value=text, lo=lo, hi=hi))
                 continue
             year = int(text)
         if (agency_code, year) in seen:
             which = " ".join(x for x in (agency_code, None if year is None else str(year)) if x)
-            errors.append(Problem(N_("row %(row)s: %(which)s appears twice"), row=line,
+            errors.append(reason("published_row_twice", row=line,
                                   which=which or "-"))
             continue
         seen.add((agency_code, year))
@@ -424,14 +402,13 @@ def parse_upload(data: bytes, filename: str, codes: tuple[str, ...]) -> list[Upl
             try:
                 scores[code] = parse_score(cell)
             except ValueError as exc:
-                errors.append(Problem(N_("row %(row)s, column %(column)s: '%(value)s' is "
-                                         "%(reason)s"),
-                                      row=line, column=code, value=cell, reason=exc.args[0]))
+                errors.append(reason("published_row_score_invalid",
+                                      row=line, column=code, value=cell, reason=exc.reasons[0]))
         out.append(UploadRow(line, agency_code, year, scores))
     if errors:
-        raise PublishedError(errors)
+        raise PublishedError(reasons=errors)
     if not out:
-        raise PublishedError([Problem(N_("the file has no rows"))])
+        raise PublishedError(reasons=[reason("published_no_rows")])
     return out
 
 
@@ -444,44 +421,40 @@ def store_upload(session: Session, rows: list[UploadRow], *, default_agency: Age
     uploader may set that agency's result.  Raises :class:`PublishedError` naming every
     refused row (and column); nothing is stored then.  Returns (agency, year) of each row.
     """
-    errors: list[str] = []
+    errors: list[Reason] = []
     planned: list[tuple[Agency, int, dict[str, float | None], InstrumentSet | None]] = []
     for r in rows:
         target = default_agency
         if r.agency_code is not None:
             target = session.scalar(sa.select(Agency).where(Agency.code == r.agency_code))
             if target is None:
-                errors.append(Problem(N_("row %(row)s, column agency: no agency with code "
-                                         "'%(code)s'"), row=r.line, code=r.agency_code))
+                errors.append(reason("published_row_agency_unknown", row=r.line, code=r.agency_code))
                 continue
         if target is None:
-            errors.append(Problem(N_("row %(row)s, column agency: which agency? (add an agency "
-                                     "column)"), row=r.line))
+            errors.append(reason("published_row_agency_missing", row=r.line))
             continue
         if not allowed(target):
-            errors.append(Problem(N_("row %(row)s, column agency: you may not set the result of "
-                                     "'%(code)s' (outside your agency or area)"),
+            errors.append(reason("published_row_agency_not_allowed",
                                   row=r.line, code=target.code))
             continue
         row_year = r.fiscal_year_be or year
         if row_year is None:
-            errors.append(Problem(N_("row %(row)s, column fiscal_year: which year? (add a "
-                                     "fiscal_year column or choose the year)"), row=r.line))
+            errors.append(reason("published_row_year_missing", row=r.line))
             continue
         iset = year_set(session, target, row_year)
         try:
             mismatches = check(iset, {c: v for c, v in r.scores.items() if v is not None})
         except PublishedError as exc:
-            errors.extend(Problem(N_("row %(row)s, %(problem)s"), row=r.line, problem=m)
-                          for m in exc.messages)
+            errors.extend(reason("published_row_problem", row=r.line, problem=m)
+                          for m in exc.reasons)
             continue
         if mismatches and not keep_as_given:
-            errors.extend(Problem(N_("row %(row)s, column %(problem)s"), row=r.line,
+            errors.extend(reason("published_row_column_problem", row=r.line,
                                   problem=m.describe()) for m in mismatches)
             continue
         planned.append((target, row_year, r.scores, iset))
     if errors:
-        raise PublishedError(errors)
+        raise PublishedError(reasons=errors)
     for target, row_year, scores, iset in planned:  # a row replaces its year entirely
         set_published(session, target, row_year, scores, source=source, entered_by=entered_by,
                       keep_as_given=keep_as_given, iset=iset)
