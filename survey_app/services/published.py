@@ -401,7 +401,7 @@ def parse_upload(data: bytes, filename: str, codes: tuple[str, ...]) -> list[Upl
         for code, cell in values.items():
             try:
                 scores[code] = parse_score(cell)
-            except ValueError as exc:
+            except PublishedError as exc:
                 errors.append(reason("published_row_score_invalid",
                                       row=line, column=code, value=cell, reason=exc.reasons[0]))
         out.append(UploadRow(line, agency_code, year, scores))

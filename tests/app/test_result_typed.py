@@ -78,7 +78,7 @@ def test_a_wrong_total_is_named_with_the_difference():
     (miss,) = check(ISET, figures)
     assert (miss.code, miss.published, miss.computed, miss.difference) == \
         ("total", 95.00, 94.67, 0.33)
-    assert "total: published 95.00, recomputed 94.67 (difference +0.33)" == miss.describe()
+    assert say(miss.describe(), "en") == "total: published 95.00, recomputed 94.67 (difference +0.33)"
 
 
 def test_an_indicator_that_its_sub_indicators_do_not_give_is_named():
