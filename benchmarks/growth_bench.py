@@ -84,11 +84,11 @@ def _demo_has_responses_option() -> bool:
 
 def _fill(app, assessment_id: int, total: int, seed: int) -> None:
     """Add responses until the assessment has ``total`` (services' storage functions)."""
+    from survey_app.demo import plausible_answers
     from survey_app.extensions import db
     from survey_app.models import Assessment
     from survey_app.services.assessments import response_counts
     from survey_app.services.ballots import add_ballot, erase_mixed_ballots, mix_assessment
-    from survey_app.demo import plausible_answers
     from survey_app.services.responses import _add_response
 
     rng = np.random.default_rng(seed)
@@ -139,10 +139,10 @@ def _submissions_then_pass(app, assessment_id: int, rng, *, mixer: bool) -> floa
     (``run_pass``: it publishes them and stores the result); returns the pass's seconds.
     With ``mixer=False`` the batch is published by ``release_due`` alone, as passes did before
     they stored the result (the next load recomputes it: the old cold load)."""
+    from survey_app.demo import plausible_answers
     from survey_app.extensions import db
     from survey_app.models import Assessment
     from survey_app.services.ballots import run_pass
-    from survey_app.demo import plausible_answers
     from survey_app.services.publication import release_due
     from survey_app.services.responses import store_eit_response
 
@@ -177,8 +177,8 @@ def measure(size: int, *, backend: str, repeat: int, seed: int) -> dict[str, flo
     import pandas as pd
 
     from survey_app import create_app
-    from survey_app.extensions import db
     from survey_app.demo import ensure_demo
+    from survey_app.extensions import db
     from survey_app.services.results import assessment_result
     from survey_app.services.schema import upgrade
 

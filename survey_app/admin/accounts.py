@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
 
 from ..extensions import db
 from ..i18n import localized
 from ..labels import ROLE_LABELS
 from ..models import Role, User
+from ..refusals import say
 from ..services.accounts import (
     AccountError,
     assignable_roles,
@@ -33,29 +33,6 @@ from . import bp
 from .access import agency_or_404, audit, session_max_age, writer_required
 from .common import choices
 from .forms import EmptyForm, PasswordChangeForm, UserForm, UserRoleForm
-
-#: ``AccountError.key`` → the console's text of a refused account change.
-ACCOUNT_ERRORS = {
-    "password_too_short": _l("The password must have at least %(n)s characters"),
-    "password_too_simple": _l("The password is too simple"),
-    "password_current_wrong": _l("The current password is wrong"),
-    "password_same": _l("The new password must differ from the current one"),
-    "account_not_yours": _l("That account or agency is outside your scope"),
-    "account_self": _l("You cannot deactivate your own account or change its role; ask another "
-                       "admin."),
-    "account_last_system_admin": _l("%(username)s is the last active system admin; the console "
-                                    "needs at least one."),
-    "account_self_password": _l("Change your own password on the change-password page"),
-    "account_role_not_allowed": _l("Only a system admin can make a system admin"),
-    "account_needs_agency": _l("This role needs an agency"),
-}
-
-
-def _message(exc: AccountError) -> str:
-    """The console's text of a refused account change (the service's English otherwise)."""
-    if exc.key is None:
-        return str(exc)
-    return str(ACCOUNT_ERRORS[exc.key]) % exc.values
 
 
 def _role_and_agency_choices(form) -> None:
@@ -80,7 +57,7 @@ def users():
                                must_change=True)  # the admin chose it: a temporary password
         except AccountError as exc:
             db.session.rollback()
-            form.username.errors.append(str(exc))
+            form.username.errors.append(say(exc))
         else:
             audit("user_create", agency_id=user.agency_id, target=user.username,
                   detail=f"role {user.role}")
@@ -129,7 +106,7 @@ def user_role(user_id: int):
             change_role(db.session, current_user, user, role=form.role.data, agency=agency)
         except AccountError as exc:
             db.session.rollback()
-            form.role.errors.append(_message(exc))
+            form.role.errors.append(say(exc))
         else:
             db.session.flush()
             db.session.refresh(user)
@@ -151,7 +128,7 @@ def user_reset_password(user_id: int):
         password = reset_password(db.session, current_user, user)
     except AccountError as exc:
         db.session.rollback()
-        flash(_message(exc), "error")
+        flash(say(exc), "error")
         return redirect(url_for(".user_manage", user_id=user.id))
     audit("user_password_reset", agency_id=user.agency_id, target=user.username,
           detail="temporary password, must change at sign-in")
@@ -175,7 +152,7 @@ def user_active(user_id: int):
         set_active(db.session, current_user, user, active)
     except AccountError as exc:
         db.session.rollback()
-        flash(_message(exc), "error")
+        flash(say(exc), "error")
     else:
         audit("user_activate" if active else "user_deactivate", agency_id=user.agency_id,
               target=user.username)
@@ -203,7 +180,7 @@ def password_change():
                 db.session.rollback()
                 field = (form.current_password if exc.key == "password_current_wrong"
                          else form.new_password)
-                field.errors.append(_message(exc))
+                field.errors.append(say(exc))
             else:
                 audit("password_change", agency_id=user.agency_id, target=user.username)
                 # Every sign-in ended with the old password, this one included; this browser

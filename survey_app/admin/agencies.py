@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..i18n import localized
 from ..labels import AGENCY_TYPE_LABELS
 from ..models import Agency, Role
+from ..refusals import say
 from ..services.agencies import (
     AGENCY_TYPES,
     AgencyError,
@@ -24,13 +24,6 @@ from . import bp
 from .access import agency_or_404, audit, writer_required
 from .common import choices, pending_ballots
 from .forms import AgencyForm
-
-#: ``AgencyError.reason`` → what the form says.
-AGENCY_ERRORS = {
-    "code_taken": _l("This agency code is already taken"),
-    "agency_type_unknown": _l("Unknown agency type"),
-    "parent_cycle": _l("The parent cannot be the agency itself or one of its own child agencies"),
-}
 
 
 def _parent_choices(exclude: Agency | None = None) -> list:
@@ -75,7 +68,7 @@ def _save_agency_from(form: AgencyForm, agency: Agency | None) -> Agency | None:
             eligible_headcount=form.eligible_headcount.data, parent_id=parent_id)
     except AgencyError as exc:
         db.session.rollback()
-        form.code.errors.append(str(AGENCY_ERRORS[exc.reason]))
+        form.code.errors.append(say(exc))
         return None
 
 

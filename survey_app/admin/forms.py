@@ -6,13 +6,17 @@ Labels and hints are lazy strings, rendered in the request's language by ``admin
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable, Mapping
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
     FloatField,
+    Form,
+    FormField,
     HiddenField,
     IntegerField,
     PasswordField,
@@ -30,6 +34,7 @@ from wtforms.validators import (
 )
 
 from ..i18n import TranslatedForm
+from ..services import report_document
 
 try:  # wtforms >= 3.3 deprecates (value, label) tuples
     from wtforms import SelectChoice as Choice
@@ -45,6 +50,83 @@ class ConsoleForm(TranslatedForm):
 
 class EmptyForm(ConsoleForm):
     """A button-only POST: nothing but the CSRF token."""
+
+
+# -- grids: one sub-form per row, generated from data ------------------------------------------
+
+
+class GridForm(ConsoleForm):
+    """Base of the forms :func:`grid_form` generates: one sub-form per row of a grid.
+
+    A row's fields post as ``{row}-{column}`` (the OIT item ``O1``'s ``O1-passed``, the
+    quarter ``q2``'s ``q2-status``).  Subclasses add the grid's other fields (a "keep as
+    given" box, the report document's fields).
+    """
+
+    row_keys: tuple[str, ...] = ()
+
+    def rows(self) -> list[tuple[str, Form]]:
+        """Each row's key and sub-form, in the grid's order."""
+        return [(key, self[key].form) for key in self.row_keys]
+
+    def posted(self, key: str) -> bool:
+        """Whether the request carried any field of the row (a reader's page posts none, and
+        a row added to the grid after the page was shown is not on it)."""
+        return any(field.raw_data for field in self[key].form)
+
+    @property
+    def csrf_failed(self) -> bool:
+        return bool(getattr(self, "csrf_token", None) and self.csrf_token.errors)
+
+    def row_errors(self, label=str) -> dict[str, list[str]]:
+        """Each row's problems, each naming the row (``label(key)``) and the field."""
+        out: dict[str, list[str]] = {}
+        for key, row in self.rows():
+            for field in row:
+                for message in field.errors:
+                    out.setdefault(key, []).append(
+                        _("%(row)s, %(field)s: %(problem)s", row=label(key),
+                          field=field.label.text, problem=message))
+        return out
+
+
+def grid_form(base: type[GridForm], rows: Iterable[str],
+              columns: Mapping[str, object]) -> type[GridForm]:
+    """Return a form class with one sub-form per row key, whose fields are ``columns``
+    (column name → an unbound WTForms field: ``TextAreaField(_l("Note"))``).
+
+    Like :func:`survey_app.respond.forms.questionnaire_form`, the grid comes from data (the
+    OIT items, the quarters, the report's texts, the published years), so a posted form maps
+    one-to-one onto what the service stores and WTForms reads every field, CSRF included.
+    """
+    keys = tuple(rows)
+    if len(set(keys)) != len(keys) or any(k.startswith("_") or hasattr(base, k) for k in keys):
+        raise ValueError(f"grid rows must be distinct names free in {base.__name__}: {keys}")
+    row = type(f"{base.__name__}Row", (Form,), dict(columns))
+    attrs: dict[str, object] = {"row_keys": keys}
+    attrs.update({key: FormField(row, separator="-") for key in keys})
+    return type(f"{base.__name__}Generated", (base,), attrs)
+
+
+class PublishedGridForm(GridForm):
+    """The published results page: a row per year (its columns the year and each figure, see
+    ``admin.past_results``), and whether to keep figures that disagree as given."""
+
+    keep_as_given = BooleanField(_l("Keep the published figures as given where they do not "
+                                    "agree with the indicators"))
+
+
+#: The report texts page: a row per kind of text (its columns the indicators, see
+#: ``admin.results``), then the report document's fields (:mod:`..services.report_document`),
+#: named as the service names them; ``document`` says the page posted them.
+ReportTextsForm = type("ReportTextsForm", (GridForm,), {
+    "__doc__": "The report's texts (a grid) and its document's fields.",
+    "document": HiddenField(),
+    **{name: (TextAreaField() if name in report_document.TEXT_FIELDS else StringField())
+       for name in report_document.FIELDS},
+    "logo": FileField(),
+    "remove_logo": BooleanField(false_values=("", "0", "false")),
+})
 
 
 class ReopenForm(ConsoleForm):

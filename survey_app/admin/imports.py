@@ -17,6 +17,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from ..extensions import csrf, db
 from ..guards import accepts_files
 from ..i18n import current_language
+from ..refusals import each, say
 from ..services.imports import (
     ImportRefused,
     PreviewExpired,
@@ -85,10 +86,8 @@ def responses_import(assessment_id: int):
             mapping_name=(mapping.filename or "") if mapping else "",
             assessment_id=assessment.id, secret=current_app.secret_key)
     except ImportRefused as exc:
-        lang = current_language()
-        return _page(assessment, form, status=400, errors=[
-            _("Cannot import; nothing was stored:"),
-            *[(th if lang == "th" else en) for th, en in exc.messages]])
+        return _page(assessment, form, status=400,
+                     errors=[_("Cannot import; nothing was stored:"), *each(exc)])
     return _page(assessment, form, preview=preview, status=200 if preview.token else 422)
 
 
@@ -116,9 +115,9 @@ def responses_import_confirm(assessment_id: int):
         payload = load_preview(form.token.data, secret=current_app.secret_key,
                                assessment=assessment)
         record = store_import(db.session, assessment, payload, user=current_user)
-    except PreviewExpired:
+    except PreviewExpired as exc:
         db.session.rollback()
-        flash(_("The preview expired or is not valid; upload the file again"), "error")
+        flash(say(exc), "error")
         return redirect(url_for(".responses_import", assessment_id=assessment.id))
     audit("responses_import", agency_id=assessment.agency_id, target=audit_label(assessment),
           detail=f"{record.instrument} {record.rows} rows from {record.file_name} "

@@ -7,6 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
+from wtforms import RadioField, TextAreaField
 
 from questionnaires import InstrumentSet
 
@@ -43,7 +44,7 @@ from .common import (
     send_report,
     with_inline_css,
 )
-from .forms import EmptyForm, MeasureForm
+from .forms import Choice, EmptyForm, GridForm, MeasureForm, grid_form
 
 #: A measure's status as the console names it (the reports' Thai words are in text.j2).
 STATUS_LABELS = {"not_started": _l("Not started"), "in_progress": _l("In progress"),
@@ -139,7 +140,18 @@ def measure_delete(assessment_id: int, measure_id: int):
 # -- progress per quarter ---------------------------------------------------------------------
 
 
+#: Each quarter's row of the progress form.  The status's choices are the service's
+#: (:func:`~survey_app.services.measures.read_progress` judges what was posted).
+PROGRESS_COLUMNS = {
+    "status": RadioField(_l("Status"), validate_choice=False,
+                         choices=[Choice(s, STATUS_LABELS[s]) for s in STATUSES]),
+    "note": TextAreaField(_l("What was done")),
+    "urls": TextAreaField(_l("Evidence links (one per line)")),
+}
+
+
 def _problem_message(p) -> str:
+    """A problem :func:`read_progress` found, naming the quarter (and the field by its words)."""
     if p.problem == "url":
         return _("Quarter %(q)s: not a valid evidence link: %(url)s (type web links such as "
                  "https://example.go.th/page, one per line)", q=p.quarter, url=p.value)
@@ -159,19 +171,19 @@ def measure_progress(assessment_id: int, measure_id: int):
     assessment = assessment_or_404(assessment_id, write=request.method == "POST")
     row = _measure_or_404(assessment, measure_id)
     saved = {p.quarter: p for p in row.progress}
-    values = {q: {"status": saved[q].status if q in saved else "not_started",
+    form_class = grid_form(GridForm, (f"q{q}" for q in QUARTERS), PROGRESS_COLUMNS)
+    form = form_class(data=None if request.method == "POST" else {
+        f"q{q}": {"status": saved[q].status if q in saved else "not_started",
                   "note": saved[q].note if q in saved else "",
-                  "urls": saved[q].evidence_urls if q in saved else ""} for q in QUARTERS}
+                  "urls": saved[q].evidence_urls if q in saved else ""} for q in QUARTERS})
     errors: dict[int, list[str]] = {}
-    form = EmptyForm()
-    if request.method == "POST":
-        if not form.validate_on_submit():
+    if form.is_submitted():
+        if not form.validate() and form.csrf_failed:
             abort(400)
-        posted = {q: (request.form.get(f"q{q}-status", ""), request.form.get(f"q{q}-note", ""),
-                      request.form.get(f"q{q}-urls", "")) for q in QUARTERS
-                  if f"q{q}-status" in request.form}
-        for q, (status, note, urls) in posted.items():
-            values[q] = {"status": status, "note": note, "urls": urls}
+        # a quarter whose status was not posted (a reader's disabled radios) is left alone
+        posted = {q: (form[f"q{q}"].status.data or "", form[f"q{q}"].note.data or "",
+                      form[f"q{q}"].urls.data or "") for q in QUARTERS
+                  if form[f"q{q}"].status.raw_data}
         entries, problems = read_progress(posted)
         for p in problems:
             errors.setdefault(p.quarter, []).append(_problem_message(p))
@@ -189,8 +201,8 @@ def measure_progress(assessment_id: int, measure_id: int):
     iset = assessment_set(assessment)
     return render_template(
         "admin/measure_progress.html", assessment=assessment, agency=assessment.agency,
-        measure=row, indicator=iset.indicators.get(row.indicator), values=values, errors=errors,
-        form=form, statuses=STATUSES, status_labels=STATUS_LABELS, year=measures_year(assessment),
+        measure=row, indicator=iset.indicators.get(row.indicator), quarters=QUARTERS,
+        errors=errors, form=form, year=measures_year(assessment),
         current=current_quarter(assessment)), (400 if errors else 200)
 
 

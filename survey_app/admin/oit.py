@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required
+from wtforms import RadioField, TextAreaField
+from wtforms.validators import Length
+
+from questionnaires import InstrumentSet
 
 from ..extensions import db
 from ..services.instrument_sets import assessment_set
 from ..services.oit import (
     DUE_LABELS,
+    NOTE_MAX,
     XLSX_MIMETYPE,
     OitEntry,
     checklist_xlsx,
@@ -22,7 +28,26 @@ from ..services.oit import (
 from . import bp
 from .access import assessment_or_404, audit
 from .common import audit_label, download_name, record_download
-from .forms import EmptyForm
+from .forms import Choice, GridForm, grid_form
+
+#: Each OIT item's row of the checklist form: its judgement, evidence links and note.
+OIT_COLUMNS = {
+    "passed": RadioField(_l("Judgement"), default="", choices=[
+        Choice("pass", _l("Pass")), Choice("fail", _l("Fail")), Choice("", _l("Not judged"))]),
+    "urls": TextAreaField(_l("Evidence links (one per line)")),
+    "note": TextAreaField(_l("Note"), filters=[lambda v: v.strip() if v else v],
+                          validators=[Length(max=NOTE_MAX)]),
+}
+_JUDGED = {True: "pass", False: "fail", None: ""}
+
+
+def _checklist(iset: InstrumentSet, entries: dict[str, OitEntry]) -> GridForm:
+    """The checklist form: one row per OIT item of the set; shown, it holds what is stored."""
+    form_class = grid_form(GridForm, (item.code for item in iset.oit_items), OIT_COLUMNS)
+    if request.method == "POST":  # the posted checklist alone: an item not posted is cleared
+        return form_class()
+    return form_class(data={code: {"passed": _JUDGED[e.passed], "urls": "\n".join(e.evidence_urls),
+                                   "note": e.note} for code, e in entries.items()})
 
 
 @bp.route("/assessments/<int:assessment_id>/oit", methods=["GET", "POST"])
@@ -30,29 +55,21 @@ from .forms import EmptyForm
 def oit(assessment_id: int):
     assessment = assessment_or_404(assessment_id, write=request.method == "POST")
     iset = assessment_set(assessment)
-    form = EmptyForm()
-    entries = oit_entries(db.session, assessment)
+    form = _checklist(iset, oit_entries(db.session, assessment))
     errors: dict[str, list[str]] = {}
-    posted: dict[str, dict[str, str]] = {}
-    if request.method == "POST":
-        if not form.validate_on_submit():
+    if form.is_submitted():
+        if not form.validate() and form.csrf_failed:
             abort(400)
         new_entries = []
-        for item in iset.oit_items:
-            judged = request.form.get(f"{item.code}-passed", "")
-            urls_text = request.form.get(f"{item.code}-urls", "")
-            note = request.form.get(f"{item.code}-note", "").strip()
-            posted[item.code] = {"passed": judged, "urls": urls_text, "note": note}
-            urls, bad = parse_evidence_urls(urls_text)
-            if bad:
-                errors[item.code] = [
-                    _("%(item)s: not a valid evidence link: %(url)s (type web links such as "
-                      "https://example.go.th/page, one per line)", item=item.code, url=b)
-                    for b in bad]
-            if judged not in ("", "pass", "fail") or len(note) > 4000:
-                abort(400)
-            passed = {"pass": True, "fail": False}.get(judged)
-            new_entries.append(OitEntry(item.code, passed, urls, note))
+        errors = form.row_errors()
+        for code, row in form.rows():
+            urls, bad = parse_evidence_urls(row.urls.data or "")
+            errors.setdefault(code, []).extend(
+                _("%(item)s: not a valid evidence link: %(url)s (type web links such as "
+                  "https://example.go.th/page, one per line)", item=code, url=b) for b in bad)
+            passed = {"pass": True, "fail": False}.get(row.passed.data)
+            new_entries.append(OitEntry(code, passed, urls, row.note.data or ""))
+        errors = {code: messages for code, messages in errors.items() if messages}
         if not errors:
             changed = save_oit(db.session, assessment, new_entries)
             if changed:
@@ -63,18 +80,12 @@ def oit(assessment_id: int):
             db.session.commit()
             flash(_("OIT checklist saved (%(n)s items changed)", n=len(changed)), "ok")
             return redirect(url_for(".oit", assessment_id=assessment.id))
-    if not posted:
-        posted = {
-            code: {"passed": {True: "pass", False: "fail"}.get(e.passed, ""),
-                   "urls": "\n".join(e.evidence_urls), "note": e.note}
-            for code, e in entries.items()
-        }
     scores = oit_scores(assessment, oit_results(db.session, assessment))
     groups = [(sub, iset.oit_items_for(sub.code)) for sub in iset.sub_indicators.values()]
     indicators = [iset.indicators[c] for c in iset.indicators if iset.instrument_of(c) == "OIT"]
     status = 400 if errors else 200
     return render_template("admin/oit.html", assessment=assessment, agency=assessment.agency,
-                           groups=groups, indicators=indicators, posted=posted, errors=errors,
+                           groups=groups, indicators=indicators, errors=errors,
                            scores=scores, form=form, due_labels=DUE_LABELS), status
 
 

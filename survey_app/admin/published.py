@@ -10,15 +10,17 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from wtforms import StringField
 
 from ..extensions import db
 from ..guards import accepts_files
 from ..models import Agency
+from ..refusals import each
 from ..services.agencies import in_scope
 from ..services.published import (
     YEAR_RANGE,
-    Problem,
     PublishedError,
     all_codes,
     all_oit_item_codes,
@@ -31,23 +33,45 @@ from ..services.published import (
 )
 from . import bp
 from .access import agency_or_404, audit, writer_required
-from .forms import EmptyForm, PublishedImportForm
+from .forms import PublishedGridForm, PublishedImportForm, grid_form
+
+#: Blank rows under the stored years, for new ones.
+NEW_ROWS = 3
 
 
-def _read_grid(shown: tuple[str, ...]) -> tuple[dict[int, dict[str, float | None]], list[str]]:
+def _grid(codes: tuple[str, ...], stored: dict[int, dict[str, float]], *, writer: bool,
+          posted: bool = False) -> PublishedGridForm:
+    """The grid: a row per stored year, then blank rows for a writer (``s-0-year``,
+    ``s-0-total``, ``s-0-9.1`` …): the posted one, or one filled with the stored figures."""
+    years = sorted(stored)
+    columns = {"year": StringField(_l("Fiscal year B.E.")), **{c: StringField(c) for c in codes}}
+    keys = [f"s-{row}" for row in range(len(years) + (NEW_ROWS if writer else 0))]
+    form_class = grid_form(PublishedGridForm, keys, columns)
+    if posted:  # what was posted alone: a cell not posted is blank
+        return form_class()
+    return form_class(data={key: {"year": str(year), **{
+        c: f"{v:.2f}" for c, v in stored[year].items() if v is not None}}
+        for key, year in zip(keys, years, strict=False)})
+
+
+def _read_grid(form: PublishedGridForm, codes: tuple[str, ...]
+               ) -> tuple[dict[int, dict[str, float | None]], list[str]]:
     """Read the posted grid: year → code → score, and a message for every bad cell."""
     grid: dict[int, dict[str, float | None]] = {}
     errors: list[str] = []
     lo, hi = YEAR_RANGE
-    for row, year_text in enumerate(request.form.getlist("year")):
-        year_text = year_text.strip()
-        cells = {c: request.form.get(f"s-{row}-{c}", "") for c in shown}
+    for number, (key, row) in enumerate(form.rows(), start=1):
+        if not form.posted(key):
+            continue
+        year_text = (row.year.data or "").strip()
+        cells = {c: row[c].data or "" for c in codes}
         if not year_text:
             if any(v.strip() for v in cells.values()):
-                errors.append(_("Row %(row)s: scores without a year", row=row + 1))
+                errors.append(_("Row %(row)s: scores without a year", row=number))
             continue
         if not year_text.isdigit() or not lo <= int(year_text) <= hi:
-            errors.append(_("%(year)s is not a B.E. year (2400–2700)", year=year_text))
+            errors.append(_("Row %(row)s: %(year)s is not a B.E. year (2400–2700)", row=number,
+                            year=year_text))
             continue
         year = int(year_text)
         if year in grid:
@@ -57,7 +81,7 @@ def _read_grid(shown: tuple[str, ...]) -> tuple[dict[int, dict[str, float | None
         for c, v in cells.items():
             try:
                 scores[c] = parse_score(v)
-            except ValueError:
+            except PublishedError:
                 errors.append(_('Year %(year)s, column %(code)s: "%(value)s" is not a score from 0 to 100',
                                 year=year, code=c, value=v))
         grid[year] = scores
@@ -65,22 +89,15 @@ def _read_grid(shown: tuple[str, ...]) -> tuple[dict[int, dict[str, float | None
 
 
 def _page(agency: Agency, errors: list[str], import_form: PublishedImportForm, *,
-          mismatch: bool = False, posted: dict | None = None):
+          mismatch: bool = False, grid: PublishedGridForm | None = None):
     codes = all_codes(db.session)
     stored = {y: p.scores for y, p in published_years(db.session, agency).items()}
-    return render_template("admin/published.html", agency=agency, shown=codes,
-                           scores=posted if posted is not None else stored, errors=errors,
-                           form=EmptyForm(), import_form=import_form, codes=codes,
+    return render_template("admin/published.html", agency=agency, shown=codes, errors=errors,
+                           form=grid or _grid(codes, stored, writer=current_user.can_write),
+                           import_form=import_form, codes=codes,
                            years=year_summaries(db.session, agency), mismatch=mismatch,
                            area=db.session.scalar(sa.select(sa.exists().where(
                                Agency.parent_id == agency.id))))
-
-
-def _say(problem) -> str:
-    """A problem of :mod:`..services.published` in the page's language."""
-    if isinstance(problem, Problem):
-        return _(problem.template, **{k: _say(v) for k, v in problem.params.items()})
-    return str(problem)
 
 
 def _who() -> str:
@@ -93,15 +110,17 @@ def published(agency_id: int):
     agency = agency_or_404(agency_id, write=request.method == "POST")
     errors: list[str] = []
     mismatch = False
-    grid = None
+    form = None
     if request.method == "POST":
-        # The grid always posts its year column; without it the POST would clear every year.
-        if not EmptyForm().validate_on_submit() or not request.form.getlist("year"):
+        codes = all_codes(db.session)
+        existing = published_years(db.session, agency)
+        form = _grid(codes, {y: p.scores for y, p in existing.items()}, writer=True, posted=True)
+        # Without any row the POST would clear every year.
+        if (not form.validate() and form.csrf_failed) or not any(map(form.posted, form.row_keys)):
             abort(400)
-        grid, errors = _read_grid(all_codes(db.session))
-        keep = request.form.get("keep_as_given") == "y"
+        grid, errors = _read_grid(form, codes)
+        keep = form.keep_as_given.data
         if not errors:
-            existing = published_years(db.session, agency)
             changed = []
             for year in sorted(set(existing) | set(grid)):
                 scores = grid.get(year, {})
@@ -111,8 +130,8 @@ def published(agency_id: int):
                         changed.append(year)
                 except PublishedError as exc:
                     mismatch = mismatch or bool(exc.mismatches)
-                    errors.extend(_("Year %(year)s: %(problem)s", year=year, problem=_say(m))
-                                  for m in exc.messages)
+                    errors.extend(_("Year %(year)s: %(problem)s", year=year, problem=m)
+                                  for m in each(exc))
             if errors:
                 db.session.rollback()
             else:
@@ -124,7 +143,7 @@ def published(agency_id: int):
                 flash(_("Saved"), "ok")
                 return redirect(url_for(".published", agency_id=agency.id))
     page = _page(agency, errors, PublishedImportForm(formdata=None), mismatch=mismatch,
-                 posted=grid if errors else None)
+                 grid=form if errors else None)
     return page, (400 if errors else 200)
 
 
@@ -150,7 +169,7 @@ def published_import(agency_id: int):
     except PublishedError as exc:
         db.session.rollback()
         return _page(agency, [_("Import failed; nothing was saved:"),
-                              *(_say(m) for m in exc.messages)], form,
+                              *each(exc)], form,
                      mismatch=bool(exc.mismatches)), 400
     for target, year in stored:
         audit("published_import", agency_id=target.id, target=target.code,

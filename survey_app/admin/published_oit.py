@@ -20,9 +20,9 @@ from questionnaires import InstrumentSet
 
 from ..extensions import db
 from ..models import Agency
+from ..refusals import say
 from ..services.published import (
     YEAR_RANGE,
-    Problem,
     PublishedError,
     from_oit_items,
     oit_items_note,
@@ -31,6 +31,7 @@ from ..services.published import (
     set_published,
     year_set,
 )
+from ..services.refusals import reason
 from . import bp
 from .access import agency_or_404, audit
 from .forms import Choice, ConsoleForm
@@ -46,12 +47,6 @@ def oit_items_form(iset: InstrumentSet) -> type[ConsoleForm]:
     fields["keep_as_given"] = BooleanField(_l("Keep the published figures as given where they "
                                               "do not agree with the items"))
     return type("PublishedOitItemsForm", (ConsoleForm,), fields)
-
-
-def _say(problem) -> str:
-    if isinstance(problem, Problem):
-        return _(problem.template, **{k: _say(v) for k, v in problem.params.items()})
-    return str(problem)
 
 
 def _year() -> tuple[int | None, str | None]:
@@ -70,9 +65,10 @@ def _read_items(form: ConsoleForm, iset: InstrumentSet) -> tuple[dict[str, bool]
         value = form[f"item_{o.code}"].data or ""
         try:
             passed = parse_oit_item(value)
-        except ValueError as exc:
-            errors.append(_("OIT item %(item)s: '%(value)s' is %(reason)s", item=o.code,
-                            value=value, reason=_say(exc.args[0])))
+        except PublishedError as exc:
+            errors.append(say(reason("oit_item_value_invalid", value=value,
+                                     where=reason("oit_item_where", item=o.code),
+                                     reason=exc.reasons[0])))
             continue
         if passed is not None:
             items[o.code] = passed
@@ -111,8 +107,8 @@ def published_oit(agency_id: int):
             except PublishedError as exc:
                 db.session.rollback()
                 mismatch = bool(exc.mismatches)
-                errors = [_("Year %(year)s: %(problem)s", year=year, problem=_say(m))
-                          for m in exc.messages]
+                errors = [_("Year %(year)s: %(problem)s", year=year, problem=say(m))
+                          for m in exc.reasons]
             else:
                 if changed:
                     audit("published_update", agency_id=agency.id, target=agency.code,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
+from wtforms import TextAreaField
 
 from ..extensions import db
 from ..guards import accepts_files
@@ -29,7 +30,7 @@ from .common import (
     send_report,
     with_inline_css,
 )
-from .forms import EmptyForm
+from .forms import ReportTextsForm, grid_form
 
 
 @bp.record_once
@@ -130,6 +131,21 @@ def _document_values(row) -> dict[str, object]:
     return {k: ("" if v is None else v) for k, v in values.items()}
 
 
+def _texts_form(drafts: dict[tuple[str, str], str], values: dict[tuple[str, str], str],
+                stored) -> ReportTextsForm:
+    """The texts page's form: one row per kind of text, one column per indicator with a
+    draft (``strength-1``, ``monitoring-10``), then the document's fields."""
+    codes = dict.fromkeys(code for _kind, code in drafts)
+    columns = {code: TextAreaField(code) for code in codes}
+    form_class = grid_form(ReportTextsForm, reports.NARRATIVE_KINDS, columns)
+    data: dict[str, object] = {kind: {code: values[(kind, code)] for code in codes
+                                      if (kind, code) in values}
+                               for kind in reports.NARRATIVE_KINDS}
+    if request.method == "POST":  # what was posted alone (a field not posted is blank)
+        return form_class()
+    return form_class(data={**data, **_document_values(stored)})
+
+
 @bp.route("/assessments/<int:assessment_id>/report/texts", methods=["GET", "POST"])
 @login_required
 @accepts_files
@@ -144,26 +160,26 @@ def report_narrative(assessment_id: int):
     saved = reports.load_narratives(db.session, assessment)
     errors: dict[tuple[str, str], str] = {}
     doc_errors: dict[str, str] = {}
-    values = {key: saved.get(key, draft) for key, draft in drafts.items()}
     stored = report_document.load_document(db.session, assessment)
-    doc_values = _document_values(stored)
-    if request.method == "POST":
-        if not EmptyForm().validate_on_submit():
+    form = _texts_form(drafts, {key: saved.get(key, draft) for key, draft in drafts.items()},
+                       stored)
+    if form.is_submitted():
+        if not form.validate() and form.csrf_failed:
             abort(400)
-        posted = {key: request.form[f"{key[0]}-{key[1]}"] for key in drafts
-                  if f"{key[0]}-{key[1]}" in request.form}
+        posted = {(kind, code): form[kind][code].data or "" for kind, code in drafts
+                  if form[kind][code].raw_data}
         for key, value in posted.items():
             if len(value) > reports.NARRATIVE_MAX:
                 errors[key] = _("The text is longer than %(n)s characters", n=reports.NARRATIVE_MAX)
-        values.update(posted)
         document = None
-        if "document" in request.form:
-            upload = request.files.get("logo")
+        if form.document.raw_data:
+            upload = form.logo.data
             logo = upload.read(report_document.LOGO_MAX + 1) if upload and upload.filename else None
-            document, problems = report_document.read_document(request.form, logo)
+            document, problems = report_document.read_document(
+                {**{f: form[f].data or "" for f in report_document.FIELDS},
+                 "remove_logo": "1" if form.remove_logo.data else ""}, logo)
             for problem in problems:
                 doc_errors.setdefault(problem.field, _document_problem(problem))
-            doc_values.update({f: request.form.get(f, "") for f in report_document.FIELDS})
         if not errors and not doc_errors:
             changed = reports.save_narratives(db.session, assessment, posted, drafts)
             changed_doc = (report_document.save_document(db.session, assessment, document)
@@ -179,9 +195,7 @@ def report_narrative(assessment_id: int):
     report = reports.build_report_view(results, saved=saved, measures={},
                                        document=report_document.document_view(stored))
     return render_template("admin/results/narrative.html", assessment=assessment,
-                           report=report, values=values, saved=saved, errors=errors,
-                           doc_values=doc_values, doc_errors=doc_errors,
-                           has_logo=bool(stored and stored.logo),
-                           limits=report_document, form=EmptyForm(),
-                           max_length=reports.NARRATIVE_MAX), \
+                           report=report, saved=saved, errors=errors, doc_errors=doc_errors,
+                           has_logo=bool(stored and stored.logo), limits=report_document,
+                           form=form, max_length=reports.NARRATIVE_MAX), \
         (400 if errors or doc_errors else 200)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import click
 
+from ..roles import Role
 from .context import (
     AuditLine,
     agency_or_fail,
@@ -12,9 +13,9 @@ from .context import (
     assessment_or_fail,
     audit_and_commit,
     mix_closed,
+    refused,
     safe_url,
 )
-from ..roles import Role
 from .options import ConstantDefault
 
 
@@ -43,7 +44,7 @@ def backup_command(output: str) -> None:
         try:
             report = backup(db.engine, output)
         except BackupError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise refused(exc) from None
         where = safe_url(db.engine)
     click.echo(f"backed up {where} (revision {report.revision}) to "
                f"{report.path}: {report.size:,} bytes")
@@ -69,7 +70,7 @@ def restore_command(backup_file: str, force: bool) -> None:
         try:
             report = restore(db.engine, backup_file, force=force)
         except BackupError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise refused(exc) from None
         where = safe_url(db.engine)
     click.echo(f"restored {backup_file} into {where}: revision "
                f"{report.revision}, {report.ballots_waiting} IIT ballots waiting")
@@ -108,7 +109,7 @@ def serve_command(host: str, port: int, workers: int | None, threads: int) -> No
         try:
             message = prepare_database(app)
         except RuntimeError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise refused(exc) from None
         recovered = _mix_due(app)
         watcher = app.config["MIXER_IN_SERVE"] and _start_mixer(app)
     if message:
@@ -239,10 +240,10 @@ def demo_command(port: int, base_url: str | None, as_json: bool, synthetic: int)
     """
     import json
 
+    from ..demo import add_synthetic_responses, ensure_demo
     from ..extensions import db
     from ..models import Assessment
     from ..services.assessments import response_counts
-    from ..demo import add_synthetic_responses, ensure_demo
     from ..services.schema import upgrade
 
     with app_context(schema=False) as app:
@@ -339,7 +340,7 @@ def create_admin_command(username: str, role: str, agency_code: str | None, disp
             user = create_user(db.session, username=username, password=password, role=role,
                                agency=agency, display_name=display_name)
         except AccountError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise refused(exc) from None
         audit_and_commit("user_create",
                          AuditLine(user.username, f"role {user.role}", user.agency_id))
     scope = f" for agency {agency_code}" if agency_code and role != Role.SYSTEM_ADMIN else ""

@@ -15,6 +15,16 @@ import click
 CLI_ACTOR = "(cli)"
 
 
+def refused(exc: Exception, suffix: str = "") -> click.ClickException:
+    """End a command with a service's refusal, worded in English by the one catalogue
+    (``survey_app.refusals``); any other error by its own text."""
+    from ..refusals import say
+    from ..services.refusals import Refusal
+
+    text = say(exc, "en") if isinstance(exc, Refusal) else str(exc)
+    return click.ClickException(text + suffix)
+
+
 @contextmanager
 def app_context(config: dict | None = None, *, schema: bool = True):
     """Create the app and enter its context; close its connections at the end.

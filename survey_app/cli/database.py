@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .context import app_context, safe_url
+from .context import app_context, refused, safe_url
 
 
 @click.group("db")
@@ -63,8 +63,7 @@ def _backup_before_upgrade(engine, before: str, folder) -> None:
     try:
         report = backup(engine, folder / f"ita-before-upgrade-{before}-{stamp}.{suffix}")
     except BackupError as exc:
-        raise click.ClickException(f"{exc} (nothing was migrated; --no-backup skips the "
-                                   "backup)") from None
+        raise refused(exc, " (nothing was migrated; --no-backup skips the backup)") from None
     click.echo(f"backed up the database (revision {before}, {report.size:,} bytes, "
                f"{report.ballots_waiting} IIT ballots waiting) to {report.path}")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .context import app_context, assessment_or_fail, mix_closed
+from .context import app_context, assessment_or_fail, mix_closed, refused
 from .options import ConstantDefault
 
 
@@ -51,7 +51,7 @@ def export_responses_command(assessment_id: int, instrument: str, fmt: str,
                                    output or sys.stdout.buffer)
                 rows -= 1
         except LookupError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise refused(exc) from None
     if output:
         click.echo(f"wrote {rows} {instrument} responses to {output}", err=True)
 

@@ -15,7 +15,9 @@ def published_group() -> None:
 
 
 def _published_failed(exc) -> click.ClickException:
-    return click.ClickException("nothing was stored:\n  " + "\n  ".join(exc.messages)
+    from ..refusals import each
+
+    return click.ClickException("nothing was stored:\n  " + "\n  ".join(each(exc, "en"))
                                 + ("\n(use --keep-as-given to store the figures as published)"
                                    if exc.mismatches else ""))
 
@@ -42,6 +44,7 @@ def published_set_command(agency_code: str, fiscal_year: int, figures: tuple[str
     from pathlib import Path
 
     from ..extensions import db
+    from ..refusals import say
     from ..services.published import (
         PublishedError,
         oit_items_note,
@@ -72,8 +75,9 @@ def published_set_command(agency_code: str, fiscal_year: int, figures: tuple[str
             raise click.ClickException(f"{figure!r}: write CODE=SCORE, e.g. total=94.67")
         try:
             scores[code.strip()] = parse_score(value)
-        except ValueError as exc:
-            raise click.ClickException(f"{code.strip()}: {value!r} is {exc}") from None
+        except PublishedError as exc:
+            raise click.ClickException(f"{code.strip()}: {value!r} is {say(exc, 'en')}") \
+                from None
     with app_context():
         agency = agency_or_fail(db.session, agency_code)
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .context import AuditLine, app_context, audit_and_commit
+from .context import AuditLine, app_context, audit_and_commit, refused
 
 
 @click.group("sets")
@@ -61,7 +61,7 @@ def sets_add_command(file: str) -> None:
                                 added_by="cli")
         except DefinitionError as exc:
             db.session.rollback()
-            raise click.ClickException(str(exc)) from None
+            raise refused(exc) from None
         lines = [AuditLine(candidate.iset.id, f"{path.name} sha256 {candidate.sha256} fiscal "
                            f"year {candidate.iset.fiscal_year_be}")
                  ] if candidate.already is None else []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .context import AuditLine, app_context, audit_and_commit
+from .context import AuditLine, app_context, audit_and_commit, refused
 
 
 @click.group("users")
@@ -62,7 +62,7 @@ def users_set_password_command(username: str, password_stdin: bool, must_change:
         try:
             set_password(db.session, user, password, must_change=must_change)
         except AccountError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise refused(exc) from None
         audit_and_commit("user_password_set", AuditLine(
             user.username, "must change at sign-in" if must_change else "", user.agency_id))
     click.echo(f"new password set for {username!r}"
@@ -78,7 +78,7 @@ def _set_active(username: str, active: bool) -> None:
         try:
             set_active(db.session, None, user, active)
         except AccountError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise refused(exc) from None
         audit_and_commit("user_activate" if active else "user_deactivate",
                          AuditLine(user.username, agency_id=user.agency_id))
     click.echo(f"account {username!r} " + ("reactivated" if active else

@@ -22,6 +22,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..models import ROLES, AdminSession, Agency, Role, User, utcnow
 from .agencies import agency_scope, in_scope
+from .refusals import Refusal
 
 MIN_PASSWORD_LENGTH = 10
 # Checked against when the username is unknown, so that a wrong username takes as long as a
@@ -29,24 +30,15 @@ MIN_PASSWORD_LENGTH = 10
 _DUMMY_HASH = generate_password_hash("not-a-real-password-0000")
 
 
-class AccountError(ValueError):
-    """An account cannot be created or changed as asked; the message says why (in English).
-
-    ``key`` and ``values`` name the console's UI string for the same message, when it has one.
-    """
-
-    def __init__(self, message: str, key: str | None = None, **values: object) -> None:
-        super().__init__(message)
-        self.key = key
-        self.values = values
+class AccountError(Refusal):
+    """An account cannot be created or changed as asked (a key of ``survey_app.refusals``)."""
 
 
 def check_password_strength(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters",
-                           "password_too_short", n=MIN_PASSWORD_LENGTH)
+        raise AccountError("password_too_short", n=MIN_PASSWORD_LENGTH)
     if password.strip() == "" or len(set(password)) < 4:
-        raise AccountError("the password is too simple", "password_too_simple")
+        raise AccountError("password_too_simple")
 
 
 def create_user(
@@ -66,15 +58,15 @@ def create_user(
     """
     username = username.strip()
     if not username or len(username) > 64 or any(ch.isspace() for ch in username):
-        raise AccountError("the username must be 1–64 characters without spaces")
+        raise AccountError("username_invalid")
     if role not in ROLES:
-        raise AccountError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
+        raise AccountError("role_unknown", role=role, roles=", ".join(ROLES))
     if role != Role.SYSTEM_ADMIN and agency is None:
-        raise AccountError(f"a {role} account needs an agency (--agency CODE)")
+        raise AccountError("account_needs_agency")
     check_password_strength(password)
     exists = session.scalar(sa.select(User.id).where(sa.func.lower(User.username) == username.lower()))
     if exists is not None:
-        raise AccountError(f"the username {username!r} is already taken")
+        raise AccountError("username_taken", username=username)
     user = User(
         username=username,
         display_name=display_name.strip(),
@@ -167,10 +159,9 @@ def end_all_sessions(session: Session, user: User) -> int:
 def change_own_password(session: Session, user: User, current: str, new: str) -> None:
     """Replace ``user``'s password after checking the current one (the caller commits)."""
     if not check_password_hash(user.password_hash, current):
-        raise AccountError("the current password is wrong", "password_current_wrong")
+        raise AccountError("password_current_wrong")
     if check_password_hash(user.password_hash, new):
-        raise AccountError("the new password must differ from the current one",
-                           "password_same")
+        raise AccountError("password_same")
     set_password(session, user, new)
 
 
@@ -207,25 +198,20 @@ def _active_system_admins(session: Session) -> int:
 def _check_change(session: Session, actor: User | None, target: User, *,
                   removes_system_admin: bool) -> None:
     if not may_manage(session, actor, target):
-        raise AccountError(f"you may not change the account {target.username!r}",
-                           "account_not_yours")
+        raise AccountError("account_not_yours")
     if actor is not None and actor.id == target.id:
-        raise AccountError("you cannot deactivate your own account or change its role",
-                           "account_self")
+        raise AccountError("account_self")
     if (removes_system_admin and target.role == Role.SYSTEM_ADMIN and target.active
             and _active_system_admins(session) <= 1):
-        raise AccountError(f"{target.username!r} is the last active system admin",
-                           "account_last_system_admin", username=target.username)
+        raise AccountError("account_last_system_admin", username=target.username)
 
 
 def reset_password(session: Session, actor: User | None, target: User) -> str:
     """Give ``target`` a temporary password to change at first sign-in; return it."""
     if not may_manage(session, actor, target):
-        raise AccountError(f"you may not change the account {target.username!r}",
-                           "account_not_yours")
+        raise AccountError("account_not_yours")
     if actor is not None and actor.id == target.id:
-        raise AccountError("change your own password on the change-password page",
-                           "account_self_password")
+        raise AccountError("account_self_password")
     password = temporary_password()
     set_password(session, target, password, must_change=True)
     return password
@@ -242,16 +228,15 @@ def change_role(session: Session, actor: User | None, target: User, *, role: str
                 agency: Agency | None) -> None:
     """Give ``target`` another role and agency, both within ``actor``'s reach."""
     if role not in ROLES:
-        raise AccountError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
+        raise AccountError("role_unknown", role=role, roles=", ".join(ROLES))
     _check_change(session, actor, target, removes_system_admin=role != Role.SYSTEM_ADMIN)
     if actor is not None and role not in assignable_roles(actor):
-        raise AccountError("only a system admin can make a system admin",
-                           "account_role_not_allowed")
+        raise AccountError("account_role_not_allowed")
     if role != Role.SYSTEM_ADMIN:
         if agency is None:
-            raise AccountError(f"a {role} account needs an agency", "account_needs_agency")
+            raise AccountError("account_needs_agency")
         if actor is not None and not in_scope(session, actor, agency.id):
-            raise AccountError("that agency is outside your scope", "account_not_yours")
+            raise AccountError("account_not_yours")
     target.role = role
     target.agency_id = None if role == Role.SYSTEM_ADMIN else agency.id
     end_all_sessions(session, target)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Agency, Assessment, Role, User
 from .assessments import AssessmentState, assessment_state, response_counts_by_assessment
+from .refusals import Refusal
 
 AGENCY_TYPES = ("area_office", "school", "ministry", "department", "local", "other")
 #: Agency types with no agencies below them: a school is assessed on its own.
@@ -31,15 +32,8 @@ def may_add_agencies(user: User) -> bool:
     return user.role == Role.SYSTEM_ADMIN or user.agency is None or may_have_children(user.agency)
 
 
-class AgencyError(ValueError):
-    """A change to an agency that is refused; ``reason`` (one of ``REASONS``) says why."""
-
-    REASONS = ("code_taken", "agency_type_unknown", "parent_cycle")
-
-    def __init__(self, reason: str) -> None:
-        assert reason in self.REASONS, reason
-        super().__init__(reason)
-        self.reason = reason
+class AgencyError(Refusal):
+    """A change to an agency that is refused (a key of ``survey_app.refusals``)."""
 
 
 # -- scope -----------------------------------------------------------------------------------
@@ -161,7 +155,7 @@ def save_agency(session: Session, agency: Agency | None, *, code: str, name_th: 
     code = code.strip().upper()
     clash = session.scalar(sa.select(Agency.id).where(Agency.code == code))
     if clash is not None and (agency is None or clash != agency.id):
-        raise AgencyError("code_taken")
+        raise AgencyError("agency_code_taken")
     if agency_type not in AGENCY_TYPES:
         raise AgencyError("agency_type_unknown")
     if agency is not None and parent_id is not None:
@@ -169,7 +163,7 @@ def save_agency(session: Session, agency: Agency | None, *, code: str, name_th: 
         ancestor = session.get(Agency, parent_id)
         while ancestor is not None:
             if ancestor.id == agency.id:
-                raise AgencyError("parent_cycle")
+                raise AgencyError("agency_parent_cycle")
             ancestor = ancestor.parent
     if agency is None:
         agency = Agency(code=code)

@@ -24,14 +24,17 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from .refusals import Refusal
+
 PG_MAGIC = b"PGDMP"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 #: Longest a pg_dump or pg_restore may run before the command gives up.
 TOOL_TIMEOUT_S = 3600
 
 
-class BackupError(RuntimeError):
-    """A backup or restore that cannot be done; the message says why and what to do."""
+class BackupError(Refusal, RuntimeError):
+    """A backup or restore that cannot be done: a key of ``survey_app.refusals`` whose words
+    say why and what to do."""
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,7 @@ class BackupReport:
 def backend_of(engine: sa.Engine) -> str:
     name = engine.url.get_backend_name()
     if name not in ("postgresql", "sqlite"):
-        raise BackupError(f"cannot back up a {name} database: only PostgreSQL and SQLite")
+        raise BackupError("backup_backend_unknown", backend=name)
     return name
 
 
@@ -73,9 +76,9 @@ def backup(engine: sa.Engine, path: str | os.PathLike[str]) -> BackupReport:
     """Copy the whole database to ``path`` (a new file: an existing one is never replaced)."""
     target = Path(path)
     if target.exists():
-        raise BackupError(f"{target} already exists: choose a new file name")
+        raise BackupError("backup_target_exists", path=str(target))
     if not target.parent.is_dir():
-        raise BackupError(f"the folder {target.parent} does not exist")
+        raise BackupError("backup_folder_missing", folder=str(target.parent))
     backend = backend_of(engine)
     revision, ballots = revision_of(engine), waiting_ballots(engine)
     # Written under a temporary name in the same folder, then renamed: a failed or interrupted
@@ -101,13 +104,12 @@ def backup_kind(path: str | os.PathLike[str]) -> str:
         with open(path, "rb") as fh:
             head = fh.read(len(SQLITE_MAGIC))
     except OSError as exc:
-        raise BackupError(f"cannot read {path}: {exc.strerror}") from None
+        raise BackupError("backup_unreadable", path=str(path), reason=exc.strerror) from None
     if head.startswith(PG_MAGIC):
         return "postgresql"
     if head == SQLITE_MAGIC:
         return "sqlite"
-    raise BackupError(f"{path} is not a backup made by `ita backup` (neither a pg_dump custom "
-                      "archive nor a SQLite database)")
+    raise BackupError("backup_not_a_backup", path=str(path))
 
 
 def restore(engine: sa.Engine, path: str | os.PathLike[str], *, force: bool = False
@@ -120,14 +122,12 @@ def restore(engine: sa.Engine, path: str | os.PathLike[str], *, force: bool = Fa
     backend = backend_of(engine)
     kind = backup_kind(path)
     if kind != backend:
-        raise BackupError(f"{path} is a {kind} backup and ITA_DATABASE_URL is a {backend} "
-                          f"database: restore it into a {kind} database")
+        raise BackupError("backup_other_backend", path=str(path), kind=kind, backend=backend)
     tables = table_names(engine)
     if tables and not force:
-        raise BackupError(
-            f"the database at {engine.url.render_as_string(hide_password=True)} is not empty "
-            f"({len(tables)} tables): restore into a new database, or give --force to drop "
-            "everything in it first")
+        raise BackupError("backup_database_not_empty",
+                          database=engine.url.render_as_string(hide_password=True),
+                          tables=len(tables))
     if backend == "postgresql":
         _pg_check_archive(engine, path)
         if tables:
@@ -150,14 +150,14 @@ def restore(engine: sa.Engine, path: str | os.PathLike[str], *, force: bool = Fa
 def _sqlite_database(engine: sa.Engine) -> str:
     database = engine.url.database
     if not database or database == ":memory:":
-        raise BackupError("an in-memory SQLite database cannot be backed up or restored")
+        raise BackupError("backup_in_memory")
     return database
 
 
 def _sqlite_source(engine: sa.Engine) -> str:
     database = _sqlite_database(engine)
     if not Path(database).exists():
-        raise BackupError(f"there is no database at {database}")
+        raise BackupError("backup_no_database", database=database)
     return database
 
 
@@ -179,11 +179,11 @@ def _sqlite_check(path: str | os.PathLike[str]) -> None:
     try:
         verdict = conn.execute("PRAGMA integrity_check").fetchone()[0]
     except sqlite3.DatabaseError as exc:
-        raise BackupError(f"{path} is damaged: {exc}") from None
+        raise BackupError("backup_damaged", path=str(path), reason=str(exc)) from None
     finally:
         conn.close()
     if verdict != "ok":
-        raise BackupError(f"{path} is damaged: {verdict}")
+        raise BackupError("backup_damaged", path=str(path), reason=verdict)
 
 
 # -- PostgreSQL -------------------------------------------------------------------------------
@@ -199,7 +199,7 @@ def _tool_major(tool: str) -> int:
                          check=False).stdout
     match = re.search(r"\(PostgreSQL\)\s+(\d+)", out)
     if not match:
-        raise BackupError(f"cannot tell the version of {tool}: {out.strip()!r}")
+        raise BackupError("backup_tool_version_unknown", tool=tool, output=repr(out.strip()))
     return int(match.group(1))
 
 
@@ -208,15 +208,12 @@ def pg_tool(name: str, server_major: int) -> str:
     candidates = [f"/usr/lib/postgresql/{server_major}/bin/{name}", shutil.which(name)]
     found = [c for c in candidates if c and os.access(c, os.X_OK)]
     if not found:
-        raise BackupError(f"{name} is not installed: install the PostgreSQL client tools of "
-                          f"the server's version (Debian/Ubuntu: postgresql-client-{server_major})")
+        raise BackupError("backup_tool_missing", tool=name, server=server_major)
     tool = found[0]
     major = _tool_major(tool)
     if major < server_major:
-        raise BackupError(
-            f"{tool} is PostgreSQL {major} and the server is PostgreSQL {server_major}: "
-            f"{name} must be at least the server's version (install "
-            f"postgresql-client-{server_major})")
+        raise BackupError("backup_tool_too_old", path=tool, tool=name, major=major,
+                          server=server_major)
     return tool
 
 
@@ -244,11 +241,11 @@ def _run(command: list[str], env: dict[str, str]) -> None:
         done = subprocess.run(command, capture_output=True, text=True, env=env,  # noqa: S603
                               timeout=TOOL_TIMEOUT_S, check=False)
     except subprocess.TimeoutExpired:
-        raise BackupError(f"{Path(command[0]).name} took longer than {TOOL_TIMEOUT_S} s") \
-            from None
+        raise BackupError("backup_tool_timeout", tool=Path(command[0]).name,
+                          seconds=TOOL_TIMEOUT_S) from None
     if done.returncode != 0:
         reason = " ".join(done.stderr.strip().splitlines()[:3]) or f"exit {done.returncode}"
-        raise BackupError(f"{Path(command[0]).name} failed: {reason}")
+        raise BackupError("backup_tool_failed", tool=Path(command[0]).name, reason=reason)
 
 
 def _pg_dump(engine: sa.Engine, output: str) -> None:

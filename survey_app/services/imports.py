@@ -33,6 +33,7 @@ from ..models import Assessment, ImportedAnswer, ImportedResponse, ResponseImpor
 from .assessments import response_counts
 from .exports import responses_frame_by_id
 from .instrument_sets import assessment_set
+from .refusals import Refusal, reason
 
 #: ``include_imported`` for the rehearsal rows alone (False: collected only; True: both).
 REHEARSAL = "rehearsal"
@@ -43,12 +44,8 @@ _SALT = "ita-gforms-import"
 PREVIEW_MAX_AGE = 3600
 
 
-class ImportRefused(ValueError):
-    """An upload that cannot be previewed; ``messages`` are (Thai, English) pairs."""
-
-    def __init__(self, messages: list[tuple[str, str]]):
-        self.messages = messages
-        super().__init__("; ".join(en for _, en in messages))
+class ImportRefused(Refusal):
+    """An upload that cannot be previewed (keys of ``survey_app.refusals``, one per problem)."""
 
 
 @dataclass(frozen=True)
@@ -74,35 +71,33 @@ def preview_export(iset: InstrumentSet, instrument: str, data: bytes, file_name:
     Raises :class:`ImportRefused` for a file that cannot be read at all.
     """
     if instrument not in ("IIT", "EIT"):
-        raise ImportRefused([("แบบวัดต้องเป็น IIT หรือ EIT", "the instrument must be IIT or EIT")])
+        raise ImportRefused("import_instrument_unknown")
     file_name = Path((file_name or "").replace("\\", "/")).name[:255]  # no client's folders
     suffix = _with_suffix(file_name)
     if suffix not in SUFFIXES:
-        raise ImportRefused([(f"ไฟล์ '{file_name}' ต้องเป็น .csv หรือ .xlsx",
-                              f"'{file_name}' must be a .csv or .xlsx file")])
+        raise ImportRefused("import_file_type", file=file_name)
     mapping: Mapping | None = None
     if mapping_data:
         try:
             mapping = parse_mapping(mapping_data, name=mapping_name or "mapping.toml")
         except MappingError as exc:
-            raise ImportRefused([(f"อ่านไฟล์จับคู่ไม่ได้: {p}", f"mapping file: {p}")
-                                 for p in exc.problems]) from None
+            raise ImportRefused(reasons=[reason("import_mapping_unreadable", problem=p)
+                                          for p in exc.problems]) from None
     fd, tmp = tempfile.mkstemp(suffix=suffix, prefix="ita-import-")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         result = read_export(tmp, iset, instrument, mapping=mapping, read_table=read_table)
     except InputFileError as exc:
-        where = ", ".join(([f"row {exc.row}"] if exc.row is not None else [])
-                          + ([f"column '{exc.column}'"] if exc.column is not None else []))
-        reason = f"{where}: {exc.reason}" if where else exc.reason
-        raise ImportRefused([(f"อ่านไฟล์ '{file_name}' ไม่ได้: {reason}",
-                              f"'{file_name}' cannot be read: {reason}")]) from None
+        # the row and column the reader names, when it names them
+        key = "import_unreadable" + ("_row" if exc.row is not None else "") \
+            + ("_column" if exc.column is not None else "")
+        raise ImportRefused(key, file=file_name, row=exc.row, column=exc.column,
+                            reason=exc.reason) from None
     except Exception as exc:
-        reason = (str(exc).strip().splitlines() or [""])[0][:200]
-        raise ImportRefused([(f"อ่านไฟล์ '{file_name}' ไม่ได้ ({type(exc).__name__}: {reason})",
-                              f"'{file_name}' cannot be read ({type(exc).__name__}: "
-                              f"{reason})")]) from None
+        first_line = (str(exc).strip().splitlines() or [""])[0][:200]
+        raise ImportRefused("import_unreadable_other", file=file_name,
+                            error=type(exc).__name__, reason=first_line) from None
     finally:
         os.unlink(tmp)
     token = None
@@ -123,8 +118,12 @@ def _payload(result: FormsImport, file_name: str, assessment_id: int) -> dict:
                      for row in frame.itertuples(index=False)]}
 
 
-class PreviewExpired(ValueError):
-    """A confirmation whose preview is too old, was altered, or is for another assessment."""
+class PreviewExpired(Refusal):
+    """A confirmation whose preview is too old, was altered, or is for another assessment
+    (``import_preview_expired``; ``why`` tells which, for a log)."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__("import_preview_expired", why=why)
 
 
 def load_preview(token: str, *, secret: str, assessment: Assessment,

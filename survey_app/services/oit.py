@@ -17,6 +17,8 @@ from ..models import Assessment, OitResult
 from .exports import neutralise
 from .instrument_sets import assessment_set
 
+#: The longest note an item keeps (characters).
+NOTE_MAX = 4000
 #: ``example.go.th/page``: a link typed without its scheme (a host with a dot, then a path).
 _BARE_HOST = re.compile(r"^[^\s/:?#@]+\.[^\s/:?#@]+(?::\d+)?(?:[/?#]\S*)?$")
 

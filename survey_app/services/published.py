@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -32,29 +32,11 @@ from scoring.rollup import round_half_up
 from ..models import Agency, Assessment, PublishedResult, PublishedScore
 from .instrument_sets import assessment_set, default_set_id, list_sets, load_set
 from .oit import _JUDGEMENT, CHECKLIST_HEADER  # the checklist download, read back as it is
+from .refusals import Reason, Refusal, reason
 
 YEAR_RANGE = (2400, 2700)
 #: How far a published part or total may lie from the one recomputed from the indicators.
 TOLERANCE = 0.01
-
-
-def N_(text: str) -> str:
-    """Mark a message for the catalogue: the console shows it translated, the CLI as it is."""
-    return text
-
-
-class Problem(str):
-    """One problem with published figures: its English text (what the CLI prints), with the
-    catalogue message and values the console translates it from (:func:`N_`); a value may be
-    a Problem itself."""
-
-    template: str
-    params: dict
-
-    def __new__(cls, template: str, **params):
-        obj = super().__new__(cls, template % params)
-        obj.template, obj.params = template, params
-        return obj
 
 
 @dataclass(frozen=True)
@@ -88,21 +70,21 @@ class Mismatch:
     def difference(self) -> float:
         return round_half_up(self.published - self.computed, 2)
 
-    def describe(self) -> Problem:
-        template = (N_("%(code)s: published %(published)s, from the OIT items %(computed)s "
-                       "(difference %(difference)s)") if self.from_items else
-                    N_("%(code)s: published %(published)s, recomputed %(computed)s "
-                       "(difference %(difference)s)"))
-        return Problem(template, code=self.code, published=f"{self.published:.2f}",
-                       computed=f"{self.computed:.2f}", difference=f"{self.difference:+.2f}")
+    def describe(self) -> Reason:
+        values = dict(code=self.code, published=f"{self.published:.2f}",
+                      computed=f"{self.computed:.2f}", difference=f"{self.difference:+.2f}")
+        if self.from_items:
+            return reason("published_mismatch_items", **values)
+        return reason("published_mismatch", **values)
 
 
-class PublishedError(ValueError):
-    """Figures that cannot be stored: ``messages`` name each problem (row and column)."""
+class PublishedError(Refusal):
+    """Figures that cannot be stored: one reason per problem, naming its row and column;
+    ``mismatches`` the figures the indicators do not give back."""
 
-    def __init__(self, messages: list[Problem], mismatches: tuple[Mismatch, ...] = ()):
-        super().__init__("; ".join(messages))
-        self.messages = messages
+    def __init__(self, key: str | None = None, /, *, reasons: Iterable[Reason] = (),
+                 mismatches: tuple[Mismatch, ...] = (), **values: object) -> None:
+        super().__init__(key, reasons=reasons, **values)
         self.mismatches = mismatches
 
 
@@ -166,7 +148,7 @@ OIT_BLANK = frozenset({"", _JUDGEMENT[None]})
 def parse_oit_item(text: object) -> bool | None:
     """Read one OIT item's result: pass → True, fail → False, blank → None.
 
-    Raises ``ValueError`` saying "not pass or fail".
+    Raises :class:`PublishedError` ("not pass or fail").
     """
     value = " ".join(str(text).split()).lower()
     if value in OIT_BLANK:
@@ -175,7 +157,7 @@ def parse_oit_item(text: object) -> bool | None:
         return True
     if value in OIT_FAIL:
         return False
-    raise ValueError(Problem(N_("not pass or fail")))
+    raise PublishedError("oit_item_not_pass_or_fail")
 
 
 def year_set(session: Session, agency: Agency, year: int) -> InstrumentSet | None:
@@ -194,7 +176,7 @@ def year_set(session: Session, agency: Agency, year: int) -> InstrumentSet | Non
 def parse_score(text: str) -> float | None:
     """Read one score as typed (``,`` or ``.`` decimals); blank is None.
 
-    Raises ``ValueError`` saying "not a number" or "outside 0–100".
+    Raises :class:`PublishedError` (a ``ValueError``): not a number, or outside 0–100.
     """
     text = str(text).strip()
     if not text:
@@ -202,9 +184,9 @@ def parse_score(text: str) -> float | None:
     try:
         value = float(text.replace(",", "."))
     except ValueError:
-        raise ValueError(Problem(N_("not a number"))) from None
+        raise PublishedError("score_not_a_number") from None
     if not 0 <= value <= 100:  # also refuses nan and inf
-        raise ValueError(Problem(N_("outside 0–100")))
+        raise PublishedError("score_out_of_range")
     return value
 
 
@@ -252,7 +234,7 @@ def check(iset: InstrumentSet | None, scores: dict[str, float]) -> tuple[Mismatc
     known = set(set_codes(iset))
     unknown = [c for c in scores if c not in known]
     if unknown:
-        raise PublishedError([Problem(N_("column %(column)s: unknown in %(set)s (use %(codes)s)"),
+        raise PublishedError(reasons=[reason("published_code_unknown",
                                       column=c, set=iset.id if iset else "-",
                                       codes=", ".join(set_codes(iset))) for c in unknown])
     if iset is None:
@@ -295,22 +277,19 @@ def from_oit_items(iset: InstrumentSet | None, items: dict[str, bool]) -> dict[s
     if not items:
         return {}
     if iset is None:
-        raise PublishedError([Problem(N_("OIT items: the year has no instrument set to score "
-                                         "them with"))])
+        raise PublishedError("oit_items_no_set")
     # scoring refuses these too (in English, one at a time); here each is named, translated
     known = oit_item_codes(iset)
-    errors = [Problem(N_("OIT item %(item)s: unknown in %(set)s (use %(first)s … %(last)s)"),
-                      item=code, set=iset.id, first=known[0], last=known[-1])
+    errors = [reason("oit_item_unknown", item=code, set=iset.id, first=known[0], last=known[-1])
               for code in items if code not in known]
     for sub in sorted(iset.sub_indicators, key=natural):
         codes = [o.code for o in iset.oit_items_for(sub)]
         missing = [c for c in codes if c not in items]
         if missing and len(missing) < len(codes):
-            errors.append(Problem(N_("OIT sub-indicator %(sub)s: no result for item(s) "
-                                     "%(items)s (enter every item of it)"),
-                                  sub=sub, items=", ".join(missing)))
+            errors.append(reason("oit_sub_indicator_incomplete", sub=sub,
+                                 items=", ".join(missing)))
     if errors:
-        raise PublishedError(errors)
+        raise PublishedError(reasons=errors)
     rated = assess(iset, oit=items, bootstrap=0)
     out: dict[str, float] = {}
     for code, ind in rated.indicators.items():
@@ -390,18 +369,18 @@ def set_published(session: Session, agency: Agency, year: int, scores: dict[str,
     """
     lo, hi = YEAR_RANGE
     if not lo <= year <= hi:
-        raise PublishedError([Problem(N_("%(year)s is not a B.E. year (%(lo)s–%(hi)s)"),
+        raise PublishedError(reasons=[reason("published_year_invalid",
                                       year=year, lo=lo, hi=hi)])
     figures = {c: float(v) for c, v in scores.items() if v is not None}
-    bad = [Problem(N_("column %(column)s: %(value)s is outside 0–100"), column=c, value=f"{v:g}")
+    bad = [reason("published_score_out_of_range", column=c, value=f"{v:g}")
            for c, v in figures.items() if not 0 <= v <= 100]
     if bad:
-        raise PublishedError(bad)
+        raise PublishedError(reasons=bad)
     if iset is None:
         iset = year_set(session, agency, year)
     figures, mismatches = check_entry(iset, figures, oit_items)
     if mismatches and not keep_as_given:
-        raise PublishedError([m.describe() for m in mismatches], mismatches)
+        raise PublishedError(reasons=[m.describe() for m in mismatches], mismatches=mismatches)
     row = session.scalar(sa.select(PublishedResult).where(
         PublishedResult.agency_id == agency.id, PublishedResult.fiscal_year_be == year))
     if not figures:
@@ -470,17 +449,15 @@ def read_table(data: bytes, filename: str) -> list[list[str]]:
                      for v in row] for row in sheet.iter_rows(values_only=True)]
             book.close()
         except Exception:  # openpyxl raises many kinds for a damaged file
-            raise PublishedError([Problem(N_("the file is not a readable XLSX workbook"))]) \
+            raise PublishedError(reasons=[reason("published_file_not_xlsx")]) \
                 from None
         return rows
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise PublishedError([Problem(N_("the file is not UTF-8 text (save it as CSV UTF-8) "
-                                         "or XLSX"))]) from None
+        raise PublishedError(reasons=[reason("published_file_not_utf8")]) from None
     if "\x00" in text:
-        raise PublishedError([Problem(N_("the file is not CSV text (save it as CSV UTF-8) "
-                                         "or XLSX"))])
+        raise PublishedError(reasons=[reason("published_file_not_csv")])
     return [row for row in csv.reader(io.StringIO(text))]
 
 
@@ -495,19 +472,17 @@ def parse_upload(data: bytes, filename: str, codes: tuple[str, ...],
     while header and not header[-1]:
         header.pop()
     keys = {"agency", "fiscal_year"}
-    errors: list[str] = []
+    errors: list[Reason] = []
     if not header:
-        raise PublishedError([Problem(N_("the file has no header row"))])
+        raise PublishedError(reasons=[reason("published_no_header")])
     usable = ", ".join(codes) + (f", {item_codes[0]} … {item_codes[-1]}" if item_codes else "")
     for i, h in enumerate(header, start=1):
         if h not in keys and h not in codes and h not in item_codes:
-            errors.append(Problem(N_("column %(n)s '%(column)s': unknown (use agency, "
-                                     "fiscal_year, %(codes)s)"),
-                                  n=i, column=h, codes=usable))
+            errors.append(reason("published_column_unknown", n=i, column=h, codes=usable))
     if len(set(header)) != len(header):
-        errors.append(Problem(N_("a column appears twice")))
+        errors.append(reason("published_column_twice"))
     if errors:
-        raise PublishedError(errors)
+        raise PublishedError(reasons=errors)
     lo, hi = YEAR_RANGE
     out: list[UploadRow] = []
     seen: set[tuple] = set()
@@ -516,7 +491,7 @@ def parse_upload(data: bytes, filename: str, codes: tuple[str, ...],
         if not any(cells):
             continue
         if len(cells) > len(header) and any(cells[len(header):]):
-            errors.append(Problem(N_("row %(row)s: more cells than columns"), row=line))
+            errors.append(reason("published_row_too_long", row=line))
             continue
         cells = cells[:len(header)] + [""] * (len(header) - len(cells))
         values = dict(zip(header, cells, strict=True))
@@ -525,14 +500,13 @@ def parse_upload(data: bytes, filename: str, codes: tuple[str, ...],
         if "fiscal_year" in values:
             text = values.pop("fiscal_year")
             if not text.isdigit() or not lo <= int(text) <= hi:
-                errors.append(Problem(N_("row %(row)s, column fiscal_year: '%(value)s' is not "
-                                         "a B.E. year (%(lo)s–%(hi)s)"),
+                errors.append(reason("published_row_year_invalid",
                                       row=line, value=text, lo=lo, hi=hi))
                 continue
             year = int(text)
         if (agency_code, year) in seen:
             which = " ".join(x for x in (agency_code, None if year is None else str(year)) if x)
-            errors.append(Problem(N_("row %(row)s: %(which)s appears twice"), row=line,
+            errors.append(reason("published_row_twice", row=line,
                                   which=which or "-"))
             continue
         seen.add((agency_code, year))
@@ -546,15 +520,14 @@ def parse_upload(data: bytes, filename: str, codes: tuple[str, ...],
                         items[code] = passed
                 else:
                     scores[code] = parse_score(cell)
-            except ValueError as exc:
-                errors.append(Problem(N_("row %(row)s, column %(column)s: '%(value)s' is "
-                                         "%(reason)s"),
-                                      row=line, column=code, value=cell, reason=exc.args[0]))
+            except PublishedError as exc:
+                errors.append(reason("published_row_score_invalid",
+                                     row=line, column=code, value=cell, reason=exc.reasons[0]))
         out.append(UploadRow(line, agency_code, year, scores, items))
     if errors:
-        raise PublishedError(errors)
+        raise PublishedError(reasons=errors)
     if not out:
-        raise PublishedError([Problem(N_("the file has no rows"))])
+        raise PublishedError(reasons=[reason("published_no_rows")])
     return out
 
 
@@ -567,45 +540,41 @@ def store_upload(session: Session, rows: list[UploadRow], *, default_agency: Age
     uploader may set that agency's result.  Raises :class:`PublishedError` naming every
     refused row (and column); nothing is stored then.  Returns (agency, year) of each row.
     """
-    errors: list[str] = []
+    errors: list[Reason] = []
     planned: list[tuple[Agency, int, UploadRow, InstrumentSet | None]] = []
     for r in rows:
         target = default_agency
         if r.agency_code is not None:
             target = session.scalar(sa.select(Agency).where(Agency.code == r.agency_code))
             if target is None:
-                errors.append(Problem(N_("row %(row)s, column agency: no agency with code "
-                                         "'%(code)s'"), row=r.line, code=r.agency_code))
+                errors.append(reason("published_row_agency_unknown", row=r.line, code=r.agency_code))
                 continue
         if target is None:
-            errors.append(Problem(N_("row %(row)s, column agency: which agency? (add an agency "
-                                     "column)"), row=r.line))
+            errors.append(reason("published_row_agency_missing", row=r.line))
             continue
         if not allowed(target):
-            errors.append(Problem(N_("row %(row)s, column agency: you may not set the result of "
-                                     "'%(code)s' (outside your agency or area)"),
+            errors.append(reason("published_row_agency_not_allowed",
                                   row=r.line, code=target.code))
             continue
         row_year = r.fiscal_year_be or year
         if row_year is None:
-            errors.append(Problem(N_("row %(row)s, column fiscal_year: which year? (add a "
-                                     "fiscal_year column or choose the year)"), row=r.line))
+            errors.append(reason("published_row_year_missing", row=r.line))
             continue
         iset = year_set(session, target, row_year)
         try:
             _, mismatches = check_entry(iset, {c: v for c, v in r.scores.items()
                                                if v is not None}, r.oit_items)
         except PublishedError as exc:
-            errors.extend(Problem(N_("row %(row)s, %(problem)s"), row=r.line, problem=m)
-                          for m in exc.messages)
+            errors.extend(reason("published_row_problem", row=r.line, problem=m)
+                          for m in exc.reasons)
             continue
         if mismatches and not keep_as_given:
-            errors.extend(Problem(N_("row %(row)s, column %(problem)s"), row=r.line,
+            errors.extend(reason("published_row_column_problem", row=r.line,
                                   problem=m.describe()) for m in mismatches)
             continue
         planned.append((target, row_year, r, iset))
     if errors:
-        raise PublishedError(errors)
+        raise PublishedError(reasons=errors)
     for target, row_year, r, iset in planned:  # a row replaces its year entirely
         set_published(session, target, row_year, r.scores, source=source, entered_by=entered_by,
                       keep_as_given=keep_as_given, iset=iset, oit_items=r.oit_items)
@@ -622,14 +591,14 @@ def parse_oit_items(text: str) -> dict[str, bool]:
     """Read ``O1=pass,O2=fail …`` (commas or spaces between); raise PublishedError naming each
     bad entry or item."""
     items: dict[str, bool] = {}
-    errors: list[Problem] = []
+    errors: list[Reason] = []
     for entry in text.replace(",", " ").split():
         code, sep, value = entry.partition("=")
         _one_item(items, errors, code.strip(), value if sep else "", entry)
     if errors:
-        raise PublishedError(errors)
+        raise PublishedError(reasons=errors)
     if not items:
-        raise PublishedError([Problem(N_("no OIT item results (write O1=pass,O2=fail …)"))])
+        raise PublishedError("oit_items_none_given")
     return items
 
 
@@ -642,10 +611,9 @@ def read_oit_items(data: bytes, filename: str) -> dict[str, bool]:
     where = {name: next((i for i, h in enumerate(header) if h in names), None)
              for name, names in (("item", ITEM_HEADERS), ("result", RESULT_HEADERS))}
     if None in where.values():
-        raise PublishedError([Problem(N_("the file needs an item column and a result column "
-                                         "(item,result)"))])
+        raise PublishedError("oit_items_file_columns")
     items: dict[str, bool] = {}
-    errors: list[Problem] = []
+    errors: list[Reason] = []
     for line, row in enumerate(table[1:], start=2):
         cells = [str(c).strip() for c in row] + ["", ""]
         code, value = cells[where["item"]], cells[where["result"]]
@@ -653,34 +621,37 @@ def read_oit_items(data: bytes, filename: str) -> dict[str, bool]:
             continue
         _one_item(items, errors, code, value, None, line=line)
     if errors:
-        raise PublishedError(errors)
+        raise PublishedError(reasons=errors)
     if not items:
-        raise PublishedError([Problem(N_("no OIT item results in the file"))])
+        raise PublishedError("oit_items_file_empty")
     return items
 
 
-def _one_item(items: dict[str, bool], errors: list[Problem], code: str, value: str,
+def _one_item(items: dict[str, bool], errors: list[Reason], code: str, value: str,
               entry: str | None, *, line: int | None = None) -> None:
-    """Add one item's result to ``items``, or a problem naming it (and its row) to ``errors``."""
-    where = Problem(N_("row %(row)s, OIT item %(item)s"), row=line, item=code) if line else \
-        Problem(N_("OIT item %(item)s"), item=code)
+    """Add one item's result to ``items``, or a reason naming it (and its row) to ``errors``."""
+    if line:
+        where = reason("oit_item_row_where", row=line, item=code)
+    else:
+        where = reason("oit_item_where", item=code)
     if not code:
-        errors.append(Problem(N_("%(entry)s: write CODE=pass or CODE=fail"), entry=entry)
-                      if entry is not None else
-                      Problem(N_("row %(row)s: no OIT item code"), row=line))
+        if entry is not None:
+            errors.append(reason("oit_item_entry_malformed", entry=entry))
+        else:
+            errors.append(reason("oit_item_row_no_code", row=line))
         return
     if code in items:
-        errors.append(Problem(N_("%(where)s: given twice"), where=where))
+        errors.append(reason("oit_item_twice", where=where))
         return
     try:
         passed = parse_oit_item(value)
-    except ValueError as exc:
-        errors.append(Problem(N_("%(where)s: '%(value)s' is %(reason)s"), where=where,
-                              value=value, reason=exc.args[0]))
+    except PublishedError as exc:
+        errors.append(reason("oit_item_value_invalid", where=where, value=value,
+                             reason=exc.reasons[0]))
         return
     if passed is None:
         if entry is not None:
-            errors.append(Problem(N_("%(entry)s: write CODE=pass or CODE=fail"), entry=entry))
+            errors.append(reason("oit_item_entry_malformed", entry=entry))
         return
     items[code] = passed
 

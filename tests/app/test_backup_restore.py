@@ -10,6 +10,7 @@ import pytest
 
 from survey_app import create_app
 from survey_app.extensions import db
+from survey_app.refusals import say
 from survey_app.services.backup import BackupError, pg_tool
 
 from .conftest import Respondent, app_config, count_rows, make_assessment
@@ -86,8 +87,9 @@ def test_pg_tools_older_than_the_server_are_refused(tmp_path, monkeypatch):
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", f"{tmp_path}:{os.environ['PATH']}")
     # No Debian copy for PostgreSQL 99 exists, so PATH's (13) is checked and refused.
-    with pytest.raises(BackupError, match="PostgreSQL 13 and the server is PostgreSQL 99"):
+    with pytest.raises(BackupError) as caught:
         pg_tool("pg_dump", 99)
+    assert "PostgreSQL 13 and the server is PostgreSQL 99" in say(caught.value, "en")
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)

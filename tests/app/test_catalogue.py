@@ -16,7 +16,6 @@ from babel.messages.catalog import Catalog
 
 from questionnaires.model import DIRECTIONS
 from survey_app import catalogue
-from survey_app.admin.agencies import AGENCY_ERRORS
 from survey_app.i18n import format_datetime
 from survey_app.labels import (
     AGENCY_TYPE_LABELS,
@@ -29,7 +28,7 @@ from survey_app.labels import (
 )
 from survey_app.models import ROLES
 from survey_app.quarters import buddhist_year
-from survey_app.services.agencies import AGENCY_TYPES, AgencyError
+from survey_app.services.agencies import AGENCY_TYPES
 from survey_app.services.assessments import AssessmentState
 
 THAI = re.compile("[\u0e00-\u0e7f]")
@@ -119,7 +118,6 @@ def test_every_vocabulary_value_has_a_name():
     assert ROLE_LABELS.keys() == set(ROLES)
     assert AGENCY_TYPE_LABELS.keys() == set(AGENCY_TYPES)
     assert STATE_LABELS.keys() == {s.value for s in AssessmentState}
-    assert AGENCY_ERRORS.keys() == set(AgencyError.REASONS)
     # scoring.assess documents its score sources: responses, checklist, given.
     assert SOURCE_LABELS.keys() == {"responses", "checklist", "given"}
     # scoring.gforms.ColumnMatch documents how a column was matched ("" is shown blank).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from survey_app.refusals import say
 from survey_app.services.formatting import two_decimals
 from survey_app.services.published import parse_score
 
@@ -20,8 +21,9 @@ def test_accepted(text, value):
     ("nan", "outside 0–100"), ("inf", "outside 0–100"),
 ])
 def test_refused_with_the_reason(text, reason):
-    with pytest.raises(ValueError, match=reason):
+    with pytest.raises(ValueError) as caught:  # a PublishedError
         parse_score(text)
+    assert say(caught.value, "en") == reason
 
 
 def test_two_decimals_or_a_dash():

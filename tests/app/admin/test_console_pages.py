@@ -307,7 +307,8 @@ def test_viewer_sees_the_checklist_without_a_save_button(client, world):
 
 def test_published_results_grid_saves_edits_and_blanks(app, admin, world):
     url = f"/admin/agencies/{world.agency['A']}/past"
-    response = admin.post(url, data={"year": ["2565", "2566", ""], "s-0-total": "96.53",
+    response = admin.post(url, data={"s-0-year": "2565", "s-1-year": "2566", "s-2-year": "",
+                                     "s-0-total": "96.53",
                                      "s-1-total": "94.67", "s-1-9": "95", "s-1-10": "93,75"})
     assert response.status_code == 302
     with app.app_context():
@@ -317,17 +318,17 @@ def test_published_results_grid_saves_edits_and_blanks(app, admin, world):
     assert sorted(rows) == [(2565, "total", 96.53), (2566, "10", 93.75), (2566, "9", 95.0),
                             (2566, "total", 94.67)]
     # clearing 2565's cells removes it; a bad cell saves nothing
-    bad = admin.post(url, data={"year": ["2565", "2566"], "s-1-total": "101"})
+    bad = admin.post(url, data={"s-0-year": "2565", "s-1-year": "2566", "s-1-total": "101"})
     assert bad.status_code == 400 and "0–100" in bad.get_data(as_text=True)
     assert count_rows(app, "published_score") == 4
-    admin.post(url, data={"year": ["2565", "2566"], "s-1-total": "94.67"})
+    admin.post(url, data={"s-0-year": "2565", "s-1-year": "2566", "s-1-total": "94.67"})
     assert count_rows(app, "published_score") == 1
     # a year dropped from the grid goes with every figure it had, imported ones too
     csv_text = b"fiscal_year,total,9.1\n2564,95.57,100\n"
     admin.post(f"{url}/import", data={"file": (io.BytesIO(csv_text), "p.csv")},
                content_type="multipart/form-data")
     assert count_rows(app, "published_score") == 3
-    admin.post(url, data={"year": ["", "2566"], "s-1-total": "94.67"})
+    admin.post(url, data={"s-0-year": "", "s-1-year": "2566", "s-1-total": "94.67"})
     assert count_rows(app, "published_score") == 1
 
 

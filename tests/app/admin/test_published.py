@@ -52,7 +52,7 @@ def _count(app) -> tuple[int, int]:
 
 
 def _grid(rows: dict[int, dict[str, float | None]], keep: bool = False) -> dict:
-    data: dict = {"year": [str(y) for y in rows]}
+    data: dict = {f"s-{k}-year": str(y) for k, y in enumerate(rows)}
     for k, scores in enumerate(rows.values()):
         for code, value in scores.items():
             data[f"s-{k}-{code}"] = "" if value is None else f"{value:.2f}"
@@ -109,7 +109,7 @@ def test_a_score_outside_0_100_in_the_grid_is_named(app, client):
     seeded = seed_one(app, past=False)
     login(client)
     page = client.post(f"/admin/agencies/{seeded.agency_id}/past",
-                       data={"year": ["2569"], "s-0-total": "101", "s-0-1": "abc"})
+                       data={"s-0-year": "2569", "s-0-total": "101", "s-0-1": "abc"})
     assert page.status_code == 400
     text = _text(page)
     assert "Year 2569, column total" in text or "ปี 2569" in text

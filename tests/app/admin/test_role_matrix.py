@@ -99,7 +99,8 @@ ENDPOINTS: dict[str, tuple[str, dict, Callable[[World, str], dict] | None]] = {
     "admin.agency_new": (WRITER, {}, _new_agency_data),
     "admin.agency": (READ, {}, None),
     "admin.agency_edit": (WRITE, {}, _agency_data),
-    "admin.published": (READ_WRITE, {}, lambda w, x: {"year": ["2565", ""], "s-0-total": "90.5"}),
+    "admin.published": (READ_WRITE, {}, lambda w, x: {"s-0-year": "2565", "s-1-year": "",
+                                                 "s-0-total": "90.5"}),
     "admin.published_import": (WRITE, {}, lambda w, x: {
         "file": (io.BytesIO(b"fiscal_year,total,1\n2560,80.25,91\n"), "past.csv")}),
     "admin.published_oit": (READ_WRITE, {"year": 2569}, lambda w, x: {
