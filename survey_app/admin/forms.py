@@ -110,10 +110,18 @@ def grid_form(base: type[GridForm], rows: Iterable[str],
 
 class PublishedGridForm(GridForm):
     """The published results page: a row per year (its columns the year and each figure, see
-    ``admin.past_results``), and whether to keep figures that disagree as given."""
+    ``admin.published``), and whether to keep figures that disagree as given."""
 
     keep_as_given = BooleanField(_l("Keep the published figures as given where they do not "
                                     "agree with the indicators"))
+
+
+class PublishedOitItemsForm(GridForm):
+    """NACC's OIT result item by item: a row per item of the year's set (its column the
+    result, see ``admin.published_oit``), and whether to keep typed figures that disagree."""
+
+    keep_as_given = BooleanField(_l("Keep the published figures as given where they do not "
+                                    "agree with the items"))
 
 
 #: The report texts page: a row per kind of text (its columns the indicators, see

@@ -14,7 +14,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from wtforms import BooleanField, SelectField
+from wtforms import SelectField
 
 from questionnaires import InstrumentSet
 
@@ -34,19 +34,14 @@ from ..services.published import (
 from ..services.refusals import reason
 from . import bp
 from .access import agency_or_404, audit
-from .forms import Choice, ConsoleForm
+from .forms import Choice, PublishedOitItemsForm, grid_form
 
 
-def oit_items_form(iset: InstrumentSet) -> type[ConsoleForm]:
-    """A form class for the OIT items of ``iset``: one pass/fail field per item (``item_O1`` …)
-    and "keep as given"."""
+def oit_items_form(iset: InstrumentSet) -> type[PublishedOitItemsForm]:
+    """The grid of ``iset``'s OIT items: one row per item (``O1-result`` …), pass/fail/blank."""
     choices = [Choice("", "–"), Choice("pass", _l("pass")), Choice("fail", _l("fail"))]
-    fields = {f"item_{o.code}": SelectField(o.code, choices=choices, default="",
-                                            validate_choice=False)
-              for o in iset.oit_items}
-    fields["keep_as_given"] = BooleanField(_l("Keep the published figures as given where they "
-                                              "do not agree with the items"))
-    return type("PublishedOitItemsForm", (ConsoleForm,), fields)
+    return grid_form(PublishedOitItemsForm, [o.code for o in iset.oit_items], {
+        "result": SelectField(_l("Result"), choices=choices, default="", validate_choice=False)})
 
 
 def _year() -> tuple[int | None, str | None]:
@@ -58,11 +53,11 @@ def _year() -> tuple[int | None, str | None]:
     return int(text), None
 
 
-def _read_items(form: ConsoleForm, iset: InstrumentSet) -> tuple[dict[str, bool], list[str]]:
+def _read_items(form: PublishedOitItemsForm, iset: InstrumentSet) -> tuple[dict[str, bool], list[str]]:
     items: dict[str, bool] = {}
     errors: list[str] = []
     for o in iset.oit_items:
-        value = form[f"item_{o.code}"].data or ""
+        value = form[o.code].form.result.data or ""
         try:
             passed = parse_oit_item(value)
         except PublishedError as exc:

@@ -15,7 +15,7 @@ from survey_app.admin.forms import GridForm, grid_form
 from ..conftest import count_rows
 from .console_world import login
 
-GRID_VIEWS = ("oit.py", "measures.py", "results.py", "past_results.py")
+GRID_VIEWS = ("oit.py", "measures.py", "results.py", "published.py", "published_oit.py")
 
 
 @pytest.mark.parametrize("module", GRID_VIEWS)

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from survey_app.extensions import db
 from survey_app.models import Agency, Assessment, AuditEvent, PublishedResult, PublishedScore
+from survey_app.refusals import each
 from survey_app.services import area, reports
 from survey_app.services.published import PublishedError, published_for, set_published
 from survey_app.services.results import comparison_view, results_view
@@ -401,7 +402,7 @@ WITHOUT_OIT = {c: v for c, v in FIGURES.items()
 
 
 def _items_form(items: dict[str, bool], keep: bool = False) -> dict:
-    data = {f"item_{c}": "pass" if ok else "fail" for c, ok in items.items()}
+    data = {f"{c}-result": "pass" if ok else "fail" for c, ok in items.items()}
     if keep:
         data["keep_as_given"] = "y"
     return data
@@ -419,7 +420,7 @@ def test_oit_items_in_the_console_give_9_10_then_the_oit_part_and_total(app, cli
     assert page.status_code == 200 and 'id="oit-items"' in _text(page)
     url = f"/admin/agencies/{ids['S1']}/past/oit?year=2566"
     form = client.get(url)
-    assert form.status_code == 200 and 'name="item_O43"' in _text(form)
+    assert form.status_code == 200 and 'name="O43-result"' in _text(form)
     done = client.post(url, data=_items_form(ITEMS))
     assert done.status_code == 302, _text(done)
     with app.app_context():
@@ -441,10 +442,10 @@ def test_oit_items_in_the_console_give_9_10_then_the_oit_part_and_total(app, cli
 
     # A value that is not pass or fail, and a sub-indicator entered in part, are named.
     bad = _items_form(ITEMS)
-    bad["item_O5"] = "maybe"
+    bad["O5-result"] = "maybe"
     text = _text(client.post(url, data=bad))
     assert "OIT item O5: 'maybe' is not pass or fail" in text
-    part = {f"item_O{n}": "pass" for n in range(1, 4)}
+    part = {f"O{n}-result": "pass" for n in range(1, 4)}
     text = _text(client.post(url, data=part))
     assert "OIT sub-indicator 9.1: no result for item(s) O4, O5, O6, O7, O8, O9, O10" in text
     assert client.get(f"/admin/agencies/{ids['S1']}/past/oit?year=abc").status_code == 400
@@ -457,10 +458,10 @@ def test_oit_items_refusals_are_thai_in_the_thai_console(app, client):
     _login(client, "area")
     client.get("/admin/?lang=th")
     bad = _items_form(ITEMS)
-    bad["item_O5"] = "maybe"
+    bad["O5-result"] = "maybe"
     response = client.post(f"/admin/agencies/{ids['S1']}/past/oit?year=2566", data=bad)
     assert response.status_code == 400
-    assert "ข้อ OIT O5: 'maybe' ไม่ใช่ผ่านหรือไม่ผ่าน" in _text(response)
+    assert "ข้อ OIT O5: ค่า 'maybe' ไม่ใช่ผ่านหรือไม่ผ่าน" in _text(response)
     assert _count(app) == (0, 0)
 
 
@@ -499,14 +500,14 @@ def test_oit_items_that_disagree_with_typed_9_are_named(app):
         with pytest.raises(PublishedError) as refused:
             set_published(db.session, s1, 2566, {**WITHOUT_OIT, "9": 96.0, "10": 93.75},
                           source="console", entered_by="test", oit_items=ITEMS)
-        assert refused.value.messages == [  # the typed 9 is named, then what it breaks
+        assert each(refused.value, "en") == [  # the typed 9 is named, then what it breaks
             "9: published 96.00, from the OIT items 95.00 (difference +1.00)",
             "OIT: published 37.75, recomputed 37.95 (difference -0.20)",
             "total: published 94.67, recomputed 94.87 (difference -0.20)"]
         with pytest.raises(PublishedError) as unknown:
             set_published(db.session, s1, 2566, {}, source="console", entered_by="test",
                           oit_items={**ITEMS, "O99": True})
-        assert unknown.value.messages == ["OIT item O99: unknown in ita-2566 (use O1 … O43)"]
+        assert each(unknown.value, "en") == ["OIT item O99: unknown in ita-2566 (use O1 … O43)"]
         assert published_for(db.session, ids["S1"], 2566) is None
         # kept as given: the typed 9 stays, the items give the rest
         assert set_published(db.session, s1, 2566, {**WITHOUT_OIT, "9": 96.0},

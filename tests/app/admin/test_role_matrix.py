@@ -104,7 +104,7 @@ ENDPOINTS: dict[str, tuple[str, dict, Callable[[World, str], dict] | None]] = {
     "admin.published_import": (WRITE, {}, lambda w, x: {
         "file": (io.BytesIO(b"fiscal_year,total,1\n2560,80.25,91\n"), "past.csv")}),
     "admin.published_oit": (READ_WRITE, {"year": 2569}, lambda w, x: {
-        f"item_O{n}": "pass" for n in range(1, 44)}),
+        f"O{n}-result": "pass" for n in range(1, 44)}),
     "admin.comparison": (READ, {}, None),
     # assessments
     "admin.assessment_new": (WRITE, {}, lambda w, x: {
