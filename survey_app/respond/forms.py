@@ -22,10 +22,9 @@ CONTROL_FIELDS = frozenset({"csrf_token", "ticket", "nonce", "respondent_group",
 
 
 class CodeForm(TranslatedForm):
+    """The IIT code page: the access code and the eligibility confirmation, one POST."""
+
     code = StringField(validators=[DataRequired(), Length(max=40)])
-
-
-class ConsentForm(TranslatedForm):
     eligible = BooleanField(validators=[DataRequired()])
 
 

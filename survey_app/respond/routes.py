@@ -1,6 +1,7 @@
 """Respondent pages.
 
-IIT: code → eligibility and PDPA notice → questionnaire → thank-you.  The code is entered by
+IIT: code page (code, eligibility and PDPA notice in one form) → questionnaire, whose POST
+answers with the thank-you page.  The code is entered by
 POST only (a slip's QR puts it in the URL fragment, which browsers never send; ``iit-code.js``
 moves it into the form).  After it is verified only its keyed hash is kept: in the signed
 session between pages, and with the questionnaire as a signed hidden ``ticket``, so answers
@@ -8,21 +9,23 @@ survive an expired CSRF token or a lost session cookie; the hash is checked agai
 redeemed, in the same transaction that drops the answers into the ballot box.  Both are cleared
 when the questionnaire is submitted.  See SECURITY.md.
 
-EIT: one public page per assessment; a honeypot, a per-client rate limit, a one-time form
-nonce (back + resubmit stores nothing) and a signed cookie that warns a browser which already
-answered.
+EIT: one public page per assessment, whose POST answers with the thank-you page; a honeypot,
+a per-client rate limit, a one-time form nonce (a reload, or back + resubmit, stores nothing and
+shows "already received") and a signed cookie that warns a browser which already answered.
 """
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from typing import NoReturn
 
 from flask import (
     Blueprint,
     Response,
     abort,
     current_app,
+    g,
     make_response,
     redirect,
     render_template,
@@ -39,22 +42,27 @@ from wtforms import ValidationError
 from ..extensions import DATABASE_UNAVAILABLE, database_error_summary, db, limiter, safe_rollback
 from ..i18n import current_language, format_datetime
 from ..models import Assessment, utcnow
-from ..services.assessments import AssessmentCache, is_retired_token
+from ..services.assessments import (
+    AssessmentCache,
+    AssessmentState,
+    assessment_state,
+    is_retired_token,
+)
 from ..services.instrument_sets import assessment_set
 from ..services.qr import qr_png, qr_svg
 from ..services.responses import (
     CodeRejected,
     CodeState,
     TamperedSubmission,
+    WindowShut,
     check_code,
     clean_answers,
     local_today,
     store_eit_response,
     store_iit_response,
-    window_state,
 )
 from ..urls import public_url
-from .forms import CONTROL_FIELDS, CodeForm, ConsentForm, questionnaire_form
+from .forms import CONTROL_FIELDS, CodeForm, questionnaire_form
 
 bp = Blueprint("respond", __name__)
 
@@ -98,10 +106,8 @@ def _answered_cookie(assessment: Assessment) -> str:
     return f"ita_eit_{assessment.id}"
 
 
-def _code_message(state: CodeState, assessment: Assessment) -> str:
+def _code_message(state: CodeState) -> str:
     """What the code page says about a code that cannot be used (every state but OK)."""
-    opens = format_datetime(assessment.opens_at)
-    closes = format_datetime(assessment.closes_at)
     messages = {
         CodeState.MALFORMED: _(
             "That is not an access code: codes have 10 characters (letters and digits 2–9). "
@@ -114,17 +120,35 @@ def _code_message(state: CodeState, assessment: Assessment) -> str:
             "answered yet, ask your agency's ITA coordinator for a new code."),
         CodeState.REVOKED: _(
             "This code has been cancelled. Ask your agency's ITA coordinator for a new code."),
-        CodeState.NOT_OPEN: _("This survey is not open yet. It opens on %(opens)s.", opens=opens),
-        CodeState.CLOSED: _(
-            "This survey has closed (%(closes)s), so codes can no longer be used.", closes=closes),
     }
     return messages[state]
 
 
-def _unavailable(assessment: Assessment, state: CodeState, *, code_page: bool = False
+def _window_message(state: AssessmentState, assessment: Assessment) -> str:
+    """What the code page says about a code typed while the survey takes no answers."""
+    if state is AssessmentState.SCHEDULED:
+        return _("This survey is not open yet. It opens on %(opens)s.",
+                 opens=format_datetime(assessment.opens_at))
+    return _("This survey has closed (%(closes)s), so codes can no longer be used.",
+             closes=format_datetime(assessment.closes_at))
+
+
+def _refuse_foreign_fields() -> NoReturn:
+    """400 for a body with a field, question or option that no page of ours sends."""
+    abort(400, description=_(
+        "The answers sent contain a question or an option that is not in the survey, so nothing was "
+        "saved."))
+
+
+def _refuse_shut_window() -> NoReturn:
+    """400 for answers sent while the survey takes none (the page was opened earlier)."""
+    abort(400, description=_("This survey is not accepting answers now, so nothing was saved."))
+
+
+def _unavailable(assessment: Assessment, state: AssessmentState, *, code_page: bool = False
                  ) -> tuple[str, int]:
     """The page for a survey that is not open yet (403) or closed (410)."""
-    if state is CodeState.NOT_OPEN:
+    if state is AssessmentState.SCHEDULED:
         title = _("Not open yet")
         body = _("This survey opens on %(opens)s.", opens=format_datetime(assessment.opens_at))
     else:
@@ -134,7 +158,7 @@ def _unavailable(assessment: Assessment, state: CodeState, *, code_page: bool = 
     return (
         render_template("respond/unavailable.html", assessment=assessment, title=title, body=body,
                         code_page=code_page),
-        403 if state is CodeState.NOT_OPEN else 410,
+        403 if state is AssessmentState.SCHEDULED else 410,
     )
 
 
@@ -144,23 +168,18 @@ def _reject_tampered_post(assessment: Assessment, instrument: str) -> dict[str, 
         abort(400, description=_(
             "The form arrived without its security token, so nothing was saved. Please open the survey "
             "again from your agency's link."))
-    if window_state(assessment) is not CodeState.OK:
-        abort(400, description=_("This survey is not accepting answers now, so nothing was saved."))
+    if assessment_state(assessment) is not AssessmentState.OPEN:
+        _refuse_shut_window()
     iset = assessment_set(assessment)
     columns = set(iset.columns_for(instrument))
-    unknown = set(request.form) - columns - CONTROL_FIELDS
-    if unknown:
-        abort(400, description=_(
-            "The answers sent contain a question or an option that is not in the survey, so nothing was "
-            "saved."))
+    if set(request.form) - columns - CONTROL_FIELDS:
+        _refuse_foreign_fields()
     try:
         return clean_answers(
             iset, instrument, {k: v for k, v in request.form.items() if k in columns}
         )
     except TamperedSubmission:
-        abort(400, description=_(
-            "The answers sent contain a question or an option that is not in the survey, so nothing was "
-            "saved."))
+        _refuse_foreign_fields()
 
 
 #: The blank questions' markup by (instrument set, instrument, language); see _questions_markup.
@@ -246,9 +265,10 @@ def _csrf_expired_message() -> str:
              'still here: please press "Submit answers" again.')
 
 
-def _only_rejected(response: Response) -> bool:
-    """Count a code-entry attempt against the rate limit only when it was rejected."""
-    return response.status_code >= 400
+def _code_refused(_response: Response) -> bool:
+    """Count a code-entry attempt against the rate limit only when its code was refused (not
+    for an expired page or an unticked eligibility box)."""
+    return bool(g.get("code_refused"))
 
 
 def _rate(name: str) -> Callable[[], str]:
@@ -257,12 +277,11 @@ def _rate(name: str) -> Callable[[], str]:
 
 # -- input checks: bodies no page of ours sends are refused before a view reads them --------
 
-#: The only fields the code-entry and eligibility pages post.
+#: The only fields the code page posts.
 _SMALL_FORM_FIELDS = {
-    "respond.iit_code": frozenset({"csrf_token", "code"}),
-    "respond.iit_consent": frozenset({"csrf_token", "eligible"}),
+    "respond.iit_code": frozenset({"csrf_token", "code", "eligible"}),
 }
-#: The value the eligibility checkbox posts (consent.html).
+#: The value the eligibility checkbox posts (code.html).
 CONSENT_VALUE = "y"
 
 
@@ -272,15 +291,11 @@ def _refuse_malformed_post():
         return None
     form = request.form
     if any(len(form.getlist(name)) > 1 for name in form):
-        abort(400, description=_(
-            "The answers sent contain a question or an option that is not in the survey, so nothing was "
-            "saved."))  # every field of ours is posted once
+        _refuse_foreign_fields()  # every field of ours is posted once
     fields = _SMALL_FORM_FIELDS.get(request.endpoint or "")
     if fields is not None and set(form) - fields:
-        abort(400, description=_(
-            "The answers sent contain a question or an option that is not in the survey, so nothing was "
-            "saved."))
-    if request.endpoint == "respond.iit_consent" and form.get("eligible", CONSENT_VALUE) != CONSENT_VALUE:
+        _refuse_foreign_fields()
+    if request.endpoint == "respond.iit_code" and form.get("eligible", CONSENT_VALUE) != CONSENT_VALUE:
         abort(400, description=_(
             "The eligibility confirmation sent is not valid, so nothing was saved. Please open the survey "
             "again from your agency's link."))
@@ -345,8 +360,9 @@ def index():
 
 
 @bp.route("/iit/<token>", methods=["GET", "POST"])
-@limiter.limit(_rate("CODE_RATE_LIMIT"), methods=["POST"], deduct_when=_only_rejected)
+@limiter.limit(_rate("CODE_RATE_LIMIT"), methods=["POST"], deduct_when=_code_refused)
 def iit_code(token: str):
+    """The code page: the code, the PDPA notice and the eligibility box in one form."""
     assessment = _assessment(token)
     form = CodeForm()
     if request.method == "GET":
@@ -355,24 +371,30 @@ def iit_code(token: str):
             # address bar and history (the person types it, as printed on the slip).
             args = {k: v for k, v in request.args.items() if k != "code"}
             return redirect(url_for(".iit_code", token=token, **args))
-        state = window_state(assessment)
-        if state is not CodeState.OK:
+        state = assessment_state(assessment)
+        if state is not AssessmentState.OPEN:
             return _unavailable(assessment, state, code_page=True)
         return _code_page(assessment, form)
-    if not form.validate():
-        if _csrf_failed(form):
-            message = _csrf_expired_message()
-        else:
-            message = _code_message(CodeState.MALFORMED, assessment)
-        return _code_page(assessment, form, message=message), 422
-    state, code_hash = check_code(db.session, assessment, form.code.data, key=_code_key())
-    if state is not CodeState.OK:
-        return _code_page(
-            assessment, form, message=_code_message(state, assessment), state=state.value
-        ), 422
+    if not form.validate() and _csrf_failed(form):
+        return _code_page(assessment, form, message=_csrf_expired_message()), 422
+    if form.code.errors:
+        code_state, code_hash = CodeState.MALFORMED, None
+    else:
+        try:
+            code_state, code_hash = check_code(db.session, assessment, form.code.data,
+                                               key=_code_key())
+        except WindowShut as shut:
+            return _code_page(assessment, form, message=_window_message(shut.state, assessment)), 422
+    if code_state is not CodeState.OK:
+        g.code_refused = True
+        return _code_page(assessment, form, message=_code_message(code_state)), 422
+    if form.eligible.errors:
+        message = _("Only people who have worked in the agency for at least one year may answer "
+                    "IIT. Please confirm to continue.")
+        return _code_page(assessment, form, message=message, eligibility_refused=True), 422
     # Only the keyed hash: the session cookie never carries the code itself.
-    session["iit"] = {"a": assessment.id, "h": code_hash, "eligible": False}
-    return redirect(url_for(".iit_consent", token=token))
+    session["iit"] = {"a": assessment.id, "h": code_hash}
+    return redirect(url_for(".iit_questionnaire", token=token))
 
 
 def _iit_session(assessment: Assessment) -> dict | None:
@@ -382,41 +404,30 @@ def _iit_session(assessment: Assessment) -> dict | None:
     return None
 
 
-@bp.route("/iit/<token>/start", methods=["GET", "POST"])
-def iit_consent(token: str):
-    assessment = _assessment(token)
-    state = window_state(assessment)
-    if state is not CodeState.OK:
-        return _unavailable(assessment, state)
-    data = _iit_session(assessment)
-    if data is None:
-        return redirect(url_for(".iit_code", token=token))
-    form = ConsentForm()
-    if request.method == "POST":
-        if form.validate():
-            session["iit"] = {**data, "eligible": True}
-            return redirect(url_for(".iit_questionnaire", token=token))
-        message = _csrf_expired_message() if _csrf_failed(form) else _(
-            "Only people who have worked in the agency for at least one year may answer IIT. "
-            "Please confirm to continue.")
-        return render_template(
-            "respond/consent.html", assessment=assessment, form=form, message=message
-        ), 422
-    return render_template("respond/consent.html", assessment=assessment, form=form)
+def _thanks(assessment: Assessment, instrument: str) -> str:
+    """The thank-you page: the answer to a POST that stored a questionnaire."""
+    return render_template("respond/thanks.html", assessment=assessment, instrument=instrument)
+
+
+def _already_received(assessment: Assessment, instrument: str) -> tuple[str, int]:
+    """A reload of the thank-you page (the browser posts the same form again), or back and
+    send again: these answers were stored before, nothing is stored twice.  A friendly page
+    (the thank-you page saying so); 409 tells a program that nothing was taken."""
+    return render_template("respond/thanks.html", assessment=assessment, instrument=instrument,
+                           already=True), 409
 
 
 @bp.route("/iit/<token>/questionnaire", methods=["GET", "POST"])
 def iit_questionnaire(token: str):
     assessment = _assessment(token, fresh=request.method == "POST")
-    form_class = questionnaire_form(assessment.instrument_set, "IIT")
     if request.method == "GET":
-        state = window_state(assessment)
-        if state is not CodeState.OK:
+        state = assessment_state(assessment)
+        if state is not AssessmentState.OPEN:
             return _unavailable(assessment, state)
         data = _iit_session(assessment)
-        if data is None or not data.get("eligible"):
+        if data is None:
             return redirect(url_for(".iit_code", token=token))
-        form = form_class()
+        form = questionnaire_form(assessment.instrument_set, "IIT")()
         form.ticket.data = _ticket_serializer().dumps({"a": assessment.id, "h": data["h"]})
         return _render_questionnaire(assessment, "IIT", form)
 
@@ -431,7 +442,7 @@ def iit_questionnaire(token: str):
             "Your code confirmation was not found. Please enter your access code again."))
     if not _csrf_valid() or None in answers.values():
         # Rejected: only now a form, to show the page again with every answer kept.
-        form = form_class()
+        form = questionnaire_form(assessment.instrument_set, "IIT")()
         form.validate()
         csrf_failed = _csrf_failed(form)
         return _render_questionnaire(
@@ -450,23 +461,24 @@ def iit_questionnaire(token: str):
             answers,
             submitted_on=local_today(current_app.config["TIMEZONE"]),
         )
+    except WindowShut:  # the assessment closed during this request
+        _refuse_shut_window()
     except CodeRejected as rejected:
+        sent = session.get("iit")
+        if (rejected.state is CodeState.USED and isinstance(sent, dict)
+                and sent.get("a") == assessment.id and sent.get("sent") == ticket["h"]):
+            return _already_received(assessment, "IIT")  # this browser's own reload
         session.pop("iit", None)
-        status = 409 if rejected.state is CodeState.USED else 422
         return render_template(
             "respond/code_rejected.html",
             assessment=assessment,
             state=rejected.state.value,
-            message=_code_message(rejected.state, assessment),
-        ), status
-    session.pop("iit", None)
-    return redirect(url_for(".iit_thanks", token=token))
-
-
-@bp.get("/iit/<token>/thanks")
-def iit_thanks(token: str):
-    assessment = _assessment(token)
-    return render_template("respond/thanks.html", assessment=assessment, instrument="IIT")
+            message=_code_message(rejected.state),
+        ), 409 if rejected.state is CodeState.USED else 422
+    # The code is spent: the session keeps only which hash this browser sent (a reload of
+    # this page then says "already received"), never a way back to the questionnaire.
+    session["iit"] = {"a": assessment.id, "sent": ticket["h"]}
+    return _thanks(assessment, "IIT")
 
 
 # -- EIT --------------------------------------------------------------------------------------
@@ -495,7 +507,7 @@ _BLANK_PAGES_KEPT = 256
 _CSRF_MARK, _NONCE_MARK = "\x00csrf\x00", "\x00nonce\x00"
 
 
-def _blank_eit_page(assessment: Assessment, form_class) -> str:
+def _blank_eit_page(assessment: Assessment) -> str:
     """The blank EIT questionnaire, rendered once per worker for an assessment and language.
 
     Two GETs of a blank form differ only in the CSRF token and the nonce (both plain
@@ -512,7 +524,7 @@ def _blank_eit_page(assessment: Assessment, form_class) -> str:
     if cached is not None and cached[0] is assessment:
         page = cached[1].replace(_NONCE_MARK, nonce)
         return page.replace(_CSRF_MARK, csrf) if csrf is not None else page
-    form = form_class()
+    form = questionnaire_form(assessment.instrument_set, "EIT")()
     form.nonce.data = nonce
     page, _status = _render_questionnaire(assessment, "EIT", form, already_answered=answered)
     marked = page
@@ -531,27 +543,24 @@ def _blank_eit_page(assessment: Assessment, form_class) -> str:
 @limiter.limit(_rate("EIT_RATE_LIMIT"), methods=["POST"])
 def eit_questionnaire(token: str):
     assessment = _assessment(token, fresh=request.method == "POST")
-    form_class = questionnaire_form(assessment.instrument_set, "EIT")
     if request.method == "GET":
-        state = window_state(assessment)
-        if state is not CodeState.OK:
+        state = assessment_state(assessment)
+        if state is not AssessmentState.OPEN:
             return _unavailable(assessment, state)
-        return _blank_eit_page(assessment, form_class)
+        return _blank_eit_page(assessment)
 
     answers = _reject_tampered_post(assessment, "EIT")
     if request.form.get("website"):
-        # A bot filled the honeypot: it gets the same redirect as a person, so it has no
+        # A bot filled the honeypot: it gets the same page as a person, so it has no
         # signal to adapt to; nothing is stored.
-        return redirect(url_for(".eit_thanks", token=token))
+        return _thanks(assessment, "EIT")
     groups = {g.code for g in assessment_set(assessment).respondent_groups}
     group = request.form.get("respondent_group")
     if group and group not in groups:
-        abort(400, description=_(
-            "The answers sent contain a question or an option that is not in the survey, so nothing was "
-            "saved."))
+        _refuse_foreign_fields()
     if not _csrf_valid() or not group or None in answers.values():
         # Rejected: only now a form, to show the page again with every answer kept.
-        form = form_class()
+        form = questionnaire_form(assessment.instrument_set, "EIT")()
         form.validate()
         csrf_failed = _csrf_failed(form)
         form.nonce.data = _new_nonce() if csrf_failed else form.nonce.data
@@ -566,7 +575,7 @@ def eit_questionnaire(token: str):
     nonces = session.get("eit_nonces", [])
     nonce = request.form.get("nonce")
     if not nonce or nonce not in nonces:
-        return render_template("respond/eit_resubmit.html", assessment=assessment), 409
+        return _already_received(assessment, "EIT")
     try:
         store_eit_response(
             db.session,
@@ -575,10 +584,10 @@ def eit_questionnaire(token: str):
             answers,
             submitted_on=local_today(current_app.config["TIMEZONE"]),
         )
-    except CodeRejected:  # the assessment closed during this request
-        abort(400, description=_("This survey is not accepting answers now, so nothing was saved."))
+    except WindowShut:  # the assessment closed during this request
+        _refuse_shut_window()
     session["eit_nonces"] = [n for n in nonces if n != nonce]
-    response = make_response(redirect(url_for(".eit_thanks", token=token)))
+    response = make_response(_thanks(assessment, "EIT"))
     max_age = max(int((assessment.closes_at - utcnow()).total_seconds()), 0) + 86400
     response.set_cookie(
         _answered_cookie(assessment),
@@ -590,12 +599,6 @@ def eit_questionnaire(token: str):
         secure=bool(current_app.config["SESSION_COOKIE_SECURE"]) or request.is_secure,
     )
     return response
-
-
-@bp.get("/eit/<token>/thanks")
-def eit_thanks(token: str):
-    assessment = _assessment(token)
-    return render_template("respond/thanks.html", assessment=assessment, instrument="EIT")
 
 
 # -- QR codes ---------------------------------------------------------------------------------
