@@ -364,7 +364,6 @@ def index():
 def iit_code(token: str):
     """The code page: the code, the PDPA notice and the eligibility box in one form."""
     assessment = _assessment(token)
-    form = CodeForm()
     if request.method == "GET":
         if "code" in request.args:
             # A link from before codes moved into the fragment: drop the code from the
@@ -374,7 +373,9 @@ def iit_code(token: str):
         state = assessment_state(assessment)
         if state is not AssessmentState.OPEN:
             return _unavailable(assessment, state, code_page=True)
-        return _code_page(assessment, form)
+        return _filled_page(assessment, ("code page",), _csrf_value(),
+                            lambda: _code_page(assessment, CodeForm()))
+    form = CodeForm()
     if not form.validate() and _csrf_failed(form):
         return _code_page(assessment, form, message=_csrf_expired_message()), 422
     if form.code.errors:
@@ -404,17 +405,86 @@ def _iit_session(assessment: Assessment) -> dict | None:
     return None
 
 
-def _thanks(assessment: Assessment, instrument: str) -> str:
-    """The thank-you page: the answer to a POST that stored a questionnaire."""
-    return render_template("respond/thanks.html", assessment=assessment, instrument=instrument)
+#: Pages kept per worker: (assessment.id, what) → (the assessment object, the page); see
+#: _kept_page.
+_KEPT_PAGES: dict[tuple, tuple[Assessment, str]] = {}
+_KEPT_PAGES_MAX = 512
+
+
+def _kept_page(assessment: Assessment, what: tuple) -> str | None:
+    """A page of ``assessment`` kept by :func:`_keep_page`, or None.
+
+    ``what`` must name everything else the page depends on (page, language, query …).  An
+    entry belongs to the assessment object of this worker's AssessmentCache, which is
+    replaced on any change to the assessment or its agency: then the page is made afresh.
+    """
+    kept = _KEPT_PAGES.get((assessment.id, *what))
+    return kept[1] if kept is not None and kept[0] is assessment else None
+
+
+def _keep_page(assessment: Assessment, what: tuple, page: str) -> None:
+    if len(_KEPT_PAGES) >= _KEPT_PAGES_MAX:
+        _KEPT_PAGES.clear()
+    _KEPT_PAGES[(assessment.id, *what)] = (assessment, page)
+
+
+def _mark(name: str) -> str:
+    return f"\x00{name}\x00"
+
+
+def _csrf_value() -> dict[str, str]:
+    """This request's CSRF token as a per-request value of a page (none when CSRF is off)."""
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return {}
+    return {"csrf_token": generate_csrf()}
+
+
+def _filled_page(assessment: Assessment, what: tuple, values: dict[str, str],
+                 render: Callable[[], str]) -> str:
+    """A blank page (no answers, no message) of ``assessment``, rendered once per worker and
+    language, with this request's ``values`` (name → value of hidden inputs) filled in.
+
+    Two GETs of a blank page differ only in such values (CSRF token, EIT nonce, IIT ticket:
+    all plain URL-safe text; ``test_respondent_page_cache`` checks the rest is identical), so
+    the first rendering is kept with marks in their place and later GETs fill them in: no
+    form object and no template.  A value that is not exactly once in the page, as an
+    attribute, keeps nothing (rendered afresh each time).
+    """
+    what = (*what, current_language(), request.query_string)
+    kept = _kept_page(assessment, what)
+    if kept is not None:
+        for name, value in values.items():
+            kept = kept.replace(_mark(name), value)
+        return kept
+    page = marked = render()
+    for name, value in values.items():
+        attribute = f'value="{value}"'
+        if page.count(value) != 1 or attribute not in page:
+            return page
+        marked = marked.replace(attribute, f'value="{_mark(name)}"')
+    _keep_page(assessment, what, marked)
+    return page
+
+
+def _thanks(assessment: Assessment, instrument: str, *, already: bool = False) -> str:
+    """The thank-you page: the answer to a POST that stored a questionnaire (or, ``already``,
+    to one whose answers were stored before).  The same for everyone who sends the same
+    page in the same language: rendered once per worker."""
+    what = ("thanks", instrument, already, current_language(), request.method,
+            request.full_path)
+    page = _kept_page(assessment, what)
+    if page is None:
+        page = render_template("respond/thanks.html", assessment=assessment,
+                               instrument=instrument, already=already)
+        _keep_page(assessment, what, page)
+    return page
 
 
 def _already_received(assessment: Assessment, instrument: str) -> tuple[str, int]:
     """A reload of the thank-you page (the browser posts the same form again), or back and
     send again: these answers were stored before, nothing is stored twice.  A friendly page
     (the thank-you page saying so); 409 tells a program that nothing was taken."""
-    return render_template("respond/thanks.html", assessment=assessment, instrument=instrument,
-                           already=True), 409
+    return _thanks(assessment, instrument, already=True), 409
 
 
 @bp.route("/iit/<token>/questionnaire", methods=["GET", "POST"])
@@ -427,9 +497,15 @@ def iit_questionnaire(token: str):
         data = _iit_session(assessment)
         if data is None:
             return redirect(url_for(".iit_code", token=token))
-        form = questionnaire_form(assessment.instrument_set, "IIT")()
-        form.ticket.data = _ticket_serializer().dumps({"a": assessment.id, "h": data["h"]})
-        return _render_questionnaire(assessment, "IIT", form)
+        values = {"ticket": _ticket_serializer().dumps({"a": assessment.id, "h": data["h"]}),
+                  **_csrf_value()}
+
+        def render() -> str:
+            form = questionnaire_form(assessment.instrument_set, "IIT")()
+            form.ticket.data = values["ticket"]
+            return _render_questionnaire(assessment, "IIT", form)[0]
+
+        return _filled_page(assessment, ("blank IIT",), values, render)
 
     answers = _reject_tampered_post(assessment, "IIT")
     try:
@@ -500,43 +576,17 @@ def _already_answered(assessment: Assessment) -> bool:
         return False
 
 
-#: A blank EIT page by (assessment, language, query, already answered): the page with marks
-#: where its two per-request values go (the CSRF token and the one-time nonce).
-_BLANK_PAGES: dict[tuple, tuple[Assessment, str]] = {}
-_BLANK_PAGES_KEPT = 256
-_CSRF_MARK, _NONCE_MARK = "\x00csrf\x00", "\x00nonce\x00"
-
-
 def _blank_eit_page(assessment: Assessment) -> str:
-    """The blank EIT questionnaire, rendered once per worker for an assessment and language.
-
-    Two GETs of a blank form differ only in the CSRF token and the nonce (both plain
-    URL-safe text; ``test_respondent_page_cache`` checks the rest is identical), so the
-    first rendering is kept with marks in their place and later GETs fill them in: no form
-    object and no template on a GET.  The entry belongs to the assessment object of this
-    worker's AssessmentCache, so any change to the assessment renders afresh.
-    """
+    """The blank EIT questionnaire: this request's CSRF token and nonce in the kept page."""
     answered = _already_answered(assessment)
-    nonce = _new_nonce()
-    csrf = generate_csrf() if current_app.config.get("WTF_CSRF_ENABLED", True) else None
-    key = (assessment.id, current_language(), request.query_string, answered)
-    cached = _BLANK_PAGES.get(key)
-    if cached is not None and cached[0] is assessment:
-        page = cached[1].replace(_NONCE_MARK, nonce)
-        return page.replace(_CSRF_MARK, csrf) if csrf is not None else page
-    form = questionnaire_form(assessment.instrument_set, "EIT")()
-    form.nonce.data = nonce
-    page, _status = _render_questionnaire(assessment, "EIT", form, already_answered=answered)
-    marked = page
-    for value, mark in ((csrf, _CSRF_MARK), (nonce, _NONCE_MARK)):
-        if value is not None:
-            marked = marked.replace(f'value="{value}"', f'value="{mark}"') \
-                if page.count(value) == 1 and f'value="{value}"' in page else ""
-    if marked:  # each value once, as an attribute: safe to fill in later
-        if len(_BLANK_PAGES) >= _BLANK_PAGES_KEPT:
-            _BLANK_PAGES.clear()
-        _BLANK_PAGES[key] = (assessment, marked)
-    return page
+    values = {"nonce": _new_nonce(), **_csrf_value()}
+
+    def render() -> str:
+        form = questionnaire_form(assessment.instrument_set, "EIT")()
+        form.nonce.data = values["nonce"]
+        return _render_questionnaire(assessment, "EIT", form, already_answered=answered)[0]
+
+    return _filled_page(assessment, ("blank EIT", answered), values, render)
 
 
 @bp.route("/eit/<token>", methods=["GET", "POST"])
