@@ -238,6 +238,26 @@ def _render_questionnaire(
     )
 
 
+def _answers_again(assessment: Assessment, instrument: str, answers: dict[str, int | None], *,
+                   csrf_ok: bool, missing_group: bool = False) -> tuple[str, int]:
+    """The questionnaire again, every posted answer kept, for a POST refused by the one check
+    of a respondent POST (``_csrf_valid`` and ``clean_answers``, whose None is unanswered):
+    400 when the page's CSRF token had expired, 422 when answers are missing.  The form is
+    built only to carry the posted values into the page."""
+    form = questionnaire_form(assessment.instrument_set, instrument)()
+    if instrument == "EIT" and not csrf_ok:
+        form.nonce.data = _new_nonce()  # the page's own nonce went with its expired token
+    missing = [c for c, v in answers.items() if v is None]
+    return _render_questionnaire(
+        assessment,
+        instrument,
+        form,
+        status=422 if csrf_ok else 400,
+        missing=missing + (["respondent_group"] if missing_group else []),
+        csrf_expired=not csrf_ok,
+    )
+
+
 def _code_page(assessment: Assessment, form: CodeForm, **extra) -> str:
     iit = assessment_set(assessment).instruments["IIT"]
     return render_template("respond/code.html", assessment=assessment, form=form, iit_def=iit,
@@ -254,10 +274,6 @@ def _csrf_valid() -> bool:
     except ValidationError:
         return False
     return True
-
-
-def _csrf_failed(form) -> bool:
-    return bool(getattr(form, "csrf_token", None) and form.csrf_token.errors)
 
 
 def _csrf_expired_message() -> str:
@@ -375,21 +391,18 @@ def iit_code(token: str):
             return _unavailable(assessment, state, code_page=True)
         return _filled_page(assessment, ("code page",), _csrf_value(),
                             lambda: _code_page(assessment, CodeForm()))
-    form = CodeForm()
-    if not form.validate() and _csrf_failed(form):
+    form = CodeForm()  # the posted values, to show the page again if refused
+    if not _csrf_valid():
         return _code_page(assessment, form, message=_csrf_expired_message()), 422
-    if form.code.errors:
-        code_state, code_hash = CodeState.MALFORMED, None
-    else:
-        try:
-            code_state, code_hash = check_code(db.session, assessment, form.code.data,
-                                               key=_code_key())
-        except WindowShut as shut:
-            return _code_page(assessment, form, message=_window_message(shut.state, assessment)), 422
+    try:
+        code_state, code_hash = check_code(db.session, assessment, request.form.get("code", ""),
+                                           key=_code_key())
+    except WindowShut as shut:
+        return _code_page(assessment, form, message=_window_message(shut.state, assessment)), 422
     if code_state is not CodeState.OK:
         g.code_refused = True
         return _code_page(assessment, form, message=_code_message(code_state)), 422
-    if form.eligible.errors:
+    if request.form.get("eligible") != CONSENT_VALUE:
         message = _("Only people who have worked in the agency for at least one year may answer "
                     "IIT. Please confirm to continue.")
         return _code_page(assessment, form, message=message, eligibility_refused=True), 422
@@ -516,19 +529,9 @@ def iit_questionnaire(token: str):
             or not isinstance(ticket.get("h"), str)):
         abort(400, description=_(
             "Your code confirmation was not found. Please enter your access code again."))
-    if not _csrf_valid() or None in answers.values():
-        # Rejected: only now a form, to show the page again with every answer kept.
-        form = questionnaire_form(assessment.instrument_set, "IIT")()
-        form.validate()
-        csrf_failed = _csrf_failed(form)
-        return _render_questionnaire(
-            assessment,
-            "IIT",
-            form,
-            status=400 if csrf_failed else 422,
-            missing=form.missing(),
-            csrf_expired=csrf_failed,
-        )
+    csrf_ok = _csrf_valid()
+    if not csrf_ok or None in answers.values():
+        return _answers_again(assessment, "IIT", answers, csrf_ok=csrf_ok)
     try:
         store_iit_response(
             db.session,
@@ -608,20 +611,10 @@ def eit_questionnaire(token: str):
     group = request.form.get("respondent_group")
     if group and group not in groups:
         _refuse_foreign_fields()
-    if not _csrf_valid() or not group or None in answers.values():
-        # Rejected: only now a form, to show the page again with every answer kept.
-        form = questionnaire_form(assessment.instrument_set, "EIT")()
-        form.validate()
-        csrf_failed = _csrf_failed(form)
-        form.nonce.data = _new_nonce() if csrf_failed else form.nonce.data
-        return _render_questionnaire(
-            assessment,
-            "EIT",
-            form,
-            status=400 if csrf_failed else 422,
-            missing=form.missing() + ([] if group else ["respondent_group"]),
-            csrf_expired=csrf_failed,
-        )
+    csrf_ok = _csrf_valid()
+    if not csrf_ok or not group or None in answers.values():
+        return _answers_again(assessment, "EIT", answers, csrf_ok=csrf_ok,
+                              missing_group=not group)
     nonces = session.get("eit_nonces", [])
     nonce = request.form.get("nonce")
     if not nonce or nonce not in nonces:
