@@ -1,13 +1,13 @@
 """Respondent pages.
 
 IIT: code page (code, eligibility and PDPA notice in one form) → questionnaire, whose POST
-answers with the thank-you page.  The code is entered by
-POST only (a slip's QR puts it in the URL fragment, which browsers never send; ``iit-code.js``
-moves it into the form).  After it is verified only its keyed hash is kept: in the signed
-session between pages, and with the questionnaire as a signed hidden ``ticket``, so answers
-survive an expired CSRF token or a lost session cookie; the hash is checked again, and the code
-redeemed, in the same transaction that drops the answers into the ballot box.  Both are cleared
-when the questionnaire is submitted.  See SECURITY.md.
+answers with the thank-you page.  The code is entered by POST only (a slip's QR puts it in the
+URL fragment, which browsers never send; ``iit-code.js`` moves it into the form).  After it is
+verified only its keyed hash is kept: in the signed session between pages, and with the
+questionnaire as a signed hidden ``ticket``, so answers survive an expired CSRF token or a lost
+session cookie; the hash is checked again, and the code redeemed, in the same transaction that
+drops the answers into the ballot box.  Then the session keeps only that this browser sent
+that hash (a reload says "already received").  See SECURITY.md.
 
 EIT: one public page per assessment, whose POST answers with the thank-you page; a honeypot,
 a per-client rate limit, a one-time form nonce (a reload, or back + resubmit, stores nothing and
