@@ -10,12 +10,14 @@ and dropped after it) the script
    the same command, server, worker class and worker count as the product, only the WSGI app
    each worker loads is the tiny one;
 3. serves the product with ``ita serve`` (its real configuration) and runs the clients:
-   EIT = GET the form (CSRF token and one-time nonce parsed from it), POST complete answers,
-   GET the thank-you page; IIT = GET the code page, POST the code, GET + POST the eligibility
-   page, GET the questionnaire (CSRF token and signed ticket), POST complete answers, GET the
-   thank-you page, each respondent with its own code and its own cookies;
+   EIT (2 requests) = GET the form (CSRF token and one-time nonce parsed from it), POST
+   complete answers, answered by the thank-you page; IIT (4 requests) = GET the code page,
+   POST the code with the eligibility box ticked (a redirect to the questionnaire), GET the
+   questionnaire (CSRF token and signed ticket), POST complete answers, answered by the
+   thank-you page; each respondent with its own code and its own cookies;
 4. counts what is stored: EIT responses, IIT responses + ballots still in the box, INSERT rows,
-   against what the server acknowledged (a 302 to the thank-you page; a 200 of the INSERT).
+   against what the server acknowledged (a 200 thank-you page to the answers; a 200 of the
+   INSERT).
 
 Clients are ``--clients`` threads spread over ``--processes`` processes, each with its own
 keep-alive ``http.client`` connection (a new one whenever the server closes it).  A flow counts
@@ -348,9 +350,11 @@ class Browser:
         self.port = port
         self.conn = http.client.HTTPConnection(HOST, port, timeout=60)
         self.cookies: dict[str, str] = {}
+        self.sent = 0  # requests sent (the flows' request counts are reported)
 
     def request(self, method: str, path: str, form: dict | None = None
                 ) -> tuple[int, dict[str, str], str]:
+        self.sent += 1
         headers = {"Accept-Language": "th"}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -383,6 +387,14 @@ def _expect(status: int, headers: dict, want: int, location: str | None = None) 
         raise Refused(f"redirect to {headers.get('Location')}")
 
 
+def _thanked(status: int, headers, page: str) -> None:
+    """The answers' POST must be answered by the thank-you page itself (200, no redirect), not
+    by a re-shown form (4xx) or "already received" (409)."""
+    _expect(status, headers, 200)
+    if 'class="done"' not in page:
+        raise Refused("200 without the thank-you page")
+
+
 def _answers(page: str, rng: random.Random) -> dict[str, str]:
     options: dict[str, list[str]] = {}
     for name, value in _RADIO.findall(page):
@@ -412,18 +424,16 @@ def flow_insert(b: Browser, ctx: dict) -> bool:
 
 
 def flow_eit(b: Browser, ctx: dict) -> bool:
-    """Return True once the answers are acknowledged (then a failure is of the thank-you)."""
+    """GET the form, POST the answers: acknowledged when the thank-you page answers."""
     b.cookies = {}
     path = f"/eit/{ctx['token']}"
     status, headers, page = b.request("GET", path)
     _expect(status, headers, 200)
     form = _answers(page, ctx["rng"])
     form.update(csrf_token=_hidden(page, "csrf_token"), nonce=_hidden(page, "nonce"), website="")
-    status, headers, _ = b.request("POST", path, form)
-    _expect(status, headers, 302, f"{path}/thanks")
+    status, headers, page = b.request("POST", path, form)
+    _thanked(status, headers, page)
     ctx["acknowledged"] += 1
-    status, headers, _ = b.request("GET", f"{path}/thanks")
-    _expect(status, headers, 200)
     return True
 
 
@@ -437,22 +447,15 @@ def flow_iit(b: Browser, ctx: dict) -> bool:
     status, headers, page = b.request("GET", path)
     _expect(status, headers, 200)
     status, headers, _ = b.request("POST", path, {"csrf_token": _hidden(page, "csrf_token"),
-                                                  "code": code})
-    _expect(status, headers, 302, f"{path}/start")
-    status, headers, page = b.request("GET", f"{path}/start")
-    _expect(status, headers, 200)
-    status, headers, _ = b.request("POST", f"{path}/start",
-                                   {"csrf_token": _hidden(page, "csrf_token"), "eligible": "y"})
+                                                  "code": code, "eligible": "y"})
     _expect(status, headers, 302, f"{path}/questionnaire")
     status, headers, page = b.request("GET", f"{path}/questionnaire")
     _expect(status, headers, 200)
     form = _answers(page, ctx["rng"])
     form.update(csrf_token=_hidden(page, "csrf_token"), ticket=_hidden(page, "ticket"))
-    status, headers, _ = b.request("POST", f"{path}/questionnaire", form)
-    _expect(status, headers, 302, f"{path}/thanks")
+    status, headers, page = b.request("POST", f"{path}/questionnaire", form)
+    _thanked(status, headers, page)
     ctx["acknowledged"] += 1
-    status, headers, _ = b.request("GET", f"{path}/thanks")
-    _expect(status, headers, 200)
     return True
 
 
@@ -460,8 +463,13 @@ FLOWS = {"trivial": flow_trivial, "insert": flow_insert, "EIT": flow_eit, "IIT":
 
 
 def client_process(scenario: str, port: int, token: str, codes: list[str], threads: int,
-                   start_at: float, duration: float, warmup: int, queue) -> None:
-    """Run ``threads`` clients; put (latencies, errors, acknowledged, first, last) on ``queue``."""
+                   start, duration: float, warmup: int, queue) -> None:
+    """Run ``threads`` clients; put (latencies, errors, acknowledged, first, last) on ``queue``.
+
+    ``start`` is (warmed, go, at): every client waits at ``warmed`` after its warm-up flows,
+    then at ``go``, and the timed window opens at ``at.value`` (set by run_clients in
+    between), so a slow start on a loaded machine never eats into the window."""
+    warmed, go, at = start
     lock = threading.Lock()
     latencies: list[float] = []
     errors: dict[str, int] = {}
@@ -476,14 +484,18 @@ def client_process(scenario: str, port: int, token: str, codes: list[str], threa
         browser = Browser(port)
         mine: list[float] = []
         my_errors: dict[str, int] = {}
-        last = start_at
         for _ in range(warmup):
             try:
                 flow(browser, ctx)
             except (Refused, OSError, http.client.HTTPException):
                 pass
         warm_acks = ctx["acknowledged"]
+        warmed.wait(timeout=600)
+        go.wait(timeout=600)
+        start_at = at.value
+        last = start_at
         time.sleep(max(start_at - time.time(), 0))
+        sent = browser.sent
         deadline = start_at + duration
         while time.time() < deadline:
             t = time.perf_counter()
@@ -498,6 +510,7 @@ def client_process(scenario: str, port: int, token: str, codes: list[str], threa
                 my_errors[kind] = my_errors.get(kind, 0) + 1
             last = time.time()
         with lock:
+            totals["requests"] = totals.get("requests", 0) + browser.sent - sent
             latencies.extend(mine)
             for k, v in my_errors.items():
                 errors[k] = errors.get(k, 0) + v
@@ -514,6 +527,7 @@ def client_process(scenario: str, port: int, token: str, codes: list[str], threa
         w.join()
     queue.put({"latencies": latencies, "errors": errors, "end": max(ends),
                "acknowledged": totals["acknowledged"], "warm_acks": totals.get("warm_acks", 0),
+               "requests": totals.get("requests", 0),
                "exhausted": totals["exhausted"]})
 
 
@@ -524,14 +538,17 @@ def run_clients(scenario: str, server: Server, db: Database, args, codes: list[s
     per = [args.clients // processes + (1 if i < args.clients % processes else 0)
            for i in range(processes)]
     chunks = [codes[i::processes] for i in range(processes)]
-    start_at = time.time() + 2.0 + 0.3 * processes
+    start = (ctx.Barrier(args.clients + 1), ctx.Barrier(args.clients + 1), ctx.Value("d", 0.0))
     cpu0 = server.cpu_seconds()
     procs = [ctx.Process(target=client_process,
-                         args=(scenario, server.port, db.token, chunks[i], per[i], start_at,
+                         args=(scenario, server.port, db.token, chunks[i], per[i], start,
                                args.duration, args.warmup, queue))
              for i in range(processes)]
     for p in procs:
         p.start()
+    start[0].wait(timeout=600)  # every client warmed up
+    start[2].value = start_at = time.time() + 0.2
+    start[1].wait(timeout=600)
     results = [queue.get() for _ in procs]
     for p in procs:
         p.join()
@@ -549,6 +566,8 @@ def run_clients(scenario: str, server: Server, db: Database, args, codes: list[s
         "p50": _pct(latencies, 50), "p95": _pct(latencies, 95), "p99": _pct(latencies, 99),
         "errors": errors, "acknowledged": sum(r["acknowledged"] for r in results),
         "exhausted": sum(r["exhausted"] for r in results),
+        # requests per accepted flow in the timed window (failed flows' requests included)
+        "requests": sum(r["requests"] for r in results) / max(n, 1),
         # CPU of the whole run, warm-up included: per flow, over every flow served
         "cpu_ms": 1000 * cpu / max(n + sum(r["warm_acks"] for r in results), 1),
     }
@@ -610,15 +629,15 @@ def bench_database(kind: str, args) -> dict[str, dict]:
         print(f"stored vs acknowledged, {scenario}: {stored:,} stored, {acked:,} "
               f"acknowledged (warm-up included): {mark}", flush=True)
     insert, eit, iit = (max(results[s]["rate"], 1e-9) for s in ("insert", "EIT", "IIT"))
-    ratios = [f"{r['rate'] / rr['rate']:.3f}" for r, rr in zip(rounds["EIT"], rounds["insert"],
-                                                                strict=True)]
-    iit_ratios = [f"{r['rate'] / rr['rate']:.2f}" for r, rr in zip(rounds["IIT"], rounds["EIT"],
-                                                                   strict=True)]
+    ratios = [f"{r['rate'] / max(rr['rate'], 1e-9):.3f}"
+              for r, rr in zip(rounds["EIT"], rounds["insert"], strict=True)]
+    iit_ratios = [f"{r['rate'] / max(rr['rate'], 1e-9):.2f}"
+                  for r, rr in zip(rounds["IIT"], rounds["EIT"], strict=True)]
     print(f"median of {args.rounds} rounds ({kind}, {args.clients} clients):", flush=True)
     for scenario in ("trivial", "insert", "EIT", "IIT"):
         r = results[scenario]
         print(f"  {scenario:>7}: {r['rate']:8.1f}/s  p99 {r['p99']:6.1f} ms  server CPU "
-              f"{r['cpu_ms']:.2f} ms/flow", flush=True)
+              f"{r['cpu_ms']:.2f} ms/flow  {r['requests']:.1f} requests/flow", flush=True)
     worst_p99 = max(results[s]["p99"] for s in ("EIT", "IIT"))
     lost = any(results[s]["stored"] < results[s]["acknowledged"] for s in ("EIT", "IIT", "insert"))
     print(f"goals ({kind}): EIT/INSERT {eit / insert:.3f} (rounds {', '.join(ratios)}; >= 0.25: "

@@ -206,11 +206,10 @@ class Respondent:
         self.client = client
         self.token = token
 
-    def enter_code(self, code: str):
-        return self.client.post(f"/iit/{self.token}", data={"code": code})
-
-    def confirm_eligibility(self):
-        return self.client.post(f"/iit/{self.token}/start", data={"eligible": "y"})
+    def enter_code(self, code: str, *, eligible: bool = True):
+        """Send the code page: the code, with the eligibility box ticked unless told."""
+        data = {"code": code, **({"eligible": "y"} if eligible else {})}
+        return self.client.post(f"/iit/{self.token}", data=data)
 
     def open_iit_questionnaire(self):
         return self.client.get(f"/iit/{self.token}/questionnaire")
@@ -222,7 +221,6 @@ class Respondent:
     def start_iit(self, code: str) -> str:
         """Enter the code and confirm eligibility; return the questionnaire's ticket."""
         assert self.enter_code(code).status_code == 302
-        assert self.confirm_eligibility().status_code == 302
         return self.ticket()
 
     def submit_iit(self, ticket: str, answers: dict[str, str] | None = None, **extra):

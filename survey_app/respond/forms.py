@@ -11,7 +11,7 @@ try:  # wtforms >= 3.3 deprecates (value, label) tuples
 except ImportError:  # pragma: no cover - older wtforms
     def _Choice(value, label):
         return (value, label)
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import InputRequired
 
 from ..extensions import db
 from ..i18n import TranslatedForm
@@ -22,24 +22,20 @@ CONTROL_FIELDS = frozenset({"csrf_token", "ticket", "nonce", "respondent_group",
 
 
 class CodeForm(TranslatedForm):
-    code = StringField(validators=[DataRequired(), Length(max=40)])
+    """The IIT code page: the access code and the eligibility confirmation, one POST (judged
+    by ``_csrf_valid``, ``services.responses.check_code`` and the box's one value; the form
+    renders the page and keeps what was typed)."""
 
-
-class ConsentForm(TranslatedForm):
-    eligible = BooleanField(validators=[DataRequired()])
+    code = StringField()
+    eligible = BooleanField()
 
 
 class QuestionnaireBase(TranslatedForm):
-    """Base of the generated questionnaire forms."""
+    """Base of the generated questionnaire forms: what a questionnaire page renders (a POST is
+    judged by ``_csrf_valid`` and ``services.responses.clean_answers``, not by this form)."""
 
     instrument: str = ""
     columns: tuple[str, ...] = ()
-
-    def answers(self) -> dict[str, int | None]:
-        return {c: self[c].data for c in self.columns}
-
-    def missing(self) -> list[str]:
-        return [c for c in self.columns if self[c].data is None]
 
 
 @cache

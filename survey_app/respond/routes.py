@@ -1,28 +1,31 @@
 """Respondent pages.
 
-IIT: code → eligibility and PDPA notice → questionnaire → thank-you.  The code is entered by
-POST only (a slip's QR puts it in the URL fragment, which browsers never send; ``iit-code.js``
-moves it into the form).  After it is verified only its keyed hash is kept: in the signed
-session between pages, and with the questionnaire as a signed hidden ``ticket``, so answers
-survive an expired CSRF token or a lost session cookie; the hash is checked again, and the code
-redeemed, in the same transaction that drops the answers into the ballot box.  Both are cleared
-when the questionnaire is submitted.  See SECURITY.md.
+IIT: code page (code, eligibility and PDPA notice in one form) → questionnaire, whose POST
+answers with the thank-you page.  The code is entered by POST only (a slip's QR puts it in the
+URL fragment, which browsers never send; ``iit-code.js`` moves it into the form).  After it is
+verified only its keyed hash is kept: in the signed session between pages, and with the
+questionnaire as a signed hidden ``ticket``, so answers survive an expired CSRF token or a lost
+session cookie; the hash is checked again, and the code redeemed, in the same transaction that
+drops the answers into the ballot box.  Then the session keeps only that this browser sent
+that hash (a reload says "already received").  See SECURITY.md.
 
-EIT: one public page per assessment; a honeypot, a per-client rate limit, a one-time form
-nonce (back + resubmit stores nothing) and a signed cookie that warns a browser which already
-answered.
+EIT: one public page per assessment, whose POST answers with the thank-you page; a honeypot,
+a per-client rate limit, a one-time form nonce (a reload, or back + resubmit, stores nothing and
+shows "already received") and a signed cookie that warns a browser which already answered.
 """
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from typing import NoReturn
 
 from flask import (
     Blueprint,
     Response,
     abort,
     current_app,
+    g,
     make_response,
     redirect,
     render_template,
@@ -39,22 +42,27 @@ from wtforms import ValidationError
 from ..extensions import DATABASE_UNAVAILABLE, database_error_summary, db, limiter, safe_rollback
 from ..i18n import current_language, format_datetime
 from ..models import Assessment, utcnow
-from ..services.assessments import AssessmentCache, is_retired_token
+from ..services.assessments import (
+    AssessmentCache,
+    AssessmentState,
+    assessment_state,
+    is_retired_token,
+)
 from ..services.instrument_sets import assessment_set
 from ..services.qr import qr_png, qr_svg
 from ..services.responses import (
     CodeRejected,
     CodeState,
     TamperedSubmission,
+    WindowShut,
     check_code,
     clean_answers,
     local_today,
     store_eit_response,
     store_iit_response,
-    window_state,
 )
 from ..urls import public_url
-from .forms import CONTROL_FIELDS, CodeForm, ConsentForm, questionnaire_form
+from .forms import CONTROL_FIELDS, CodeForm, questionnaire_form
 
 bp = Blueprint("respond", __name__)
 
@@ -98,10 +106,8 @@ def _answered_cookie(assessment: Assessment) -> str:
     return f"ita_eit_{assessment.id}"
 
 
-def _code_message(state: CodeState, assessment: Assessment) -> str:
+def _code_message(state: CodeState) -> str:
     """What the code page says about a code that cannot be used (every state but OK)."""
-    opens = format_datetime(assessment.opens_at)
-    closes = format_datetime(assessment.closes_at)
     messages = {
         CodeState.MALFORMED: _(
             "That is not an access code: codes have 10 characters (letters and digits 2–9). "
@@ -114,17 +120,35 @@ def _code_message(state: CodeState, assessment: Assessment) -> str:
             "answered yet, ask your agency's ITA coordinator for a new code."),
         CodeState.REVOKED: _(
             "This code has been cancelled. Ask your agency's ITA coordinator for a new code."),
-        CodeState.NOT_OPEN: _("This survey is not open yet. It opens on %(opens)s.", opens=opens),
-        CodeState.CLOSED: _(
-            "This survey has closed (%(closes)s), so codes can no longer be used.", closes=closes),
     }
     return messages[state]
 
 
-def _unavailable(assessment: Assessment, state: CodeState, *, code_page: bool = False
+def _window_message(state: AssessmentState, assessment: Assessment) -> str:
+    """What the code page says about a code typed while the survey takes no answers."""
+    if state is AssessmentState.SCHEDULED:
+        return _("This survey is not open yet. It opens on %(opens)s.",
+                 opens=format_datetime(assessment.opens_at))
+    return _("This survey has closed (%(closes)s), so codes can no longer be used.",
+             closes=format_datetime(assessment.closes_at))
+
+
+def _refuse_foreign_fields() -> NoReturn:
+    """400 for a body with a field, question or option that no page of ours sends."""
+    abort(400, description=_(
+        "The answers sent contain a question or an option that is not in the survey, so nothing was "
+        "saved."))
+
+
+def _refuse_shut_window() -> NoReturn:
+    """400 for answers sent while the survey takes none (the page was opened earlier)."""
+    abort(400, description=_("This survey is not accepting answers now, so nothing was saved."))
+
+
+def _unavailable(assessment: Assessment, state: AssessmentState, *, code_page: bool = False
                  ) -> tuple[str, int]:
     """The page for a survey that is not open yet (403) or closed (410)."""
-    if state is CodeState.NOT_OPEN:
+    if state is AssessmentState.SCHEDULED:
         title = _("Not open yet")
         body = _("This survey opens on %(opens)s.", opens=format_datetime(assessment.opens_at))
     else:
@@ -134,7 +158,7 @@ def _unavailable(assessment: Assessment, state: CodeState, *, code_page: bool = 
     return (
         render_template("respond/unavailable.html", assessment=assessment, title=title, body=body,
                         code_page=code_page),
-        403 if state is CodeState.NOT_OPEN else 410,
+        403 if state is AssessmentState.SCHEDULED else 410,
     )
 
 
@@ -144,23 +168,18 @@ def _reject_tampered_post(assessment: Assessment, instrument: str) -> dict[str, 
         abort(400, description=_(
             "The form arrived without its security token, so nothing was saved. Please open the survey "
             "again from your agency's link."))
-    if window_state(assessment) is not CodeState.OK:
-        abort(400, description=_("This survey is not accepting answers now, so nothing was saved."))
+    if assessment_state(assessment) is not AssessmentState.OPEN:
+        _refuse_shut_window()
     iset = assessment_set(assessment)
     columns = set(iset.columns_for(instrument))
-    unknown = set(request.form) - columns - CONTROL_FIELDS
-    if unknown:
-        abort(400, description=_(
-            "The answers sent contain a question or an option that is not in the survey, so nothing was "
-            "saved."))
+    if set(request.form) - columns - CONTROL_FIELDS:
+        _refuse_foreign_fields()
     try:
         return clean_answers(
             iset, instrument, {k: v for k, v in request.form.items() if k in columns}
         )
     except TamperedSubmission:
-        abort(400, description=_(
-            "The answers sent contain a question or an option that is not in the survey, so nothing was "
-            "saved."))
+        _refuse_foreign_fields()
 
 
 #: The blank questions' markup by (instrument set, instrument, language); see _questions_markup.
@@ -219,6 +238,26 @@ def _render_questionnaire(
     )
 
 
+def _answers_again(assessment: Assessment, instrument: str, answers: dict[str, int | None], *,
+                   csrf_ok: bool, missing_group: bool = False) -> tuple[str, int]:
+    """The questionnaire again, every posted answer kept, for a POST refused by the one check
+    of a respondent POST (``_csrf_valid`` and ``clean_answers``, whose None is unanswered):
+    400 when the page's CSRF token had expired, 422 when answers are missing.  The form is
+    built only to carry the posted values into the page."""
+    form = questionnaire_form(assessment.instrument_set, instrument)()
+    if instrument == "EIT" and not csrf_ok:
+        form.nonce.data = _new_nonce()  # the page's own nonce went with its expired token
+    missing = [c for c, v in answers.items() if v is None]
+    return _render_questionnaire(
+        assessment,
+        instrument,
+        form,
+        status=422 if csrf_ok else 400,
+        missing=missing + (["respondent_group"] if missing_group else []),
+        csrf_expired=not csrf_ok,
+    )
+
+
 def _code_page(assessment: Assessment, form: CodeForm, **extra) -> str:
     iit = assessment_set(assessment).instruments["IIT"]
     return render_template("respond/code.html", assessment=assessment, form=form, iit_def=iit,
@@ -237,18 +276,15 @@ def _csrf_valid() -> bool:
     return True
 
 
-def _csrf_failed(form) -> bool:
-    return bool(getattr(form, "csrf_token", None) and form.csrf_token.errors)
-
-
 def _csrf_expired_message() -> str:
     return _("This page was open for a long time, so your answers were not saved yet. They are all "
              'still here: please press "Submit answers" again.')
 
 
-def _only_rejected(response: Response) -> bool:
-    """Count a code-entry attempt against the rate limit only when it was rejected."""
-    return response.status_code >= 400
+def _code_refused(_response: Response) -> bool:
+    """Count a code-entry attempt against the rate limit only when its code was refused (not
+    for an expired page or an unticked eligibility box)."""
+    return bool(g.get("code_refused"))
 
 
 def _rate(name: str) -> Callable[[], str]:
@@ -257,12 +293,11 @@ def _rate(name: str) -> Callable[[], str]:
 
 # -- input checks: bodies no page of ours sends are refused before a view reads them --------
 
-#: The only fields the code-entry and eligibility pages post.
+#: The only fields the code page posts.
 _SMALL_FORM_FIELDS = {
-    "respond.iit_code": frozenset({"csrf_token", "code"}),
-    "respond.iit_consent": frozenset({"csrf_token", "eligible"}),
+    "respond.iit_code": frozenset({"csrf_token", "code", "eligible"}),
 }
-#: The value the eligibility checkbox posts (consent.html).
+#: The value the eligibility checkbox posts (code.html).
 CONSENT_VALUE = "y"
 
 
@@ -272,15 +307,11 @@ def _refuse_malformed_post():
         return None
     form = request.form
     if any(len(form.getlist(name)) > 1 for name in form):
-        abort(400, description=_(
-            "The answers sent contain a question or an option that is not in the survey, so nothing was "
-            "saved."))  # every field of ours is posted once
+        _refuse_foreign_fields()  # every field of ours is posted once
     fields = _SMALL_FORM_FIELDS.get(request.endpoint or "")
     if fields is not None and set(form) - fields:
-        abort(400, description=_(
-            "The answers sent contain a question or an option that is not in the survey, so nothing was "
-            "saved."))
-    if request.endpoint == "respond.iit_consent" and form.get("eligible", CONSENT_VALUE) != CONSENT_VALUE:
+        _refuse_foreign_fields()
+    if request.endpoint == "respond.iit_code" and form.get("eligible", CONSENT_VALUE) != CONSENT_VALUE:
         abort(400, description=_(
             "The eligibility confirmation sent is not valid, so nothing was saved. Please open the survey "
             "again from your agency's link."))
@@ -345,34 +376,39 @@ def index():
 
 
 @bp.route("/iit/<token>", methods=["GET", "POST"])
-@limiter.limit(_rate("CODE_RATE_LIMIT"), methods=["POST"], deduct_when=_only_rejected)
+@limiter.limit(_rate("CODE_RATE_LIMIT"), methods=["POST"], deduct_when=_code_refused)
 def iit_code(token: str):
+    """The code page: the code, the PDPA notice and the eligibility box in one form."""
     assessment = _assessment(token)
-    form = CodeForm()
     if request.method == "GET":
         if "code" in request.args:
             # A link from before codes moved into the fragment: drop the code from the
             # address bar and history (the person types it, as printed on the slip).
             args = {k: v for k, v in request.args.items() if k != "code"}
             return redirect(url_for(".iit_code", token=token, **args))
-        state = window_state(assessment)
-        if state is not CodeState.OK:
+        state = assessment_state(assessment)
+        if state is not AssessmentState.OPEN:
             return _unavailable(assessment, state, code_page=True)
-        return _code_page(assessment, form)
-    if not form.validate():
-        if _csrf_failed(form):
-            message = _csrf_expired_message()
-        else:
-            message = _code_message(CodeState.MALFORMED, assessment)
-        return _code_page(assessment, form, message=message), 422
-    state, code_hash = check_code(db.session, assessment, form.code.data, key=_code_key())
-    if state is not CodeState.OK:
-        return _code_page(
-            assessment, form, message=_code_message(state, assessment), state=state.value
-        ), 422
+        return _filled_page(assessment, ("code page",), _csrf_value(),
+                            lambda: _code_page(assessment, CodeForm()))
+    form = CodeForm()  # the posted values, to show the page again if refused
+    if not _csrf_valid():
+        return _code_page(assessment, form, message=_csrf_expired_message()), 422
+    try:
+        code_state, code_hash = check_code(db.session, assessment, request.form.get("code", ""),
+                                           key=_code_key())
+    except WindowShut as shut:
+        return _code_page(assessment, form, message=_window_message(shut.state, assessment)), 422
+    if code_state is not CodeState.OK:
+        g.code_refused = True
+        return _code_page(assessment, form, message=_code_message(code_state)), 422
+    if request.form.get("eligible") != CONSENT_VALUE:
+        message = _("Only people who have worked in the agency for at least one year may answer "
+                    "IIT. Please confirm to continue.")
+        return _code_page(assessment, form, message=message, eligibility_refused=True), 422
     # Only the keyed hash: the session cookie never carries the code itself.
-    session["iit"] = {"a": assessment.id, "h": code_hash, "eligible": False}
-    return redirect(url_for(".iit_consent", token=token))
+    session["iit"] = {"a": assessment.id, "h": code_hash}
+    return redirect(url_for(".iit_questionnaire", token=token))
 
 
 def _iit_session(assessment: Assessment) -> dict | None:
@@ -382,43 +418,107 @@ def _iit_session(assessment: Assessment) -> dict | None:
     return None
 
 
-@bp.route("/iit/<token>/start", methods=["GET", "POST"])
-def iit_consent(token: str):
-    assessment = _assessment(token)
-    state = window_state(assessment)
-    if state is not CodeState.OK:
-        return _unavailable(assessment, state)
-    data = _iit_session(assessment)
-    if data is None:
-        return redirect(url_for(".iit_code", token=token))
-    form = ConsentForm()
-    if request.method == "POST":
-        if form.validate():
-            session["iit"] = {**data, "eligible": True}
-            return redirect(url_for(".iit_questionnaire", token=token))
-        message = _csrf_expired_message() if _csrf_failed(form) else _(
-            "Only people who have worked in the agency for at least one year may answer IIT. "
-            "Please confirm to continue.")
-        return render_template(
-            "respond/consent.html", assessment=assessment, form=form, message=message
-        ), 422
-    return render_template("respond/consent.html", assessment=assessment, form=form)
+#: Pages kept per worker: (assessment.id, what) → (the assessment object, the page); see
+#: _kept_page.
+_KEPT_PAGES: dict[tuple, tuple[Assessment, str]] = {}
+_KEPT_PAGES_MAX = 512
+
+
+def _kept_page(assessment: Assessment, what: tuple) -> str | None:
+    """A page of ``assessment`` kept by :func:`_keep_page`, or None.
+
+    ``what`` must name everything else the page depends on (page, language, query …).  An
+    entry belongs to the assessment object of this worker's AssessmentCache, which is
+    replaced on any change to the assessment or its agency: then the page is made afresh.
+    """
+    kept = _KEPT_PAGES.get((assessment.id, *what))
+    return kept[1] if kept is not None and kept[0] is assessment else None
+
+
+def _keep_page(assessment: Assessment, what: tuple, page: str) -> None:
+    if len(_KEPT_PAGES) >= _KEPT_PAGES_MAX:
+        _KEPT_PAGES.clear()
+    _KEPT_PAGES[(assessment.id, *what)] = (assessment, page)
+
+
+def _mark(name: str) -> str:
+    return f"\x00{name}\x00"
+
+
+def _csrf_value() -> dict[str, str]:
+    """This request's CSRF token as a per-request value of a page (none when CSRF is off)."""
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return {}
+    return {"csrf_token": generate_csrf()}
+
+
+def _filled_page(assessment: Assessment, what: tuple, values: dict[str, str],
+                 render: Callable[[], str]) -> str:
+    """A blank page (no answers, no message) of ``assessment``, rendered once per worker and
+    language, with this request's ``values`` (name → value of hidden inputs) filled in.
+
+    Two GETs of a blank page differ only in such values (CSRF token, EIT nonce, IIT ticket:
+    all plain URL-safe text; ``test_respondent_page_cache`` checks the rest is identical), so
+    the first rendering is kept with marks in their place and later GETs fill them in: no
+    form object and no template.  A value that is not exactly once in the page, as an
+    attribute, keeps nothing (rendered afresh each time).
+    """
+    what = (*what, current_language(), request.query_string)
+    kept = _kept_page(assessment, what)
+    if kept is not None:
+        for name, value in values.items():
+            kept = kept.replace(_mark(name), value)
+        return kept
+    page = marked = render()
+    for name, value in values.items():
+        attribute = f'value="{value}"'
+        if page.count(value) != 1 or attribute not in page:
+            return page
+        marked = marked.replace(attribute, f'value="{_mark(name)}"')
+    _keep_page(assessment, what, marked)
+    return page
+
+
+def _thanks(assessment: Assessment, instrument: str, *, already: bool = False) -> str:
+    """The thank-you page: the answer to a POST that stored a questionnaire (or, ``already``,
+    to one whose answers were stored before).  The same for everyone who sends the same
+    page in the same language: rendered once per worker."""
+    what = ("thanks", instrument, already, current_language(), request.method,
+            request.full_path)
+    page = _kept_page(assessment, what)
+    if page is None:
+        page = render_template("respond/thanks.html", assessment=assessment,
+                               instrument=instrument, already=already)
+        _keep_page(assessment, what, page)
+    return page
+
+
+def _already_received(assessment: Assessment, instrument: str) -> tuple[str, int]:
+    """A reload of the thank-you page (the browser posts the same form again), or back and
+    send again: these answers were stored before, nothing is stored twice.  A friendly page
+    (the thank-you page saying so); 409 tells a program that nothing was taken."""
+    return _thanks(assessment, instrument, already=True), 409
 
 
 @bp.route("/iit/<token>/questionnaire", methods=["GET", "POST"])
 def iit_questionnaire(token: str):
     assessment = _assessment(token, fresh=request.method == "POST")
-    form_class = questionnaire_form(assessment.instrument_set, "IIT")
     if request.method == "GET":
-        state = window_state(assessment)
-        if state is not CodeState.OK:
+        state = assessment_state(assessment)
+        if state is not AssessmentState.OPEN:
             return _unavailable(assessment, state)
         data = _iit_session(assessment)
-        if data is None or not data.get("eligible"):
+        if data is None:
             return redirect(url_for(".iit_code", token=token))
-        form = form_class()
-        form.ticket.data = _ticket_serializer().dumps({"a": assessment.id, "h": data["h"]})
-        return _render_questionnaire(assessment, "IIT", form)
+        values = {"ticket": _ticket_serializer().dumps({"a": assessment.id, "h": data["h"]}),
+                  **_csrf_value()}
+
+        def render() -> str:
+            form = questionnaire_form(assessment.instrument_set, "IIT")()
+            form.ticket.data = values["ticket"]
+            return _render_questionnaire(assessment, "IIT", form)[0]
+
+        return _filled_page(assessment, ("blank IIT",), values, render)
 
     answers = _reject_tampered_post(assessment, "IIT")
     try:
@@ -429,19 +529,9 @@ def iit_questionnaire(token: str):
             or not isinstance(ticket.get("h"), str)):
         abort(400, description=_(
             "Your code confirmation was not found. Please enter your access code again."))
-    if not _csrf_valid() or None in answers.values():
-        # Rejected: only now a form, to show the page again with every answer kept.
-        form = form_class()
-        form.validate()
-        csrf_failed = _csrf_failed(form)
-        return _render_questionnaire(
-            assessment,
-            "IIT",
-            form,
-            status=400 if csrf_failed else 422,
-            missing=form.missing(),
-            csrf_expired=csrf_failed,
-        )
+    csrf_ok = _csrf_valid()
+    if not csrf_ok or None in answers.values():
+        return _answers_again(assessment, "IIT", answers, csrf_ok=csrf_ok)
     try:
         store_iit_response(
             db.session,
@@ -450,23 +540,24 @@ def iit_questionnaire(token: str):
             answers,
             submitted_on=local_today(current_app.config["TIMEZONE"]),
         )
+    except WindowShut:  # the assessment closed during this request
+        _refuse_shut_window()
     except CodeRejected as rejected:
+        sent = session.get("iit")
+        if (rejected.state is CodeState.USED and isinstance(sent, dict)
+                and sent.get("a") == assessment.id and sent.get("sent") == ticket["h"]):
+            return _already_received(assessment, "IIT")  # this browser's own reload
         session.pop("iit", None)
-        status = 409 if rejected.state is CodeState.USED else 422
         return render_template(
             "respond/code_rejected.html",
             assessment=assessment,
             state=rejected.state.value,
-            message=_code_message(rejected.state, assessment),
-        ), status
-    session.pop("iit", None)
-    return redirect(url_for(".iit_thanks", token=token))
-
-
-@bp.get("/iit/<token>/thanks")
-def iit_thanks(token: str):
-    assessment = _assessment(token)
-    return render_template("respond/thanks.html", assessment=assessment, instrument="IIT")
+            message=_code_message(rejected.state),
+        ), 409 if rejected.state is CodeState.USED else 422
+    # The code is spent: the session keeps only which hash this browser sent (a reload of
+    # this page then says "already received"), never a way back to the questionnaire.
+    session["iit"] = {"a": assessment.id, "sent": ticket["h"]}
+    return _thanks(assessment, "IIT")
 
 
 # -- EIT --------------------------------------------------------------------------------------
@@ -488,85 +579,46 @@ def _already_answered(assessment: Assessment) -> bool:
         return False
 
 
-#: A blank EIT page by (assessment, language, query, already answered): the page with marks
-#: where its two per-request values go (the CSRF token and the one-time nonce).
-_BLANK_PAGES: dict[tuple, tuple[Assessment, str]] = {}
-_BLANK_PAGES_KEPT = 256
-_CSRF_MARK, _NONCE_MARK = "\x00csrf\x00", "\x00nonce\x00"
-
-
-def _blank_eit_page(assessment: Assessment, form_class) -> str:
-    """The blank EIT questionnaire, rendered once per worker for an assessment and language.
-
-    Two GETs of a blank form differ only in the CSRF token and the nonce (both plain
-    URL-safe text; ``test_respondent_page_cache`` checks the rest is identical), so the
-    first rendering is kept with marks in their place and later GETs fill them in: no form
-    object and no template on a GET.  The entry belongs to the assessment object of this
-    worker's AssessmentCache, so any change to the assessment renders afresh.
-    """
+def _blank_eit_page(assessment: Assessment) -> str:
+    """The blank EIT questionnaire: this request's CSRF token and nonce in the kept page."""
     answered = _already_answered(assessment)
-    nonce = _new_nonce()
-    csrf = generate_csrf() if current_app.config.get("WTF_CSRF_ENABLED", True) else None
-    key = (assessment.id, current_language(), request.query_string, answered)
-    cached = _BLANK_PAGES.get(key)
-    if cached is not None and cached[0] is assessment:
-        page = cached[1].replace(_NONCE_MARK, nonce)
-        return page.replace(_CSRF_MARK, csrf) if csrf is not None else page
-    form = form_class()
-    form.nonce.data = nonce
-    page, _status = _render_questionnaire(assessment, "EIT", form, already_answered=answered)
-    marked = page
-    for value, mark in ((csrf, _CSRF_MARK), (nonce, _NONCE_MARK)):
-        if value is not None:
-            marked = marked.replace(f'value="{value}"', f'value="{mark}"') \
-                if page.count(value) == 1 and f'value="{value}"' in page else ""
-    if marked:  # each value once, as an attribute: safe to fill in later
-        if len(_BLANK_PAGES) >= _BLANK_PAGES_KEPT:
-            _BLANK_PAGES.clear()
-        _BLANK_PAGES[key] = (assessment, marked)
-    return page
+    values = {"nonce": _new_nonce(), **_csrf_value()}
+
+    def render() -> str:
+        form = questionnaire_form(assessment.instrument_set, "EIT")()
+        form.nonce.data = values["nonce"]
+        return _render_questionnaire(assessment, "EIT", form, already_answered=answered)[0]
+
+    return _filled_page(assessment, ("blank EIT", answered), values, render)
 
 
 @bp.route("/eit/<token>", methods=["GET", "POST"])
 @limiter.limit(_rate("EIT_RATE_LIMIT"), methods=["POST"])
 def eit_questionnaire(token: str):
     assessment = _assessment(token, fresh=request.method == "POST")
-    form_class = questionnaire_form(assessment.instrument_set, "EIT")
     if request.method == "GET":
-        state = window_state(assessment)
-        if state is not CodeState.OK:
+        state = assessment_state(assessment)
+        if state is not AssessmentState.OPEN:
             return _unavailable(assessment, state)
-        return _blank_eit_page(assessment, form_class)
+        return _blank_eit_page(assessment)
 
     answers = _reject_tampered_post(assessment, "EIT")
     if request.form.get("website"):
-        # A bot filled the honeypot: it gets the same redirect as a person, so it has no
+        # A bot filled the honeypot: it gets the same page as a person, so it has no
         # signal to adapt to; nothing is stored.
-        return redirect(url_for(".eit_thanks", token=token))
+        return _thanks(assessment, "EIT")
     groups = {g.code for g in assessment_set(assessment).respondent_groups}
     group = request.form.get("respondent_group")
     if group and group not in groups:
-        abort(400, description=_(
-            "The answers sent contain a question or an option that is not in the survey, so nothing was "
-            "saved."))
-    if not _csrf_valid() or not group or None in answers.values():
-        # Rejected: only now a form, to show the page again with every answer kept.
-        form = form_class()
-        form.validate()
-        csrf_failed = _csrf_failed(form)
-        form.nonce.data = _new_nonce() if csrf_failed else form.nonce.data
-        return _render_questionnaire(
-            assessment,
-            "EIT",
-            form,
-            status=400 if csrf_failed else 422,
-            missing=form.missing() + ([] if group else ["respondent_group"]),
-            csrf_expired=csrf_failed,
-        )
+        _refuse_foreign_fields()
+    csrf_ok = _csrf_valid()
+    if not csrf_ok or not group or None in answers.values():
+        return _answers_again(assessment, "EIT", answers, csrf_ok=csrf_ok,
+                              missing_group=not group)
     nonces = session.get("eit_nonces", [])
     nonce = request.form.get("nonce")
     if not nonce or nonce not in nonces:
-        return render_template("respond/eit_resubmit.html", assessment=assessment), 409
+        return _already_received(assessment, "EIT")
     try:
         store_eit_response(
             db.session,
@@ -575,10 +627,10 @@ def eit_questionnaire(token: str):
             answers,
             submitted_on=local_today(current_app.config["TIMEZONE"]),
         )
-    except CodeRejected:  # the assessment closed during this request
-        abort(400, description=_("This survey is not accepting answers now, so nothing was saved."))
+    except WindowShut:  # the assessment closed during this request
+        _refuse_shut_window()
     session["eit_nonces"] = [n for n in nonces if n != nonce]
-    response = make_response(redirect(url_for(".eit_thanks", token=token)))
+    response = make_response(_thanks(assessment, "EIT"))
     max_age = max(int((assessment.closes_at - utcnow()).total_seconds()), 0) + 86400
     response.set_cookie(
         _answered_cookie(assessment),
@@ -590,12 +642,6 @@ def eit_questionnaire(token: str):
         secure=bool(current_app.config["SESSION_COOKIE_SECURE"]) or request.is_secure,
     )
     return response
-
-
-@bp.get("/eit/<token>/thanks")
-def eit_thanks(token: str):
-    assessment = _assessment(token)
-    return render_template("respond/thanks.html", assessment=assessment, instrument="EIT")
 
 
 # -- QR codes ---------------------------------------------------------------------------------

@@ -80,6 +80,16 @@ def _note_commit(session: Session) -> None:
         _bump()
 
 
+def _same_rows(cached: Assessment, read: Assessment) -> bool:
+    """Whether ``read`` (just read) holds the same assessment and agency values as ``cached``."""
+    return all(getattr(cached, k) == getattr(read, k) for k in _ASSESSMENT_COLUMNS) and all(
+        getattr(cached.agency, k) == getattr(read.agency, k) for k in _AGENCY_COLUMNS)
+
+
+_ASSESSMENT_COLUMNS = tuple(a.key for a in sa.inspect(Assessment).column_attrs)
+_AGENCY_COLUMNS = tuple(a.key for a in sa.inspect(Agency).column_attrs)
+
+
 class AssessmentCache:
     """The respondent pages' lookup of an assessment by its public token, kept per worker.
 
@@ -99,14 +109,20 @@ class AssessmentCache:
 
     def get(self, session: Session, token: str, *, fresh: bool = False) -> Assessment | None:
         now = time.monotonic()
+        entry = self._entries.get(token)
         if not fresh and self.seconds > 0:
-            entry = self._entries.get(token)
             if entry is not None and entry[1] == _generation and now - entry[2] < self.seconds:
                 return entry[0]
         generation = _generation
         assessment = assessment_by_token(session, token)
         if assessment is None or self.seconds <= 0 or session.is_modified(assessment):
             return assessment
+        if entry is not None and _same_rows(entry[0], assessment):
+            # The row as cached: keep the cached object (what was built for it, such as a
+            # worker's blank page, stays valid), now known to be current.
+            with self._lock:
+                self._entries[token] = (entry[0], generation, now)
+            return entry[0]
         assessment_set(assessment)  # parsed once, so the detached copy needs no session
         with self._lock:
             if len(self._entries) >= self.max_entries:

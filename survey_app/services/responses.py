@@ -28,19 +28,26 @@ from .instrument_sets import assessment_set
 
 
 class CodeState(enum.Enum):
-    """What a typed code means for an assessment right now."""
+    """What a typed code means for an assessment (its answer window aside: that is the
+    assessment's :class:`AssessmentState`)."""
 
     OK = "ok"
     MALFORMED = "malformed"
     UNKNOWN = "unknown"
     USED = "used"
     REVOKED = "revoked"
-    NOT_OPEN = "not_open"
-    CLOSED = "closed"
 
 
 class CodeRejected(Exception):
     def __init__(self, state: CodeState):
+        super().__init__(state.value)
+        self.state = state
+
+
+class WindowShut(Exception):
+    """The assessment takes no answers now: it is not open yet, or it has closed."""
+
+    def __init__(self, state: AssessmentState):
         super().__init__(state.value)
         self.state = state
 
@@ -53,16 +60,10 @@ def local_today(timezone: str = "Asia/Bangkok", now: dt.datetime | None = None) 
     return (now or utcnow()).astimezone(zoneinfo.ZoneInfo(timezone)).date()
 
 
-_WINDOW_CODE_STATES = {
-    AssessmentState.SCHEDULED: CodeState.NOT_OPEN,
-    AssessmentState.OPEN: CodeState.OK,
-    AssessmentState.CLOSED: CodeState.CLOSED,
-}
-
-
-def window_state(assessment: Assessment, now: dt.datetime | None = None) -> CodeState:
-    """What the assessment's :class:`AssessmentState` means for a respondent's code."""
-    return _WINDOW_CODE_STATES[assessment_state(assessment, now)]
+def _require_open(assessment: Assessment, now: dt.datetime | None) -> None:
+    state = assessment_state(assessment, now)
+    if state is not AssessmentState.OPEN:
+        raise WindowShut(state)
 
 
 def check_code(
@@ -71,15 +72,14 @@ def check_code(
     """Say whether ``text`` is a usable code for ``assessment`` (without redeeming it).
 
     Returns the state and the code's keyed hash (what the respondent's session keeps between
-    pages instead of the code itself), or None when it is not a code at all.
+    pages instead of the code itself), or None when it is not a code at all.  Raises
+    WindowShut when the assessment takes no answers now.
     """
     code = normalise_code(text)
     if code is None:
         return CodeState.MALFORMED, None
     code_hash = hash_code(key, code)
-    state = window_state(assessment)
-    if state is not CodeState.OK:
-        return state, code_hash
+    _require_open(assessment, None)
     status = session.scalar(
         sa.select(AccessCode.status).where(
             AccessCode.code_hash == code_hash,
@@ -181,14 +181,13 @@ def store_iit_response(
     """Redeem the code with keyed hash ``code_hash`` and put the IIT answers into the ballot
     box, in one transaction; commit.  (``codes.hash_code`` turns a typed code into its hash.)
 
-    Raises CodeRejected (nothing stored) if the code cannot be used, TamperedSubmission if
-    the answers are incomplete or invalid.  The answers count as results once mixed.
+    Raises CodeRejected (nothing stored) if the code cannot be used, WindowShut if the
+    assessment takes no answers now, TamperedSubmission if the answers are incomplete or
+    invalid.  The answers count as results once mixed.
     """
     iset = assessment_set(assessment)
     cleaned = _complete(iset, "IIT", answers)
-    state = window_state(assessment, now)
-    if state is not CodeState.OK:
-        raise CodeRejected(state)
+    _require_open(assessment, now)
     try:
         # The first statement of the transaction: on SQLite it takes the write lock (waiting
         # up to busy_timeout), on PostgreSQL the row lock; a concurrent redeemer re-checks
@@ -232,14 +231,12 @@ def store_eit_response(
     submitted_on: dt.date,
     now: dt.datetime | None = None,
 ) -> None:
-    """Store one EIT response; commit.  Raises TamperedSubmission or CodeRejected(window)."""
+    """Store one EIT response; commit.  Raises TamperedSubmission or WindowShut."""
     iset = assessment_set(assessment)
     if respondent_group not in {g.code for g in iset.respondent_groups}:
         raise TamperedSubmission(f"unknown respondent group: {respondent_group!r}")
     cleaned = _complete(iset, "EIT", answers)
-    state = window_state(assessment, now)
-    if state is not CodeState.OK:
-        raise CodeRejected(state)
+    _require_open(assessment, now)
     try:
         _add_response(
             session,

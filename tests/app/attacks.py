@@ -70,9 +70,8 @@ def distinct_answers(rng: random.Random) -> dict[str, str]:
 
 
 def submit_iit(client, token: str, code: str, answers: dict[str, str]) -> int:
-    """Enter ``code`` (by POST), confirm eligibility, answer; return the final status."""
-    assert client.post(f"/iit/{token}", data={"code": code}).status_code == 302
-    assert client.post(f"/iit/{token}/start", data={"eligible": "y"}).status_code == 302
+    """Enter ``code`` and confirm eligibility (one POST), answer; return the final status."""
+    assert client.post(f"/iit/{token}", data={"code": code, "eligible": "y"}).status_code == 302
     page = client.get(f"/iit/{token}/questionnaire").get_data(as_text=True)
     ticket = re.search(r'name="ticket" value="([^"]+)"', page).group(1)
     return client.post(f"/iit/{token}/questionnaire",
@@ -241,7 +240,7 @@ def run_attacks(database_url: str, workdir: Path, *, people: int, mix_batch: int
         for i, code in enumerate(codes):
             answers = distinct_answers(rng)
             payloads.append(ballot_payload(answers))
-            assert submit_iit(app.test_client(), token, code, answers) == 302
+            assert submit_iit(app.test_client(), token, code, answers) == 200
             worker_pass(app)  # the mixer, within seconds (no-op where the request mixes)
             used = used_by_batch(viewer.get(hub_url).get_data(as_text=True))
             flipped = [b for b, n in used.items() if n > seen_used.get(b, 0)]
@@ -430,7 +429,7 @@ def close_open_attack(app, *, mix_batch: int, background: int, targets: int,
     def answer(i):
         given = distinct_answers(rng)
         truth[i] = tuple(given[c] for c in columns)
-        assert submit_iit(app.test_client(), token, world["codes"][i], given) == 302
+        assert submit_iit(app.test_client(), token, world["codes"][i], given) == 200
         worker_pass(app)
 
     def is_open():
@@ -503,7 +502,7 @@ def flooding_attack(app, *, mix_batch: int, background: int, targets: int,
     for i in range(background):
         given = distinct_answers(rng)
         truth[i] = tuple(given[c] for c in columns)
-        assert submit_iit(app.test_client(), token, world["codes"][i], given) == 302
+        assert submit_iit(app.test_client(), token, world["codes"][i], given) == 200
         worker_pass(app)
     seen = iit_export(insider, aid, columns)
     exposed: dict[int, int] = {}
@@ -521,7 +520,7 @@ def flooding_attack(app, *, mix_batch: int, background: int, targets: int,
     for flood, t in enumerate(range(background, background + targets)):
         given = distinct_answers(rng)
         truth[t] = tuple(given[c] for c in columns)
-        assert submit_iit(app.test_client(), token, world["codes"][t], given) == 302
+        assert submit_iit(app.test_client(), token, world["codes"][t], given) == 200
         worker_pass(app)
         page = insider.post(f"/admin/assessments/{aid}/codes",
                             data={"count": mix_batch - 1, "batch": f"flood {flood}",
@@ -530,7 +529,7 @@ def flooding_attack(app, *, mix_batch: int, background: int, targets: int,
         codes = list(dict.fromkeys(codes))
         assert len(codes) == mix_batch - 1, page.status_code
         for code in codes:
-            assert submit_iit(app.test_client(), token, code, own) == 302
+            assert submit_iit(app.test_client(), token, code, own) == 200
             worker_pass(app)
         diff()
     insider.post(f"/admin/assessments/{aid}/close")
@@ -576,7 +575,7 @@ def eit_export_attack(app, *, mix_batch: int, people: int, seed: int = 19) -> tu
         nonce = re.search(r'name="nonce" value="([^"]+)"', page).group(1)
         data = {**answers, "respondent_group": "public", "nonce": nonce}
         got = client.post(f"/eit/{token}", data=data)
-        assert got.status_code in (200, 302), got.status_code
+        assert got.status_code == 200, got.status_code
         worker_pass(app)
         pending.append(tuple(answers[c] for c in columns))
         rows = export()

@@ -8,23 +8,21 @@ import pytest
 
 from survey_app.models import Assessment
 from survey_app.services.assessments import AssessmentState, assessment_state
-from survey_app.services.responses import CodeState, window_state
 
 OPENS = dt.datetime(2026, 1, 5, 1, 0, tzinfo=dt.UTC)
 CLOSES = dt.datetime(2026, 3, 1, 9, 30, tzinfo=dt.UTC)
 SECOND = dt.timedelta(seconds=1)
 
 
-@pytest.mark.parametrize(("now", "state", "code_state"), [
-    (OPENS - SECOND, AssessmentState.SCHEDULED, CodeState.NOT_OPEN),
-    (OPENS, AssessmentState.OPEN, CodeState.OK),  # opening time included
-    (CLOSES - SECOND, AssessmentState.OPEN, CodeState.OK),
-    (CLOSES, AssessmentState.CLOSED, CodeState.CLOSED),  # closing time excluded
+@pytest.mark.parametrize(("now", "state"), [
+    (OPENS - SECOND, AssessmentState.SCHEDULED),
+    (OPENS, AssessmentState.OPEN),  # opening time included
+    (CLOSES - SECOND, AssessmentState.OPEN),
+    (CLOSES, AssessmentState.CLOSED),  # closing time excluded
 ])
-def test_state_at_the_window_edges(now, state, code_state):
+def test_state_at_the_window_edges(now, state):
     assessment = Assessment(opens_at=OPENS, closes_at=CLOSES)
     assert assessment_state(assessment, now) is state
-    assert window_state(assessment, now) is code_state
 
 
 def test_state_values_are_what_pages_show():

@@ -63,7 +63,7 @@ def test_pending_ballots_are_linkable_which_is_why_they_are_not_results(app, bac
     """The attacks do work on a ballot still in the box: the tests above can fail."""
     setup = make_assessment(app, codes=1)
     answers = full_answers("IIT", option=2)
-    assert submit_iit(app.test_client(), setup.token, setup.codes[0], answers) == 302
+    assert submit_iit(app.test_client(), setup.token, setup.codes[0], answers) == 200
     with app.app_context():
         engine = db.engine
         if backend == "postgresql":
@@ -87,7 +87,7 @@ def test_k_is_configurable_and_results_change_only_in_steps_of_k(mix_app):
     setup = make_assessment(mix_app, codes=7)
     counts = []
     for code in setup.codes:
-        assert submit_iit(mix_app.test_client(), setup.token, code, full_answers("IIT")) == 302
+        assert submit_iit(mix_app.test_client(), setup.token, code, full_answers("IIT")) == 200
         assert count_rows(mix_app, "ballot") >= 1  # the request itself never mixes
         worker_pass(mix_app)
         counts.append((count_rows(mix_app, "response"), count_rows(mix_app, "ballot")))
@@ -113,7 +113,7 @@ def test_console_counts_received_answers_and_close_mixes_and_publishes_the_rest(
                             key=app.config["CODE_HASH_KEY"], batch="pending")
         db.session.commit()
     for code in codes:
-        assert submit_iit(app.test_client(), token, code, full_answers("IIT")) == 302
+        assert submit_iit(app.test_client(), token, code, full_answers("IIT")) == 200
     worker_pass(app)
     login(client, "admin_a")
     hub = client.get(f"/admin/assessments/{assessment_id}?lang=en").get_data(as_text=True)
@@ -139,7 +139,7 @@ def test_console_counts_received_answers_and_close_mixes_and_publishes_the_rest(
 def test_the_window_end_mixes_and_publishes_at_the_next_pass_without_a_request(app):
     setup = make_assessment(app, codes=2)
     for code in setup.codes:
-        assert submit_iit(app.test_client(), setup.token, code, full_answers("IIT")) == 302
+        assert submit_iit(app.test_client(), setup.token, code, full_answers("IIT")) == 200
     close_assessment(app, setup.assessment_id)  # the scheduled closing time passes
     assert count_rows(app, "ballot") == 2
     worker_pass(app)  # the mixer's timer, not a request
@@ -204,7 +204,7 @@ def test_erase_leaves_no_ballot_on_disk(app, backend):
         given = distinct_answers(rng)
         payloads.append(json.dumps({q: int(v) for q, v in given.items()}, separators=(",", ":"),
                                    sort_keys=True))
-        assert submit_iit(app.test_client(), setup.token, code, given) == 302
+        assert submit_iit(app.test_client(), setup.token, code, given) == 200
     worker_pass(app)
     with app.app_context():
         engine = db.engine
@@ -257,7 +257,7 @@ def test_sigkill_between_submission_and_mixing_loses_nothing(app, database_url, 
             lines.append(line.strip())
             if line.strip() == "MIXING":
                 break
-        assert lines == ["302"] * K + ["MIXING"]
+        assert lines == ["200"] * K + ["MIXING"]
         os.kill(child.pid, signal.SIGKILL)
     finally:
         child.kill()
@@ -286,7 +286,7 @@ def test_sigkill_between_submission_and_mixing_loses_nothing(app, database_url, 
 def test_ita_mix_reports_ballots_waiting_for_a_batch(app, database_url, tmp_path):
     setup = make_assessment(app, codes=2)
     for code in setup.codes:
-        assert submit_iit(app.test_client(), setup.token, code, full_answers("IIT")) == 302
+        assert submit_iit(app.test_client(), setup.token, code, full_answers("IIT")) == 200
     from click.testing import CliRunner
 
     from survey_app.cli import main
@@ -353,7 +353,7 @@ def test_an_erase_blocked_by_a_reader_is_owed_in_the_database_and_retried_by_the
     reader.execute("SELECT count(*) FROM access_code").fetchone()  # holds an old snapshot
     try:
         for code in setup.codes:
-            assert submit_iit(app.test_client(), setup.token, code, full_answers("IIT")) == 302
+            assert submit_iit(app.test_client(), setup.token, code, full_answers("IIT")) == 200
         report = ballots.run_pass(engine, batch_size=K)
         assert report.mixed and not report.erased
         assert count_rows(app, "response") == K  # mixed all the same
@@ -420,7 +420,7 @@ def test_serve_mixes_what_is_due_at_start_up(app, database_url, tmp_path, monkey
 def test_a_vacuum_blocked_by_an_open_transaction_is_owed_and_retried(app):
     setup = make_assessment(app, codes=K)
     for code in setup.codes:
-        assert submit_iit(app.test_client(), setup.token, code, full_answers("IIT")) == 302
+        assert submit_iit(app.test_client(), setup.token, code, full_answers("IIT")) == 200
     with app.app_context():
         engine = db.engine
     reader = engine.connect()

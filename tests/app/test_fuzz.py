@@ -126,12 +126,8 @@ def _started_iit(app, setup):
     """A client that entered a valid code and confirmed eligibility; its questionnaire page."""
     client = app.test_client()
     page = client.get(f"/iit/{setup.token}").get_data(as_text=True)
-    assert client.post(f"/iit/{setup.token}", data={"code": setup.codes[0],
+    assert client.post(f"/iit/{setup.token}", data={"code": setup.codes[0], "eligible": "y",
                                                     "csrf_token": _csrf(page)}).status_code == 302
-    page = client.get(f"/iit/{setup.token}/start").get_data(as_text=True)
-    assert client.post(f"/iit/{setup.token}/start", data={"eligible": "y",
-                                                          "csrf_token": _csrf(page)}
-                       ).status_code == 302
     return client, client.get(f"/iit/{setup.token}/questionnaire").get_data(as_text=True)
 
 
@@ -166,26 +162,12 @@ def test_fuzz_iit_code_entry(fuzz_app, database_url, backend):
     setup = make_assessment(fuzz_app, codes=2)
     client = fuzz_app.test_client()
     page = client.get(f"/iit/{setup.token}").get_data(as_text=True)
-    honest = [("csrf_token", _csrf(page)), ("code", setup.codes[0])]
-    generator = HostileBodies(f"code-{SEED}", honest, numeric=[], text=["code"],
-                              secrets_=["csrf_token"], required=["code"])
+    honest = [("csrf_token", _csrf(page)), ("code", setup.codes[0]), ("eligible", "y")]
+    generator = HostileBodies(f"code-{SEED}", honest, numeric=[], text=["code", "eligible"],
+                              secrets_=["csrf_token"], required=["code", "eligible"])
     fuzzer = Fuzzer(fuzz_app, database_url, f"{backend} IIT code entry")
     try:
         fuzzer.run(client, f"/iit/{setup.token}", generator, _bodies_for(backend))
-    finally:
-        fuzzer.close()
-
-
-def test_fuzz_iit_consent(fuzz_app, database_url, backend):
-    setup = make_assessment(fuzz_app, codes=2)
-    client, _ = _started_iit(fuzz_app, setup)
-    page = client.get(f"/iit/{setup.token}/start").get_data(as_text=True)
-    honest = [("csrf_token", _csrf(page)), ("eligible", "y")]
-    generator = HostileBodies(f"consent-{SEED}", honest, numeric=[], text=["eligible"],
-                              secrets_=["csrf_token"], required=["eligible"])
-    fuzzer = Fuzzer(fuzz_app, database_url, f"{backend} IIT consent")
-    try:
-        fuzzer.run(client, f"/iit/{setup.token}/start", generator, _bodies_for(backend))
     finally:
         fuzzer.close()
 

@@ -35,18 +35,17 @@ def test_an_option_code_written_any_other_way_is_refused(app, respondent, setup,
 
 
 def test_the_plain_ascii_codes_are_still_taken(app, respondent):
-    assert respondent.submit_eit().status_code == 302
+    assert respondent.submit_eit().status_code == 200
     assert stored_responses(app) == 1
 
 
 @pytest.mark.parametrize("with_file", [True, False], ids=["file-part", "multipart-text-only"])
 @pytest.mark.parametrize("path, fields", [
     ("/eit/{token}", {**full_answers("EIT"), "respondent_group": "public", "nonce": "x"}),
-    ("/iit/{token}", {"code": "2222-2222-22"}),
-    ("/iit/{token}/start", {"eligible": "y"}),
+    ("/iit/{token}", {"code": "2222-2222-22", "eligible": "y"}),
     ("/iit/{token}/questionnaire", {**full_answers("IIT"), "ticket": "x"}),
     ("/admin/login", {"username": "root", "password": "a-long-test-password"}),
-], ids=["eit", "code", "consent", "iit", "login"])
+], ids=["eit", "code", "iit", "login"])
 def test_multipart_bodies_and_file_parts_are_refused(app, client, setup, path, fields,
                                                      with_file):
     data: dict[str, object] = dict(fields)
@@ -63,19 +62,20 @@ def test_multipart_bodies_and_file_parts_are_refused(app, client, setup, path, f
 @pytest.mark.parametrize("value", ["yes", "on", "1", "true", "Y", " y", "y ", "y\x00", "ใช่",
                                    "ｙ", "y" * 300])
 def test_consent_values_other_than_the_form_s_are_refused(app, respondent, setup, value):
-    assert respondent.enter_code(setup.codes[0]).status_code == 302
-    response = respondent.client.post(f"/iit/{setup.token}/start", data={"eligible": value})
+    response = respondent.client.post(f"/iit/{setup.token}",
+                                      data={"code": setup.codes[0], "eligible": value})
     assert response.status_code == 400
     assert "ค่าการยืนยันคุณสมบัติ" in response.get_data(as_text=True)
     # not confirmed: the questionnaire is not open to this session
     assert respondent.open_iit_questionnaire().status_code == 302
-    assert respondent.confirm_eligibility().status_code == 302  # the real checkbox works
+    assert respondent.enter_code(setup.codes[0]).status_code == 302  # the real checkbox works
 
 
 def test_unticked_consent_is_asked_again_not_refused(respondent, setup):
-    assert respondent.enter_code(setup.codes[0]).status_code == 302
-    response = respondent.client.post(f"/iit/{setup.token}/start", data={})
+    response = respondent.enter_code(setup.codes[0], eligible=False)
     assert response.status_code == 422
+    assert setup.codes[0] in response.get_data(as_text=True)  # what was typed is kept
+    assert respondent.open_iit_questionnaire().status_code == 302
 
 
 @pytest.mark.parametrize("path, data", [

@@ -28,10 +28,8 @@ def test_fresh_code_stores_one_anonymous_response(app, respondent, setup):
     ticket = respondent.start_iit(code)
     answers = full_answers("IIT", option=3)
     response = respondent.submit_iit(ticket, answers)
-    assert response.status_code == 302
-    assert response.headers["Location"].endswith(f"/iit/{setup.token}/thanks")
-    thanks = respondent.client.get(response.headers["Location"])
-    assert "ขอบคุณที่ตอบแบบวัด" in thanks.get_data(as_text=True)
+    assert response.status_code == 200  # the thank-you page itself: no redirect
+    assert "ขอบคุณที่ตอบแบบวัด" in response.get_data(as_text=True)
 
     # In the ballot box until a batch is complete or the assessment closes (SECURITY.md).
     assert count_rows(app, "ballot") == 1
@@ -76,7 +74,6 @@ def test_code_entry_never_puts_the_code_in_a_url_or_the_session(respondent, setu
     code = setup.codes[0]
     entered = respondent.enter_code(format_code(code))
     assert entered.status_code == 302 and code not in entered.headers["Location"]
-    respondent.confirm_eligibility()
     page = respondent.open_iit_questionnaire().get_data(as_text=True)
     cookie = respondent.client.get_cookie("session", domain="ita.test").value
     serializer = SecureCookieSessionInterface().get_signing_serializer(respondent.client.application)
@@ -86,15 +83,18 @@ def test_code_entry_never_puts_the_code_in_a_url_or_the_session(respondent, setu
     text = (zlib.decompress(raw) if cookie.startswith(".") else raw).decode()
     assert code not in text and format_code(code) not in text
     assert code not in page and format_code(code) not in page  # the ticket carries the hash
-    assert respondent.submit_iit(respondent.ticket()).status_code == 302
-    assert "iit" not in serializer.loads(respondent.client.get_cookie("session", domain="ita.test").value)
+    assert respondent.submit_iit(respondent.ticket()).status_code == 200
+    # After the answers only which hash this browser sent stays (to say "already received"
+    # on a reload): no way back to the questionnaire, and still never the code.
+    kept = serializer.loads(respondent.client.get_cookie("session", domain="ita.test").value)
+    assert "h" not in kept["iit"] and code not in json.dumps(kept)
 
 
 def test_reused_code_is_refused_at_entry_and_at_submission(app, client, setup):
     first, second = Respondent(client, setup.token), Respondent(app.test_client(), setup.token)
     ticket_1 = first.start_iit(setup.codes[0])
     ticket_2 = second.start_iit(setup.codes[0])  # both verified before either submitted
-    assert first.submit_iit(ticket_1).status_code == 302
+    assert first.submit_iit(ticket_1).status_code == 200
     again = second.submit_iit(ticket_2)
     assert again.status_code == 409
     assert "รหัสนี้ถูกใช้ตอบแบบวัดไปแล้ว" in again.get_data(as_text=True)
@@ -106,11 +106,16 @@ def test_reused_code_is_refused_at_entry_and_at_submission(app, client, setup):
 
 def test_back_and_resubmit_after_thanks_stores_nothing(app, respondent, setup):
     ticket = respondent.start_iit(setup.codes[0])
-    assert respondent.submit_iit(ticket).status_code == 302
+    assert respondent.submit_iit(ticket).status_code == 200
+    # A reload of the thank-you page posts the form again: "already received", not an error.
+    reload = respondent.submit_iit(ticket)
+    assert reload.status_code == 409
+    page = reload.get_data(as_text=True)
+    assert "ถูกส่งและบันทึกไปแล้ว" in page and 'role="alert"' not in page
     # Back: the questionnaire page now sends the person to the code page …
     back = respondent.open_iit_questionnaire()
     assert back.status_code == 302 and back.headers["Location"].endswith(f"/iit/{setup.token}")
-    # … and a browser that re-posts the old form finds the code used.
+    # … and a browser that re-posts the old form is still told it was received.
     assert respondent.submit_iit(ticket).status_code == 409
     assert stored_iit(app) == 1
 
@@ -162,18 +167,25 @@ def test_not_yet_open_and_expired_codes_get_their_own_messages(app, client):
 
 
 def test_eligibility_must_be_confirmed(app, respondent, setup):
-    assert respondent.enter_code(setup.codes[0]).status_code == 302
-    refused = respondent.client.post(f"/iit/{setup.token}/start", data={})
+    refused = respondent.enter_code(setup.codes[0], eligible=False)
     assert refused.status_code == 422
-    assert "อย่างน้อย 1 ปี" in refused.get_data(as_text=True)
-    # Skipping the step does not reach the questionnaire.
+    page = refused.get_data(as_text=True)
+    assert "อย่างน้อย 1 ปี" in page and 'id="eligible-error"' in page
+    # Skipping the box does not reach the questionnaire.
     assert respondent.open_iit_questionnaire().status_code == 302
 
 
-def test_consent_page_shows_the_pdpa_notice(respondent, setup):
-    respondent.enter_code(setup.codes[0])
-    page = respondent.client.get(f"/iit/{setup.token}/start").get_data(as_text=True)
+def test_a_wrong_code_is_named_before_the_eligibility_box(respondent):
+    refused = respondent.enter_code("2222-2222-22", eligible=False)
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "ไม่พบรหัสนี้" in page and 'id="eligible-error"' not in page
+
+
+def test_code_page_shows_the_pdpa_notice_and_the_eligibility_box(respondent, setup):
+    page = respondent.client.get(f"/iit/{setup.token}").get_data(as_text=True)
     assert "การคุ้มครองข้อมูลส่วนบุคคล" in page and "ที่อยู่ IP" in page
+    assert 'name="eligible" value="y"' in page
 
 
 def test_missing_answers_rerender_with_answers_kept_and_errors_beside_items(
@@ -258,7 +270,8 @@ def test_the_code_page_loads_only_our_own_script(respondent, setup):
     assert '<script src="/static/iit-code.js?v=' in page  # no inline script
     with respondent.client.get("/static/iit-code.js") as served:
         script = served.get_data(as_text=True)
-    assert "location.hash" in script and "replaceState" in script and "submit()" in script
+    assert "location.hash" in script and "replaceState" in script and "focus()" in script
+    assert "submit()" not in script  # the person ticks the eligibility box and sends
 
 
 def test_security_headers(respondent, setup):

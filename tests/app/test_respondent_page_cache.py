@@ -39,13 +39,13 @@ def _questions(page: str) -> str:
 
 def test_blank_questions_are_rendered_once_per_set_and_language(client, setup):
     routes._BLANK_QUESTIONS.clear()
-    routes._BLANK_PAGES.clear()
+    routes._KEPT_PAGES.clear()
     first = _page(client, f"/eit/{setup.token}")
     assert [k[1:] for k in routes._BLANK_QUESTIONS] == [("EIT", "th")]
     second = _page(client, f"/eit/{setup.token}")
     assert second == first  # the cached markup is exactly what was rendered
     routes._BLANK_QUESTIONS.clear()
-    routes._BLANK_PAGES.clear()
+    routes._KEPT_PAGES.clear()
     assert _page(client, f"/eit/{setup.token}") == first  # and what a fresh render gives
     english = _page(client, f"/eit/{setup.token}?lang=en")
     assert sorted(k[1:] for k in routes._BLANK_QUESTIONS) == [("EIT", "en"), ("EIT", "th")]
@@ -79,7 +79,7 @@ def test_rotation_and_closing_take_effect_on_the_next_request(app, respondent, s
         rotate_public_token(db.session, assessment)
         new = assessment.public_token
         db.session.commit()
-    for url in (f"/eit/{old}", f"/iit/{old}", f"/eit/{old}/thanks"):
+    for url in (f"/eit/{old}", f"/iit/{old}", f"/eit/{old}/qr.svg"):
         assert client.get(url).status_code == 410, url
     _page(client, f"/eit/{new}")
     respondent.token = new
@@ -131,12 +131,12 @@ def test_lookups_are_cached_per_worker(app, client, setup):
     sa.event.listen(engine, "before_cursor_execute", count)
     try:
         for _ in range(3):
-            assert client.get(f"/eit/{setup.token}/thanks").status_code == 200
+            assert client.get(f"/iit/{setup.token}").status_code == 200
     finally:
         sa.event.remove(engine, "before_cursor_execute", count)
     assert len(statements) == 1  # the first page read the assessment; the next two did not
     cache.clear()
-    assert client.get(f"/eit/{setup.token}/thanks").status_code == 200
+    assert client.get(f"/iit/{setup.token}").status_code == 200
 
 
 def test_a_blank_eit_page_is_filled_in_without_a_template_or_form(app, client, setup):
@@ -147,7 +147,7 @@ def test_a_blank_eit_page_is_filled_in_without_a_template_or_form(app, client, s
     from .conftest import Respondent
 
     app.config["WTF_CSRF_ENABLED"] = True
-    routes._BLANK_PAGES.clear()
+    routes._KEPT_PAGES.clear()
     rendered: list[str] = []
 
     def note(_app, **extra):
@@ -172,5 +172,74 @@ def test_a_blank_eit_page_is_filled_in_without_a_template_or_form(app, client, s
     csrf, nonce = re.findall(r'name="(?:csrf_token|nonce)"[^>]*value="([^"]*)"', page)
     response = client.post(f"/eit/{setup.token}", data={
         **full_answers("EIT"), "respondent_group": "public", "csrf_token": csrf, "nonce": nonce})
-    assert response.status_code == 302
+    assert response.status_code == 200
     assert count_rows(app, "response") == 1
+
+
+def _rendered(app):
+    """Collect the names of the templates rendered while the context is open."""
+    from contextlib import contextmanager
+
+    from flask import template_rendered
+
+    @contextmanager
+    def collecting():
+        names: list[str] = []
+
+        def note(_app, **extra):
+            names.append(extra["template"].name)
+
+        template_rendered.connect(note, app)
+        try:
+            yield names
+        finally:
+            template_rendered.disconnect(note, app)
+
+    return collecting()
+
+
+def test_storing_answers_keeps_the_worker_s_pages(app, setup):
+    """A POST reads the assessment row itself; an unchanged row keeps the cached object, so
+    the next visitors' blank page and thank-you page are not rendered again."""
+    from .conftest import Respondent
+
+    routes._KEPT_PAGES.clear()
+    for _ in range(2):  # the first flow renders and keeps both pages
+        assert Respondent(app.test_client(), setup.token).submit_eit().status_code == 200
+    with _rendered(app) as rendered:
+        for _ in range(3):
+            assert Respondent(app.test_client(), setup.token).submit_eit().status_code == 200
+    assert rendered == []
+    assert count_rows(app, "response") == 5
+
+
+def test_the_iit_pages_are_filled_in_without_a_template(app, setup):
+    """The code page (CSRF token) and the blank IIT questionnaire (CSRF token and ticket) are
+    kept pages too: each GET its own values, the rest identical, and the values work."""
+    from .conftest import Respondent
+
+    app.config["WTF_CSRF_ENABLED"] = True
+    routes._KEPT_PAGES.clear()
+    per_request = re.compile(r'(name="(?:csrf_token|ticket)"[^>]*value=")([^"]*)"')
+    code_pages, questionnaires, statuses = [], [], []
+    with _rendered(app) as rendered:
+        for code in setup.codes:
+            person = Respondent(app.test_client(), setup.token)
+            page = person.client.get(f"/iit/{setup.token}").get_data(as_text=True)
+            code_pages.append(page)
+            (csrf,) = [v for _n, v in per_request.findall(page)]
+            entered = person.client.post(f"/iit/{setup.token}", data={
+                "csrf_token": csrf, "code": code, "eligible": "y"})
+            assert entered.status_code == 302
+            page = person.open_iit_questionnaire().get_data(as_text=True)
+            questionnaires.append(page)
+            csrf, ticket = [v for _n, v in per_request.findall(page)]
+            statuses.append(person.client.post(f"/iit/{setup.token}/questionnaire", data={
+                **full_answers("IIT"), "csrf_token": csrf, "ticket": ticket}).status_code)
+    assert statuses == [200] * len(setup.codes)
+    assert rendered.count("respond/code.html") == 1
+    assert rendered.count("respond/questionnaire.html") == 1
+    for pages in (code_pages, questionnaires):
+        assert len({per_request.sub(r'\1"', p) for p in pages}) == 1
+        assert len({tuple(per_request.findall(p)) for p in pages}) == len(pages)
+        assert "\x00" not in "".join(pages)

@@ -174,6 +174,17 @@ def answer_everything(page, *, pick: str = "last") -> int:
     return len(names)
 
 
+def wait_for_thanks(page) -> None:
+    """Wait for the thank-you page, which answers the questionnaire's POST itself (same URL)."""
+    page.locator(".done h1").wait_for()
+
+
+def wait_for_slip_code(page) -> None:
+    """Wait until iit-code.js has moved a slip's code from the fragment into the code field."""
+    page.wait_for_function("document.getElementById('code').value !== ''")
+    assert "#" not in page.url
+
+
 def dashboard_counts(page) -> dict[str, int]:
     """The dashboard's respondents table: instrument → responses counted in the results."""
     return page.evaluate("""() => Object.fromEntries(

@@ -3,7 +3,7 @@
 Console pages are enumerated from ``app.url_map`` (every GET endpoint of the ``admin``
 blueprint, filled in with the demo's ids), so a page added later is checked without anyone
 listing it here; only downloads are left out, by name.  Respondent pages are reached by
-walking the flow (code, consent, questionnaire, errors, thanks, refusals), and the walk must
+walking the flow (code and eligibility, questionnaire, errors, thanks, refusals), and the walk must
 have visited every GET endpoint of the ``respond`` blueprint that is a page.
 
 Widths: the console at 390 px (a phone) must not scroll sideways (wide tables scroll inside
@@ -27,7 +27,7 @@ from flask import url_for
 
 from survey_app.extensions import db
 
-from .conftest import PHONE, answer_everything, sign_in
+from .conftest import PHONE, answer_everything, sign_in, wait_for_thanks
 
 pytestmark = pytest.mark.browser
 
@@ -169,11 +169,8 @@ def _respondent_walk(page, live, lang: str):
     yield "iit bad code"
     page.locator("#code").fill(code)
     page.locator("form button[type=submit]").click()
-    page.wait_for_url(re.compile(r".*/start$"))
-    yield "iit consent"
-    page.locator("form button[type=submit]").click()
     page.wait_for_load_state()
-    yield "iit consent refused"
+    yield "iit eligibility not confirmed"
     page.locator("input[type=checkbox]").check()
     page.locator("form button[type=submit]").click()
     page.wait_for_url(re.compile(r".*/questionnaire$"))
@@ -183,10 +180,11 @@ def _respondent_walk(page, live, lang: str):
     yield "iit missing answers"
     answer_everything(page)
     page.locator("form button[type=submit]").last.click()
-    page.wait_for_url(re.compile(r".*/thanks$"))
+    wait_for_thanks(page)
     yield "iit thanks"
     page.goto(info.iit_url)
     page.locator("#code").fill(code)
+    page.locator("input[type=checkbox]").check()
     page.locator("form button[type=submit]").click()
     page.wait_for_load_state()
     yield "iit code used"
@@ -197,7 +195,7 @@ def _respondent_walk(page, live, lang: str):
     yield "eit missing answers"
     answer_everything(page)
     page.locator("form button[type=submit]").last.click()
-    page.wait_for_url(re.compile(r".*/thanks$"))
+    wait_for_thanks(page)
     yield "eit thanks"
     page.goto(info.eit_url)
     yield "eit answered before"

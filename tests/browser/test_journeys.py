@@ -18,7 +18,15 @@ from questionnaires import load_instrument_set
 from survey_app.extensions import db
 from survey_app.services.ballots import run_pass
 
-from .conftest import DESK, answer_everything, dashboard_counts, sign_in, tool
+from .conftest import (
+    DESK,
+    answer_everything,
+    dashboard_counts,
+    sign_in,
+    tool,
+    wait_for_slip_code,
+    wait_for_thanks,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -73,7 +81,7 @@ def test_eit_from_the_printed_poster_on_a_phone(live, desk, phone, shot, tmp_pat
     assert groups == 1 + len(load_instrument_set(info.instrument_set).columns_for("EIT"))
     shot(phone, "eit-phone-answered")
     phone.get_by_role("button", name="ส่งคำตอบ").tap()
-    phone.wait_for_url(f"{info.eit_url}/thanks")
+    wait_for_thanks(phone)
     assert "ขอบคุณที่ตอบแบบวัด" in phone.content()
     shot(phone, "eit-phone-thanks")
     phone.goto(info.eit_url)  # the same phone again: told, and free to answer for another
@@ -122,8 +130,8 @@ def test_iit_from_one_printed_slip(live, desk, new_page, shot, tmp_path):
 
     phone = new_page(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
                      device_scale_factor=2)
-    phone.goto(decoded[0])  # iit-code.js posts the code from the fragment
-    phone.wait_for_url(re.compile(r".*/iit/[^/]+/start$"))
+    phone.goto(decoded[0])  # iit-code.js moves the code from the fragment into the form
+    wait_for_slip_code(phone)
     assert printed[3] not in phone.url
     phone.get_by_label("ข้าพเจ้าปฏิบัติงานในหน่วยงานนี้มาแล้วไม่น้อยกว่า 1 ปี").check()
     shot(phone, "iit-phone-consent")
@@ -133,17 +141,20 @@ def test_iit_from_one_printed_slip(live, desk, new_page, shot, tmp_path):
         load_instrument_set(info.instrument_set).columns_for("IIT"))
     shot(phone, "iit-phone-questionnaire")
     phone.get_by_role("button", name="ส่งคำตอบ").tap()
-    phone.wait_for_url(re.compile(r".*/iit/[^/]+/thanks$"))
+    wait_for_thanks(phone)
     assert "รหัสเข้าตอบของท่านใช้แล้ว" in phone.content()
     shot(phone, "iit-phone-thanks")
 
     # The same slip scanned again, on another phone: refused, in Thai.
     other = new_page(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
     other.goto(decoded[0])
+    wait_for_slip_code(other)
+    other.get_by_label("ข้าพเจ้าปฏิบัติงานในหน่วยงานนี้มาแล้วไม่น้อยกว่า 1 ปี").check()
+    other.get_by_role("button", name="เริ่มตอบแบบวัด").tap()
     refusal = other.locator("#code-error")
     refusal.wait_for()
     assert refusal.inner_text().startswith("รหัสนี้ถูกใช้ตอบแบบวัดไปแล้ว รหัสแต่ละรหัสใช้ได้เพียงครั้งเดียว")
-    assert "/start" not in other.url
+    assert "/questionnaire" not in other.url
     shot(other, "iit-phone-code-used")
 
     # The answer is counted as received at once, but the assessment is open: IIT reaches the

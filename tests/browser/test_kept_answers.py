@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from .conftest import answer_everything
+from .conftest import answer_everything, wait_for_slip_code, wait_for_thanks
 
 pytestmark = pytest.mark.browser
 
@@ -37,7 +37,7 @@ def test_a_rejected_eit_keeps_every_answer(live, phone, shot):
     shot(phone, "eit-phone-missing-answer")
     phone.locator(f'input[name="{left_blank}"]').first.check()
     phone.get_by_role("button", name="ส่งคำตอบ").click()
-    phone.wait_for_url(f"{info.eit_url}/thanks")
+    wait_for_thanks(phone)
 
 
 def _wait_past_the_token() -> None:
@@ -58,13 +58,13 @@ def test_an_eit_past_the_csrf_lifetime_keeps_every_answer(live, phone):
     assert EXPIRED in phone.locator("[role=alert]").first.inner_text()
     assert _checked(phone) == chosen
     phone.get_by_role("button", name="ส่งคำตอบ").click()
-    phone.wait_for_url(f"{info.eit_url}/thanks")
+    wait_for_thanks(phone)
 
 
 def test_an_iit_past_the_csrf_lifetime_keeps_every_answer(live, phone):
     info = live.info
     phone.goto(info.iit_code_urls[2])
-    phone.wait_for_url(re.compile(r".*/start$"))
+    wait_for_slip_code(phone)
     phone.locator("input[type=checkbox]").check()
     phone.locator("form button[type=submit]").click()
     phone.wait_for_url(re.compile(r".*/questionnaire$"))
@@ -76,4 +76,4 @@ def test_an_iit_past_the_csrf_lifetime_keeps_every_answer(live, phone):
     assert EXPIRED in phone.locator("[role=alert]").first.inner_text()
     assert _checked(phone) == chosen
     phone.get_by_role("button", name="ส่งคำตอบ").click()
-    phone.wait_for_url(re.compile(r".*/thanks$"))
+    wait_for_thanks(phone)

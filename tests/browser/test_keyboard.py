@@ -9,6 +9,7 @@ import pytest
 
 from questionnaires import load_instrument_set
 
+from .conftest import wait_for_thanks
 from .keyboard import answer_questionnaire_by_keyboard, tab_to
 
 pytestmark = pytest.mark.browser
@@ -18,7 +19,7 @@ def test_eit_by_keyboard_alone(live, phone):
     info = live.info
     phone.goto(info.eit_url)
     answered = answer_questionnaire_by_keyboard(phone, "ส่งคำตอบ")
-    phone.wait_for_url(f"{info.eit_url}/thanks")
+    wait_for_thanks(phone)
     assert answered == 1 + len(load_instrument_set(info.instrument_set).columns_for("EIT"))
 
 
@@ -27,13 +28,11 @@ def test_iit_by_keyboard_alone(live, phone):
     phone.goto(info.iit_url)
     tab_to(phone, lambda f: f["tag"] == "input" and f["name"] == "code")
     phone.keyboard.type(info.unused_iit_codes[0])
-    phone.keyboard.press("Enter")
-    phone.wait_for_url(re.compile(r".*/start$"))
     tab_to(phone, lambda f: f["type"] == "checkbox")
     phone.keyboard.press("Space")
     tab_to(phone, lambda f: f["tag"] == "button")
     phone.keyboard.press("Enter")
     phone.wait_for_url(re.compile(r".*/questionnaire$"))
     answered = answer_questionnaire_by_keyboard(phone, "ส่งคำตอบ")
-    phone.wait_for_url(re.compile(r".*/thanks$"))
+    wait_for_thanks(phone)
     assert answered == len(load_instrument_set(info.instrument_set).columns_for("IIT"))

@@ -12,7 +12,7 @@ import pytest
 
 from survey_app.i18n import THAI_COMPOUNDS
 
-from .conftest import answer_everything
+from .conftest import answer_everything, wait_for_slip_code
 
 pytestmark = pytest.mark.browser
 
@@ -49,7 +49,7 @@ def test_thai_words_stay_whole_on_a_phone(live, phone, shot):
     phone.goto(live.info.eit_url)
     assert split_compounds(phone) == []
     phone.goto(live.info.iit_code_urls[2])
-    phone.wait_for_url(re.compile(r".*/start$"))
+    wait_for_slip_code(phone)
     phone.get_by_role("checkbox").first.check()
     phone.get_by_role("button").last.click()
     phone.wait_for_load_state()

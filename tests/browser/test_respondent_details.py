@@ -9,9 +9,12 @@ import urllib.request
 
 import pytest
 
-from .conftest import PHONE, answer_everything, tool
+from .conftest import PHONE, answer_everything, tool, wait_for_slip_code, wait_for_thanks
 
 pytestmark = pytest.mark.browser
+
+ELIGIBLE = "ข้าพเจ้าปฏิบัติงานในหน่วยงานนี้มาแล้วไม่น้อยกว่า 1 ปี"
+START = "เริ่มตอบแบบวัด"
 
 
 def test_eit_qr_png_decodes_to_the_link(live, tmp_path):
@@ -30,14 +33,17 @@ def test_the_code_never_travels_in_a_url_or_stays_in_history(live, phone):
     assert "#" in slip_url and "?" not in slip_url
     sent: list[str] = []
     phone.on("request", lambda request: sent.append(request.url))
-    phone.goto(slip_url)  # same page, new fragment: iit-code.js posts the code (hashchange)
-    phone.wait_for_url(re.compile(r".*/start$"))
+    phone.goto(slip_url)  # same page, new fragment: iit-code.js fills in the code (hashchange)
+    wait_for_slip_code(phone)
+    phone.get_by_label(ELIGIBLE).check()
+    phone.get_by_role("button", name=START).click()
+    phone.wait_for_url(re.compile(r".*/questionnaire$"))
     code = slip_url.rsplit("#", 1)[1]
     assert sent and not any(code in url or code.replace("-", "") in url for url in sent)
     phone.go_back()  # history keeps no entry with the code (replaced, or cleaned by the script)
     assert code not in phone.url
     phone.go_forward()
-    phone.wait_for_url(re.compile(r".*/start$"))
+    phone.wait_for_url(re.compile(r".*/questionnaire$"))
 
 
 def test_no_javascript_needed(live, new_page):
@@ -46,8 +52,9 @@ def test_no_javascript_needed(live, new_page):
     page.goto(info.eit_url)
     answer_everything(page)
     page.get_by_role("button", name="ส่งคำตอบ").click()
-    page.wait_for_url(f"{info.eit_url}/thanks")
+    wait_for_thanks(page)
     page.goto(info.iit_code_urls[1])  # the slip's QR, scanned by a phone without JS
     page.get_by_label("รหัสเข้าตอบ").fill(info.unused_iit_codes[1])  # typed from the slip
-    page.get_by_role("button", name="ถัดไป").click()
-    page.wait_for_url(re.compile(r".*/start$"))
+    page.get_by_label(ELIGIBLE).check()
+    page.get_by_role("button", name=START).click()
+    page.wait_for_url(re.compile(r".*/questionnaire$"))

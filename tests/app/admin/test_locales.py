@@ -114,17 +114,18 @@ def test_every_respondent_page_renders_in_both_languages(app, setup):
             "iit bad code": walk.enter_code("x"),
             "iit unknown code": walk.enter_code("ABCD-EFGH-JK"),
         }
+        pages["iit not eligible"] = walk.enter_code(code, eligible=False)
         walk.enter_code(code)
-        pages["iit consent"] = client.get(f"/iit/{setup.token}/start")
-        pages["iit not eligible"] = client.post(f"/iit/{setup.token}/start", data={})
-        walk.confirm_eligibility()
         pages["iit questionnaire"] = walk.open_iit_questionnaire()
         ticket = walk.ticket()
         pages["iit missing answers"] = walk.submit_iit(ticket, answers={})
-        pages["iit thanks"] = client.get(walk.submit_iit(ticket).headers["Location"])
+        pages["iit thanks"] = walk.submit_iit(ticket)
+        pages["iit already received"] = walk.submit_iit(ticket)
         pages["eit"] = client.get(f"/eit/{setup.token}")
         pages["eit missing answers"] = walk.submit_eit(answers={})
-        pages["eit thanks"] = client.get(walk.submit_eit().headers["Location"])
+        nonce = walk.eit_nonce()
+        pages["eit thanks"] = walk.submit_eit(nonce=nonce)
+        pages["eit already received"] = walk.submit_eit(nonce=nonce)
         pages["eit again"] = client.get(f"/eit/{setup.token}")
         pages["404"] = client.get("/no-such-page")
         for name, response in pages.items():
