@@ -80,8 +80,8 @@ DEFAULTS: dict[str, object] = {
     # The ballot box (SECURITY.md): IIT ballots reach the response table only in shuffled
     # batches of at least this many per assessment (the rest when the assessment closes).
     "MIX_BATCH": 5,
-    # The mixer (services/ballots.py): seconds between its passes, and whether `ita serve` runs
-    # it in a thread (turn off when a separate `ita mix --watch` service runs it).
+    # The mixer (services/ballots.py): seconds between its passes, and whether `ita serve` starts
+    # it as a process (turn off when a separate `ita mix --watch` service runs it).
     "MIXER_INTERVAL": 2.0,
     "MIXER_IN_SERVE": True,
 }

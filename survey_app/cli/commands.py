@@ -117,8 +117,9 @@ def serve_command(host: str, port: int, workers: int | None, threads: int) -> No
     if recovered:
         click.echo(recovered, err=True)
     if watcher:
-        click.echo(f"the mixer runs every {app.config['MIXER_INTERVAL']:g} s in this process "
-                   "(ITA_MIXER_IN_SERVE=false if `ita mix --watch` runs instead)", err=True)
+        click.echo(f"the mixer runs every {app.config['MIXER_INTERVAL']:g} s in a process of "
+                   "its own (ITA_MIXER_IN_SERVE=false if `ita mix --watch` runs instead)",
+                   err=True)
     click.echo(f"ITA survey app on http://{host}:{port}/ ({workers} workers × {threads} "
                "threads)", err=True)
     click.echo(f"  admin console: http://{host}:{port}/admin/login", err=True)
@@ -130,20 +131,33 @@ def serve_command(host: str, port: int, workers: int | None, threads: int) -> No
 
 
 def _start_mixer(app):
-    """Start the mixer's thread on an engine of its own (no pooled connection is kept between
-    passes, so none is shared with the worker processes gunicorn forks); return its stop."""
-    from ..extensions import make_engine
-    from ..services.ballots import start_watcher
+    """Start the mixer as a process of its own (``ita mix --watch``); return its stop.
 
-    engine = make_engine(app.config["DATABASE_URL"],
-                         sqlite_busy_timeout_ms=app.config["SQLITE_BUSY_TIMEOUT_MS"],
-                         connect_timeout_s=app.config["DB_CONNECT_TIMEOUT_S"], pooled=False)
-    stop = start_watcher(engine, batch_size=app.config["MIX_BATCH"],
-                         interval=app.config["MIXER_INTERVAL"])
+    Not a thread of this process: gunicorn forks the workers from it, at the start and again
+    whenever a worker is replaced, and a process must not fork while it holds an SQLite
+    database open — the child inherits the open file and the parent's lock bookkeeping and
+    can then write past another connection's lock and corrupt the file
+    (https://www.sqlite.org/howtocorrupt.html, section 2.6).  The mixer process has the same
+    environment, so the same settings and database; it stops when this process stops it, or
+    by itself if this process is gone (``ITA_MIXER_PARENT_PID``).
+    """
+    import os
+    import subprocess
+    import sys
+
+    interval = max(float(app.config["MIXER_INTERVAL"]), MIN_MIX_INTERVAL)
+    process = subprocess.Popen(  # noqa: S603  (this interpreter and fixed arguments)
+        [sys.executable, "-m", "survey_app.cli", "mix", "--watch", "--interval", f"{interval:g}"],
+        env={**os.environ, MIXER_PARENT_ENV: str(os.getpid())}, stdout=subprocess.DEVNULL)
 
     def halt() -> None:
-        stop()
-        engine.dispose()
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
     return halt
 
@@ -174,10 +188,16 @@ def _report_lines(app, report) -> str:
 
 
 
+#: Shortest pause between two mixer passes (``ita mix --interval``).
+MIN_MIX_INTERVAL = 0.1
+#: Set by `ita serve` for the mixer process it starts: the mixer stops once that process is gone.
+MIXER_PARENT_ENV = "ITA_MIXER_PARENT_PID"
+
+
 @click.command("mix")
 @click.option("--watch", is_flag=True,
               help="Keep running: a pass every --interval seconds (for a service manager).")
-@click.option("--interval", type=click.FloatRange(min=0.1), default=None,
+@click.option("--interval", type=click.FloatRange(min=MIN_MIX_INTERVAL), default=None,
               help="Seconds between passes with --watch (default: ITA_MIXER_INTERVAL, 2).")
 def mix_command(watch: bool, interval: float | None) -> None:
     """Run the IIT mixer now (see SECURITY.md): one pass, or with --watch one every few seconds.
@@ -187,9 +207,10 @@ def mix_command(watch: bool, interval: float | None) -> None:
     ballots (VACUUM and VACUUM FULL on PostgreSQL, WAL checkpoint on SQLite) and retries an
     erase still owed; then publishes what may be published (IIT at the close, EIT in batches)
     and stores the result of each assessment it published, so no viewer computes it.
-    Only one mixer runs at a time (another pass skips at once).  `ita serve` runs the same
-    loop in a thread unless ITA_MIXER_IN_SERVE=false.
+    Only one mixer runs at a time (another pass skips at once).  `ita serve` starts this
+    command as a process of its own unless ITA_MIXER_IN_SERVE=false.
     """
+    import os
     import signal
     import threading
 
@@ -213,8 +234,11 @@ def mix_command(watch: bool, interval: float | None) -> None:
         click.echo(f"mixer: a pass every {every:g} s (stop with Ctrl+C or SIGTERM)")
         stop = start_watcher(db.engine, batch_size=app.config["MIX_BATCH"], interval=every,
                              on_report=show)
-        try:
-            done.wait()
+        parent = os.environ.get(MIXER_PARENT_ENV)
+        try:  # started by `ita serve`: stop with it, even if it could not say so
+            while not done.wait(1.0):
+                if parent and os.getppid() != int(parent):
+                    break
         finally:
             stop()
 

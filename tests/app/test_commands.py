@@ -84,8 +84,10 @@ def test_demo_codes_work_in_the_web_app(demo_instance, tmp_path):
                       "WTF_CSRF_ENABLED": False})
     client = app.test_client()
     token = info["iit_url"].rsplit("/", 1)[1]
-    response = client.post(f"/iit/{token}", data={"code": info["unused_iit_codes"][0]})
+    response = client.post(f"/iit/{token}", data={"code": info["unused_iit_codes"][0],
+                                                  "eligible": "y"})
     assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/iit/{token}/questionnaire")
     db.dispose(app)
 
 
