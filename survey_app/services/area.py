@@ -54,12 +54,14 @@ PROVENANCE_EN = (
 
 
 def supervisor_years(session: Session, scope: set[int] | None) -> list[int]:
-    """Return the fiscal years (newest first) with an assessment or a published result (with
-    indicators) of an agency in ``scope``."""
+    """Return the fiscal years (newest first) with an assessment or a published result of an
+    agency in ``scope`` that holds more than a total (any indicator, sub-indicator or part: a
+    year typed as parts or OIT only is a year's result too); a year of published totals only
+    is the history of later years, not listed."""
     query = sa.select(Assessment.fiscal_year_be).distinct()
     published = (sa.select(PublishedResult.fiscal_year_be).distinct()
                  .join(PublishedScore, PublishedScore.result_id == PublishedResult.id)
-                 .where(PublishedScore.code == "1"))
+                 .where(PublishedScore.code != "total"))
     if scope is not None:
         query = query.where(Assessment.agency_id.in_(scope or {-1}))
         published = published.where(PublishedResult.agency_id.in_(scope or {-1}))
