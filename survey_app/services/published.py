@@ -146,6 +146,12 @@ def year_set(session: Session, agency: Agency, year: int) -> InstrumentSet | Non
         .order_by(Assessment.id))
     if assessment is not None:
         return assessment_set(assessment)
+    return registry_year_set(session, year)
+
+
+def registry_year_set(session: Session, year: int) -> InstrumentSet | None:
+    """The registry's set for ``year`` (:func:`year_set` of an agency without an assessment
+    that year)."""
     set_id = default_set_id(list_sets(session), year)
     return None if set_id is None else load_set(set_id, session)
 
@@ -188,6 +194,32 @@ def published_for(session: Session, agency_id: int, year: int) -> Published | No
     row = session.scalar(sa.select(PublishedResult).where(
         PublishedResult.agency_id == agency_id, PublishedResult.fiscal_year_be == year))
     return None if row is None else _published(row)
+
+
+def published_of_year(session: Session, agency_ids: set[int] | None, year: int
+                      ) -> dict[int, Published]:
+    """Agency id → its published result of ``year``, for every agency in ``agency_ids``
+    (None: all), in two queries (the results, then their figures)."""
+    query = (sa.select(PublishedResult.id, PublishedResult.agency_id, PublishedResult.source,
+                       PublishedResult.as_given, PublishedResult.entered_by,
+                       PublishedResult.entered_at)
+             .where(PublishedResult.fiscal_year_be == year))
+    if agency_ids is not None:
+        query = query.where(PublishedResult.agency_id.in_(agency_ids or {-1}))
+    rows = session.execute(query).all()
+    if not rows:
+        return {}
+    scores: dict[int, dict[str, float]] = {r.id: {} for r in rows}
+    figures = (sa.select(PublishedScore.result_id, PublishedScore.code, PublishedScore.score)
+               .join(PublishedResult, PublishedResult.id == PublishedScore.result_id)
+               .where(PublishedResult.fiscal_year_be == year))
+    for result_id, code, score in session.execute(figures):
+        if result_id in scores:
+            scores[result_id][code] = score
+    return {r.agency_id: Published(agency_id=r.agency_id, fiscal_year_be=year,
+                                   scores=scores[r.id], source=r.source, as_given=r.as_given,
+                                   entered_by=r.entered_by, entered_at=r.entered_at)
+            for r in rows}
 
 
 def published_totals(session: Session, agency_id: int, before: int) -> dict[int, float]:
