@@ -31,10 +31,10 @@ from ..models import Agency, Assessment, PublishedResult, PublishedScore, User
 from . import view_models as vm
 from .agencies import agency_scope, subtree
 from .assessments import response_counts_by_assessment
-from .bulk_results import ASSESSMENT_COLUMNS, collected_points, rated_published
+from .bulk_results import ASSESSMENT_COLUMNS, collected_points
 from .exports import export_filename, neutralise
 from .instrument_sets import load_set
-from .published import published_of_year, registry_year_set
+from .published import published_of_year, rate_published_many, registry_year_set
 from .results import agency_info, assessment_result, usable_headcount
 
 SORTS = ("shortfall", "agency")
@@ -42,7 +42,7 @@ SORTS = ("shortfall", "agency")
 #: total), by agency code, or by total (highest first, no total last).
 ORDERS = ("rank", "agency", "total")
 #: Rows per page of the supervisor's long tables (the downloads hold every row).
-PAGE_SIZE = 100
+PAGE_SIZE = 50
 
 #: Where the workbook's layout comes from (its notes sheet says the same, in Thai and English).
 PROVENANCE_TH = (
@@ -180,45 +180,26 @@ def area_rollup(session: Session, scope: set[int] | None, fiscal_year_be: int | 
         learn(iset)
         known = {a.id: points[a.id] for a in members
                  if any(v is not None for v in points[a.id].values())}  # no score at all: no row
-        table = agencies_table(iset, pd.DataFrame.from_dict(known, orient="index", dtype=float))
-        verdicts = {v.code: v for v in m.verdicts}
-        columns = {c: table[c].to_numpy() for c in (*iset.indicators, *iset.instruments,
-                                                      *(f"{i}_weighted" for i in iset.instruments),
-                                                      "total", "grade", "verdict")}
-        position = {a: k for k, a in enumerate(table.index)}
+        shown = _figures(iset, agencies_table(
+            iset, pd.DataFrame.from_dict(known, orient="index", dtype=float)))
         for assessment in members:
-            k = position.get(assessment.id)
-
-            def cell(column: str, k=k, columns=columns):
-                return None if k is None else columns[column][k]
-
-            total = _number(cell("total"))
-            scores = {inst: _number(cell(inst)) for inst in iset.instruments}
-            tier = verdicts.get(cell("verdict")) if k is not None else None
+            figures = shown.get(assessment.id, _NO_FIGURES)
             samples = _samples(iset, assessment, by_id[assessment.agency_id].eligible_headcount,
                                counts[assessment.id])
-            if total is not None and all(s.met for s in samples):
-                full[len(rows)] = total
-            missed = floors_missed(iset, tier.code, total, scores) if tier else ()
+            if figures["total"] is not None and all(s.met for s in samples):
+                full[len(rows)] = figures["unrounded"]
             rows.append(dict(
                 agency=agency_info(by_id[assessment.agency_id]), assessment_id=assessment.id,
-                instrument_set=set_id,
-                total=None if total is None else round_half_up(total, m.decimals),
-                grade=cell("grade") if isinstance(cell("grade"), str) else None,  # not NaN
-                verdict=None if tier is None else vm.Verdict(
-                    tier.code, tier.label_th, tier.label_en, tier.passed,
-                    tuple(vm.FloorMissed(f.instrument, f.score, f.floor) for f in missed)),
+                instrument_set=set_id, **_shown(iset, figures),
                 responses=tuple((s.instrument, s.received) for s in samples),
-                weighted=tuple((inst, _rounded(cell(f"{inst}_weighted"), m.decimals))
-                               for inst in iset.instruments),
-                scores=tuple((inst, None if v is None else round_half_up(v, m.decimals))
-                             for inst, v in scores.items()),
-                indicators=tuple((c, _rounded(cell(c), m.decimals)) for c in iset.indicators),
                 samples=samples,
                 target=(assessment.indicator_target if assessment.indicator_target is not None
                         else m.indicator_target),
                 own=assessment.agency_id == own_agency_id))
+    # Published results, rated set by set (:func:`.published.rate_published_many`): no
+    # minimum-sample checks (NACC's figures do not depend on the answers collected here).
     default_set: list[InstrumentSet | None] = []  # the registry's set of the year, read once
+    published_sets: dict[str, tuple[InstrumentSet, list]] = {}
     for agency in agencies:
         if agency.id not in published:
             continue
@@ -229,16 +210,29 @@ def area_rollup(session: Session, scope: set[int] | None, fiscal_year_be: int | 
             if not default_set:
                 default_set.append(registry_year_set(session, fiscal_year_be))
             iset = default_set[0]
-        if iset is None:
-            continue
+        if iset is not None:
+            published_sets.setdefault(iset.id, (iset, []))[1].append(agency)
+    for iset, group in published_sets.values():
+        m = iset.methodology
         learn(iset)
-        row = _published_row(iset, agency, published[agency.id], assessment,
-                             None if assessment is None else counts[assessment.id],
-                             own_agency_id)
-        if row["total"] is not None:
-            full[len(rows)] = (published[agency.id].total
-                               if published[agency.id].total is not None else row["total"])
-        rows.append(row)
+        shown = _figures(iset, rate_published_many(iset, {a.id: published[a.id] for a in group}))
+        for agency in group:
+            figures = shown[agency.id]
+            assessment = latest.get(agency.id)
+            if figures["total"] is not None:
+                given = published[agency.id].total
+                full[len(rows)] = given if given is not None else figures["total"]
+            counts_of = {} if assessment is None else counts[assessment.id]
+            rows.append(dict(
+                agency=agency_info(agency),
+                assessment_id=None if assessment is None else assessment.id,
+                instrument_set=iset.id, **_shown(iset, figures),
+                responses=tuple((inst, counts_of.get(inst, 0)) for inst in SURVEY_INSTRUMENTS
+                                if inst in m.minimum_sample),
+                samples=(),
+                target=(assessment.indicator_target if assessment is not None
+                        and assessment.indicator_target is not None else m.indicator_target),
+                own=agency.id == own_agency_id, source="published"))
     members: dict[str, list[int]] = {}  # agency type → its rows: ranked apart (an area office
     for k, r in enumerate(rows):        # and its schools are assessed in different groups)
         members.setdefault(r["agency"].agency_type, []).append(k)
@@ -271,30 +265,46 @@ def area_rollup(session: Session, scope: set[int] | None, fiscal_year_be: int | 
         area=None if area is None else agency_info(area))
 
 
-def _published_row(iset, agency, published, assessment, counts: dict[str, int] | None,
-                   own_agency_id: int | None) -> dict:
-    """A supervisor row from an agency's published result (:func:`.published.rate_published`,
-    through :func:`.bulk_results.rated_published`): no minimum-sample checks (NACC's figures
-    do not depend on the answers collected here)."""
-    result = rated_published(iset, published)
+_NO_FIGURES = {"unrounded": None, "total": None, "grade": None, "verdict": None,
+               "scores": {}, "rounded": {}}
+
+
+def _figures(iset: InstrumentSet, table: pd.DataFrame) -> dict[int, dict]:
+    """Each row of a :func:`scoring.agencies_table`-shaped frame as the page shows it: every
+    figure rounded once by ``scoring`` (one :func:`round_half_up` per column, not per cell)."""
     m = iset.methodology
-    verdict = result.verdict
+    columns = (*iset.indicators, *iset.instruments,
+               *(f"{inst}_weighted" for inst in iset.instruments), "total")
+    raw = {c: table[c].to_numpy(dtype=float) for c in ("total", *iset.instruments)}
+    rounded = {c: round_half_up(table[c].to_numpy(dtype=float), m.decimals) for c in columns}
+    grades = table["grade"].to_numpy(dtype=object)
+    verdicts = table["verdict"].to_numpy(dtype=object)
+    out = {}
+    for k, key in enumerate(table.index):
+        out[key] = {"unrounded": _number(raw["total"][k]),
+                    "total": _number(rounded["total"][k]),
+                    "grade": grades[k] if isinstance(grades[k], str) else None,  # not NaN
+                    "verdict": verdicts[k] if isinstance(verdicts[k], str) else None,
+                    "scores": {inst: _number(raw[inst][k]) for inst in iset.instruments},
+                    "rounded": {c: _number(rounded[c][k]) for c in columns}}
+    return out
+
+
+def _shown(iset: InstrumentSet, figures: dict) -> dict:
+    """A row's figures (:func:`_figures`) as :class:`vm.SupervisorRow` fields."""
+    tiers = {v.code: v for v in iset.methodology.verdicts}
+    tier = tiers.get(figures["verdict"])
+    missed = floors_missed(iset, tier.code, figures["unrounded"], figures["scores"]) \
+        if tier else ()
+    rounded = figures["rounded"]
     return dict(
-        agency=agency_info(agency), assessment_id=None if assessment is None else assessment.id,
-        instrument_set=iset.id,
-        total=_rounded(result.total, m.decimals), grade=result.grade,
-        verdict=None if verdict is None else vm.Verdict(
-            verdict.code, verdict.label_th, verdict.label_en, verdict.passed,
-            tuple(vm.FloorMissed(f.instrument, f.score, f.floor) for f in result.floors_missed)),
-        responses=tuple((inst, (counts or {}).get(inst, 0)) for inst in SURVEY_INSTRUMENTS
-                        if inst in m.minimum_sample),
-        weighted=tuple((c, _rounded(v, m.decimals)) for c, v in result.weighted.items()),
-        scores=tuple((c, _rounded(v, m.decimals)) for c, v in result.scores.items()),
-        indicators=tuple((c, _rounded(v, m.decimals)) for c, v in result.indicators.items()),
-        samples=(),
-        target=(assessment.indicator_target if assessment is not None
-                and assessment.indicator_target is not None else m.indicator_target),
-        own=agency.id == own_agency_id, source="published")
+        total=figures["total"], grade=figures["grade"],
+        verdict=None if tier is None else vm.Verdict(
+            tier.code, tier.label_th, tier.label_en, tier.passed,
+            tuple(vm.FloorMissed(f.instrument, f.score, f.floor) for f in missed)),
+        weighted=tuple((inst, rounded.get(f"{inst}_weighted")) for inst in iset.instruments),
+        scores=tuple((inst, rounded.get(inst)) for inst in iset.instruments),
+        indicators=tuple((c, rounded.get(c)) for c in iset.indicators))
 
 
 def _group_order(members: dict[str, list[int]], rows: list[vm.SupervisorRow]) -> list[str]:
@@ -318,11 +328,6 @@ def _rank_group(agency_type: str, rows: list[vm.SupervisorRow], totals: list[flo
         tiers=tuple(vm.DistributionBar(code, th, en, sum(
             1 for r in ranked if r.verdict is not None and r.verdict.code == code))
             for code, th, en in tiers))
-
-
-def _rounded(value, decimals: int) -> float | None:
-    number = _number(value)
-    return None if number is None else round_half_up(number, decimals)
 
 
 def ordered_rows(view: vm.SupervisorView, order: str = "rank") -> tuple[vm.SupervisorRow, ...]:

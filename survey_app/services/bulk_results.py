@@ -24,7 +24,6 @@ import hashlib
 import json
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -42,7 +41,6 @@ from ..models import Assessment, OitResult, Response, ResponseLayout, ScoredResu
 from .compact import code_columns, decode
 from .instrument_sets import assessment_set
 from .publication import PUBLISHED, marks_of
-from .published import Published, rate_published
 from .result_store import code_digest, set_digest
 
 #: The stored result's variant of the point figures (no intervals, no statistics).
@@ -241,51 +239,3 @@ def answers_frame(session: Session, assessment_ids: Sequence[int], instrument: s
     frame = pd.DataFrame(code_columns(np.concatenate(matrices), columns))
     frame["assessment"] = np.asarray(owners_all, dtype=np.int64)
     return frame
-
-
-# -- published results ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PublishedFigures:
-    """What a comparison shows of a published result rated on a set (unrounded)."""
-
-    total: float | None
-    grade: str | None
-    verdict: Any  # the set's verdict tier, or None
-    floors_missed: tuple
-    weighted: dict[str, float | None]
-    scores: dict[str, float | None]
-    indicators: dict[str, float | None]
-
-
-_RATED: dict[int, tuple[InstrumentSet, dict[tuple, PublishedFigures]]] = {}
-_RATED_MAX = 50000
-
-
-def rated_published(iset: InstrumentSet, published: Published) -> PublishedFigures:
-    """:func:`.published.rate_published`'s figures (without history or target: what a
-    comparison shows), kept in this process per set and figures — a pure function of them, so
-    never stale."""
-    key = (published.fiscal_year_be, tuple(sorted(published.scores.items())))
-    held = _RATED.get(id(iset))
-    if held is None or held[0] is not iset:  # the set object is held: its id is not reused
-        held = _RATED[id(iset)] = (iset, {})
-    found = held[1].get(key)
-    if found is None:
-        if sum(len(h[1]) for h in _RATED.values()) >= _RATED_MAX:
-            _RATED.clear()
-            held = _RATED[id(iset)] = (iset, {})
-        result = rate_published(iset, published)
-        found = held[1][key] = PublishedFigures(
-            total=result.total, grade=result.grade, verdict=result.verdict,
-            floors_missed=tuple(result.floors_missed),
-            weighted={c: i.weighted for c, i in result.instruments.items()},
-            scores={c: i.score for c, i in result.instruments.items()},
-            indicators={c: i.score for c, i in result.indicators.items()})
-    return found
-
-
-def forget_rated() -> None:
-    """Drop the published ratings kept in this process (the benchmark's cold start)."""
-    _RATED.clear()

@@ -16,16 +16,18 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+import numpy as np
+import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from questionnaires import InstrumentSet
-from scoring import AssessmentResult, assess
+from scoring import AssessmentResult, agencies_table, assess
 from scoring.assess import with_published_parts
-from scoring.rollup import round_half_up
+from scoring.rollup import oit_indicators, round_half_up
 
 from ..models import Agency, Assessment, PublishedResult, PublishedScore
 from .instrument_sets import assessment_set, default_set_id, list_sets, load_set
@@ -294,6 +296,45 @@ def rate_published(iset: InstrumentSet, published: Published, *,
 
 def _differs(published: float, computed: float | None) -> bool:
     return computed is None or bool(_compare("", published, computed))
+
+
+def rate_published_many(iset: InstrumentSet, published: Mapping[int, Published]
+                        ) -> pd.DataFrame:
+    """Many published results rated on one set at once, as :func:`rate_published` rates each
+    (without history or target): :func:`scoring.agencies_table`'s frame, indexed by the keys
+    of ``published`` (its columns: the indicators, the instruments' scores and weighted parts,
+    the total, grade and verdict).
+
+    The indicators given (and indicators 9/10 from their given sub-indicators) are rolled up
+    in one vectorised pass; a result whose parts or total the indicators do not give back is
+    rated on its own by :func:`rate_published` (:func:`scoring.assess.with_published_parts`).
+    """
+    rows: dict[int, dict[str, float]] = {}
+    for key, p in published.items():
+        subs = {c: v for c, v in p.scores.items() if c in iset.sub_indicators}
+        given = oit_indicators(iset, subs) if subs else {}
+        given.update({c: v for c, v in p.scores.items() if c in iset.indicators})
+        rows[key] = given
+    frame = pd.DataFrame.from_dict(rows, orient="index", dtype=float).reindex(list(published))
+    table = agencies_table(iset, frame).reindex(list(published))
+    weighted = {inst: table[f"{inst}_weighted"].to_numpy(dtype=float)
+                for inst in iset.instruments}
+    totals = table["total"].to_numpy(dtype=float)
+    for k, (key, p) in enumerate(published.items()):
+        known = {inst: None if np.isnan(w[k]) else float(w[k]) for inst, w in weighted.items()}
+        total = None if np.isnan(totals[k]) else float(totals[k])
+        if not any(c in iset.instruments and _differs(v, known[c]) for c, v in p.scores.items()) \
+                and (p.total is None or not _differs(p.total, total)):
+            continue
+        result = rate_published(iset, p)  # a part or the total as published
+        values = {c: i.score for c, i in result.indicators.items()}
+        values.update({c: i.score for c, i in result.instruments.items()})
+        values.update({f"{c}_weighted": i.weighted for c, i in result.instruments.items()})
+        values.update(total=result.total, grade=result.grade,
+                      verdict=None if result.verdict is None else result.verdict.code)
+        for column, value in values.items():
+            table.loc[key, column] = np.nan if value is None else value
+    return table
 
 
 # -- writing ----------------------------------------------------------------------------------

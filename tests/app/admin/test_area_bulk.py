@@ -88,6 +88,10 @@ def _bulk_world(app) -> dict[str, int]:
         publish(s, made["S07"].id, 2569, FIGURES)
         publish(s, made["S09"].id, 2569, FIGURES_2)  # published, no assessment here
         publish(s, made["S09"].id, 2568, {"total": 80.0})
+        made["S11"] = add_agency(s, "S11", "โรงเรียน S11", parent=office)
+        made["S11"].agency_type = "school"
+        publish(s, made["S11"].id, 2569, {**FIGURES_2, "IIT": 20.0, "total": 70.0},
+                keep_as_given=True)  # parts and total as NACC published them
         add_user(s, "boss", "agency_admin", office)
         s.commit()
         return {code: a.id for code, a in made.items()}
@@ -155,9 +159,10 @@ def test_bulk_view_shows_the_one_agency_figures(app, monkeypatch):
         view = area.supervisor_view(s, _boss(s), 2569)
         s.commit()
         rows = {r.agency.code: r for r in view.rows}
-        assert set(rows) == {"AREA", *(f"S{k:02d}" for k in range(1, 10))} - {"S08"} | {"S08"}
+        assert set(rows) == {"AREA", *(f"S{k:02d}" for k in range(1, 10)), "S11"}
         assert [a.code for a in view.without_assessment] == ["S10"]
-        assert rows["S07"].source == rows["S09"].source == "published"
+        assert rows["S07"].source == rows["S09"].source == rows["S11"].source == "published"
+        assert rows["S11"].total == 70.0 and rows["S11"].weighted_of("IIT") == 20.0
         assert rows["S02"].provisional and rows["S03"].provisional and rows["S06"].provisional
         assert rows["S05"].total is None and rows["S08"].total is None
         assert rows["S04"].responses_of("IIT") == 35  # arrived, not yet published
