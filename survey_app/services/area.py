@@ -5,9 +5,9 @@ One comparison (:func:`area_rollup`) feeds the supervisor page, the area workboo
 three show the same figures.  Every agency's figures are read set-based and the stale ones
 rated in one vectorised pass (:mod:`.bulk_results`: the formulas of :func:`scoring.assess`,
 point figures only); the minimum samples come from :func:`scoring.assess.minimum_sample`; the
-weakest items from each assessment's own result (:func:`.results.assessment_result`) pooled by
-:func:`scoring.pooled_item_means`.  The only statistics computed here are across agencies:
-ranks, the group average and the counts.
+weakest items from each assessment's own item means (:func:`.bulk_results.item_means_of`)
+pooled by :func:`scoring.pool_item_means`.  The only statistics computed here are across
+agencies: ranks, the group average and the counts.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from questionnaires import InstrumentSet
 from questionnaires.model import SURVEY_INSTRUMENTS
-from scoring import agencies_table, group_average, pooled_item_means, rank_totals
+from scoring import agencies_table, group_average, pool_item_means, rank_totals
 from scoring.assess import minimum_sample
 from scoring.rollup import round_half_up
 from scoring.tiers import floors_missed
@@ -31,11 +31,12 @@ from ..models import Agency, Assessment, PublishedResult, PublishedScore, User
 from . import view_models as vm
 from .agencies import agency_scope, subtree
 from .assessments import response_counts_by_assessment
-from .bulk_results import ASSESSMENT_COLUMNS, collected_points
+from .bulk_results import ASSESSMENT_COLUMNS, collected_points, item_means_of
 from .exports import export_filename, neutralise
+from .id_lists import among
 from .instrument_sets import load_set
 from .published import published_of_year, rate_published_many, registry_year_set
-from .results import agency_info, assessment_result, usable_headcount
+from .results import agency_info, usable_headcount
 
 SORTS = ("shortfall", "agency")
 #: How the comparison table may be ordered: the ranking (ranked, then provisional, then no
@@ -71,8 +72,8 @@ def supervisor_years(session: Session, scope: set[int] | None) -> list[int]:
                  .join(PublishedScore, PublishedScore.result_id == PublishedResult.id)
                  .where(PublishedScore.code != "total"))
     if scope is not None:
-        query = query.where(Assessment.agency_id.in_(scope or {-1}))
-        published = published.where(PublishedResult.agency_id.in_(scope or {-1}))
+        query = query.where(among(session, Assessment.agency_id, scope))
+        published = published.where(among(session, PublishedResult.agency_id, scope))
     return sorted(set(session.scalars(query)) | set(session.scalars(published)), reverse=True)
 
 
@@ -131,12 +132,12 @@ def area_rollup(session: Session, scope: set[int] | None, fiscal_year_be: int | 
         fiscal_year_be = years[0] if years else None
     query = sa.select(*AGENCY_COLUMNS).order_by(Agency.code)
     if scope is not None:
-        query = query.where(Agency.id.in_(scope or {-1}))
+        query = query.where(among(session, Agency.id, scope))
     agencies = session.execute(query).all()
     by_id = {a.id: a for a in agencies}
     assessments = sa.select(*ASSESSMENT_COLUMNS).where(Assessment.fiscal_year_be == fiscal_year_be)
     if scope is not None:
-        assessments = assessments.where(Assessment.agency_id.in_(scope or {-1}))
+        assessments = assessments.where(among(session, Assessment.agency_id, scope))
     latest = {a.agency_id: a for a in session.execute(assessments.order_by(Assessment.id))
               if a.agency_id in by_id}  # the newest assessment of each agency wins
     # An agency's published result of the year (entered or uploaded) is its result, with or
@@ -292,8 +293,7 @@ def _figures(iset: InstrumentSet, table: pd.DataFrame) -> dict[int, dict]:
 
 def _shown(iset: InstrumentSet, figures: dict) -> dict:
     """A row's figures (:func:`_figures`) as :class:`vm.SupervisorRow` fields."""
-    tiers = {v.code: v for v in iset.methodology.verdicts}
-    tier = tiers.get(figures["verdict"])
+    tier = next((v for v in iset.methodology.verdicts if v.code == figures["verdict"]), None)
     missed = floors_missed(iset, tier.code, figures["unrounded"], figures["scores"]) \
         if tier else ()
     rounded = figures["rounded"]
@@ -542,17 +542,17 @@ def area_report_view(session: Session, view: vm.SupervisorView, *,
 
     Agencies below target and the weakest items are over the agencies that met their minimum
     samples (the ranked ones), as the group average is.  Item means are each assessment's own
-    (:func:`.results.assessment_result`, intervals off), pooled over every answer.
+    over its published answers (:func:`.bulk_results.item_means_of`: read for every ranked
+    assessment at once, as :func:`scoring.assess` summarises an item), pooled over every
+    answer by :func:`scoring.pool_item_means`.
     """
     ranked = view.ranked
-    results = {}
-    sets = {}
-    for r in ranked:
-        if r.assessment_id is None:  # a published result only: no answers to pool
-            continue
-        assessment = session.get(Assessment, r.assessment_id)
-        results[r.assessment_id] = assessment_result(session, assessment, bootstrap=0)
-        sets.setdefault(r.instrument_set, load_set(r.instrument_set, session))
+    with_answers = [r.assessment_id for r in ranked
+                    if r.assessment_id is not None]  # a published result only: none to pool
+    sets = {r.instrument_set: load_set(r.instrument_set, session)
+            for r in ranked if r.assessment_id is not None}
+    assessments = session.execute(sa.select(*ASSESSMENT_COLUMNS).where(
+        among(session, Assessment.id, with_answers))).all() if with_answers else []
     names: dict[str, tuple[str, str]] = {}
     texts: dict[str, tuple[str, str]] = {}
     for iset in sets.values():
@@ -569,7 +569,7 @@ def area_report_view(session: Session, view: vm.SupervisorView, *,
         below.append(vm.IndicatorBelow(code, *names.get(code, (code, code)),
                                        agencies=tuple(sorted(hits, key=lambda h: (h.score,
                                                                                   h.agency.code)))))
-    pooled = pooled_item_means(results) if results else None
+    pooled = pool_item_means(item_means_of(session, assessments)) if assessments else None
     items: tuple[vm.AreaItem, ...] = ()
     if pooled is not None and len(pooled):
         order = pooled.sort_values(["mean"], kind="stable").head(weakest)

@@ -35,10 +35,12 @@ from questionnaires import InstrumentSet
 from questionnaires.score_maps import apply_score_map, score_maps
 from scoring import score_agencies
 from scoring.report import SCHEMA_VERSION
+from scoring.responses import score_responses
 from scoring.rollup import oit_indicators, oit_sub_indicator_scores
 
 from ..models import Assessment, OitResult, Response, ResponseLayout, ScoredResult, utcnow
 from .compact import code_columns, decode
+from .id_lists import among
 from .instrument_sets import assessment_set
 from .publication import PUBLISHED, marks_of
 from .result_store import code_digest, set_digest
@@ -67,7 +69,7 @@ def oit_marks_of(session: Session, assessment_ids: Sequence[int]) -> dict[int, d
             OitResult.item + sa.case((OitResult.passed, ":1"), else_=":0"), ",")
         rows = session.execute(
             sa.select(OitResult.assessment_id, text)
-            .where(OitResult.assessment_id.in_(ids), OitResult.passed.is_not(None))
+            .where(among(session, OitResult.assessment_id, ids), OitResult.passed.is_not(None))
             .group_by(OitResult.assessment_id))
         for assessment_id, joined in rows:
             out[assessment_id] = {part[:-2]: part[-1] == "1" for part in joined.split(",")}
@@ -90,7 +92,7 @@ def _stored_points(session: Session, assessment_ids: Sequence[int]
     for ids in _chunks(assessment_ids):
         rows = session.execute(
             sa.select(ScoredResult.assessment_id, ScoredResult.fingerprint, ScoredResult.precise)
-            .where(ScoredResult.assessment_id.in_(ids), ScoredResult.variant == POINTS,
+            .where(among(session, ScoredResult.assessment_id, ids), ScoredResult.variant == POINTS,
                    ScoredResult.schema_version == SCHEMA_VERSION))
         for assessment_id, key, precise in rows:
             out[assessment_id] = (key, json.loads(precise)["indicators"])
@@ -204,6 +206,43 @@ def _rate(session: Session, assessments: Sequence[Any], isets: dict[int, Instrum
     return out
 
 
+def item_means_of(session: Session, assessments: Sequence[Any]) -> pd.DataFrame:
+    """Each survey item's answers and mean per assessment, from the published answers (as
+    :func:`scoring.assess` summarises each item, without the statistics): one row per
+    assessment and item answered, columns ``agency`` (the assessment id), ``item``,
+    ``indicator``, ``instrument``, ``n`` and ``mean`` (:func:`scoring.pool_item_means`'s
+    input).  One read of the answers per instrument and (set, score map)."""
+    isets = _sets(session, assessments)
+    groups: dict[tuple, list[Any]] = {}
+    for a in assessments:
+        groups.setdefault((id(isets[a.id]), a.score_map), []).append(a)
+    parts = []
+    for members in groups.values():
+        iset = isets[members[0].id]
+        score_map = members[0].score_map
+        rated_on = apply_score_map(iset, score_maps().get(score_map)) if score_map else iset
+        ids = [a.id for a in members]
+        for inst in ("IIT", "EIT"):
+            frame = answers_frame(session, ids, inst, iset.columns_for(inst))
+            if not len(frame):
+                continue
+            owners, labels = pd.factorize(frame["assessment"].to_numpy(), sort=True)
+            scored = score_responses(frame, rated_on, inst, extra_columns=("assessment",))
+            for k, (code, indicator) in enumerate(zip(scored.items, scored.item_indicator,
+                                                      strict=True)):
+                column = scored.item_scores[:, k]
+                answered = ~np.isnan(column)
+                n = np.bincount(owners, weights=answered, minlength=len(labels))
+                total = np.bincount(owners, weights=np.where(answered, column, 0.0),
+                                    minlength=len(labels))
+                hit = n > 0
+                parts.append(pd.DataFrame({
+                    "agency": labels[hit], "item": code, "indicator": indicator,
+                    "instrument": inst, "n": n[hit].astype(int), "mean": total[hit] / n[hit]}))
+    columns = ["agency", "item", "indicator", "instrument", "n", "mean"]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+
+
 def answers_frame(session: Session, assessment_ids: Sequence[int], instrument: str,
                   columns: Sequence[str]) -> pd.DataFrame:
     """The published answers of one instrument of many assessments, as one code frame (the
@@ -216,11 +255,12 @@ def answers_frame(session: Session, assessment_ids: Sequence[int], instrument: s
     for ids in _chunks(assessment_ids):
         layouts.update(connection.execute(
             sa.select(ResponseLayout.assessment_id, ResponseLayout.questions)
-            .where(ResponseLayout.assessment_id.in_(ids),
+            .where(among(session, ResponseLayout.assessment_id, ids),
                    ResponseLayout.instrument == instrument)).all())
         result = connection.execute(
             sa.select(Response.assessment_id, Response.answers)
-            .where(Response.assessment_id.in_(ids), Response.instrument == instrument, PUBLISHED)
+            .where(among(session, Response.assessment_id, ids), Response.instrument == instrument,
+                   PUBLISHED)
             .order_by(Response.assessment_id, Response.id))
         try:
             rows = result.cursor.fetchall()  # no Row objects per response

@@ -29,6 +29,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..models import Assessment, AssessmentReopening, AuditEvent, Ballot, Publication, Response, utcnow
+from .id_lists import among
 
 #: The filter every reader of figures and exports puts on ``response``.
 PUBLISHED = Response.publication_id.is_not(None)
@@ -57,7 +58,7 @@ def marks_of(session: Session, assessment_ids: Iterable[int]) -> dict[int, dict[
         rows = session.execute(
             sa.select(Publication.assessment_id, Publication.instrument,
                       sa.func.sum(Publication.responses), sa.func.max(Publication.id))
-            .where(Publication.assessment_id.in_(ids[k:k + 5000]))
+            .where(among(session, Publication.assessment_id, ids[k:k + 5000]))
             .group_by(Publication.assessment_id, Publication.instrument))
         for assessment_id, instrument, n, top in rows:
             found.setdefault(assessment_id, {})[instrument] = [int(n), int(top)]

@@ -30,6 +30,7 @@ from scoring.assess import with_published_parts
 from scoring.rollup import oit_indicators, round_half_up
 
 from ..models import Agency, Assessment, PublishedResult, PublishedScore
+from .id_lists import among
 from .instrument_sets import assessment_set, default_set_id, list_sets, load_set
 
 YEAR_RANGE = (2400, 2700)
@@ -207,7 +208,7 @@ def published_of_year(session: Session, agency_ids: set[int] | None, year: int
                        PublishedResult.entered_at)
              .where(PublishedResult.fiscal_year_be == year))
     if agency_ids is not None:
-        query = query.where(PublishedResult.agency_id.in_(agency_ids or {-1}))
+        query = query.where(among(session, PublishedResult.agency_id, agency_ids))
     rows = session.execute(query).all()
     if not rows:
         return {}

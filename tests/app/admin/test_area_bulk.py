@@ -15,7 +15,9 @@ import sqlalchemy as sa
 
 from questionnaires import load_instrument_set
 from questionnaires.score_maps import score_maps
+from scoring import pooled_item_means
 from scoring.report import result_to_dict
+from scoring.rollup import round_half_up
 from survey_app.extensions import db
 from survey_app.models import Agency, Assessment, ScoredResult, User
 from survey_app.services import area, bulk_results, results
@@ -264,3 +266,20 @@ def test_the_tables_page_and_sort_on_the_server(app, client, monkeypatch):
         client.get("/admin/supervisor/area.xlsx?year=2569&page=2").data))
     codes = [row[1] for row in book.worksheets[0].iter_rows(min_row=2, values_only=True)]
     assert codes == ranked
+
+
+def test_the_summary_pools_the_item_means_of_the_one_agency_path(app):
+    _bulk_world(app)
+    with app.app_context():
+        s = db.session
+        view = area.supervisor_view(s, _boss(s), 2569)
+        summary = area.area_report_view(s, view)
+        one_by_one = pooled_item_means({
+            r.assessment_id: results.assessment_result(
+                s, s.get(Assessment, r.assessment_id), bootstrap=0)
+            for r in view.ranked if r.assessment_id is not None})
+        expected = one_by_one.sort_values(["mean"], kind="stable").head(area.WEAKEST_ITEMS)
+        assert [(i.code, i.mean, i.lowest, i.n, i.agencies) for i in summary.weakest_items] == [
+            (str(code), round_half_up(row["mean"]), round_half_up(row["lowest"]), row["n"],
+             row["agencies"]) for code, row in expected.iterrows()]
+        s.commit()
