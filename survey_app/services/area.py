@@ -34,7 +34,7 @@ from .assessments import response_counts_by_assessment
 from .bulk_results import ASSESSMENT_COLUMNS, collected_points, item_means_of
 from .exports import export_filename, neutralise
 from .id_lists import among
-from .instrument_sets import load_set
+from .instrument_sets import load_set, pinned_set
 from .published import published_of_year, rate_published_many, registry_year_set
 from .results import agency_info, usable_headcount
 
@@ -160,10 +160,11 @@ def area_rollup(session: Session, scope: set[int] | None, fiscal_year_be: int | 
     indicator_codes: list[str] = []
     sets: dict[str, InstrumentSet] = {}
 
-    def set_of(set_id: str) -> InstrumentSet:
-        if set_id not in sets:
-            sets[set_id] = load_set(set_id, session)
-        return sets[set_id]
+    def set_of(assessment) -> InstrumentSet:
+        if assessment.instrument_set not in sets:
+            sets[assessment.instrument_set] = pinned_set(
+                session, assessment.instrument_set, assessment.instrument_set_sha256)
+        return sets[assessment.instrument_set]
 
     def learn(iset: InstrumentSet) -> None:
         m = iset.methodology
@@ -176,7 +177,7 @@ def area_rollup(session: Session, scope: set[int] | None, fiscal_year_be: int | 
         indicator_codes.extend(c for c in iset.indicators if c not in indicator_codes)
 
     for set_id, members in by_set.items():
-        iset = set_of(set_id)
+        iset = set_of(members[0])
         m = iset.methodology
         learn(iset)
         known = {a.id: points[a.id] for a in members
@@ -206,7 +207,7 @@ def area_rollup(session: Session, scope: set[int] | None, fiscal_year_be: int | 
             continue
         assessment = latest.get(agency.id)
         if assessment is not None:
-            iset = set_of(assessment.instrument_set)
+            iset = set_of(assessment)
         else:
             if not default_set:
                 default_set.append(registry_year_set(session, fiscal_year_be))
@@ -276,18 +277,21 @@ def _figures(iset: InstrumentSet, table: pd.DataFrame) -> dict[int, dict]:
     m = iset.methodology
     columns = (*iset.indicators, *iset.instruments,
                *(f"{inst}_weighted" for inst in iset.instruments), "total")
-    raw = {c: table[c].to_numpy(dtype=float) for c in ("total", *iset.instruments)}
-    rounded = {c: round_half_up(table[c].to_numpy(dtype=float), m.decimals) for c in columns}
+    def numbers(values: np.ndarray) -> list[float | None]:
+        return [None if v != v else v for v in values.tolist()]  # NaN → None
+
+    raw = {c: numbers(table[c].to_numpy(dtype=float)) for c in ("total", *iset.instruments)}
+    rounded = {c: numbers(round_half_up(table[c].to_numpy(dtype=float), m.decimals))
+               for c in columns}
     grades = table["grade"].to_numpy(dtype=object)
     verdicts = table["verdict"].to_numpy(dtype=object)
     out = {}
     for k, key in enumerate(table.index):
-        out[key] = {"unrounded": _number(raw["total"][k]),
-                    "total": _number(rounded["total"][k]),
+        out[key] = {"unrounded": raw["total"][k], "total": rounded["total"][k],
                     "grade": grades[k] if isinstance(grades[k], str) else None,  # not NaN
                     "verdict": verdicts[k] if isinstance(verdicts[k], str) else None,
-                    "scores": {inst: _number(raw[inst][k]) for inst in iset.instruments},
-                    "rounded": {c: _number(rounded[c][k]) for c in columns}}
+                    "scores": {inst: raw[inst][k] for inst in iset.instruments},
+                    "rounded": {c: rounded[c][k] for c in columns}}
     return out
 
 

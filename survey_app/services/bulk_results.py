@@ -41,7 +41,7 @@ from scoring.rollup import oit_indicators, oit_sub_indicator_scores
 from ..models import Assessment, OitResult, Response, ResponseLayout, ScoredResult, utcnow
 from .compact import code_columns, decode
 from .id_lists import among
-from .instrument_sets import assessment_set
+from .instrument_sets import pinned_set
 from .publication import PUBLISHED, marks_of
 from .result_store import code_digest, set_digest
 
@@ -61,9 +61,10 @@ def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
         yield list(ids[k:k + _CHUNK])
 
 
-def oit_marks_of(session: Session, assessment_ids: Sequence[int]) -> dict[int, dict[str, bool]]:
-    """Assessment id → {item: passed} of its judged OIT items, in one query per chunk."""
-    out: dict[int, dict[str, bool]] = {}
+def oit_marks_of(session: Session, assessment_ids: Sequence[int]) -> dict[int, str]:
+    """Assessment id → its judged OIT items as ``item:1`` / ``item:0``, sorted and joined by
+    commas (absent: none judged), in one query per chunk."""
+    out: dict[int, str] = {}
     for ids in _chunks(assessment_ids):
         text = sa.func.aggregate_strings(
             OitResult.item + sa.case((OitResult.passed, ":1"), else_=":0"), ",")
@@ -71,18 +72,22 @@ def oit_marks_of(session: Session, assessment_ids: Sequence[int]) -> dict[int, d
             sa.select(OitResult.assessment_id, text)
             .where(among(session, OitResult.assessment_id, ids), OitResult.passed.is_not(None))
             .group_by(OitResult.assessment_id))
-        for assessment_id, joined in rows:
-            out[assessment_id] = {part[:-2]: part[-1] == "1" for part in joined.split(",")}
+        out.update((a, ",".join(sorted(joined.split(",")))) for a, joined in rows)
     return out
 
 
+def _judged(marks: str) -> dict[str, bool]:
+    """:func:`oit_marks_of`'s text as item → passed."""
+    return {part[:-2]: part[-1] == "1" for part in marks.split(",")} if marks else {}
+
+
 def points_fingerprint(assessment, iset: InstrumentSet, marks: dict[str, list[int]],
-                       oit: dict[str, bool]) -> str:
+                       oit: str) -> str:
     """The SHA-256 of everything an assessment's point figures depend on (module docstring)."""
     parts = [code_digest(), POINTS, assessment.instrument_set, set_digest(assessment, iset),
              assessment.score_map or "",
              json.dumps(marks, sort_keys=True),
-             ",".join(f"{item}:{int(passed)}" for item, passed in sorted(oit.items()))]
+             oit]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
@@ -138,7 +143,7 @@ def collected_points(session: Session, assessments: Sequence[Any]
     oit = oit_marks_of(session, ids)
 
     def keys(of: Sequence[Any]) -> dict[int, str]:
-        return {a.id: points_fingerprint(a, isets[a.id], marks.get(a.id, {}), oit.get(a.id, {}))
+        return {a.id: points_fingerprint(a, isets[a.id], marks.get(a.id, {}), oit.get(a.id, ""))
                 for a in of}
 
     before = keys(assessments)
@@ -157,21 +162,19 @@ def collected_points(session: Session, assessments: Sequence[Any]
 
 
 def _sets(session: Session, assessments: Sequence[Any]) -> dict[int, InstrumentSet]:
-    """Assessment id → the set it was created with (:func:`.instrument_sets.assessment_set`,
-    one lookup per set and hash)."""
+    """Assessment id → the set it was created with (:func:`.instrument_sets.pinned_set`)."""
     by_key: dict[tuple, InstrumentSet] = {}
     out = {}
     for a in assessments:
         key = (a.instrument_set, a.instrument_set_sha256)
         if key not in by_key:
-            by_key[key] = assessment_set(a if isinstance(a, Assessment)
-                                         else session.get(Assessment, a.id))
+            by_key[key] = pinned_set(session, *key)
         out[a.id] = by_key[key]
     return out
 
 
 def _rate(session: Session, assessments: Sequence[Any], isets: dict[int, InstrumentSet],
-          oit: dict[int, dict[str, bool]]) -> dict[int, dict[str, float | None]]:
+          oit: dict[int, str]) -> dict[int, dict[str, float | None]]:
     """Rate assessments from their published answers and OIT checklists: one
     :func:`scoring.score_agencies` pass per (set, score map)."""
     groups: dict[tuple, list[Any]] = {}
@@ -188,7 +191,7 @@ def _rate(session: Session, assessments: Sequence[Any], isets: dict[int, Instrum
         known = {o.code for o in iset.oit_items}
         given = {}
         for a in ids:
-            judged = {k: v for k, v in oit.get(a, {}).items() if k in known}
+            judged = {k: v for k, v in _judged(oit.get(a, "")).items() if k in known}
             if judged:  # none judged: OIT unknown (as on the dashboard)
                 given[a] = oit_indicators(iset, oit_sub_indicator_scores(iset, judged,
                                                                          missing="fail"))
