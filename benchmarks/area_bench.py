@@ -6,9 +6,10 @@ schools, one with 300 schools (about 88,000 responses, as in the issue), and a m
 ``agencies.get_or_create_agency``, its closed B.E. 2569 assessment with
 ``assessments.create_assessment``, its answers with ``demo.add_synthetic_responses`` (the
 demo's bulk compact inserts of plausible respondents), released as the mixer releases them at
-the close (``publication.release_due``); its OIT checklist is judged with ``oit.save_oit``
-(for the 8,300 agencies the same rows are bulk-inserted, one multi-row INSERT per 1,000
-agencies, to keep the fill to a few minutes); one agency in ten also has a published result
+the close (``publication.release_due``, after every 500 agencies); its OIT checklist is
+judged with ``oit.save_oit`` (for the 8,300 agencies the same rows are bulk-inserted, one
+multi-row INSERT per 1,000 agencies, to keep the fill to a few minutes); one agency in ten
+also has a published result
 (``published.set_published``: indicators typed as NACC publishes them).  The supervisor
 account is made with ``accounts.create_user``.
 
@@ -132,9 +133,9 @@ def build(app, size: int, *, seed: int) -> str:
                     s.execute(sa.insert(OitResult), oit_rows)
                     oit_rows = []
                 s.commit()
-            if k % 500 == 499:
+            if k % 500 == 499 or k == size - 1:  # the close: the answers released (commits),
+                release_due(s, batch_size=5)      # 500 assessments to a transaction
                 print(f"    {k + 1} agencies", file=sys.stderr, flush=True)
-        release_due(s, batch_size=5)  # the close: every answer released (commits)
     return f"/admin/supervisor?year={YEAR}"
 
 
