@@ -3,7 +3,14 @@
 This package never imports Flask or SQLAlchemy; it does not know where its data came from.
 """
 
-from .agencies import agencies_table, group_average, pooled_item_means, rank_totals, score_agencies
+from .agencies import (
+    agencies_table,
+    group_average,
+    pool_item_means,
+    pooled_item_means,
+    rank_totals,
+    score_agencies,
+)
 from .assess import (
     AssessmentResult,
     GroupResult,
@@ -70,6 +77,7 @@ __all__ = [
     "oit_indicators",
     "oit_sub_indicator_scores",
     "option_distribution",
+    "pool_item_means",
     "pooled_item_means",
     "rank_totals",
     "roll_up",

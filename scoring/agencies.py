@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 
@@ -117,7 +116,26 @@ def pooled_item_means(results: Mapping[object, AssessmentResult]) -> pd.DataFram
 
     Returns
     -------
-    DataFrame indexed by item code (the set's order of first appearance): ``indicator``,
+    :func:`pool_item_means` of the items of every result.
+    """
+    rows = [(key, item.code, ind.code, ind.instrument, item.summary.n, item.summary.mean)
+            for key, result in results.items() for ind in result.indicators.values()
+            for item in ind.items if item.summary.n and item.summary.mean is not None]
+    return pool_item_means(pd.DataFrame(rows, columns=["agency", "item", "indicator",
+                                                      "instrument", "n", "mean"]))
+
+
+def pool_item_means(items: pd.DataFrame) -> pd.DataFrame:
+    """Pool agencies' item means into each item's mean over every answer.
+
+    Parameters
+    ----------
+    items : one row per agency and item answered: ``item``, ``indicator``, ``instrument``,
+        ``n`` (the agency's answers to the item, > 0) and ``mean`` (their mean).
+
+    Returns
+    -------
+    DataFrame indexed by item code (in order of first appearance): ``indicator``,
     ``instrument``, ``n`` (answers over all agencies), ``agencies`` (how many answered it),
     ``mean`` (full precision) and ``lowest`` (the lowest agency's item mean).
 
@@ -130,24 +148,15 @@ def pooled_item_means(results: Mapping[object, AssessmentResult]) -> pd.DataFram
 
     — exactly the mean of all the answers, without reading them again.
     """
-    rows: dict[str, dict] = {}
-    for result in results.values():
-        for ind in result.indicators.values():
-            for item in ind.items:
-                n, mean = item.summary.n, item.summary.mean
-                if not n or mean is None:
-                    continue
-                row = rows.setdefault(item.code, {"indicator": ind.code,
-                                                  "instrument": ind.instrument, "n": 0,
-                                                  "agencies": 0, "sum": 0.0,
-                                                  "lowest": math.inf})
-                row["n"] += n
-                row["agencies"] += 1
-                row["sum"] += n * mean
-                row["lowest"] = min(row["lowest"], mean)
-    frame = pd.DataFrame.from_dict(rows, orient="index",
-                                   columns=["indicator", "instrument", "n", "agencies", "sum",
-                                            "lowest"])
-    frame["mean"] = frame["sum"] / frame["n"]
-    return frame.drop(columns="sum")[["indicator", "instrument", "n", "agencies", "mean",
-                                      "lowest"]]
+    columns = ["indicator", "instrument", "n", "agencies", "mean", "lowest"]
+    if not len(items):
+        return pd.DataFrame(columns=columns)
+    frame = items.assign(weighted=items["n"] * items["mean"])
+    grouped = frame.groupby("item", sort=False)
+    out = pd.DataFrame({"indicator": grouped["indicator"].first(),
+                        "instrument": grouped["instrument"].first(),
+                        "n": grouped["n"].sum(), "agencies": grouped["n"].count(),
+                        "sum": grouped["weighted"].sum(), "lowest": grouped["mean"].min()})
+    out["mean"] = out["sum"] / out["n"]
+    out.index.name = None
+    return out[columns]

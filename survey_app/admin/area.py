@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 
-from flask import abort, render_template, request, send_file
+from flask import abort, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
 from ..extensions import db
@@ -55,15 +55,42 @@ def _record(view, name: str, action: str) -> None:
     db.session.commit()
 
 
+def _choice(name: str, allowed: tuple[str, ...]) -> str:
+    """A query argument among ``allowed`` (anything else: the first)."""
+    value = request.args.get(name, allowed[0])
+    return value if value in allowed else allowed[0]
+
+
 @bp.route("/supervisor")
 @login_required
 def supervisor():
+    """The comparison; its long tables page and sort on the server (``order`` and ``page`` for
+    the agencies, ``sort`` and ``needs_page`` for those that need answers, ``missing_page`` for
+    those without an assessment); every link keeps the year and the other table's choice."""
     comparison = _comparison()
-    db.session.commit()  # the stored results that had to be computed
+    db.session.commit()  # the stored points that had to be computed
+    order, sort = _choice("order", area.ORDERS), _choice("sort", area.SORTS)
+    rows = area.page_of(area.ordered_rows(comparison, order), request.args.get("page", type=int))
+    needs = area.page_of(comparison.needs_answers, request.args.get("needs_page", type=int))
+    missing = area.page_of(comparison.without_assessment,
+                           request.args.get("missing_page", type=int))
+    state = {"year": comparison.fiscal_year_be, "order": order, "sort": sort,
+             "page": rows.number, "needs_page": needs.number, "missing_page": missing.number}
+
+    def link(**changes) -> str:
+        """This page with ``changes`` (a new order or sort starts at its first page)."""
+        merged = {**state, **changes}
+        if "order" in changes:
+            merged["page"] = 1
+        if "sort" in changes:
+            merged["needs_page"] = 1
+        return url_for("admin.supervisor", **{k: v for k, v in merged.items()
+                                              if v is not None and v != 1})
+
     css = page_css("results")
     html = render_template("admin/results/supervisor.html", comparison=comparison,
-                           has_area=_has_area(),
-                           sort=request.args.get("sort", "shortfall"), inline_css=css)
+                           has_area=_has_area(), rows=rows, needs=needs, missing=missing,
+                           order=order, sort=sort, link=link, inline_css=css)
     return with_inline_css(html, css)
 
 

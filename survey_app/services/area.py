@@ -2,11 +2,12 @@
 
 One comparison (:func:`area_rollup`) feeds the supervisor page, the area workbook
 (:func:`write_area_workbook`) and the area summary report (:func:`area_report_view`), so the
-three show the same figures.  The scores come from :func:`.results._score_assessments` (one
-call per instrument set: the formulas of :func:`scoring.assess`); the minimum samples from
-:func:`scoring.assess.minimum_sample`; the weakest items from each assessment's own result
-(:func:`.results.assessment_result`) pooled by :func:`scoring.pooled_item_means`.  The only
-statistics computed here are across agencies: ranks, the group average and the counts.
+three show the same figures.  Every agency's figures are read set-based and the stale ones
+rated in one vectorised pass (:mod:`.bulk_results`: the formulas of :func:`scoring.assess`,
+point figures only); the minimum samples come from :func:`scoring.assess.minimum_sample`; the
+weakest items from each assessment's own item means (:func:`.bulk_results.item_means_of`)
+pooled by :func:`scoring.pool_item_means`.  The only statistics computed here are across
+agencies: ranks, the group average and the counts.
 """
 
 from __future__ import annotations
@@ -19,22 +20,30 @@ import sqlalchemy as sa
 from openpyxl.styles import Alignment, Font
 from sqlalchemy.orm import Session
 
+from questionnaires import InstrumentSet
 from questionnaires.model import SURVEY_INSTRUMENTS
-from scoring import group_average, pooled_item_means, rank_totals
+from scoring import agencies_table, group_average, pool_item_means, rank_totals
 from scoring.assess import minimum_sample
-from scoring.rollup import roll_up, round_half_up
+from scoring.rollup import round_half_up
 from scoring.tiers import floors_missed
 
 from ..models import Agency, Assessment, PublishedResult, PublishedScore, User
 from . import view_models as vm
 from .agencies import agency_scope, subtree
 from .assessments import response_counts_by_assessment
+from .bulk_results import ASSESSMENT_COLUMNS, collected_points, item_means_of
 from .exports import export_filename, neutralise
-from .instrument_sets import load_set
-from .published import published_for, rate_published, year_set
-from .results import _score_assessments, agency_info, assessment_result, usable_headcount
+from .id_lists import among
+from .instrument_sets import load_set, pinned_set
+from .published import published_of_year, rate_published_many, registry_year_set
+from .results import agency_info, usable_headcount
 
 SORTS = ("shortfall", "agency")
+#: How the comparison table may be ordered: the ranking (ranked, then provisional, then no
+#: total), by agency code, or by total (highest first, no total last).
+ORDERS = ("rank", "agency", "total")
+#: Rows per page of the supervisor's long tables (the downloads hold every row).
+PAGE_SIZE = 50
 
 #: Where the workbook's layout comes from (its notes sheet says the same, in Thai and English).
 PROVENANCE_TH = (
@@ -54,15 +63,17 @@ PROVENANCE_EN = (
 
 
 def supervisor_years(session: Session, scope: set[int] | None) -> list[int]:
-    """Return the fiscal years (newest first) with an assessment or a published result (with
-    indicators) of an agency in ``scope``."""
+    """Return the fiscal years (newest first) with an assessment or a published result of an
+    agency in ``scope`` that holds more than a total (any indicator, sub-indicator or part: a
+    year typed as parts or OIT only is a year's result too); a year of published totals only
+    is the history of later years, not listed."""
     query = sa.select(Assessment.fiscal_year_be).distinct()
     published = (sa.select(PublishedResult.fiscal_year_be).distinct()
                  .join(PublishedScore, PublishedScore.result_id == PublishedResult.id)
-                 .where(PublishedScore.code == "1"))
+                 .where(PublishedScore.code != "total"))
     if scope is not None:
-        query = query.where(Assessment.agency_id.in_(scope or {-1}))
-        published = published.where(PublishedResult.agency_id.in_(scope or {-1}))
+        query = query.where(among(session, Assessment.agency_id, scope))
+        published = published.where(among(session, PublishedResult.agency_id, scope))
     return sorted(set(session.scalars(query)) | set(session.scalars(published)), reverse=True)
 
 
@@ -81,11 +92,12 @@ def area_of(session: Session, agency: Agency, fiscal_year_be: int | None = None
                        own_agency_id=agency.id, area=agency)
 
 
-def _samples(iset, assessment: Assessment, counts: dict[str, int]) -> tuple[vm.SampleCheck, ...]:
-    headcount = usable_headcount(assessment.agency.eligible_headcount, counts.get("IIT", 0))
+def _samples(iset, assessment, headcount: int | None, counts: dict[str, int]
+             ) -> tuple[vm.SampleCheck, ...]:
+    usable = usable_headcount(headcount, counts.get("IIT", 0))
     return tuple(
         vm.SampleCheck(inst, counts.get(inst, 0),
-                       minimum_sample(iset, inst, headcount=headcount,
+                       minimum_sample(iset, inst, headcount=usable,
                                       eit_minimum=assessment.eit_minimum))
         for inst in SURVEY_INSTRUMENTS if inst in iset.methodology.minimum_sample)
 
@@ -95,39 +107,50 @@ def _number(value) -> float | None:
         else float(value)
 
 
+#: The agency columns a comparison reads (Core rows: what :func:`.results.agency_info` takes).
+AGENCY_COLUMNS = (Agency.id, Agency.code, Agency.name_th, Agency.name_en, Agency.agency_type,
+                  Agency.eligible_headcount)
+
+
 def area_rollup(session: Session, scope: set[int] | None, fiscal_year_be: int | None = None, *,
                 own_agency_id: int | None = None, area: Agency | None = None,
                 sort: str = "shortfall") -> vm.SupervisorView:
     """Compare every agency in ``scope`` (None: all) with an assessment in one fiscal year.
 
-    All agencies of an instrument set are rated at once (:func:`.results._score_assessments`).
-    An agency whose IIT or EIT responses are below the minimum sample, or whose IIT minimum is
-    unknown (no usable headcount), is *provisional*: its figures are shown, flagged, but it
-    gets no rank and is left out of the group average and the grade and tier counts.  Ranks go
-    by the rounded total of the others (equal totals share a rank, the next rank skips).
+    Every agency's assessment, response counts, stored points and published result are read
+    in a few queries for the whole scope; the assessments whose stored points are missing or
+    stale are rated in one vectorised pass per instrument set
+    (:func:`.bulk_results.collected_points`), and each set's agencies are rolled up at once
+    (:func:`scoring.agencies_table`).  An agency whose IIT or EIT responses are below the
+    minimum sample, or whose IIT minimum is unknown (no usable headcount), is *provisional*:
+    its figures are shown, flagged, but it gets no rank and is left out of the group average
+    and the grade and tier counts.  Ranks go by the rounded total of the others (equal totals
+    share a rank, the next rank skips).
     """
     years = supervisor_years(session, scope)
     if fiscal_year_be is None:
         fiscal_year_be = years[0] if years else None
-    query = sa.select(Agency).order_by(Agency.code)
+    query = sa.select(*AGENCY_COLUMNS).order_by(Agency.code)
     if scope is not None:
-        query = query.where(Agency.id.in_(scope or {-1}))
-    agencies = session.scalars(query).all()
-    latest = {a.agency_id: a for a in session.scalars(
-        sa.select(Assessment).where(Assessment.fiscal_year_be == fiscal_year_be,
-                                    Assessment.agency_id.in_([a.id for a in agencies] or [-1]))
-        .order_by(Assessment.id))}  # the newest assessment of each agency wins
+        query = query.where(among(session, Agency.id, scope))
+    agencies = session.execute(query).all()
+    by_id = {a.id: a for a in agencies}
+    assessments = sa.select(*ASSESSMENT_COLUMNS).where(Assessment.fiscal_year_be == fiscal_year_be)
+    if scope is not None:
+        assessments = assessments.where(among(session, Assessment.agency_id, scope))
+    latest = {a.agency_id: a for a in session.execute(assessments.order_by(Assessment.id))
+              if a.agency_id in by_id}  # the newest assessment of each agency wins
     # An agency's published result of the year (entered or uploaded) is its result, with or
     # without an assessment here; the others are rated from the answers collected here.
     published = {} if fiscal_year_be is None else {
-        a.id: p for a in agencies
-        if (p := published_for(session, a.id, fiscal_year_be)) is not None}
+        k: p for k, p in published_of_year(session, scope, fiscal_year_be).items() if k in by_id}
     missing = [a for a in agencies if a.id not in latest and a.id not in published]
-    by_set: dict[str, list[Assessment]] = {}
+    by_set: dict[str, list] = {}
     for assessment in latest.values():
         if assessment.agency_id not in published:
             by_set.setdefault(assessment.instrument_set, []).append(assessment)
     counts = response_counts_by_assessment(session, [a.id for a in latest.values()])
+    points = collected_points(session, [a for group in by_set.values() for a in group])
 
     rows: list[dict] = []
     full: dict[int, float] = {}  # row → unrounded total, of the agencies that met their minimums
@@ -135,73 +158,83 @@ def area_rollup(session: Session, scope: set[int] | None, fiscal_year_be: int | 
     tiers: list[tuple[str, str, str]] = []
     instruments: list[str] = []
     indicator_codes: list[str] = []
-    for set_id, assessments in by_set.items():
-        iset = load_set(set_id, session)
+    sets: dict[str, InstrumentSet] = {}
+
+    def set_of(assessment) -> InstrumentSet:
+        if assessment.instrument_set not in sets:
+            sets[assessment.instrument_set] = pinned_set(
+                session, assessment.instrument_set, assessment.instrument_set_sha256)
+        return sets[assessment.instrument_set]
+
+    def learn(iset: InstrumentSet) -> None:
         m = iset.methodology
-        grades += [(g.grade, g.grade, g.grade) for g in m.grades
-                   if g.grade not in [x[0] for x in grades]]
+        grades.extend((g.grade, g.grade, g.grade) for g in m.grades
+                      if g.grade not in [x[0] for x in grades])
         if not m.grades:
-            tiers += [(v.code, v.label_th, v.label_en) for v in m.verdicts
-                      if v.code not in [x[0] for x in tiers]]
-        instruments += [i for i in iset.instruments if i not in instruments]
-        indicator_codes += [c for c in iset.indicators if c not in indicator_codes]
-        table = _score_assessments(session, iset, assessments)
-        if not set(iset.instruments) <= set(table.columns):
-            table = table.join(roll_up(iset, table[list(iset.indicators)])[list(iset.instruments)])
-        verdicts = {v.code: v for v in m.verdicts}
-        for assessment in assessments:
-            row = table.loc[assessment.id] if assessment.id in table.index else None
-            total = None if row is None else _number(row["total"])
-            scores = {inst: None if row is None else _number(row[inst])
-                      for inst in iset.instruments}
-            tier = verdicts.get(row["verdict"]) if row is not None else None
-            samples = _samples(iset, assessment, counts[assessment.id])
-            if total is not None and all(s.met for s in samples):
-                full[len(rows)] = total
-            missed = floors_missed(iset, tier.code, total, scores) if tier else ()
+            tiers.extend((v.code, v.label_th, v.label_en) for v in m.verdicts
+                         if v.code not in [x[0] for x in tiers])
+        instruments.extend(i for i in iset.instruments if i not in instruments)
+        indicator_codes.extend(c for c in iset.indicators if c not in indicator_codes)
+
+    for set_id, members in by_set.items():
+        iset = set_of(members[0])
+        m = iset.methodology
+        learn(iset)
+        known = {a.id: points[a.id] for a in members
+                 if any(v is not None for v in points[a.id].values())}  # no score at all: no row
+        shown = _figures(iset, agencies_table(
+            iset, pd.DataFrame.from_dict(known, orient="index", dtype=float)))
+        for assessment in members:
+            figures = shown.get(assessment.id, _NO_FIGURES)
+            samples = _samples(iset, assessment, by_id[assessment.agency_id].eligible_headcount,
+                               counts[assessment.id])
+            if figures["total"] is not None and all(s.met for s in samples):
+                full[len(rows)] = figures["unrounded"]
             rows.append(dict(
-                agency=agency_info(assessment.agency), assessment_id=assessment.id,
-                instrument_set=set_id,
-                total=None if total is None else round_half_up(total, m.decimals),
-                grade=None if row is None else row["grade"],
-                verdict=None if tier is None else vm.Verdict(
-                    tier.code, tier.label_th, tier.label_en, tier.passed,
-                    tuple(vm.FloorMissed(f.instrument, f.score, f.floor) for f in missed)),
+                agency=agency_info(by_id[assessment.agency_id]), assessment_id=assessment.id,
+                instrument_set=set_id, **_shown(iset, figures),
                 responses=tuple((s.instrument, s.received) for s in samples),
-                weighted=tuple((inst, None if row is None
-                                else _rounded(row[f"{inst}_weighted"], m.decimals))
-                               for inst in iset.instruments),
-                scores=tuple((inst, None if v is None else round_half_up(v, m.decimals))
-                             for inst, v in scores.items()),
-                indicators=tuple((c, None if row is None else _rounded(row[c], m.decimals))
-                                 for c in iset.indicators),
                 samples=samples,
                 target=(assessment.indicator_target if assessment.indicator_target is not None
                         else m.indicator_target),
                 own=assessment.agency_id == own_agency_id))
+    # Published results, rated set by set (:func:`.published.rate_published_many`): no
+    # minimum-sample checks (NACC's figures do not depend on the answers collected here).
+    default_set: list[InstrumentSet | None] = []  # the registry's set of the year, read once
+    published_sets: dict[str, tuple[InstrumentSet, list]] = {}
     for agency in agencies:
         if agency.id not in published:
             continue
         assessment = latest.get(agency.id)
-        iset = (load_set(assessment.instrument_set, session) if assessment is not None
-                else year_set(session, agency, fiscal_year_be))
-        if iset is None:
-            continue
+        if assessment is not None:
+            iset = set_of(assessment)
+        else:
+            if not default_set:
+                default_set.append(registry_year_set(session, fiscal_year_be))
+            iset = default_set[0]
+        if iset is not None:
+            published_sets.setdefault(iset.id, (iset, []))[1].append(agency)
+    for iset, group in published_sets.values():
         m = iset.methodology
-        grades += [(g.grade, g.grade, g.grade) for g in m.grades
-                   if g.grade not in [x[0] for x in grades]]
-        if not m.grades:
-            tiers += [(v.code, v.label_th, v.label_en) for v in m.verdicts
-                      if v.code not in [x[0] for x in tiers]]
-        instruments += [i for i in iset.instruments if i not in instruments]
-        indicator_codes += [c for c in iset.indicators if c not in indicator_codes]
-        row = _published_row(iset, agency, published[agency.id], assessment,
-                             None if assessment is None else counts[assessment.id],
-                             own_agency_id)
-        if row["total"] is not None:
-            full[len(rows)] = (published[agency.id].total
-                               if published[agency.id].total is not None else row["total"])
-        rows.append(row)
+        learn(iset)
+        shown = _figures(iset, rate_published_many(iset, {a.id: published[a.id] for a in group}))
+        for agency in group:
+            figures = shown[agency.id]
+            assessment = latest.get(agency.id)
+            if figures["total"] is not None:
+                given = published[agency.id].total
+                full[len(rows)] = given if given is not None else figures["total"]
+            counts_of = {} if assessment is None else counts[assessment.id]
+            rows.append(dict(
+                agency=agency_info(agency),
+                assessment_id=None if assessment is None else assessment.id,
+                instrument_set=iset.id, **_shown(iset, figures),
+                responses=tuple((inst, counts_of.get(inst, 0)) for inst in SURVEY_INSTRUMENTS
+                                if inst in m.minimum_sample),
+                samples=(),
+                target=(assessment.indicator_target if assessment is not None
+                        and assessment.indicator_target is not None else m.indicator_target),
+                own=agency.id == own_agency_id, source="published"))
     members: dict[str, list[int]] = {}  # agency type → its rows: ranked apart (an area office
     for k, r in enumerate(rows):        # and its schools are assessed in different groups)
         members.setdefault(r["agency"].agency_type, []).append(k)
@@ -234,31 +267,48 @@ def area_rollup(session: Session, scope: set[int] | None, fiscal_year_be: int | 
         area=None if area is None else agency_info(area))
 
 
-def _published_row(iset, agency: Agency, published, assessment: Assessment | None,
-                   counts: dict[str, int] | None, own_agency_id: int | None) -> dict:
-    """A supervisor row from an agency's published result (:func:`.published.rate_published`):
-    no minimum-sample checks (NACC's figures do not depend on the answers collected here)."""
-    result = rate_published(iset, published)
+_NO_FIGURES = {"unrounded": None, "total": None, "grade": None, "verdict": None,
+               "scores": {}, "rounded": {}}
+
+
+def _figures(iset: InstrumentSet, table: pd.DataFrame) -> dict[int, dict]:
+    """Each row of a :func:`scoring.agencies_table`-shaped frame as the page shows it: every
+    figure rounded once by ``scoring`` (one :func:`round_half_up` per column, not per cell)."""
     m = iset.methodology
-    verdict = result.verdict
+    columns = (*iset.indicators, *iset.instruments,
+               *(f"{inst}_weighted" for inst in iset.instruments), "total")
+    def numbers(values: np.ndarray) -> list[float | None]:
+        return [None if v != v else v for v in values.tolist()]  # NaN → None
+
+    raw = {c: numbers(table[c].to_numpy(dtype=float)) for c in ("total", *iset.instruments)}
+    rounded = {c: numbers(round_half_up(table[c].to_numpy(dtype=float), m.decimals))
+               for c in columns}
+    grades = table["grade"].to_numpy(dtype=object)
+    verdicts = table["verdict"].to_numpy(dtype=object)
+    out = {}
+    for k, key in enumerate(table.index):
+        out[key] = {"unrounded": raw["total"][k], "total": rounded["total"][k],
+                    "grade": grades[k] if isinstance(grades[k], str) else None,  # not NaN
+                    "verdict": verdicts[k] if isinstance(verdicts[k], str) else None,
+                    "scores": {inst: raw[inst][k] for inst in iset.instruments},
+                    "rounded": {c: rounded[c][k] for c in columns}}
+    return out
+
+
+def _shown(iset: InstrumentSet, figures: dict) -> dict:
+    """A row's figures (:func:`_figures`) as :class:`vm.SupervisorRow` fields."""
+    tier = next((v for v in iset.methodology.verdicts if v.code == figures["verdict"]), None)
+    missed = floors_missed(iset, tier.code, figures["unrounded"], figures["scores"]) \
+        if tier else ()
+    rounded = figures["rounded"]
     return dict(
-        agency=agency_info(agency), assessment_id=None if assessment is None else assessment.id,
-        instrument_set=iset.id,
-        total=_rounded(result.total, m.decimals), grade=result.grade,
-        verdict=None if verdict is None else vm.Verdict(
-            verdict.code, verdict.label_th, verdict.label_en, verdict.passed,
-            tuple(vm.FloorMissed(f.instrument, f.score, f.floor) for f in result.floors_missed)),
-        responses=tuple((inst, (counts or {}).get(inst, 0)) for inst in SURVEY_INSTRUMENTS
-                        if inst in m.minimum_sample),
-        weighted=tuple((c, _rounded(i.weighted, m.decimals))
-                       for c, i in result.instruments.items()),
-        scores=tuple((c, _rounded(i.score, m.decimals)) for c, i in result.instruments.items()),
-        indicators=tuple((c, _rounded(i.score, m.decimals))
-                         for c, i in result.indicators.items()),
-        samples=(),
-        target=(assessment.indicator_target if assessment is not None
-                and assessment.indicator_target is not None else m.indicator_target),
-        own=agency.id == own_agency_id, source="published")
+        total=figures["total"], grade=figures["grade"],
+        verdict=None if tier is None else vm.Verdict(
+            tier.code, tier.label_th, tier.label_en, tier.passed,
+            tuple(vm.FloorMissed(f.instrument, f.score, f.floor) for f in missed)),
+        weighted=tuple((inst, rounded.get(f"{inst}_weighted")) for inst in iset.instruments),
+        scores=tuple((inst, rounded.get(inst)) for inst in iset.instruments),
+        indicators=tuple((c, rounded.get(c)) for c in iset.indicators))
 
 
 def _group_order(members: dict[str, list[int]], rows: list[vm.SupervisorRow]) -> list[str]:
@@ -284,9 +334,27 @@ def _rank_group(agency_type: str, rows: list[vm.SupervisorRow], totals: list[flo
             for code, th, en in tiers))
 
 
-def _rounded(value, decimals: int) -> float | None:
-    number = _number(value)
-    return None if number is None else round_half_up(number, decimals)
+def ordered_rows(view: vm.SupervisorView, order: str = "rank") -> tuple[vm.SupervisorRow, ...]:
+    """The comparison's rows in one of :data:`ORDERS` (``"rank"``: as :func:`area_rollup`
+    gives them)."""
+    if order not in ORDERS:
+        raise ValueError(f"order must be one of {', '.join(ORDERS)}, not {order!r}")
+    if order == "agency":
+        return tuple(sorted(view.rows, key=lambda r: r.agency.code))
+    if order == "total":
+        return tuple(sorted(view.rows, key=lambda r: (r.total is None, -(r.total or 0.0),
+                                                      r.agency.code)))
+    return view.rows
+
+
+def page_of(items, number: int | None, size: int | None = None) -> vm.Page:
+    """Page ``number`` (from 1; out of range: the nearest page) of ``items``, ``size``
+    (default :data:`PAGE_SIZE`) to a page."""
+    items, size = tuple(items), size or PAGE_SIZE
+    pages = max(1, -(-len(items) // size))
+    number = min(max(number or 1, 1), pages)
+    return vm.Page(items=items[(number - 1) * size:number * size], number=number, pages=pages,
+                   total=len(items), size=size)
 
 
 def needs_answers(rows: Iterable[vm.SupervisorRow], *, sort: str = "shortfall"
@@ -478,17 +546,17 @@ def area_report_view(session: Session, view: vm.SupervisorView, *,
 
     Agencies below target and the weakest items are over the agencies that met their minimum
     samples (the ranked ones), as the group average is.  Item means are each assessment's own
-    (:func:`.results.assessment_result`, intervals off), pooled over every answer.
+    over its published answers (:func:`.bulk_results.item_means_of`: read for every ranked
+    assessment at once, as :func:`scoring.assess` summarises an item), pooled over every
+    answer by :func:`scoring.pool_item_means`.
     """
     ranked = view.ranked
-    results = {}
-    sets = {}
-    for r in ranked:
-        if r.assessment_id is None:  # a published result only: no answers to pool
-            continue
-        assessment = session.get(Assessment, r.assessment_id)
-        results[r.assessment_id] = assessment_result(session, assessment, bootstrap=0)
-        sets.setdefault(r.instrument_set, load_set(r.instrument_set, session))
+    with_answers = [r.assessment_id for r in ranked
+                    if r.assessment_id is not None]  # a published result only: none to pool
+    sets = {r.instrument_set: load_set(r.instrument_set, session)
+            for r in ranked if r.assessment_id is not None}
+    assessments = session.execute(sa.select(*ASSESSMENT_COLUMNS).where(
+        among(session, Assessment.id, with_answers))).all() if with_answers else []
     names: dict[str, tuple[str, str]] = {}
     texts: dict[str, tuple[str, str]] = {}
     for iset in sets.values():
@@ -505,7 +573,7 @@ def area_report_view(session: Session, view: vm.SupervisorView, *,
         below.append(vm.IndicatorBelow(code, *names.get(code, (code, code)),
                                        agencies=tuple(sorted(hits, key=lambda h: (h.score,
                                                                                   h.agency.code)))))
-    pooled = pooled_item_means(results) if results else None
+    pooled = pool_item_means(item_means_of(session, assessments)) if assessments else None
     items: tuple[vm.AreaItem, ...] = ()
     if pooled is not None and len(pooled):
         order = pooled.sort_values(["mean"], kind="stable").head(weakest)

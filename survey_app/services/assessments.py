@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from ..models import Agency, Assessment, ResponseTally, RetiredPublicToken, utcnow
 from ..quarters import buddhist_year
+from .id_lists import among
 from .instrument_sets import assessment_set, pin_set
 
 #: How long an assessment opened by hand stays open when its closing time had passed.
@@ -222,7 +223,7 @@ def response_counts_by_assessment(session: Session, assessment_ids: Iterable[int
     rows = session.execute(
         sa.select(ResponseTally.assessment_id, ResponseTally.instrument,
                   sa.func.sum(ResponseTally.responses))
-        .where(ResponseTally.assessment_id.in_(ids))
+        .where(among(session, ResponseTally.assessment_id, ids))
         .group_by(ResponseTally.assessment_id, ResponseTally.instrument)
     )
     for assessment_id, instrument, n in rows:

@@ -105,16 +105,21 @@ def assessment_set(assessment: Assessment) -> InstrumentSet:
     The hash the assessment recorded names its definition: once parsed in this process, the
     set is returned without a query (stored rows are never updated).
     """
-    expected = assessment.instrument_set_sha256
+    return pinned_set(object_session(assessment), assessment.instrument_set,
+                      assessment.instrument_set_sha256)
+
+
+def pinned_set(session: Session, set_id: str, expected: str | None) -> InstrumentSet:
+    """The set ``set_id`` as pinned to the hash ``expected`` (:func:`assessment_set` of an
+    assessment given by its columns: no query once parsed in this process)."""
     if expected is not None and expected in _PARSED:
         return _PARSED[expected]
-    session = object_session(assessment)
-    iset = load_set(assessment.instrument_set, session)
+    iset = load_set(set_id, session)
     if expected is not None:
-        row = _stored(session, assessment.instrument_set)
+        row = _stored(session, set_id)
         if row is None or row.sha256 != expected:
             raise DefinitionError(
-                assessment.instrument_set, "instrument set",
+                set_id, "instrument set",
                 f"the stored definition this assessment was created with (sha256 {expected[:12]}) "
                 "is missing or was altered in the database")
     return iset

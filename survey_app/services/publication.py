@@ -29,6 +29,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..models import Assessment, AssessmentReopening, AuditEvent, Ballot, Publication, Response, utcnow
+from .id_lists import among
 
 #: The filter every reader of figures and exports puts on ``response``.
 PUBLISHED = Response.publication_id.is_not(None)
@@ -47,6 +48,21 @@ def marks(session: Session, assessment_id: int) -> dict[str, list[int]]:
                   sa.func.max(Publication.id))
         .where(Publication.assessment_id == assessment_id).group_by(Publication.instrument))
     return {instrument: [int(n), int(top)] for instrument, n, top in rows}
+
+
+def marks_of(session: Session, assessment_ids: Iterable[int]) -> dict[int, dict[str, list[int]]]:
+    """Assessment id → :func:`marks` (absent: nothing published), in one query per chunk."""
+    ids = list(assessment_ids)
+    found: dict[int, dict[str, list[int]]] = {}
+    for k in range(0, len(ids), 5000):
+        rows = session.execute(
+            sa.select(Publication.assessment_id, Publication.instrument,
+                      sa.func.sum(Publication.responses), sa.func.max(Publication.id))
+            .where(among(session, Publication.assessment_id, ids[k:k + 5000]))
+            .group_by(Publication.assessment_id, Publication.instrument))
+        for assessment_id, instrument, n, top in rows:
+            found.setdefault(assessment_id, {})[instrument] = [int(n), int(top)]
+    return found
 
 
 def published_counts(session: Session, assessment_id: int) -> dict[str, int]:

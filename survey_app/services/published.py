@@ -18,18 +18,21 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
+import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from questionnaires import InstrumentSet
-from scoring import AssessmentResult, assess
+from scoring import AssessmentResult, agencies_table, assess
 from scoring.assess import with_published_parts
-from scoring.rollup import round_half_up
+from scoring.rollup import oit_indicators, round_half_up
 
 from ..models import Agency, Assessment, PublishedResult, PublishedScore
+from .id_lists import among
 from .instrument_sets import assessment_set, default_set_id, list_sets, load_set
 from .oit import _JUDGEMENT, CHECKLIST_HEADER  # the checklist download, read back as it is
 from .refusals import Reason, Refusal, reason
@@ -169,6 +172,12 @@ def year_set(session: Session, agency: Agency, year: int) -> InstrumentSet | Non
         .order_by(Assessment.id))
     if assessment is not None:
         return assessment_set(assessment)
+    return registry_year_set(session, year)
+
+
+def registry_year_set(session: Session, year: int) -> InstrumentSet | None:
+    """The registry's set for ``year`` (:func:`year_set` of an agency without an assessment
+    that year)."""
     set_id = default_set_id(list_sets(session), year)
     return None if set_id is None else load_set(set_id, session)
 
@@ -211,6 +220,32 @@ def published_for(session: Session, agency_id: int, year: int) -> Published | No
     row = session.scalar(sa.select(PublishedResult).where(
         PublishedResult.agency_id == agency_id, PublishedResult.fiscal_year_be == year))
     return None if row is None else _published(row)
+
+
+def published_of_year(session: Session, agency_ids: set[int] | None, year: int
+                      ) -> dict[int, Published]:
+    """Agency id → its published result of ``year``, for every agency in ``agency_ids``
+    (None: all), in two queries (the results, then their figures)."""
+    query = (sa.select(PublishedResult.id, PublishedResult.agency_id, PublishedResult.source,
+                       PublishedResult.as_given, PublishedResult.entered_by,
+                       PublishedResult.entered_at)
+             .where(PublishedResult.fiscal_year_be == year))
+    if agency_ids is not None:
+        query = query.where(among(session, PublishedResult.agency_id, agency_ids))
+    rows = session.execute(query).all()
+    if not rows:
+        return {}
+    scores: dict[int, dict[str, float]] = {r.id: {} for r in rows}
+    figures = (sa.select(PublishedScore.result_id, PublishedScore.code, PublishedScore.score)
+               .join(PublishedResult, PublishedResult.id == PublishedScore.result_id)
+               .where(PublishedResult.fiscal_year_be == year))
+    for result_id, code, score in session.execute(figures):
+        if result_id in scores:
+            scores[result_id][code] = score
+    return {r.agency_id: Published(agency_id=r.agency_id, fiscal_year_be=year,
+                                   scores=scores[r.id], source=r.source, as_given=r.as_given,
+                                   entered_by=r.entered_by, entered_at=r.entered_at)
+            for r in rows}
 
 
 def published_totals(session: Session, agency_id: int, before: int) -> dict[int, float]:
@@ -351,6 +386,45 @@ def rate_published(iset: InstrumentSet, published: Published, *,
 
 def _differs(published: float, computed: float | None) -> bool:
     return computed is None or bool(_compare("", published, computed))
+
+
+def rate_published_many(iset: InstrumentSet, published: Mapping[int, Published]
+                        ) -> pd.DataFrame:
+    """Many published results rated on one set at once, as :func:`rate_published` rates each
+    (without history or target): :func:`scoring.agencies_table`'s frame, indexed by the keys
+    of ``published`` (its columns: the indicators, the instruments' scores and weighted parts,
+    the total, grade and verdict).
+
+    The indicators given (and indicators 9/10 from their given sub-indicators) are rolled up
+    in one vectorised pass; a result whose parts or total the indicators do not give back is
+    rated on its own by :func:`rate_published` (:func:`scoring.assess.with_published_parts`).
+    """
+    rows: dict[int, dict[str, float]] = {}
+    for key, p in published.items():
+        subs = {c: v for c, v in p.scores.items() if c in iset.sub_indicators}
+        given = oit_indicators(iset, subs) if subs else {}
+        given.update({c: v for c, v in p.scores.items() if c in iset.indicators})
+        rows[key] = given
+    frame = pd.DataFrame.from_dict(rows, orient="index", dtype=float).reindex(list(published))
+    table = agencies_table(iset, frame).reindex(list(published))
+    weighted = {inst: table[f"{inst}_weighted"].to_numpy(dtype=float)
+                for inst in iset.instruments}
+    totals = table["total"].to_numpy(dtype=float)
+    for k, (key, p) in enumerate(published.items()):
+        known = {inst: None if np.isnan(w[k]) else float(w[k]) for inst, w in weighted.items()}
+        total = None if np.isnan(totals[k]) else float(totals[k])
+        if not any(c in iset.instruments and _differs(v, known[c]) for c, v in p.scores.items()) \
+                and (p.total is None or not _differs(p.total, total)):
+            continue
+        result = rate_published(iset, p)  # a part or the total as published
+        values = {c: i.score for c, i in result.indicators.items()}
+        values.update({c: i.score for c, i in result.instruments.items()})
+        values.update({f"{c}_weighted": i.weighted for c, i in result.instruments.items()})
+        values.update(total=result.total, grade=result.grade,
+                      verdict=None if result.verdict is None else result.verdict.code)
+        for column, value in values.items():
+            table.loc[key, column] = np.nan if value is None else value
+    return table
 
 
 # -- writing ----------------------------------------------------------------------------------

@@ -61,7 +61,7 @@ CODE_FILES = (
     *sorted((_PACKAGE.parent / "questionnaires").glob("*.py")),
     *(_PACKAGE / "services" / f"{name}.py"
       for name in ("results", "result_store", "imports", "exports", "oit", "instrument_sets",
-                   "publication")),
+                   "publication", "bulk_results")),
 )
 
 

@@ -3,8 +3,9 @@
 The one seam between stored data and :mod:`scoring`: models → DataFrames → ``scoring.assess`` →
 ``scoring.report.result_to_dict`` → the typed view models of :mod:`.view_models` that
 templates, exports and the report read.
-Nothing here rounds or rolls up a figure itself.  :func:`_score_assessments` rates many
-assessments at once; the comparison across agencies built on it is in :mod:`.area`.
+Nothing here rounds or rolls up a figure itself.  Many assessments at once (point figures
+only) are rated in :mod:`.bulk_results`; the comparison across agencies built on it is in
+:mod:`.area`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -21,7 +21,7 @@ from questionnaires import InstrumentSet
 from questionnaires.model import SURVEY_INSTRUMENTS
 from questionnaires.provenance import unconfirmed
 from questionnaires.score_maps import ScoreMap, apply_score_map, score_maps
-from scoring import AssessmentResult, agencies_table, assess
+from scoring import AssessmentResult, assess
 from scoring.assess import DEFAULT_BOOTSTRAP, DEFAULT_SEED, IndicatorResult
 from scoring.intervals import DEFAULT_METHOD, Interval
 from scoring.report import result_to_dict
@@ -501,33 +501,3 @@ def agency_info(agency: Agency) -> vm.AgencyInfo:
     return vm.AgencyInfo(id=agency.id, code=agency.code, name_th=agency.name_th,
                          name_en=agency.name_en or agency.name_th,
                          agency_type=agency.agency_type, headcount=agency.eligible_headcount)
-
-
-# -- the supervisor's comparison --------------------------------------------------------------
-
-
-def _score_assessments(session: Session, iset: InstrumentSet,
-                       assessments: list[Assessment]):
-    """Return the supervisor's table of several assessments of one set from their stored results.
-
-    Rows are keyed by assessment id, with :func:`scoring.score_agencies`'s columns (indicators,
-    ``n_IIT``/``n_EIT``, the roll-up's instrument scores, weighted parts, total, grade and
-    verdict), rolled up by :func:`scoring.agencies_table` from each stored result's unrounded
-    indicator scores (:func:`stored_result`: OIT from each checklist as on the dashboard,
-    unjudged items not passed; none judged leaves OIT unknown).  An assessment with no score
-    at all has no row.
-    """
-    known: dict[int, dict[str, float | None]] = {}
-    counts: dict[int, dict[str, int]] = {}
-    for assessment in assessments:
-        stored = stored_result(session, assessment)
-        if all(v is None for v in stored.indicators.values()):
-            continue
-        known[assessment.id] = stored.indicators
-        counts[assessment.id] = {f"n_{inst}": d["responses"] or 0
-                                 for inst, d in stored.scores["instruments"].items()
-                                 if inst in SURVEY_INSTRUMENTS}
-    indicators = pd.DataFrame.from_dict(known, orient="index", dtype=float)
-    return agencies_table(iset, indicators,
-                          pd.DataFrame.from_dict(counts, orient="index") if counts else None)
-

@@ -178,3 +178,23 @@ class AreaReportView:
     below_target: tuple[IndicatorBelow, ...]
     weakest_items: tuple[AreaItem, ...]  # lowest pooled mean first
     targets: tuple[float, ...]  # the ranked agencies' indicator targets (usually one)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a long list, numbered from 1 (the supervisor's tables page on the server)."""
+
+    items: tuple
+    number: int
+    pages: int  # at least 1
+    total: int  # items on every page
+    size: int
+
+    @property
+    def first(self) -> int:
+        """1-based position of the first item shown (0 when there is none)."""
+        return (self.number - 1) * self.size + 1 if self.items else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.items) - 1 if self.items else 0

@@ -1,0 +1,259 @@
+"""Time the supervisor's comparison (and the area workbook) over many agencies (issue 19 item 2).
+
+Three fresh databases are built through the app's own services: an area office with 5
+schools, one with 300 schools (about 88,000 responses, as in the issue), and a ministry with
+8,300 agencies below it (about 60 responses each).  Every agency is made with
+``agencies.get_or_create_agency``, its closed B.E. 2569 assessment with
+``assessments.create_assessment``, its answers with ``demo.add_synthetic_responses`` (the
+demo's bulk compact inserts of plausible respondents), released as the mixer releases them at
+the close (``publication.release_due``, after every 500 agencies); its OIT checklist is
+judged with ``oit.save_oit`` (for the 8,300 agencies the same rows are bulk-inserted, one
+multi-row INSERT per 1,000 agencies, to keep the fill to a few minutes); one agency in ten
+also has a published result
+(``published.set_published``: indicators typed as NACC publishes them).  The supervisor
+account is made with ``accounts.create_user``.
+
+Then, through the Flask test client signed in as the office's (or ministry's) supervisor:
+
+- **warm**: the median of ``--repeat`` loads of ``/admin/supervisor?year=2569`` after a first,
+  untimed load (nothing changed);
+- **after one change**: one agency gets a published EIT batch (5 answers), then one load;
+- **cold**: the first load after every stored result is dropped (``DELETE FROM
+  scored_result``): every agency is rated again from its answers;
+- the area workbook (``/admin/supervisor/area.xlsx``), warm and cold, for the record;
+- the floor: the median load of a console page that reads nothing of the agencies (the
+  password page), measured in the same run.
+
+Goals (issue 19 item 2): 300 schools warm ≤ 0.1 s and cold ≤ 1 s; 8,300 agencies warm ≤ 2 s
+and cold ≤ 5 s; from 5 to 300 schools at most 3× warm.  Each is printed PASS or MISS.
+
+    .venv/bin/python benchmarks/area_bench.py                         # PostgreSQL
+    .venv/bin/python benchmarks/area_bench.py --sizes 5 300           # without the 8,300
+    .venv/bin/python benchmarks/area_bench.py --backend sqlite
+
+Not part of the test run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import sqlalchemy as sa
+
+PG_SERVER = os.environ.get("ITA_BENCH_PG_URL",
+                           "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+YEAR = 2569
+SET = "ita-2569"
+PASSWORD = "area-bench-" + secrets.token_hex(8)
+#: size → responses per agency (40 % IIT): 88,000 over 300 schools as in the issue.
+RESPONSES = {5: 293, 300: 293}
+LARGE_RESPONSES = 60
+GOALS = {300: (0.100, 1.0), 8300: (2.0, 5.0)}  # size → (warm, cold) seconds
+GROWTH = 3.0
+
+
+def _pg_database() -> tuple[str, callable]:
+    admin = sa.create_engine(PG_SERVER, isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)
+    name = f"ita_area_{os.getpid()}_{secrets.token_hex(3)}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                 "WHERE datname = :n AND pid <> pg_backend_pid()"), {"n": name})
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.dispose()
+
+    return sa.make_url(PG_SERVER).set(database=name).render_as_string(hide_password=False), drop
+
+
+def _published_figures(iset, rng) -> dict[str, float]:
+    """Indicator scores as NACC publishes them (two decimals)."""
+    return {code: round(float(rng.uniform(60, 100)), 2) for code in iset.indicators}
+
+
+def build(app, size: int, *, seed: int) -> str:
+    """Fill the database: an office (``size`` ≤ 300) or a ministry with ``size`` agencies."""
+    from survey_app.services.demo import add_synthetic_responses
+
+    from survey_app.extensions import db
+    from survey_app.models import OitResult
+    from survey_app.services.accounts import create_user
+    from survey_app.services.agencies import get_or_create_agency
+    from survey_app.services.assessments import create_assessment
+    from survey_app.services.instrument_sets import load_set
+    from survey_app.services.oit import OitEntry, save_oit
+    from survey_app.services.publication import release_due
+    from survey_app.services.published import set_published
+
+    rng = np.random.default_rng(seed)
+    large = size > 300
+    per_agency = LARGE_RESPONSES if large else RESPONSES.get(size, 293)
+    now = dt.datetime.now(dt.UTC)
+    with app.app_context():
+        s = db.session
+        iset = load_set(SET, s)
+        top, _ = get_or_create_agency(
+            s, code="TOP", name_th="กระทรวง" if large else "สำนักงานเขตพื้นที่การศึกษา",
+            agency_type="ministry" if large else "area_office", eligible_headcount=40)
+        create_user(s, username="supervisor", password=PASSWORD, role="agency_admin", agency=top)
+        s.commit()
+        oit_rows: list[dict] = []
+        for k in range(size):
+            agency, _ = get_or_create_agency(
+                s, code=f"S{k:05d}", name_th=f"โรงเรียนทดสอบ {k}", name_en=f"School {k}",
+                agency_type="school", eligible_headcount=int(rng.integers(150, 400)),
+                parent=top)
+            assessment = create_assessment(
+                s, agency, fiscal_year_be=YEAR, instrument_set=SET,
+                opens_at=now - dt.timedelta(days=30), closes_at=now - dt.timedelta(hours=1))
+            passed = rng.random(len(iset.oit_items)) < 0.85
+            if large:
+                oit_rows += [{"assessment_id": assessment.id, "item": o.code,
+                              "passed": bool(p), "evidence_urls": "", "note": ""}
+                             for o, p in zip(iset.oit_items, passed, strict=True)]
+            else:
+                save_oit(s, assessment, [OitEntry(o.code, bool(p))
+                                         for o, p in zip(iset.oit_items, passed, strict=True)])
+            add_synthetic_responses(s, assessment, per_agency, seed=seed + k)  # commits
+            if k % 10 == 9:
+                set_published(s, agency, YEAR, _published_figures(iset, rng), source="cli",
+                              entered_by="area_bench")
+            if len(oit_rows) >= 1000 * len(iset.oit_items) or k == size - 1:
+                if oit_rows:
+                    s.execute(sa.insert(OitResult), oit_rows)
+                    oit_rows = []
+                s.commit()
+            if k % 500 == 499 or k == size - 1:  # the close: the answers released (commits),
+                release_due(s, batch_size=5)      # 500 assessments to a transaction
+                print(f"    {k + 1} agencies", file=sys.stderr, flush=True)
+    return f"/admin/supervisor?year={YEAR}"
+
+
+def _timed(client, url: str) -> float:
+    start = time.perf_counter()
+    response = client.get(url)
+    response.get_data()
+    elapsed = time.perf_counter() - start
+    if response.status_code != 200:
+        raise SystemExit(f"{url}: HTTP {response.status_code}")
+    return elapsed
+
+
+def _one_change(app, seed: int) -> None:
+    """One agency gets a published EIT batch of 5 (the window opened for them, then closed)."""
+    from survey_app.services.demo import add_synthetic_responses
+
+    from survey_app.extensions import db
+    from survey_app.models import Assessment
+    from survey_app.services.publication import release_due
+
+    with app.app_context():
+        s = db.session
+        assessment = s.scalar(sa.select(Assessment).order_by(Assessment.id).limit(1))
+        closes = assessment.closes_at
+        assessment.closes_at = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+        s.commit()
+        add_synthetic_responses(s, assessment, 12, seed=seed)  # 5 IIT (withheld), 7 EIT
+        assessment = s.get(Assessment, assessment.id)
+        release_due(s, batch_size=5)  # open: the EIT batch is published
+        s.get(Assessment, assessment.id).closes_at = closes
+        s.commit()
+
+
+def _drop_results(app) -> None:
+    from survey_app.extensions import db
+    from survey_app.models import ScoredResult
+
+    with app.app_context():
+        db.session.execute(sa.delete(ScoredResult))
+        db.session.commit()
+
+
+def measure(size: int, *, backend: str, repeat: int, seed: int) -> dict[str, float]:
+    from survey_app import create_app
+    from survey_app.extensions import db
+    from survey_app.services.schema import upgrade
+
+    tmp = Path(tempfile.mkdtemp(prefix="ita-area-"))
+    drop = None
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp / 'ita.sqlite3'}"
+    else:
+        url, drop = _pg_database()
+    try:
+        app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": str(tmp / "instance"),
+                          "SECRET_KEY": secrets.token_hex(16), "WTF_CSRF_ENABLED": False,
+                          "RATELIMIT_ENABLED": False, "TESTING": True})
+        with app.app_context():
+            upgrade(db.engine)
+        started = time.perf_counter()
+        page = build(app, size, seed=seed)
+        out: dict[str, float] = {"fill": time.perf_counter() - started}
+        client = app.test_client()
+        login = client.post("/admin/login", data={"username": "supervisor",
+                                                  "password": PASSWORD})
+        assert login.status_code == 302, login.status_code
+        workbook = f"/admin/supervisor/area.xlsx?year={YEAR}"
+        floor = "/admin/account/password"
+        _timed(client, floor)
+        out["floor"] = statistics.median(_timed(client, floor) for _ in range(repeat))
+        out["first"] = _timed(client, page)  # every agency rated from its answers, stored
+        out["warm"] = statistics.median(_timed(client, page) for _ in range(repeat))
+        _one_change(app, seed + 99)
+        out["after_change"] = _timed(client, page)
+        _drop_results(app)
+        out["cold"] = _timed(client, page)
+        out["workbook_warm"] = statistics.median(_timed(client, workbook)
+                                                 for _ in range(max(1, repeat // 2)))
+        _drop_results(app)
+        out["workbook_cold"] = _timed(client, workbook)
+        db.dispose(app)
+        return out
+    finally:
+        if drop is not None:
+            drop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[5, 300, 8300])
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="postgresql")
+    parser.add_argument("--repeat", type=int, default=5, help="warm loads (median)")
+    parser.add_argument("--seed", type=int, default=19)
+    args = parser.parse_args()
+    results = {}
+    for size in args.sizes:
+        print(f"building {size} agencies ({args.backend}) …", file=sys.stderr, flush=True)
+        results[size] = measure(size, backend=args.backend, repeat=args.repeat, seed=args.seed)
+        r = results[size]
+        print(f"{size:>5} agencies: fill {r['fill']:.0f} s; floor {r['floor'] * 1000:.0f} ms; "
+              f"first {r['first']:.3f} s; warm {r['warm']:.3f} s; after one change "
+              f"{r['after_change']:.3f} s; cold {r['cold']:.3f} s; workbook warm "
+              f"{r['workbook_warm']:.3f} s, cold {r['workbook_cold']:.3f} s", flush=True)
+    for size, (warm, cold) in GOALS.items():
+        if size in results:
+            r = results[size]
+            for name, goal in (("warm", warm), ("cold", cold)):
+                print(f"{'PASS' if r[name] <= goal else 'MISS'} {size} agencies {name} "
+                      f"{r[name]:.3f} s ≤ {goal} s")
+            print(f"{'PASS' if r['after_change'] <= cold else 'MISS'} {size} agencies after one "
+                  f"change {r['after_change']:.3f} s ≤ {cold} s")
+    if 5 in results and 300 in results:
+        ratio = results[300]["warm"] / results[5]["warm"]
+        print(f"{'PASS' if ratio <= GROWTH else 'MISS'} growth 5 → 300 agencies warm "
+              f"{ratio:.2f}× ≤ {GROWTH}×  (floor ratio {results[300]['floor'] / results[5]['floor']:.2f}×)")
+
+
+if __name__ == "__main__":
+    main()
