@@ -43,6 +43,7 @@ from ..factories import (  # noqa: F401 - the builders' old home: tests import t
     count_rows,
     full_answers,
     make_assessment,
+    shared_password_hashes,
     stored_answers,
     stored_iit,
 )
@@ -174,13 +175,16 @@ class DemoInstance:
 
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory) -> DemoInstance:
-    """`ita demo --json` on a fresh instance folder, once per test process (3 s of CPU)."""
+    """`ita demo --json` on a fresh instance folder, once per test process (3 s of CPU).
+
+    Its accounts get the tests' cheaper scrypt (``shared_password_hashes``): the tests sign in
+    with them, and the app's own strength is checked in test_console_auth.py."""
     from click.testing import CliRunner
 
     from survey_app.cli import main
 
     folder = tmp_path_factory.mktemp("demo") / "instance"
-    with pytest.MonkeyPatch.context() as mp:
+    with pytest.MonkeyPatch.context() as mp, shared_password_hashes():
         for name in INSTANCE_ENV:
             mp.delenv(name, raising=False)
         mp.setenv("ITA_INSTANCE_PATH", str(folder))

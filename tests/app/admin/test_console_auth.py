@@ -91,6 +91,15 @@ def test_passwords_are_scrypt_hashes(app, world):
         assert all(h.startswith("scrypt:") and PASSWORD not in h for h in hashes)
         assert authenticate(db.session, "root", PASSWORD) is not None
         assert authenticate(db.session, "root", PASSWORD + "x") is None
+        # the world's accounts share a cheaper test hash (tests/factories.py); an account the
+        # app makes itself gets the full strength, N=2**15, r=8, p=1, with its own salt
+        made = [create_user(db.session, username=f"strong{k}", password=PASSWORD,
+                            role="system_admin") for k in (1, 2)]
+        db.session.commit()
+        assert all(u.password_hash.startswith("scrypt:32768:8:1$") for u in made)
+        assert made[0].password_hash != made[1].password_hash
+        assert authenticate(db.session, "strong1", PASSWORD) is not None
+        assert authenticate(db.session, "strong1", PASSWORD + "x") is None
 
 
 @pytest.mark.parametrize("kwargs, message", [

@@ -1,7 +1,9 @@
 """Rendered reports are kept by what they show and how they are drawn (services/document_cache.py).
 
 The same inputs give the kept bytes without rendering; a changed text, result, measure or
-template gives a new document.
+template gives a new document.  What is counted is the renderer's calls (``report_file``), so
+charts and PDF pages are the small stand-ins of ``light_documents``: the real renders are read
+in test_report_yearly.py and test_report_files.py.
 """
 
 from __future__ import annotations
@@ -38,7 +40,8 @@ def _counting(monkeypatch, name: str) -> list[str]:
 
 
 def test_the_same_report_is_rendered_once_and_a_changed_text_renders_again(app, client,
-                                                                            monkeypatch):
+                                                                            monkeypatch,
+                                                                            light_documents):
     seeded = seed_one(app)
     login(client)
     calls = _counting(monkeypatch, "report_file")
@@ -75,7 +78,7 @@ def test_the_same_report_is_rendered_once_and_a_changed_text_renders_again(app, 
     assert len(calls) == 3  # and that one is kept in turn
 
 
-def test_a_changed_result_gives_a_new_pdf(app, client, monkeypatch):
+def test_a_changed_result_gives_a_new_pdf(app, client, monkeypatch, light_documents):
     seeded = seed_one(app)
     login(client)
     calls = _counting(monkeypatch, "report_file")
