@@ -36,8 +36,8 @@ def stored_layout(connection: sa.Connection, assessment_id: int, instrument: str
 
 #: The last layout this process read or stored per (assessment id, instrument).  A layout only
 #: grows at its end, so one that holds a response's columns encodes it correctly for as long
-#: as the row still reads the same: a writer using it checks that in its INSERT
-#: (services/responses.py) and calls :func:`forget_layout` when the check fails.
+#: as the row still reads the same: a writer using it checks that in its INSERT and reads the
+#: layout when the check fails (services/responses.py).
 _KNOWN_LAYOUTS: dict[tuple[int, str], tuple[tuple[str, ...], frozenset[str]]] = {}
 _KNOWN_LAYOUTS_MAX = 4096
 
@@ -50,10 +50,6 @@ def known_layout(assessment_id: int, instrument: str, columns: Iterable[str]
     if known is None or not known[1].issuperset(columns):
         return None
     return known[0]
-
-
-def forget_layout(assessment_id: int, instrument: str) -> None:
-    _KNOWN_LAYOUTS.pop((assessment_id, instrument), None)
 
 
 def _remember(assessment_id: int, instrument: str, layout: tuple[str, ...]) -> tuple[str, ...]:

@@ -23,7 +23,7 @@ from ..models import AccessCode, Assessment, Response, ResponseLayout, utcnow
 from .assessments import AssessmentState, assessment_state
 from .ballots import add_ballot
 from .codes import hash_code, normalise_code
-from .compact import encode, forget_layout, known_layout, layout_for
+from .compact import encode, known_layout, layout_for
 from .instrument_sets import assessment_set
 
 
@@ -223,14 +223,14 @@ def store_iit_response(
 
 
 class StaleAssessment(Exception):
-    """The assessment row (or its layout) is no longer what the caller read: nothing was
-    stored; read the row itself and try again."""
+    """The assessment row no longer has the public token, definition or open window of the
+    copy the caller passed: nothing was stored; read the row itself and decide again."""
 
 
 #: One EIT response, inserted only while the assessment row still has the public token, the
 #: pinned definition and an open window that the caller saw, and the layout the answers were
 #: encoded in: so a view may store from its worker's cached copy (no SELECT first) and never
-#: writes past a rotation, a closing or a changed layout made anywhere (0 rows: StaleAssessment).
+#: writes past a rotation, a closing or a grown layout made anywhere (then no row goes in).
 _GUARDED_EIT_INSERT = sa.insert(Response).from_select(
     ["assessment_id", "instrument", "submitted_on", "respondent_group", "answers"],
     sa.select(
@@ -274,22 +274,26 @@ def store_eit_response(
     try:
         if session.new or session.dirty:
             session.flush()  # the INSERT reads the assessment row as this session has it
-        layout = known_layout(assessment.id, "EIT", cleaned)
         connection = session.connection()
-        if layout is None:
-            layout = layout_for(connection, assessment.id, "EIT", cleaned)
-        stored = connection.execute(_GUARDED_EIT_INSERT, {
+        params = {
             "assessment_id": assessment.id,
             "token": assessment.public_token,
             "sha256": assessment.instrument_set_sha256,
             "now": now,
-            "layout": " ".join(layout),
             "submitted_on": submitted_on,
             "respondent_group": respondent_group,
-            "answers": encode(layout, cleaned),
-        }).first()
-        if stored is None:
-            forget_layout(assessment.id, "EIT")
+        }
+
+        def insert(layout: tuple[str, ...]) -> bool:
+            return connection.execute(_GUARDED_EIT_INSERT, {
+                **params, "layout": " ".join(layout), "answers": encode(layout, cleaned),
+            }).first() is not None
+
+        known = known_layout(assessment.id, "EIT", cleaned)
+        # This process's layout may be out of date (grown, or another database's): then the
+        # INSERT takes nothing and the layout is read in this transaction.
+        if (known is None or not insert(known)) and not insert(
+                layout_for(connection, assessment.id, "EIT", cleaned)):
             raise StaleAssessment
         session.commit()
     except BaseException:
