@@ -80,8 +80,9 @@ def _make_assessment_cache(state) -> None:
 
 
 def _assessment(token: str, *, fresh: bool = False) -> Assessment:
-    """The assessment behind ``token``: from this worker's cache unless ``fresh`` (every view
-    that stores answers asks for the row itself; see AssessmentCache)."""
+    """The assessment behind ``token``: from this worker's cache unless ``fresh`` (the IIT
+    answers' POST asks for the row itself; the EIT one stores with an INSERT that checks the
+    row, see eit_questionnaire and AssessmentCache)."""
     cache: AssessmentCache = current_app.extensions["ita_assessment_cache"]
     assessment = cache.get(db.session, token, fresh=fresh)
     if assessment is None:
