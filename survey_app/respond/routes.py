@@ -53,6 +53,7 @@ from ..services.qr import qr_png, qr_svg
 from ..services.responses import (
     CodeRejected,
     CodeState,
+    StaleAssessment,
     TamperedSubmission,
     WindowShut,
     check_code,
@@ -79,8 +80,9 @@ def _make_assessment_cache(state) -> None:
 
 
 def _assessment(token: str, *, fresh: bool = False) -> Assessment:
-    """The assessment behind ``token``: from this worker's cache unless ``fresh`` (every view
-    that stores answers asks for the row itself; see AssessmentCache)."""
+    """The assessment behind ``token``: from this worker's cache unless ``fresh`` (the IIT
+    answers' POST asks for the row itself; the EIT one stores with an INSERT that checks the
+    row, see eit_questionnaire and AssessmentCache)."""
     cache: AssessmentCache = current_app.extensions["ita_assessment_cache"]
     assessment = cache.get(db.session, token, fresh=fresh)
     if assessment is None:
@@ -595,13 +597,33 @@ def _blank_eit_page(assessment: Assessment) -> str:
 @bp.route("/eit/<token>", methods=["GET", "POST"])
 @limiter.limit(_rate("EIT_RATE_LIMIT"), methods=["POST"])
 def eit_questionnaire(token: str):
-    assessment = _assessment(token, fresh=request.method == "POST")
     if request.method == "GET":
+        assessment = _assessment(token)
         state = assessment_state(assessment)
         if state is not AssessmentState.OPEN:
             return _unavailable(assessment, state)
         return _blank_eit_page(assessment)
+    # The worker's cached copy: the INSERT itself checks that the row still has its token,
+    # definition and open window (StaleAssessment: read the row, decide again).  A copy
+    # that says "not open" is read again at once, so a reopening counts immediately.
+    assessment = _assessment(token)
+    if assessment_state(assessment) is not AssessmentState.OPEN:
+        assessment = _assessment(token, fresh=True)
+    try:
+        return _eit_post(assessment, token)
+    except StaleAssessment:
+        pass
+    for _attempt in range(2):
+        try:
+            return _eit_post(_assessment(token, fresh=True), token)
+        except StaleAssessment:  # changed again between the read and the INSERT
+            continue
+    _refuse_shut_window()
 
+
+def _eit_post(assessment: Assessment, token: str):
+    """The answer to an EIT POST (raises StaleAssessment, nothing stored, when the row no
+    longer matches ``assessment``)."""
     answers = _reject_tampered_post(assessment, "EIT")
     if request.form.get("website"):
         # A bot filled the honeypot: it gets the same page as a person, so it has no

@@ -98,8 +98,10 @@ class AssessmentCache:
     and is used for at most ``seconds`` and only while no session of this process has changed
     an assessment or agency since it was read; so a rotation or a closing done in this worker
     takes effect on its next request, and one done in another worker (or by the CLI) within
-    ``seconds``.  Writes never rely on it: :meth:`get` with ``fresh=True`` reads the row, and
-    the respondent views ask for that before storing anything.  Unknown tokens are not kept.
+    ``seconds``.  Writes never rely on it alone: :meth:`get` with ``fresh=True`` reads the row
+    (the IIT answers' POST asks for that), and an EIT answer stored from a cached copy is
+    inserted only if the row still matches it (``store_eit_response``; otherwise the view reads
+    the row and decides again).  Unknown tokens are not kept.
     """
 
     def __init__(self, seconds: float, max_entries: int = 4096):

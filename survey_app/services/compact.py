@@ -34,6 +34,31 @@ def stored_layout(connection: sa.Connection, assessment_id: int, instrument: str
     return tuple(text.split()) if text else ()
 
 
+#: The last layout this process read or stored per (assessment id, instrument).  A layout only
+#: grows at its end, so one that holds a response's columns encodes it correctly for as long
+#: as the row still reads the same: a writer using it checks that in its INSERT and reads the
+#: layout when the check fails (services/responses.py).
+_KNOWN_LAYOUTS: dict[tuple[int, str], tuple[tuple[str, ...], frozenset[str]]] = {}
+_KNOWN_LAYOUTS_MAX = 4096
+
+
+def known_layout(assessment_id: int, instrument: str, columns: Iterable[str]
+                 ) -> tuple[str, ...] | None:
+    """This process's last known layout if it holds every one of ``columns`` (no query), or
+    None.  Only for a writer that checks it against the stored row in the same statement."""
+    known = _KNOWN_LAYOUTS.get((assessment_id, instrument))
+    if known is None or not known[1].issuperset(columns):
+        return None
+    return known[0]
+
+
+def _remember(assessment_id: int, instrument: str, layout: tuple[str, ...]) -> tuple[str, ...]:
+    if len(_KNOWN_LAYOUTS) >= _KNOWN_LAYOUTS_MAX:
+        _KNOWN_LAYOUTS.clear()
+    _KNOWN_LAYOUTS[(assessment_id, instrument)] = (layout, frozenset(layout))
+    return layout
+
+
 def layout_for(connection: sa.Connection, assessment_id: int, instrument: str,
                columns: Iterable[str]) -> tuple[str, ...]:
     """Return the layout holding every one of ``columns``, storing or extending it if needed.
@@ -46,7 +71,7 @@ def layout_for(connection: sa.Connection, assessment_id: int, instrument: str,
     have = set(current)
     missing = [c for c in wanted if c not in have]
     if not missing:
-        return current
+        return _remember(assessment_id, instrument, current)
     for column in missing:
         if not column or any(ch.isspace() for ch in column):
             raise ValueError(f"question column {column!r} cannot be stored")
@@ -66,7 +91,7 @@ def layout_for(connection: sa.Connection, assessment_id: int, instrument: str,
     # Another writer may have stored or grown it first: read back what holds.
     stored = stored_layout(connection, assessment_id, instrument)
     if set(wanted) <= set(stored):
-        return stored
+        return _remember(assessment_id, instrument, stored)
     return layout_for(connection, assessment_id, instrument, wanted)
 
 

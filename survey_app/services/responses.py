@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session
 
 from questionnaires import InstrumentSet
 
-from ..models import AccessCode, Assessment, Response, utcnow
+from ..models import AccessCode, Assessment, Response, ResponseLayout, utcnow
 from .assessments import AssessmentState, assessment_state
 from .ballots import add_ballot
 from .codes import hash_code, normalise_code
-from .compact import encode, layout_for
+from .compact import encode, known_layout, layout_for
 from .instrument_sets import assessment_set
 
 
@@ -222,6 +222,36 @@ def store_iit_response(
         raise
 
 
+class StaleAssessment(Exception):
+    """The assessment row no longer has the public token, definition or open window of the
+    copy the caller passed: nothing was stored; read the row itself and decide again."""
+
+
+#: One EIT response, inserted only while the assessment row still has the public token, the
+#: pinned definition and an open window that the caller saw, and the layout the answers were
+#: encoded in: so a view may store from its worker's cached copy (no SELECT first) and never
+#: writes past a rotation, a closing or a grown layout made anywhere (then no row goes in).
+_GUARDED_EIT_INSERT = sa.insert(Response).from_select(
+    ["assessment_id", "instrument", "submitted_on", "respondent_group", "answers"],
+    sa.select(
+        Assessment.id,
+        sa.literal("EIT", Response.instrument.type),
+        sa.bindparam("submitted_on", type_=Response.submitted_on.type),
+        sa.bindparam("respondent_group", type_=Response.respondent_group.type),
+        sa.bindparam("answers", type_=Response.answers.type),
+    ).where(
+        Assessment.id == sa.bindparam("assessment_id"),
+        Assessment.public_token == sa.bindparam("token"),
+        Assessment.instrument_set_sha256.is_not_distinct_from(sa.bindparam("sha256")),
+        Assessment.opens_at <= sa.bindparam("now", type_=Assessment.opens_at.type),
+        Assessment.closes_at > sa.bindparam("now", type_=Assessment.closes_at.type),
+        sa.exists().where(ResponseLayout.assessment_id == Assessment.id,
+                          ResponseLayout.instrument == "EIT",
+                          ResponseLayout.questions == sa.bindparam("layout")),
+    ),
+).returning(Response.id)  # whether a row went in (psycopg's rowcount of INSERT … SELECT is -1)
+
+
 def store_eit_response(
     session: Session,
     assessment: Assessment,
@@ -231,21 +261,40 @@ def store_eit_response(
     submitted_on: dt.date,
     now: dt.datetime | None = None,
 ) -> None:
-    """Store one EIT response; commit.  Raises TamperedSubmission or WindowShut."""
+    """Store one EIT response; commit.  Raises TamperedSubmission or WindowShut, or
+    StaleAssessment when ``assessment`` (possibly a cached copy) no longer matches its row.
+
+    One statement when this process knows the layout: the INSERT checks the row itself."""
     iset = assessment_set(assessment)
     if respondent_group not in {g.code for g in iset.respondent_groups}:
         raise TamperedSubmission(f"unknown respondent group: {respondent_group!r}")
     cleaned = _complete(iset, "EIT", answers)
+    now = now or utcnow()
     _require_open(assessment, now)
     try:
-        _add_response(
-            session,
-            assessment,
-            "EIT",
-            cleaned,
-            submitted_on=submitted_on,
-            respondent_group=respondent_group,
-        )
+        if session.new or session.dirty:
+            session.flush()  # the INSERT reads the assessment row as this session has it
+        connection = session.connection()
+        params = {
+            "assessment_id": assessment.id,
+            "token": assessment.public_token,
+            "sha256": assessment.instrument_set_sha256,
+            "now": now,
+            "submitted_on": submitted_on,
+            "respondent_group": respondent_group,
+        }
+
+        def insert(layout: tuple[str, ...]) -> bool:
+            return connection.execute(_GUARDED_EIT_INSERT, {
+                **params, "layout": " ".join(layout), "answers": encode(layout, cleaned),
+            }).first() is not None
+
+        known = known_layout(assessment.id, "EIT", cleaned)
+        # This process's layout may be out of date (grown, or another database's): then the
+        # INSERT takes nothing and the layout is read in this transaction.
+        if (known is None or not insert(known)) and not insert(
+                layout_for(connection, assessment.id, "EIT", cleaned)):
+            raise StaleAssessment
         session.commit()
     except BaseException:
         session.rollback()

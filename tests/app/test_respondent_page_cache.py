@@ -6,7 +6,9 @@ instrument set, an instrument and a language, and only for a blank form.  The as
 kept per worker (``AssessmentCache``) while no session of the process has changed an assessment,
 for at most ``ASSESSMENT_CACHE_SECONDS``: a rotated link or a closed window answers differently
 on the very next request when the change was made in this process, within those seconds when it
-was made elsewhere, and a POST that stores answers always reads the row itself.
+was made elsewhere.  Answers are never stored past such a change made anywhere: an IIT POST reads
+the row itself, an EIT POST's INSERT checks the row (token, definition, window, layout) and, when
+it no longer matches the worker's copy, the view reads the row and decides again.
 """
 
 from __future__ import annotations
@@ -117,6 +119,84 @@ def test_a_change_made_elsewhere_stops_answers_at_once_and_pages_within_seconds(
     assert client.get(f"/eit/{setup.token}").status_code == 410
 
 
+def _elsewhere(app, sql: str, **params) -> None:
+    """Run ``sql`` through an engine of its own: no ORM event of this process sees it."""
+    other = sa.create_engine(app.config["DATABASE_URL"])
+    try:
+        with other.begin() as connection:
+            connection.execute(sa.text(sql), params)
+    finally:
+        other.dispose()
+
+
+def test_an_eit_post_from_the_worker_s_copy_is_one_insert(app, respondent, setup):
+    """Once the worker knows the assessment and its layout, storing EIT answers is a single
+    statement: no SELECT of the assessment or the layout before the INSERT."""
+    assert respondent.submit_eit().status_code == 200
+    nonce = respondent.eit_nonce()
+    statements: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args):
+        statements.append(statement.split(None, 1)[0].upper())
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", note)
+    try:
+        assert respondent.submit_eit(nonce=nonce).status_code == 200
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", note)
+    assert statements == ["INSERT"]
+    assert count_rows(app, "response") == 2
+
+
+def test_a_rotation_elsewhere_stops_a_post_sent_with_the_old_link(app, respondent, setup):
+    app.extensions["ita_assessment_cache"].seconds = 600
+    nonce = respondent.eit_nonce()  # the assessment is in the worker's cache
+    _elsewhere(app, "INSERT INTO retired_public_token (assessment_id, token, retired_at) "
+                    "VALUES (:id, :old, :t)", id=setup.assessment_id, old=setup.token, t=utcnow())
+    _elsewhere(app, "UPDATE assessment SET public_token = 'rotated-elsewhere' WHERE id = :id",
+               id=setup.assessment_id)
+    assert respondent.submit_eit(nonce=nonce).status_code == 410
+    assert count_rows(app, "response") == 0
+
+
+def test_a_reopening_elsewhere_takes_answers_at_once(app, respondent, setup):
+    """A worker whose copy says "closed" reads the row before refusing answers."""
+    cache = app.extensions["ita_assessment_cache"]
+    cache.seconds = 600
+    nonce = respondent.eit_nonce()
+    _elsewhere(app, "UPDATE assessment SET closes_at = :t WHERE id = :id",
+               t=utcnow() - dt.timedelta(minutes=1), id=setup.assessment_id)
+    cache.clear()
+    assert respondent.client.get(f"/eit/{setup.token}").status_code == 410  # copy: closed
+    _elsewhere(app, "UPDATE assessment SET closes_at = :t WHERE id = :id",
+               t=utcnow() + dt.timedelta(days=1), id=setup.assessment_id)
+    assert respondent.submit_eit(nonce=nonce).status_code == 200
+    assert count_rows(app, "response") == 1
+
+
+def test_a_layout_grown_elsewhere_is_read_before_storing(app, respondent, setup):
+    """The worker's known layout no longer matches the row: nothing is stored in the old
+    order; the answers go in with the layout as stored (one byte per question, blank for the
+    column added elsewhere)."""
+    from survey_app.services.compact import BLANK, decode
+
+    assert respondent.submit_eit().status_code == 200  # the layout is stored and known
+    _elsewhere(app, "UPDATE response_layout SET questions = questions || ' x99' "
+                    "WHERE assessment_id = :id AND instrument = 'EIT'", id=setup.assessment_id)
+    assert respondent.submit_eit(full_answers("EIT", option=3)).status_code == 200
+    with app.app_context():
+        layout = db.session.scalar(sa.text(
+            "SELECT questions FROM response_layout WHERE instrument = 'EIT'")).split()
+        blobs = db.session.scalars(sa.text(
+            "SELECT answers FROM response WHERE instrument = 'EIT' ORDER BY id")).all()
+    assert layout[-1] == "x99" and len(blobs[1]) == len(layout)
+    row = decode([bytes(blobs[1])], layout, layout)[0]
+    assert row[-1] == BLANK and set(row[:-1]) <= {3, 0}  # 0: the items answered "no"
+    assert count_rows(app, "response") == 2
+
+
 def test_lookups_are_cached_per_worker(app, client, setup):
     cache = app.extensions["ita_assessment_cache"]
     cache.clear()
@@ -199,8 +279,8 @@ def _rendered(app):
 
 
 def test_storing_answers_keeps_the_worker_s_pages(app, setup):
-    """A POST reads the assessment row itself; an unchanged row keeps the cached object, so
-    the next visitors' blank page and thank-you page are not rendered again."""
+    """Storing answers keeps the cached assessment object (an EIT POST checks the row in its
+    INSERT), so the next visitors' blank page and thank-you page are not rendered again."""
     from .conftest import Respondent
 
     routes._KEPT_PAGES.clear()
