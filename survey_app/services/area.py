@@ -244,8 +244,9 @@ def area_rollup(session: Session, scope: set[int] | None, fiscal_year_be: int | 
         ranks.update({k: int(v) for k, v in rank_totals(countable).items()})
     typed = [vm.SupervisorRow(**r, rank=ranks.get(k)) for k, r in enumerate(rows)]
     order = _group_order(members, typed)
+    position = {agency_type: k for k, agency_type in enumerate(order)}
     ranked = sorted((r for r in typed if r.rank is not None),
-                    key=lambda r: (order.index(r.agency.agency_type), r.rank, r.agency.code))
+                    key=lambda r: (position[r.agency.agency_type], r.rank, r.agency.code))
     provisional = sorted((r for r in typed if r.rank is None and r.total is not None),
                          key=lambda r: (-r.total, r.agency.code))
     unrated = sorted((r for r in typed if r.total is None), key=lambda r: r.agency.code)
@@ -267,8 +268,7 @@ def area_rollup(session: Session, scope: set[int] | None, fiscal_year_be: int | 
         area=None if area is None else agency_info(area))
 
 
-_NO_FIGURES = {"unrounded": None, "total": None, "grade": None, "verdict": None,
-               "rounded": {}}
+_NO_FIGURES = {"unrounded": None, "total": None, "grade": None, "verdict": None}
 
 
 def _figures(iset: InstrumentSet, table: pd.DataFrame) -> dict[int, dict]:
@@ -291,6 +291,14 @@ def _figures(iset: InstrumentSet, table: pd.DataFrame) -> dict[int, dict]:
     missed = floors_missed_many(iset, [v if v in tiers else None for v in verdicts],
                                 raw["total"], {inst: raw[inst] for inst in iset.instruments})
     shown: dict[tuple, vm.Verdict] = {}  # a verdict and its missed floors, made once
+    instruments, indicators = tuple(iset.instruments), tuple(iset.indicators)
+
+    def by_row(codes) -> list[tuple]:  # the rounded columns as one tuple per row
+        return list(zip(*(rounded[c] for c in codes), strict=True)) if codes \
+            else [()] * len(table)
+
+    weighted = by_row([f"{inst}_weighted" for inst in instruments])
+    scores, shown_indicators = by_row(instruments), by_row(indicators)
     out = {}
     for k, key in enumerate(table.index):
         tier = tiers.get(verdicts[k])
@@ -304,18 +312,20 @@ def _figures(iset: InstrumentSet, table: pd.DataFrame) -> dict[int, dict]:
                     tuple(vm.FloorMissed(*f) for f in floors))
         out[key] = {"unrounded": raw["total"][k], "total": rounded["total"][k],
                     "grade": grades[k], "verdict": verdict,
-                    "rounded": {c: rounded[c][k] for c in columns}}
+                    "weighted": tuple(zip(instruments, weighted[k], strict=True)),
+                    "scores": tuple(zip(instruments, scores[k], strict=True)),
+                    "indicators": tuple(zip(indicators, shown_indicators[k], strict=True))}
     return out
 
 
 def _shown(iset: InstrumentSet, figures: dict) -> dict:
-    """A row's figures (:func:`_figures`) as :class:`vm.SupervisorRow` fields."""
-    rounded = figures["rounded"]
+    """A row's figures (:func:`_figures`; none: every figure None) as
+    :class:`vm.SupervisorRow` fields."""
     return dict(
         total=figures["total"], grade=figures["grade"], verdict=figures["verdict"],
-        weighted=tuple((inst, rounded.get(f"{inst}_weighted")) for inst in iset.instruments),
-        scores=tuple((inst, rounded.get(inst)) for inst in iset.instruments),
-        indicators=tuple((c, rounded.get(c)) for c in iset.indicators))
+        weighted=figures.get("weighted", tuple((inst, None) for inst in iset.instruments)),
+        scores=figures.get("scores", tuple((inst, None) for inst in iset.instruments)),
+        indicators=figures.get("indicators", tuple((c, None) for c in iset.indicators)))
 
 
 def _group_order(members: dict[str, list[int]], rows: list[vm.SupervisorRow]) -> list[str]:
