@@ -92,14 +92,23 @@ def area_of(session: Session, agency: Agency, fiscal_year_be: int | None = None
                        own_agency_id=agency.id, area=agency)
 
 
-def _samples(iset, assessment, headcount: int | None, counts: dict[str, int]
-             ) -> tuple[vm.SampleCheck, ...]:
+def _samples(iset, assessment, headcount: int | None, counts: dict[str, int],
+             minimums: dict[tuple, int | None] | None = None) -> tuple[vm.SampleCheck, ...]:
+    """The minimum-sample checks of one assessment; ``minimums``: the minimums already worked
+    out for this set, by (instrument, usable headcount, EIT minimum) — a pure function of
+    those, so agencies of the same headcount share it."""
     usable = usable_headcount(headcount, counts.get("IIT", 0))
-    return tuple(
-        vm.SampleCheck(inst, counts.get(inst, 0),
-                       minimum_sample(iset, inst, headcount=usable,
-                                      eit_minimum=assessment.eit_minimum))
-        for inst in SURVEY_INSTRUMENTS if inst in iset.methodology.minimum_sample)
+    minimums = {} if minimums is None else minimums
+    out = []
+    for inst in SURVEY_INSTRUMENTS:
+        if inst not in iset.methodology.minimum_sample:
+            continue
+        key = (inst, usable, assessment.eit_minimum)
+        if key not in minimums:
+            minimums[key] = minimum_sample(iset, inst, headcount=usable,
+                                           eit_minimum=assessment.eit_minimum)
+        out.append(vm.SampleCheck(inst, counts.get(inst, 0), minimums[key]))
+    return tuple(out)
 
 
 def _number(value) -> float | None:
@@ -184,10 +193,11 @@ def area_rollup(session: Session, scope: set[int] | None, fiscal_year_be: int | 
                  if any(v is not None for v in points[a.id].values())}  # no score at all: no row
         shown = _figures(iset, agencies_table(
             iset, pd.DataFrame.from_dict(known, orient="index", dtype=float)))
+        minimums: dict[tuple, int | None] = {}  # the set's minimum samples, by their inputs
         for assessment in members:
             figures = shown.get(assessment.id, _NO_FIGURES)
             samples = _samples(iset, assessment, by_id[assessment.agency_id].eligible_headcount,
-                               counts[assessment.id])
+                               counts[assessment.id], minimums)
             if figures["total"] is not None and all(s.met for s in samples):
                 full[len(rows)] = figures["unrounded"]
             rows.append(dict(
