@@ -84,7 +84,7 @@ def _published_figures(iset, rng) -> dict[str, float]:
 
 def build(app, size: int, *, seed: int) -> str:
     """Fill the database: an office (``size`` ≤ 300) or a ministry with ``size`` agencies."""
-    from survey_app.services.demo import add_synthetic_responses
+    from survey_app.demo import add_synthetic_responses
 
     from survey_app.extensions import db
     from survey_app.models import OitResult
@@ -152,7 +152,7 @@ def _timed(client, url: str) -> float:
 
 def _one_change(app, seed: int) -> None:
     """One agency gets a published EIT batch of 5 (the window opened for them, then closed)."""
-    from survey_app.services.demo import add_synthetic_responses
+    from survey_app.demo import add_synthetic_responses
 
     from survey_app.extensions import db
     from survey_app.models import Assessment

@@ -12,8 +12,10 @@ out of the tier above (:func:`floors_missed`), what each instrument must reach f
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from questionnaires import InstrumentSet
 from questionnaires.model import VerdictTier
@@ -98,19 +100,35 @@ def floors_missed(iset: InstrumentSet, verdict: str | None, total: float | None,
     >>> floors_missed(iset, "pass", 94.64, {"IIT": 98.7, "EIT": 84.1, "OIT": 99.5})
     (FloorMiss(instrument='EIT', score=84.1, floor=85.0, tier='good'),)
     """
-    above = _tier_above(iset, verdict)
+    return floors_missed_many(iset, [verdict], [total],
+                              {inst: [score] for inst, score in instruments.items()})[0]
+
+
+def floors_missed_many(iset: InstrumentSet, verdicts: Sequence[str | None],
+                       totals: Sequence[float | None],
+                       instruments: Mapping[str, Sequence[float | None]]
+                       ) -> list[tuple[FloorMiss, ...]]:
+    """:func:`floors_missed` of many units at once (their columns: ``verdicts``, unrounded
+    ``totals`` and instrument code → unrounded scores, None or NaN where unknown), each
+    column rounded in one :func:`round_half_up`; one tuple per unit, in order."""
     decimals = iset.methodology.decimals
-    if above is None or total is None or round_half_up(total, decimals) < above.min_total:
-        return ()
-    out = []
-    for inst, floor in above.floors.items():
-        score = instruments.get(inst)
-        if score is None:
+    count = len(verdicts)
+    total = round_half_up(np.asarray([np.nan if t is None else t for t in totals], dtype=float)
+                          .reshape(count), decimals)
+    rounded = {inst: round_half_up(np.asarray([np.nan if v is None else v for v in values],
+                                              dtype=float).reshape(count), decimals)
+               for inst, values in instruments.items()}
+    above = {code: _tier_above(iset, code) for code in set(verdicts)}
+    out: list[tuple[FloorMiss, ...]] = []
+    for k, verdict in enumerate(verdicts):
+        tier = above[verdict]
+        if tier is None or not total[k] >= tier.min_total:  # NaN: no total
+            out.append(())
             continue
-        rounded = round_half_up(score, decimals)
-        if rounded < floor:
-            out.append(FloorMiss(inst, rounded, floor, above.code))
-    return tuple(out)
+        out.append(tuple(FloorMiss(inst, float(rounded[inst][k]), floor, tier.code)
+                         for inst, floor in tier.floors.items()
+                         if inst in rounded and rounded[inst][k] < floor))  # NaN: unknown
+    return out
 
 
 def indicator_weights(iset: InstrumentSet,

@@ -81,27 +81,45 @@ def _judged(marks: str) -> dict[str, bool]:
     return {part[:-2]: part[-1] == "1" for part in marks.split(",")} if marks else {}
 
 
-def points_fingerprint(assessment, iset: InstrumentSet, marks: dict[str, list[int]],
-                       oit: str) -> str:
-    """The SHA-256 of everything an assessment's point figures depend on (module docstring)."""
-    parts = [code_digest(), POINTS, assessment.instrument_set, set_digest(assessment, iset),
-             assessment.score_map or "",
-             json.dumps(marks, sort_keys=True),
-             oit]
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+def points_fingerprints(assessments: Sequence[Any], isets: dict[int, InstrumentSet],
+                        marks: dict[int, dict[str, list[int]]], oit: dict[int, str]
+                        ) -> dict[int, str]:
+    """Assessment id → the SHA-256 of everything its point figures depend on (module
+    docstring): the code, the variant, the set and its hash, the score map, the published
+    responses per instrument (``marks``) and the judged OIT items (``oit``), joined by ``|``.
+    The part common to a set and score map is hashed once and each assessment's own part
+    added to a copy."""
+    bases: dict[tuple, Any] = {}
+    out = {}
+    for a in assessments:
+        iset = isets[a.id]
+        head = (a.instrument_set, set_digest(a, iset), a.score_map or "")
+        base = bases.get(head)
+        if base is None:
+            base = bases[head] = hashlib.sha256(
+                "|".join([code_digest(), POINTS, *head, ""]).encode())
+        digest = base.copy()
+        digest.update((json.dumps(marks.get(a.id, {}), sort_keys=True) + "|"
+                       + oit.get(a.id, "")).encode())
+        out[a.id] = digest.hexdigest()
+    return out
 
 
 def _stored_points(session: Session, assessment_ids: Sequence[int]
                    ) -> dict[int, tuple[str, dict[str, float | None]]]:
-    out = {}
+    owners, keys, texts = [], [], []
     for ids in _chunks(assessment_ids):
         rows = session.execute(
             sa.select(ScoredResult.assessment_id, ScoredResult.fingerprint, ScoredResult.precise)
             .where(among(session, ScoredResult.assessment_id, ids), ScoredResult.variant == POINTS,
                    ScoredResult.schema_version == SCHEMA_VERSION))
         for assessment_id, key, precise in rows:
-            out[assessment_id] = (key, json.loads(precise)["indicators"])
-    return out
+            owners.append(assessment_id)
+            keys.append(key)
+            texts.append(precise)
+    documents = json.loads("[" + ",".join(texts) + "]")  # one parse for the scope
+    return {a: (key, document["indicators"])
+            for a, key, document in zip(owners, keys, documents, strict=True)}
 
 
 def _save_points(session: Session, points: dict[int, tuple[str, dict[str, float | None]]]
@@ -143,8 +161,7 @@ def collected_points(session: Session, assessments: Sequence[Any]
     oit = oit_marks_of(session, ids)
 
     def keys(of: Sequence[Any]) -> dict[int, str]:
-        return {a.id: points_fingerprint(a, isets[a.id], marks.get(a.id, {}), oit.get(a.id, ""))
-                for a in of}
+        return points_fingerprints(of, isets, marks, oit)
 
     before = keys(assessments)
     stored = _stored_points(session, ids)

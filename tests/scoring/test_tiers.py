@@ -210,3 +210,21 @@ def test_2566_json_keeps_its_keys_with_nothing_to_explain(tmp_path):
     data = json.loads(result.output)
     assert data["grade"] == "AA" and data["verdict"]["code"] == "pass"
     assert data["verdict"]["floors_missed"] == [] and data["gap"] is None
+
+
+def test_floors_missed_many_is_floors_missed_unit_by_unit():
+    from scoring.tiers import floors_missed_many
+
+    iset = load_instrument_set("ita-2568")
+    units = [("pass", 94.64, {"IIT": 98.7, "EIT": 84.1, "OIT": 99.5}),  # the published case
+             ("pass", 94.64, {"IIT": 98.7, "EIT": None, "OIT": 84.994}),  # unknown EIT
+             ("pass", 84.995, {"IIT": 84.995, "EIT": 84.994, "OIT": 84.995}),  # 85.00, 84.99
+             ("pass", None, {"IIT": 50.0, "EIT": 50.0, "OIT": 50.0}),  # no total
+             ("excellent", 99.0, {"IIT": 99.0, "EIT": 99.0, "OIT": 99.0}),  # the top tier
+             (None, 70.0, {"IIT": 70.0, "EIT": 70.0, "OIT": 70.0})]
+    many = floors_missed_many(iset, [u[0] for u in units], [u[1] for u in units],
+                              {inst: [u[2][inst] for u in units] for inst in ("IIT", "EIT", "OIT")})
+    assert [[(f.instrument, f.score, f.floor, f.tier) for f in m] for m in many] == [
+        [("EIT", 84.1, 85.0, "good")], [("OIT", 84.99, 85.0, "good")],
+        [("EIT", 84.99, 85.0, "good")], [], [], []]
+    assert many == [floors_missed(iset, *u) for u in units]  # one unit at a time: the same
