@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import secrets
 import statistics
 import sys
@@ -49,8 +48,9 @@ from pathlib import Path
 import numpy as np
 import sqlalchemy as sa
 
-PG_SERVER = os.environ.get("ITA_BENCH_PG_URL",
-                           "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling scratch_db
+from scratch_db import scratch_pg_database
+
 YEAR = 2569
 SET = "ita-2569"
 PASSWORD = "area-bench-" + secrets.token_hex(8)
@@ -61,22 +61,6 @@ GOALS = {300: (0.100, 1.0), 8300: (2.0, 5.0)}  # size → (warm, cold) seconds
 GROWTH = 3.0
 
 
-def _pg_database() -> tuple[str, callable]:
-    admin = sa.create_engine(PG_SERVER, isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)
-    name = f"ita_area_{os.getpid()}_{secrets.token_hex(3)}"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                                 "WHERE datname = :n AND pid <> pg_backend_pid()"), {"n": name})
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.dispose()
-
-    return sa.make_url(PG_SERVER).set(database=name).render_as_string(hide_password=False), drop
-
-
 def _published_figures(iset, rng) -> dict[str, float]:
     """Indicator scores as NACC publishes them (two decimals)."""
     return {code: round(float(rng.uniform(60, 100)), 2) for code in iset.indicators}
@@ -85,7 +69,6 @@ def _published_figures(iset, rng) -> dict[str, float]:
 def build(app, size: int, *, seed: int) -> str:
     """Fill the database: an office (``size`` ≤ 300) or a ministry with ``size`` agencies."""
     from survey_app.demo import add_synthetic_responses
-
     from survey_app.extensions import db
     from survey_app.models import OitResult
     from survey_app.services.accounts import create_user
@@ -153,7 +136,6 @@ def _timed(client, url: str) -> float:
 def _one_change(app, seed: int) -> None:
     """One agency gets a published EIT batch of 5 (the window opened for them, then closed)."""
     from survey_app.demo import add_synthetic_responses
-
     from survey_app.extensions import db
     from survey_app.models import Assessment
     from survey_app.services.publication import release_due
@@ -190,7 +172,7 @@ def measure(size: int, *, backend: str, repeat: int, seed: int) -> dict[str, flo
     if backend == "sqlite":
         url = f"sqlite:///{tmp / 'ita.sqlite3'}"
     else:
-        url, drop = _pg_database()
+        url, drop = scratch_pg_database("area")
     try:
         app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": str(tmp / "instance"),
                           "SECRET_KEY": secrets.token_hex(16), "WTF_CSRF_ENABLED": False,

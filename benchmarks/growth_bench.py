@@ -50,31 +50,15 @@ import time
 from pathlib import Path
 
 import numpy as np
-import sqlalchemy as sa
 
-PG_SERVER = os.environ.get("ITA_BENCH_PG_URL",
-                           "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling scratch_db
+from scratch_db import scratch_pg_database
+
 ROOT = Path(__file__).resolve().parent.parent
 IIT_SHARE = 0.4
 POOL = 500
 ITA = str(Path(sys.executable).with_name("ita"))
 CHUNK = 5000
-
-
-def _pg_database() -> tuple[str, callable]:
-    admin = sa.create_engine(PG_SERVER, isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)
-    name = f"ita_growth_{os.getpid()}_{secrets.token_hex(3)}"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                                 "WHERE datname = :n AND pid <> pg_backend_pid()"), {"n": name})
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.dispose()
-
-    return sa.make_url(PG_SERVER).set(database=name).render_as_string(hide_password=False), drop
 
 
 def _demo_has_responses_option() -> bool:
@@ -187,7 +171,7 @@ def measure(size: int, *, backend: str, repeat: int, seed: int) -> dict[str, flo
     if backend == "sqlite":
         url = f"sqlite:///{tmp / 'ita.sqlite3'}"
     else:
-        url, drop = _pg_database()
+        url, drop = scratch_pg_database("growth")
     try:
         if _demo_has_responses_option():
             env = {**os.environ, "ITA_DATABASE_URL": url, "ITA_INSTANCE_PATH": str(tmp),
