@@ -76,6 +76,10 @@ def _read_items(form: PublishedOitItemsForm, iset: InstrumentSet) -> tuple[dict[
 @login_required
 def published_oit(agency_id: int):
     agency: Agency = agency_or_404(agency_id, write=request.method == "POST")
+    if request.method == "GET" and not (request.args.get("year") or "").strip():
+        # no year chosen yet: the page asks for one (the published-results page links here)
+        return render_template("admin/published_oit.html", agency=agency, year=None, iset=None,
+                               form=None, errors=[], mismatch=False)
     year, problem = _year()
     iset = year_set(db.session, agency, year) if year is not None else None
     if problem is None and iset is None:

@@ -449,6 +449,9 @@ def test_oit_items_in_the_console_give_9_10_then_the_oit_part_and_total(app, cli
     text = _text(client.post(url, data=part))
     assert "OIT sub-indicator 9.1: no result for item(s) O4, O5, O6, O7, O8, O9, O10" in text
     assert client.get(f"/admin/agencies/{ids['S1']}/past/oit?year=abc").status_code == 400
+    chooser = client.get(f"/admin/agencies/{ids['S1']}/past/oit")  # no year yet: choose one
+    assert chooser.status_code == 200 and 'name="year"' in _text(chooser)
+    assert 'name="O1-result"' not in _text(chooser)
     with app.app_context():
         assert published_for(db.session, ids["S1"], 2566).scores == FIGURES
 
