@@ -49,7 +49,7 @@ def _year() -> tuple[int | None, str | None]:
     text = (request.args.get("year") or "").strip()
     lo, hi = YEAR_RANGE
     if not text.isdigit() or not lo <= int(text) <= hi:
-        return None, _("%(year)s is not a B.E. year (2400–2700)", year=text or "–")
+        return None, say(reason("published_year_invalid", year=text or "–", lo=lo, hi=hi))
     return int(text), None
 
 

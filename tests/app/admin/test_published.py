@@ -448,7 +448,9 @@ def test_oit_items_in_the_console_give_9_10_then_the_oit_part_and_total(app, cli
     part = {f"O{n}-result": "pass" for n in range(1, 4)}
     text = _text(client.post(url, data=part))
     assert "OIT sub-indicator 9.1: no result for item(s) O4, O5, O6, O7, O8, O9, O10" in text
-    assert client.get(f"/admin/agencies/{ids['S1']}/past/oit?year=abc").status_code == 400
+    bad_year = client.get(f"/admin/agencies/{ids['S1']}/past/oit?year=abc")
+    assert bad_year.status_code == 400
+    assert "abc is not a B.E. year (2400–2700)" in _text(bad_year)
     chooser = client.get(f"/admin/agencies/{ids['S1']}/past/oit")  # no year yet: choose one
     assert chooser.status_code == 200 and 'name="year"' in _text(chooser)
     assert 'name="O1-result"' not in _text(chooser)
