@@ -25,3 +25,10 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
+
+
+def pytest_configure(config):
+    # Compile each template and URL builder once per test process, not once per app.
+    from .process_caches import install
+
+    install()
