@@ -291,10 +291,17 @@ def chart_png(svg: str, *, width_mm: float = 160, dpi: int = 150) -> bytes | Non
     """Rasterise one chart for the DOCX: WeasyPrint draws it, poppler's pdftoppm makes a PNG.
 
     Returns None when ``pdftoppm`` (poppler-utils) is missing; the DOCX then goes without it.
+    The same chart is drawn once per process (the last 32 kept): a report whose office texts
+    changed, or another document of the same figures, reuses its charts.
     """
     tool = shutil.which("pdftoppm")
     if tool is None:
         return None
+    return _chart_png(tool, svg, width_mm, dpi)
+
+
+@functools.lru_cache(maxsize=32)
+def _chart_png(tool: str, svg: str, width_mm: float, dpi: int) -> bytes:
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 

@@ -478,3 +478,21 @@ def test_the_history_labels_every_year_and_compares_with_the_year_before():
     svg = str(charts.trend(points, "t", 85.0))
     labelled = re.findall(r'data-year="(\d+)"[^>]*>(\d+)</text>', svg)
     assert sorted(int(y) for y, _ in labelled) == [2566, 2567, 2568, 2569]
+
+
+def test_a_chart_is_drawn_once_per_process(monkeypatch):
+    from ...external import tool
+
+    tool("pdftoppm")
+    svg = ('<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 100">'
+           '<rect x="10" y="10" width="120" height="40" fill="#1f4e79"/></svg>')
+    first = reports.chart_png(svg, width_mm=40, dpi=30)
+    assert first.startswith(b"\x89PNG")
+    drawn = []
+    monkeypatch.setattr(reports.subprocess, "run", lambda *a, **k: drawn.append(a))
+    assert reports.chart_png(svg, width_mm=40, dpi=30) == first  # from memory: nothing drawn
+    assert not drawn
+    other = svg.replace("120", "60")
+    with pytest.raises(FileNotFoundError):  # a new chart is drawn (here: by the stand-in)
+        reports.chart_png(other, width_mm=40, dpi=30)
+    assert len(drawn) == 1
