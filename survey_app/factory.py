@@ -194,6 +194,8 @@ RETRY_AFTER_SECONDS = 5
 
 
 def register_errorhandlers(app: Flask) -> None:
+    error_pages: dict[tuple, str] = {}
+
     def render_error(error: HTTPException):
         code = error.code or 500
         text = ERROR_TEXT.get(code, ERROR_TEXT[400 if code < 500 else 500])
@@ -212,8 +214,22 @@ def register_errorhandlers(app: Flask) -> None:
                                        detail=detail), code
             except Exception:  # its menu reads the account: with the database gone, plain
                 safe_rollback()
-        return render_template("errors/error.html", console=False, code=code, title=text.title,
-                               body=text.body, detail=detail), code
+        # A respondent's error page depends on nothing but these (its language link on the
+        # method and URL): drawn once per worker, so a flood of bad requests costs no template
+        # rendering.  The last 256 pages are kept.
+        key = (code, current_language(), None if detail is None else str(detail),
+               request.method, request.full_path)
+        page = error_pages.get(key)
+        if page is None:
+            page = render_template("errors/error.html", console=False, code=code,
+                                   title=text.title, body=text.body, detail=detail)
+            if len(error_pages) >= 256:
+                try:  # another thread may have dropped it first
+                    del error_pages[next(iter(error_pages))]
+                except (KeyError, RuntimeError, StopIteration):
+                    pass
+            error_pages[key] = page
+        return page, code
 
     def handle_http(error: HTTPException):
         if error.code == 500:

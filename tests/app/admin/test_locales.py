@@ -152,3 +152,29 @@ def test_wtforms_own_messages_follow_the_language(app):
                                                      "eligible_headcount": "many"}).get_data(
         as_text=True)
     assert "This field is required." in page and "Not a valid integer value." in page
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_a_respondents_error_page_is_drawn_once_per_language_and_url(app):
+    from flask import template_rendered
+
+    drawn = []
+
+    def record(_sender, template, context, **_extra):
+        drawn.append((template.name, context.get("lang")))
+
+    template_rendered.connect(record, app)
+    try:
+        client = app.test_client()
+        first = client.get("/no-such-page?lang=th")
+        again = client.get("/no-such-page?lang=th")
+        english = client.get("/no-such-page?lang=en")
+        elsewhere = client.get("/no-such-page-either?lang=th")
+    finally:
+        template_rendered.disconnect(record, app)
+    assert [r.status_code for r in (first, again, english, elsewhere)] == [404] * 4
+    assert again.get_data() == first.get_data()
+    assert 'lang="th"' in first.get_data(as_text=True)
+    assert 'lang="en"' in english.get_data(as_text=True)
+    assert drawn == [("errors/error.html", "th"), ("errors/error.html", "en"),
+                     ("errors/error.html", "th")]
