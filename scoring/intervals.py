@@ -396,10 +396,6 @@ class Resampling:
     drawn: int
     maximum: int
 
-    @property
-    def stopped_early(self) -> bool:
-        return self.drawn < self.maximum
-
 
 #: OpenBLAS's own names for its thread-count setter and getter, in the builds NumPy ships with.
 _BLAS_THREADS = (("openblas_set_num_threads", "openblas_get_num_threads"),
