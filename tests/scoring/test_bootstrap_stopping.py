@@ -107,6 +107,34 @@ def test_worker_threads_do_not_change_the_draws(iset, monkeypatch):
     assert found[1] == found[2]
 
 
+def _answers(iset, n: int, seed: int) -> pd.DataFrame:
+    """n IIT respondents answering every question at random (3% blanks): rows rarely repeat."""
+    rng = np.random.default_rng(seed)
+    columns = iset.columns_for("IIT")
+    frame = {}
+    for c in columns:
+        codes = np.array(sorted(iset.item(iset.question(c).item).scale.codes), dtype=float)
+        frame[c] = np.where(rng.random(n) < 0.03, np.nan, rng.choice(codes, n))
+    return pd.DataFrame(frame, columns=list(columns))
+
+
+@pytest.mark.parametrize("distinct", [False, True])  # pattern counts, respondents one by one
+def test_float32_sums_give_the_float64_means_to_a_millionth(iset, distinct, monkeypatch):
+    from scoring.responses import score_responses
+
+    frame = _answers(iset, 50_000, 6) if distinct else _frame(iset, "IIT", 50_000, 6, kinds=40)
+    sr = score_responses(frame, iset, "IIT")
+    single = intervals_module._Sampler(sr)
+    assert single.dtype == np.float32
+    monkeypatch.setattr(intervals_module, "FLOAT32_BELOW", 0)
+    double = intervals_module._Sampler(sr)
+    assert double.dtype == np.float64
+    a = single.draw(np.random.default_rng(1), 30)
+    b = double.draw(np.random.default_rng(1), 30)
+    assert np.abs(a - b).max() < 1e-5
+    assert a.std(axis=0).min() > 0.01  # draws that differ, so the check can fail
+
+
 def test_the_reported_count_is_the_draws_the_ends_come_from(iset, large, early):
     from scoring.intervals import _all_parts, influence
     from scoring.responses import score_responses
