@@ -363,9 +363,11 @@ class _Sampler:
             blank = np.isnan(sr.item_scores)
             values, answered = np.where(blank, 0.0, sr.item_scores), (~blank).astype(float)
             self.of_row, self.multinomial = None, False
-        with np.errstate(invalid="ignore"):
-            self.centre = np.nan_to_num(np.nanmean(sr.item_scores, axis=0)) \
-                if self.n else np.zeros(self.items)
+        # any shift works; the rows' mean of each item (0 when nobody answered it) keeps the
+        # centred sums small
+        count = answered.sum(axis=0)
+        self.centre = np.divide(values.sum(axis=0), count, out=np.zeros(self.items),
+                                where=count > 0)
         self.dtype = np.float32 if self.n < FLOAT32_BELOW else np.float64
         self.matrix = np.empty((len(values), 2 * self.items), dtype=self.dtype)
         self.matrix[:, :self.items] = (values - self.centre) * answered
