@@ -425,16 +425,18 @@ _BLAS_THREADS = (("openblas_set_num_threads", "openblas_get_num_threads"),
 
 
 @cache
-def _openblas() -> tuple[Callable[[int], None], Callable[[], int]] | None:
-    """The loaded OpenBLAS's (set, get) thread count, or None: NumPy's BLAS is another, or
-    the platform has no ``/proc/self/maps`` to find it in (then nothing is changed)."""
+def _openblas() -> tuple[tuple[Callable[[int], None], Callable[[], int]], ...]:
+    """(set, get) thread count of every OpenBLAS loaded (NumPy's, and SciPy's own when it is
+    loaded too); none when the platform has no ``/proc/self/maps`` to find them in, or the
+    BLAS is another (then nothing is changed)."""
     import ctypes
 
     try:
         with open("/proc/self/maps", encoding="utf-8") as maps:
             paths = {line.split()[-1] for line in maps if "openblas" in line.lower()}
     except OSError:
-        return None
+        return ()
+    found = []
     for path in sorted(paths):
         try:
             lib = ctypes.CDLL(path)  # the library already loaded: no second copy
@@ -445,8 +447,9 @@ def _openblas() -> tuple[Callable[[int], None], Callable[[], int]] | None:
                 setter, getter = getattr(lib, set_name), getattr(lib, get_name)
                 setter.argtypes, setter.restype = [ctypes.c_int], None
                 getter.argtypes, getter.restype = [], ctypes.c_int
-                return setter, getter
-    return None
+                found.append((setter, getter))
+                break
+    return tuple(found)
 
 
 @contextmanager
@@ -459,16 +462,14 @@ def _one_blas_thread() -> Iterator[None]:
     (:data:`WORKERS`).
     """
     blas = _openblas()
-    if blas is None:
-        yield
-        return
-    setter, getter = blas
-    before = getter()
-    setter(1)
+    before = [getter() for _, getter in blas]
+    for setter, _ in blas:
+        setter(1)
     try:
         yield
     finally:
-        setter(before)
+        for (setter, _), threads in zip(blas, before, strict=True):
+            setter(threads)
 
 
 #: Batches drawn at once, each in its own thread (NumPy's random draws, counting and matrix

@@ -199,18 +199,18 @@ def test_too_few_draws_to_judge_an_end_never_stop():
 
 def test_openblas_is_given_back_its_threads(iset):
     blas = intervals_module._openblas()
-    if blas is None:
+    if not blas:
         pytest.skip("NumPy's BLAS here is not a loaded OpenBLAS")
-    setter, getter = blas
-    before = getter()
-    setter(2)
+    before = [getter() for _, getter in blas]
+    for setter, _ in blas:
+        setter(2)
     try:
-        seen = []
         with intervals_module._one_blas_thread():
-            seen.append(getter())
-        assert seen == [1] and getter() == 2
+            assert [getter() for _, getter in blas] == [1] * len(blas)
+        assert [getter() for _, getter in blas] == [2] * len(blas)
         assess(iset, iit=_frame(iset, "IIT", 50, 1, kinds=5), interval="bootstrap",
                bootstrap=200)
-        assert getter() == 2
+        assert [getter() for _, getter in blas] == [2] * len(blas)
     finally:
-        setter(before)
+        for (setter, _), threads in zip(blas, before, strict=True):
+            setter(threads)
