@@ -472,8 +472,8 @@ def _one_blas_thread() -> Iterator[None]:
             setter(threads)
 
 
-#: Batches drawn at once, each in its own thread (NumPy's random draws, counting and matrix
-#: products run without the GIL), when the machine has the cores.
+#: Batches drawn at once, each in its own thread (NumPy's random draws and matrix products
+#: run without the GIL), when the machine has the cores.
 WORKERS = 2
 #: Below this many respondents x resamples per batch, a batch is drawn in the calling thread.
 THREADED_WORK = 2_000_000
