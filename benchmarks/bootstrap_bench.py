@@ -1,5 +1,7 @@
 """The bootstrap's resampling alone, in one process: per respondent (the code before issue 19,
-kept here) against answer patterns (``scoring.intervals._item_mean_draws``), alternating.
+kept here) against ``scoring.intervals._Sampler`` now (answer patterns when they repeat enough,
+one resample's counts at a time, float32 products on centred values; its set-up, the grouping
+into patterns, included), alternating.
 
     .venv/bin/python benchmarks/cli_bench.py --keep /tmp/iit.csv [--beta 40 0.8]
     OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/bootstrap_bench.py /tmp/iit.csv [--resamples 200]
@@ -54,8 +56,8 @@ def main() -> int:
           f"load average {os.getloadavg()[0]:.1f}; OPENBLAS_NUM_THREADS="
           f"{os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}")
     ways = {"per respondent (before)": lambda rng: per_respondent(sr, rng, args.resamples),
-            "answer patterns (now)": lambda rng: intervals._item_mean_draws(
-                sr, rng, args.resamples, lambda _rows: None)}
+            "scoring.intervals (now)": lambda rng: intervals._Sampler(sr).draw(
+                rng, args.resamples)}
     best = dict.fromkeys(ways, float("inf"))
     for _ in range(2):
         for name, way in ways.items():

@@ -124,7 +124,7 @@ def one_sample(iset: InstrumentSet, scenario: Scenario, methods, rng, resamples:
             continue
         found = intervals(iset, scored, scores, sources, values, method=method,
                           resamples=resamples, seed=int(rng.integers(2**31)))
-        out[method] = {k: v.pair for k, v in found.items()}
+        out[method] = {k: v.pair for k, v in found.intervals.items()}
     return out
 
 

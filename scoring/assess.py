@@ -148,7 +148,7 @@ class AssessmentResult:
     eit_groups: tuple[GroupResult, ...]
     history: tuple[TrendRow, ...]
     headcount: int | None
-    bootstrap_resamples: int
+    bootstrap_resamples: int  # drawn (0: no resampling)
     seed: int
     floors_missed: tuple[FloorMiss, ...] = ()  # why the tier above was not reached
     gap: TierGap | None = None  # what it takes to reach the next tier
@@ -156,6 +156,9 @@ class AssessmentResult:
     total_interval_note: str | None = None  # why the total has no interval
     #: the alternative answer→score map the result was computed with (None: the set's own)
     score_map: str | None = None
+    #: the most resamples the bootstrap methods could draw (they stop earlier when the
+    #: intervals' ends are precise enough: :func:`scoring.intervals.bootstrap_intervals`)
+    bootstrap_maximum: int = 0
 
 
 def minimum_sample(iset: InstrumentSet, instrument: str, *, headcount: int | None = None,
@@ -220,8 +223,10 @@ def assess(
     oit_missing : how unjudged OIT items count (see :func:`~scoring.rollup.oit_sub_indicator_scores`).
     interval : how the 95% intervals are computed (:mod:`scoring.intervals`): ``"logit"``
         (default, analytic), ``"bootstrap"`` (BCa) or ``"percentile"``.
-    bootstrap : resamples of the bootstrap methods; 0 turns every interval off.  ``seed``
-        fixes the resamples.
+    bootstrap : the most resamples the bootstrap methods draw (they stop as soon as every
+        interval end is precise to the printed hundredth:
+        :func:`scoring.intervals.bootstrap_intervals`); 0 turns every interval off.  ``seed``
+        fixes the resamples, and so where they stop.
     progress : called as ``progress(done, total)`` while the resamples are drawn (for a bar).
     score_map : an alternative answer→score map (:mod:`questionnaires.score_maps`) used
         instead of the set's own; the result names it (``score_map``).
@@ -290,9 +295,10 @@ def assess(
     rolled = roll_up(iset, frame).iloc[0]
 
     values = {**scores, **{k: rolled[k] for k in (*iset.instruments, "total")}}
-    boots: dict[str, Interval] = intervals(
-        iset, scored, scores, sources, values, method=interval, resamples=bootstrap,
-        seed=seed, progress=progress) if bootstrap else {}
+    found = intervals(iset, scored, scores, sources, values, method=interval,
+                      resamples=bootstrap, seed=seed, progress=progress) if bootstrap else None
+    boots: dict[str, Interval] = {} if found is None else found.intervals
+    resampling = None if found is None else found.resampling
 
     def note_of(key: str) -> str | None:
         return boots[key].note if key in boots else (INTERVALS_OFF if not bootstrap else None)
@@ -363,7 +369,8 @@ def assess(
         target=target, strengths=strengths, to_develop=to_develop,
         eit_groups=_eit_groups(iset, scored.get("EIT"), groups_col),
         history=trend(sorted(years.items()), decimals=m.decimals), headcount=headcount,
-        bootstrap_resamples=bootstrap if interval != "logit" else 0, seed=seed,
+        bootstrap_resamples=0 if resampling is None else resampling.drawn,
+        bootstrap_maximum=0 if resampling is None else resampling.maximum, seed=seed,
         interval_method=interval if bootstrap else None,
         total_interval_note=note_of("total") if scored and total is not None else None,
         score_map=None if score_map is None else score_map.code,

@@ -26,10 +26,13 @@ Methods (see docs/scoring.md, "Intervals"):
     (Clopper–Pearson with all respondents at the top).  No resampling: O(responses × items).
 ``"bootstrap"``
     BCa bootstrap (bias-corrected and accelerated, Efron 1987): respondents resampled within
-    each instrument, ``resamples`` times; acceleration from the influence values.
+    each instrument, at most ``resamples`` times; acceleration from the influence values.
+    Resampling stops early once every interval end's Monte Carlo standard error is at most
+    :data:`MC_SE_BOUND` points (:func:`bootstrap_intervals`; Andrews & Buchinsky 2000).
 ``"percentile"``
     The plain percentile bootstrap this package used before B.E. 2568 intervals were checked;
-    kept for the coverage study (it covers only 0.85–0.90 near the ceiling).
+    kept for the coverage study (it covers only 0.85–0.90 near the ceiling).  The same
+    stopping rule.
 
 Whatever the method, a score gets no interval (``None`` with a reason) with fewer than 2
 respondents, when every respondent has the same score away from the range's ends, or when the
@@ -39,8 +42,14 @@ score itself is unknown; with every respondent at an end it gets the exact bound
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+import os
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
+from functools import cache
 from statistics import NormalDist
 
 import numpy as np
@@ -319,44 +328,212 @@ def _patterns_may_pay(item_scores: np.ndarray) -> bool:
     return len(probe.counts) <= 0.6 * PATTERN_PROBE
 
 
-def _item_mean_draws(sr: ScoredResponses, rng: np.random.Generator, resamples: int,
-                     progress: Callable[[int], None]) -> np.ndarray:
-    """(resamples, items) item means over bootstrap resamples of ``sr``'s respondents."""
-    n = sr.n
-    means = np.empty((resamples, sr.item_scores.shape[1]))
-    patterns = answer_patterns(sr.item_scores) if _patterns_may_pay(sr.item_scores) else None
-    if patterns is not None and len(patterns.counts) <= PATTERN_SHARE * n:
-        size = len(patterns.counts)
-        multinomial = size <= MULTINOMIAL_SHARE * n
-        chunk = max(1, 4_000_000 // max(size if multinomial else n, 1))
+#: Below this many respondents the resampled sums are taken in float32 (see :class:`_Sampler`):
+#: every answered count, a sum of at most n whole numbers, is then exact in float32 (2**24).
+FLOAT32_BELOW = 2 ** 24
+
+
+class _Sampler:
+    """Draws the item means of bootstrap resamples of one instrument's respondents.
+
+    Built once per instrument: the matrix ``[values − centre | answered]`` of the respondents
+    (or of their answer patterns), so each chunk of resamples is one matrix product of the
+    resample weights with it, the item sums and the answered counts side by side; an item's
+    mean is ``centre + Σ w (x − centre) / Σ w``.  The product is in float32 (half the memory
+    traffic of float64, and twice the speed) when n is below :data:`FLOAT32_BELOW`: the
+    weights and answered counts are whole numbers below 2**24, so exact; the centred sums are
+    small, and an item mean moves by a few millionths of a point (at most 3e-6 on
+    ``cli_bench.py``'s 300,000 respondents, against a stopping bound of 0.002 and draws spread
+    0.007-0.02; tests/scoring/test_bootstrap_stopping.py).
+    """
+
+    #: Resample weights held at once, in numbers: a chunk of resamples per product.
+    CHUNK = 2 ** 23
+
+    def __init__(self, sr: ScoredResponses):
+        self.n, self.items = sr.n, sr.item_scores.shape[1]
+        patterns = answer_patterns(sr.item_scores) if _patterns_may_pay(sr.item_scores) else None
+        if patterns is not None and len(patterns.counts) <= PATTERN_SHARE * self.n:
+            values, answered = patterns.values, patterns.answered
+            self.of_row: np.ndarray | None = patterns.of_row
+            self.shares = patterns.counts / self.n
+            # one multinomial draw of n over the P patterns, or n respondents counted by pattern
+            self.multinomial = len(patterns.counts) <= MULTINOMIAL_SHARE * self.n
+        else:  # nearly every respondent's pattern is their own: draw respondents
+            blank = np.isnan(sr.item_scores)
+            values, answered = np.where(blank, 0.0, sr.item_scores), (~blank).astype(float)
+            self.of_row, self.multinomial = None, False
+        # any shift works; the rows' mean of each item (0 when nobody answered it) keeps the
+        # centred sums small
+        count = answered.sum(axis=0)
+        self.centre = np.divide(values.sum(axis=0), count, out=np.zeros(self.items),
+                                where=count > 0)
+        self.dtype = np.float32 if self.n < FLOAT32_BELOW else np.float64
+        self.matrix = np.empty((len(values), 2 * self.items), dtype=self.dtype)
+        self.matrix[:, :self.items] = (values - self.centre) * answered
+        self.matrix[:, self.items:] = answered
+        self.size = self.matrix.shape[0]
+
+    def draw(self, rng: np.random.Generator, resamples: int,
+             stop: threading.Event | None = None) -> np.ndarray | None:
+        """(resamples, items) item means over ``resamples`` bootstrap resamples (``None``
+        when ``stop`` is set between two chunks: nobody wants them any more)."""
+        n, k = self.n, self.items
+        means = np.empty((resamples, k))
+        chunk = max(1, self.CHUNK // max(self.size, 1))
         for start in range(0, resamples, chunk):
-            stop = min(resamples, start + chunk)
-            rows = stop - start
-            if multinomial:  # one multinomial draw of n over the P patterns
-                weights = rng.multinomial(n, patterns.counts / n, size=rows).astype(float)
-            else:  # n respondents drawn, counted by their pattern
-                picks = patterns.of_row[rng.integers(0, n, size=(rows, n))]
-                picks += np.arange(rows)[:, None] * size
-                weights = np.bincount(picks.ravel(), minlength=rows * size)
-                weights = weights.reshape(rows, size).astype(float)
+            if stop is not None and stop.is_set():
+                return None
+            rows = min(resamples, start + chunk) - start
+            if self.multinomial:
+                weights = rng.multinomial(n, self.shares, size=rows).astype(self.dtype)
+            else:
+                weights = np.empty((rows, self.size), dtype=self.dtype)
+                for row in weights:  # a resample at a time: its counts stay in the cache
+                    picks = rng.integers(0, n, size=n)
+                    row[:] = np.bincount(picks if self.of_row is None else self.of_row[picks],
+                                         minlength=self.size)
+            sums = (weights @ self.matrix).astype(float)
             with np.errstate(invalid="ignore", divide="ignore"):
-                means[start:stop] = (weights @ patterns.values) / (weights @ patterns.answered)
-            progress(rows)
+                means[start:start + rows] = self.centre + sums[:, :k] / sums[:, k:]
         return means
-    # nearly every respondent's pattern is their own: draw respondents
-    values = np.nan_to_num(sr.item_scores)
-    mask = (~np.isnan(sr.item_scores)).astype(float)
-    chunk = max(1, 4_000_000 // max(n, 1))
-    for start in range(0, resamples, chunk):
-        stop = min(resamples, start + chunk)
-        rows = stop - start
-        picks = rng.integers(0, n, size=(rows, n)) + np.arange(rows)[:, None] * n
-        weights = np.bincount(picks.ravel(), minlength=rows * n).reshape(rows, n)
-        weights = weights.astype(float)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            means[start:stop] = (weights @ values) / (weights @ mask)
-        progress(rows)
-    return means
+
+
+#: Resamples drawn between two looks at the stopping rule.
+BATCH = 100
+#: Batches drawn before the first look (the rule then judges 2.5% quantiles from >= 300 draws).
+MIN_BATCHES = 3
+#: The stopping rule's bound on each interval end's Monte Carlo standard error, in points of
+#: the score: a fifth of the printed hundredth, so the end printed is the one infinitely many
+#: resamples would give, to within half a hundredth, 19 times in 20 (1.96 × 0.002 < 0.005).
+MC_SE_BOUND = 0.002
+
+
+@dataclass(frozen=True)
+class Resampling:
+    """How many bootstrap resamples were drawn, and of at most how many."""
+
+    drawn: int
+    maximum: int
+
+
+#: OpenBLAS's own names for its thread-count setter and getter, in the builds NumPy ships with.
+_BLAS_THREADS = (("openblas_set_num_threads", "openblas_get_num_threads"),
+                 ("openblas_set_num_threads64_", "openblas_get_num_threads64_"),
+                 ("scipy_openblas_set_num_threads64_", "scipy_openblas_get_num_threads64_"),
+                 ("scipy_openblas_set_num_threads", "scipy_openblas_get_num_threads"))
+
+
+@cache
+def _openblas() -> tuple[tuple[Callable[[int], None], Callable[[], int]], ...]:
+    """(set, get) thread count of every OpenBLAS loaded (NumPy's, and SciPy's own when it is
+    loaded too); none when the platform has no ``/proc/self/maps`` to find them in, or the
+    BLAS is another (then nothing is changed)."""
+    import ctypes
+
+    try:
+        with open("/proc/self/maps", encoding="utf-8") as maps:
+            paths = {line.split()[-1] for line in maps if "openblas" in line.lower()}
+    except OSError:
+        return ()
+    found = []
+    for path in sorted(paths):
+        try:
+            lib = ctypes.CDLL(path)  # the library already loaded: no second copy
+        except OSError:
+            continue
+        for set_name, get_name in _BLAS_THREADS:
+            if hasattr(lib, set_name) and hasattr(lib, get_name):
+                setter, getter = getattr(lib, set_name), getattr(lib, get_name)
+                setter.argtypes, setter.restype = [ctypes.c_int], None
+                getter.argtypes, getter.restype = [], ctypes.c_int
+                found.append((setter, getter))
+                break
+    return tuple(found)
+
+
+@contextmanager
+def _one_blas_thread() -> Iterator[None]:
+    """OpenBLAS held to one thread while the bootstrap's matrix products run, then restored.
+
+    Its threads spin while they wait for work: on a busy 2-core machine a product on two of
+    them took 5-15x the CPU, and up to 12x the wall clock, of the same product on one
+    (benchmarks/README.md).  The bootstrap runs its batches in threads of its own instead
+    (:data:`WORKERS`).
+    """
+    blas = _openblas()
+    before = [getter() for _, getter in blas]
+    for setter, _ in blas:
+        setter(1)
+    try:
+        yield
+    finally:
+        for (setter, _), threads in zip(blas, before, strict=True):
+            setter(threads)
+
+
+#: Batches drawn at once, each in its own thread (NumPy's random draws and matrix products
+#: run without the GIL), when the machine has the cores.
+WORKERS = 2
+#: Below this many respondents x resamples per batch, a batch is drawn in the calling thread.
+THREADED_WORK = 2_000_000
+
+
+def _batches(scored: Mapping[str, ScoredResponses], plan_of: Mapping[str, Plan], resamples: int,
+             seed: int, progress: Callable[[int, int], None] | None = None
+             ) -> Iterator[dict[str, np.ndarray]]:
+    """Each planned score's draws, :data:`BATCH` resamples at a time, up to ``resamples``.
+
+    Batch ``b`` draws from its own stream, ``SeedSequence(seed).spawn``'s child ``b``, so one
+    seed gives the same batches in the same order whichever thread draws them.  Large
+    batches are drawn :data:`WORKERS` at a time; a consumer that stops early (the stopping
+    rule) leaves the batches still being drawn unfinished after their current chunk.
+    """
+    samplers = {inst: _Sampler(sr) for inst, sr in scored.items()}
+    starts = range(0, resamples, BATCH)
+    total = resamples * len(scored)
+    stop = threading.Event()
+
+    def batch(b: int) -> dict[str, np.ndarray] | None:
+        rows = min(resamples, starts[b] + BATCH) - starts[b]
+        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(b,)))
+        indicator_draws: dict[str, np.ndarray] = {}
+        for inst, sr in scored.items():
+            means = samplers[inst].draw(rng, rows, stop)
+            if means is None:
+                return None
+            for code in dict.fromkeys(sr.item_indicator):
+                cols = [k for k, ind in enumerate(sr.item_indicator) if ind == code]
+                with np.errstate(invalid="ignore"):
+                    block = means[:, cols]
+                    known = ~np.isnan(block)
+                    indicator_draws[code] = np.where(known, block, 0).sum(axis=1) \
+                        / known.sum(axis=1)
+        out = {}
+        for key, plan in plan_of.items():
+            draws = np.full(rows, plan.constant)
+            for code, a in plan.coefficients.items():
+                draws = draws + a * indicator_draws[code]
+            out[key] = draws
+        return out
+
+    work = BATCH * sum(sampler.size for sampler in samplers.values())
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    workers = max(1, min(WORKERS, cpus or 1, len(starts))) if work >= THREADED_WORK else 1
+    done = 0
+    with _one_blas_thread(), ThreadPoolExecutor(workers, thread_name_prefix="bootstrap") as pool:
+        ahead = deque(pool.submit(batch, b) for b in range(min(workers, len(starts))))
+        try:
+            for b in range(len(starts)):
+                draws = ahead.popleft().result()
+                if b + workers < len(starts):
+                    ahead.append(pool.submit(batch, b + workers))
+                done += len(next(iter(draws.values()))) * len(scored)
+                if progress is not None:
+                    progress(done, total)
+                yield draws
+        finally:  # the consumer has what it wants: the batches still drawn stop at a chunk
+            stop.set()
 
 
 def bootstrap_draws(scored: Mapping[str, ScoredResponses], plan_of: Mapping[str, Plan],
@@ -369,34 +546,69 @@ def bootstrap_draws(scored: Mapping[str, ScoredResponses], plan_of: Mapping[str,
     weights are drawn per answer pattern (:func:`answer_patterns`) when patterns repeat
     enough to make that cheaper: the same bootstrap distribution, another random stream (so
     the draws of one seed differ from the per-respondent draws within Monte Carlo error;
-    docs/scoring.md's "Intervals" gives the tolerance).
+    docs/scoring.md's "Intervals" gives the tolerance).  These are the batches the stopping
+    rule of :func:`bootstrap_intervals` looks at, all ``resamples`` of them.
     """
-    rng = np.random.default_rng(seed)
-    done, total = 0, resamples * len(scored)
+    batches = list(_batches(scored, plan_of, resamples, seed, progress))
+    return {key: np.concatenate([b[key] for b in batches]) if batches else np.zeros(0)
+            for key in plan_of}
 
-    def advance(rows: int) -> None:
-        nonlocal done
-        done += rows
-        if progress is not None:
-            progress(done, total)
 
-    indicator_draws: dict[str, np.ndarray] = {}
-    for sr in scored.values():
-        means = _item_mean_draws(sr, rng, resamples, advance)
-        for code in dict.fromkeys(sr.item_indicator):
-            cols = [k for k, ind in enumerate(sr.item_indicator) if ind == code]
-            with np.errstate(invalid="ignore"):
-                block = means[:, cols]
-                known = ~np.isnan(block)
-                indicator_draws[code] = np.where(known, block, 0).sum(axis=1) \
-                    / known.sum(axis=1)
-    out = {}
-    for key, plan in plan_of.items():
-        draws = np.full(resamples, plan.constant)
-        for code, a in plan.coefficients.items():
-            draws = draws + a * indicator_draws[code]
-        out[key] = draws
+def _end_levels(theta: float, draws: np.ndarray, parts: list[tuple[int, np.ndarray]],
+                method: str, confidence: float = CONFIDENCE) -> list[tuple[float, float]]:
+    """Each interval end's quantile level of the draws, and its Monte Carlo variance factor.
+
+    The end is the draws' quantile at level ``q``; its Monte Carlo error is about
+    ``sqrt(v / B) / f`` with ``f`` the draws' density there.  For the percentile interval
+    ``v = q (1 − q)`` (the binomial variance of the share of draws below the end).  For BCa
+    the level itself is estimated from the same draws, ``q = g(p)`` with ``p`` the share of
+    draws below ``θ`` (the bias correction ``z0 = Φ⁻¹(p)``), so
+    ``v = q (1 − q) + g'(p)² p (1 − p) − 2 g'(p) min(p, q) (1 − max(p, q))`` (the delta
+    method over the two shares, which covary as the empirical distribution function does).
+    """
+    alpha = 1 - confidence
+    if method == "percentile":
+        return [(q, q * (1 - q)) for q in (alpha / 2, 1 - alpha / 2)]
+    b = len(draws)
+    below = float(np.mean(draws < theta)) + 0.5 * float(np.mean(draws == theta))
+    p = min(max(below, 0.5 / b), 1 - 0.5 / b)
+    z0 = normal_quantile(p)
+    # each sample's influence values over its n, so that IIT and EIT combine as variances do
+    squares = sum(_squares(u) / n ** 2 for n, u in parts)
+    cubes = sum(float((u ** 3).sum()) / n ** 3 for n, u in parts)
+    a = cubes / (6 * squares ** 1.5)
+    normal = NormalDist()
+    out = []
+    for level in (alpha / 2, 1 - alpha / 2):
+        z = normal_quantile(level)
+        d = 1 - a * (z0 + z)
+        w = z0 + (z0 + z) / d
+        q = normal.cdf(w)
+        slope = normal.pdf(w) * (1 + 1 / d ** 2) / normal.pdf(z0)  # dq/dp
+        v = q * (1 - q) + slope ** 2 * p * (1 - p) - 2 * slope * min(p, q) * (1 - max(p, q))
+        out.append((q, max(v, 0.0)))
     return out
+
+
+def monte_carlo_errors(theta: float, draws: np.ndarray, parts: list[tuple[int, np.ndarray]],
+                       method: str = "bootstrap") -> tuple[float, float]:
+    """The Monte Carlo standard error of each end of the interval the draws give.
+
+    ``sqrt(v / B)`` (:func:`_end_levels`) times the draws' sparsity ``1 / f`` at the end,
+    from the binomial order-statistic bracket: the draws' quantiles at ``q ± 2 sqrt(q (1 − q)
+    / B)``, two binomial standard errors of the level either side, over that distance.  Where
+    the bracket does not fit within the draws the error is infinite (too few draws to judge).
+    """
+    b = len(draws)
+    errors = []
+    for q, v in _end_levels(theta, draws, parts, method):
+        h = 2 * math.sqrt(q * (1 - q) / b)
+        if q - h < 0.5 / b or q + h > 1 - 0.5 / b:
+            errors.append(math.inf)
+            continue
+        low, high = np.percentile(draws, [100 * (q - h), 100 * (q + h)])
+        errors.append(float(high - low) / (2 * h) * math.sqrt(v / b))
+    return errors[0], errors[1]
 
 
 def percentile_interval(draws: np.ndarray, confidence: float = CONFIDENCE) -> Interval:
@@ -408,28 +620,39 @@ def percentile_interval(draws: np.ndarray, confidence: float = CONFIDENCE) -> In
 def bca_interval(theta: float, draws: np.ndarray, parts: list[tuple[int, np.ndarray]],
                  confidence: float = CONFIDENCE) -> Interval:
     """BCa interval from bootstrap draws; acceleration from the influence values."""
-    alpha = 1 - confidence
-    below = float(np.mean(draws < theta)) + 0.5 * float(np.mean(draws == theta))
-    below = min(max(below, 0.5 / len(draws)), 1 - 0.5 / len(draws))
-    z0 = normal_quantile(below)
-    # each sample's influence values over its n, so that IIT and EIT combine as variances do
-    squares = sum(_squares(u) / n ** 2 for n, u in parts)
-    cubes = sum(float((u ** 3).sum()) / n ** 3 for n, u in parts)
-    a = cubes / (6 * squares ** 1.5)
-    levels = []
-    for q in (alpha / 2, 1 - alpha / 2):
-        z = normal_quantile(q)
-        levels.append(100 * NormalDist().cdf(z0 + (z0 + z) / (1 - a * (z0 + z))))
+    levels = [100 * q for q, _ in _end_levels(theta, draws, parts, "bootstrap", confidence)]
     low, high = np.percentile(draws, levels)
     return Interval(float(low), float(high))
+
+
+@dataclass(frozen=True)
+class IntervalSet:
+    """The intervals of the planned scores, and the resamples drawn for them (``None``: the
+    method draws none)."""
+
+    intervals: dict[str, Interval]
+    resampling: Resampling | None = None
 
 
 def bootstrap_intervals(values: Mapping[str, float], plan_of: Mapping[str, Plan],
                         infl: Mapping[str, Influence], scored: Mapping[str, ScoredResponses],
                         resamples: int, seed: int, method: str = "bootstrap",
-                        progress: Callable[[int, int], None] | None = None
-                        ) -> dict[str, Interval]:
-    """BCa (``method="bootstrap"``) or percentile intervals of every planned score."""
+                        progress: Callable[[int, int], None] | None = None) -> IntervalSet:
+    """BCa (``method="bootstrap"``) or percentile intervals of every planned score.
+
+    ``resamples`` is the most drawn.  They are drawn in batches of :data:`BATCH`, and from
+    :data:`MIN_BATCHES` batches on the drawing stops as soon as every end of every interval
+    has a Monte Carlo standard error (:func:`monte_carlo_errors`) of at most
+    :data:`MC_SE_BOUND` points: the number of resamples is a means to a precision, and the
+    precision that matters is the printed hundredth.  At a school's n the intervals are points
+    wide and take every resample; at hundreds of thousands of respondents they are hundredths
+    wide and a few hundred resamples pin their ends down.  This is the sequential form of
+    Andrews & Buchinsky's choice of the number of bootstrap repetitions (Andrews, D. W. K. and
+    Buchinsky, M. (2000), "A three-step method for choosing the number of bootstrap
+    repetitions", *Econometrica* 68(1), 23–51), with an absolute bound in points instead of
+    their relative one.  Deterministic for a seed: the batches are (:func:`_batches`), and so
+    is where the rule stops.
+    """
     out: dict[str, Interval] = {}
     live = {}
     for key, parts in _all_parts(plan_of, infl).items():
@@ -438,33 +661,48 @@ def bootstrap_intervals(values: Mapping[str, float], plan_of: Mapping[str, Plan]
             out[key] = special
         else:
             live[key] = (plan_of[key], parts)
-    if live:
-        draws = bootstrap_draws(scored, {k: p for k, (p, _) in live.items()}, resamples, seed,
-                                progress)
-        for key, (_, parts) in live.items():
-            out[key] = percentile_interval(draws[key]) if method == "percentile" \
-                else bca_interval(values[key], draws[key], parts)
-    return out
+    if not live:
+        return IntervalSet(out, Resampling(0, resamples))
+    drawn: dict[str, list[np.ndarray]] = {key: [] for key in live}
+    count = 0
+    with closing(_batches(scored, {k: p for k, (p, _) in live.items()}, resamples, seed,
+                          progress)) as batches:
+        for batch_number, batch in enumerate(batches, start=1):
+            for key, draws in batch.items():
+                drawn[key].append(draws)
+            count += len(next(iter(batch.values())))
+            if batch_number >= MIN_BATCHES and count < resamples and all(
+                    max(monte_carlo_errors(values[key], np.concatenate(drawn[key]), parts,
+                                           method)) <= MC_SE_BOUND
+                    for key, (_, parts) in live.items()):
+                break
+    for key, (_, parts) in live.items():
+        draws = np.concatenate(drawn[key])
+        out[key] = percentile_interval(draws) if method == "percentile" \
+            else bca_interval(values[key], draws, parts)
+    return IntervalSet(out, Resampling(count, resamples))
 
 
 def intervals(iset: InstrumentSet, scored: Mapping[str, ScoredResponses],
               scores: Mapping[str, float], sources: Mapping[str, str],
               values: Mapping[str, float], *, method: str = DEFAULT_METHOD,
               resamples: int = 2000, seed: int = 2566,
-              progress: Callable[[int, int], None] | None = None) -> dict[str, Interval]:
+              progress: Callable[[int, int], None] | None = None) -> IntervalSet:
     """Intervals of every score that depends on responses.
 
     ``scores``/``sources``: indicator code → score and where it came from; ``values``: the
     point value of each key (indicator codes, ``"IIT"``/``"EIT"``, ``"total"``; NaN when
-    unknown).
+    unknown).  ``resamples`` is the most the bootstrap methods draw
+    (:func:`bootstrap_intervals`: they stop earlier once the intervals' ends are precise to
+    the printed hundredth).
     """
     if method not in METHODS:
         raise ValueError(f"interval method must be one of {', '.join(METHODS)}, not {method!r}")
     if not scored:
-        return {}
+        return IntervalSet({})
     plan_of = plans(iset, scores, sources, set(scored))
     infl = {inst: influence(sr) for inst, sr in scored.items()}
     vals = {k: float(values.get(k, math.nan)) for k in plan_of}
     if method == "logit":
-        return logit_intervals(vals, plan_of, infl)
+        return IntervalSet(logit_intervals(vals, plan_of, infl))
     return bootstrap_intervals(vals, plan_of, infl, scored, resamples, seed, method, progress)

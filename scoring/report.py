@@ -13,7 +13,7 @@ from dataclasses import asdict
 from typing import Any
 
 from .assess import AssessmentResult, IndicatorResult, InstrumentResult
-from .intervals import DESCRIPTIONS
+from .intervals import BATCH, DESCRIPTIONS, MC_SE_BOUND, MIN_BATCHES
 from .rollup import round_half_up
 from .statistics import CONFIDENCE, Summary
 from .tiers import FloorMiss, TierGap
@@ -127,7 +127,9 @@ def result_to_dict(result: AssessmentResult) -> dict[str, Any]:
              "development": t.development, "development_en": t.development_en,
              "difference": _r(t.difference)} for t in result.history],
         "headcount": result.headcount,
-        "bootstrap": {"resamples": result.bootstrap_resamples, "seed": result.seed},
+        "bootstrap": {"resamples": result.bootstrap_resamples,
+                      "max_resamples": result.bootstrap_maximum, "seed": result.seed,
+                      "stopping": stopping_words(result)},
         "intervals": interval_info(result),
     }
 
@@ -155,6 +157,35 @@ def gap_dict(gap: TierGap | None) -> dict[str, Any] | None:
     }
 
 
+def stopping_words(result: AssessmentResult, thai: bool = False) -> str | None:
+    """How many bootstrap resamples were drawn and why no more, in words (None: no bootstrap).
+
+    The rule is :func:`scoring.intervals.bootstrap_intervals`'.
+    """
+    drawn, most = result.bootstrap_resamples, result.bootstrap_maximum
+    if not most:
+        return None
+    if not drawn:
+        return "ไม่ได้สุ่มซ้ำ: ไม่มีคะแนนใดมีการกระจายให้สุ่ม" if thai else \
+            "no resamples drawn: no score had a spread to resample"
+    if drawn < most:
+        if thai:
+            return (f"สุ่มซ้ำ {drawn:,} ครั้งจากที่กำหนดไว้สูงสุด {most:,} ครั้ง: สุ่มทีละ {BATCH} ครั้ง "
+                    f"และหยุดเมื่อความคลาดเคลื่อนมาตรฐานจากการสุ่ม (Monte Carlo) ของปลายช่วงทุกปลาย"
+                    f"ไม่เกิน {MC_SE_BOUND:g} คะแนน (หนึ่งในห้าของทศนิยมตำแหน่งที่สองที่แสดง)")
+        return (f"{drawn:,} of at most {most:,} resamples: drawn {BATCH} at a time and stopped "
+                f"once every interval end's Monte Carlo standard error was at most "
+                f"{MC_SE_BOUND:g} points (a fifth of the printed hundredth)")
+    if thai:
+        return (f"สุ่มซ้ำครบ {most:,} ครั้งที่กำหนดไว้สูงสุด: จะหยุดก่อนเมื่อความคลาดเคลื่อนมาตรฐาน"
+                f"จากการสุ่ม (Monte Carlo) ของปลายช่วงทุกปลายไม่เกิน {MC_SE_BOUND:g} คะแนน "
+                f"(ดูทุก {BATCH} ครั้งตั้งแต่ {MIN_BATCHES * BATCH} ครั้ง)")
+    return (f"all {most:,} resamples allowed were drawn: resampling stops earlier only once "
+            f"every interval end's Monte Carlo standard error is at most {MC_SE_BOUND:g} "
+            f"points (a fifth of the printed hundredth), looked at every {BATCH} resamples "
+            f"from {MIN_BATCHES * BATCH} on")
+
+
 def interval_info(result: AssessmentResult) -> dict[str, Any]:
     """How the ``bootstrap_ci95`` intervals were computed (``method`` null: turned off)."""
     method = result.interval_method
@@ -165,7 +196,7 @@ def interval_info(result: AssessmentResult) -> dict[str, Any]:
 
 CSV_COLUMNS = ("level", "code", "name_th", "name_en", "instrument", "score", "grade", "passed",
                "weighted", "n", "no_answer", "sd", "ci95_low", "ci95_high", "bootstrap_low",
-               "bootstrap_high", "cronbach_alpha")
+               "bootstrap_high", "cronbach_alpha", "resamples", "stopping_rule")
 
 
 def result_to_rows(result: AssessmentResult) -> list[dict[str, Any]]:
@@ -209,6 +240,13 @@ def rows_from_dict(scores: dict[str, Any]) -> list[dict[str, Any]]:
                  "name_en": "ITA total", "score": scores["total"], "grade": scores["grade"],
                  "passed": scores["passed"], "weighted": scores["total"],
                  "bootstrap_low": boot_low, "bootstrap_high": boot_high})
+    # the bootstrap's resamples and stopping rule on every row whose interval they made
+    resampling = scores["bootstrap"]
+    if resampling.get("stopping") is not None:
+        for row in rows:
+            if row.get("bootstrap_low") is not None:
+                row["resamples"] = resampling["resamples"]
+                row["stopping_rule"] = resampling["stopping"]
     return [{c: row.get(c) for c in CSV_COLUMNS} for row in rows]
 
 
@@ -300,6 +338,9 @@ def result_to_table(result: AssessmentResult) -> str:
             i.bootstrap or i.notes.get("bootstrap_ci95") for i in result.indicators.values()):
         lines.append(f"วิธีคำนวณช่วงความเชื่อมั่น (interval method): {result.interval_method}: "
                      f"{DESCRIPTIONS[result.interval_method]}")
+        if stopping_words(result) is not None:
+            lines.append(f"การสุ่มซ้ำ (bootstrap resamples): {stopping_words(result, thai=True)} "
+                         f"({stopping_words(result)})")
     for inst in result.instruments.values():
         if inst.responses is None:
             continue

@@ -130,7 +130,8 @@ def _write_forms_mapping(iset, paths: dict, format_in: str, mapping, output: str
                    "bootstrap (BCa) or percentile (bootstrap).")
 @click.option("--bootstrap", type=click.IntRange(min=0), cls=ConstantDefault,
               default_from="scoring.assess:DEFAULT_BOOTSTRAP", show_default=True,
-              help="Resamples of the bootstrap interval methods (0: no intervals at all).")
+              help="Most resamples of the bootstrap interval methods, fewer once the ends "
+                   "are precise (0: no intervals at all).")
 @click.option("--seed", type=int, cls=ConstantDefault, default_from="scoring.assess:DEFAULT_SEED",
               show_default=True, help="Bootstrap seed.")
 @click.option("--score-map", "score_map", default=None,

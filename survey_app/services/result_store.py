@@ -247,6 +247,9 @@ def result_from_dict(scores: dict[str, Any], iset: InstrumentSet) -> AssessmentR
         history=tuple(TrendRow(h["fiscal_year_be"], h["total"], h["development"],
                                h["difference"]) for h in scores["history"]),
         headcount=scores["headcount"], bootstrap_resamples=scores["bootstrap"]["resamples"],
+        # results stored before the bootstrap could stop early drew all they were allowed
+        bootstrap_maximum=scores["bootstrap"].get("max_resamples",
+                                                  scores["bootstrap"]["resamples"]),
         seed=scores["bootstrap"]["seed"],
         floors_missed=() if verdict is None else tuple(
             FloorMiss(f["instrument"], f["score"], f["floor"], f["tier"])
