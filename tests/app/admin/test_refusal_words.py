@@ -225,6 +225,19 @@ def test_a_file_the_reader_refuses_is_refused_in_thai_and_nothing_is_stored(
     assert count_rows(app, "response_import") == count_rows(app, "imported_response") == 0
 
 
+def test_the_english_console_says_the_readers_reason_in_english(app, client, world):
+    login(client, "admin_a")
+    client.get("/admin/?lang=en")
+    response = client.post(f"/admin/assessments/{world.assessment['A']}/imports",
+                           data={"instrument": "IIT", "file": (io.BytesIO(b"i2 ,i2\n1,2\n"),
+                                                               "iit.csv")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 400
+    text = html.unescape(response.get_data(as_text=True))
+    assert "The file 'iit.csv' cannot be read: row 1, column 'i2': column appears twice" in text
+    assert "มีคอลัมน์นี้ซ้ำ" not in text
+
+
 def test_answers_that_are_not_options_are_named_in_thai(app, client, world):
     """A code CSV with a word and a number no option has: the preview lists them, in Thai."""
     login(client, "admin_a")
