@@ -14,6 +14,7 @@ from questionnaires.model import VerdictTier
 from questionnaires.score_maps import ScoreMap, apply_score_map
 
 from .intervals import DEFAULT_METHOD, METHODS, Interval, intervals
+from .reasons import ReasonedError
 from .responses import ResponseDataError, ScoredResponses, score_responses, shown
 from .rollup import (
     grade_of,
@@ -41,8 +42,9 @@ DEFAULT_SEED = 2566
 INTERVALS_OFF = "intervals turned off"
 
 
-class HeadcountError(ValueError):
-    """A headcount (eligible staff) below the number of IIT responses: one of them is wrong."""
+class HeadcountError(ReasonedError):
+    """A headcount (eligible staff) below the number of IIT responses, or not a number of staff:
+    one of them is wrong."""
 
 
 @dataclass(frozen=True)
@@ -251,7 +253,7 @@ def assess(
         raise ValueError(f"interval method must be one of {', '.join(METHODS)}, "
                          f"not {interval!r}")
     if headcount is not None and headcount < 1:
-        raise HeadcountError(f"headcount {headcount} is not a number of staff (at least 1)")
+        raise HeadcountError("headcount_invalid", headcount=headcount)
 
     scored: dict[str, ScoredResponses] = {}
     groups_col = None
@@ -259,12 +261,11 @@ def assess(
         if frame is None:
             continue
         if len(frame) == 0:
-            raise ResponseDataError("no rows", instrument=inst)
+            raise ResponseDataError("responses_no_rows", instrument=inst)
         scored[inst] = score_responses(frame, iset, inst)
         if inst == "IIT" and headcount is not None and scored[inst].n > headcount:
-            raise HeadcountError(
-                f"headcount {headcount} is below the number of IIT responses "
-                f"({scored[inst].n}): give the number of staff eligible to answer IIT")
+            raise HeadcountError("headcount_below_responses", headcount=headcount,
+                                 n=scored[inst].n)
         if inst == "EIT" and "respondent_group" in frame.columns:
             groups_col = frame["respondent_group"]
 
@@ -437,13 +438,13 @@ def validate_given(iset: InstrumentSet, given: Mapping[str, float]) -> dict[str,
     for code, value in given.items():
         code = str(code).strip()
         if code not in iset.indicators and code not in iset.sub_indicators:
-            raise ValueError(f"unknown indicator or sub-indicator '{code}' in {iset.id}")
+            raise ReasonedError("given_code_unknown", code=code, set=iset.id)
         try:
             value = float(value)
         except (TypeError, ValueError):
-            raise ValueError(f"indicator {code}: score {shown(value)} is not a number") from None
+            raise ReasonedError("given_score_invalid", code=code, value=shown(value)) from None
         if math.isnan(value) or not 0 <= value <= 100:
-            raise ValueError(f"indicator {code}: score {value:g} is outside 0–100")
+            raise ReasonedError("given_score_outside_range", code=code, value=f"{value:g}")
         out[code] = value
     return out
 
@@ -546,8 +547,8 @@ def _eit_groups(iset: InstrumentSet, sr: ScoredResponses | None,
     for row, value in enumerate(labels):
         if value is not None and str(value).strip() and str(value).strip() not in known:
             raise ResponseDataError(
-                f"{shown(value)} is not a respondent group (known: {', '.join(sorted(known))})",
-                column="respondent_group", row=row, value=value, instrument="EIT")
+                "respondent_group_unknown", column="respondent_group", row=row, value=value,
+                instrument="EIT", cell=shown(value), known=", ".join(sorted(known)))
     labels = np.array([str(v).strip() if v is not None else "" for v in labels], dtype=object)
     minimum = iset.methodology.min_group_size
     out = []

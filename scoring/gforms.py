@@ -47,6 +47,8 @@ import pandas as pd
 
 from questionnaires import InstrumentSet, Question, Scale
 
+from .reasons import words
+
 FORMATS = ("auto", "gforms", "codes")
 ROWS_SHOWN = 5  # rows named in one message; the others are counted
 DROP = "drop"
@@ -254,11 +256,13 @@ def _toml_str(text: str) -> str:
 
 
 class MappingError(ValueError):
-    """A mapping file that cannot be read; ``problems`` lists every line at fault."""
+    """A mapping file that cannot be read; ``reasons`` lists every line at fault as a key of
+    :data:`scoring.reasons.REASONS` and its values, ``problems`` their English words."""
 
-    def __init__(self, name: str, problems: list[str]):
-        self.name, self.problems = name, problems
-        super().__init__("\n".join(f"{name}: {p}" for p in problems))
+    def __init__(self, name: str, reasons: list[tuple[str, dict[str, object]]]):
+        self.name, self.reasons = name, reasons
+        self.problems = [words(key, values) for key, values in reasons]
+        super().__init__("\n".join(f"{name}: {p}" for p in self.problems))
 
 
 def parse_mapping(data: bytes | str, *, name: str = "mapping") -> Mapping:
@@ -270,7 +274,7 @@ def parse_mapping(data: bytes | str, *, name: str = "mapping") -> Mapping:
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise MappingError(name, ["is not UTF-8 text"]) from None
+            raise MappingError(name, [("mapping_not_utf8", {})]) from None
     text = data.lstrip("\ufeff")
     suffix = Path(name).suffix.lower()
     is_csv = suffix == ".csv" or (suffix != ".toml" and text.lstrip().startswith("instrument,"))
@@ -282,7 +286,8 @@ def read_mapping(path: str | os.PathLike) -> Mapping:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise MappingError(str(path), [f"cannot be read ({exc.strerror or exc})"]) from None
+        raise MappingError(str(path), [("mapping_unreadable",
+                                           {"detail": exc.strerror or str(exc)})]) from None
     return parse_mapping(data, name=str(path))
 
 
@@ -290,35 +295,36 @@ def _parse_toml(text: str, name: str) -> Mapping:
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise MappingError(name, [f"is not valid TOML ({exc})"]) from None
+        raise MappingError(name, [("mapping_not_toml", {"detail": str(exc)})]) from None
     out, problems = Mapping(str(doc.get("set", ""))), []
     for inst, body in doc.items():
         if inst == "set":
             continue
         if inst not in ("IIT", "EIT") or not isinstance(body, dict):
-            problems.append(f"[{inst}]: expected [IIT.columns], [IIT.labels.\"scope\"], or EIT")
+            problems.append(("mapping_section_unknown", {"section": inst}))
             continue
         for key, section in body.items():
             if key == "columns" and isinstance(section, dict):
                 for header, code in section.items():
                     if not isinstance(code, str):
-                        problems.append(f"[{inst}.columns] {header!r}: the code must be text")
+                        problems.append(("mapping_column_code_not_text",
+                                         {"section": inst, "header": repr(header)}))
                         continue
                     out.columns.setdefault(inst, {})[header] = code.strip()
             elif key == "labels" and isinstance(section, dict):
                 for scope, pairs in section.items():
                     if not isinstance(pairs, dict):
-                        problems.append(f"[{inst}.labels] {scope!r}: expected a table "
-                                        "label = code")
+                        problems.append(("mapping_labels_not_table",
+                                         {"section": inst, "scope": repr(scope)}))
                         continue
                     for label, code in pairs.items():
                         if isinstance(code, bool) or not isinstance(code, (str, int)):
-                            problems.append(f"[{inst}.labels.{scope!r}] {label!r}: the code "
-                                            "must be a number or text")
+                            problems.append(("mapping_label_code_invalid", {
+                                "section": inst, "scope": repr(scope), "label": repr(label)}))
                             continue
                         out.labels.setdefault(inst, {})[(scope, label)] = str(code).strip()
             else:
-                problems.append(f"[{inst}.{key}]: expected columns or labels")
+                problems.append(("mapping_key_unknown", {"section": inst, "key": key}))
     if problems:
         raise MappingError(name, problems)
     return out
@@ -327,7 +333,7 @@ def _parse_toml(text: str, name: str) -> Mapping:
 def _parse_csv(text: str, name: str) -> Mapping:
     rows = list(csv.reader(io.StringIO(text)))
     if not rows or [c.strip() for c in rows[0]][:4] != ["instrument", "kind", "text", "code"]:
-        raise MappingError(name, ["row 1: the header must be instrument,kind,text,code,scope"])
+        raise MappingError(name, [("mapping_csv_header", {})])
     out, problems = Mapping(), []
     for number, row in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in row):
@@ -336,13 +342,13 @@ def _parse_csv(text: str, name: str) -> Mapping:
         inst, kind, label, code, scope = (row[0].strip(), row[1].strip(), row[2], row[3].strip(),
                                           row[4].strip())
         if inst not in ("IIT", "EIT"):
-            problems.append(f"row {number}: instrument must be IIT or EIT, not {inst!r}")
+            problems.append(("mapping_csv_instrument", {"line": number, "value": repr(inst)}))
         elif kind == "column":
             out.columns.setdefault(inst, {})[label] = code
         elif kind == "label":
             out.labels.setdefault(inst, {})[(scope, label)] = code
         else:
-            problems.append(f"row {number}: kind must be column or label, not {kind!r}")
+            problems.append(("mapping_csv_kind", {"line": number, "value": repr(kind)}))
     if problems:
         raise MappingError(name, problems)
     return out

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .reasons import ReasonedError, words
 from .responses import shown
 
 READ_BYTES = 1 << 20  # progress is reported after each MiB read
@@ -34,15 +35,23 @@ _SUSPECT_XML = re.compile(rb"<(?:\w+:)?f[\s>/]|\st=\"e\"")
 
 
 class InputFileError(ValueError):
-    def __init__(self, path: str | Path, reason: str, *, row: int | None = None,
-                 column: str | None = None):
-        self.path, self.reason, self.row, self.column = str(path), reason, row, column
+    """A file ``ita score`` (or the console's import) cannot take: the file, the row and column
+    (when one is at fault) and why, as a key of :data:`scoring.reasons.REASONS` and its values.
+
+    ``reason`` (and ``str()`` after the file, row and column) is the English words.
+    """
+
+    def __init__(self, path: str | Path, key: str, *, row: int | None = None,
+                 column: str | None = None, **values: object):
+        self.path, self.row, self.column = str(path), row, column
+        self.key, self.values = key, values
+        self.reason = words(key, values)
         where = []
         if row is not None:
             where.append(f"row {row}")
         if column is not None:
             where.append(f"column '{column}'")
-        super().__init__(f"{path}: {', '.join(where) + ': ' if where else ''}{reason}")
+        super().__init__(f"{path}: {', '.join(where) + ': ' if where else ''}{self.reason}")
 
 
 def file_row(data_row: int) -> int:
@@ -62,7 +71,7 @@ def read_table(path: str | Path, *, progress: Callable[[int], None] | None = Non
         return path.read(read_table, progress=progress)
     path = Path(path)
     if not path.is_file():
-        raise InputFileError(path, "no such file")
+        raise InputFileError(path, "file_missing")
     suffix = path.suffix.lower()
     try:
         if suffix in (".xlsx", ".xlsm"):
@@ -71,23 +80,23 @@ def read_table(path: str | Path, *, progress: Callable[[int], None] | None = Non
             _check_csv_header(path)
             frame = _read_csv(path, progress, dtype)
         else:
-            raise InputFileError(path, f"unsupported file type '{suffix}' (use .csv or .xlsx)")
+            raise InputFileError(path, "file_type_unsupported", suffix=suffix)
     except InputFileError:
         raise
     except pd.errors.EmptyDataError:
-        raise InputFileError(path, "the file is empty") from None
+        raise InputFileError(path, "file_empty") from None
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
-        raise InputFileError(path, f"cannot be read: {_one_line(exc)}") from None
+        raise InputFileError(path, "file_unreadable", detail=_one_line(exc)) from None
     frame.columns = [str(c).strip() for c in frame.columns]
     unnamed = [c for c in frame.columns if c.startswith("Unnamed:") or not c]
     if unnamed:
-        raise InputFileError(path, "a column has no name in the header row", row=1)
+        raise InputFileError(path, "header_unnamed_column", row=1)
     duplicated = frame.columns[frame.columns.duplicated()]
     if len(duplicated):
-        raise InputFileError(path, "column appears twice", row=1, column=duplicated[0])
+        raise InputFileError(path, "header_column_twice", row=1, column=duplicated[0])
     frame = frame.dropna(how="all")
     if frame.empty:
-        raise InputFileError(path, "the file has no rows")
+        raise InputFileError(path, "file_no_rows")
     return frame.reset_index(drop=True)
 
 
@@ -97,8 +106,8 @@ def _one_line(exc: BaseException) -> str:
 
 
 def _too_wide(path: Path, columns: int) -> InputFileError:
-    return InputFileError(path, f"the header has more than {MAX_COLUMNS:,} columns "
-                                f"({columns:,} or more); no input has that many", row=1)
+    return InputFileError(path, "header_too_wide", row=1, limit=f"{MAX_COLUMNS:,}",
+                          count=f"{columns:,}")
 
 
 def _check_csv_header(path: Path) -> None:
@@ -117,8 +126,7 @@ def _check_csv_header(path: Path) -> None:
             if end >= 0:
                 return
             read += len(chunk)
-    raise InputFileError(path, f"the header row is longer than {MAX_HEADER_BYTES // 1024} KiB; "
-                               "no input has such a header", row=1)
+    raise InputFileError(path, "header_too_long", row=1, kib=MAX_HEADER_BYTES // 1024)
 
 
 def _read_xlsx(path: Path, dtype) -> pd.DataFrame:
@@ -132,14 +140,14 @@ def _read_xlsx(path: Path, dtype) -> pd.DataFrame:
             suspect = any(_looks_suspect(archive, name) for name in sheets)
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError, ValueError) as exc:
-        raise InputFileError(path, f"is not a readable XLSX file ({_one_line(exc)})") from None
+        raise InputFileError(path, "xlsx_unreadable", detail=_one_line(exc)) from None
     except Exception as exc:  # openpyxl's own errors on a damaged workbook
-        raise InputFileError(path, f"is not a readable XLSX file ({type(exc).__name__}: "
-                                   f"{_one_line(exc)})") from None
+        raise InputFileError(path, "xlsx_unreadable",
+                             detail=f"{type(exc).__name__}: {_one_line(exc)}") from None
     formulas: list[tuple[int, int]] = []
     try:
         if not workbook.worksheets:
-            raise InputFileError(path, "the workbook has no sheet")
+            raise InputFileError(path, "xlsx_no_sheet")
         sheet = workbook.worksheets[0]
         for row in sheet.iter_rows(min_row=1, max_row=1):
             if len(row) > MAX_COLUMNS:
@@ -153,9 +161,8 @@ def _read_xlsx(path: Path, dtype) -> pd.DataFrame:
                     elif kind == "e" and cell.row >= 2:  # pandas would read it as a blank
                         header = sheet.cell(row=1, column=cell.column).value
                         raise InputFileError(
-                            path, f"{str(cell.value)!r} is an error value, not an answer: "
-                                  "leave the cell empty for no answer", row=cell.row,
-                            column=str(header).strip())
+                            path, "cell_error_value", row=cell.row,
+                            column=str(header).strip(), value=repr(str(cell.value)))
     finally:
         workbook.close()
     try:
@@ -165,15 +172,14 @@ def _read_xlsx(path: Path, dtype) -> pd.DataFrame:
     except (ValueError, OSError):
         raise
     except Exception as exc:
-        raise InputFileError(path, f"is not a readable XLSX file ({type(exc).__name__}: "
-                                   f"{_one_line(exc)})") from None
+        raise InputFileError(path, "xlsx_unreadable",
+                             detail=f"{type(exc).__name__}: {_one_line(exc)}") from None
     for row, column in formulas:  # a formula never calculated and saved has no value
         if row >= 2 and row - 2 < len(frame) and column - 1 < len(frame.columns):
             value = frame.iat[row - 2, column - 1]
             if value is None or (isinstance(value, float) and math.isnan(value)):
                 raise InputFileError(
-                    path, "a formula cell without a saved value: open the file in a spreadsheet "
-                          "program and save it, or paste the values", row=row,
+                    path, "cell_formula_unsaved", row=row,
                     column=str(frame.columns[column - 1]).strip())
     return frame
 
@@ -214,11 +220,11 @@ class _Tracked(io.RawIOBase):
 def _require(frame: pd.DataFrame, path, columns: tuple[str, ...]) -> None:
     for col in frame.columns:
         if col not in columns:
-            raise InputFileError(path, f"unknown column (expected: {', '.join(columns)})",
-                                 row=1, column=col)
+            raise InputFileError(path, "column_unknown", row=1, column=col,
+                                 expected=", ".join(columns))
     for col in columns:
         if col not in frame.columns:
-            raise InputFileError(path, f"missing column '{col}'", row=1)
+            raise InputFileError(path, "column_missing", row=1, name=col)
 
 
 def read_oit(path: str | Path) -> dict[str, bool]:
@@ -229,14 +235,14 @@ def read_oit(path: str | Path) -> dict[str, bool]:
     for i, (item, passed) in enumerate(zip(frame["item"], frame["passed"], strict=True)):
         row = file_row(i)
         if not isinstance(item, str) or not item.strip():
-            raise InputFileError(path, "item code is blank", row=row, column="item")
+            raise InputFileError(path, "oit_file_item_blank", row=row, column="item")
         item = item.strip()
         value = str(passed).strip().lower() if isinstance(passed, str) else ""
         if value not in ("1", "0", "1.0", "0.0"):
-            raise InputFileError(path, f"passed must be 1 or 0, not {shown(passed)}", row=row,
-                                 column="passed")
+            raise InputFileError(path, "oit_file_passed_invalid", row=row, column="passed",
+                                 value=shown(passed))
         if item in out:
-            raise InputFileError(path, f"item {item} appears twice", row=row, column="item")
+            raise InputFileError(path, "oit_file_item_twice", row=row, column="item", item=item)
         out[item] = value.startswith("1")
     return out
 
@@ -250,16 +256,16 @@ def read_indicators(path: str | Path) -> dict[str, float]:
         row = file_row(i)
         code = str(code).strip() if isinstance(code, str) else ""
         if not code:
-            raise InputFileError(path, "indicator is blank", row=row, column="indicator")
+            raise InputFileError(path, "indicator_blank", row=row, column="indicator")
         value = _number(path, score, row, "score")
         if value is None:
-            raise InputFileError(path, "score is blank", row=row, column="score")
+            raise InputFileError(path, "score_blank", row=row, column="score")
         if not 0 <= value <= 100:
-            raise InputFileError(path, f"score {value:g} is outside 0–100", row=row,
-                                 column="score")
+            raise InputFileError(path, "score_outside_range", row=row, column="score",
+                                 value=f"{value:g}")
         if code in out:
-            raise InputFileError(path, f"indicator {code} appears twice", row=row,
-                                 column="indicator")
+            raise InputFileError(path, "indicator_twice", row=row, column="indicator",
+                                 indicator=code)
         out[code] = value
     return out
 
@@ -274,16 +280,16 @@ def read_history(path: str | Path) -> list[tuple[int, float | None]]:
         row = file_row(i)
         y = _number(path, year, row, "fiscal_year")
         if y is None or y != int(y) or not 2400 <= y <= 2700:
-            raise InputFileError(path, f"fiscal_year must be a Buddhist-era year such as 2566, "
-                                       f"not {shown(year)}", row=row, column="fiscal_year")
+            raise InputFileError(path, "year_not_buddhist_era", row=row,
+                                 column="fiscal_year", value=shown(year))
         if int(y) in seen:
-            raise InputFileError(path, f"fiscal year {int(y)} appears twice", row=row,
-                                 column="fiscal_year")
+            raise InputFileError(path, "year_twice", row=row, column="fiscal_year",
+                                 year=int(y))
         seen.add(int(y))
         value = _number(path, total, row, "total")
         if value is not None and not 0 <= value <= 100:
-            raise InputFileError(path, f"total {value:g} is outside 0–100", row=row,
-                                 column="total")
+            raise InputFileError(path, "total_outside_range", row=row, column="total",
+                                 value=f"{value:g}")
         out.append((int(y), value))
     return out
 
@@ -295,16 +301,15 @@ def _number(path, value, row: int, column: str) -> float | None:
     if not text or text == "-":
         return None
     if text.upper() in NA_TOKENS:
-        raise InputFileError(path, f"{text!r} is not a number (leave the cell empty when it is "
-                                   "unknown)", row=row, column=column)
+        raise InputFileError(path, "number_na", row=row, column=column, value=repr(text))
     try:
         number = float(text)
     except ValueError:
-        raise InputFileError(path, f"{_show(text)} is not a number", row=row,
-                             column=column) from None
+        raise InputFileError(path, "number_invalid", row=row, column=column,
+                             value=_show(text)) from None
     if not math.isfinite(number):
-        raise InputFileError(path, f"{_show(text)} is not a number a score can be", row=row,
-                             column=column)
+        raise InputFileError(path, "number_not_finite", row=row, column=column,
+                             value=_show(text))
     return number
 
 
@@ -330,19 +335,18 @@ def check_response_cells(path, frame: pd.DataFrame) -> None:
             if isinstance(value, str):
                 text = value.strip()
                 if text.upper() in NA_TOKENS:
-                    raise InputFileError(path, f"{text!r} is not an answer: leave the cell "
-                                               "empty for no answer", row=file_row(i),
-                                         column=column)
+                    raise InputFileError(path, "answer_na", row=file_row(i), column=column,
+                                         cell=repr(text))
                 if len(text) > 24 and text.lstrip("+-").isdigit():
-                    raise InputFileError(path, f"{_show(text)} is not an option code",
-                                         row=file_row(i), column=column)
+                    raise InputFileError(path, "answer_not_option_code", row=file_row(i),
+                                         column=column, cell=_show(text))
             elif isinstance(value, float) and math.isnan(value):
                 continue  # a blank cell in a column that also holds text
             elif (isinstance(value, int) and not isinstance(value, bool)
                   and abs(value) > 10**6) or (isinstance(value, float) and (
                       not math.isfinite(value) or abs(value) > 10**6)):
-                raise InputFileError(path, f"{_show(value)} is not an option code",
-                                     row=file_row(i), column=column)
+                raise InputFileError(path, "answer_not_option_code", row=file_row(i),
+                                     column=column, cell=_show(value))
 
 
 def score_files(iset, *, iit=None, eit=None, oit=None, indicators=None, history=None,
@@ -384,13 +388,13 @@ def score_files(iset, *, iit=None, eit=None, oit=None, indicators=None, history=
     try:
         if kwargs["given"] is not None:
             validate_given(iset, kwargs["given"])
-    except ValueError as exc:
-        raise InputFileError(indicators, str(exc)) from None
+    except ReasonedError as exc:
+        raise InputFileError(indicators, exc.key, **exc.values) from None
     try:
         if kwargs["oit"] is not None:
             oit_sub_indicator_scores(iset, kwargs["oit"])
-    except ValueError as exc:
-        raise InputFileError(oit, str(exc)) from None
+    except ReasonedError as exc:
+        raise InputFileError(oit, exc.key, **exc.values) from None
     try:
         return assess(iset, iit=frames["IIT"][1] if "IIT" in frames else None,
                       eit=frames["EIT"][1] if "EIT" in frames else None,
@@ -406,7 +410,7 @@ def score_files(iset, *, iit=None, eit=None, oit=None, indicators=None, history=
         path = frames[exc.instrument][0] if exc.instrument in frames else "responses"
         # a whole-column problem is in the header, which is row 1 of the file
         row = file_row(exc.row) if exc.row is not None else (1 if exc.column else None)
-        raise InputFileError(path, exc.reason, row=row, column=exc.column) from None
+        raise InputFileError(path, exc.key, row=row, column=exc.column, **exc.values) from None
     except HeadcountError as exc:
         raise InputFileError(frames["IIT"][0] if "IIT" in frames else "--headcount",
-                             str(exc)) from None
+                             exc.key, **exc.values) from None

@@ -15,6 +15,8 @@ import pandas as pd
 
 from questionnaires import InstrumentSet, Scale
 
+from .reasons import words
+
 #: Columns a responses file may carry besides questions; they are never scored.
 KNOWN_EXTRA_COLUMNS = ("respondent_group", "submitted_on")
 
@@ -23,13 +25,19 @@ class ResponseDataError(ValueError):
     """Responses that cannot be scored.
 
     ``row`` is the 0-based position in the frame (``None`` for a whole-column problem);
-    ``column`` names the offending column.
+    ``column`` names the offending column.  Why is a key of :data:`scoring.reasons.REASONS`
+    and its ``values``; ``reason`` is its English words.
     """
 
-    def __init__(self, reason: str, *, column: str | None = None, row: int | None = None,
-                 value: object = None, instrument: str | None = None):
-        self.reason, self.column, self.row, self.value = reason, column, row, value
+    def __init__(self, key: str, *, column: str | None = None, row: int | None = None,
+                 value: object = None, instrument: str | None = None, **values: object):
+        # the words may name the instrument (``%(instrument)s``); ``value`` is the cell itself
+        self.key = key
+        self.values = {"instrument": instrument, **values} if instrument else values
+        self.reason = words(key, self.values)
+        self.column, self.row, self.value = column, row, value
         self.instrument = instrument
+        reason = self.reason
         where = []
         if instrument:
             where.append(f"{instrument} responses")
@@ -171,18 +179,17 @@ def score_responses(responses: pd.DataFrame, iset: InstrumentSet, instrument: st
     """
     items = iset.items_for(instrument)
     if not items:
-        raise ResponseDataError(f"instrument set {iset.id} has no {instrument} items",
-                                instrument=instrument)
+        raise ResponseDataError("responses_no_items", instrument=instrument, set=iset.id)
     known = {c for item in items for c in item.columns}
     allowed = known | set(KNOWN_EXTRA_COLUMNS) | set(extra_columns)
     for col in responses.columns:
         if str(col) not in allowed:
-            hint = ""
             other = "EIT" if instrument == "IIT" else "IIT"
             if any(str(col) in it.columns for it in iset.items_for(other)):
-                hint = f" (it belongs to {other})"
-            raise ResponseDataError(f"unknown column: not one of the {instrument} questions "
-                                    f"of {iset.id}{hint}", column=str(col), instrument=instrument)
+                raise ResponseDataError("responses_column_other_instrument", column=str(col),
+                                        instrument=instrument, set=iset.id, other=other)
+            raise ResponseDataError("responses_column_unknown", column=str(col),
+                                    instrument=instrument, set=iset.id)
 
     n = len(responses)
     codes: dict[str, np.ndarray] = {}
@@ -201,9 +208,9 @@ def score_responses(responses: pd.DataFrame, iset: InstrumentSet, instrument: st
                 bad = responses[q.column].iloc[row]
                 allowed_codes = ", ".join(str(c) for c in sorted(item.scale.codes))
                 raise ResponseDataError(
-                    f"{shown(bad)} is not an option of scale '{item.scale.code}' "
-                    f"(allowed: {allowed_codes})", column=q.column, row=row, value=bad,
-                    instrument=instrument)
+                    "answer_not_option_of_scale", column=q.column, row=row, value=bad,
+                    instrument=instrument, cell=shown(bad), scale=item.scale.code,
+                    allowed=allowed_codes)
             codes[q.column], tables[q.column] = col, table
             if single:
                 item_scores[:, k] = scores
@@ -236,21 +243,20 @@ def _as_codes(series: pd.Series, column: str, instrument: str) -> np.ndarray:
     (beyond ±127) are rejected here, naming the row; whether a whole number is an option of
     the question's scale is the score table's job.
     """
-    def reject(row: int, what: str = "is not an option code") -> ResponseDataError:
-        return ResponseDataError(f"{shown(series.iloc[row])} {what}", column=column, row=row,
-                                 value=series.iloc[row], instrument=instrument)
+    def reject(row: int, key: str = "answer_not_option_code") -> ResponseDataError:
+        return ResponseDataError(key, column=column, row=row, value=series.iloc[row],
+                                 instrument=instrument, cell=shown(series.iloc[row]))
 
     dtype = series.dtype
     if pd.api.types.is_bool_dtype(dtype):
-        raise ResponseDataError("true/false is not an option code", column=column,
-                                instrument=instrument)
+        raise ResponseDataError("answer_true_false", column=column, instrument=instrument)
     if pd.api.types.is_integer_dtype(dtype):
         if np.dtype(getattr(dtype, "numpy_dtype", dtype)) == np.int8:
             return series.to_numpy(dtype=np.int8, na_value=BLANK)  # one pass, no overflow
         values = series.to_numpy(dtype=np.int64, na_value=int(BLANK))
         wide = ((values < -127) | (values > 127)) & (values != int(BLANK))
         if wide.any():
-            raise reject(int(np.flatnonzero(wide)[0]), "is not an option of the scale")
+            raise reject(int(np.flatnonzero(wide)[0]), "answer_not_on_scale")
         return values.astype(np.int8)
     if pd.api.types.is_numeric_dtype(dtype):
         values = series.to_numpy(dtype=float, na_value=np.nan)
@@ -275,6 +281,6 @@ def _as_codes(series: pd.Series, column: str, instrument: str) -> np.ndarray:
         first = int(np.flatnonzero(bad)[0])
         if fractional[first] or not wide[first]:
             raise reject(first)
-        raise reject(first, "is not an option of the scale")
+        raise reject(first, "answer_not_on_scale")
     codes[blank] = BLANK
     return codes

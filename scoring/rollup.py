@@ -15,6 +15,7 @@ import pandas as pd
 
 from questionnaires import InstrumentSet
 
+from .reasons import ReasonedError
 from .responses import ScoredResponses
 
 
@@ -116,7 +117,7 @@ def oit_sub_indicator_scores(iset: InstrumentSet, passed: Mapping[str, bool], *,
     known = {o.code for o in iset.oit_items}
     for code in passed:
         if code not in known:
-            raise ValueError(f"unknown OIT item '{code}' (not in {iset.id})")
+            raise ReasonedError("oit_item_unknown_in_set", item=code, set=iset.id)
     out = {}
     for sub in iset.sub_indicators.values():
         items = iset.oit_items_for(sub.code)
@@ -124,8 +125,8 @@ def oit_sub_indicator_scores(iset: InstrumentSet, passed: Mapping[str, bool], *,
         if len(unjudged) == len(items) and missing != "fail":
             continue  # nothing judged: the sub-indicator is simply unknown
         if unjudged and missing == "error":
-            raise ValueError(f"OIT sub-indicator {sub.code}: no result for item(s) "
-                             f"{', '.join(unjudged)}")
+            raise ReasonedError("oit_sub_indicator_unjudged", sub=sub.code,
+                                items=", ".join(unjudged))
         if unjudged and missing == "skip":
             continue
         n_passed = sum(bool(passed.get(o.code, False)) for o in items)

@@ -6,12 +6,19 @@ The catalogue sits beside the views and the CLI, which both read it (the CLI may
 view module); ``tests/app/test_refusal_words.py`` checks that every key a service raises is
 here and that each has its Thai.  A value may be a :class:`~.services.refusals.Reason` itself,
 worded first (a row's problem inside "row %(row)s, %(problem)s").
+
+Why ``scoring`` refuses a file (:data:`scoring.reasons.REASONS`: a reader's key and values, its
+English words written there once and extracted from there) joins the catalogue under the same
+keys: the import page says "cannot be read: row 1, column 'x': %(reason)s" with the reason in
+the admin's language too.
 """
 
 from __future__ import annotations
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+
+from scoring.reasons import REASONS
 
 from .services.refusals import Reason, Refusal
 
@@ -125,6 +132,11 @@ REFUSALS = {
     "backup_tool_timeout": _l("%(tool)s took longer than %(seconds)s s"),
     "backup_tool_failed": _l("%(tool)s failed: %(reason)s"),
 }
+#: -- files scoring cannot read (scoring.inputs.InputFileError, scoring.gforms.MappingError …):
+#: the msgids are scoring's English words, marked there for extraction.
+if REFUSALS.keys() & REASONS.keys():  # one key, one meaning
+    raise RuntimeError(f"refusal keys used twice: {sorted(REFUSALS.keys() & REASONS.keys())}")
+REFUSALS.update({key: _l(english) for key, english in REASONS.items()})
 
 
 def say(refusal: Refusal | Reason, locale: str | None = None) -> str:

@@ -81,19 +81,22 @@ def preview_export(iset: InstrumentSet, instrument: str, data: bytes, file_name:
         try:
             mapping = parse_mapping(mapping_data, name=mapping_name or "mapping.toml")
         except MappingError as exc:
-            raise ImportRefused(reasons=[reason("import_mapping_unreadable", problem=p)
-                                          for p in exc.problems]) from None
+            # each problem by its key in scoring.reasons, said in the admin's language
+            raise ImportRefused(reasons=[
+                reason("import_mapping_unreadable", problem=reason(key, **values))
+                for key, values in exc.reasons]) from None
     fd, tmp = tempfile.mkstemp(suffix=suffix, prefix="ita-import-")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         result = read_export(tmp, iset, instrument, mapping=mapping, read_table=read_table)
     except InputFileError as exc:
-        # the row and column the reader names, when it names them
+        # the row and column the reader names, when it names them (as in the file); why by
+        # the reader's key in scoring.reasons, said in the admin's language
         key = "import_unreadable" + ("_row" if exc.row is not None else "") \
             + ("_column" if exc.column is not None else "")
         raise ImportRefused(key, file=file_name, row=exc.row, column=exc.column,
-                            reason=exc.reason) from None
+                            reason=reason(exc.key, **exc.values)) from None
     except Exception as exc:
         first_line = (str(exc).strip().splitlines() or [""])[0][:200]
         raise ImportRefused("import_unreadable_other", file=file_name,
