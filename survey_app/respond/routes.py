@@ -420,6 +420,13 @@ def _iit_session(assessment: Assessment) -> dict | None:
     return None
 
 
+def _sent_here(assessment: Assessment, code_hash: str) -> bool:
+    """Whether this browser's session says it sent the answers of the code ``code_hash``."""
+    sent = session.get("iit")
+    return (isinstance(sent, dict) and sent.get("a") == assessment.id
+            and sent.get("sent") == code_hash)
+
+
 #: Pages kept per worker: (assessment.id, what) → (the assessment object, the page); see
 #: _kept_page.
 _KEPT_PAGES: dict[tuple, tuple[Assessment, str]] = {}
@@ -504,24 +511,31 @@ def _already_received(assessment: Assessment, instrument: str) -> tuple[str, int
 
 @bp.route("/iit/<token>/questionnaire", methods=["GET", "POST"])
 def iit_questionnaire(token: str):
-    assessment = _assessment(token, fresh=request.method == "POST")
-    if request.method == "GET":
-        state = assessment_state(assessment)
-        if state is not AssessmentState.OPEN:
-            return _unavailable(assessment, state)
-        data = _iit_session(assessment)
-        if data is None:
-            return redirect(url_for(".iit_code", token=token))
-        values = {"ticket": _ticket_serializer().dumps({"a": assessment.id, "h": data["h"]}),
-                  **_csrf_value()}
+    """The questionnaire: a GET finds the verified code in the session, else goes back to
+    the code page; its POST stores the answers, see _iit_post."""
+    if request.method == "POST":
+        return _post_answers(token, _iit_post)
+    assessment = _assessment(token)
+    state = assessment_state(assessment)
+    if state is not AssessmentState.OPEN:
+        return _unavailable(assessment, state)
+    data = _iit_session(assessment)
+    if data is None:
+        return redirect(url_for(".iit_code", token=token))
+    values = {"ticket": _ticket_serializer().dumps({"a": assessment.id, "h": data["h"]}),
+              **_csrf_value()}
 
-        def render() -> str:
-            form = questionnaire_form(assessment.instrument_set, "IIT")()
-            form.ticket.data = values["ticket"]
-            return _render_questionnaire(assessment, "IIT", form)[0]
+    def render() -> str:
+        form = questionnaire_form(assessment.instrument_set, "IIT")()
+        form.ticket.data = values["ticket"]
+        return _render_questionnaire(assessment, "IIT", form)[0]
 
-        return _filled_page(assessment, ("blank IIT",), values, render)
+    return _filled_page(assessment, ("blank IIT",), values, render)
 
+
+def _iit_post(assessment: Assessment, token: str):
+    """The answer to an IIT POST (raises StaleAssessment, nothing stored and the code still
+    unused, when the row no longer matches ``assessment``)."""
     answers = _reject_tampered_post(assessment, "IIT")
     try:
         ticket = _ticket_serializer().loads(request.form.get("ticket") or "")
@@ -545,9 +559,7 @@ def iit_questionnaire(token: str):
     except WindowShut:  # the assessment closed during this request
         _refuse_shut_window()
     except CodeRejected as rejected:
-        sent = session.get("iit")
-        if (rejected.state is CodeState.USED and isinstance(sent, dict)
-                and sent.get("a") == assessment.id and sent.get("sent") == ticket["h"]):
+        if rejected.state is CodeState.USED and _sent_here(assessment, ticket["h"]):
             return _already_received(assessment, "IIT")  # this browser's own reload
         session.pop("iit", None)
         return render_template(
@@ -560,6 +572,28 @@ def iit_questionnaire(token: str):
     # this page then says "already received"), never a way back to the questionnaire.
     session["iit"] = {"a": assessment.id, "sent": ticket["h"]}
     return _thanks(assessment, "IIT")
+
+
+def _post_answers(token: str, post: Callable[[Assessment, str], object]):
+    """Answer a questionnaire POST with ``post`` from the worker's cached assessment.
+
+    The store's own statement checks that the row still has the token, definition and open
+    window of the copy (StaleAssessment: nothing stored; read the row, decide again).  A copy
+    that says "not open" is read again at once, so a reopening counts immediately.
+    """
+    assessment = _assessment(token)
+    if assessment_state(assessment) is not AssessmentState.OPEN:
+        assessment = _assessment(token, fresh=True)
+    try:
+        return post(assessment, token)
+    except StaleAssessment:
+        pass
+    for _attempt in range(2):
+        try:
+            return post(_assessment(token, fresh=True), token)
+        except StaleAssessment:  # changed again between the read and the write
+            continue
+    _refuse_shut_window()
 
 
 # -- EIT --------------------------------------------------------------------------------------
@@ -603,22 +637,7 @@ def eit_questionnaire(token: str):
         if state is not AssessmentState.OPEN:
             return _unavailable(assessment, state)
         return _blank_eit_page(assessment)
-    # The worker's cached copy: the INSERT itself checks that the row still has its token,
-    # definition and open window (StaleAssessment: read the row, decide again).  A copy
-    # that says "not open" is read again at once, so a reopening counts immediately.
-    assessment = _assessment(token)
-    if assessment_state(assessment) is not AssessmentState.OPEN:
-        assessment = _assessment(token, fresh=True)
-    try:
-        return _eit_post(assessment, token)
-    except StaleAssessment:
-        pass
-    for _attempt in range(2):
-        try:
-            return _eit_post(_assessment(token, fresh=True), token)
-        except StaleAssessment:  # changed again between the read and the INSERT
-            continue
-    _refuse_shut_window()
+    return _post_answers(token, _eit_post)
 
 
 def _eit_post(assessment: Assessment, token: str):
