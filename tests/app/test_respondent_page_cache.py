@@ -296,13 +296,14 @@ def test_storing_answers_keeps_the_worker_s_pages(app, setup):
 
 def test_the_iit_pages_are_filled_in_without_a_template(app, setup):
     """The code page (CSRF token) and the blank IIT questionnaire (CSRF token and ticket) are
-    kept pages too: each GET its own values, the rest identical, and the values work."""
+    kept pages too: each request its own values, the rest identical, and the values work.  The
+    questionnaire that answers the code's POST is the one its own address shows."""
     from .conftest import Respondent
 
     app.config["WTF_CSRF_ENABLED"] = True
     routes._KEPT_PAGES.clear()
     per_request = re.compile(r'(name="(?:csrf_token|ticket)"[^>]*value=")([^"]*)"')
-    code_pages, questionnaires, statuses = [], [], []
+    code_pages, questionnaires, at_address, statuses = [], [], [], []
     with _rendered(app) as rendered:
         for code in setup.codes:
             person = Respondent(app.test_client(), setup.token)
@@ -311,8 +312,9 @@ def test_the_iit_pages_are_filled_in_without_a_template(app, setup):
             (csrf,) = [v for _n, v in per_request.findall(page)]
             entered = person.client.post(f"/iit/{setup.token}", data={
                 "csrf_token": csrf, "code": code, "eligible": "y"})
-            assert entered.status_code == 302
-            page = person.open_iit_questionnaire().get_data(as_text=True)
+            assert entered.status_code == 200
+            at_address.append(person.open_iit_questionnaire().get_data(as_text=True))
+            page = entered.get_data(as_text=True)
             questionnaires.append(page)
             csrf, ticket = [v for _n, v in per_request.findall(page)]
             statuses.append(person.client.post(f"/iit/{setup.token}/questionnaire", data={
@@ -324,6 +326,8 @@ def test_the_iit_pages_are_filled_in_without_a_template(app, setup):
         assert len({per_request.sub(r'\1"', p) for p in pages}) == 1
         assert len({tuple(per_request.findall(p)) for p in pages}) == len(pages)
         assert "\x00" not in "".join(pages)
+    assert {per_request.sub(r'\1"', p) for p in at_address} == {
+        per_request.sub(r'\1"', questionnaires[0])}
 
 
 def test_an_iit_post_from_the_worker_s_copy_is_the_redemption_and_the_ballot(
