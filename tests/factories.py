@@ -206,6 +206,11 @@ def close_and_mix(app, assessment_id: int) -> int:
     return report.mixed.get(assessment_id, 0)
 
 
+def ticket_of(page: str) -> str:
+    """The signed ticket of an IIT questionnaire page."""
+    return re.search(r'name="ticket" value="([^"]+)"', page).group(1)
+
+
 class Respondent:
     """Walks a test client through the respondent flows."""
 
@@ -214,21 +219,25 @@ class Respondent:
         self.token = token
 
     def enter_code(self, code: str, *, eligible: bool = True):
-        """Send the code page: the code, with the eligibility box ticked unless told."""
+        """Send the code page: the code, with the eligibility box ticked unless told (a valid
+        code is answered with the questionnaire itself)."""
         data = {"code": code, **({"eligible": "y"} if eligible else {})}
         return self.client.post(f"/iit/{self.token}", data=data)
 
     def open_iit_questionnaire(self):
+        """GET the questionnaire's own address (what its language switch opens)."""
         return self.client.get(f"/iit/{self.token}/questionnaire")
 
     def ticket(self) -> str:
-        page = self.open_iit_questionnaire().get_data(as_text=True)
-        return re.search(r'name="ticket" value="([^"]+)"', page).group(1)
+        """The ticket of the questionnaire at its own address (the session's verified code)."""
+        return ticket_of(self.open_iit_questionnaire().get_data(as_text=True))
 
     def start_iit(self, code: str) -> str:
-        """Enter the code and confirm eligibility; return the questionnaire's ticket."""
-        assert self.enter_code(code).status_code == 302
-        return self.ticket()
+        """Enter the code and confirm eligibility; return the ticket of the questionnaire
+        that answers."""
+        entered = self.enter_code(code)
+        assert entered.status_code == 200, entered.status_code
+        return ticket_of(entered.get_data(as_text=True))
 
     def submit_iit(self, ticket: str, answers: dict[str, str] | None = None, **extra):
         data = {"ticket": ticket, **(full_answers("IIT") if answers is None else answers)}

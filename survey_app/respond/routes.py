@@ -1,13 +1,15 @@
 """Respondent pages.
 
-IIT: code page (code, eligibility and PDPA notice in one form) → questionnaire, whose POST
-answers with the thank-you page.  The code is entered by POST only (a slip's QR puts it in the
-URL fragment, which browsers never send; ``iit-code.js`` moves it into the form).  After it is
-verified only its keyed hash is kept: in the signed session between pages, and with the
-questionnaire as a signed hidden ``ticket``, so answers survive an expired CSRF token or a lost
-session cookie; the hash is checked again, and the code redeemed, in the same transaction that
-drops the answers into the ballot box.  Then the session keeps only that this browser sent
-that hash (a reload says "already received").  See SECURITY.md.
+IIT: code page (code, eligibility and PDPA notice in one form), whose POST answers with the
+questionnaire itself (no redirect: a reload sends the code again, which redeems nothing), whose
+POST answers with the thank-you page.  The code is entered by POST only (a slip's QR puts it in
+the URL fragment, which browsers never send; ``iit-code.js`` moves it into the form).  After it
+is verified only its keyed hash is kept: in the signed session (for the questionnaire's own
+address, which its language switch opens), and with the questionnaire as a signed hidden
+``ticket``, so answers survive an expired CSRF token or a lost session cookie; the hash is
+checked again, and the code redeemed, in the same transaction that drops the answers into the
+ballot box.  Then the session keeps only that this browser sent that hash (a reload of either
+page says "already received").  See SECURITY.md.
 
 EIT: one public page per assessment, whose POST answers with the thank-you page; a honeypot,
 a per-client rate limit, a one-time form nonce (a reload, or back + resubmit, stores nothing and
@@ -211,7 +213,8 @@ def _questions_markup(iset, instrument: str, indicators, form,
 
 
 def _render_questionnaire(
-    assessment: Assessment, instrument: str, form, *, status: int = 200, **extra
+    assessment: Assessment, instrument: str, form, *, status: int = 200,
+    action: str | None = None, **extra
 ) -> tuple[str, int]:
     iset = assessment_set(assessment)
     indicators = [
@@ -233,7 +236,7 @@ def _render_questionnaire(
             missing_count=len(missing),
             total_questions=len(iset.columns_for(instrument)),
             total_items=len(iset.items_for(instrument)),
-            action=request.path,
+            action=action or request.path,
             **extra,
         ),
         status,
@@ -380,7 +383,8 @@ def index():
 @bp.route("/iit/<token>", methods=["GET", "POST"])
 @limiter.limit(_rate("CODE_RATE_LIMIT"), methods=["POST"], deduct_when=_code_refused)
 def iit_code(token: str):
-    """The code page: the code, the PDPA notice and the eligibility box in one form."""
+    """The code page: the code, the PDPA notice and the eligibility box in one form; a usable
+    code with the box ticked is answered with the blank questionnaire (_blank_iit_page)."""
     assessment = _assessment(token)
     if request.method == "GET":
         if "code" in request.args:
@@ -393,24 +397,52 @@ def iit_code(token: str):
             return _unavailable(assessment, state, code_page=True)
         return _filled_page(assessment, ("code page",), _csrf_value(),
                             lambda: _code_page(assessment, CodeForm()))
-    form = CodeForm()  # the posted values, to show the page again if refused
     if not _csrf_valid():
-        return _code_page(assessment, form, message=_csrf_expired_message()), 422
+        return _code_page_again(assessment, _csrf_expired_message())
     try:
         code_state, code_hash = check_code(db.session, assessment, request.form.get("code", ""),
                                            key=_code_key())
     except WindowShut as shut:
-        return _code_page(assessment, form, message=_window_message(shut.state, assessment)), 422
+        return _code_page_again(assessment, _window_message(shut.state, assessment))
+    if code_state is CodeState.USED and _sent_here(assessment, code_hash):
+        return _already_received(assessment, "IIT")  # back or reload after the thank-you page
     if code_state is not CodeState.OK:
         g.code_refused = True
-        return _code_page(assessment, form, message=_code_message(code_state)), 422
+        return _code_page_again(assessment, _code_message(code_state))
     if request.form.get("eligible") != CONSENT_VALUE:
         message = _("Only people who have worked in the agency for at least one year may answer "
                     "IIT. Please confirm to continue.")
-        return _code_page(assessment, form, message=message, eligibility_refused=True), 422
-    # Only the keyed hash: the session cookie never carries the code itself.
+        return _code_page_again(assessment, message, eligibility_refused=True)
+    # Only the keyed hash: the session cookie never carries the code itself.  The session
+    # lets the questionnaire's own address (its language switch) find the code again.
     session["iit"] = {"a": assessment.id, "h": code_hash}
-    return redirect(url_for(".iit_questionnaire", token=token))
+    return _blank_iit_page(assessment, code_hash)
+
+
+def _code_page_again(assessment: Assessment, message: str, **extra) -> tuple[str, int]:
+    """The code page again with ``message`` and what was typed (the form is built only here,
+    to carry the posted values back)."""
+    return _code_page(assessment, CodeForm(), message=message, **extra), 422
+
+
+def _blank_iit_page(assessment: Assessment, code_hash: str) -> str:
+    """The blank IIT questionnaire for a verified code: this request's CSRF token and the
+    signed ticket (the code's keyed hash) in the kept page.  The answer to the code's POST
+    and to a GET of the questionnaire's address, so the form posts there and the language
+    switch leads there (not to the code page the browser's address bar shows after the POST).
+    """
+    values = {"ticket": _ticket_serializer().dumps({"a": assessment.id, "h": code_hash}),
+              **_csrf_value()}
+
+    def render() -> str:
+        form = questionnaire_form(assessment.instrument_set, "IIT")()
+        form.ticket.data = values["ticket"]
+        token = assessment.public_token
+        return _render_questionnaire(
+            assessment, "IIT", form, action=url_for(".iit_questionnaire", token=token),
+            lang_url=lambda lang: url_for(".iit_questionnaire", token=token, lang=lang))[0]
+
+    return _filled_page(assessment, ("blank IIT",), values, render)
 
 
 def _iit_session(assessment: Assessment) -> dict | None:
@@ -418,6 +450,13 @@ def _iit_session(assessment: Assessment) -> dict | None:
     if isinstance(data, dict) and data.get("a") == assessment.id and data.get("h"):
         return data
     return None
+
+
+def _sent_here(assessment: Assessment, code_hash: str) -> bool:
+    """Whether this browser's session says it sent the answers of the code ``code_hash``."""
+    sent = session.get("iit")
+    return (isinstance(sent, dict) and sent.get("a") == assessment.id
+            and sent.get("sent") == code_hash)
 
 
 #: Pages kept per worker: (assessment.id, what) → (the assessment object, the page); see
@@ -504,24 +543,24 @@ def _already_received(assessment: Assessment, instrument: str) -> tuple[str, int
 
 @bp.route("/iit/<token>/questionnaire", methods=["GET", "POST"])
 def iit_questionnaire(token: str):
-    assessment = _assessment(token, fresh=request.method == "POST")
-    if request.method == "GET":
-        state = assessment_state(assessment)
-        if state is not AssessmentState.OPEN:
-            return _unavailable(assessment, state)
-        data = _iit_session(assessment)
-        if data is None:
-            return redirect(url_for(".iit_code", token=token))
-        values = {"ticket": _ticket_serializer().dumps({"a": assessment.id, "h": data["h"]}),
-                  **_csrf_value()}
+    """The questionnaire's own address: the code's POST answers with this page (see
+    iit_code); a GET (a language switch, a bookmark) finds the verified code in the session,
+    else goes back to the code page.  Its POST stores the answers, see _iit_post."""
+    if request.method == "POST":
+        return _post_answers(token, _iit_post)
+    assessment = _assessment(token)
+    state = assessment_state(assessment)
+    if state is not AssessmentState.OPEN:
+        return _unavailable(assessment, state)
+    data = _iit_session(assessment)
+    if data is None:
+        return redirect(url_for(".iit_code", token=token))
+    return _blank_iit_page(assessment, data["h"])
 
-        def render() -> str:
-            form = questionnaire_form(assessment.instrument_set, "IIT")()
-            form.ticket.data = values["ticket"]
-            return _render_questionnaire(assessment, "IIT", form)[0]
 
-        return _filled_page(assessment, ("blank IIT",), values, render)
-
+def _iit_post(assessment: Assessment, token: str):
+    """The answer to an IIT POST (raises StaleAssessment, nothing stored and the code still
+    unused, when the row no longer matches ``assessment``)."""
     answers = _reject_tampered_post(assessment, "IIT")
     try:
         ticket = _ticket_serializer().loads(request.form.get("ticket") or "")
@@ -545,9 +584,7 @@ def iit_questionnaire(token: str):
     except WindowShut:  # the assessment closed during this request
         _refuse_shut_window()
     except CodeRejected as rejected:
-        sent = session.get("iit")
-        if (rejected.state is CodeState.USED and isinstance(sent, dict)
-                and sent.get("a") == assessment.id and sent.get("sent") == ticket["h"]):
+        if rejected.state is CodeState.USED and _sent_here(assessment, ticket["h"]):
             return _already_received(assessment, "IIT")  # this browser's own reload
         session.pop("iit", None)
         return render_template(
@@ -560,6 +597,28 @@ def iit_questionnaire(token: str):
     # this page then says "already received"), never a way back to the questionnaire.
     session["iit"] = {"a": assessment.id, "sent": ticket["h"]}
     return _thanks(assessment, "IIT")
+
+
+def _post_answers(token: str, post: Callable[[Assessment, str], object]):
+    """Answer a questionnaire POST with ``post`` from the worker's cached assessment.
+
+    The store's own statement checks that the row still has the token, definition and open
+    window of the copy (StaleAssessment: nothing stored; read the row, decide again).  A copy
+    that says "not open" is read again at once, so a reopening counts immediately.
+    """
+    assessment = _assessment(token)
+    if assessment_state(assessment) is not AssessmentState.OPEN:
+        assessment = _assessment(token, fresh=True)
+    try:
+        return post(assessment, token)
+    except StaleAssessment:
+        pass
+    for _attempt in range(2):
+        try:
+            return post(_assessment(token, fresh=True), token)
+        except StaleAssessment:  # changed again between the read and the write
+            continue
+    _refuse_shut_window()
 
 
 # -- EIT --------------------------------------------------------------------------------------
@@ -603,22 +662,7 @@ def eit_questionnaire(token: str):
         if state is not AssessmentState.OPEN:
             return _unavailable(assessment, state)
         return _blank_eit_page(assessment)
-    # The worker's cached copy: the INSERT itself checks that the row still has its token,
-    # definition and open window (StaleAssessment: read the row, decide again).  A copy
-    # that says "not open" is read again at once, so a reopening counts immediately.
-    assessment = _assessment(token)
-    if assessment_state(assessment) is not AssessmentState.OPEN:
-        assessment = _assessment(token, fresh=True)
-    try:
-        return _eit_post(assessment, token)
-    except StaleAssessment:
-        pass
-    for _attempt in range(2):
-        try:
-            return _eit_post(_assessment(token, fresh=True), token)
-        except StaleAssessment:  # changed again between the read and the INSERT
-            continue
-    _refuse_shut_window()
+    return _post_answers(token, _eit_post)
 
 
 def _eit_post(assessment: Assessment, token: str):

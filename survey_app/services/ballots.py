@@ -62,12 +62,15 @@ STATE = "erase"
 
 def add_ballot(session: Session, assessment: Assessment, answers: Mapping[str, int], *,
                submitted_on: dt.date) -> None:
-    """Put one IIT response into the box (the caller's redeem transaction commits it)."""
-    session.add(Ballot(
-        assessment_id=assessment.id, submitted_on=submitted_on,
-        answers=json.dumps(dict(answers), separators=(",", ":"), sort_keys=True),
-    ))
-    session.flush()
+    """Put one IIT response into the box (the caller's redeem transaction commits it): a Core
+    INSERT, no ORM object."""
+    session.connection().execute(_INSERT_BALLOT, {
+        "assessment_id": assessment.id, "submitted_on": submitted_on,
+        "answers": json.dumps(dict(answers), separators=(",", ":"), sort_keys=True),
+    })
+
+
+_INSERT_BALLOT = sa.insert(Ballot)
 
 
 def pending_counts(session: Session, assessment_ids: Iterable[int]) -> dict[int, int]:

@@ -80,18 +80,21 @@ def check_code(
         return CodeState.MALFORMED, None
     code_hash = hash_code(key, code)
     _require_open(assessment, None)
-    status = session.scalar(
-        sa.select(AccessCode.status).where(
-            AccessCode.code_hash == code_hash,
-            AccessCode.assessment_id == assessment.id,
-        )
-    )
-    return {
-        None: CodeState.UNKNOWN,
-        "unused": CodeState.OK,
-        "used": CodeState.USED,
-        "revoked": CodeState.REVOKED,
-    }[status], code_hash
+    return _code_state(session.connection(), assessment.id, code_hash), code_hash
+
+
+#: A code's status (a Core statement: one column of one row, no ORM loading).
+_CODE_STATUS = sa.select(AccessCode.status).where(
+    AccessCode.code_hash == sa.bindparam("code"),
+    AccessCode.assessment_id == sa.bindparam("code_assessment"),
+)
+_STATES = {None: CodeState.UNKNOWN, "unused": CodeState.OK, "used": CodeState.USED,
+           "revoked": CodeState.REVOKED}
+
+
+def _code_state(connection: sa.Connection, assessment_id: int, code_hash: str) -> CodeState:
+    return _STATES[connection.scalar(_CODE_STATUS, {"code": code_hash,
+                                                    "code_assessment": assessment_id})]
 
 
 def clean_answers(
@@ -169,6 +172,44 @@ def _add_response(
     ))
 
 
+class StaleAssessment(Exception):
+    """The assessment row no longer has the public token, definition or open window of the
+    copy the caller passed: nothing was stored; read the row itself and decide again."""
+
+
+def _as_seen() -> tuple[sa.ColumnElement[bool], ...]:
+    """The assessment row still as the caller saw it: its id, public token and pinned
+    definition, and a window open at ``now`` (bind parameters of :func:`_seen`).  A writer
+    that puts these in its own statement may store from a worker's cached copy: it never
+    writes past a rotation, a closing or a changed definition made anywhere."""
+    return (
+        Assessment.id == sa.bindparam("seen_id"),
+        Assessment.public_token == sa.bindparam("seen_token"),
+        Assessment.instrument_set_sha256.is_not_distinct_from(sa.bindparam("seen_sha256")),
+        Assessment.opens_at <= sa.bindparam("now", type_=Assessment.opens_at.type),
+        Assessment.closes_at > sa.bindparam("now", type_=Assessment.closes_at.type),
+    )
+
+
+def _seen(assessment: Assessment, now: dt.datetime) -> dict[str, object]:
+    return {"seen_id": assessment.id, "seen_token": assessment.public_token,
+            "seen_sha256": assessment.instrument_set_sha256, "now": now}
+
+
+#: The redemption: the code goes from unused to used only while the assessment row is as the
+#: caller saw it (``_as_seen``), so the IIT POST needs no SELECT of the assessment first.
+_GUARDED_REDEEM = (
+    sa.update(AccessCode)
+    .where(
+        AccessCode.code_hash == sa.bindparam("code"),
+        AccessCode.assessment_id == sa.bindparam("seen_id"),
+        AccessCode.status == "unused",
+        sa.exists().where(*_as_seen()),
+    )
+    .values(status="used")
+)
+
+
 def store_iit_response(
     session: Session,
     assessment: Assessment,
@@ -181,50 +222,37 @@ def store_iit_response(
     """Redeem the code with keyed hash ``code_hash`` and put the IIT answers into the ballot
     box, in one transaction; commit.  (``codes.hash_code`` turns a typed code into its hash.)
 
+    Two statements: the redemption, which also checks that the assessment row is still as
+    ``assessment`` (possibly a worker's cached copy) has it, and the ballot's INSERT.
     Raises CodeRejected (nothing stored) if the code cannot be used, WindowShut if the
-    assessment takes no answers now, TamperedSubmission if the answers are incomplete or
-    invalid.  The answers count as results once mixed.
+    assessment takes no answers now, StaleAssessment (nothing stored, the code still unused)
+    when the row no longer matches ``assessment``, TamperedSubmission if the answers are
+    incomplete or invalid.  The answers count as results once mixed.
     """
     iset = assessment_set(assessment)
     cleaned = _complete(iset, "IIT", answers)
+    now = now or utcnow()
     _require_open(assessment, now)
     try:
+        if session.new or session.dirty:
+            session.flush()  # the redemption reads the assessment row as this session has it
+        connection = session.connection()
         # The first statement of the transaction: on SQLite it takes the write lock (waiting
         # up to busy_timeout), on PostgreSQL the row lock; a concurrent redeemer re-checks
         # ``status`` after we commit and updates nothing.
-        redeemed = session.execute(
-            sa.update(AccessCode)
-            .where(
-                AccessCode.code_hash == code_hash,
-                AccessCode.assessment_id == assessment.id,
-                AccessCode.status == "unused",
-            )
-            .values(status="used")
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        redeemed = connection.execute(
+            _GUARDED_REDEEM, {"code": code_hash, **_seen(assessment, now)}).rowcount
         if redeemed != 1:
-            status = session.scalar(
-                sa.select(AccessCode.status).where(
-                    AccessCode.code_hash == code_hash,
-                    AccessCode.assessment_id == assessment.id,
-                )
-            )
+            state = _code_state(connection, assessment.id, code_hash)
             session.rollback()
-            raise CodeRejected(
-                {"used": CodeState.USED, "revoked": CodeState.REVOKED}.get(
-                    status, CodeState.UNKNOWN
-                )
-            )
+            if state is CodeState.OK:  # the code is usable: the assessment row changed
+                raise StaleAssessment
+            raise CodeRejected(state)
         add_ballot(session, assessment, cleaned, submitted_on=submitted_on)
         session.commit()
     except BaseException:
         session.rollback()
         raise
-
-
-class StaleAssessment(Exception):
-    """The assessment row no longer has the public token, definition or open window of the
-    copy the caller passed: nothing was stored; read the row itself and decide again."""
 
 
 #: One EIT response, inserted only while the assessment row still has the public token, the
@@ -240,11 +268,7 @@ _GUARDED_EIT_INSERT = sa.insert(Response).from_select(
         sa.bindparam("respondent_group", type_=Response.respondent_group.type),
         sa.bindparam("answers", type_=Response.answers.type),
     ).where(
-        Assessment.id == sa.bindparam("assessment_id"),
-        Assessment.public_token == sa.bindparam("token"),
-        Assessment.instrument_set_sha256.is_not_distinct_from(sa.bindparam("sha256")),
-        Assessment.opens_at <= sa.bindparam("now", type_=Assessment.opens_at.type),
-        Assessment.closes_at > sa.bindparam("now", type_=Assessment.closes_at.type),
+        *_as_seen(),
         sa.exists().where(ResponseLayout.assessment_id == Assessment.id,
                           ResponseLayout.instrument == "EIT",
                           ResponseLayout.questions == sa.bindparam("layout")),
@@ -276,10 +300,7 @@ def store_eit_response(
             session.flush()  # the INSERT reads the assessment row as this session has it
         connection = session.connection()
         params = {
-            "assessment_id": assessment.id,
-            "token": assessment.public_token,
-            "sha256": assessment.instrument_set_sha256,
-            "now": now,
+            **_seen(assessment, now),
             "submitted_on": submitted_on,
             "respondent_group": respondent_group,
         }

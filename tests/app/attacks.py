@@ -70,9 +70,11 @@ def distinct_answers(rng: random.Random) -> dict[str, str]:
 
 
 def submit_iit(client, token: str, code: str, answers: dict[str, str]) -> int:
-    """Enter ``code`` and confirm eligibility (one POST), answer; return the final status."""
-    assert client.post(f"/iit/{token}", data={"code": code, "eligible": "y"}).status_code == 302
-    page = client.get(f"/iit/{token}/questionnaire").get_data(as_text=True)
+    """Enter ``code`` and confirm eligibility (one POST, answered by the questionnaire),
+    answer; return the final status."""
+    entered = client.post(f"/iit/{token}", data={"code": code, "eligible": "y"})
+    assert entered.status_code == 200
+    page = entered.get_data(as_text=True)
     ticket = re.search(r'name="ticket" value="([^"]+)"', page).group(1)
     return client.post(f"/iit/{token}/questionnaire",
                        data={"ticket": ticket, **answers}).status_code

@@ -11,6 +11,7 @@ from survey_app.extensions import db
 from survey_app.models import AccessCode, Assessment, Response, utcnow
 from survey_app.services.codes import format_code, revoke_batch
 
+from ..factories import ticket_of
 from .conftest import (
     Respondent,
     close_and_mix,
@@ -49,7 +50,7 @@ def test_fresh_code_stores_one_anonymous_response(app, respondent, setup):
 def test_code_without_dashes_and_with_spaces_is_accepted(respondent, setup):
     code = setup.codes[1]
     typed = f" {code[:3].lower()} {code[3:]} "
-    assert respondent.enter_code(typed).status_code == 302
+    assert respondent.enter_code(typed).status_code == 200
 
 
 def test_a_code_in_the_query_string_is_dropped_never_prefilled(respondent, setup):
@@ -73,8 +74,10 @@ def test_code_entry_never_puts_the_code_in_a_url_or_the_session(respondent, setu
 
     code = setup.codes[0]
     entered = respondent.enter_code(format_code(code))
-    assert entered.status_code == 302 and code not in entered.headers["Location"]
-    page = respondent.open_iit_questionnaire().get_data(as_text=True)
+    assert entered.status_code == 200 and "Location" not in entered.headers
+    page = entered.get_data(as_text=True)
+    again = respondent.open_iit_questionnaire().get_data(as_text=True)  # its own address
+    assert code not in again and format_code(code) not in again
     cookie = respondent.client.get_cookie("session", domain="ita.test").value
     serializer = SecureCookieSessionInterface().get_signing_serializer(respondent.client.application)
     assert code not in json.dumps(serializer.loads(cookie))
@@ -117,6 +120,40 @@ def test_back_and_resubmit_after_thanks_stores_nothing(app, respondent, setup):
     assert back.status_code == 302 and back.headers["Location"].endswith(f"/iit/{setup.token}")
     # … and a browser that re-posts the old form is still told it was received.
     assert respondent.submit_iit(ticket).status_code == 409
+    # Back twice, to the questionnaire the code's POST answered with: the browser posts the
+    # code again and is told the answers were received (not "this code was used").
+    code_again = respondent.enter_code(setup.codes[0])
+    assert code_again.status_code == 409
+    page = code_again.get_data(as_text=True)
+    assert "ถูกส่งและบันทึกไปแล้ว" in page and 'role="alert"' not in page
+    # Another browser with the same code is told it was used, as before.
+    other = Respondent(app.test_client(), setup.token).enter_code(setup.codes[0])
+    assert other.status_code == 422 and "รหัสนี้ถูกใช้ตอบแบบวัดไปแล้ว" in other.get_data(as_text=True)
+    assert stored_iit(app) == 1
+
+
+def test_the_code_is_answered_with_the_questionnaire_and_a_reload_is_safe(app, respondent,
+                                                                           setup):
+    """The code's POST answers with the questionnaire itself (no redirect, one request
+    fewer): its form posts to the questionnaire's address and its language switch opens that
+    address.  A reload sends the code again: the same questionnaire, nothing stored, the code
+    still unused until the answers are sent."""
+    entered = respondent.enter_code(setup.codes[0])
+    assert entered.status_code == 200 and "Location" not in entered.headers
+    page = entered.get_data(as_text=True)
+    questionnaire = f"/iit/{setup.token}/questionnaire"
+    assert f'action="{questionnaire}"' in page and 'name="i1.1"' in page
+    assert f'href="{questionnaire}?lang=en"' in page
+    reloaded = respondent.enter_code(setup.codes[0])
+    assert reloaded.status_code == 200 and 'name="ticket"' in reloaded.get_data(as_text=True)
+    assert count_rows(app, "access_code WHERE status = 'used'") == 0
+    assert stored_iit(app) == 0
+    # The language switch: the questionnaire at its own address, in English, still working.
+    english = respondent.client.get(f"{questionnaire}?lang=en")
+    assert english.status_code == 200
+    assert "Indicator 1 of 5" in english.get_data(as_text=True)
+    assert respondent.submit_iit(respondent.ticket()).status_code == 200
+    assert respondent.submit_iit(ticket_of(page)).status_code == 409  # one code, one answer
     assert stored_iit(app) == 1
 
 

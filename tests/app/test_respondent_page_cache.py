@@ -6,9 +6,10 @@ instrument set, an instrument and a language, and only for a blank form.  The as
 kept per worker (``AssessmentCache``) while no session of the process has changed an assessment,
 for at most ``ASSESSMENT_CACHE_SECONDS``: a rotated link or a closed window answers differently
 on the very next request when the change was made in this process, within those seconds when it
-was made elsewhere.  Answers are never stored past such a change made anywhere: an IIT POST reads
-the row itself, an EIT POST's INSERT checks the row (token, definition, window, layout) and, when
-it no longer matches the worker's copy, the view reads the row and decides again.
+was made elsewhere.  Answers are never stored past such a change made anywhere: an IIT POST's
+redemption (UPDATE) and an EIT POST's INSERT check the row (token, definition, window; EIT also
+the layout) and, when it no longer matches the worker's copy, store nothing: the view reads the
+row and decides again.
 """
 
 from __future__ import annotations
@@ -295,13 +296,14 @@ def test_storing_answers_keeps_the_worker_s_pages(app, setup):
 
 def test_the_iit_pages_are_filled_in_without_a_template(app, setup):
     """The code page (CSRF token) and the blank IIT questionnaire (CSRF token and ticket) are
-    kept pages too: each GET its own values, the rest identical, and the values work."""
+    kept pages too: each request its own values, the rest identical, and the values work.  The
+    questionnaire that answers the code's POST is the one its own address shows."""
     from .conftest import Respondent
 
     app.config["WTF_CSRF_ENABLED"] = True
     routes._KEPT_PAGES.clear()
     per_request = re.compile(r'(name="(?:csrf_token|ticket)"[^>]*value=")([^"]*)"')
-    code_pages, questionnaires, statuses = [], [], []
+    code_pages, questionnaires, at_address, statuses = [], [], [], []
     with _rendered(app) as rendered:
         for code in setup.codes:
             person = Respondent(app.test_client(), setup.token)
@@ -310,8 +312,9 @@ def test_the_iit_pages_are_filled_in_without_a_template(app, setup):
             (csrf,) = [v for _n, v in per_request.findall(page)]
             entered = person.client.post(f"/iit/{setup.token}", data={
                 "csrf_token": csrf, "code": code, "eligible": "y"})
-            assert entered.status_code == 302
-            page = person.open_iit_questionnaire().get_data(as_text=True)
+            assert entered.status_code == 200
+            at_address.append(person.open_iit_questionnaire().get_data(as_text=True))
+            page = entered.get_data(as_text=True)
             questionnaires.append(page)
             csrf, ticket = [v for _n, v in per_request.findall(page)]
             statuses.append(person.client.post(f"/iit/{setup.token}/questionnaire", data={
@@ -323,3 +326,63 @@ def test_the_iit_pages_are_filled_in_without_a_template(app, setup):
         assert len({per_request.sub(r'\1"', p) for p in pages}) == 1
         assert len({tuple(per_request.findall(p)) for p in pages}) == len(pages)
         assert "\x00" not in "".join(pages)
+    assert {per_request.sub(r'\1"', p) for p in at_address} == {
+        per_request.sub(r'\1"', questionnaires[0])}
+
+
+def test_an_iit_post_from_the_worker_s_copy_is_the_redemption_and_the_ballot(
+        app, respondent, setup):
+    """Storing IIT answers reads nothing first: the redemption's UPDATE checks the assessment
+    row itself, then the ballot's INSERT."""
+    ticket = respondent.start_iit(setup.codes[0])  # the assessment is in the worker's cache
+    statements: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args):
+        statements.append(statement.split(None, 1)[0].upper())
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", note)
+    try:
+        assert respondent.submit_iit(ticket).status_code == 200
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", note)
+    assert statements == ["UPDATE", "INSERT"]
+    assert count_rows(app, "ballot") == 1
+
+
+def test_a_change_elsewhere_stops_an_iit_post_and_keeps_the_code(app, respondent, setup):
+    """A closing or a rotation made by another process after the code was entered: the
+    redemption takes nothing (the code stays unused), the view reads the row and refuses
+    as for a fresh copy."""
+    app.extensions["ita_assessment_cache"].seconds = 600
+    ticket = respondent.start_iit(setup.codes[0])
+    _elsewhere(app, "UPDATE assessment SET closes_at = :t WHERE id = :id",
+               t=utcnow() - dt.timedelta(minutes=1), id=setup.assessment_id)
+    closed = respondent.submit_iit(ticket)
+    assert closed.status_code == 400 and "ไม่ได้เปิดรับคำตอบ" in closed.get_data(as_text=True)
+    _elsewhere(app, "UPDATE assessment SET closes_at = :t WHERE id = :id",
+               t=utcnow() + dt.timedelta(days=1), id=setup.assessment_id)
+    app.extensions["ita_assessment_cache"].clear()  # the copy read at the close said closed
+    ticket = respondent.start_iit(setup.codes[1])
+    _elsewhere(app, "UPDATE assessment SET public_token = 'rotated-elsewhere' WHERE id = :id",
+               id=setup.assessment_id)
+    _elsewhere(app, "INSERT INTO retired_public_token (assessment_id, token, retired_at) "
+                    "VALUES (:id, :old, :t)", id=setup.assessment_id, old=setup.token, t=utcnow())
+    assert respondent.submit_iit(ticket).status_code == 410
+    assert count_rows(app, "ballot") == 0
+    assert count_rows(app, "access_code WHERE status = 'used'") == 0
+
+
+def test_a_reopening_elsewhere_takes_iit_answers_at_once(app, respondent, setup):
+    cache = app.extensions["ita_assessment_cache"]
+    cache.seconds = 600
+    ticket = respondent.start_iit(setup.codes[0])
+    _elsewhere(app, "UPDATE assessment SET closes_at = :t WHERE id = :id",
+               t=utcnow() - dt.timedelta(minutes=1), id=setup.assessment_id)
+    cache.clear()
+    assert respondent.client.get(f"/iit/{setup.token}").status_code == 410  # copy: closed
+    _elsewhere(app, "UPDATE assessment SET closes_at = :t WHERE id = :id",
+               t=utcnow() + dt.timedelta(days=1), id=setup.assessment_id)
+    assert respondent.submit_iit(ticket).status_code == 200
+    assert count_rows(app, "ballot") == 1

@@ -179,6 +179,12 @@ def wait_for_thanks(page) -> None:
     page.locator(".done h1").wait_for()
 
 
+def wait_for_questionnaire(page) -> None:
+    """Wait for the IIT questionnaire, which answers the code page's POST itself (the address
+    bar keeps the code page's address, without the code)."""
+    page.locator("form.questionnaire input[name=ticket]").wait_for(state="attached")
+
+
 def wait_for_slip_code(page) -> None:
     """Wait until iit-code.js has moved a slip's code from the fragment into the code field."""
     page.wait_for_function("document.getElementById('code').value !== ''")

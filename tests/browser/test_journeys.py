@@ -24,6 +24,7 @@ from .conftest import (
     dashboard_counts,
     sign_in,
     tool,
+    wait_for_questionnaire,
     wait_for_slip_code,
     wait_for_thanks,
 )
@@ -136,7 +137,7 @@ def test_iit_from_one_printed_slip(live, desk, new_page, shot, tmp_path):
     phone.get_by_label("ข้าพเจ้าปฏิบัติงานในหน่วยงานนี้มาแล้วไม่น้อยกว่า 1 ปี").check()
     shot(phone, "iit-phone-consent")
     phone.get_by_role("button", name="เริ่มตอบแบบวัด").tap()
-    phone.wait_for_url(re.compile(r".*/iit/[^/]+/questionnaire$"))
+    wait_for_questionnaire(phone)
     assert answer_everything(phone) == len(
         load_instrument_set(info.instrument_set).columns_for("IIT"))
     shot(phone, "iit-phone-questionnaire")

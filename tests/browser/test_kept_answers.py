@@ -3,12 +3,16 @@ page stayed open past the CSRF token's lifetime (two seconds here; an hour by de
 
 from __future__ import annotations
 
-import re
 import time
 
 import pytest
 
-from .conftest import answer_everything, wait_for_slip_code, wait_for_thanks
+from .conftest import (
+    answer_everything,
+    wait_for_questionnaire,
+    wait_for_slip_code,
+    wait_for_thanks,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -67,7 +71,7 @@ def test_an_iit_past_the_csrf_lifetime_keeps_every_answer(live, phone):
     wait_for_slip_code(phone)
     phone.locator("input[type=checkbox]").check()
     phone.locator("form button[type=submit]").click()
-    phone.wait_for_url(re.compile(r".*/questionnaire$"))
+    wait_for_questionnaire(phone)
     answer_everything(phone)
     chosen = _checked(phone)
     _wait_past_the_token()

@@ -3,13 +3,11 @@ focus visible at every stop (ita.css :focus-visible)."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from questionnaires import load_instrument_set
 
-from .conftest import wait_for_thanks
+from .conftest import wait_for_questionnaire, wait_for_thanks
 from .keyboard import answer_questionnaire_by_keyboard, tab_to
 
 pytestmark = pytest.mark.browser
@@ -32,7 +30,7 @@ def test_iit_by_keyboard_alone(live, phone):
     phone.keyboard.press("Space")
     tab_to(phone, lambda f: f["tag"] == "button")
     phone.keyboard.press("Enter")
-    phone.wait_for_url(re.compile(r".*/questionnaire$"))
+    wait_for_questionnaire(phone)
     answered = answer_questionnaire_by_keyboard(phone, "ส่งคำตอบ")
     wait_for_thanks(phone)
     assert answered == len(load_instrument_set(info.instrument_set).columns_for("IIT"))

@@ -115,8 +115,8 @@ def test_every_respondent_page_renders_in_both_languages(app, setup):
             "iit unknown code": walk.enter_code("ABCD-EFGH-JK"),
         }
         pages["iit not eligible"] = walk.enter_code(code, eligible=False)
-        walk.enter_code(code)
-        pages["iit questionnaire"] = walk.open_iit_questionnaire()
+        pages["iit questionnaire"] = walk.enter_code(code)
+        pages["iit questionnaire at its address"] = walk.open_iit_questionnaire()
         ticket = walk.ticket()
         pages["iit missing answers"] = walk.submit_iit(ticket, answers={})
         pages["iit thanks"] = walk.submit_iit(ticket)
