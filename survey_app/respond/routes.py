@@ -350,7 +350,10 @@ def _database_unavailable(error: Exception):
         except DATABASE_UNAVAILABLE:
             safe_rollback()
     if page is None:
-        fields = list(request.form.items(multi=True)) if request.method == "POST" else []
+        # The code page's fields are not kept: the plain code is never written into a page
+        # (SECURITY.md), and it is on the slip to type again.
+        fields = (list(request.form.items(multi=True))
+                  if request.method == "POST" and request.endpoint != "respond.iit_code" else [])
         page = render_template("respond/busy.html", fields=fields, action=request.path)
     response = make_response(page, 503)
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)

@@ -203,6 +203,12 @@ def test_a_database_that_is_gone_keeps_the_answers_in_a_send_again_page(tmp_path
         assert hidden == {**answers, "respondent_group": "public", "nonce": "n1"}
         assert 'action="/eit/some-token"' in page
         assert waited < SLACK_S + 5
+        # the code page's POST: the typed code is never written back into the page
+        coded = client.post("/iit/some-token", data={"code": "ABCD-EFGH-JK", "eligible": "y"})
+        assert coded.status_code == 503
+        assert "ABCD" not in coded.get_data(as_text=True)
+        assert 'type="hidden"' not in coded.get_data(as_text=True)
+        assert "ลองอีกครั้ง" in coded.get_data(as_text=True)
         # a page that only reads: the Thai "try again in a moment" page, not a bare 500
         reading = client.get("/eit/some-token")
         assert reading.status_code == 503
