@@ -4,6 +4,10 @@ Tests marked ``slow`` (the fuzz, the PDF renders) run by default and in CI; ``py
 leaves them out for a developer's quick loop.
 """
 
+import os
+import resource
+import time
+
 import pytest
 
 
@@ -15,6 +19,10 @@ def pytest_addoption(parser):
     parser.addoption(
         "--screenshots", action="store_true",
         help="save the browser tests' screenshots under docs/screenshots/ (the README's pictures)",
+    )
+    parser.addoption(
+        "--cpu-log", metavar="PREFIX",
+        help="append each test's CPU seconds (test process, reaped children) to PREFIX.<worker>.tsv",
     )
 
 
@@ -32,3 +40,22 @@ def pytest_configure(config):
     from .process_caches import install
 
     install()
+
+
+def _cpu() -> tuple[float, float]:
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time(), children.ru_utime + children.ru_stime
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    prefix = item.config.getoption("--cpu-log")
+    if not prefix:
+        yield
+        return
+    before = _cpu()
+    yield
+    after = _cpu()
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    with open(f"{prefix}.{worker}.tsv", "a", encoding="utf-8") as log:
+        log.write(f"{item.nodeid}\t{after[0] - before[0]:.3f}\t{after[1] - before[1]:.3f}\n")
