@@ -14,6 +14,8 @@ row and decides again.
 
 from __future__ import annotations
 
+import contextlib
+
 import datetime as dt
 import re
 import time
@@ -130,11 +132,9 @@ def _elsewhere(app, sql: str, **params) -> None:
         other.dispose()
 
 
-def test_an_eit_post_from_the_worker_s_copy_is_one_insert(app, respondent, setup):
-    """Once the worker knows the assessment and its layout, storing EIT answers is a single
-    statement: no SELECT of the assessment or the layout before the INSERT."""
-    assert respondent.submit_eit().status_code == 200
-    nonce = respondent.eit_nonce()
+@contextlib.contextmanager
+def _statements(app):
+    """The first word of every SQL statement the app's engine runs inside the block."""
     statements: list[str] = []
 
     def note(_conn, _cursor, statement, *_args):
@@ -144,9 +144,18 @@ def test_an_eit_post_from_the_worker_s_copy_is_one_insert(app, respondent, setup
         engine = db.engine
     sa.event.listen(engine, "before_cursor_execute", note)
     try:
-        assert respondent.submit_eit(nonce=nonce).status_code == 200
+        yield statements
     finally:
         sa.event.remove(engine, "before_cursor_execute", note)
+
+
+def test_an_eit_post_from_the_worker_s_copy_is_one_insert(app, respondent, setup):
+    """Once the worker knows the assessment and its layout, storing EIT answers is a single
+    statement: no SELECT of the assessment or the layout before the INSERT."""
+    assert respondent.submit_eit().status_code == 200
+    nonce = respondent.eit_nonce()
+    with _statements(app) as statements:
+        assert respondent.submit_eit(nonce=nonce).status_code == 200
     assert statements == ["INSERT"]
     assert count_rows(app, "response") == 2
 
@@ -335,18 +344,8 @@ def test_an_iit_post_from_the_worker_s_copy_is_the_redemption_and_the_ballot(
     """Storing IIT answers reads nothing first: the redemption's UPDATE checks the assessment
     row itself, then the ballot's INSERT."""
     ticket = respondent.start_iit(setup.codes[0])  # the assessment is in the worker's cache
-    statements: list[str] = []
-
-    def note(_conn, _cursor, statement, *_args):
-        statements.append(statement.split(None, 1)[0].upper())
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", note)
-    try:
+    with _statements(app) as statements:
         assert respondent.submit_iit(ticket).status_code == 200
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", note)
     assert statements == ["UPDATE", "INSERT"]
     assert count_rows(app, "ballot") == 1
 
