@@ -15,7 +15,6 @@ row and decides again.
 from __future__ import annotations
 
 import contextlib
-
 import datetime as dt
 import re
 import time
