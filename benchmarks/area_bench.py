@@ -19,7 +19,8 @@ Then, through the Flask test client signed in as the office's (or ministry's) su
   untimed load (nothing changed);
 - **after one change**: one agency gets a published EIT batch (5 answers), then one load;
 - **cold**: the first load after every stored result is dropped (``DELETE FROM
-  scored_result``): every agency is rated again from its answers;
+  scored_result``) and the comparisons the process keeps are forgotten (as in a new worker):
+  every agency is rated again from its answers;
 - the area workbook (``/admin/supervisor/area.xlsx``), warm and cold, for the record;
 - the floor: the median load of a console page that reads nothing of the agencies (the
   password page), measured in the same run.
@@ -154,12 +155,16 @@ def _one_change(app, seed: int) -> None:
 
 
 def _drop_results(app) -> None:
+    """Every stored result dropped, and the comparisons this process keeps: the next load is
+    what a worker that never made the comparison meets after the results are dropped."""
     from survey_app.extensions import db
     from survey_app.models import ScoredResult
+    from survey_app.services.area import forget_comparisons
 
     with app.app_context():
         db.session.execute(sa.delete(ScoredResult))
         db.session.commit()
+    forget_comparisons()
 
 
 def measure(size: int, *, backend: str, repeat: int, seed: int) -> dict[str, float]:
