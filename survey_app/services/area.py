@@ -12,12 +12,17 @@ agencies: ranks, the group average and the counts.
 
 from __future__ import annotations
 
+import threading
+import weakref
+from collections import OrderedDict, namedtuple
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from openpyxl.styles import Alignment, Font
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from questionnaires import InstrumentSet
@@ -31,11 +36,13 @@ from ..models import Agency, Assessment, PublishedResult, PublishedScore, User
 from . import view_models as vm
 from .agencies import agency_scope, subtree
 from .assessments import response_counts_by_assessment
-from .bulk_results import ASSESSMENT_COLUMNS, collected_points, item_means_of
+from .bulk_results import ASSESSMENT_COLUMNS, collected_points, item_means_of, oit_marks_of
 from .exports import export_filename, neutralise
 from .id_lists import among
 from .instrument_sets import load_set, pinned_set
+from .publication import marks_of
 from .published import published_of_year, rate_published_many, registry_year_set
+from .result_store import code_digest
 from .results import agency_info, usable_headcount
 
 SORTS = ("shortfall", "agency")
@@ -121,45 +128,143 @@ AGENCY_COLUMNS = (Agency.id, Agency.code, Agency.name_th, Agency.name_en, Agency
                   Agency.eligible_headcount)
 
 
-def area_rollup(session: Session, scope: set[int] | None, fiscal_year_be: int | None = None, *,
-                own_agency_id: int | None = None, area: Agency | None = None,
-                sort: str = "shortfall") -> vm.SupervisorView:
-    """Compare every agency in ``scope`` (None: all) with an assessment in one fiscal year.
+#: An agency's and an assessment's columns as plain tuples: compared as tuples are (in C).
+_AgencyRow = namedtuple("_AgencyRow", [c.key for c in AGENCY_COLUMNS])
+_AssessmentRow = namedtuple("_AssessmentRow", [c.key for c in ASSESSMENT_COLUMNS])
 
-    Every agency's assessment, response counts, stored points and published result are read
-    in a few queries for the whole scope; the assessments whose stored points are missing or
-    stale are rated in one vectorised pass per instrument set
-    (:func:`.bulk_results.collected_points`), and each set's agencies are rolled up at once
-    (:func:`scoring.agencies_table`).  An agency whose IIT or EIT responses are below the
-    minimum sample, or whose IIT minimum is unknown (no usable headcount), is *provisional*:
-    its figures are shown, flagged, but it gets no rank and is left out of the group average
-    and the grade and tier counts.  Ranks go by the rounded total of the others (equal totals
-    share a rank, the next rank skips).
-    """
+
+@dataclass(frozen=True)
+class _Inputs:
+    """Everything a comparison is made of, as read for one load (:func:`_read_inputs`): equal
+    inputs make an equal comparison.  The stored points are not part of it: they are a function
+    of the inputs (their fingerprint is made of ``marks``, ``oit``, the sets and the code)."""
+
+    code: str  # :func:`.result_store.code_digest`: the formulas
+    fiscal_year_be: int | None
+    years: tuple[int, ...]
+    agencies: tuple  # rows of AGENCY_COLUMNS in scope, by code
+    latest: dict  # agency id → its newest assessment of the year (ASSESSMENT_COLUMNS)
+    published: dict  # agency id → its published result of the year
+    counts: dict  # assessment id → responses per instrument (stored, published or not)
+    marks: dict  # assessment id → publication marks (:func:`.publication.marks_of`)
+    oit: dict  # assessment id → judged OIT items (:func:`.bulk_results.oit_marks_of`)
+    sets: tuple  # (set id, hash, the set) of every assessment's set
+    registry: InstrumentSet | None  # the year's set of a published result without assessment
+    own_agency_id: int | None
+    area: vm.AgencyInfo | None
+    sort: str
+
+
+def _read_inputs(session: Session, scope: set[int] | None, fiscal_year_be: int | None, *,
+                 own_agency_id: int | None, area: Agency | None, sort: str) -> _Inputs:
+    """Read what a comparison is made of: a few queries for the whole scope, whatever its size
+    (no answer and no stored point is read here)."""
     years = supervisor_years(session, scope)
     if fiscal_year_be is None:
         fiscal_year_be = years[0] if years else None
     query = sa.select(*AGENCY_COLUMNS).order_by(Agency.code)
     if scope is not None:
         query = query.where(among(session, Agency.id, scope))
-    agencies = session.execute(query).all()
-    by_id = {a.id: a for a in agencies}
+    agencies = tuple(map(_AgencyRow._make, session.execute(query)))
+    by_id = {a.id for a in agencies}
     assessments = sa.select(*ASSESSMENT_COLUMNS).where(Assessment.fiscal_year_be == fiscal_year_be)
     if scope is not None:
         assessments = assessments.where(among(session, Assessment.agency_id, scope))
-    latest = {a.agency_id: a for a in session.execute(assessments.order_by(Assessment.id))
+    latest = {a.agency_id: a for a in map(_AssessmentRow._make,
+                                          session.execute(assessments.order_by(Assessment.id)))
               if a.agency_id in by_id}  # the newest assessment of each agency wins
     # An agency's published result of the year (entered or uploaded) is its result, with or
     # without an assessment here; the others are rated from the answers collected here.
     published = {} if fiscal_year_be is None else {
         k: p for k, p in published_of_year(session, scope, fiscal_year_be).items() if k in by_id}
+    ids = [a.id for a in latest.values()]
+    collected = [a.id for a in latest.values() if a.agency_id not in published]
+    sets: dict[tuple, InstrumentSet] = {}
+    for a in latest.values():
+        key = (a.instrument_set, a.instrument_set_sha256)
+        if key not in sets:
+            sets[key] = pinned_set(session, *key)
+    registry = registry_year_set(session, fiscal_year_be) \
+        if any(k not in latest for k in published) else None
+    return _Inputs(
+        code=code_digest(),
+        fiscal_year_be=fiscal_year_be, years=tuple(years), agencies=agencies, latest=latest,
+        published=published, counts=response_counts_by_assessment(session, ids),
+        marks=marks_of(session, collected), oit=oit_marks_of(session, collected),
+        sets=tuple((*k, v) for k, v in sets.items()), registry=registry,
+        own_agency_id=own_agency_id, area=None if area is None else agency_info(area), sort=sort)
+
+
+#: The comparisons made in this process, per database engine (they go with it), newest
+#: last: scope and choices → (what it was made of, the comparison).  A load whose inputs are
+#: equal to the kept ones shows the kept comparison; any change (an answer published, a count,
+#: a judgement, a published result, an agency or assessment edited) makes the inputs differ,
+#: and the comparison is made again.
+_MADE: weakref.WeakKeyDictionary[Engine, OrderedDict[tuple, tuple[_Inputs, vm.SupervisorView]]] \
+    = weakref.WeakKeyDictionary()
+_MADE_LOCK = threading.Lock()
+#: At most this many agencies' rows kept per engine (the newest comparison is always kept).
+KEPT_ROWS = 40_000
+
+
+def forget_comparisons() -> None:
+    """Drop every comparison kept in this process (the next load of each is made afresh, as in
+    a new worker)."""
+    with _MADE_LOCK:
+        _MADE.clear()
+
+
+def area_rollup(session: Session, scope: set[int] | None, fiscal_year_be: int | None = None, *,
+                own_agency_id: int | None = None, area: Agency | None = None,
+                sort: str = "shortfall") -> vm.SupervisorView:
+    """Compare every agency in ``scope`` (None: all) with an assessment in one fiscal year.
+
+    Every agency's assessment, response counts, publication marks, judged OIT items and
+    published result are read in a few queries for the whole scope (:func:`_read_inputs`).
+    The comparison made of the same inputs last time in this process is shown again; else it
+    is made (:func:`_compare`) and kept.
+    """
+    inputs = _read_inputs(session, scope, fiscal_year_be, own_agency_id=own_agency_id,
+                          area=area, sort=sort)
+    engine = session.get_bind().engine
+    key = (None if scope is None else frozenset(scope), fiscal_year_be, own_agency_id, sort)
+    with _MADE_LOCK:
+        kept = _MADE.get(engine, {}).get(key)
+    if kept is not None and kept[0] == inputs:
+        return kept[1]
+    view = _compare(session, inputs)
+    with _MADE_LOCK:
+        made = _MADE.setdefault(engine, OrderedDict())
+        made[key] = (inputs, view)
+        made.move_to_end(key)
+        rows = sum(len(v.rows) for _, v in made.values())
+        while len(made) > 1 and rows > KEPT_ROWS:
+            rows -= len(made.popitem(last=False)[1][1].rows)
+    return view
+
+
+def _compare(session: Session, inputs: _Inputs) -> vm.SupervisorView:
+    """Make the comparison of :func:`area_rollup` from its inputs.
+
+    The assessments whose stored points are missing or stale are rated in one vectorised pass
+    per instrument set (:func:`.bulk_results.collected_points`), and each set's agencies are
+    rolled up at once (:func:`scoring.agencies_table`).  An agency whose IIT or EIT responses
+    are below the minimum sample, or whose IIT minimum is unknown (no usable headcount), is
+    *provisional*: its figures are shown, flagged, but it gets no rank and is left out of the
+    group average and the grade and tier counts.  Ranks go by the rounded total of the others
+    (equal totals share a rank, the next rank skips).
+    """
+    fiscal_year_be, agencies = inputs.fiscal_year_be, inputs.agencies
+    latest, published, counts = inputs.latest, inputs.published, inputs.counts
+    own_agency_id = inputs.own_agency_id
+    by_id = {a.id: a for a in agencies}
     missing = [a for a in agencies if a.id not in latest and a.id not in published]
     by_set: dict[str, list] = {}
     for assessment in latest.values():
         if assessment.agency_id not in published:
             by_set.setdefault(assessment.instrument_set, []).append(assessment)
-    counts = response_counts_by_assessment(session, [a.id for a in latest.values()])
-    points = collected_points(session, [a for group in by_set.values() for a in group])
+    points = collected_points(session, [a for group in by_set.values() for a in group],
+                              marks=inputs.marks, oit=inputs.oit)
 
     rows: list[dict] = []
     full: dict[int, float] = {}  # row → unrounded total, of the agencies that met their minimums
@@ -167,13 +272,10 @@ def area_rollup(session: Session, scope: set[int] | None, fiscal_year_be: int | 
     tiers: list[tuple[str, str, str]] = []
     instruments: list[str] = []
     indicator_codes: list[str] = []
-    sets: dict[str, InstrumentSet] = {}
+    pinned = {(set_id, sha): iset for set_id, sha, iset in inputs.sets}
 
     def set_of(assessment) -> InstrumentSet:
-        if assessment.instrument_set not in sets:
-            sets[assessment.instrument_set] = pinned_set(
-                session, assessment.instrument_set, assessment.instrument_set_sha256)
-        return sets[assessment.instrument_set]
+        return pinned[assessment.instrument_set, assessment.instrument_set_sha256]
 
     def learn(iset: InstrumentSet) -> None:
         m = iset.methodology
@@ -210,18 +312,12 @@ def area_rollup(session: Session, scope: set[int] | None, fiscal_year_be: int | 
                 own=assessment.agency_id == own_agency_id))
     # Published results, rated set by set (:func:`.published.rate_published_many`): no
     # minimum-sample checks (NACC's figures do not depend on the answers collected here).
-    default_set: list[InstrumentSet | None] = []  # the registry's set of the year, read once
     published_sets: dict[str, tuple[InstrumentSet, list]] = {}
     for agency in agencies:
         if agency.id not in published:
             continue
         assessment = latest.get(agency.id)
-        if assessment is not None:
-            iset = set_of(assessment)
-        else:
-            if not default_set:
-                default_set.append(registry_year_set(session, fiscal_year_be))
-            iset = default_set[0]
+        iset = set_of(assessment) if assessment is not None else inputs.registry
         if iset is not None:
             published_sets.setdefault(iset.id, (iset, []))[1].append(agency)
     for iset, group in published_sets.values():
@@ -266,7 +362,7 @@ def area_rollup(session: Session, scope: set[int] | None, fiscal_year_be: int | 
                    for agency_type in order)
     main = groups[0] if groups else _rank_group("", [], [], grades, tiers)
     return vm.SupervisorView(
-        fiscal_year_be=fiscal_year_be, years=tuple(years), instruments=tuple(instruments),
+        fiscal_year_be=fiscal_year_be, years=inputs.years, instruments=tuple(instruments),
         survey_instruments=tuple(i for i in SURVEY_INSTRUMENTS if i in instruments),
         rows=tuple(ranked + provisional + unrated),
         average=main.average, rated=main.rated, distribution=main.distribution,
@@ -274,8 +370,8 @@ def area_rollup(session: Session, scope: set[int] | None, fiscal_year_be: int | 
         without_result=len(unrated),
         without_assessment=tuple(agency_info(a) for a in missing),
         indicator_codes=tuple(indicator_codes),
-        needs_answers=needs_answers(typed, sort=sort),
-        area=None if area is None else agency_info(area))
+        needs_answers=needs_answers(typed, sort=inputs.sort),
+        area=inputs.area)
 
 
 _NO_FIGURES = {"unrounded": None, "total": None, "grade": None, "verdict": None}

@@ -145,20 +145,23 @@ def _save_points(session: Session, points: dict[int, tuple[str, dict[str, float 
         session.execute(statement, rows[k:k + 1000])
 
 
-def collected_points(session: Session, assessments: Sequence[Any]
-                     ) -> dict[int, dict[str, float | None]]:
+def collected_points(session: Session, assessments: Sequence[Any], *,
+                     marks: dict[int, dict[str, list[int]]] | None = None,
+                     oit: dict[int, str] | None = None) -> dict[int, dict[str, float | None]]:
     """Assessment id → its indicator scores (unrounded; None where unknown) from the answers
     collected here, as :func:`.results.collected_result` gives them: the stored points where
     current, the others rated now in one vectorised pass per set and stored (module docstring).
 
-    ``assessments``: rows with :data:`ASSESSMENT_COLUMNS` (or Assessment objects).
+    ``assessments``: rows with :data:`ASSESSMENT_COLUMNS` (or Assessment objects); ``marks``
+    and ``oit``: their :func:`.publication.marks_of` and :func:`oit_marks_of` if the caller has
+    read them already (read here otherwise).
     """
     if not assessments:
         return {}
     ids = [a.id for a in assessments]
     isets = _sets(session, assessments)
-    marks = marks_of(session, ids)
-    oit = oit_marks_of(session, ids)
+    marks = marks_of(session, ids) if marks is None else marks
+    oit = oit_marks_of(session, ids) if oit is None else oit
 
     def keys(of: Sequence[Any]) -> dict[int, str]:
         return points_fingerprints(of, isets, marks, oit)

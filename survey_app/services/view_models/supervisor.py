@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from .common import AgencyInfo, Verdict
 
@@ -51,30 +52,54 @@ class SupervisorRow:
     #: "published" (NACC's figures, entered here) or "collected" (the answers collected here).
     source: str = "collected"
 
+    # Each lookup below is made from the row's tuples once (a kept comparison is shown again
+    # and again, and the page and the workbook ask each row for every column); the page's
+    # template reads the mappings (an item, not a call, per cell).
+
+    @cached_property
+    def responses_by(self) -> dict[str, int]:
+        return dict(self.responses)
+
+    @cached_property
+    def weighted_by(self) -> dict[str, float | None]:
+        return dict(self.weighted)
+
+    @cached_property
+    def scores_by(self) -> dict[str, float | None]:
+        return dict(self.scores)
+
+    @cached_property
+    def indicators_by(self) -> dict[str, float | None]:
+        return dict(self.indicators)
+
+    @cached_property
+    def samples_by(self) -> dict[str, SampleCheck]:
+        return {s.instrument: s for s in reversed(self.samples)}  # the first of an instrument
+
     def responses_of(self, instrument: str) -> int:
-        return dict(self.responses).get(instrument, 0)
+        return self.responses_by.get(instrument, 0)
 
     def weighted_of(self, instrument: str) -> float | None:
-        return dict(self.weighted).get(instrument)
+        return self.weighted_by.get(instrument)
 
     def score_of(self, instrument: str) -> float | None:
-        return dict(self.scores).get(instrument)
+        return self.scores_by.get(instrument)
 
     def indicator(self, code: str) -> float | None:
-        return dict(self.indicators).get(code)
+        return self.indicators_by.get(code)
 
     def sample_of(self, instrument: str) -> SampleCheck | None:
-        return next((s for s in self.samples if s.instrument == instrument), None)
+        return self.samples_by.get(instrument)
 
-    @property
+    @cached_property
     def below_minimum(self) -> tuple[SampleCheck, ...]:
         return tuple(s for s in self.samples if s.met is False)
 
-    @property
+    @cached_property
     def minimum_unknown(self) -> tuple[SampleCheck, ...]:
         return tuple(s for s in self.samples if s.met is None)
 
-    @property
+    @cached_property
     def provisional(self) -> bool:
         return any(s.met is not True for s in self.samples)
 

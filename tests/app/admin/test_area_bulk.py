@@ -203,6 +203,75 @@ def test_a_change_shows_at_once(app, client):
         s.commit()
 
 
+def _row(html: str, code: str) -> str:
+    """One agency's row of the comparison table."""
+    body = html.split('id="comparison"', 1)[1].split("</table>", 1)[0]
+    return re.search(rf'<tr[^>]*data-agency="{code}".*?</tr>', body, re.S).group(0)
+
+
+def test_the_kept_comparison_shows_a_change_at_once(app, client, monkeypatch):
+    """The page keeps its comparison per worker: a load with nothing changed makes nothing
+    again, and a change to one agency (answers arriving, a batch published, a judgement, its
+    published result) shows on the very next load, as a comparison made afresh shows it."""
+    ids = _bulk_world(app)
+    made = []
+    real = area._compare
+    monkeypatch.setattr(area, "_compare", lambda *a, **k: made.append(1) or real(*a, **k))
+    login(client, "boss")
+
+    def page() -> str:
+        response = client.get("/admin/supervisor?year=2569")
+        assert response.status_code == 200
+        return response.get_data(as_text=True)
+
+    first = page()
+    assert _row(page(), "S01") == _row(first, "S01") and len(made) == 1  # kept
+    with app.app_context():
+        s = db.session
+        kept = area.supervisor_view(s, _boss(s), 2569)
+        assert area.supervisor_view(s, _boss(s), 2569) is kept and len(made) == 1
+        # S04 (open): 5 EIT answers arrive, not yet published
+        four = s.scalar(sa.select(Assessment).where(Assessment.agency_id == ids["S04"]))
+        _eit_batch(s, four, np.random.default_rng(4), dt.date(2026, 11, 20), publish=False)
+    second = page()
+    assert len(made) == 2
+    eit = {code: {r.agency.code: r for r in kept.rows}[code].responses_of("EIT")
+           for code in ("S01", "S04")}
+    assert f">{eit['S04'] + 5} / " in _row(second, "S04")
+    assert _row(second, "S01") == _row(first, "S01")
+    with app.app_context():  # S01: a published EIT batch moves its figures
+        s = db.session
+        one = s.scalar(sa.select(Assessment).where(Assessment.agency_id == ids["S01"]))
+        _eit_batch(s, one, np.random.default_rng(5), dt.date(2026, 11, 20), quality=0.1)
+    third = page()
+    assert len(made) == 3
+    assert f">{eit['S01'] + 5} / " in _row(third, "S01")
+    assert _row(third, "S01").split("data-total>")[1] != _row(second, "S01").split(
+        "data-total>")[1]
+    with app.app_context():  # S06: one judgement changed; S07: its published result removed
+        s = db.session
+        six = s.scalar(sa.select(Assessment).where(Assessment.agency_id == ids["S06"]))
+        save_oit(s, six, [OitEntry("O10", False, ("https://example.test/x",))])
+        s.commit()
+        changed = area.supervisor_view(s, _boss(s), 2569)
+        assert changed is not kept
+        set_published(s, s.get(Agency, ids["S07"]), 2569, {}, source="console", entered_by="t")
+        s.commit()
+    fourth = page()
+    assert "data-published" in _row(third, "S07") and "data-published" not in _row(fourth, "S07")
+    with app.app_context():  # what is shown is what a comparison made afresh shows
+        s = db.session
+        view = area.supervisor_view(s, _boss(s), 2569)
+        s.commit()
+        area.forget_comparisons()
+        assert area.supervisor_view(s, _boss(s), 2569) == view
+        assert {r.agency.code: r.indicator("9") for r in view.rows}["S06"] != {
+            r.agency.code: r.indicator("9") for r in kept.rows}["S06"]
+        _assert_same_as_one_agency(s, view)
+        s.commit()
+    assert _row(page(), "S07") == _row(fourth, "S07")
+
+
 def test_dropped_points_are_rated_again(app):
     _bulk_world(app)
     with app.app_context():
