@@ -36,6 +36,7 @@ from .model import (
     SubIndicator,
     VerdictTier,
 )
+from .reasons import REASONS, words
 
 DEFINITIONS_DIR = Path(__file__).parent / "definitions"
 _ITEM_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -43,11 +44,18 @@ _SAMPLE_RULES = ("percent_with_floor", "fixed")
 
 
 class DefinitionError(ValueError):
-    """A definition file is invalid; the message names file, entry and reason."""
+    """A definition file is invalid; the message names file, entry and reason.
 
-    def __init__(self, source: str, where: str, reason: str):
-        self.source, self.where, self.reason = source, where, reason
-        super().__init__(f"{source}: {where}: {reason}")
+    The reason is a key of :data:`~questionnaires.reasons.REASONS` and the values of its words
+    (``key``, ``values``); ``reason`` is its English words, which the console translates by key.
+    """
+
+    def __init__(self, source: str, where: str, key: str, /, **values: object):
+        if key not in REASONS:
+            raise KeyError(f"no reason {key!r} in questionnaires.reasons.REASONS")
+        self.source, self.where, self.key, self.values = source, where, key, values
+        self.reason = words(key, values)
+        super().__init__(f"{source}: {where}: {self.reason}")
 
 
 def available_instrument_sets() -> list[str]:
@@ -70,14 +78,14 @@ def load_instrument_set(name_or_path: str | Path) -> InstrumentSet:
         if not path.is_file():
             known = ", ".join(available_instrument_sets()) or "none"
             raise DefinitionError(str(name_or_path), "instrument set",
-                                  f"unknown instrument set (shipped: {known})")
+                                  "set_unknown_shipped", known=known)
     source = str(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise DefinitionError(source, "file", "no such file") from None
+        raise DefinitionError(source, "file", "set_file_missing") from None
     except UnicodeDecodeError:
-        raise DefinitionError(source, "file", "not UTF-8 text") from None
+        raise DefinitionError(source, "file", "set_file_not_utf8") from None
     return parse_instrument_set(text, source)
 
 
@@ -95,9 +103,10 @@ def parse_instrument_set(text: str, source: str) -> InstrumentSet:
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise DefinitionError(source, "file", f"not valid TOML: {exc}") from None
+        raise DefinitionError(source, "file", "set_toml_invalid", detail=str(exc)) from None
     except (ValueError, RecursionError) as exc:  # e.g. an integer of 100,000 digits
-        raise DefinitionError(source, "file", f"cannot be read as TOML: {str(exc)[:200]}") from None
+        raise DefinitionError(source, "file", "set_toml_unreadable",
+                              detail=str(exc)[:200]) from None
     return _Builder(source, raw).build()
 
 
@@ -106,25 +115,25 @@ class _Builder:
         self.source = source
         self.raw = raw
 
-    def fail(self, where: str, reason: str) -> DefinitionError:
-        return DefinitionError(self.source, where, reason)
+    def fail(self, where: str, key: str, /, **values: object) -> DefinitionError:
+        return DefinitionError(self.source, where, key, **values)
 
     def get(self, table: dict[str, Any], key: str, where: str, kind: type | tuple = str) -> Any:
         if key not in table:
-            raise self.fail(where, f"missing '{key}'")
+            raise self.fail(where, "set_value_missing", key=key)
         value = table[key]
         if isinstance(value, bool) and kind is not bool:
-            raise self.fail(where, f"'{key}' must be {_kind_name(kind)}, not a boolean")
+            raise self.fail(where, _KIND_REASONS[kind][1], key=key)
         if not isinstance(value, kind):
-            raise self.fail(where, f"'{key}' must be {_kind_name(kind)}")
+            raise self.fail(where, _KIND_REASONS[kind][0], key=key)
         if isinstance(value, str) and not value.strip():
-            raise self.fail(where, f"'{key}' is empty")
+            raise self.fail(where, "set_value_empty", key=key)
         return value
 
     def number(self, value: Any, where: str, key: str) -> float:
         """Accept a number or an exact fraction such as ``"200/3"``."""
         if isinstance(value, bool):
-            raise self.fail(where, f"'{key}' must be a number")
+            raise self.fail(where, "set_number_invalid", key=key)
         if isinstance(value, int | float):
             return float(value)
         if isinstance(value, str):
@@ -132,14 +141,13 @@ class _Builder:
                 return float(Fraction(value.replace(" ", "")))
             except (ValueError, ZeroDivisionError):
                 pass
-        raise self.fail(where, f"'{key}' must be a number or a fraction like \"200/3\", "
-                               f"got {value!r}")
+        raise self.fail(where, "set_number_or_fraction", key=key, value=repr(value))
 
     def unique(self, codes: list[str], what: str) -> None:
         seen: set[str] = set()
         for code in codes:
             if code in seen:
-                raise self.fail(f"{what} {code}", "duplicate code")
+                raise self.fail(f"{what} {code}", "set_code_twice")
             seen.add(code)
 
     # -- sections ---------------------------------------------------------------------------
@@ -147,7 +155,7 @@ class _Builder:
     def build(self) -> InstrumentSet:
         raw = self.raw
         if raw.get("schema_version") != 1:
-            raise self.fail("schema_version", "must be 1")
+            raise self.fail("schema_version", "set_schema_version")
         set_id = self.get(raw, "id", "instrument set")
         instruments = self.instruments()
         indicators = self.indicators(instruments)
@@ -160,18 +168,18 @@ class _Builder:
 
         for code, ind in indicators.items():
             if ind.instrument in SURVEY_INSTRUMENTS and not any(i.indicator == code for i in items):
-                raise self.fail(f"indicator {code}", "has no items")
+                raise self.fail(f"indicator {code}", "set_no_items")
             if ind.instrument == "OIT" and not any(s.indicator == code
                                                    for s in sub_indicators.values()):
-                raise self.fail(f"indicator {code}", "OIT indicator has no sub-indicators")
+                raise self.fail(f"indicator {code}", "set_oit_indicator_no_subs")
         for code in sub_indicators:
             if not any(o.sub_indicator == code for o in oit_items):
-                raise self.fail(f"sub-indicator {code}", "has no items")
+                raise self.fail(f"sub-indicator {code}", "set_no_items")
         for inst in instruments:
             if not any(i.instrument == inst for i in indicators.values()):
-                raise self.fail(f"instrument {inst}", "has no indicators")
+                raise self.fail(f"instrument {inst}", "set_instrument_no_indicators")
         if "EIT" in instruments and not groups:
-            raise self.fail("respondent_groups", "EIT needs at least one respondent group")
+            raise self.fail("respondent_groups", "set_eit_no_groups")
 
         return InstrumentSet(
             id=set_id,
@@ -198,11 +206,11 @@ class _Builder:
         if value is None:
             return None
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise self.fail("unconfirmed", "must be a list of codes")
+            raise self.fail("unconfirmed", "set_unconfirmed_not_list")
         for code in value:
             if code not in DATA:
-                raise self.fail("unconfirmed", f"unknown code '{code}' "
-                                f"(known: {', '.join(DATA)})")
+                raise self.fail("unconfirmed", "set_unconfirmed_unknown", code=code,
+                                known=", ".join(DATA))
         return tuple(value)
 
     def instruments(self) -> dict[str, Instrument]:
@@ -211,10 +219,11 @@ class _Builder:
         for code, body in table.items():
             where = f"instrument {code}"
             if code not in INSTRUMENTS:
-                raise self.fail(where, f"unknown instrument (known: {', '.join(INSTRUMENTS)})")
+                raise self.fail(where, "set_instrument_unknown",
+                                known=", ".join(INSTRUMENTS))
             official = body.get("wording_official", True)
             if not isinstance(official, bool):
-                raise self.fail(where, "'wording_official' must be true or false")
+                raise self.fail(where, "set_wording_official")
             out[code] = Instrument(code, self.get(body, "name_th", where),
                                    self.get(body, "name_en", where), official)
         return out
@@ -228,7 +237,7 @@ class _Builder:
             where = f"indicator {code}"
             inst = self.get(r, "instrument", where)
             if inst not in instruments:
-                raise self.fail(where, f"unknown instrument '{inst}'")
+                raise self.fail(where, "set_instrument_unknown_named", instrument=inst)
             out[code] = Indicator(code, inst, self.get(r, "name_th", where),
                                   self.get(r, "name_en", where))
         return out
@@ -242,9 +251,9 @@ class _Builder:
             where = f"sub-indicator {code}"
             parent = str(self.get(r, "indicator", where, (str, int)))
             if parent not in indicators:
-                raise self.fail(where, f"unknown indicator '{parent}'")
+                raise self.fail(where, "set_indicator_unknown", indicator=parent)
             if indicators[parent].instrument != "OIT":
-                raise self.fail(where, "sub-indicators belong to OIT indicators only")
+                raise self.fail(where, "set_sub_indicator_not_oit")
             out[code] = SubIndicator(code, parent, self.get(r, "name_th", where),
                                      self.get(r, "name_en", where))
         return out
@@ -256,12 +265,12 @@ class _Builder:
             where = f"scale {code}"
             kind = self.get(body, "kind", where)
             if kind not in ("ordinal", "yes_no"):
-                raise self.fail(where, "kind must be 'ordinal' or 'yes_no'")
+                raise self.fail(where, "set_scale_kind")
             rows = self.get(body, "options", where, list)
             if len(rows) < 2:
-                raise self.fail(where, "needs at least two options")
+                raise self.fail(where, "set_scale_too_few_options")
             if kind == "yes_no" and len(rows) != 2:
-                raise self.fail(where, "a yes/no scale has exactly two options")
+                raise self.fail(where, "set_scale_yes_no_options")
             opt_codes = [r.get("code") for r in rows]
             self.unique([str(c) for c in opt_codes], f"{where} option")
             scores = []
@@ -269,10 +278,10 @@ class _Builder:
                 owhere = f"{where} option {r.get('code')}"
                 self.get(r, "code", owhere, int)
                 if "score" not in r:
-                    raise self.fail(owhere, "option without a score")
+                    raise self.fail(owhere, "set_option_no_score")
                 score = self.number(r["score"], owhere, "score")
                 if not 0 <= score <= 100:
-                    raise self.fail(owhere, f"score {score:g} is outside 0–100")
+                    raise self.fail(owhere, "set_option_score_outside", score=f"{score:g}")
                 scores.append(score)
             # The default reverse score is the mirror image: the option with the k-th lowest
             # score gets the k-th highest score (exact, unlike 100 - score in floating point).
@@ -291,10 +300,11 @@ class _Builder:
 
     def direction(self, value: Any, where: str, scale: Scale) -> str:
         if value not in DIRECTIONS:
-            raise self.fail(where, f"unknown direction {value!r} (known: {', '.join(DIRECTIONS)})")
+            raise self.fail(where, "set_direction_unknown", direction=repr(value),
+                            known=", ".join(DIRECTIONS))
         if value.startswith("yes_") and scale.kind != "yes_no":
-            raise self.fail(where, f"direction '{value}' needs a yes/no scale, "
-                                   f"not '{scale.code}'")
+            raise self.fail(where, "set_direction_needs_yes_no", direction=value,
+                            scale=scale.code)
         return value
 
     def items(self, indicators: dict[str, Indicator], scales: dict[str, Scale]) -> tuple[Item, ...]:
@@ -305,17 +315,17 @@ class _Builder:
             code = self.get(r, "code", "item")
             where = f"item {code}"
             if not _ITEM_CODE.match(code):
-                raise self.fail(where, "code must be a letter followed by letters/digits")
+                raise self.fail(where, "set_item_code_invalid")
             ind = str(self.get(r, "indicator", where, (str, int)))
             if ind not in indicators:
-                raise self.fail(where, f"unknown indicator '{ind}'")
+                raise self.fail(where, "set_indicator_unknown", indicator=ind)
             instrument = indicators[ind].instrument
             if instrument not in SURVEY_INSTRUMENTS:
-                raise self.fail(where, f"indicator {ind} is {instrument}, which has no survey items"
-                                       " (use [[oit_items]])")
+                raise self.fail(where, "set_item_indicator_not_survey", indicator=ind,
+                                instrument=instrument)
             scale_code = self.get(r, "scale", where)
             if scale_code not in scales:
-                raise self.fail(where, f"unknown scale '{scale_code}'")
+                raise self.fail(where, "set_scale_unknown", scale=scale_code)
             scale = scales[scale_code]
             direction = self.direction(r.get("direction", "positive"), where, scale)
             subs = []
@@ -325,7 +335,7 @@ class _Builder:
                 subs.append(Question(f"{code}.{k}", code, self.get(s, "text_th", swhere),
                                      self.get(s, "text_en", swhere), sdir))
             if len(subs) == 1:
-                raise self.fail(where, "an item with sub-items needs at least two")
+                raise self.fail(where, "set_item_one_sub_item")
             out.append(Item(code, instrument, ind, scale, direction,
                             self.get(r, "text_th", where), self.get(r, "text_en", where),
                             tuple(subs), r.get("note", "")))
@@ -340,14 +350,15 @@ class _Builder:
             where = f"OIT item {code}"
             sub = str(self.get(r, "sub_indicator", where, (str, int, float)))
             if sub not in sub_indicators:
-                raise self.fail(where, f"unknown sub-indicator '{sub}'")
+                raise self.fail(where, "set_sub_indicator_unknown", sub=sub)
             due = r.get("due")
             if due is not None and due not in OIT_DUE:
-                raise self.fail(where, f"due must be one of {', '.join(OIT_DUE)}, not {due!r}")
+                raise self.fail(where, "set_oit_due_invalid", allowed=", ".join(OIT_DUE),
+                                value=repr(due))
             measures = r.get("measures")
             if measures is not None and measures not in OIT_MEASURES:
-                raise self.fail(where, f"measures must be one of {', '.join(OIT_MEASURES)}, "
-                                       f"not {measures!r}")
+                raise self.fail(where, "set_oit_measures_invalid",
+                                allowed=", ".join(OIT_MEASURES), value=repr(measures))
             out.append(OitItem(code, sub, self.get(r, "text_th", where),
                                self.get(r, "text_en", where), due, measures))
         return tuple(out)
@@ -367,16 +378,17 @@ class _Builder:
         weights = {}
         for inst, w in weights_raw.items():
             if inst not in INSTRUMENTS:
-                raise self.fail(f"{where} weights", f"unknown instrument '{inst}'")
-            weights[inst] = self.number(w, f"{where} weights", inst)
+                raise self.fail("methodology weights", "set_instrument_unknown_named", instrument=inst)
+            weights[inst] = self.number(w, "methodology weights", inst)
         if abs(sum(weights.values()) - 1) > 1e-9:
-            raise self.fail(f"{where} weights", f"must add up to 1, not {sum(weights.values()):g}")
+            raise self.fail("methodology weights", "set_weights_sum",
+                            sum=f"{sum(weights.values()):g}")
 
         grades = []
         # Grade bands are optional: from B.E. 2567 a year rates with verdict tiers only.
         grades_raw = m.get("grades", [])
         if not isinstance(grades_raw, list):
-            raise self.fail(where, "'grades' must be a list")
+            raise self.fail(where, "set_grades_not_list")
         for g in grades_raw:
             gwhere = f"grade {g.get('grade')}"
             grades.append(Grade(self.get(g, "grade", gwhere),
@@ -387,9 +399,10 @@ class _Builder:
         grades.sort(key=lambda g: -g.min_score)
         for g in grades:
             if not 0 <= g.min_score <= 100:
-                raise self.fail(f"grade {g.grade}", f"min {g.min_score:g} is outside 0–100")
+                raise self.fail(f"grade {g.grade}", "set_grade_min_outside",
+                                min=f"{g.min_score:g}")
         if grades and grades[-1].min_score != 0:
-            raise self.fail(f"{where} grades", "the lowest band must start at 0")
+            raise self.fail("methodology grades", "set_grades_lowest_not_zero")
 
         verdicts = self.verdicts(self.get(m, "verdicts", where, list), instruments)
 
@@ -397,16 +410,17 @@ class _Builder:
         for inst, r in self.get(m, "minimum_sample", where, dict).items():
             rwhere = f"minimum_sample {inst}"
             if inst not in SURVEY_INSTRUMENTS:
-                raise self.fail(rwhere, "only IIT and EIT have a minimum sample")
+                raise self.fail(rwhere, "set_sample_instrument")
             rule = self.get(r, "rule", rwhere)
             if rule not in _SAMPLE_RULES:
-                raise self.fail(rwhere, f"unknown rule '{rule}' (known: {', '.join(_SAMPLE_RULES)})")
+                raise self.fail(rwhere, "set_sample_rule_unknown", rule=rule,
+                                known=", ".join(_SAMPLE_RULES))
             rules[inst] = SampleRule(inst, rule, float(r.get("percent", 0)), int(r.get("floor", 0)),
                                      int(r.get("count", 0)), r.get("provenance", ""))
 
         decimals = self.get(m, "decimals", where, int)
         if m.get("rounding", "half_up") != "half_up":
-            raise self.fail(where, "only 'half_up' rounding is supported")
+            raise self.fail(where, "set_rounding_unsupported")
         return Methodology(
             weights=weights,
             pass_mark=self.number(self.get(m, "pass_mark", where, (int, float)), where, "pass_mark"),
@@ -431,39 +445,40 @@ class _Builder:
         verdicts: list[VerdictTier] = []
         for v in rows:
             if not isinstance(v, dict):
-                raise self.fail("methodology verdicts", "each verdict must be a table")
+                raise self.fail("methodology verdicts", "set_verdict_not_table")
             vwhere = f"verdict {v.get('code')}"
             code = self.get(v, "code", vwhere)
             min_total = self.number(self.get(v, "min_total", vwhere, (int, float)), vwhere,
                                     "min_total")
             if not 0 <= min_total <= 100:
-                raise self.fail(vwhere, f"min_total {min_total:g} is outside 0–100")
+                raise self.fail(vwhere, "set_verdict_min_total_outside",
+                                value=f"{min_total:g}")
             floors_raw = v.get("floors", {})
             if not isinstance(floors_raw, dict):
-                raise self.fail(vwhere, "'floors' must be a table such as { EIT = 85 }")
+                raise self.fail(vwhere, "set_verdict_floors_not_table")
             floors = {}
             for inst, f in floors_raw.items():
                 if inst not in INSTRUMENTS:
-                    raise self.fail(vwhere, f"floor for unknown instrument '{inst}'")
+                    raise self.fail(vwhere, "set_verdict_floor_unknown_instrument",
+                                    instrument=inst)
                 if inst not in instruments:
-                    raise self.fail(vwhere, f"floor for instrument '{inst}', which this set "
-                                            "does not have")
+                    raise self.fail(vwhere, "set_verdict_floor_absent_instrument",
+                                    instrument=inst)
                 floor = self.number(f, vwhere, f"floors.{inst}")
                 if not 0 <= floor <= 100:
-                    raise self.fail(vwhere, f"floor {floor:g} for {inst} is outside 0–100")
+                    raise self.fail(vwhere, "set_verdict_floor_outside",
+                                    floor=f"{floor:g}", instrument=inst)
                 floors[inst] = floor
             verdicts.append(VerdictTier(code, self.get(v, "label_th", vwhere),
                                         self.get(v, "label_en", vwhere), min_total,
                                         self.get(v, "passed", vwhere, bool), floors))
         self.unique([v.code for v in verdicts], "verdict")
         if not verdicts or verdicts[-1].min_total != 0 or verdicts[-1].floors:
-            raise self.fail("methodology verdicts",
-                            "the last verdict must be the catch-all (min_total 0, no floors)")
+            raise self.fail("methodology verdicts", "set_verdict_last_not_catch_all")
         for earlier, later in itertools.combinations(verdicts, 2):
             if _easier(earlier, later):
-                raise self.fail(f"verdict {later.code}",
-                                f"can never be reached: verdict {earlier.code} before it asks "
-                                "no more (list the tiers from the strictest down)")
+                raise self.fail(f"verdict {later.code}", "set_verdict_unreachable",
+                                earlier=earlier.code)
         return tuple(verdicts)
 
 
@@ -473,8 +488,17 @@ def _easier(earlier: VerdictTier, later: VerdictTier) -> bool:
         floor <= later.floors.get(inst, 0) for inst, floor in earlier.floors.items())
 
 
-def _kind_name(kind: type | tuple) -> str:
-    names = {str: "text", int: "a whole number", float: "a number", list: "a list",
-             dict: "a table", bool: "true or false"}
-    kinds = kind if isinstance(kind, tuple) else (kind,)
-    return " or ".join(names.get(k, k.__name__) for k in kinds)
+#: The kinds :meth:`_Builder.get` asks for → the reason keys of a value of another kind, and of
+#: a boolean given for it.
+_KIND_REASONS: dict[type | tuple, tuple[str, str]] = {
+    str: ("set_value_not_text", "set_value_boolean_not_text"),
+    int: ("set_value_not_whole_number", "set_value_boolean_not_whole_number"),
+    dict: ("set_value_not_table", "set_value_boolean_not_table"),
+    list: ("set_value_not_list", "set_value_boolean_not_list"),
+    bool: ("set_value_not_true_false", "set_value_not_true_false"),  # a boolean is one
+    (str, int): ("set_value_not_text_or_whole_number",
+                 "set_value_boolean_not_text_or_whole_number"),
+    (int, float): ("set_value_not_whole_or_number", "set_value_boolean_not_whole_or_number"),
+    (str, int, float): ("set_value_not_text_whole_or_number",
+                        "set_value_boolean_not_text_whole_or_number"),
+}

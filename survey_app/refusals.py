@@ -18,6 +18,8 @@ from __future__ import annotations
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
+from questionnaires.reasons import PLACES
+from questionnaires.reasons import REASONS as DEFINITION_REASONS
 from scoring.reasons import REASONS
 
 from .services.refusals import Reason, Refusal
@@ -132,11 +134,18 @@ REFUSALS = {
     "backup_tool_timeout": _l("%(tool)s took longer than %(seconds)s s"),
     "backup_tool_failed": _l("%(tool)s failed: %(reason)s"),
 }
-#: -- files scoring cannot read (scoring.inputs.InputFileError, scoring.gforms.MappingError …):
-#: the msgids are scoring's English words, marked there for extraction.
-if REFUSALS.keys() & REASONS.keys():  # one key, one meaning
-    raise RuntimeError(f"refusal keys used twice: {sorted(REFUSALS.keys() & REASONS.keys())}")
-REFUSALS.update({key: _l(english) for key, english in REASONS.items()})
+#: -- files scoring cannot read (scoring.inputs.InputFileError, scoring.gforms.MappingError …)
+#: and instrument-set definitions refused (questionnaires.DefinitionError): the msgids are the
+#: English words of scoring.reasons and questionnaires.reasons, marked there for extraction.
+for _table in (REASONS, DEFINITION_REASONS):
+    if REFUSALS.keys() & _table.keys():  # one key, one meaning
+        raise RuntimeError(f"refusal keys used twice: {sorted(REFUSALS.keys() & _table.keys())}")
+    REFUSALS.update({key: _l(english) for key, english in _table.items()})
+del _table
+
+#: The places of a refused definition that are words ("file", "instrument set" …), by their
+#: English; any other place names the file's own entries and codes.
+PLACE_WORDS = {where: _l(english) for where, english in PLACES.items()}
 
 
 def say(refusal: Refusal | Reason, locale: str | None = None) -> str:
@@ -152,6 +161,12 @@ def say(refusal: Refusal | Reason, locale: str | None = None) -> str:
         return "; ".join(say(r) for r in refusal.reasons)
     values = {k: say(v) if isinstance(v, Reason) else v for k, v in refusal.values.items()}
     return str(REFUSALS[refusal.key]) % values
+
+
+def place(where: str) -> str:
+    """Where a definition was refused (``DefinitionError.where``), in the request's language."""
+    words = PLACE_WORDS.get(where)
+    return where if words is None else str(words)
 
 
 def each(refusal: Refusal, locale: str | None = None) -> list[str]:

@@ -16,6 +16,7 @@ from questionnaires import DefinitionError
 
 from ..extensions import db
 from ..guards import accepts_files
+from ..refusals import place, say
 from ..services.instrument_sets import (
     add_set,
     check_definition,
@@ -26,6 +27,7 @@ from ..services.instrument_sets import (
     set_info,
     text_sha256,
 )
+from ..services.refusals import reason
 from ..services.results import unconfirmed_data
 from . import bp
 from .access import audit, system_admin_required
@@ -77,7 +79,10 @@ def set_upload():
 
 
 def _upload_page(form: SetUploadForm, error: DefinitionError | None = None):
-    return render_template("admin/set_upload.html", form=form, error=error)
+    """The upload form, with why a definition was refused in the admin's language."""
+    said = None if error is None else {"where": place(error.where),
+                                       "reason": say(reason(error.key, **error.values))}
+    return render_template("admin/set_upload.html", form=form, error=error, said=said)
 
 
 @bp.post("/sets/confirm")
@@ -86,14 +91,11 @@ def set_confirm():
     form = SetConfirmForm()
     if not form.validate_on_submit():
         return _upload_page(SetUploadForm(formdata=None), error=DefinitionError(
-            form.filename.data or "upload", "confirm", _(
-                "the confirmation is incomplete: upload the file again"))), 400
+            form.filename.data or "upload", "confirm", "set_confirm_incomplete")), 400
     filename = form.filename.data or "upload.toml"
     if text_sha256(form.text.data) != form.sha256.data:
         return _upload_page(SetUploadForm(formdata=None), error=DefinitionError(
-            filename, "confirm", _(
-                "the text differs from the previewed one (its SHA-256 does not match): upload the file "
-                "again"))), 400
+            filename, "confirm", "set_confirm_text_differs")), 400
     try:
         candidate = add_set(db.session, form.text.data, filename,
                             added_by=current_user.username)
@@ -108,8 +110,7 @@ def set_confirm():
     except sa.exc.IntegrityError:  # the same id stored at the same moment by someone else
         db.session.rollback()
         return _upload_page(SetUploadForm(formdata=None), error=DefinitionError(
-            filename, "confirm", _(
-                "a set with this id was stored at the same moment: check the list of sets"))), 409
+            filename, "confirm", "set_stored_meanwhile")), 409
     if candidate.already is None:
         flash(_("Instrument set %(id)s stored; it is offered for new assessments.",
                 id=candidate.iset.id), "ok")

@@ -46,8 +46,6 @@ SET_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 #: The largest definition file accepted (the shipped ones are about 45 kB; a request may carry
 #: 256 kB, MAX_CONTENT_LENGTH).
 MAX_DEFINITION_BYTES = 200_000
-_CHANGED_ID = "a changed file must get a new set id"
-
 # Parsed stored definitions by hash: a hash names one text, so the entry never goes stale.
 _PARSED: dict[str, InstrumentSet] = {}
 
@@ -96,7 +94,7 @@ def load_set(set_id: str, session: Session) -> InstrumentSet:
     if set_id in available_instrument_sets():
         return load_instrument_set(set_id)
     known = ", ".join(s.id for s in list_sets(session)) or "none"
-    raise DefinitionError(set_id, "instrument set", f"unknown instrument set (known: {known})")
+    raise DefinitionError(set_id, "instrument set", "set_unknown", known=known)
 
 
 def assessment_set(assessment: Assessment) -> InstrumentSet:
@@ -119,9 +117,7 @@ def pinned_set(session: Session, set_id: str, expected: str | None) -> Instrumen
         row = _stored(session, set_id)
         if row is None or row.sha256 != expected:
             raise DefinitionError(
-                set_id, "instrument set",
-                f"the stored definition this assessment was created with (sha256 {expected[:12]}) "
-                "is missing or was altered in the database")
+                set_id, "instrument set", "set_stored_altered", sha256=expected[:12])
     return iset
 
 
@@ -170,11 +166,12 @@ class Candidate:
 def decode_upload(data: bytes, filename: str) -> str:
     """Return the text of an uploaded definition file, or raise with the loader's format."""
     if len(data) > MAX_DEFINITION_BYTES:
-        raise DefinitionError(filename, "file", f"larger than {MAX_DEFINITION_BYTES // 1000} kB")
+        raise DefinitionError(filename, "file", "set_file_too_large",
+                              kb=MAX_DEFINITION_BYTES // 1000)
     try:
         return normalise(data.decode("utf-8"))
     except UnicodeDecodeError:
-        raise DefinitionError(filename, "file", "not UTF-8 text") from None
+        raise DefinitionError(filename, "file", "set_file_not_utf8") from None
 
 
 def check_definition(session: Session, text: str, filename: str) -> Candidate:
@@ -190,20 +187,17 @@ def check_definition(session: Session, text: str, filename: str) -> Candidate:
     iset = parse_instrument_set(text, filename)
     where = f"id {iset.id!r}"
     if not SET_ID.match(iset.id):
-        raise DefinitionError(filename, where, "a set id is 1–32 letters, digits, '-' or '_', "
-                                               "starting with a letter or digit")
+        raise DefinitionError(filename, where, "set_id_invalid")
     digest = text_sha256(text)
     row = _stored(session, iset.id)
     if row is not None:
         if row.sha256 != digest:
-            raise DefinitionError(filename, where, f"a set with this id is already stored with "
-                                                   f"other content: {_CHANGED_ID}")
+            raise DefinitionError(filename, where, "set_id_stored_other")
         return Candidate(iset, text, digest, "stored")
     shipped = _shipped_text(iset.id)
     if shipped is not None:
         if text_sha256(shipped) != digest:
-            raise DefinitionError(filename, where, f"a shipped set has this id with other "
-                                                   f"content: {_CHANGED_ID}")
+            raise DefinitionError(filename, where, "set_id_shipped_other")
         return Candidate(iset, text, digest, "shipped")
     return Candidate(iset, text, digest, None)
 

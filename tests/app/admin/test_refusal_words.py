@@ -17,8 +17,11 @@ import pytest
 from flask_babel import force_locale
 
 import survey_app.services as services_package
+from questionnaires.reasons import PLACES
+from questionnaires.reasons import REASONS as DEFINITION_REASONS
+from questionnaires.reasons import words as definition_words
 from scoring.reasons import REASONS, words
-from survey_app.refusals import REFUSALS, each, say
+from survey_app.refusals import REFUSALS, each, place, say
 from survey_app.services import refusals as protocol
 from survey_app.services.accounts import AccountError
 from survey_app.services.agencies import AgencyError
@@ -58,6 +61,10 @@ def _raised_keys() -> set[str]:
     # the reader's own keys (scoring.reasons), passed on as the import refusal's reason
     if "reason(exc.key, **exc.values)" in source and "reason(key, **values)" in source:
         keys |= REASONS.keys()
+    # why a definition is refused (questionnaires.reasons), said by the set-upload page
+    if "reason(error.key, **error.values)" in (SERVICES.parent / "admin" / "sets.py").read_text(
+            encoding="utf-8"):
+        keys |= DEFINITION_REASONS.keys()
     return keys
 
 
@@ -123,6 +130,29 @@ def test_every_reason_scoring_gives_for_a_file_is_said_in_thai(app):
             thai = say(protocol.Reason(key, values))
         if not THAI.search(thai) or any(sample not in thai for sample in values.values()):
             untranslated.append((key, thai))
+    assert untranslated == []
+
+
+def test_every_reason_a_definition_is_refused_for_and_its_places_are_said_in_thai(app):
+    """questionnaires' table is the list: a key or place added there without Thai fails here."""
+    assert [key for key in DEFINITION_REASONS if key not in REFUSALS] == []
+    untranslated = []
+    for key, english in DEFINITION_REASONS.items():
+        values = {name: f"<{name}>" for name in PLACEHOLDER.findall(english)}
+        assert say(protocol.Reason(key, values), "en") == definition_words(key, values)
+        with app.test_request_context("/admin/"):
+            thai = say(protocol.Reason(key, values))
+        if not THAI.search(thai) or any(sample not in thai for sample in values.values()):
+            untranslated.append((key, thai))
+    for where in PLACES:
+        with app.test_request_context("/admin/"):
+            thai = place(where)
+        with app.test_request_context("/admin/"), force_locale("en"):
+            assert place(where) == where
+        if not THAI.search(thai):
+            untranslated.append((where, thai))
+    with app.test_request_context("/admin/"):
+        assert place("indicator 3") == "indicator 3"  # the file's own names stay as they are
     assert untranslated == []
 
 

@@ -15,7 +15,8 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from questionnaires import load_instrument_set
+from questionnaires import DefinitionError, load_instrument_set, parse_instrument_set
+from questionnaires.reasons import PLACES, REASONS
 from survey_app.cli import main
 from survey_app.extensions import db
 from survey_app.models import Assessment, InstrumentSetDefinition, Response, utcnow
@@ -97,24 +98,55 @@ def test_upload_previews_then_confirm_stores_and_offers_it(app, world):
         assert client.get(f"/admin/assessments/{a.id}{suffix}").status_code == 200, suffix
 
 
-@pytest.mark.parametrize("broken, entry, reason", [
+#: Broken definitions: the entry (a place the file names by its codes stays as it is, a place
+#: that is a word is said in Thai) and the Thai words of the reason the page shows.
+BROKEN = [
     (lambda t: t.replace("min_total = 85", "min_total = 185", 1), "verdict good",
-     "min_total 185 is outside 0–100"),
+     "ค่า min_total 185 อยู่นอกช่วง 0–100"),
     (lambda t: t.replace('sub_indicator = "9.1"', 'sub_indicator = "9.9"', 1), "OIT item O1",
-     "unknown sub-indicator '9.9'"),
-    (lambda t: "schema_version = 1\nid = [\n", "file", "not valid TOML"),
+     "ไม่รู้จักตัวชี้วัดย่อย '9.9'"),
+    (lambda t: t.replace("OIT = 0.40 }", "OIT = 0.50 }", 1), "น้ำหนักในวิธีคิดคะแนน",
+     "ผลรวมต้องเท่ากับ 1 ไม่ใช่ 1.1"),
+    (lambda t: t.replace('code = "pass"', "code = true", 1), "verdict True",
+     "ค่า 'code' ต้องเป็นข้อความ ไม่ใช่ true/false"),
+    (lambda t: "schema_version = 1\nid = [\n", "ไฟล์", "ไม่ใช่ TOML ที่ถูกต้อง: "),
     # issue 17: Python's integer-digit limit (a ValueError, not a TOML error) was a 500
-    (lambda t: t + "\nhuge = " + "9" * 100_000 + "\n", "file", "cannot be read as TOML"),
-])
-def test_a_broken_file_is_refused_with_file_entry_reason_and_nothing_stored(
-        app, world, broken, entry, reason):
+    (lambda t: t + "\nhuge = " + "9" * 100_000 + "\n", "ไฟล์", "อ่านเป็น TOML ไม่ได้: "),
+]
+
+
+@pytest.mark.parametrize("broken, entry, thai", BROKEN)
+def test_a_broken_file_is_refused_in_thai_with_file_entry_reason_and_nothing_stored(
+        app, world, broken, entry, thai):
+    text = broken(office_set())
+    with pytest.raises(DefinitionError) as english:  # what the CLI says, in English
+        parse_instrument_set(text, "broken.toml")
     client = app.test_client()
     login(client, "root")
-    refused = upload(client, broken(office_set()), "broken.toml")
+    refused = upload(client, text, "broken.toml")
     assert refused.status_code == 400
-    text = page_text(refused)
-    assert "ไม่มีการบันทึกสิ่งใด" in text
-    assert "broken.toml" in text and entry in text and reason in text
+    page = page_text(refused)
+    assert "ไม่มีการบันทึกสิ่งใด" in page
+    assert "broken.toml" in page and f"<dd>{entry}</dd>" in page and thai in page
+    # the longest run of the English words between their values
+    fixed_english = max(re.split(r"%\(\w+\)s", REASONS[english.value.key]), key=len).strip()
+    assert len(fixed_english) >= 8 and fixed_english not in page, fixed_english
+    assert english.value.reason not in page and str(english.value) not in page
+    if english.value.where in PLACES:
+        assert f"<dd>{english.value.where}</dd>" not in page
+    assert stored_ids(app) == ["ita-2566"]
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_the_english_console_says_why_in_english(app, world):
+    client = app.test_client()
+    login(client, "root")
+    client.get("/admin/?lang=en")
+    refused = upload(client, office_set().replace("OIT = 0.40 }", "OIT = 0.50 }", 1))
+    assert refused.status_code == 400
+    page = page_text(refused)
+    assert "<dd>methodology weights</dd>" in page and "must add up to 1, not 1.1" in page
+    assert "ผลรวม" not in page
     assert stored_ids(app) == ["ita-2566"]
 
 
@@ -129,9 +161,10 @@ def test_a_changed_file_needs_a_new_id_and_the_same_file_is_a_no_op(app, world):
     assert "มีอยู่แล้วด้วยเนื้อหาเดียวกัน" in page_text(client.get(same.headers["Location"]))
     changed = upload(client, office_set(extra="# corrected\n"))
     assert changed.status_code == 400
-    assert "a changed file must get a new set id" in page_text(changed)
+    assert "ไฟล์ที่แก้ไขต้องใช้รหัสชุดใหม่" in page_text(changed)
+    assert "a changed file must get a new set id" not in page_text(changed)
     shipped_changed = upload(client, SHIPPED_2569 + "# edited\n", "ita-2569.toml")
-    assert "a shipped set has this id with other content" in page_text(shipped_changed)
+    assert "ชุดที่มากับระบบใช้รหัสนี้ด้วยเนื้อหาอื่น" in page_text(shipped_changed)
     # a confirm whose text is not the previewed one is refused too
     text = office_set("office-2571", 2571)
     tampered = client.post("/admin/sets/confirm", data={
