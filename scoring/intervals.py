@@ -347,8 +347,11 @@ class _Sampler:
     0.007-0.02; tests/scoring/test_bootstrap_stopping.py).
     """
 
-    #: Resample weights held at once, in numbers: a chunk of resamples per product.
-    CHUNK = 2 ** 23
+    #: Resample counts held at once, in bytes: the resamples of a chunk share one product.
+    CHUNK = 2 ** 25
+    #: Rows of the matrix (respondents or patterns) per partial product: that many columns of
+    #: a chunk's counts are widened to float32 at a time, and stay in the cache for the product.
+    ROWS = 2 ** 14
 
     def __init__(self, sr: ScoredResponses):
         self.n, self.items = sr.n, sr.item_scores.shape[1]
@@ -377,26 +380,62 @@ class _Sampler:
     def draw(self, rng: np.random.Generator, resamples: int,
              stop: threading.Event | None = None) -> np.ndarray | None:
         """(resamples, items) item means over ``resamples`` bootstrap resamples (``None``
-        when ``stop`` is set between two chunks: nobody wants them any more)."""
+        when ``stop`` is set while they are drawn: nobody wants them any more).
+
+        A chunk's counts are drawn first, one resample after the other from ``rng`` (the
+        same stream as one product per resample), then multiplied with the matrix in one
+        product, so the matrix is read from memory once per chunk, not once per resample.
+        """
         n, k = self.n, self.items
         means = np.empty((resamples, k))
-        chunk = max(1, self.CHUNK // max(self.size, 1))
+        # respondents' counts take one byte each (see _counts); pattern counts mostly more
+        width = 1 if self.of_row is None else np.dtype(self.dtype).itemsize
+        chunk = max(1, self.CHUNK // max(self.size * width, 1))
         for start in range(0, resamples, chunk):
-            if stop is not None and stop.is_set():
-                return None
             rows = min(resamples, start + chunk) - start
-            if self.multinomial:
-                weights = rng.multinomial(n, self.shares, size=rows).astype(self.dtype)
-            else:
-                weights = np.empty((rows, self.size), dtype=self.dtype)
-                for row in weights:  # a resample at a time: its counts stay in the cache
-                    picks = rng.integers(0, n, size=n)
-                    row[:] = np.bincount(picks if self.of_row is None else self.of_row[picks],
-                                         minlength=self.size)
-            sums = (weights @ self.matrix).astype(float)
+            counts = self._counts(rng, rows, stop)
+            if counts is None:
+                return None
+            sums = self._product(counts).astype(float)
             with np.errstate(invalid="ignore", divide="ignore"):
                 means[start:start + rows] = self.centre + sums[:, :k] / sums[:, k:]
         return means
+
+    def _counts(self, rng: np.random.Generator, rows: int,
+                stop: threading.Event | None) -> np.ndarray | None:
+        """(rows, size) how often each row of the matrix is drawn in each of ``rows``
+        resamples (``None`` when ``stop`` is set meanwhile).
+
+        Held in one byte per count while every count fits (a respondent drawn more than 255
+        times in a resample takes n in the hundreds of thousands and luck beyond any run),
+        else in the product's float type (exact: whole numbers below 2**24)."""
+        n = self.n
+        if self.multinomial:
+            return rng.multinomial(n, self.shares, size=rows)
+        counts = np.empty((rows, self.size), dtype=np.uint8)
+        for row in range(rows):  # a resample at a time: its picks and counts stay in the cache
+            if stop is not None and stop.is_set():
+                return None
+            picks = rng.integers(0, n, size=n)
+            drawn = np.bincount(picks if self.of_row is None else self.of_row[picks],
+                                minlength=self.size)
+            if counts.dtype == np.uint8 and drawn.max() > np.iinfo(np.uint8).max:
+                counts = counts.astype(self.dtype)
+            counts[row] = drawn
+        return counts
+
+    def _product(self, counts: np.ndarray) -> np.ndarray:
+        """``counts @ matrix`` over :data:`ROWS` rows of the matrix at a time, each slice of
+        the counts widened to the matrix's float type in a buffer used again and again."""
+        resamples = counts.shape[0]
+        sums = np.zeros((resamples, self.matrix.shape[1]), dtype=self.dtype)
+        buffer = np.empty((resamples, min(self.ROWS, self.size)), dtype=self.dtype)
+        for first in range(0, self.size, self.ROWS):
+            last = min(self.size, first + self.ROWS)
+            weights = buffer[:, :last - first]
+            np.copyto(weights, counts[:, first:last], casting="unsafe")
+            sums += weights @ self.matrix[first:last]
+        return sums
 
 
 #: Resamples drawn between two looks at the stopping rule.
