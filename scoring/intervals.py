@@ -357,24 +357,28 @@ class _Sampler:
         self.n, self.items = sr.n, sr.item_scores.shape[1]
         patterns = answer_patterns(sr.item_scores) if _patterns_may_pay(sr.item_scores) else None
         if patterns is not None and len(patterns.counts) <= PATTERN_SHARE * self.n:
-            values, answered = patterns.values, patterns.answered
+            rows = np.where(patterns.answered == 1, patterns.values, np.nan)
             self.of_row: np.ndarray | None = patterns.of_row
             self.shares = patterns.counts / self.n
             # one multinomial draw of n over the P patterns, or n respondents counted by pattern
             self.multinomial = len(patterns.counts) <= MULTINOMIAL_SHARE * self.n
         else:  # nearly every respondent's pattern is their own: draw respondents
-            blank = np.isnan(sr.item_scores)
-            values, answered = np.where(blank, 0.0, sr.item_scores), (~blank).astype(float)
+            rows = sr.item_scores
             self.of_row, self.multinomial = None, False
+        # written straight into the matrix, with no float64 copy of the rows: the respondents'
+        # item scores are held column by column, and each copy into rows costs a transpose
+        k = self.items
+        blank = np.isnan(rows)
+        count = len(rows) - blank.sum(axis=0)
         # any shift works; the rows' mean of each item (0 when nobody answered it) keeps the
         # centred sums small
-        count = answered.sum(axis=0)
-        self.centre = np.divide(values.sum(axis=0), count, out=np.zeros(self.items),
+        self.centre = np.divide(np.nansum(rows, axis=0), count, out=np.zeros(k),
                                 where=count > 0)
         self.dtype = np.float32 if self.n < FLOAT32_BELOW else np.float64
-        self.matrix = np.empty((len(values), 2 * self.items), dtype=self.dtype)
-        self.matrix[:, :self.items] = (values - self.centre) * answered
-        self.matrix[:, self.items:] = answered
+        self.matrix = np.empty((len(rows), 2 * k), dtype=self.dtype)
+        np.subtract(rows, self.centre, out=self.matrix[:, :k], casting="same_kind")
+        self.matrix[:, :k][blank] = 0  # a blank adds nothing to its item's sum
+        np.logical_not(blank, out=self.matrix[:, k:], casting="unsafe")  # nor to its count
         self.size = self.matrix.shape[0]
 
     def draw(self, rng: np.random.Generator, resamples: int,
