@@ -293,14 +293,18 @@ def answer_patterns(item_scores: np.ndarray) -> Patterns:
     if n == 0:
         empty = np.zeros(0, dtype=np.int64)
         return Patterns(np.zeros((0, k)), np.zeros((0, k)), empty, empty)
-    bits = np.ascontiguousarray(filled).view(np.uint64)
     multipliers = np.random.default_rng(0x17A).integers(1, 2 ** 63, size=k, dtype=np.uint64) | 1
+    keys = np.zeros(n, dtype=np.uint64)
     with np.errstate(over="ignore"):
-        mixed = bits ^ (bits >> np.uint64(32))  # a float's low bits are mostly zeros
-        mixed ^= mixed >> np.uint64(17)
-        mixed *= multipliers
-        mixed ^= mixed >> np.uint64(31)
-        keys = mixed.sum(axis=1, dtype=np.uint64)
+        # item by item: the scores are held column by column, and a column's n keys stay in
+        # the cache (no row-ordered copy of the whole matrix)
+        for j in range(k):
+            bits = np.ascontiguousarray(filled[:, j]).view(np.uint64)
+            mixed = bits ^ (bits >> np.uint64(32))  # a float's low bits are mostly zeros
+            mixed ^= mixed >> np.uint64(17)
+            mixed *= multipliers[j]
+            mixed ^= mixed >> np.uint64(31)
+            keys += mixed
     _, first, inverse, counts = np.unique(keys, return_index=True, return_inverse=True,
                                           return_counts=True)
     inverse = inverse.reshape(-1)
@@ -516,7 +520,7 @@ def _one_blas_thread() -> Iterator[None]:
 
 
 #: Batches drawn at once, each in its own thread (NumPy's random draws and matrix products
-#: run without the GIL), when the machine has the cores.
+#: run without the GIL, ``numpy.bincount`` with it), when the machine has the cores.
 WORKERS = 2
 #: Below this many respondents x resamples per batch, a batch is drawn in the calling thread.
 THREADED_WORK = 2_000_000
