@@ -1,7 +1,7 @@
 """The bootstrap's resampling alone, in one process: per respondent (the code before issue 19,
 kept here) against ``scoring.intervals._Sampler`` now (answer patterns when they repeat enough,
-one resample's counts at a time, float32 products on centred values; its set-up, the grouping
-into patterns, included), alternating.
+a batch's counts drawn one resample at a time, then one float32 product of them with the
+centred values; its set-up, the grouping into patterns, included), alternating.
 
     .venv/bin/python benchmarks/cli_bench.py --keep /tmp/iit.csv [--beta 40 0.8]
     OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/bootstrap_bench.py /tmp/iit.csv [--resamples 200]

@@ -293,14 +293,18 @@ def answer_patterns(item_scores: np.ndarray) -> Patterns:
     if n == 0:
         empty = np.zeros(0, dtype=np.int64)
         return Patterns(np.zeros((0, k)), np.zeros((0, k)), empty, empty)
-    bits = np.ascontiguousarray(filled).view(np.uint64)
     multipliers = np.random.default_rng(0x17A).integers(1, 2 ** 63, size=k, dtype=np.uint64) | 1
+    keys = np.zeros(n, dtype=np.uint64)
     with np.errstate(over="ignore"):
-        mixed = bits ^ (bits >> np.uint64(32))  # a float's low bits are mostly zeros
-        mixed ^= mixed >> np.uint64(17)
-        mixed *= multipliers
-        mixed ^= mixed >> np.uint64(31)
-        keys = mixed.sum(axis=1, dtype=np.uint64)
+        # item by item: the scores are held column by column, and a column's n keys stay in
+        # the cache (no row-ordered copy of the whole matrix)
+        for j in range(k):
+            bits = np.ascontiguousarray(filled[:, j]).view(np.uint64)
+            mixed = bits ^ (bits >> np.uint64(32))  # a float's low bits are mostly zeros
+            mixed ^= mixed >> np.uint64(17)
+            mixed *= multipliers[j]
+            mixed ^= mixed >> np.uint64(31)
+            keys += mixed
     _, first, inverse, counts = np.unique(keys, return_index=True, return_inverse=True,
                                           return_counts=True)
     inverse = inverse.reshape(-1)
@@ -347,56 +351,99 @@ class _Sampler:
     0.007-0.02; tests/scoring/test_bootstrap_stopping.py).
     """
 
-    #: Resample weights held at once, in numbers: a chunk of resamples per product.
-    CHUNK = 2 ** 23
+    #: Resample counts held at once, in bytes: the resamples of a chunk share one product.
+    CHUNK = 2 ** 25
+    #: Rows of the matrix (respondents or patterns) per partial product: that many columns of
+    #: a chunk's counts are widened to float32 at a time, and stay in the cache for the product.
+    ROWS = 2 ** 14
 
     def __init__(self, sr: ScoredResponses):
         self.n, self.items = sr.n, sr.item_scores.shape[1]
         patterns = answer_patterns(sr.item_scores) if _patterns_may_pay(sr.item_scores) else None
         if patterns is not None and len(patterns.counts) <= PATTERN_SHARE * self.n:
-            values, answered = patterns.values, patterns.answered
+            rows = np.where(patterns.answered == 1, patterns.values, np.nan)
             self.of_row: np.ndarray | None = patterns.of_row
             self.shares = patterns.counts / self.n
             # one multinomial draw of n over the P patterns, or n respondents counted by pattern
             self.multinomial = len(patterns.counts) <= MULTINOMIAL_SHARE * self.n
         else:  # nearly every respondent's pattern is their own: draw respondents
-            blank = np.isnan(sr.item_scores)
-            values, answered = np.where(blank, 0.0, sr.item_scores), (~blank).astype(float)
+            rows = sr.item_scores
             self.of_row, self.multinomial = None, False
+        # written straight into the matrix, with no float64 copy of the rows: the respondents'
+        # item scores are held column by column, and each copy into rows costs a transpose
+        k = self.items
+        blank = np.isnan(rows)
+        count = len(rows) - blank.sum(axis=0)
         # any shift works; the rows' mean of each item (0 when nobody answered it) keeps the
         # centred sums small
-        count = answered.sum(axis=0)
-        self.centre = np.divide(values.sum(axis=0), count, out=np.zeros(self.items),
+        self.centre = np.divide(np.nansum(rows, axis=0), count, out=np.zeros(k),
                                 where=count > 0)
         self.dtype = np.float32 if self.n < FLOAT32_BELOW else np.float64
-        self.matrix = np.empty((len(values), 2 * self.items), dtype=self.dtype)
-        self.matrix[:, :self.items] = (values - self.centre) * answered
-        self.matrix[:, self.items:] = answered
+        self.matrix = np.empty((len(rows), 2 * k), dtype=self.dtype)
+        np.subtract(rows, self.centre, out=self.matrix[:, :k], casting="same_kind")
+        self.matrix[:, :k][blank] = 0  # a blank adds nothing to its item's sum
+        np.logical_not(blank, out=self.matrix[:, k:], casting="unsafe")  # nor to its count
         self.size = self.matrix.shape[0]
 
     def draw(self, rng: np.random.Generator, resamples: int,
              stop: threading.Event | None = None) -> np.ndarray | None:
         """(resamples, items) item means over ``resamples`` bootstrap resamples (``None``
-        when ``stop`` is set between two chunks: nobody wants them any more)."""
+        when ``stop`` is set while they are drawn: nobody wants them any more).
+
+        A chunk's counts are drawn first, one resample after the other from ``rng`` (the
+        same stream as one product per resample), then multiplied with the matrix in one
+        product, so the matrix is read from memory once per chunk, not once per resample.
+        """
         n, k = self.n, self.items
         means = np.empty((resamples, k))
-        chunk = max(1, self.CHUNK // max(self.size, 1))
+        # respondents' counts take one byte each (see _counts); pattern counts mostly more
+        width = 1 if self.of_row is None else np.dtype(self.dtype).itemsize
+        chunk = max(1, self.CHUNK // max(self.size * width, 1))
         for start in range(0, resamples, chunk):
-            if stop is not None and stop.is_set():
-                return None
             rows = min(resamples, start + chunk) - start
-            if self.multinomial:
-                weights = rng.multinomial(n, self.shares, size=rows).astype(self.dtype)
-            else:
-                weights = np.empty((rows, self.size), dtype=self.dtype)
-                for row in weights:  # a resample at a time: its counts stay in the cache
-                    picks = rng.integers(0, n, size=n)
-                    row[:] = np.bincount(picks if self.of_row is None else self.of_row[picks],
-                                         minlength=self.size)
-            sums = (weights @ self.matrix).astype(float)
+            counts = self._counts(rng, rows, stop)
+            if counts is None:
+                return None
+            sums = self._product(counts).astype(float)
             with np.errstate(invalid="ignore", divide="ignore"):
                 means[start:start + rows] = self.centre + sums[:, :k] / sums[:, k:]
         return means
+
+    def _counts(self, rng: np.random.Generator, rows: int,
+                stop: threading.Event | None) -> np.ndarray | None:
+        """(rows, size) how often each row of the matrix is drawn in each of ``rows``
+        resamples (``None`` when ``stop`` is set meanwhile).
+
+        Held in one byte per count while every count fits (a respondent drawn more than 255
+        times in a resample takes n in the hundreds of thousands and luck beyond any run),
+        else in the product's float type (exact: whole numbers below 2**24)."""
+        n = self.n
+        if self.multinomial:
+            return rng.multinomial(n, self.shares, size=rows)
+        counts = np.empty((rows, self.size), dtype=np.uint8)
+        for row in range(rows):  # a resample at a time: its picks and counts stay in the cache
+            if stop is not None and stop.is_set():
+                return None
+            picks = rng.integers(0, n, size=n)
+            drawn = np.bincount(picks if self.of_row is None else self.of_row[picks],
+                                minlength=self.size)
+            if counts.dtype == np.uint8 and drawn.max() > np.iinfo(np.uint8).max:
+                counts = counts.astype(self.dtype)
+            counts[row] = drawn
+        return counts
+
+    def _product(self, counts: np.ndarray) -> np.ndarray:
+        """``counts @ matrix`` over :data:`ROWS` rows of the matrix at a time, each slice of
+        the counts widened to the matrix's float type in a buffer used again and again."""
+        resamples = counts.shape[0]
+        sums = np.zeros((resamples, self.matrix.shape[1]), dtype=self.dtype)
+        buffer = np.empty((resamples, min(self.ROWS, self.size)), dtype=self.dtype)
+        for first in range(0, self.size, self.ROWS):
+            last = min(self.size, first + self.ROWS)
+            weights = buffer[:, :last - first]
+            np.copyto(weights, counts[:, first:last], casting="unsafe")
+            sums += weights @ self.matrix[first:last]
+        return sums
 
 
 #: Resamples drawn between two looks at the stopping rule.
@@ -473,7 +520,7 @@ def _one_blas_thread() -> Iterator[None]:
 
 
 #: Batches drawn at once, each in its own thread (NumPy's random draws and matrix products
-#: run without the GIL), when the machine has the cores.
+#: run without the GIL, ``numpy.bincount`` with it), when the machine has the cores.
 WORKERS = 2
 #: Below this many respondents x resamples per batch, a batch is drawn in the calling thread.
 THREADED_WORK = 2_000_000

@@ -214,3 +214,44 @@ def test_openblas_is_given_back_its_threads(iset):
     finally:
         for (setter, _), threads in zip(blas, before, strict=True):
             setter(threads)
+
+
+@pytest.mark.parametrize("way", ["respondents", "patterns", "multinomial"])
+def test_a_chunk_of_resamples_is_one_product_of_each_resample_s_own_counts(iset, way,
+                                                                         monkeypatch):
+    """The resamples of a chunk are counted first and multiplied with the matrix together,
+    in slices of its rows: the means are those of each resample's own counts, drawn one
+    resample after the other from the same stream (float64 here, to float32's millionth)."""
+    from scoring.intervals import _Sampler, answer_patterns
+    from scoring.responses import score_responses
+
+    from .test_bootstrap_patterns import _way
+
+    _way(monkeypatch, way)
+    sr = score_responses(_frame(iset, "IIT", 3000, 6, kinds=20), iset, "IIT")
+    sampler = _Sampler(sr)
+    monkeypatch.setattr(sampler, "CHUNK", 13 * sampler.size)  # several chunks of resamples
+    monkeypatch.setattr(sampler, "ROWS", 7)  # and of rows
+    resamples = 40
+    got = sampler.draw(np.random.default_rng(3), resamples)
+
+    rng = np.random.default_rng(3)
+    patterns = answer_patterns(sr.item_scores)
+    if way == "respondents":
+        values, answered = np.nan_to_num(sr.item_scores), ~np.isnan(sr.item_scores)
+    else:
+        values, answered = patterns.values, patterns.answered
+    expected, most = [], 0
+    for _ in range(resamples):
+        if way == "multinomial":
+            counts = rng.multinomial(sr.n, patterns.counts / sr.n)
+        else:
+            picks = rng.integers(0, sr.n, size=sr.n)
+            counts = np.bincount(picks if way == "respondents" else patterns.of_row[picks],
+                                 minlength=len(values))
+        most = max(most, counts.max())
+        expected.append((counts @ (values * answered)) / (counts @ answered))
+    assert np.abs(got - np.array(expected)).max() < 1e-5
+    assert got.std(axis=0).min() > 0.01  # draws that differ, so the check can fail
+    # pattern counts outgrow a byte (the counts are widened); a respondent's never do here
+    assert (most > 255) == (way != "respondents")
