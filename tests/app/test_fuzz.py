@@ -88,6 +88,17 @@ class Fuzzer:
         self.version = (sa.text("PRAGMA data_version")
                         if self.engine.dialect.name == "sqlite" else None)
         self.last: tuple[object, tuple[int, ...]] | None = None
+        if self.version is not None:
+            self._check_the_version_moves()
+
+    def _check_the_version_moves(self) -> None:
+        """A commit by another connection must move data_version, or the shortcut is unsafe."""
+        before = self.conn.execute(self.version).scalar()
+        with self.engine.begin() as other:
+            other.execute(sa.text("CREATE TABLE fuzz_probe (x INTEGER)"))
+        with self.engine.begin() as other:
+            other.execute(sa.text("DROP TABLE fuzz_probe"))
+        assert self.conn.execute(self.version).scalar() != before, "data_version stood still"
 
     def snapshot(self) -> tuple[int, ...]:
         version = None
