@@ -15,11 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-
-def N_(text: str) -> str:  # gettext's name for "mark for translation, return as is"
-    """Mark an English template for the catalogue; returns it unchanged (scoring has no Babel)."""
-    return text
-
+from questionnaires.reasons import N_  # marks an English template for the catalogue
 
 #: Key → English words (``%(name)s`` the values).  Keys are stable: the console's Thai is
 #: looked up by them.
