@@ -90,6 +90,16 @@ class HttpsAwareSessionInterface(SecureCookieSessionInterface):
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
 
+    def get_signing_serializer(self, app: Flask):
+        """Flask's own serializer, built once per app and keys: Flask builds it for every
+        opening and saving of a session, each time with a trial serialization."""
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        built = app.extensions.get("ita_session_serializer")
+        if built is None or built[0] != keys:
+            built = app.extensions["ita_session_serializer"] = (
+                keys, super().get_signing_serializer(app))
+        return built[1]
+
 
 def register_extensions(app: Flask) -> None:
     app.session_interface = HttpsAwareSessionInterface()
