@@ -42,6 +42,7 @@ from .i18n import (
 )
 from .labels import LABELS
 from .rate_storage import storage_uri
+from .signing import URLSafeTimedSerializer
 
 
 def create_app(config: Mapping[str, object] | None = None) -> Flask:
@@ -90,14 +91,20 @@ class HttpsAwareSessionInterface(SecureCookieSessionInterface):
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
 
-    def get_signing_serializer(self, app: Flask):
-        """Flask's own serializer, built once per app and keys: Flask builds it for every
-        opening and saving of a session, each time with a trial serialization."""
-        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        """Flask's serializer with its settings, built once per app and keys (Flask builds
+        one, with a trial serialization, for every opening and saving of a session), and
+        without the compression attempt on a short session (signing.py)."""
+        if not app.secret_key:
+            return None
+        keys = (*(app.config["SECRET_KEY_FALLBACKS"] or ()), app.secret_key)  # current last
         built = app.extensions.get("ita_session_serializer")
         if built is None or built[0] != keys:
-            built = app.extensions["ita_session_serializer"] = (
-                keys, super().get_signing_serializer(app))
+            serializer = URLSafeTimedSerializer(
+                list(keys), salt=self.salt, serializer=self.serializer,
+                signer_kwargs={"key_derivation": self.key_derivation,
+                               "digest_method": self.digest_method})
+            built = app.extensions["ita_session_serializer"] = (keys, serializer)
         return built[1]
 
 

@@ -37,7 +37,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf, validate_csrf
-from itsdangerous import BadData, BadSignature, URLSafeSerializer, URLSafeTimedSerializer
+from itsdangerous import BadData, BadSignature
 from markupsafe import Markup
 from wtforms import ValidationError
 
@@ -70,6 +70,7 @@ from ..services.responses import (
     store_eit_response,
     store_iit_response,
 )
+from ..signing import URLSafeSerializer, URLSafeTimedSerializer
 from ..urls import public_url
 from .forms import CONTROL_FIELDS, CodeForm, questionnaire_form
 
