@@ -115,6 +115,14 @@ def register_extensions(app: Flask) -> None:
     # memory:// counts in a store that starts no thread per hit (rate_storage.py).
     app.config["RATELIMIT_STORAGE_URI"] = storage_uri(app.config["RATELIMIT_STORAGE_URI"])
     limiter.init_app(app)
+    checks = app.before_request_funcs.get(None, [])
+    if limiter._check_request_limit in checks and not (
+            limiter.limit_manager.default_limits or limiter.limit_manager.application_limits
+            or app.config.get("RATELIMIT_META")):
+        # Every limit is a view's own (limit_posts), counted when its view is called: with no
+        # default, application-wide or meta limit, the check Flask-Limiter runs before every
+        # request has nothing to count.
+        checks.remove(limiter._check_request_limit)
     register_login(app)
     babel.init_app(app, default_locale=DEFAULT_LOCALE, default_timezone=app.config["TIMEZONE"],
                    locale_selector=select_locale)

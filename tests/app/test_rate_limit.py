@@ -103,3 +103,18 @@ def test_a_get_is_never_counted(limited_app):
     for _ in range(5):  # more than EIT_RATE_LIMIT's 2
         assert client.get(f"/eit/{setup.token}").status_code == 200
     assert Respondent(client, setup.token).submit_eit().status_code == 200
+
+
+def test_the_check_before_every_request_goes_only_without_default_limits(database_url, tmp_path):
+    """Flask-Limiter's before-request check is dropped when there is nothing for it to count
+    (register_extensions); a configured default limit keeps it."""
+    plain = create_app(app_config(database_url, tmp_path, RATELIMIT_ENABLED=True))
+    defaults = create_app(app_config(database_url, tmp_path, RATELIMIT_ENABLED=True,
+                                     RATELIMIT_DEFAULT="1000 per minute"))
+    try:
+        assert limiter._check_request_limit not in plain.before_request_funcs[None]
+        assert limiter._check_request_limit in defaults.before_request_funcs[None]
+    finally:
+        limiter.limit_manager.set_default_limits([])  # the limiter is one object for all apps
+        db.dispose(plain)
+        db.dispose(defaults)
