@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -132,4 +132,17 @@ db = Database()
 babel = Babel()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
+
+
+def limit_posts(limit, **options):
+    """``limiter.limit`` counting POSTs only: the one way a view of this app is rate limited.
+
+    No limit counts any other method and there are no default limits, so every other request
+    skips the limiter's per-request work (:func:`_only_posts_are_limited`)."""
+    return limiter.limit(limit, methods=["POST"], **options)
+
+
+@limiter.request_filter
+def _only_posts_are_limited() -> bool:
+    return request.method != "POST"
 login_manager = LoginManager()

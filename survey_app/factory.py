@@ -42,6 +42,7 @@ from .i18n import (
 )
 from .labels import LABELS
 from .rate_storage import storage_uri
+from .signing import URLSafeTimedSerializer
 
 
 def create_app(config: Mapping[str, object] | None = None) -> Flask:
@@ -90,6 +91,22 @@ class HttpsAwareSessionInterface(SecureCookieSessionInterface):
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
 
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        """Flask's serializer with its settings, built once per app and keys (Flask builds
+        one, with a trial serialization, for every opening and saving of a session), and
+        without the compression attempt on a short session (signing.py)."""
+        if not app.secret_key:
+            return None
+        keys = (*(app.config["SECRET_KEY_FALLBACKS"] or ()), app.secret_key)  # current last
+        built = app.extensions.get("ita_session_serializer")
+        if built is None or built[0] != keys:
+            serializer = URLSafeTimedSerializer(
+                list(keys), salt=self.salt, serializer=self.serializer,
+                signer_kwargs={"key_derivation": self.key_derivation,
+                               "digest_method": self.digest_method})
+            built = app.extensions["ita_session_serializer"] = (keys, serializer)
+        return built[1]
+
 
 def register_extensions(app: Flask) -> None:
     app.session_interface = HttpsAwareSessionInterface()
@@ -98,6 +115,14 @@ def register_extensions(app: Flask) -> None:
     # memory:// counts in a store that starts no thread per hit (rate_storage.py).
     app.config["RATELIMIT_STORAGE_URI"] = storage_uri(app.config["RATELIMIT_STORAGE_URI"])
     limiter.init_app(app)
+    checks = app.before_request_funcs.get(None, [])
+    if limiter._check_request_limit in checks and not (
+            limiter.limit_manager.default_limits or limiter.limit_manager.application_limits
+            or app.config.get("RATELIMIT_META")):
+        # Every limit is a view's own (limit_posts), counted when its view is called: with no
+        # default, application-wide or meta limit, the check Flask-Limiter runs before every
+        # request has nothing to count.
+        checks.remove(limiter._check_request_limit)
     register_login(app)
     babel.init_app(app, default_locale=DEFAULT_LOCALE, default_timezone=app.config["TIMEZONE"],
                    locale_selector=select_locale)

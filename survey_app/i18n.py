@@ -65,10 +65,14 @@ _DATE_PATTERNS = {
     "en": ("d MMMM y", "d MMM"),
 }
 
-def select_locale() -> str:
+#: Each language's Babel locale, parsed once (Flask-Babel would parse a code on every request).
+_LOCALES = {code: Locale.parse(code) for code in LANGUAGES}
+
+
+def select_locale() -> Locale:
     """Flask-Babel's locale selector: the session's choice, else Thai."""
     lang = session.get("lang") if request else None
-    return lang if lang in LANGUAGES else DEFAULT_LOCALE
+    return _LOCALES[lang if lang in LANGUAGES else DEFAULT_LOCALE]
 
 
 def remember_language() -> None:

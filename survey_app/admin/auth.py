@@ -8,7 +8,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..extensions import db, limiter
+from ..extensions import db, limit_posts
 from ..services.accounts import authenticate, end_session, start_session
 from ..services.agencies import agency_tree
 from ..services.audit import record
@@ -30,8 +30,7 @@ def _safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config.get("LOGIN_RATE_LIMIT", LOGIN_RATE_LIMIT),
-               methods=["POST"])
+@limit_posts(lambda: current_app.config.get("LOGIN_RATE_LIMIT", LOGIN_RATE_LIMIT))
 def login():
     if current_user.is_authenticated and request.method == "GET":
         return redirect(url_for(".home"))

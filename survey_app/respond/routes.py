@@ -37,11 +37,17 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf, validate_csrf
-from itsdangerous import BadData, BadSignature, URLSafeSerializer, URLSafeTimedSerializer
+from itsdangerous import BadData, BadSignature
 from markupsafe import Markup
 from wtforms import ValidationError
 
-from ..extensions import DATABASE_UNAVAILABLE, database_error_summary, db, limiter, safe_rollback
+from ..extensions import (
+    DATABASE_UNAVAILABLE,
+    database_error_summary,
+    db,
+    limit_posts,
+    safe_rollback,
+)
 from ..i18n import current_language, format_datetime
 from ..models import Assessment, utcnow
 from ..services.assessments import (
@@ -64,6 +70,7 @@ from ..services.responses import (
     store_eit_response,
     store_iit_response,
 )
+from ..signing import URLSafeSerializer, URLSafeTimedSerializer
 from ..urls import public_url
 from .forms import CONTROL_FIELDS, CodeForm, questionnaire_form
 
@@ -86,7 +93,10 @@ def _assessment(token: str, *, fresh: bool = False) -> Assessment:
     answers' POST asks for the row itself; the EIT one stores with an INSERT that checks the
     row, see eit_questionnaire and AssessmentCache)."""
     cache: AssessmentCache = current_app.extensions["ita_assessment_cache"]
-    assessment = cache.get(db.session, token, fresh=fresh)
+    # A kept copy needs no database session (a GET of a kept page then opens none).
+    assessment = None if fresh else cache.kept(token)
+    if assessment is None:
+        assessment = cache.get(db.session, token, fresh=fresh)
     if assessment is None:
         if is_retired_token(db.session, token):  # rotated after a leak: say so, take nothing
             abort(make_response(render_template("respond/replaced.html"), 410))
@@ -98,12 +108,23 @@ def _code_key() -> str:
     return current_app.config["CODE_HASH_KEY"]
 
 
+def _serializer(kind: type[URLSafeSerializer], salt: str) -> URLSafeSerializer:
+    """A ``kind`` serializer of the app's secret key and ``salt``, built once per app and key
+    (building one costs a trial serialization)."""
+    built = current_app.extensions.setdefault("ita_respond_serializers", {})
+    key = (kind, salt, current_app.secret_key)
+    serializer = built.get(key)
+    if serializer is None:
+        serializer = built[key] = kind(current_app.secret_key, salt=salt)
+    return serializer
+
+
 def _ticket_serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.secret_key, salt="ita-iit-ticket")
+    return _serializer(URLSafeSerializer, "ita-iit-ticket")
 
 
 def _answered_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="ita-eit-answered")
+    return _serializer(URLSafeTimedSerializer, "ita-eit-answered")
 
 
 def _answered_cookie(assessment: Assessment) -> str:
@@ -384,7 +405,7 @@ def index():
 
 
 @bp.route("/iit/<token>", methods=["GET", "POST"])
-@limiter.limit(_rate("CODE_RATE_LIMIT"), methods=["POST"], deduct_when=_code_refused)
+@limit_posts(_rate("CODE_RATE_LIMIT"), deduct_when=_code_refused)
 def iit_code(token: str):
     """The code page: the code, the PDPA notice and the eligibility box in one form; a usable
     code with the box ticked is answered with the blank questionnaire (_blank_iit_page)."""
@@ -657,7 +678,7 @@ def _blank_eit_page(assessment: Assessment) -> str:
 
 
 @bp.route("/eit/<token>", methods=["GET", "POST"])
-@limiter.limit(_rate("EIT_RATE_LIMIT"), methods=["POST"])
+@limit_posts(_rate("EIT_RATE_LIMIT"))
 def eit_questionnaire(token: str):
     if request.method == "GET":
         assessment = _assessment(token)

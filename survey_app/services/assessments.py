@@ -110,12 +110,19 @@ class AssessmentCache:
         self._entries: dict[str, tuple[Assessment, int, float]] = {}
         self._lock = threading.Lock()
 
+    def kept(self, token: str) -> Assessment | None:
+        """The copy :meth:`get` would return without reading (None: it would read the row)."""
+        entry = self._entries.get(token)
+        if (entry is not None and self.seconds > 0 and entry[1] == _generation
+                and time.monotonic() - entry[2] < self.seconds):
+            return entry[0]
+        return None
+
     def get(self, session: Session, token: str, *, fresh: bool = False) -> Assessment | None:
+        if not fresh and (kept := self.kept(token)) is not None:
+            return kept
         now = time.monotonic()
         entry = self._entries.get(token)
-        if not fresh and self.seconds > 0:
-            if entry is not None and entry[1] == _generation and now - entry[2] < self.seconds:
-                return entry[0]
         generation = _generation
         assessment = assessment_by_token(session, token)
         if assessment is None or self.seconds <= 0 or session.is_modified(assessment):

@@ -259,7 +259,7 @@ def store_iit_response(
 #: pinned definition and an open window that the caller saw, and the layout the answers were
 #: encoded in: so a view may store from its worker's cached copy (no SELECT first) and never
 #: writes past a rotation, a closing or a grown layout made anywhere (then no row goes in).
-_GUARDED_EIT_INSERT = sa.insert(Response).from_select(
+_GUARDED_EIT_ROW = sa.insert(Response).from_select(
     ["assessment_id", "instrument", "submitted_on", "respondent_group", "answers"],
     sa.select(
         Assessment.id,
@@ -273,7 +273,21 @@ _GUARDED_EIT_INSERT = sa.insert(Response).from_select(
                           ResponseLayout.instrument == "EIT",
                           ResponseLayout.questions == sa.bindparam("layout")),
     ),
-).returning(Response.id)  # whether a row went in (psycopg's rowcount of INSERT … SELECT is -1)
+)
+#: The same, saying whether a row went in (psycopg's rowcount of INSERT … SELECT is -1).
+_GUARDED_EIT_INSERT = _GUARDED_EIT_ROW.returning(Response.id)
+
+
+def _insert_alone(connection: sa.Connection, params: dict[str, object]) -> bool:
+    """The guarded EIT INSERT as a transaction of its own (the caller's session has none open);
+    whether a row went in.  In autocommit the database commits the one statement itself: on
+    SQLite the write lock is taken and let go within the library's one call, which runs
+    without the GIL, so no writer of another thread waits while this thread waits for the GIL
+    between its INSERT and its COMMIT (PostgreSQL: one round trip instead of two)."""
+    connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+    if connection.dialect.name == "sqlite":  # its rowcount is exact: no RETURNING, no fetch
+        return connection.execute(_GUARDED_EIT_ROW, params).rowcount == 1
+    return connection.execute(_GUARDED_EIT_INSERT, params).first() is not None
 
 
 def store_eit_response(
@@ -288,29 +302,36 @@ def store_eit_response(
     """Store one EIT response; commit.  Raises TamperedSubmission or WindowShut, or
     StaleAssessment when ``assessment`` (possibly a cached copy) no longer matches its row.
 
-    One statement when this process knows the layout: the INSERT checks the row itself."""
+    One statement when this process knows the layout: the INSERT checks the row itself (and
+    commits itself when the session has no transaction open, see _insert_alone)."""
     iset = assessment_set(assessment)
     if respondent_group not in {g.code for g in iset.respondent_groups}:
         raise TamperedSubmission(f"unknown respondent group: {respondent_group!r}")
     cleaned = _complete(iset, "EIT", answers)
     now = now or utcnow()
     _require_open(assessment, now)
+    params = {
+        **_seen(assessment, now),
+        "submitted_on": submitted_on,
+        "respondent_group": respondent_group,
+    }
+    known = known_layout(assessment.id, "EIT", cleaned)
+    if known is not None and not (session.in_transaction() or session.new or session.dirty):
+        with session.get_bind().connect() as alone:
+            if _insert_alone(alone, {**params, "layout": " ".join(known),
+                                     "answers": encode(known, cleaned)}):
+                return
+        known = None  # no row went in: the layout is read in a transaction, see below
     try:
         if session.new or session.dirty:
             session.flush()  # the INSERT reads the assessment row as this session has it
         connection = session.connection()
-        params = {
-            **_seen(assessment, now),
-            "submitted_on": submitted_on,
-            "respondent_group": respondent_group,
-        }
 
         def insert(layout: tuple[str, ...]) -> bool:
             return connection.execute(_GUARDED_EIT_INSERT, {
                 **params, "layout": " ".join(layout), "answers": encode(layout, cleaned),
             }).first() is not None
 
-        known = known_layout(assessment.id, "EIT", cleaned)
         # This process's layout may be out of date (grown, or another database's): then the
         # INSERT takes nothing and the layout is read in this transaction.
         if (known is None or not insert(known)) and not insert(

@@ -85,3 +85,36 @@ def test_the_threadless_store_still_expires_its_counters(backend):
     store._next_sweep = 0.0  # the next hit sweeps every expired key
     store.incr("k", expiry=10)
     assert "other" not in store.storage
+
+
+def test_every_limit_counts_posts_only(limited_app):
+    """The limiter skips every request but a POST (extensions._only_posts_are_limited), which
+    is right only while every limit is limit_posts' and there is no default limit."""
+    manager = limiter.limit_manager
+    assert not manager.default_limits and not manager.application_limits
+    limits = [limit for group in manager._decorated_limits.values() for limit in group]
+    assert len(limits) >= 3  # code entry, EIT answers, sign-in
+    assert all(tuple(limit.methods or ()) == ("post",) for limit in limits)
+
+
+def test_a_get_is_never_counted(limited_app):
+    setup = make_assessment(limited_app)
+    client = limited_app.test_client()
+    for _ in range(5):  # more than EIT_RATE_LIMIT's 2
+        assert client.get(f"/eit/{setup.token}").status_code == 200
+    assert Respondent(client, setup.token).submit_eit().status_code == 200
+
+
+def test_the_check_before_every_request_goes_only_without_default_limits(database_url, tmp_path):
+    """Flask-Limiter's before-request check is dropped when there is nothing for it to count
+    (register_extensions); a configured default limit keeps it."""
+    plain = create_app(app_config(database_url, tmp_path, RATELIMIT_ENABLED=True))
+    defaults = create_app(app_config(database_url, tmp_path, RATELIMIT_ENABLED=True,
+                                     RATELIMIT_DEFAULT="1000 per minute"))
+    try:
+        assert limiter._check_request_limit not in plain.before_request_funcs[None]
+        assert limiter._check_request_limit in defaults.before_request_funcs[None]
+    finally:
+        limiter.limit_manager.set_default_limits([])  # the limiter is one object for all apps
+        db.dispose(plain)
+        db.dispose(defaults)
