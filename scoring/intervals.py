@@ -332,6 +332,98 @@ def _patterns_may_pay(item_scores: np.ndarray) -> bool:
     return len(probe.counts) <= 0.6 * PATTERN_PROBE
 
 
+class RespondentCounts:
+    """How often each of n respondents is drawn in a resample of n drawn with replacement:
+    ``Multinomial(n, 1/n, ..., 1/n)``, drawn without counting n random picks one by one.
+
+    Independent ``Poisson(λ)`` counts, given their sum s, are exactly ``Multinomial(s, 1/n,
+    ...)`` whatever ``λ``; so each respondent gets a Poisson count, and then the ``n − s``
+    picks still missing are drawn uniformly and added (or, when ``s > n``, ``s − n`` of the s
+    picks, chosen uniformly without replacement, are taken away): n picks with replacement,
+    exactly.  ``λ = 1 − 3/√n`` keeps ``s`` below ``n`` but for about one resample in 700.
+
+    A Poisson count is the inverse of its distribution function at a uniform 64-bit word
+    (exact to 2⁻⁶⁴ in each probability, the resolution of the word): the word's top 16 bits
+    look the count up in a table of 65,536 entries, and only the few top-16-bit values a step
+    of the distribution function falls within (8 of 65,536) draw the word's other 48 bits and
+    compare it in full.  A count costs a quarter of a 64-bit random word and one byte lookup,
+    with no per-pick count (``numpy.bincount``, which holds the GIL) at all; the picks added
+    are about 3√n.  The random stream is not that of drawing n picks (docs/scoring.md,
+    "Intervals").
+    """
+
+    #: Poisson counts are looked up by this many top bits of a 64-bit word.
+    TOP_BITS = 16
+    _UNSURE = 255  # a table entry: the count needs the word's other bits
+
+    def __init__(self, n: int, rate: float | None = None):
+        self.n = n
+        self.rate = max(0.0, 1.0 - 3.0 / math.sqrt(n)) if rate is None else rate
+        self.thresholds = _poisson_thresholds(self.rate)
+        low_bits = np.uint64(64 - self.TOP_BITS)
+        first = np.arange(2 ** self.TOP_BITS, dtype=np.uint64) << low_bits
+        last = first | np.uint64(2 ** int(low_bits) - 1)
+        at_first = np.searchsorted(self.thresholds, first, side="right")
+        sure = at_first == np.searchsorted(self.thresholds, last, side="right")
+        self.table = np.where(sure, at_first, self._UNSURE).astype(np.uint8)
+        self._buffers = threading.local()  # one index buffer per thread drawing
+
+    def draw(self, rng: np.random.Generator, counts: np.ndarray, row: int,
+             wide: type = np.float32) -> np.ndarray:
+        """Write one resample's counts into ``counts[row]``; return ``counts`` (widened to
+        ``wide`` when a count outgrows its dtype)."""
+        n, bits = self.n, rng.bit_generator
+        top = bits.random_raw(-(-n * self.TOP_BITS // 64)).astype("<u8", copy=False)
+        top = top.view("<u2")[:n]
+        out = counts[row]
+        index = getattr(self._buffers, "index", None)
+        if index is None:  # take's own index array would be allocated every time
+            index = self._buffers.index = np.empty(n, dtype=np.intp)
+        np.copyto(index, top)
+        np.take(self.table, index, out=out)
+        unsure = np.flatnonzero(out == self._UNSURE)
+        if unsure.size:
+            low = bits.random_raw(unsure.size) >> np.uint64(self.TOP_BITS)
+            words = (top[unsure].astype(np.uint64) << np.uint64(64 - self.TOP_BITS)) | low
+            out[unsure] = np.searchsorted(self.thresholds, words, side="right")
+        drawn = int(out.sum(dtype=np.int64))
+        if drawn < n:  # the missing picks, drawn uniformly and counted
+            picks = np.sort(rng.integers(0, n, size=n - drawn))
+            starts = np.flatnonzero(np.diff(picks, prepend=-1))
+            who = picks[starts]
+            total = out[who] + np.diff(starts, append=picks.size)
+            if total.max() > np.iinfo(counts.dtype).max:
+                counts = counts.astype(wide)
+                out = counts[row]
+            out[who] = total
+        elif drawn > n:  # take away drawn - n of the picks, chosen without replacement
+            gone = rng.choice(drawn, size=drawn - n, replace=False, shuffle=False)
+            who = np.searchsorted(np.cumsum(out, dtype=np.int64), gone, side="right")
+            np.subtract.at(out, who, 1)
+        return counts
+
+
+@cache
+def _poisson_thresholds(rate: float) -> np.ndarray:
+    """⌊2⁶⁴ · P(X ≤ k)⌋ for ``X ~ Poisson(rate)``, k = 0, 1, ... while below 2⁶⁴ − 1: a
+    uniform 64-bit word ``u`` gives the count ``#{k: threshold_k ≤ u}`` (computed in
+    60-digit decimals)."""
+    from decimal import Decimal, localcontext
+
+    with localcontext() as context:
+        context.prec = 60
+        lam = Decimal(rate)
+        term, cdf, out = (-lam).exp(), Decimal(0), []
+        for k in range(1, 1000):
+            cdf += term
+            threshold = int(cdf * 2 ** 64)
+            if threshold >= 2 ** 64 - 1:
+                break
+            out.append(threshold)
+            term = term * lam / k
+    return np.array(out, dtype=np.uint64)
+
+
 #: Below this many respondents the resampled sums are taken in float32 (see :class:`_Sampler`):
 #: every answered count, a sum of at most n whole numbers, is then exact in float32 (2**24).
 FLOAT32_BELOW = 2 ** 24
@@ -369,6 +461,7 @@ class _Sampler:
         else:  # nearly every respondent's pattern is their own: draw respondents
             rows = sr.item_scores
             self.of_row, self.multinomial = None, False
+            self.respondents = RespondentCounts(self.n)
         # written straight into the matrix, with no float64 copy of the rows: the respondents'
         # item scores are held column by column, and each copy into rows costs a transpose
         k = self.items
@@ -394,7 +487,7 @@ class _Sampler:
         same stream as one product per resample), then multiplied with the matrix in one
         product, so the matrix is read from memory once per chunk, not once per resample.
         """
-        n, k = self.n, self.items
+        k = self.items
         means = np.empty((resamples, k))
         # respondents' counts take one byte each (see _counts); pattern counts mostly more
         width = 1 if self.of_row is None else np.dtype(self.dtype).itemsize
@@ -424,9 +517,10 @@ class _Sampler:
         for row in range(rows):  # a resample at a time: its picks and counts stay in the cache
             if stop is not None and stop.is_set():
                 return None
-            picks = rng.integers(0, n, size=n)
-            drawn = np.bincount(picks if self.of_row is None else self.of_row[picks],
-                                minlength=self.size)
+            if self.of_row is None:
+                counts = self.respondents.draw(rng, counts, row, self.dtype)
+                continue
+            drawn = np.bincount(self.of_row[rng.integers(0, n, size=n)], minlength=self.size)
             if counts.dtype == np.uint8 and drawn.max() > np.iinfo(np.uint8).max:
                 counts = counts.astype(self.dtype)
             counts[row] = drawn
@@ -520,7 +614,8 @@ def _one_blas_thread() -> Iterator[None]:
 
 
 #: Batches drawn at once, each in its own thread (NumPy's random draws and matrix products
-#: run without the GIL, ``numpy.bincount`` with it), when the machine has the cores.
+#: run without the GIL, as do the look-ups of respondents' counts; ``numpy.bincount`` of the picks
+#: of answer patterns holds it), when the machine has the cores.
 WORKERS = 2
 #: Below this many respondents x resamples per batch, a batch is drawn in the calling thread.
 THREADED_WORK = 2_000_000
