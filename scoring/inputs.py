@@ -224,21 +224,16 @@ def _read_digit_csv(path: Path, progress) -> pd.DataFrame | None:
     parser took about four times as long on ``cli_bench.py``'s 300,000 rows).  ``None`` for
     any other file (a quote, a space, a longer or negative number, a ragged or blank line,
     no data rows, too large): pandas then reads it and every problem is named as before.
+    ``progress`` is called once, with the bytes read, when the file is taken.
     """
     size = path.stat().st_size
     if size > DIGIT_CSV_MAX_BYTES:
         return None
     data = bytearray(size)
     with open(path, "rb") as raw:
-        view, read = memoryview(data), 0
-        while read < size:
-            count = raw.readinto(view[read:read + READ_BYTES])
-            if not count:
-                break
-            read += count
-            if progress is not None:
-                progress(read)
-    del view
+        read = raw.readinto(data)
+        if raw.read(1):  # written to meanwhile
+            return None
     start = len(_BOM) if data.startswith(_BOM) else 0
     end = data.find(b"\n", start)
     if end < 0:
@@ -287,6 +282,8 @@ def _read_digit_csv(path: Path, progress) -> pd.DataFrame | None:
         return None
     codes = (cells - np.uint8(ord("0"))).view(np.int8)
     codes[blank] = 0
+    if progress is not None:  # only now: pandas reports its own reading of any other file
+        progress(read)
     return pd.DataFrame({name: pd.arrays.IntegerArray(codes[j], blank[j])
                          for j, name in enumerate(names)}, copy=False)
 

@@ -96,9 +96,13 @@ def test_anything_else_is_left_to_pandas(tmp_path, text):
     assert inputs._read_digit_csv(path, None) is None
 
 
-def test_progress_follows_the_bytes_read(tmp_path):
+def test_progress_is_the_whole_file_once_taken_and_pandas_own_otherwise(tmp_path):
     path = tmp_path / "iit.csv"
     path.write_text("a,b\n" + "1,2\n" * (inputs.READ_BYTES // 2), encoding="utf-8")
     seen = []
-    assert inputs._read_digit_csv(path, seen.append) is not None
+    read_table(path, progress=seen.append)
+    assert seen == [path.stat().st_size]
+    path.write_text("a,b\n" + "1,2\n" * (inputs.READ_BYTES // 2) + "10,2\n", encoding="utf-8")
+    seen.clear()
+    read_table(path, progress=seen.append)  # pandas: a report per MiB, from the start
     assert seen == sorted(seen) and len(seen) >= 2 and seen[-1] == path.stat().st_size
