@@ -380,7 +380,10 @@ class RespondentCounts:
         if index is None:  # take's own index array would be allocated every time
             index = self._buffers.index = np.empty(n, dtype=np.intp)
         np.copyto(index, top)
-        np.take(self.table, index, out=out)
+        if out.dtype == self.table.dtype:
+            np.take(self.table, index, out=out)
+        else:  # counts widened by an earlier resample of the chunk
+            out[:] = np.take(self.table, index)
         unsure = np.flatnonzero(out == self._UNSURE)
         if unsure.size:
             low = bits.random_raw(unsure.size) >> np.uint64(self.TOP_BITS)
@@ -392,7 +395,7 @@ class RespondentCounts:
             starts = np.flatnonzero(np.diff(picks, prepend=-1))
             who = picks[starts]
             total = out[who] + np.diff(starts, append=picks.size)
-            if total.max() > np.iinfo(counts.dtype).max:
+            if counts.dtype == np.uint8 and total.max() > np.iinfo(np.uint8).max:
                 counts = counts.astype(wide)
                 out = counts[row]
             out[who] = total
@@ -469,7 +472,7 @@ class _Sampler:
         count = len(rows) - blank.sum(axis=0)
         # any shift works; the rows' mean of each item (0 when nobody answered it) keeps the
         # centred sums small
-        self.centre = np.divide(np.nansum(rows, axis=0), count, out=np.zeros(k),
+        self.centre = np.divide(np.sum(rows, axis=0, where=~blank), count, out=np.zeros(k),
                                 where=count > 0)
         self.dtype = np.float32 if self.n < FLOAT32_BELOW else np.float64
         self.matrix = np.empty((len(rows), 2 * k), dtype=self.dtype)

@@ -74,3 +74,5 @@ def test_a_count_beyond_a_byte_widens_the_counts():
     out = counts.draw(_AllOnTheFirst(), np.zeros((2, 300), dtype=np.uint8), 1)
     assert out.dtype == np.float32
     assert out[1, 0] == 300 and out[1].sum() == 300 and out[0].sum() == 0
+    out = counts.draw(np.random.default_rng(1), out, 0)  # the next resample, into the wider
+    assert out.dtype == np.float32 and out[0].sum() == 300 and out[1, 0] == 300
