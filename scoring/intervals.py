@@ -358,7 +358,9 @@ class RespondentCounts:
 
     def __init__(self, n: int, rate: float | None = None):
         self.n = n
-        self.rate = max(0.0, 1.0 - 3.0 / math.sqrt(n)) if rate is None else rate
+        if rate is None:  # 0 up to 9 respondents: every pick is an added one
+            rate = 1.0 - 3.0 / math.sqrt(n) if n > 9 else 0.0
+        self.rate = rate
         self.thresholds = _poisson_thresholds(self.rate)
         low_bits = np.uint64(64 - self.TOP_BITS)
         first = np.arange(2 ** self.TOP_BITS, dtype=np.uint64) << low_bits
