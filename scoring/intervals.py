@@ -369,6 +369,8 @@ class RespondentCounts:
         sure = at_first == np.searchsorted(self.thresholds, last, side="right")
         self.table = np.where(sure, at_first, self._UNSURE).astype(np.uint8)
         self._buffers = threading.local()  # one index buffer per thread drawing
+        # the counts' sum, at most 255 n: 32 bits (twice as fast to add up) while they hold it
+        self._sum_type = np.uint32 if 255 * n < 2 ** 32 else np.uint64
 
     def draw(self, rng: np.random.Generator, counts: np.ndarray, row: int,
              wide: type = np.float32) -> np.ndarray:
@@ -382,16 +384,17 @@ class RespondentCounts:
         if index is None:  # take's own index array would be allocated every time
             index = self._buffers.index = np.empty(n, dtype=np.intp)
         np.copyto(index, top)
+        # every index is within the table: "clip" only spares take its bounds check
         if out.dtype == self.table.dtype:
-            np.take(self.table, index, out=out)
+            np.take(self.table, index, out=out, mode="clip")
         else:  # counts widened by an earlier resample of the chunk
-            out[:] = np.take(self.table, index)
+            out[:] = np.take(self.table, index, mode="clip")
         unsure = np.flatnonzero(out == self._UNSURE)
         if unsure.size:
             low = bits.random_raw(unsure.size) >> np.uint64(self.TOP_BITS)
             words = (top[unsure].astype(np.uint64) << np.uint64(64 - self.TOP_BITS)) | low
             out[unsure] = np.searchsorted(self.thresholds, words, side="right")
-        drawn = int(out.sum(dtype=np.int64))
+        drawn = int(out.sum(dtype=self._sum_type))
         if drawn < n:  # the missing picks, drawn uniformly and counted
             picks = np.sort(rng.integers(0, n, size=n - drawn))
             starts = np.flatnonzero(np.diff(picks, prepend=-1))
