@@ -352,7 +352,8 @@ class RespondentCounts:
     "Intervals").
     """
 
-    #: Poisson counts are looked up by this many top bits of a 64-bit word.
+    #: Poisson counts are looked up by this many top bits of a 64-bit word (each word read as
+    #: four 16-bit parts, one per respondent, in :meth:`draw`).
     TOP_BITS = 16
     _UNSURE = 255  # a table entry: the count needs the word's other bits
 
