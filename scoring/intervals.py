@@ -356,6 +356,8 @@ class RespondentCounts:
     #: four 16-bit parts, one per respondent, in :meth:`draw`).
     TOP_BITS = 16
     _UNSURE = 255  # a table entry: the count needs the word's other bits
+    #: Bytes of look-up indices held at once (resamples of a chunk looked up together).
+    INDEX_BYTES = 2 ** 24
 
     def __init__(self, n: int, rate: float | None = None):
         self.n = n
@@ -373,42 +375,52 @@ class RespondentCounts:
         # the counts' sum, at most 255 n: 32 bits (twice as fast to add up) while they hold it
         self._sum_type = np.uint32 if 255 * n < 2 ** 32 else np.uint64
 
-    def draw(self, rng: np.random.Generator, counts: np.ndarray, row: int,
+    def draw(self, rng: np.random.Generator, counts: np.ndarray,
              wide: type = np.float32) -> np.ndarray:
-        """Write one resample's counts into ``counts[row]``; return ``counts`` (widened to
-        ``wide`` when a count outgrows its dtype)."""
-        n, bits = self.n, rng.bit_generator
-        top = bits.random_raw(-(-n * self.TOP_BITS // 64)).astype("<u8", copy=False)
-        top = top.view("<u2")[:n]
-        out = counts[row]
+        """Fill ``counts`` (resamples × n, uint8) with a resample's counts per row; return it,
+        or a copy widened to ``wide`` when a count outgrows a byte.
+
+        Every step runs over the whole chunk of resamples at once: a few NumPy calls per
+        chunk, not per resample, so two threads drawing chunks seldom wait for the GIL."""
+        rows, n, bits = counts.shape[0], self.n, rng.bit_generator
+        per_row = -(-n * self.TOP_BITS // 64)  # words per resample
+        step = max(1, self.INDEX_BYTES // (n * np.dtype(np.intp).itemsize))
         index = getattr(self._buffers, "index", None)
         if index is None:  # take's own index array would be allocated every time
-            index = self._buffers.index = np.empty(n, dtype=np.intp)
-        np.copyto(index, top)
-        # every index is within the table: "clip" only spares take its bounds check
-        if out.dtype == self.table.dtype:
-            np.take(self.table, index, out=out, mode="clip")
-        else:  # counts widened by an earlier resample of the chunk
-            out[:] = np.take(self.table, index, mode="clip")
-        unsure = np.flatnonzero(out == self._UNSURE)
-        if unsure.size:
-            low = bits.random_raw(unsure.size) >> np.uint64(self.TOP_BITS)
-            words = (top[unsure].astype(np.uint64) << np.uint64(64 - self.TOP_BITS)) | low
-            out[unsure] = np.searchsorted(self.thresholds, words, side="right")
-        drawn = int(out.sum(dtype=self._sum_type))
-        if drawn < n:  # the missing picks, drawn uniformly and counted
-            picks = np.sort(rng.integers(0, n, size=n - drawn))
+            index = self._buffers.index = np.empty((step, n), dtype=np.intp)
+        for first in range(0, rows, step):  # the Poisson counts, a few resamples at a time
+            part = counts[first:first + step]
+            top = bits.random_raw(len(part) * per_row).astype("<u8", copy=False)
+            top = top.view("<u2").reshape(len(part), -1)[:, :n]
+            np.copyto(index[:len(part)], top)
+            # every index is within the table: "clip" only spares take its bounds check
+            np.take(self.table, index[:len(part)], out=part, mode="clip")
+            flat = part.reshape(-1)
+            unsure = np.flatnonzero(flat == self._UNSURE)
+            if unsure.size:
+                low = bits.random_raw(unsure.size) >> np.uint64(self.TOP_BITS)
+                high = top[unsure // n, unsure % n].astype(np.uint64)
+                words = (high << np.uint64(64 - self.TOP_BITS)) | low
+                flat[unsure] = np.searchsorted(self.thresholds, words, side="right")
+        flat = counts.reshape(-1)
+        missing = n - counts.sum(axis=1, dtype=self._sum_type).astype(np.int64)
+        short = np.flatnonzero(missing > 0)
+        if short.size:  # the missing picks, drawn uniformly and counted (as flat positions)
+            picks = rng.integers(0, n, size=int(missing[short].sum()))
+            picks += np.repeat(short * n, missing[short])
+            picks.sort()
             starts = np.flatnonzero(np.diff(picks, prepend=-1))
             who = picks[starts]
-            total = out[who] + np.diff(starts, append=picks.size)
-            if counts.dtype == np.uint8 and total.max() > np.iinfo(np.uint8).max:
+            total = flat[who] + np.diff(starts, append=picks.size)
+            if total.max() > np.iinfo(counts.dtype).max:
                 counts = counts.astype(wide)
-                out = counts[row]
-            out[who] = total
-        elif drawn > n:  # take away drawn - n of the picks, chosen without replacement
+                flat = counts.reshape(-1)
+            flat[who] = total
+        for row in np.flatnonzero(missing < 0):  # take away picks, chosen without replacement
+            drawn = n - int(missing[row])
             gone = rng.choice(drawn, size=drawn - n, replace=False, shuffle=False)
-            who = np.searchsorted(np.cumsum(out, dtype=np.int64), gone, side="right")
-            np.subtract.at(out, who, 1)
+            who = np.searchsorted(np.cumsum(counts[row], dtype=np.int64), gone, side="right")
+            np.subtract.at(counts[row], who, 1)
         return counts
 
 
@@ -523,12 +535,13 @@ class _Sampler:
         if self.multinomial:
             return rng.multinomial(n, self.shares, size=rows)
         counts = np.empty((rows, self.size), dtype=np.uint8)
+        if self.of_row is None:
+            if stop is not None and stop.is_set():
+                return None
+            return self.respondents.draw(rng, counts, self.dtype)
         for row in range(rows):  # a resample at a time: its picks and counts stay in the cache
             if stop is not None and stop.is_set():
                 return None
-            if self.of_row is None:
-                counts = self.respondents.draw(rng, counts, row, self.dtype)
-                continue
             drawn = np.bincount(self.of_row[rng.integers(0, n, size=n)], minlength=self.size)
             if counts.dtype == np.uint8 and drawn.max() > np.iinfo(np.uint8).max:
                 counts = counts.astype(self.dtype)

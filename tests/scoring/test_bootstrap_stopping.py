@@ -243,12 +243,14 @@ def test_a_chunk_of_resamples_is_one_product_of_each_resample_s_own_counts(iset,
         values, answered = patterns.values, patterns.answered
     expected, most = [], 0
     respondents = RespondentCounts(sr.n)
+    chunks = [respondents.draw(rng, np.empty((min(13, resamples - first), sr.n), np.uint8))
+              for first in range(0, resamples, 13)] if way == "respondents" else []
+    drawn = iter(np.concatenate(chunks).astype(np.int64)) if chunks else None
     for _ in range(resamples):
         if way == "multinomial":
             counts = rng.multinomial(sr.n, patterns.counts / sr.n)
-        elif way == "respondents":
-            counts = respondents.draw(rng, np.empty((1, sr.n), dtype=np.uint8), 0)[0]
-            counts = counts.astype(np.int64)
+        elif way == "respondents":  # a chunk's counts are drawn together
+            counts = next(drawn)
         else:
             picks = rng.integers(0, sr.n, size=sr.n)
             counts = np.bincount(patterns.of_row[picks], minlength=len(values))
