@@ -332,6 +332,119 @@ def _patterns_may_pay(item_scores: np.ndarray) -> bool:
     return len(probe.counts) <= 0.6 * PATTERN_PROBE
 
 
+class RespondentCounts:
+    """How often each of n respondents is drawn in a resample of n drawn with replacement:
+    ``Multinomial(n, 1/n, ..., 1/n)``, drawn without counting n random picks one by one.
+
+    Independent ``Poisson(λ)`` counts, given their sum s, are exactly ``Multinomial(s, 1/n,
+    ...)`` whatever ``λ``; so each respondent gets a Poisson count, and then the ``n − s``
+    picks still missing are drawn uniformly and added (or, when ``s > n``, ``s − n`` of the s
+    picks, chosen uniformly without replacement, are taken away): n picks with replacement,
+    exactly.  ``λ = 1 − 3/√n`` keeps ``s`` below ``n`` but for about one resample in 700.
+
+    A Poisson count is the inverse of its distribution function at a uniform 64-bit word
+    (exact to 2⁻⁶⁴ in each probability, the resolution of the word): the word's top 16 bits
+    look the count up in a table of 65,536 entries, and only the few top-16-bit values a step
+    of the distribution function falls within (8 of 65,536) draw the word's other 48 bits and
+    compare it in full.  A count costs a quarter of a 64-bit random word and one byte lookup,
+    with no per-pick count (``numpy.bincount``, which holds the GIL) at all; the picks added
+    are about 3√n.  The random stream is not that of drawing n picks (docs/scoring.md,
+    "Intervals").
+    """
+
+    #: Poisson counts are looked up by this many top bits of a 64-bit word (each word read as
+    #: four 16-bit parts, one per respondent, in :meth:`draw`).
+    TOP_BITS = 16
+    _UNSURE = 255  # a table entry: the count needs the word's other bits
+    #: Bytes of look-up indices held at once (resamples of a chunk looked up together).
+    INDEX_BYTES = 2 ** 24
+
+    def __init__(self, n: int, rate: float | None = None):
+        self.n = n
+        if rate is None:  # 0 up to 9 respondents: every pick is an added one
+            rate = 1.0 - 3.0 / math.sqrt(n) if n > 9 else 0.0
+        self.rate = rate
+        self.thresholds = _poisson_thresholds(self.rate)
+        low_bits = np.uint64(64 - self.TOP_BITS)
+        first = np.arange(2 ** self.TOP_BITS, dtype=np.uint64) << low_bits
+        last = first | np.uint64(2 ** int(low_bits) - 1)
+        at_first = np.searchsorted(self.thresholds, first, side="right")
+        sure = at_first == np.searchsorted(self.thresholds, last, side="right")
+        self.table = np.where(sure, at_first, self._UNSURE).astype(np.uint8)
+        self._buffers = threading.local()  # one index buffer per thread drawing
+        # the counts' sum, at most 255 n: 32 bits (twice as fast to add up) while they hold it
+        self._sum_type = np.uint32 if 255 * n < 2 ** 32 else np.uint64
+
+    def draw(self, rng: np.random.Generator, counts: np.ndarray,
+             wide: type = np.float32) -> np.ndarray:
+        """Fill ``counts`` (resamples × n, uint8) with a resample's counts per row; return it,
+        or a copy widened to ``wide`` when a count outgrows a byte.
+
+        Every step runs over the whole chunk of resamples at once: a few NumPy calls per
+        chunk, not per resample, so two threads drawing chunks seldom wait for the GIL."""
+        rows, n, bits = counts.shape[0], self.n, rng.bit_generator
+        per_row = -(-n * self.TOP_BITS // 64)  # words per resample
+        step = max(1, self.INDEX_BYTES // (n * np.dtype(np.intp).itemsize))
+        index = getattr(self._buffers, "index", None)
+        if index is None:  # take's own index array would be allocated every time
+            index = self._buffers.index = np.empty((step, n), dtype=np.intp)
+        for first in range(0, rows, step):  # the Poisson counts, a few resamples at a time
+            part = counts[first:first + step]
+            top = bits.random_raw(len(part) * per_row).astype("<u8", copy=False)
+            top = top.view("<u2").reshape(len(part), -1)[:, :n]
+            np.copyto(index[:len(part)], top)
+            # every index is within the table: "clip" only spares take its bounds check
+            np.take(self.table, index[:len(part)], out=part, mode="clip")
+            flat = part.reshape(-1)
+            unsure = np.flatnonzero(flat == self._UNSURE)
+            if unsure.size:
+                low = bits.random_raw(unsure.size) >> np.uint64(self.TOP_BITS)
+                high = top[unsure // n, unsure % n].astype(np.uint64)
+                words = (high << np.uint64(64 - self.TOP_BITS)) | low
+                flat[unsure] = np.searchsorted(self.thresholds, words, side="right")
+        flat = counts.reshape(-1)
+        missing = n - counts.sum(axis=1, dtype=self._sum_type).astype(np.int64)
+        short = np.flatnonzero(missing > 0)
+        if short.size:  # the missing picks, drawn uniformly and counted (as flat positions)
+            picks = rng.integers(0, n, size=int(missing[short].sum()))
+            picks += np.repeat(short * n, missing[short])
+            picks.sort()
+            starts = np.flatnonzero(np.diff(picks, prepend=-1))
+            who = picks[starts]
+            total = flat[who] + np.diff(starts, append=picks.size)
+            if total.max() > np.iinfo(counts.dtype).max:
+                counts = counts.astype(wide)
+                flat = counts.reshape(-1)
+            flat[who] = total
+        for row in np.flatnonzero(missing < 0):  # take away picks, chosen without replacement
+            drawn = n - int(missing[row])
+            gone = rng.choice(drawn, size=drawn - n, replace=False, shuffle=False)
+            who = np.searchsorted(np.cumsum(counts[row], dtype=np.int64), gone, side="right")
+            np.subtract.at(counts[row], who, 1)
+        return counts
+
+
+@cache
+def _poisson_thresholds(rate: float) -> np.ndarray:
+    """⌊2⁶⁴ · P(X ≤ k)⌋ for ``X ~ Poisson(rate)``, k = 0, 1, ... while below 2⁶⁴ − 1: a
+    uniform 64-bit word ``u`` gives the count ``#{k: threshold_k ≤ u}`` (computed in
+    60-digit decimals)."""
+    from decimal import Decimal, localcontext
+
+    with localcontext() as context:
+        context.prec = 60
+        lam = Decimal(rate)
+        term, cdf, out = (-lam).exp(), Decimal(0), []
+        for k in range(1, 1000):
+            cdf += term
+            threshold = int(cdf * 2 ** 64)
+            if threshold >= 2 ** 64 - 1:
+                break
+            out.append(threshold)
+            term = term * lam / k
+    return np.array(out, dtype=np.uint64)
+
+
 #: Below this many respondents the resampled sums are taken in float32 (see :class:`_Sampler`):
 #: every answered count, a sum of at most n whole numbers, is then exact in float32 (2**24).
 FLOAT32_BELOW = 2 ** 24
@@ -369,6 +482,7 @@ class _Sampler:
         else:  # nearly every respondent's pattern is their own: draw respondents
             rows = sr.item_scores
             self.of_row, self.multinomial = None, False
+            self.respondents = RespondentCounts(self.n)
         # written straight into the matrix, with no float64 copy of the rows: the respondents'
         # item scores are held column by column, and each copy into rows costs a transpose
         k = self.items
@@ -376,7 +490,7 @@ class _Sampler:
         count = len(rows) - blank.sum(axis=0)
         # any shift works; the rows' mean of each item (0 when nobody answered it) keeps the
         # centred sums small
-        self.centre = np.divide(np.nansum(rows, axis=0), count, out=np.zeros(k),
+        self.centre = np.divide(np.sum(rows, axis=0, where=~blank), count, out=np.zeros(k),
                                 where=count > 0)
         self.dtype = np.float32 if self.n < FLOAT32_BELOW else np.float64
         self.matrix = np.empty((len(rows), 2 * k), dtype=self.dtype)
@@ -394,7 +508,7 @@ class _Sampler:
         same stream as one product per resample), then multiplied with the matrix in one
         product, so the matrix is read from memory once per chunk, not once per resample.
         """
-        n, k = self.n, self.items
+        k = self.items
         means = np.empty((resamples, k))
         # respondents' counts take one byte each (see _counts); pattern counts mostly more
         width = 1 if self.of_row is None else np.dtype(self.dtype).itemsize
@@ -421,12 +535,14 @@ class _Sampler:
         if self.multinomial:
             return rng.multinomial(n, self.shares, size=rows)
         counts = np.empty((rows, self.size), dtype=np.uint8)
+        if self.of_row is None:
+            if stop is not None and stop.is_set():
+                return None
+            return self.respondents.draw(rng, counts, self.dtype)
         for row in range(rows):  # a resample at a time: its picks and counts stay in the cache
             if stop is not None and stop.is_set():
                 return None
-            picks = rng.integers(0, n, size=n)
-            drawn = np.bincount(picks if self.of_row is None else self.of_row[picks],
-                                minlength=self.size)
+            drawn = np.bincount(self.of_row[rng.integers(0, n, size=n)], minlength=self.size)
             if counts.dtype == np.uint8 and drawn.max() > np.iinfo(np.uint8).max:
                 counts = counts.astype(self.dtype)
             counts[row] = drawn
@@ -520,7 +636,8 @@ def _one_blas_thread() -> Iterator[None]:
 
 
 #: Batches drawn at once, each in its own thread (NumPy's random draws and matrix products
-#: run without the GIL, ``numpy.bincount`` with it), when the machine has the cores.
+#: run without the GIL, as do the look-ups of respondents' counts; ``numpy.bincount`` of the picks
+#: of answer patterns holds it), when the machine has the cores.
 WORKERS = 2
 #: Below this many respondents x resamples per batch, a batch is drawn in the calling thread.
 THREADED_WORK = 2_000_000

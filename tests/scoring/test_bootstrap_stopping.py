@@ -222,7 +222,7 @@ def test_a_chunk_of_resamples_is_one_product_of_each_resample_s_own_counts(iset,
     """The resamples of a chunk are counted first and multiplied with the matrix together,
     in slices of its rows: the means are those of each resample's own counts, drawn one
     resample after the other from the same stream (float64 here, to float32's millionth)."""
-    from scoring.intervals import _Sampler, answer_patterns
+    from scoring.intervals import RespondentCounts, _Sampler, answer_patterns
     from scoring.responses import score_responses
 
     from .test_bootstrap_patterns import _way
@@ -242,13 +242,18 @@ def test_a_chunk_of_resamples_is_one_product_of_each_resample_s_own_counts(iset,
     else:
         values, answered = patterns.values, patterns.answered
     expected, most = [], 0
+    respondents = RespondentCounts(sr.n)
+    chunks = [respondents.draw(rng, np.empty((min(13, resamples - first), sr.n), np.uint8))
+              for first in range(0, resamples, 13)] if way == "respondents" else []
+    drawn = iter(np.concatenate(chunks).astype(np.int64)) if chunks else None
     for _ in range(resamples):
         if way == "multinomial":
             counts = rng.multinomial(sr.n, patterns.counts / sr.n)
+        elif way == "respondents":  # a chunk's counts are drawn together
+            counts = next(drawn)
         else:
             picks = rng.integers(0, sr.n, size=sr.n)
-            counts = np.bincount(picks if way == "respondents" else patterns.of_row[picks],
-                                 minlength=len(values))
+            counts = np.bincount(patterns.of_row[picks], minlength=len(values))
         most = max(most, counts.max())
         expected.append((counts @ (values * answered)) / (counts @ answered))
     assert np.abs(got - np.array(expected)).max() < 1e-5
