@@ -36,6 +36,12 @@ and cold ≤ 5 s; from 5 to 300 schools at most 3× warm.  Each is printed PASS 
     .venv/bin/python benchmarks/area_bench.py                         # PostgreSQL
     .venv/bin/python benchmarks/area_bench.py --sizes 5 300           # without the 8,300
     .venv/bin/python benchmarks/area_bench.py --backend sqlite
+    .venv/bin/python benchmarks/area_bench.py --sizes 8300 --template ita_areabench
+
+``--template NAME`` (PostgreSQL): each size's filled, vacuumed database is kept as
+``NAME_<size>`` the first time, and later runs measure a copy of it (``CREATE DATABASE …
+TEMPLATE``) instead of filling again (the 8,300 fill takes a quarter of an hour); ``fill`` then
+prints the copy's time.  Drop the kept databases when done (``DROP DATABASE NAME_<size>``).
 
 Not part of the test run.
 """
@@ -55,7 +61,7 @@ import numpy as np
 import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling scratch_db
-from scratch_db import scratch_pg_database
+from scratch_db import PG_SERVER, scratch_pg_database
 
 YEAR = 2569
 SET = "ita-2569"
@@ -172,30 +178,74 @@ def _drop_results(app) -> None:
     forget_comparisons()
 
 
-def measure(size: int, *, backend: str, repeat: int, seed: int) -> dict[str, float]:
+def _admin_engine() -> sa.Engine:
+    return sa.create_engine(PG_SERVER, isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)
+
+
+def _kept_exists(name: str) -> bool:
+    admin = _admin_engine()
+    with admin.connect() as conn:
+        found = conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+    admin.dispose()
+    return found is not None
+
+
+def _copy_database(source: str, target: str) -> None:
+    """``CREATE DATABASE target TEMPLATE source`` (nobody may be connected to ``source``)."""
+    admin = _admin_engine()
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{target}" TEMPLATE "{source}"')
+    admin.dispose()
+
+
+def _sign_in_password(app) -> None:
+    """The supervisor of a kept database gets this run's password."""
+    from survey_app.extensions import db
+    from survey_app.services.accounts import set_password, user_by_username
+
+    with app.app_context():
+        set_password(db.session, user_by_username(db.session, "supervisor"), PASSWORD)
+        db.session.commit()
+
+
+def measure(size: int, *, backend: str, repeat: int, seed: int,
+            template: str | None = None) -> dict[str, float]:
     from survey_app import create_app
     from survey_app.extensions import db
     from survey_app.services.schema import upgrade
 
     tmp = Path(tempfile.mkdtemp(prefix="ita-area-"))
     drop = None
+    kept = None if template is None else f"{template}_{size}"
     if backend == "sqlite":
         url = f"sqlite:///{tmp / 'ita.sqlite3'}"
     else:
         url, drop = scratch_pg_database("area")
+    reuse = kept is not None and _kept_exists(kept)
     try:
+        started = time.perf_counter()
+        if reuse:  # the empty scratch database replaced by a copy of the kept one
+            name = sa.make_url(url).database
+            drop()
+            _copy_database(kept, name)
         app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": str(tmp / "instance"),
                           "SECRET_KEY": secrets.token_hex(16), "WTF_CSRF_ENABLED": False,
                           "RATELIMIT_ENABLED": False, "TESTING": True})
-        with app.app_context():
-            upgrade(db.engine)
-        started = time.perf_counter()
-        page = build(app, size, seed=seed)
+        if reuse:
+            _sign_in_password(app)
+            page = f"/admin/supervisor?year={YEAR}"
+        else:
+            with app.app_context():
+                upgrade(db.engine)
+            page = build(app, size, seed=seed)
         out: dict[str, float] = {"fill": time.perf_counter() - started}
-        if backend == "postgresql":  # what autovacuum does on a default server after a fill
+        if backend == "postgresql" and not reuse:  # what autovacuum does after a fill
             with app.app_context(), db.engine.connect() as conn:
                 conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
                     "VACUUM ANALYZE")
+            if kept is not None:  # kept before any load changes it
+                db.dispose(app)
+                _copy_database(sa.make_url(url).database, kept)
         client = app.test_client()
         login = client.post("/admin/login", data={"username": "supervisor",
                                                   "password": PASSWORD})
@@ -227,11 +277,19 @@ def main() -> None:
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="postgresql")
     parser.add_argument("--repeat", type=int, default=5, help="warm loads (median)")
     parser.add_argument("--seed", type=int, default=19)
+    parser.add_argument("--template", metavar="NAME",
+                        help="PostgreSQL: keep each filled database as NAME_<size> and measure "
+                             "a copy of it in later runs (no fill)")
     args = parser.parse_args()
+    if args.template is not None and args.backend != "postgresql":
+        parser.error("--template needs --backend postgresql")
+    if args.template is not None and not args.template.startswith("ita_"):
+        parser.error("--template: a name starting with ita_")
     results = {}
     for size in args.sizes:
         print(f"building {size} agencies ({args.backend}) …", file=sys.stderr, flush=True)
-        results[size] = measure(size, backend=args.backend, repeat=args.repeat, seed=args.seed)
+        results[size] = measure(size, backend=args.backend, repeat=args.repeat, seed=args.seed,
+                                template=args.template)
         r = results[size]
         print(f"{size:>5} agencies: fill {r['fill']:.0f} s; floor {r['floor'] * 1000:.0f} ms; "
               f"first {r['first']:.3f} s; warm {r['warm']:.3f} s; after one change "
