@@ -233,7 +233,7 @@ class InstrumentSet:
         return tuple(i for i in self.items if i.instrument == instrument)
 
     def indicators_for(self, instrument: str) -> tuple[Indicator, ...]:
-        return tuple(i for i in self.indicators.values() if i.instrument == instrument)
+        return self._by("indicators", "instrument").get(instrument, ())
 
     def columns_for(self, instrument: str) -> tuple[str, ...]:
         """Return the response-file columns of a survey instrument, in questionnaire order."""
@@ -253,10 +253,28 @@ class InstrumentSet:
         raise KeyError(code)
 
     def oit_items_for(self, sub_indicator: str) -> tuple[OitItem, ...]:
-        return tuple(o for o in self.oit_items if o.sub_indicator == sub_indicator)
+        return self._by("oit_items", "sub_indicator").get(sub_indicator, ())
 
     def sub_indicators_for(self, indicator: str) -> tuple[SubIndicator, ...]:
-        return tuple(s for s in self.sub_indicators.values() if s.indicator == indicator)
+        return self._by("sub_indicators", "indicator").get(indicator, ())
+
+    def _by(self, members: str, attribute: str) -> dict[str, tuple]:
+        """The set's ``members`` (a tuple, or a dict's values) grouped by ``attribute``, in
+        their order: worked out once per set (the set never changes; scoring thousands of
+        checklists asks for the same groups each time)."""
+        groups = self._groups
+        key = (members, attribute)
+        if key not in groups:
+            found: dict[str, list] = {}
+            values = getattr(self, members)
+            for member in (values.values() if isinstance(values, dict) else values):
+                found.setdefault(getattr(member, attribute), []).append(member)
+            groups[key] = {k: tuple(v) for k, v in found.items()}
+        return groups[key]
+
+    @cached_property
+    def _groups(self) -> dict[tuple[str, str], dict[str, tuple]]:
+        return {}
 
     def instrument_of(self, indicator: str) -> str:
         return self.indicators[indicator].instrument

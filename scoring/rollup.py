@@ -150,6 +150,39 @@ def oit_indicators(iset: InstrumentSet, sub_scores: Mapping[str, float]) -> dict
     return out
 
 
+def oit_checklist_indicators(iset: InstrumentSet, passed: pd.DataFrame) -> pd.DataFrame:
+    """:func:`oit_indicators` of :func:`oit_sub_indicator_scores` (``missing="fail"``) for many
+    checklists at once: the same formulas, column by column.
+
+    Parameters
+    ----------
+    passed : one row per unit, columns OIT item codes of ``iset`` (others are refused), values
+        True / False (NaN or an absent column: not judged, counted as not passed).
+
+    Returns
+    -------
+    DataFrame indexed as ``passed``, a column per OIT indicator whose sub-indicators all have
+    items (as :func:`oit_indicators` leaves out the others).
+    """
+    known = [o.code for o in iset.oit_items]
+    for code in passed.columns:
+        if code not in known:
+            raise ReasonedError("oit_item_unknown_in_set", item=code, set=iset.id)
+    ticks = (passed.reindex(columns=known).to_numpy(dtype=object) == True)  # noqa: E712
+    column = {code: k for k, code in enumerate(known)}
+    subs = {}
+    for sub in iset.sub_indicators.values():
+        items = [column[o.code] for o in iset.oit_items_for(sub.code)]
+        # 100 × passed / items: whole numbers, one division each, as the scalar form
+        subs[sub.code] = 100 * ticks[:, items].sum(axis=1) / len(items)
+    out = {}
+    for ind in iset.indicators_for("OIT"):
+        codes = [s.code for s in iset.sub_indicators_for(ind.code)]
+        if codes:  # the mean of its sub-indicators, each row as np.mean of a list sums it
+            out[ind.code] = np.mean(np.stack([subs[c] for c in codes], axis=1), axis=1)
+    return pd.DataFrame(out, index=passed.index)
+
+
 def roll_up(iset: InstrumentSet, indicators: pd.DataFrame) -> pd.DataFrame:
     """Compute instrument scores, weighted parts, totals, grades and verdicts for each row.
 

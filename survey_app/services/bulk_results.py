@@ -36,7 +36,7 @@ from questionnaires.score_maps import apply_score_map, score_maps
 from scoring import score_agencies
 from scoring.report import SCHEMA_VERSION
 from scoring.responses import score_responses
-from scoring.rollup import oit_indicators, oit_sub_indicator_scores
+from scoring.rollup import oit_checklist_indicators
 
 from ..models import Assessment, OitResult, Response, ResponseLayout, ScoredResult, utcnow
 from .compact import code_columns, decode
@@ -209,17 +209,20 @@ def _rate(session: Session, assessments: Sequence[Any], isets: dict[int, Instrum
         frames = {inst: answers_frame(session, ids, inst, iset.columns_for(inst))
                   for inst in ("IIT", "EIT")}
         known = {o.code for o in iset.oit_items}
-        given = {}
+        checklists = {}
         for a in ids:
             judged = {k: v for k, v in _judged(oit.get(a, "")).items() if k in known}
             if judged:  # none judged: OIT unknown (as on the dashboard)
-                given[a] = oit_indicators(iset, oit_sub_indicator_scores(iset, judged,
-                                                                         missing="fail"))
+                checklists[a] = judged
+        # every checklist scored at once (unjudged items count as not passed, as on the
+        # dashboard: scoring.rollup.oit_checklist_indicators)
+        given = oit_checklist_indicators(iset, pd.DataFrame.from_dict(checklists, orient="index")) \
+            if checklists else None
         table = score_agencies(
             rated_on, by="assessment",
             iit=frames["IIT"] if len(frames["IIT"]) else None,
             eit=frames["EIT"] if len(frames["EIT"]) else None,
-            given=pd.DataFrame.from_dict(given, orient="index") if given else None)
+            given=given)
         codes = list(iset.indicators)
         values = table.reindex(ids)[codes] if len(table) else pd.DataFrame(index=ids,
                                                                             columns=codes)

@@ -75,3 +75,32 @@ def test_pooled_item_means_are_the_mean_of_every_answer():
                for it in ind.items if it.code == code and it.summary.mean is not None]
         assert row["lowest"] == min(own) and row["agencies"] == len(own)
         assert row["indicator"] == ISET.item(code).indicator and row["instrument"] == "IIT"
+
+
+@pytest.mark.parametrize("set_id", ["ita-2566", "ita-2569"])
+def test_many_checklists_score_as_one_checklist_each(set_id):
+    """oit_checklist_indicators gives, bit for bit, what oit_indicators of
+    oit_sub_indicator_scores(missing="fail") gives each checklist: fully judged, judged in
+    part (unjudged items count as not passed) and all failed."""
+    from scoring import oit_checklist_indicators, oit_indicators, oit_sub_indicator_scores
+
+    iset = load_instrument_set(set_id)
+    rng = np.random.default_rng(7)
+    codes = [o.code for o in iset.oit_items]
+    checklists = {f"u{k}": {c: bool(p) for c, p in zip(codes, rng.random(len(codes)) < 0.8,
+                                                      strict=True) if rng.random() < 0.9 or k < 20}
+                  for k in range(200)}
+    checklists["none passed"] = dict.fromkeys(codes, False)
+    checklists["one judged"] = {codes[0]: True}
+    table = oit_checklist_indicators(iset, pd.DataFrame.from_dict(checklists, orient="index"))
+    for unit, judged in checklists.items():
+        one = oit_indicators(iset, oit_sub_indicator_scores(iset, judged, missing="fail"))
+        assert {c: float(v) for c, v in table.loc[unit].items()} == one
+
+
+def test_many_checklists_refuse_an_item_not_in_the_set():
+    from scoring import oit_checklist_indicators
+    from scoring.reasons import ReasonedError
+
+    with pytest.raises(ReasonedError):
+        oit_checklist_indicators(ISET, pd.DataFrame({"NOT-AN-ITEM": [True]}))
