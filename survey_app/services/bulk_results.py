@@ -126,21 +126,40 @@ def _save_points(session: Session, points: dict[int, tuple[str, dict[str, float 
                  ) -> None:
     if not points:
         return
-    if session.get_bind().dialect.name == "postgresql":
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    if postgresql:
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
     now = utcnow()
+    ids = sorted(points)
+    keys = [points[a][0] for a in ids]
+    texts = [json.dumps({"indicators": points[a][1], "total": None}, separators=(",", ":"))
+             for a in ids]
     statement = insert(ScoredResult)
+    updated = ("fingerprint", "scores", "precise", "schema_version", "computed_at")
+    if postgresql:  # every row in one statement: three arrays, unnested by the server
+        from sqlalchemy.dialects.postgresql import ARRAY
+        given = sa.func.unnest(sa.bindparam("ids", ids, type_=ARRAY(sa.Integer)),
+                               sa.bindparam("keys", keys, type_=ARRAY(sa.String)),
+                               sa.bindparam("texts", texts, type_=ARRAY(sa.Text))) \
+            .table_valued("assessment_id", "fingerprint", "precise").render_derived()
+        statement = statement.from_select(
+            ["assessment_id", "variant", "fingerprint", "scores", "precise", "schema_version",
+             "computed_at"],
+            sa.select(given.c.assessment_id, sa.literal(POINTS), given.c.fingerprint,
+                      sa.literal("{}"), given.c.precise, sa.literal(SCHEMA_VERSION),
+                      sa.literal(now, ScoredResult.computed_at.type)))
+        session.execute(statement.on_conflict_do_update(
+            index_elements=[ScoredResult.assessment_id, ScoredResult.variant],
+            set_={k: statement.excluded[k] for k in updated}))
+        return
     statement = statement.on_conflict_do_update(
         index_elements=[ScoredResult.assessment_id, ScoredResult.variant],
-        set_={k: statement.excluded[k] for k in ("fingerprint", "scores", "precise",
-                                                 "schema_version", "computed_at")})
+        set_={k: statement.excluded[k] for k in updated})
     rows = [{"assessment_id": a, "variant": POINTS, "fingerprint": key, "scores": "{}",
-             "precise": json.dumps({"indicators": indicators, "total": None},
-                                   separators=(",", ":")),
-             "schema_version": SCHEMA_VERSION, "computed_at": now}
-            for a, (key, indicators) in sorted(points.items())]
+             "precise": text, "schema_version": SCHEMA_VERSION, "computed_at": now}
+            for a, key, text in zip(ids, keys, texts, strict=True)]
     for k in range(0, len(rows), 1000):
         session.execute(statement, rows[k:k + 1000])
 
