@@ -335,6 +335,19 @@ def answers_for(iset, instrument: str, rng: np.random.Generator, quality: float)
     return out
 
 
+@functools.cache
+def _drawn_answers(instrument_set: str, seed: int, iit: int, eit: int, quality: float,
+                   eit_quality: float | None) -> dict[str, tuple[dict[str, int], ...]]:
+    """The respondents of ``add_assessment``: ``iit`` then ``eit`` draws of ``answers_for`` from
+    one generator seeded with ``seed``.  The same arguments draw the same answers, so they are
+    drawn once per test process (read them, do not change them)."""
+    iset = load_instrument_set(instrument_set)
+    rng = np.random.default_rng(seed)
+    eit_quality = quality if eit_quality is None else eit_quality
+    return {"IIT": tuple(answers_for(iset, "IIT", rng, quality) for _ in range(iit)),
+            "EIT": tuple(answers_for(iset, "EIT", rng, eit_quality) for _ in range(eit))}
+
+
 def add_agency(session, code: str, name_th: str, *, parent: Agency | None = None,
                headcount: int | None = 60) -> Agency:
     agency = Agency(code=code, name_th=name_th, name_en=f"Agency {code}",
@@ -361,14 +374,13 @@ def add_assessment(session, agency: Agency, *, year: int = 2569, iit: int = 35, 
                                    eit_minimum=eit_minimum)
     if closed:
         assessment.closes_at = now - dt.timedelta(hours=1)
-    rng = np.random.default_rng(seed)
     day = dt.date(2026, 11, 1)
     group_cycle = groups or ("school", "school", "public", "private", "state_agency")
     layouts: dict[tuple[str, frozenset[str]], tuple[str, ...]] = {}  # one lookup per column set
+    drawn = _drawn_answers(instrument_set, seed, iit, eit, quality, eit_quality)
     for instrument, n in (("IIT", iit), ("EIT", eit)):
         for k in range(n):
-            answers = answers_for(iset, instrument, rng, eit_quality
-                                  if instrument == "EIT" and eit_quality is not None else quality)
+            answers = drawn[instrument][k]
             key = (instrument, frozenset(answers))
             if key not in layouts:
                 layouts[key] = layout_for(session.connection(), assessment.id, instrument, answers)
