@@ -234,6 +234,7 @@ def test_summary_report_docx_and_pdf(app, client):
 
 @pytest.mark.parametrize("url", ["/admin/supervisor?year=2569", "/admin/supervisor/area.xlsx",
                                  "/admin/supervisor/summary.docx"])
+@pytest.mark.usefixtures("light_documents")  # the scope is checked here; the files elsewhere
 def test_viewer_of_another_office_sees_none_of_its_agencies(app, client, url):
     from docx import Document
     from openpyxl import load_workbook

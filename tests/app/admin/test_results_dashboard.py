@@ -211,6 +211,7 @@ def test_another_agencys_viewer_reaches_nothing(app, client, suffix):
     response.close()
 
 
+@pytest.mark.usefixtures("light_documents")  # the audit is checked here; the files elsewhere
 def test_downloads_are_audited(app, client):
     seeded = seed_one(app)
     login(client)
