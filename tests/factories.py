@@ -11,11 +11,16 @@ It is a scrypt hash, checked at sign-in by the app's own code, at a lower work f
 (N=2**15, about a tenth of a second of CPU per check) made those sign-ins a large part of the
 suite.  The strength of the hashes the app itself writes is checked where it matters
 (tests/app/admin/test_console_auth.py::test_passwords_are_scrypt_hashes).
+
+Builders marked ``built_once`` (``seed_one`` and the area worlds of the results tests) run once
+per test process, database kind and options; later tests get the rows they stored inserted as
+they were.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import datetime as dt
 import functools
 import re
@@ -314,6 +319,77 @@ def build_world(app) -> World:
         )
 
 
+# -- data built once per test process, inserted as rows afterwards -----------------------------
+
+
+#: Tables the database fills itself (triggers on ``response``: migration 0011_response_tally).
+FILLED_BY_TRIGGERS = ("response_tally",)
+_BUILT: dict[tuple, tuple[object, list[tuple[sa.Table, list[dict]]]]] = {}
+
+
+def _tables() -> list[sa.Table]:
+    from survey_app.models import Base
+
+    return list(Base.metadata.sorted_tables)
+
+
+def _is_empty(connection: sa.Connection) -> bool:
+    return not any(connection.execute(sa.select(sa.literal(1)).select_from(t).limit(1)).first()
+                   for t in _tables())
+
+
+def _rows(connection: sa.Connection, table: sa.Table) -> list[dict]:
+    order = list(table.primary_key.columns) or list(table.columns)
+    return [dict(r) for r in connection.execute(sa.select(table).order_by(*order)).mappings()]
+
+
+def built_once(builder):
+    """Run ``builder(app, **options)`` on an empty database once per test process, database
+    kind and options; on a later empty database insert the rows it stored, as they were (ids
+    included; the triggers refill their tables, checked equal), and return its result again.
+
+    For builders whose rows do not depend on the app's keys (no access codes, no password but
+    the shared test hashes).  On a database that is not empty the builder simply runs."""
+
+    @functools.wraps(builder)
+    def build(app, **options):
+        with app.app_context():
+            engine = db.engine
+        with engine.connect() as connection:
+            empty = _is_empty(connection)
+        if not empty:
+            return builder(app, **options)
+        key = (builder.__module__, builder.__qualname__, engine.dialect.name,
+               tuple(sorted(options.items())))
+        if key not in _BUILT:
+            result = builder(app, **options)
+            with engine.connect() as connection:
+                _BUILT[key] = (result, [(t, _rows(connection, t)) for t in _tables()])
+            return copy.deepcopy(result)
+        result, stored = _BUILT[key]
+        with engine.begin() as connection:
+            for table, rows in stored:
+                if rows and table.name not in FILLED_BY_TRIGGERS:
+                    connection.execute(table.insert(), rows)
+            if engine.dialect.name == "postgresql":
+                for table, rows in stored:
+                    keys = [c for c in table.primary_key.columns if c.autoincrement is True
+                            or (c.autoincrement == "auto" and isinstance(c.type, sa.Integer)
+                                and len(table.primary_key.columns) == 1)]
+                    for column in keys:
+                        if rows:
+                            connection.execute(sa.text(
+                                "SELECT setval(pg_get_serial_sequence(:t, :c), :v)"),
+                                {"t": table.name, "c": column.name,
+                                 "v": max(r[column.name] for r in rows)})
+            for table, rows in stored:
+                if table.name in FILLED_BY_TRIGGERS:
+                    assert _rows(connection, table) == rows, f"{table.name} refilled differently"
+        return copy.deepcopy(result)
+
+    return build
+
+
 # -- results data: responses inserted as rows, from a seeded generator -------------------------
 
 
@@ -418,6 +494,7 @@ def publish(session, agency_id: int, year: int, scores: dict[str, float], *,
                   entered_by="test", keep_as_given=keep_as_given)
 
 
+@built_once
 def seed_one(app, *, code: str = "CMI3", name_th: str = "สำนักงานเขตพื้นที่การศึกษาทดสอบ",
              measures: bool = True, past: bool = True) -> Seeded:
     """One agency with a full assessment, two past totals and measures; an admin ``admin``."""

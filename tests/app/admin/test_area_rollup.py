@@ -17,6 +17,7 @@ from survey_app.services.area import area_report_view, needs_answers, supervisor
 from survey_app.services.results import assessment_result
 
 from ...external import tool
+from ...factories import built_once
 from .results_data import add_agency, add_assessment, add_user, login
 
 # IIT minimum with a headcount of 60: 10 % → 6, at least 30 (ita-2566's rule); EIT's: 30.
@@ -31,6 +32,7 @@ WORLD = {
 }
 
 
+@built_once
 def _world(app) -> dict[str, int]:
     with app.app_context():
         s = db.session
