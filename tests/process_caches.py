@@ -74,6 +74,8 @@ class _CompiledRule:
 
 
 _RULES: dict[tuple, _CompiledRule] = {}
+#: Werkzeug's own ``Rule.compile`` (tests/app/test_process_caches.py compares against it).
+werkzeug_compile = Rule.compile
 
 
 def _rule_key(rule: Rule) -> tuple:
@@ -96,8 +98,6 @@ def install() -> None:
         environment.bytecode_cache = _TEMPLATES
         return environment
 
-    compile_rule = Rule.compile
-
     def cached_compile(self) -> None:
         key = _rule_key(self)
         known = _RULES.get(key)
@@ -111,7 +111,7 @@ def install() -> None:
 
             self.get_converter = recording_get_converter
             try:
-                compile_rule(self)
+                werkzeug_compile(self)
             finally:
                 del self.get_converter
             known = _RULES[key] = _CompiledRule(
