@@ -11,11 +11,16 @@ It is a scrypt hash, checked at sign-in by the app's own code, at a lower work f
 (N=2**15, about a tenth of a second of CPU per check) made those sign-ins a large part of the
 suite.  The strength of the hashes the app itself writes is checked where it matters
 (tests/app/admin/test_console_auth.py::test_passwords_are_scrypt_hashes).
+
+Builders marked ``built_once`` (``seed_one`` and the area worlds of the results tests) run once
+per test process, database kind and options; later tests get the rows they stored inserted as
+they were.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import datetime as dt
 import functools
 import re
@@ -314,6 +319,77 @@ def build_world(app) -> World:
         )
 
 
+# -- data built once per test process, inserted as rows afterwards -----------------------------
+
+
+#: Tables the database fills itself (triggers on ``response``: migration 0011_response_tally).
+FILLED_BY_TRIGGERS = ("response_tally",)
+_BUILT: dict[tuple, tuple[object, list[tuple[sa.Table, list[dict]]]]] = {}
+
+
+def _tables() -> list[sa.Table]:
+    from survey_app.models import Base
+
+    return list(Base.metadata.sorted_tables)
+
+
+def _is_empty(connection: sa.Connection) -> bool:
+    return not any(connection.execute(sa.select(sa.literal(1)).select_from(t).limit(1)).first()
+                   for t in _tables())
+
+
+def _rows(connection: sa.Connection, table: sa.Table) -> list[dict]:
+    order = list(table.primary_key.columns) or list(table.columns)
+    return [dict(r) for r in connection.execute(sa.select(table).order_by(*order)).mappings()]
+
+
+def built_once(builder):
+    """Run ``builder(app, **options)`` on an empty database once per test process, database
+    kind and options; on a later empty database insert the rows it stored, as they were (ids
+    included; the triggers refill their tables, checked equal), and return its result again.
+
+    For builders whose rows do not depend on the app's keys (no access codes, no password but
+    the shared test hashes).  On a database that is not empty the builder simply runs."""
+
+    @functools.wraps(builder)
+    def build(app, **options):
+        with app.app_context():
+            engine = db.engine
+        with engine.connect() as connection:
+            empty = _is_empty(connection)
+        if not empty:
+            return builder(app, **options)
+        key = (builder.__module__, builder.__qualname__, engine.dialect.name,
+               tuple(sorted(options.items())))
+        if key not in _BUILT:
+            result = builder(app, **options)
+            with engine.connect() as connection:
+                _BUILT[key] = (result, [(t, _rows(connection, t)) for t in _tables()])
+            return copy.deepcopy(result)
+        result, stored = _BUILT[key]
+        with engine.begin() as connection:
+            for table, rows in stored:
+                if rows and table.name not in FILLED_BY_TRIGGERS:
+                    connection.execute(table.insert(), rows)
+            if engine.dialect.name == "postgresql":
+                for table, rows in stored:
+                    keys = [c for c in table.primary_key.columns if c.autoincrement is True
+                            or (c.autoincrement == "auto" and isinstance(c.type, sa.Integer)
+                                and len(table.primary_key.columns) == 1)]
+                    for column in keys:
+                        if rows:
+                            connection.execute(sa.text(
+                                "SELECT setval(pg_get_serial_sequence(:t, :c), :v)"),
+                                {"t": table.name, "c": column.name,
+                                 "v": max(r[column.name] for r in rows)})
+            for table, rows in stored:
+                if table.name in FILLED_BY_TRIGGERS:
+                    assert _rows(connection, table) == rows, f"{table.name} refilled differently"
+        return copy.deepcopy(result)
+
+    return build
+
+
 # -- results data: responses inserted as rows, from a seeded generator -------------------------
 
 
@@ -333,6 +409,19 @@ def answers_for(iset, instrument: str, rng: np.random.Generator, quality: float)
             best = max(scores, key=scores.get)
             out[q.column] = best if rng.random() < quality else int(rng.choice(sorted(scores)))
     return out
+
+
+@functools.cache
+def _drawn_answers(instrument_set: str, seed: int, iit: int, eit: int, quality: float,
+                   eit_quality: float | None) -> dict[str, tuple[dict[str, int], ...]]:
+    """The respondents of ``add_assessment``: ``iit`` then ``eit`` draws of ``answers_for`` from
+    one generator seeded with ``seed``.  The same arguments draw the same answers, so they are
+    drawn once per test process (read them, do not change them)."""
+    iset = load_instrument_set(instrument_set)
+    rng = np.random.default_rng(seed)
+    eit_quality = quality if eit_quality is None else eit_quality
+    return {"IIT": tuple(answers_for(iset, "IIT", rng, quality) for _ in range(iit)),
+            "EIT": tuple(answers_for(iset, "EIT", rng, eit_quality) for _ in range(eit))}
 
 
 def add_agency(session, code: str, name_th: str, *, parent: Agency | None = None,
@@ -361,14 +450,13 @@ def add_assessment(session, agency: Agency, *, year: int = 2569, iit: int = 35, 
                                    eit_minimum=eit_minimum)
     if closed:
         assessment.closes_at = now - dt.timedelta(hours=1)
-    rng = np.random.default_rng(seed)
     day = dt.date(2026, 11, 1)
     group_cycle = groups or ("school", "school", "public", "private", "state_agency")
     layouts: dict[tuple[str, frozenset[str]], tuple[str, ...]] = {}  # one lookup per column set
+    drawn = _drawn_answers(instrument_set, seed, iit, eit, quality, eit_quality)
     for instrument, n in (("IIT", iit), ("EIT", eit)):
         for k in range(n):
-            answers = answers_for(iset, instrument, rng, eit_quality
-                                  if instrument == "EIT" and eit_quality is not None else quality)
+            answers = drawn[instrument][k]
             key = (instrument, frozenset(answers))
             if key not in layouts:
                 layouts[key] = layout_for(session.connection(), assessment.id, instrument, answers)
@@ -406,6 +494,7 @@ def publish(session, agency_id: int, year: int, scores: dict[str, float], *,
                   entered_by="test", keep_as_given=keep_as_given)
 
 
+@built_once
 def seed_one(app, *, code: str = "CMI3", name_th: str = "สำนักงานเขตพื้นที่การศึกษาทดสอบ",
              measures: bool = True, past: bool = True) -> Seeded:
     """One agency with a full assessment, two past totals and measures; an admin ``admin``."""

@@ -10,16 +10,20 @@ templates again for each new app (27 %) and Werkzeug compiling a URL builder per
   Jinja's own mechanism (the one ``FileSystemBytecodeCache`` uses): a template's code is reused
   only when its source is the same (Jinja checks the source's checksum), and the key here also
   holds what changes the compiled code (the environment's extensions, delimiters and options).
-- **URL builders**: :meth:`werkzeug.routing.Rule._compile_builder` returns an unbound function
-  whose code depends only on the rule's parsed parts, its defaults, their converters and
-  whether unknown arguments are appended; it is bound to each rule afterwards, so one compiled
-  function serves every app's copy of the same rule.
+- **URL rules**: :meth:`werkzeug.routing.Rule.compile` parses the rule into the parts the
+  matcher uses and compiles two URL builders.  What it makes depends only on the rule's text,
+  its host or subdomain, ``merge_slashes``, the map's converter classes and ``host_matching``,
+  and the rule's defaults: for a rule seen before with the same of all these, each app's copy
+  gets the parsed parts and the builders' functions (Werkzeug binds them to each rule) and its
+  own converter objects, made for its own map from the arguments the first parse found.
 
-Neither changes what a page renders or a URL it builds (the whole suite runs through them);
-they only stop the suite recompiling identical code.
+Neither changes what a page renders or a URL it builds or matches (the whole suite runs
+through them); they only stop the suite recompiling identical code.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import flask
 import jinja2
@@ -58,22 +62,33 @@ class _SharedBytecodeCache(jinja2.BytecodeCache):
 
 
 _TEMPLATES = _SharedBytecodeCache()
-_BUILDERS: dict[tuple, object] = {}
 
 
-def _builder_key(rule: Rule, append_unknown: bool) -> tuple:
-    defaults = rule.defaults or {}
+@dataclass(frozen=True)
+class _CompiledRule:
+    parts: tuple
+    trace: tuple
+    converters: tuple  # (variable, converter name, args, kwargs), in the order parsed
+    build: object  # the builders (Rule._compile_builder(False) and (True)), unbound
+    build_unknown: object
+
+
+_RULES: dict[tuple, _CompiledRule] = {}
+#: Werkzeug's own ``Rule.compile`` (tests/app/test_process_caches.py compares against it).
+werkzeug_compile = Rule.compile
+
+
+def _rule_key(rule: Rule) -> tuple:
+    url_map = rule.map
     return (
-        rule.rule, tuple(rule._trace), append_unknown,
-        tuple(sorted((str(k), repr(v)) for k, v in defaults.items())),
-        tuple(sorted((name, type(conv).__qualname__,
-                      repr(sorted((k, v) for k, v in vars(conv).items() if k != "map")))
-                     for name, conv in rule._converters.items())),
+        rule.rule, url_map.host_matching, rule.host if url_map.host_matching else rule.subdomain,
+        rule.merge_slashes, tuple(sorted(url_map.converters.items())),
+        tuple(sorted((str(k), repr(v)) for k, v in (rule.defaults or {}).items())),
     )
 
 
 def install() -> None:
-    """Share compiled templates and URL builders among the apps of this process."""
+    """Share compiled templates and URL rules among the apps of this process."""
     if getattr(flask.Flask, "_ita_process_caches", False):
         return
     create_environment = flask.Flask.create_jinja_environment
@@ -83,15 +98,34 @@ def install() -> None:
         environment.bytecode_cache = _TEMPLATES
         return environment
 
-    compile_builder = Rule._compile_builder
+    def cached_compile(self) -> None:
+        key = _rule_key(self)
+        known = _RULES.get(key)
+        if known is None:
+            made = []
+            get_converter = self.get_converter
 
-    def cached_compile_builder(self, append_unknown: bool = True):
-        key = _builder_key(self, append_unknown)
-        builder = _BUILDERS.get(key)
-        if builder is None:
-            builder = _BUILDERS[key] = compile_builder(self, append_unknown)
-        return builder
+            def recording_get_converter(variable, converter, args, kwargs):
+                made.append((variable, converter, args, dict(kwargs)))
+                return get_converter(variable, converter, args, kwargs)
+
+            self.get_converter = recording_get_converter
+            try:
+                werkzeug_compile(self)
+            finally:
+                del self.get_converter
+            known = _RULES[key] = _CompiledRule(
+                tuple(self._parts), tuple(self._trace), tuple(made),
+                self._build.__func__, self._build_unknown.__func__)
+        self._parts = list(known.parts)
+        self._trace = list(known.trace)
+        self._converters = {}
+        for variable, converter, args, kwargs in known.converters:
+            self._converters[variable] = self.get_converter(variable, converter, args, kwargs)
+            self.arguments.add(variable)
+        self._build = known.build.__get__(self, None)
+        self._build_unknown = known.build_unknown.__get__(self, None)
 
     flask.Flask.create_jinja_environment = create_jinja_environment
-    Rule._compile_builder = cached_compile_builder
+    Rule.compile = cached_compile
     flask.Flask._ita_process_caches = True

@@ -70,10 +70,30 @@ def _signed(value: float | None) -> str:
     return two_decimals(value, signed=True, dash="-")
 
 
+class _ReportEnvironment(jinja2.Environment):
+    """A Jinja environment that compiles each template given as a string once.
+
+    docxtpl hands the XML of each part of a DOCX template (body, headers, footers) to
+    ``from_string`` on every render, and compiling it is most of a render's work; the XML of a
+    template file is the same each time, so its compiled code is kept (a few sources, keyed by
+    their text, so a changed template compiles afresh)."""
+
+    def from_string(self, source, globals=None, template_class=None):
+        if not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        cls = template_class or self.template_class
+        return cls.from_code(self, _compiled(self, source), self.make_globals(globals), None)
+
+
+@functools.lru_cache(maxsize=16)
+def _compiled(env: jinja2.Environment, source: str):
+    return env.compile(source)
+
+
 @functools.cache
 def report_env() -> jinja2.Environment:
     """The Jinja environment of the report templates (autoescaping; HTML and DOCX XML alike)."""
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
+    env = _ReportEnvironment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
                              trim_blocks=False, lstrip_blocks=False)
     add_filters(env)
     return env

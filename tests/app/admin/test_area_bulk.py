@@ -26,6 +26,7 @@ from survey_app.services.oit import OitEntry, save_oit
 from survey_app.services.published import published_for, rate_published, set_published, year_set
 from survey_app.services.result_store import result_from_dict
 
+from ...factories import built_once
 from .results_data import SET, add_agency, add_assessment, add_user, login, publish
 from .test_result_cache import _eit_batch
 
@@ -56,6 +57,7 @@ def test_years_include_a_published_result_without_indicator_1(app):
 # -- the bulk view shows exactly the one-agency path's figures ---------------------------------
 
 
+@built_once
 def _bulk_world(app) -> dict[str, int]:
     """An area with schools of every kind: closed and open assessments, small samples, no
     headcount, a score map, published results with and without an assessment here, a school

@@ -17,6 +17,7 @@ from survey_app.services.area import area_report_view, needs_answers, supervisor
 from survey_app.services.results import assessment_result
 
 from ...external import tool
+from ...factories import built_once
 from .results_data import add_agency, add_assessment, add_user, login
 
 # IIT minimum with a headcount of 60: 10 % → 6, at least 30 (ita-2566's rule); EIT's: 30.
@@ -31,6 +32,7 @@ WORLD = {
 }
 
 
+@built_once
 def _world(app) -> dict[str, int]:
     with app.app_context():
         s = db.session
@@ -234,6 +236,7 @@ def test_summary_report_docx_and_pdf(app, client):
 
 @pytest.mark.parametrize("url", ["/admin/supervisor?year=2569", "/admin/supervisor/area.xlsx",
                                  "/admin/supervisor/summary.docx"])
+@pytest.mark.usefixtures("light_documents")  # the scope is checked here; the files elsewhere
 def test_viewer_of_another_office_sees_none_of_its_agencies(app, client, url):
     from docx import Document
     from openpyxl import load_workbook

@@ -301,6 +301,32 @@ def test_rebuilding_the_docx_templates_gives_the_committed_files():
         assert module.build(None) == module.OUT.read_bytes(), name
 
 
+def test_a_docx_parts_xml_compiles_once_and_a_changed_one_again(monkeypatch):
+    """docxtpl gives the report environment each DOCX part's XML as a string on every fill:
+    the same XML reuses its compiled code (same output, still escaped); other XML compiles."""
+    import secrets
+
+    import jinja2
+
+    compiled = []
+    compile_source = jinja2.Environment.compile
+
+    def counting_compile(self, source, *args, **kwargs):
+        compiled.append(source)
+        return compile_source(self, source, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting_compile)
+    env = reports.report_env()
+    mark = secrets.token_hex(8)  # XML never seen before in this process
+    xml = f"<w:t>{{{{ x }}}} {mark}</w:t>"
+    assert env.from_string(xml).render(x="<b>") == f"<w:t>&lt;b&gt; {mark}</w:t>"
+    assert env.from_string(xml).render(x="ข") == f"<w:t>ข {mark}</w:t>"
+    assert compiled == [xml]
+    changed = xml.replace("<w:t>", "<w:t xml:space=\"preserve\">")
+    assert env.from_string(changed).render(x=1).startswith('<w:t xml:space="preserve">1 ')
+    assert compiled == [xml, changed]
+
+
 def _soffice_pdf(document: bytes, tmp_path, name: str) -> bytes:
     """Convert a DOCX headless with LibreOffice (its own profile: tests run in parallel)."""
     import os

@@ -332,6 +332,10 @@ def test_docx_pdf_and_web_agree_figure_by_figure(seed_report, seed_files):
 # -- through the console ----------------------------------------------------------------------
 
 
+# The DOCX is filled from the real view and template (its tables and words are checked); the
+# charts and the PDF page are light_documents' stand-ins: the real renders are checked above
+# (seed_files) and in test_report_files.py.
+@pytest.mark.usefixtures("light_documents")
 def test_console_docx_and_pdf_downloads(app, client):
     seeded = seed_one(app)
     login(client)

@@ -13,6 +13,7 @@ from survey_app.models import Agency, Assessment, AuditEvent, OitResult
 from survey_app.services.area import supervisor_view
 from survey_app.services.results import assessment_result, results_view
 
+from ...factories import built_once
 from .results_data import add_agency, add_assessment, add_user, login, seed_one
 
 
@@ -99,6 +100,7 @@ def test_dashboard_without_oit_has_no_total(app, client):
     assert _cell(html, 'data-indicator="1"') != "–"
 
 
+@built_once
 def _world(app):
     """A parent office with three child agencies, plus an unrelated agency with a higher total."""
     with app.app_context():
@@ -211,6 +213,7 @@ def test_another_agencys_viewer_reaches_nothing(app, client, suffix):
     response.close()
 
 
+@pytest.mark.usefixtures("light_documents")  # the audit is checked here; the files elsewhere
 def test_downloads_are_audited(app, client):
     seeded = seed_one(app)
     login(client)

@@ -63,6 +63,7 @@ def test_every_shipped_set_names_what_is_unconfirmed():
     assert codes(parse_instrument_set(_confirmed_text(), "t")) == frozenset()
 
 
+@pytest.mark.usefixtures("light_documents")  # the DOCX's words are checked here; charts elsewhere
 def test_pages_with_unconfirmed_figures_say_so(app, client, monkeypatch):
     assessment_id = _seed(app, monkeypatch, "ita-2569")
     login(client)
@@ -99,6 +100,7 @@ def test_pages_with_unconfirmed_figures_say_so(app, client, monkeypatch):
         'id="unconfirmed"' in english.get_data(as_text=True)
 
 
+@pytest.mark.usefixtures("light_documents")  # the DOCX's words are checked here; charts elsewhere
 def test_a_confirmed_set_shows_no_notice(app, client, monkeypatch):
     assessment_id = _seed(app, monkeypatch, CONFIRMED_ID)
     login(client)
