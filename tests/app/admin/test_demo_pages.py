@@ -7,6 +7,7 @@ import re
 from html.parser import HTMLParser
 from urllib.parse import urldefrag, urljoin, urlsplit
 
+from ...external import tool
 from .test_console_demo import _login, demo  # noqa: F401  (the demo fixture)
 
 SKIP = re.compile(r"/logout|/lang/|\.(png|svg|pdf|docx|xlsx|csv|zip)$")
@@ -109,10 +110,8 @@ def test_a_console_404_keeps_the_console_layout_with_a_way_back(demo):  # noqa: 
 
 
 def test_the_poster_downloads_as_an_a4_pdf_with_a_print_hint(demo, tmp_path):  # noqa: F811
-    import shutil
     import subprocess
 
-    import pytest
 
     _, info, app = demo
     client = app.test_client()
@@ -130,9 +129,7 @@ def test_the_poster_downloads_as_an_a4_pdf_with_a_print_hint(demo, tmp_path):  #
     assert response.headers["Content-Disposition"].endswith('.pdf')
     path = tmp_path / "poster.pdf"
     path.write_bytes(response.data)
-    if shutil.which("pdfinfo") is None:
-        pytest.skip("pdfinfo (poppler-utils) is missing")
-    pdfinfo = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True,
+    pdfinfo = subprocess.run([tool("pdfinfo"), str(path)], capture_output=True, text=True,
                              check=True).stdout
     assert re.search(r"Pages:\s+1\n", pdfinfo)  # one A4 page
     assert "(A4)" in pdfinfo

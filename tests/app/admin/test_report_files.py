@@ -10,7 +10,6 @@ from __future__ import annotations
 import html as html_lib
 import io
 import re
-import shutil
 import subprocess
 from types import SimpleNamespace
 
@@ -24,15 +23,14 @@ from survey_app.services.assessments import AssessmentState
 from survey_app.services.measures import build_follow_up
 from survey_app.tools import fonts as font_tool
 
+from ...external import tool
 from .test_report_yearly import AGENCY, SEED, _report
 
 THAI = re.compile("[\u0e00-\u0e7f]")
 
 
 def _pdftotext(pdf: bytes, *args: str) -> str:
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext (poppler-utils) is not installed")
-    text = subprocess.run(["pdftotext", *args, "-", "-"], input=pdf, capture_output=True,
+    text = subprocess.run([tool("pdftotext"), *args, "-", "-"], input=pdf, capture_output=True,
                           check=True).stdout.decode("utf-8")
     return re.sub(r"\n\d+\n*\f", "\n", text)  # each page's number at its foot
 
@@ -329,13 +327,7 @@ def test_a_docx_parts_xml_compiles_once_and_a_changed_one_again(monkeypatch):
 
 def _soffice_pdf(document: bytes, tmp_path, name: str) -> bytes:
     """Convert a DOCX headless with LibreOffice (its own profile: tests run in parallel)."""
-    import os
-
-    soffice = shutil.which("soffice")
-    if soffice is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("LibreOffice (libreoffice-writer-nogui) is not installed; .ci/run installs it")
-        pytest.skip("LibreOffice (libreoffice-writer-nogui) is not installed")
+    soffice = tool("soffice")  # LibreOffice (libreoffice-writer-nogui; .ci/run installs it)
     source = tmp_path / f"{name}.docx"
     source.write_bytes(document)
     profile = (tmp_path / "lo-profile").as_uri()
@@ -391,8 +383,8 @@ def test_the_docx_in_libreoffice_keeps_words_whole_and_pages_few(tmp_path):
                 assert mm + 0.1 >= column_need_mm([cell.text]), (cell.text, mm)
     # the plan tables sit on landscape pages; the charts are drawn at 150 mm
     assert any(s.page_width > s.page_height for s in document.sections)
-    if shutil.which("pdftoppm"):
-        assert {round(s.width.mm) for s in document.inline_shapes} == {reports.CHART_MM}
+    tool("pdftoppm")  # the charts are rasterised by pdftoppm
+    assert {round(s.width.mm) for s in document.inline_shapes} == {reports.CHART_MM}
     converted = _soffice_pdf(filled, tmp_path, "report")
     assert _pages(converted) <= 1.2 * _pages(reports.report_pdf(report))
     # headers and numbers are whole in what LibreOffice laid out (a broken one is not found)
@@ -507,7 +499,6 @@ def test_the_history_labels_every_year_and_compares_with_the_year_before():
 
 
 def test_a_chart_is_drawn_once_per_process(monkeypatch):
-    from ...external import tool
 
     tool("pdftoppm")
     svg = ('<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 100">'
