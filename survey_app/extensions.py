@@ -132,6 +132,7 @@ db = Database()
 babel = Babel()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
+login_manager = LoginManager()
 
 
 def limit_posts(limit, **options):
@@ -145,4 +146,3 @@ def limit_posts(limit, **options):
 @limiter.request_filter
 def _only_posts_are_limited() -> bool:
     return request.method != "POST"
-login_manager = LoginManager()
