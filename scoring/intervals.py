@@ -28,7 +28,9 @@ Methods (see docs/scoring.md, "Intervals"):
     BCa bootstrap (bias-corrected and accelerated, Efron 1987): respondents resampled within
     each instrument, at most ``resamples`` times; acceleration from the influence values.
     Resampling stops early once every interval end's Monte Carlo standard error is at most
-    :data:`MC_SE_BOUND` points (:func:`bootstrap_intervals`; Andrews & Buchinsky 2000).
+    :data:`MC_SE_BOUND` points (:func:`bootstrap_intervals`; Andrews & Buchinsky 2000).  A
+    score whose items were each answered by :data:`CONTROLLED_FROM` respondents or more has
+    its ends read with each draw's linear part as a control variate (:class:`Controlled`).
 ``"percentile"``
     The plain percentile bootstrap this package used before B.E. 2568 intervals were checked;
     kept for the coverage study (it covers only 0.85–0.90 near the ceiling).  The same
@@ -376,9 +378,10 @@ class RespondentCounts:
         self._sum_type = np.uint32 if 255 * n < 2 ** 32 else np.uint64
 
     def draw(self, rng: np.random.Generator, counts: np.ndarray,
-             wide: type = np.float32) -> np.ndarray:
+             wide: type = np.float32, stop: threading.Event | None = None) -> np.ndarray | None:
         """Fill ``counts`` (resamples × n, uint8) with a resample's counts per row; return it,
-        or a copy widened to ``wide`` when a count outgrows a byte.
+        or a copy widened to ``wide`` when a count outgrows a byte (``None`` when ``stop`` is
+        set meanwhile: nobody wants them any more).
 
         Every step runs over the whole chunk of resamples at once: a few NumPy calls per
         chunk, not per resample, so two threads drawing chunks seldom wait for the GIL."""
@@ -389,6 +392,8 @@ class RespondentCounts:
         if index is None:  # take's own index array would be allocated every time
             index = self._buffers.index = np.empty((step, n), dtype=np.intp)
         for first in range(0, rows, step):  # the Poisson counts, a few resamples at a time
+            if stop is not None and stop.is_set():
+                return None
             part = counts[first:first + step]
             top = bits.random_raw(len(part) * per_row).astype("<u8", copy=False)
             top = top.view("<u2").reshape(len(part), -1)[:, :n]
@@ -492,6 +497,16 @@ class _Sampler:
         # centred sums small
         self.centre = np.divide(np.sum(rows, axis=0, where=~blank), count, out=np.zeros(k),
                                 where=count > 0)
+        # each item's answered count and mean over every respondent, for the resamples'
+        # linear parts (:meth:`draw`): the rows' own when they are the respondents (the
+        # centre is then the mean), else each pattern counted as often as it was answered
+        if self.of_row is None:
+            self.answered, self.offset = count.astype(float), np.zeros(k)
+        else:
+            weight = self.shares * self.n
+            self.answered = weight @ ~blank
+            self.offset = np.divide(weight @ np.where(blank, 0.0, rows), self.answered,
+                                    out=np.zeros(k), where=self.answered > 0) - self.centre
         self.dtype = np.float32 if self.n < FLOAT32_BELOW else np.float64
         self.matrix = np.empty((len(rows), 2 * k), dtype=self.dtype)
         np.subtract(rows, self.centre, out=self.matrix[:, :k], casting="same_kind")
@@ -500,9 +515,16 @@ class _Sampler:
         self.size = self.matrix.shape[0]
 
     def draw(self, rng: np.random.Generator, resamples: int,
-             stop: threading.Event | None = None) -> np.ndarray | None:
-        """(resamples, items) item means over ``resamples`` bootstrap resamples (``None``
-        when ``stop`` is set while they are drawn: nobody wants them any more).
+             stop: threading.Event | None = None) -> tuple[np.ndarray, np.ndarray] | None:
+        """(resamples, items) item means over ``resamples`` bootstrap resamples, and each
+        item mean's linear part (``None`` when ``stop`` is set while they are drawn: nobody
+        wants them any more).
+
+        An item mean's linear part is its first-order (delta-method) change from the
+        sample's mean ``μ``: ``Σ w a (x − μ) / m`` over the resample's weights ``w``, with
+        ``m`` the respondents who answered the item in the sample; summed over items like the
+        scores are, it is ``Σ w u / n`` over the respondents' influence values ``u``
+        (:func:`influence`).  It comes from the same product as the means.
 
         A chunk's counts are drawn first, one resample after the other from ``rng`` (the
         same stream as one product per resample), then multiplied with the matrix in one
@@ -510,6 +532,7 @@ class _Sampler:
         """
         k = self.items
         means = np.empty((resamples, k))
+        linear = np.empty((resamples, k))
         # respondents' counts take one byte each (see _counts); pattern counts mostly more
         width = 1 if self.of_row is None else np.dtype(self.dtype).itemsize
         chunk = max(1, self.CHUNK // max(self.size * width, 1))
@@ -518,10 +541,16 @@ class _Sampler:
             counts = self._counts(rng, rows, stop)
             if counts is None:
                 return None
-            sums = self._product(counts).astype(float)
+            sums = self._product(counts, stop)
+            if sums is None:
+                return None
+            sums = sums.astype(float)
             with np.errstate(invalid="ignore", divide="ignore"):
                 means[start:start + rows] = self.centre + sums[:, :k] / sums[:, k:]
-        return means
+            np.divide(sums[:, :k] - self.offset * sums[:, k:], self.answered,
+                      out=linear[start:start + rows], where=self.answered > 0)
+            linear[start:start + rows, self.answered == 0] = 0.0
+        return means, linear
 
     def _counts(self, rng: np.random.Generator, rows: int,
                 stop: threading.Event | None) -> np.ndarray | None:
@@ -536,9 +565,7 @@ class _Sampler:
             return rng.multinomial(n, self.shares, size=rows)
         counts = np.empty((rows, self.size), dtype=np.uint8)
         if self.of_row is None:
-            if stop is not None and stop.is_set():
-                return None
-            return self.respondents.draw(rng, counts, self.dtype)
+            return self.respondents.draw(rng, counts, self.dtype, stop)
         for row in range(rows):  # a resample at a time: its picks and counts stay in the cache
             if stop is not None and stop.is_set():
                 return None
@@ -548,13 +575,17 @@ class _Sampler:
             counts[row] = drawn
         return counts
 
-    def _product(self, counts: np.ndarray) -> np.ndarray:
+    def _product(self, counts: np.ndarray, stop: threading.Event | None = None
+                 ) -> np.ndarray | None:
         """``counts @ matrix`` over :data:`ROWS` rows of the matrix at a time, each slice of
-        the counts widened to the matrix's float type in a buffer used again and again."""
+        the counts widened to the matrix's float type in a buffer used again and again
+        (``None`` when ``stop`` is set meanwhile)."""
         resamples = counts.shape[0]
         sums = np.zeros((resamples, self.matrix.shape[1]), dtype=self.dtype)
         buffer = np.empty((resamples, min(self.ROWS, self.size)), dtype=self.dtype)
         for first in range(0, self.size, self.ROWS):
+            if stop is not None and stop.is_set():
+                return None
             last = min(self.size, first + self.ROWS)
             weights = buffer[:, :last - first]
             np.copyto(weights, counts[:, first:last], casting="unsafe")
@@ -643,10 +674,21 @@ WORKERS = 2
 THREADED_WORK = 2_000_000
 
 
+@dataclass(frozen=True)
+class Batch:
+    """A batch of resamples: each planned score's draws, and their linear parts (the draws'
+    first-order change from the score, ``Σ w u / n`` over each sample's resample weights
+    ``w`` and influence values ``u``; :meth:`_Sampler.draw`)."""
+
+    draws: dict[str, np.ndarray]
+    linear: dict[str, np.ndarray]
+
+
 def _batches(scored: Mapping[str, ScoredResponses], plan_of: Mapping[str, Plan], resamples: int,
              seed: int, progress: Callable[[int, int], None] | None = None
-             ) -> Iterator[dict[str, np.ndarray]]:
-    """Each planned score's draws, :data:`BATCH` resamples at a time, up to ``resamples``.
+             ) -> Iterator[Batch]:
+    """Each planned score's draws and their linear parts, :data:`BATCH` resamples at a time,
+    up to ``resamples``.
 
     Batch ``b`` draws from its own stream, ``SeedSequence(seed).spawn``'s child ``b``, so one
     seed gives the same batches in the same order whichever thread draws them.  Large
@@ -658,14 +700,17 @@ def _batches(scored: Mapping[str, ScoredResponses], plan_of: Mapping[str, Plan],
     total = resamples * len(scored)
     stop = threading.Event()
 
-    def batch(b: int) -> dict[str, np.ndarray] | None:
+    def batch(b: int) -> Batch | None:
         rows = min(resamples, starts[b] + BATCH) - starts[b]
         rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(b,)))
         indicator_draws: dict[str, np.ndarray] = {}
+        indicator_linear: dict[str, np.ndarray] = {}
         for inst, sr in scored.items():
-            means = samplers[inst].draw(rng, rows, stop)
-            if means is None:
+            drawn = samplers[inst].draw(rng, rows, stop)
+            if drawn is None:
                 return None
+            means, linear = drawn
+            answered = samplers[inst].answered > 0
             for code in dict.fromkeys(sr.item_indicator):
                 cols = [k for k, ind in enumerate(sr.item_indicator) if ind == code]
                 with np.errstate(invalid="ignore"):
@@ -673,12 +718,17 @@ def _batches(scored: Mapping[str, ScoredResponses], plan_of: Mapping[str, Plan],
                     known = ~np.isnan(block)
                     indicator_draws[code] = np.where(known, block, 0).sum(axis=1) \
                         / known.sum(axis=1)
-        out = {}
+                # the linear part averages the items anybody answered, as influence() does
+                used = [k for k in cols if answered[k]]
+                indicator_linear[code] = linear[:, used].mean(axis=1) if used \
+                    else np.zeros(rows)
+        out = Batch({}, {})
         for key, plan in plan_of.items():
-            draws = np.full(rows, plan.constant)
+            draws, lin = np.full(rows, plan.constant), np.zeros(rows)
             for code, a in plan.coefficients.items():
                 draws = draws + a * indicator_draws[code]
-            out[key] = draws
+                lin = lin + a * indicator_linear[code]
+            out.draws[key], out.linear[key] = draws, lin
         return out
 
     work = BATCH * sum(sampler.size for sampler in samplers.values())
@@ -690,12 +740,14 @@ def _batches(scored: Mapping[str, ScoredResponses], plan_of: Mapping[str, Plan],
         try:
             for b in range(len(starts)):
                 draws = ahead.popleft().result()
-                if b + workers < len(starts):
-                    ahead.append(pool.submit(batch, b + workers))
-                done += len(next(iter(draws.values()))) * len(scored)
+                done += len(next(iter(draws.draws.values()))) * len(scored)
                 if progress is not None:
                     progress(done, total)
                 yield draws
+                # the consumer wants more: only now is the next batch started, so a stop
+                # leaves one batch drawn for nothing, not two
+                if b + workers < len(starts):
+                    ahead.append(pool.submit(batch, b + workers))
         finally:  # the consumer has what it wants: the batches still drawn stop at a chunk
             stop.set()
 
@@ -713,13 +765,22 @@ def bootstrap_draws(scored: Mapping[str, ScoredResponses], plan_of: Mapping[str,
     docs/scoring.md's "Intervals" gives the tolerance).  These are the batches the stopping
     rule of :func:`bootstrap_intervals` looks at, all ``resamples`` of them.
     """
+    return bootstrap_batch(scored, plan_of, resamples, seed, progress).draws
+
+
+def bootstrap_batch(scored: Mapping[str, ScoredResponses], plan_of: Mapping[str, Plan],
+                    resamples: int, seed: int,
+                    progress: Callable[[int, int], None] | None = None) -> Batch:
+    """:func:`bootstrap_draws` with each draw's linear part beside it (:class:`Batch`): all
+    the batches the stopping rule looks at, as one."""
     batches = list(_batches(scored, plan_of, resamples, seed, progress))
-    return {key: np.concatenate([b[key] for b in batches]) if batches else np.zeros(0)
-            for key in plan_of}
+    return Batch(*({key: np.concatenate([getattr(b, field)[key] for b in batches])
+                    if batches else np.zeros(0) for key in plan_of}
+                   for field in ("draws", "linear")))
 
 
-def _end_levels(theta: float, draws: np.ndarray, parts: list[tuple[int, np.ndarray]],
-                method: str, confidence: float = CONFIDENCE) -> list[tuple[float, float]]:
+def _end_levels(theta: float, draws: np.ndarray, parts: Spread, method: str,
+                confidence: float = CONFIDENCE) -> list[tuple[float, float]]:
     """Each interval end's quantile level of the draws, and its Monte Carlo variance factor.
 
     The end is the draws' quantile at level ``q``; its Monte Carlo error is about
@@ -736,25 +797,40 @@ def _end_levels(theta: float, draws: np.ndarray, parts: list[tuple[int, np.ndarr
     b = len(draws)
     below = float(np.mean(draws < theta)) + 0.5 * float(np.mean(draws == theta))
     p = min(max(below, 0.5 / b), 1 - 0.5 / b)
-    z0 = normal_quantile(p)
-    # each sample's influence values over its n, so that IIT and EIT combine as variances do
+    out = []
+    for q, slope in _bca_levels(p, _law(parts).acceleration, confidence):
+        v = q * (1 - q) + slope ** 2 * p * (1 - p) - 2 * slope * min(p, q) * (1 - max(p, q))
+        out.append((q, max(v, 0.0)))
+    return out
+
+
+def _cumulants(parts: list[tuple[int, np.ndarray]]) -> tuple[float, float]:
+    """The variance and third cumulant of a score's linear part ``Σ w u / n`` over the
+    resamples (each sample's n respondents drawn with replacement: a mean of n draws of its
+    influence values ``u``, whose mean is 0), IIT and EIT adding up."""
     squares = sum(_squares(u) / n ** 2 for n, u in parts)
     cubes = sum(float((u ** 3).sum()) / n ** 3 for n, u in parts)
-    a = cubes / (6 * squares ** 1.5)
+    return squares, cubes
+
+
+def _bca_levels(p: float, a: float, confidence: float = CONFIDENCE
+                ) -> list[tuple[float, float]]:
+    """BCa's quantile levels of the draws for each end, from the share ``p`` of draws below
+    the score (the bias correction ``z0 = Φ⁻¹(p)``) and the acceleration ``a``; each with its
+    slope ``dq/dp``."""
+    alpha = 1 - confidence
+    z0 = normal_quantile(p)
     normal = NormalDist()
     out = []
     for level in (alpha / 2, 1 - alpha / 2):
         z = normal_quantile(level)
         d = 1 - a * (z0 + z)
         w = z0 + (z0 + z) / d
-        q = normal.cdf(w)
-        slope = normal.pdf(w) * (1 + 1 / d ** 2) / normal.pdf(z0)  # dq/dp
-        v = q * (1 - q) + slope ** 2 * p * (1 - p) - 2 * slope * min(p, q) * (1 - max(p, q))
-        out.append((q, max(v, 0.0)))
+        out.append((normal.cdf(w), normal.pdf(w) * (1 + 1 / d ** 2) / normal.pdf(z0)))
     return out
 
 
-def monte_carlo_errors(theta: float, draws: np.ndarray, parts: list[tuple[int, np.ndarray]],
+def monte_carlo_errors(theta: float, draws: np.ndarray, parts: Spread,
                        method: str = "bootstrap") -> tuple[float, float]:
     """The Monte Carlo standard error of each end of the interval the draws give.
 
@@ -775,15 +851,160 @@ def monte_carlo_errors(theta: float, draws: np.ndarray, parts: list[tuple[int, n
     return errors[0], errors[1]
 
 
+def _law(parts: Spread) -> LinearPart:
+    return parts if isinstance(parts, LinearPart) else LinearPart(parts)
+
+
+#: A score each of whose items was answered by at least this many respondents has its
+#: bootstrap ends read from the draws with their linear parts as a control variate
+#: (:class:`Controlled`).
+CONTROLLED_FROM = 5_000
+_NORMAL = NormalDist()
+
+
+class LinearPart:
+    """The distribution of a score's linear part over the resamples (``Σ w u / n``, each
+    sample's n respondents drawn with replacement: a mean of n draws of its influence values),
+    from its first three cumulants: the one-term Edgeworth expansion
+    ``Φ(z) − γ/6 (z² − 1) φ(z)``, ``z = y / sd``, ``γ`` the skewness.  Its error is of order
+    1/n in probability (far below the Monte Carlo error of any number of resamples drawn
+    here at :data:`CONTROLLED_FROM` respondents and more)."""
+
+    def __init__(self, parts: list[tuple[int, np.ndarray]]):
+        variance, third = _cumulants(parts)
+        self.sd = math.sqrt(variance)
+        self.skew = third / variance ** 1.5
+        #: BCa's acceleration from the same cumulants (each sample's influence values over
+        #: its n, so that IIT and EIT combine as variances do)
+        self.acceleration = third / (6 * variance ** 1.5)
+
+    def cdf(self, y: float) -> float:
+        z = y / self.sd
+        return _NORMAL.cdf(z) - self.skew / 6 * (z * z - 1) * _NORMAL.pdf(z)
+
+    def pdf(self, y: float) -> float:
+        z = y / self.sd
+        return _NORMAL.pdf(z) / self.sd * (1 + self.skew / 6 * (z ** 3 - 3 * z))
+
+
+#: A score's spread over the resamples: its influence values in each instrument sample,
+#: ``[(n, values)]``, or the :class:`LinearPart` worked out from them once.
+Spread = list[tuple[int, np.ndarray]] | LinearPart
+
+
+class Controlled:
+    """A score's bootstrap distribution read with the draws' linear parts as a control variate
+    (Davison & Hinkley 1997, *Bootstrap Methods and their Application*, §9.3).
+
+    Each draw ``T`` of the score comes with its linear part ``L`` (:class:`Batch`), whose
+    distribution is known without resampling (:class:`LinearPart`).  The share of the
+    bootstrap distribution below ``t`` is estimated as ``F_L(t) + (#{T ≤ t} − #{L ≤ t}) / B``:
+    unbiased but for ``F_L``'s own error, and its Monte Carlo variance is that of
+    ``1{T ≤ t} − 1{L ≤ t}``, which is not 0 only for the draws whose nonlinear remainder
+    ``T − L`` carries them across ``t``.  With many respondents the remainder is a tiny
+    fraction of the spread, so a few hundred resamples pin the ends down as tightly as many
+    thousands of plain draws would.
+    """
+
+    def __init__(self, theta: float, draws: np.ndarray, linear: np.ndarray, law: LinearPart):
+        self.b = len(draws)
+        self.dev = draws - theta  # T − θ and L − θ, paired by resample
+        self.lin = linear
+        self.sorted_dev, self.sorted_lin = np.sort(self.dev), np.sort(self.lin)
+        self.law = law
+        self.remainder = float(np.mean(np.abs(self.dev - self.lin)))
+
+    def share_below(self, t: float) -> float:
+        """The estimated share of the bootstrap distribution at or below ``θ + t``."""
+        above = np.searchsorted(self.sorted_dev, t, side="right") \
+            - np.searchsorted(self.sorted_lin, t, side="right")
+        return self.law.cdf(t) + float(above) / self.b
+
+    def _difference(self, t: float, ties: bool = False) -> np.ndarray:
+        """``1{T ≤ t} − 1{L ≤ t}`` per draw (ties counted half when ``ties``)."""
+        if ties:
+            return ((self.dev < t) + 0.5 * (self.dev == t)) \
+                - ((self.lin < t) + 0.5 * (self.lin == t))
+        return (self.dev <= t).astype(float) - (self.lin <= t)
+
+    def quantile(self, q: float) -> float:
+        """``θ + t`` where the estimated share below crosses ``q`` (bisection)."""
+        spread = 12 * self.law.sd
+        low = min(self.sorted_dev[0], self.sorted_lin[0]) - spread
+        high = max(self.sorted_dev[-1], self.sorted_lin[-1]) + spread
+        for _ in range(200):
+            middle = 0.5 * (low + high)
+            if middle in (low, high):
+                break
+            if self.share_below(middle) < q:
+                low = middle
+            else:
+                high = middle
+        return high
+
+    def _variance(self, t: float, ties: bool = False) -> float:
+        """The Monte Carlo variance of one draw's term of the share below ``t``: the draws'
+        own, but never below ``1 / B`` (a remainder that carried one draw across) nor below
+        ``f(t) E|T − L|`` (the chance that a remainder of the mean size does), so a run of
+        draws that happen not to cross cannot claim a precision they did not show."""
+        d = self._difference(t, ties)
+        return max(float(d.var()), 1 / self.b, self.law.pdf(t) * self.remainder)
+
+    def ends(self, method: str, confidence: float = CONFIDENCE) -> list[tuple[float, float]]:
+        """Each end of the interval (as ``t``, from ``θ``) with its Monte Carlo standard
+        error: ``sqrt(v / B) / f(t)``, ``f`` the linear part's density and ``v`` the variance
+        above; for BCa, whose levels come from the share ``p`` below ``θ``, ``v`` adds that
+        share's variance through ``dq/dp`` (bounded as if the two were fully correlated)."""
+        alpha = 1 - confidence
+        if method == "percentile":
+            levels, p_part = [(alpha / 2, 0.0), (1 - alpha / 2, 0.0)], 0.0
+        else:
+            below = self.law.cdf(0.0) + float(self._difference(0.0, ties=True).mean())
+            p = min(max(below, 0.5 / self.b), 1 - 0.5 / self.b)
+            levels = _bca_levels(p, self.law.acceleration, confidence)
+            p_part = math.sqrt(self._variance(0.0, ties=True))
+        out = []
+        for q, slope in levels:
+            t = self.quantile(q)
+            spread = math.sqrt(self._variance(t)) + abs(slope) * p_part
+            density = self.law.pdf(t)
+            out.append((t, spread / math.sqrt(self.b) / density if density > 0 else math.inf))
+        return out
+
+
+def _fewest_answers(scored: Mapping[str, ScoredResponses], answered_of: Mapping[str, np.ndarray],
+                    plan: Plan) -> int:
+    """The fewest respondents who answered any item a score averages (items nobody answered
+    are left out of it, as of the score); ``answered_of``: each instrument's answered count
+    per item."""
+    fewest = None
+    for inst, sr in scored.items():
+        answered = answered_of[inst]
+        for k, code in enumerate(sr.item_indicator):
+            if code in plan.coefficients and answered[k] > 0:
+                fewest = int(answered[k]) if fewest is None else min(fewest, int(answered[k]))
+    return 0 if fewest is None else fewest
+
+
+def controlled_interval(theta: float, draws: np.ndarray, linear: np.ndarray, parts: Spread,
+                        method: str = "bootstrap") -> tuple[Interval, tuple[float, float]]:
+    """The BCa (or percentile) interval the draws give with their linear parts as a control
+    variate (:class:`Controlled`), and each end's Monte Carlo standard error."""
+    (low, low_error), (high, high_error) = Controlled(theta, draws, linear,
+                                                      _law(parts)).ends(method)
+    return Interval(theta + low, theta + high), (low_error, high_error)
+
+
 def percentile_interval(draws: np.ndarray, confidence: float = CONFIDENCE) -> Interval:
     alpha = 1 - confidence
     low, high = np.percentile(draws, [100 * alpha / 2, 100 * (1 - alpha / 2)])
     return Interval(float(low), float(high))
 
 
-def bca_interval(theta: float, draws: np.ndarray, parts: list[tuple[int, np.ndarray]],
+def bca_interval(theta: float, draws: np.ndarray, parts: Spread,
                  confidence: float = CONFIDENCE) -> Interval:
-    """BCa interval from bootstrap draws; acceleration from the influence values."""
+    """BCa interval from bootstrap draws; acceleration from the influence values (or their
+    :class:`LinearPart`)."""
     levels = [100 * q for q, _ in _end_levels(theta, draws, parts, "bootstrap", confidence)]
     low, high = np.percentile(draws, levels)
     return Interval(float(low), float(high))
@@ -828,22 +1049,37 @@ def bootstrap_intervals(values: Mapping[str, float], plan_of: Mapping[str, Plan]
     if not live:
         return IntervalSet(out, Resampling(0, resamples))
     drawn: dict[str, list[np.ndarray]] = {key: [] for key in live}
+    linear: dict[str, list[np.ndarray]] = {key: [] for key in live}
+    answered_of = {inst: sr.n - np.isnan(sr.item_scores).sum(axis=0)
+                   for inst, sr in scored.items()}
+    controlled = {key for key, (plan, _) in live.items()
+                  if _fewest_answers(scored, answered_of, plan) >= CONTROLLED_FROM}
+
+    laws = {key: LinearPart(parts) for key, (_, parts) in live.items()}
+
+    def interval(key: str) -> tuple[Interval, tuple[float, float]]:
+        parts, draws = laws[key], np.concatenate(drawn[key])
+        if key in controlled:
+            return controlled_interval(values[key], draws, np.concatenate(linear[key]), parts,
+                                       method)
+        plain = percentile_interval(draws) if method == "percentile" \
+            else bca_interval(values[key], draws, parts)
+        return plain, (monte_carlo_errors(values[key], draws, parts, method)
+                       if len(draws) else (math.inf, math.inf))
+
     count = 0
     with closing(_batches(scored, {k: p for k, (p, _) in live.items()}, resamples, seed,
                           progress)) as batches:
         for batch_number, batch in enumerate(batches, start=1):
-            for key, draws in batch.items():
-                drawn[key].append(draws)
-            count += len(next(iter(batch.values())))
+            for key in live:
+                drawn[key].append(batch.draws[key])
+                linear[key].append(batch.linear[key])
+            count += len(next(iter(batch.draws.values())))
             if batch_number >= MIN_BATCHES and count < resamples and all(
-                    max(monte_carlo_errors(values[key], np.concatenate(drawn[key]), parts,
-                                           method)) <= MC_SE_BOUND
-                    for key, (_, parts) in live.items()):
+                    max(interval(key)[1]) <= MC_SE_BOUND for key in live):
                 break
-    for key, (_, parts) in live.items():
-        draws = np.concatenate(drawn[key])
-        out[key] = percentile_interval(draws) if method == "percentile" \
-            else bca_interval(values[key], draws, parts)
+    for key in live:
+        out[key] = interval(key)[0]
     return IntervalSet(out, Resampling(count, resamples))
 
 

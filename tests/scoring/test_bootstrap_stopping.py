@@ -53,8 +53,17 @@ def large(iset):
 
 @pytest.fixture(scope="module")
 def early(iset, large):
-    """The large sample's BCa intervals, seed 9, at most 2,000 resamples."""
-    return assess(iset, eit=large, interval="bootstrap", bootstrap=2000, seed=9)
+    """The large sample's BCa intervals read from the draws alone (not with their linear
+    parts as a control variate: tests/scoring/test_bootstrap_control.py), seed 9, at most
+    2,000 resamples."""
+    with pytest.MonkeyPatch.context() as patched:
+        _draws_alone(patched)
+        return assess(iset, eit=large, interval="bootstrap", bootstrap=2000, seed=9)
+
+
+def _draws_alone(monkeypatch) -> None:
+    """Every score's ends read from its draws alone, however many answered it."""
+    monkeypatch.setattr(intervals_module, "CONTROLLED_FROM", math.inf)
 
 
 def _ends(result) -> dict[str, tuple[float, float]]:
@@ -77,6 +86,7 @@ def test_a_large_sample_stops_early_within_the_promise_of_a_full_run(iset, large
                                                                      monkeypatch):
     assert MIN_BATCHES * BATCH <= early.bootstrap_resamples < 2000
     assert early.bootstrap_resamples % BATCH == 0
+    _draws_alone(monkeypatch)
     monkeypatch.setattr(intervals_module, "MC_SE_BOUND", 0.0)  # the rule never stops
     full = assess(iset, eit=large, interval="bootstrap", bootstrap=2000, seed=9)
     assert full.bootstrap_resamples == 2000
@@ -88,7 +98,11 @@ def test_a_large_sample_stops_early_within_the_promise_of_a_full_run(iset, large
         assert abs(ends[key][1] - high) <= PROMISE, (key, ends[key], full_ends[key])
 
 
-def test_the_same_seed_gives_the_same_interval_and_count(iset, large, early):
+def test_the_same_seed_gives_the_same_interval_and_count(iset, large, early, monkeypatch):
+    controlled = assess(iset, eit=large, interval="bootstrap", bootstrap=2000, seed=9)
+    assert _ends(controlled) == _ends(assess(iset, eit=large, interval="bootstrap",
+                                             bootstrap=2000, seed=9))
+    _draws_alone(monkeypatch)
     again = assess(iset, eit=large, interval="bootstrap", bootstrap=2000, seed=9)
     other = assess(iset, eit=large, interval="bootstrap", bootstrap=2000, seed=10)
     assert _ends(early) == _ends(again)
@@ -129,9 +143,10 @@ def test_float32_sums_give_the_float64_means_to_a_millionth(iset, distinct, monk
     monkeypatch.setattr(intervals_module, "FLOAT32_BELOW", 0)
     double = intervals_module._Sampler(sr)
     assert double.dtype == np.float64
-    a = single.draw(np.random.default_rng(1), 30)
-    b = double.draw(np.random.default_rng(1), 30)
+    a, a_linear = single.draw(np.random.default_rng(1), 30)
+    b, b_linear = double.draw(np.random.default_rng(1), 30)
     assert np.abs(a - b).max() < 1e-5
+    assert np.abs(a_linear - b_linear).max() < 1e-5  # and so do their linear parts
     assert a.std(axis=0).min() > 0.01  # draws that differ, so the check can fail
 
 
@@ -233,7 +248,7 @@ def test_a_chunk_of_resamples_is_one_product_of_each_resample_s_own_counts(iset,
     monkeypatch.setattr(sampler, "CHUNK", 13 * sampler.size)  # several chunks of resamples
     monkeypatch.setattr(sampler, "ROWS", 7)  # and of rows
     resamples = 40
-    got = sampler.draw(np.random.default_rng(3), resamples)
+    got, _ = sampler.draw(np.random.default_rng(3), resamples)
 
     rng = np.random.default_rng(3)
     patterns = answer_patterns(sr.item_scores)
