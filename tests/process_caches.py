@@ -25,6 +25,12 @@ templates again for each new app (27 %) and Werkzeug compiling a URL builder per
   one compiled statement for the same statement cache key: what SQLAlchemy itself reuses on
   one engine.
 
+- **PDF pages**: WeasyPrint prints the same HTML to the same bytes (its output carries no
+  date), and several tests print the very same page (the seed's yearly report in two modules,
+  the office's document on SQLite and then on PostgreSQL, the follow-up report for its text
+  and for LibreOffice): ``survey_app.services.pdf_text.write_pdf`` prints each distinct
+  (HTML, font folder with its files' sizes and times) once per process, the last 16 kept.
+
 None of them changes what a page renders, a URL it builds or matches or the SQL a statement
 sends (the whole suite runs through them); they only stop the suite recompiling identical
 code.
@@ -32,7 +38,10 @@ code.
 
 from __future__ import annotations
 
+import functools
+import os
 import weakref
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import flask
@@ -148,8 +157,38 @@ def _compile_w_cache(self, dialect, *, compiled_cache, **kw):
     return sqlalchemy_compile_w_cache(self, dialect, compiled_cache=compiled_cache, **kw)
 
 
+#: Printed PDFs by (HTML, font folder's state), the last ``_PDF_KEPT`` printed or read.
+_PDFS: OrderedDict[tuple, bytes] = OrderedDict()
+_PDF_KEPT = 16
+
+
+def _folder_state(folder: str) -> tuple:
+    with os.scandir(folder) as entries:
+        return tuple(sorted((e.name, e.stat().st_size, e.stat().st_mtime_ns) for e in entries
+                            if e.is_file()))
+
+
+def printed_once(write_pdf):
+    """``write_pdf(html, base_url)`` printing each distinct page once (module docstring)."""
+
+    @functools.wraps(write_pdf)
+    def write(html: str, base_url: str) -> bytes:
+        key = (html, base_url, _folder_state(base_url))
+        pdf = _PDFS.get(key)
+        if pdf is None:
+            pdf = write_pdf(html, base_url)
+            _PDFS[key] = pdf
+            while len(_PDFS) > _PDF_KEPT:
+                _PDFS.popitem(last=False)
+        _PDFS.move_to_end(key)
+        return pdf
+
+    return write
+
+
 def install() -> None:
-    """Share compiled templates, URL rules and SQL statements among the apps of this process."""
+    """Share compiled templates, URL rules, SQL statements and printed PDF pages among the
+    apps of this process."""
     if getattr(flask.Flask, "_ita_process_caches", False):
         return
     create_environment = flask.Flask.create_jinja_environment
@@ -190,4 +229,7 @@ def install() -> None:
     flask.Flask.create_jinja_environment = create_jinja_environment
     Rule.compile = cached_compile
     ClauseElement._compile_w_cache = _compile_w_cache
+    from survey_app.services import pdf_text
+
+    pdf_text.write_pdf = printed_once(pdf_text.write_pdf)
     flask.Flask._ita_process_caches = True

@@ -84,3 +84,31 @@ def test_alike_engines_share_a_compiled_statement_and_send_their_own_sql():
         engines[1].dialect) != process_caches.dialect_kind(engines[2].dialect)
     for engine in engines:
         engine.dispose()
+
+
+def test_a_page_is_printed_once_until_it_or_its_fonts_change(tmp_path):
+    import os
+    import secrets
+    import shutil
+
+    from survey_app.services import pdf_text, reports
+
+    weasyprint = pdf_text.write_pdf.__wrapped__  # what the process's write_pdf prints once
+    printed = []
+
+    def counting(html, base_url):
+        printed.append(html)
+        return weasyprint(html, base_url)
+
+    write = process_caches.printed_once(counting)
+    fonts = tmp_path / "fonts"
+    shutil.copytree(reports.FONTS, fonts)
+    page = f"<html><body><p>หน้า {secrets.token_hex(4)}</p></body></html>"  # never printed
+    first = write(page, str(fonts))
+    assert first.startswith(b"%PDF") and first == weasyprint(page, str(fonts))
+    assert write(page, str(fonts)) == first and len(printed) == 1
+    other = page.replace("หน้า", "อีกหน้า")
+    assert write(other, str(fonts)) != first and len(printed) == 2
+    font = next(fonts.iterdir())
+    os.utime(font, ns=(0, font.stat().st_mtime_ns + 10**9))  # a font rebuilt: printed again
+    assert write(page, str(fonts)) == first and len(printed) == 3
