@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -160,6 +161,7 @@ def _compile_w_cache(self, dialect, *, compiled_cache, **kw):
 #: Printed PDFs by (HTML, font folder's state), the last ``_PDF_KEPT`` printed or read.
 _PDFS: OrderedDict[tuple, bytes] = OrderedDict()
 _PDF_KEPT = 16
+_PDF_LOCK = threading.Lock()
 
 
 def _folder_state(folder: str) -> tuple:
@@ -174,13 +176,16 @@ def printed_once(write_pdf):
     @functools.wraps(write_pdf)
     def write(html: str, base_url: str) -> bytes:
         key = (html, base_url, _folder_state(base_url))
-        pdf = _PDFS.get(key)
-        if pdf is None:
-            pdf = write_pdf(html, base_url)
+        with _PDF_LOCK:  # a live server's threads may print too (tests/browser)
+            pdf = _PDFS.get(key)
+            if pdf is not None:
+                _PDFS.move_to_end(key)
+                return pdf
+        pdf = write_pdf(html, base_url)
+        with _PDF_LOCK:
             _PDFS[key] = pdf
             while len(_PDFS) > _PDF_KEPT:
                 _PDFS.popitem(last=False)
-        _PDFS.move_to_end(key)
         return pdf
 
     return write
