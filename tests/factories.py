@@ -81,6 +81,19 @@ def shared_password_hashes() -> Iterator[None]:
         yield
 
 
+@contextlib.contextmanager
+def cheap_password_hashes() -> Iterator[None]:
+    """While it lasts, the passwords the app itself sets (``create_user``, ``set_password``)
+    get a fresh salted hash at ``TEST_HASH_METHOD``, and a sign-in with an unknown name is
+    checked against such a hash: for tests of what accounts may do, not of the hashes'
+    strength (test_console_auth.py::test_passwords_are_scrypt_hashes checks that)."""
+    dummy = generate_password_hash("not-a-real-password-0000", TEST_HASH_METHOD)
+    with mock.patch.object(accounts, "generate_password_hash",
+                           lambda password: generate_password_hash(password, TEST_HASH_METHOD)), \
+            mock.patch.object(accounts, "_DUMMY_HASH", dummy):
+        yield
+
+
 def login(client, username: str = "admin", password: str = PASSWORD):
     """Sign in through the console's form; the answer must be the redirect to the console."""
     response = client.post("/admin/login", data={"username": username, "password": password})

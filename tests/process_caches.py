@@ -17,16 +17,38 @@ templates again for each new app (27 %) and Werkzeug compiling a URL builder per
   gets the parsed parts and the builders' functions (Werkzeug binds them to each rule) and its
   own converter objects, made for its own map from the arguments the first parse found.
 
-Neither changes what a page renders or a URL it builds or matches (the whole suite runs
-through them); they only stop the suite recompiling identical code.
+- **SQL statements**: SQLAlchemy compiles each statement once per engine (its compiled cache
+  is the engine's, and the ORM's flush caches key on the engine's dialect object), and every
+  test builds a new app, so a new engine: a profile of small console tests had about a sixth
+  of their CPU in SQLAlchemy's compiler.  Here engines whose dialects are alike (the same class
+  and the same settings and server version, every plain attribute of the dialect equal) share
+  one compiled statement for the same statement cache key: what SQLAlchemy itself reuses on
+  one engine.
+
+- **PDF pages**: WeasyPrint prints the same HTML to the same bytes (its output carries no
+  date), and several tests print the very same page (the seed's yearly report in two modules,
+  the office's document on SQLite and then on PostgreSQL, the follow-up report for its text
+  and for LibreOffice): ``survey_app.services.pdf_text.write_pdf`` prints each distinct
+  (HTML, font folder with its files' sizes and times) once per process, the last 16 kept.
+
+None of them changes what a page renders, a URL it builds or matches or the SQL a statement
+sends (the whole suite runs through them); they only stop the suite recompiling identical
+code.
 """
 
 from __future__ import annotations
 
+import functools
+import os
+import threading
+import weakref
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import flask
 import jinja2
+from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.util import LRUCache
 from werkzeug.routing import Rule
 
 
@@ -87,8 +109,91 @@ def _rule_key(rule: Rule) -> tuple:
     )
 
 
+#: Compiled statements of every engine of this process, by dialect kind and statement key.
+_STATEMENTS = LRUCache(20000)
+_KINDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # dialect -> its kind
+#: SQLAlchemy's own ``ClauseElement._compile_w_cache`` (tests/app/test_process_caches.py).
+sqlalchemy_compile_w_cache = ClauseElement._compile_w_cache
+_PLAIN = (type(None), bool, int, float, str)
+
+
+def _plain(value) -> bool:
+    if isinstance(value, tuple):
+        return all(_plain(v) for v in value)
+    return isinstance(value, _PLAIN)
+
+
+def dialect_kind(dialect) -> tuple:
+    """What makes two dialects compile a statement alike: the class and every plain setting
+    (paramstyle, server version, default schema ...); other attributes by their type."""
+    kind = _KINDS.get(dialect)
+    if kind is None or kind[1] != dialect.server_version_info:
+        settings = tuple(sorted(
+            (name, value if _plain(value) else type(value).__qualname__)
+            for name, value in vars(dialect).items()))
+        kind = (type(dialect), dialect.server_version_info, settings)
+        _KINDS[dialect] = kind
+    return kind
+
+
+class _SharedStatements:
+    """A compiled cache as SQLAlchemy reads it (``get``, item assignment) whose keys, which
+    start with the dialect object, are looked up by the dialect's kind instead."""
+
+    __slots__ = ("kind",)
+
+    def __init__(self, kind: tuple) -> None:
+        self.kind = kind
+
+    def get(self, key, default=None):
+        return _STATEMENTS.get((self.kind, *key[1:]), default)
+
+    def __setitem__(self, key, compiled) -> None:
+        _STATEMENTS[(self.kind, *key[1:])] = compiled
+
+
+def _compile_w_cache(self, dialect, *, compiled_cache, **kw):
+    if compiled_cache is not None:
+        compiled_cache = _SharedStatements(dialect_kind(dialect))
+    return sqlalchemy_compile_w_cache(self, dialect, compiled_cache=compiled_cache, **kw)
+
+
+#: Printed PDFs by (HTML, font folder's state), the last ``_PDF_KEPT`` printed or read.
+_PDFS: OrderedDict[tuple, bytes] = OrderedDict()
+_PDF_KEPT = 16
+_PDF_LOCK = threading.Lock()
+
+
+def _folder_state(folder: str) -> tuple:
+    with os.scandir(folder) as entries:
+        return tuple(sorted((e.name, e.stat().st_size, e.stat().st_mtime_ns) for e in entries
+                            if e.is_file()))
+
+
+def printed_once(write_pdf):
+    """``write_pdf(html, base_url)`` printing each distinct page once (module docstring)."""
+
+    @functools.wraps(write_pdf)
+    def write(html: str, base_url: str) -> bytes:
+        key = (html, base_url, _folder_state(base_url))
+        with _PDF_LOCK:  # a live server's threads may print too (tests/browser)
+            pdf = _PDFS.get(key)
+            if pdf is not None:
+                _PDFS.move_to_end(key)
+                return pdf
+        pdf = write_pdf(html, base_url)
+        with _PDF_LOCK:
+            _PDFS[key] = pdf
+            while len(_PDFS) > _PDF_KEPT:
+                _PDFS.popitem(last=False)
+        return pdf
+
+    return write
+
+
 def install() -> None:
-    """Share compiled templates and URL rules among the apps of this process."""
+    """Share compiled templates, URL rules, SQL statements and printed PDF pages among the
+    apps of this process."""
     if getattr(flask.Flask, "_ita_process_caches", False):
         return
     create_environment = flask.Flask.create_jinja_environment
@@ -128,4 +233,8 @@ def install() -> None:
 
     flask.Flask.create_jinja_environment = create_jinja_environment
     Rule.compile = cached_compile
+    ClauseElement._compile_w_cache = _compile_w_cache
+    from survey_app.services import pdf_text
+
+    pdf_text.write_pdf = printed_once(pdf_text.write_pdf)
     flask.Flask._ita_process_caches = True

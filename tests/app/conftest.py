@@ -214,6 +214,38 @@ def demo_instance(demo_template: DemoInstance, tmp_path, monkeypatch) -> DemoIns
     return DemoInstance(folder, info)
 
 
+# -- scoring ----------------------------------------------------------------------------------
+
+#: ``scoring.assess`` results by their inputs (``assess_once``), for the whole test process.
+_ASSESSED: dict[tuple, tuple[object, object]] = {}
+
+
+@pytest.fixture
+def assess_once(monkeypatch):
+    """``scoring.assess`` as the results service calls it, run once per distinct input.
+
+    ``assess`` is a pure function of its arguments (its resamples drawn from a fixed seed), so
+    the same inputs give the same result: a test comparing a stored result with a fresh
+    computation on the data now (tests/app/admin/test_result_cache.py) computes each input
+    once.  The key is the exact inputs (the instrument set by identity, kept alive here, and
+    every other argument pickled: frames with their index, columns, types and values), so any
+    difference in the data is a new computation.  Tests that count or break ``results.assess``
+    patch over this and see every call."""
+    import pickle
+
+    from survey_app.services import results
+
+    real = results.assess
+
+    def assess(iset, **kwargs):
+        key = (id(iset), pickle.dumps(kwargs, protocol=pickle.HIGHEST_PROTOCOL))
+        if key not in _ASSESSED:
+            _ASSESSED[key] = (iset, real(iset, **kwargs))
+        return _ASSESSED[key][1]
+
+    monkeypatch.setattr(results, "assess", assess)
+
+
 # -- documents --------------------------------------------------------------------------------
 
 #: A 1×1 PNG and a minimal PDF, what ``light_documents`` renders instead of charts and pages.

@@ -11,6 +11,7 @@ import re
 
 import numpy as np
 import openpyxl
+import pytest
 import sqlalchemy as sa
 
 from questionnaires import load_instrument_set
@@ -31,6 +32,9 @@ from .results_data import SET, add_agency, add_assessment, add_user, login, publ
 from .test_result_cache import _eit_batch
 
 ISET = load_instrument_set(SET)
+
+#: The same data is rated once per test process (tests/app/conftest.py).
+pytestmark = pytest.mark.usefixtures("assess_once")
 
 
 def test_years_include_a_published_result_without_indicator_1(app):

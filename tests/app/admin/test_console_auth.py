@@ -12,7 +12,7 @@ from survey_app.cli import main
 from survey_app.extensions import db
 from survey_app.models import AuditEvent, User
 from survey_app.refusals import say
-from survey_app.services.accounts import AccountError, authenticate, create_user
+from survey_app.services.accounts import AccountError, authenticate, create_user, set_password
 
 from ..conftest import app_config, count_rows
 from .console_world import PASSWORD, build_world, csrf_token, login
@@ -66,8 +66,6 @@ def test_logout_ends_the_session(client, world):
 
 
 def test_changing_the_password_signs_out_other_sessions(app, client, world):
-    from survey_app.services.accounts import set_password
-
     login(client, "admin_a")
     with app.app_context():
         user = db.session.scalar(sa.select(User).where(User.username == "admin_a"))
@@ -100,6 +98,11 @@ def test_passwords_are_scrypt_hashes(app, world):
         assert made[0].password_hash != made[1].password_hash
         assert authenticate(db.session, "strong1", PASSWORD) is not None
         assert authenticate(db.session, "strong1", PASSWORD + "x") is None
+        # and so does a password set later (the console's and `ita users`' set_password)
+        set_password(db.session, made[1], PASSWORD + "-new")
+        db.session.commit()
+        assert made[1].password_hash.startswith("scrypt:32768:8:1$")
+        assert authenticate(db.session, "strong2", PASSWORD + "-new") is not None
 
 
 @pytest.mark.parametrize("kwargs, message", [

@@ -325,16 +325,19 @@ def test_a_docx_parts_xml_compiles_once_and_a_changed_one_again(monkeypatch):
     assert compiled == [xml, changed]
 
 
-def _soffice_pdf(document: bytes, tmp_path, name: str) -> bytes:
-    """Convert a DOCX headless with LibreOffice (its own profile: tests run in parallel)."""
+def _soffice_pdfs(documents: dict[str, bytes], tmp_path) -> dict[str, bytes]:
+    """Convert DOCX files headless with LibreOffice, all in one run (one start of LibreOffice
+    costs about as much as a conversion), with its own profile (tests run in parallel)."""
     soffice = tool("soffice")  # LibreOffice (libreoffice-writer-nogui; .ci/run installs it)
-    source = tmp_path / f"{name}.docx"
-    source.write_bytes(document)
+    sources = []
+    for name, document in documents.items():
+        sources.append(tmp_path / f"{name}.docx")
+        sources[-1].write_bytes(document)
     profile = (tmp_path / "lo-profile").as_uri()
     subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless",
-                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), *map(str, sources)],
                    check=True, capture_output=True, timeout=240)
-    return (tmp_path / f"{name}.pdf").read_bytes()
+    return {name: (tmp_path / f"{name}.pdf").read_bytes() for name in documents}
 
 
 def _pages(pdf: bytes) -> int:
@@ -362,7 +365,17 @@ def _tokens(texts) -> list[str]:
     return out
 
 
-def test_the_docx_in_libreoffice_keeps_words_whole_and_pages_few(tmp_path):
+def test_the_docx_files_in_libreoffice_keep_words_whole_and_pages_few(tmp_path):
+    """The yearly report's and the follow-up report's DOCX, converted in one LibreOffice run."""
+    report = _quartered(_seed_report())
+    view = _follow_up(1)
+    filled = {"report": reports.report_docx(report), "follow_up": reports.follow_up_docx(view)}
+    converted = _soffice_pdfs(filled, tmp_path)
+    _check_the_report_in_libreoffice(report, filled["report"], converted["report"])
+    _check_the_follow_up_in_libreoffice(view, converted["follow_up"])
+
+
+def _check_the_report_in_libreoffice(report: vm.ReportView, filled: bytes, converted: bytes):
     import collections
 
     import docx
@@ -370,8 +383,6 @@ def test_the_docx_in_libreoffice_keeps_words_whole_and_pages_few(tmp_path):
 
     from survey_app.tools.docx_templates.layout import THAI_WORDS, column_need_mm, words
 
-    report = _quartered(_seed_report())
-    filled = reports.report_docx(report)
     document = docx.Document(io.BytesIO(filled))
     # every column at least as wide as its header's longest word
     for table in document.tables:
@@ -385,7 +396,6 @@ def test_the_docx_in_libreoffice_keeps_words_whole_and_pages_few(tmp_path):
     assert any(s.page_width > s.page_height for s in document.sections)
     tool("pdftoppm")  # the charts are rasterised by pdftoppm
     assert {round(s.width.mm) for s in document.inline_shapes} == {reports.CHART_MM}
-    converted = _soffice_pdf(filled, tmp_path, "report")
     assert _pages(converted) <= 1.2 * _pages(reports.report_pdf(report))
     # headers and numbers are whole in what LibreOffice laid out (a broken one is not found)
     # (LibreOffice's own PDF reads back with spaces and Thai marks out of place: compare lines
@@ -408,9 +418,7 @@ def _bare(text: str) -> str:
     return re.sub(f"[ \t{MARKS}]", "", text)
 
 
-def test_the_follow_up_docx_in_libreoffice(tmp_path):
-    view = _follow_up(1)
-    converted = _soffice_pdf(reports.follow_up_docx(view), tmp_path, "follow_up")
+def _check_the_follow_up_in_libreoffice(view: vm.FollowUpView, converted: bytes):
     assert _pages(converted) <= 1.2 * _pages(reports.follow_up_pdf(view))
     text = _squash(_pdftotext(converted))
     for measure in ("จัดทำคู่มือการให้บริการ", "เผยแพร่ข้อมูลข่าวสารผ่านช่องทางออนไลน์",

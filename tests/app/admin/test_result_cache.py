@@ -34,6 +34,9 @@ from .results_data import SET, add_agency, add_assessment, add_user, answers_for
 
 ISET = load_instrument_set(SET)
 
+#: A fresh computation on the same data is computed once (tests/app/conftest.py).
+pytestmark = pytest.mark.usefixtures("assess_once")
+
 
 def _plain(scores: dict) -> dict:
     return json.loads(json.dumps(scores))

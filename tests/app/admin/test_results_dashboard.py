@@ -16,6 +16,9 @@ from survey_app.services.results import assessment_result, results_view
 from ...factories import built_once
 from .results_data import add_agency, add_assessment, add_user, login, seed_one
 
+#: The same data is rated once per test process (tests/app/conftest.py).
+pytestmark = pytest.mark.usefixtures("assess_once")
+
 
 def _cell(html: str, attr: str) -> str:
     match = re.search(rf'{attr}>([^<]*)<', html)
