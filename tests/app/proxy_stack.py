@@ -202,6 +202,12 @@ class Stack:
         self.servers[index] = proc
         _wait_for(port, proc, log)
 
+    def start_stopped(self) -> None:
+        """Start again every server that is not running (one a test killed)."""
+        for index, proc in self.servers.items():
+            if proc.poll() is not None:
+                self.start_server(index)
+
     def kill_server(self, index: int) -> None:
         """SIGKILL the gunicorn master and its workers at once (a crash, not a shutdown)."""
         proc = self.servers[index]
@@ -303,6 +309,9 @@ def running_stack(folder: Path, url: str, *, instances: int = 2,
         "ITA_PUBLIC_BASE_URL": f"https://127.0.0.1:{https}",
         "ITA_INSTANCE_PATH": str(folder / "instance"),
         "ITA_PROXY_FIX": "1", "ITA_SESSION_COOKIE_SECURE": "true",
+        # As deploy/ita.env.example: the mixer is a service of its own (`ita mix --watch`),
+        # not a process beside each `ita serve`; the tests run `ita mix` where they need it.
+        "ITA_MIXER_IN_SERVE": "false",
         **(settings or {}),
     }
     app = create_app(app_config(url, folder, SECRET_KEY=secret, WTF_CSRF_ENABLED=True))
