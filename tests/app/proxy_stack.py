@@ -17,6 +17,8 @@ import socket
 import ssl
 import subprocess
 import sys
+import textwrap
+import threading
 import time
 import urllib.parse
 from collections.abc import Iterator
@@ -29,6 +31,7 @@ import sqlalchemy as sa
 from survey_app import create_app
 from survey_app.extensions import db
 
+from ..forking import ForkingParent
 from .conftest import app_config, full_answers
 
 REPO = Path(__file__).resolve().parents[2]
@@ -172,6 +175,22 @@ class Browser:
 # -- the stack: PostgreSQL database, Redis prefix, two `ita serve`, nginx ----------------------
 
 
+#: `ita ARGS` in a forked process: its exit status and what it printed.
+CLI_JOB = textwrap.dedent("""
+    def work(args):
+        import contextlib, io
+        from survey_app.cli import main
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+            try:
+                main.main(args=args, prog_name="ita")
+                code = 0
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+        return [code, out.getvalue()[-2000:]]
+""")
+
+
 @dataclass
 class Stack:
     url: str
@@ -183,6 +202,8 @@ class Stack:
     cafile: str
     app: object  # a Flask app on the same database and secret, to seed and inspect
     servers: dict[int, subprocess.Popen] = field(default_factory=dict)
+    _cli_parent: ForkingParent | None = None
+    _cli_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def browser(self, source: str = "127.0.0.1") -> Browser:
         return Browser(self.https, source=source, cafile=self.cafile)
@@ -215,8 +236,17 @@ class Stack:
         proc.wait(timeout=10)
 
     def cli(self, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([ITA, *args], env=self.env, capture_output=True, text=True,
-                              timeout=120, check=False)
+        """An `ita` command in a process of its own with the servers' settings, forked from
+        a parent that imported the app once (tests/forking.py): calls at once run at once."""
+        with self._cli_lock:
+            if self._cli_parent is None:
+                self._cli_parent = ForkingParent(self.folder / "cli.log", env=self.env)
+        code, output = self._cli_parent.run(CLI_JOB, list(args))
+        return subprocess.CompletedProcess([ITA, *args], code, output, "")
+
+    def close(self) -> None:
+        if self._cli_parent is not None:
+            self._cli_parent.close()
 
     def scalar(self, sql: str, **params):
         with self.app.app_context():
@@ -331,6 +361,7 @@ def running_stack(folder: Path, url: str, *, instances: int = 2,
         _wait_for(https, nginx, folder / "error.log")
         yield stack
     finally:
+        stack.close()
         if nginx is not None:
             _stop(nginx, group=False)
         for proc in stack.servers.values():

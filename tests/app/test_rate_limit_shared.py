@@ -9,11 +9,8 @@ without it these tests skip with the reason, except under ``CI=true``, where the
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
-import subprocess
-import sys
 import textwrap
 
 import pytest
@@ -21,56 +18,27 @@ import pytest
 from survey_app import create_app
 from survey_app.extensions import db, limiter
 
+from ..forking import ForkingParent
 from .conftest import IN_CI, app_config, make_assessment
 
 REDIS_URL = os.environ.get("ITA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
-# The workers' parent: imports the app's modules once, then for each job (a JSON line: the
-# environment, the token, how many posts) forks a new worker process, which builds the app
-# from the ITA_* variables, posts wrong codes and writes back the statuses; the parent prints
-# them as a JSON line.  Each worker is a process of its own, as a gunicorn worker is, without
-# each importing Flask, SQLAlchemy and the app afresh (2 s of CPU apiece).
-WORKERS = textwrap.dedent("""
-    import importlib, json, os, pkgutil, sys, traceback
-    import survey_app, survey_app.admin, survey_app.respond
-    for package in (survey_app.admin, survey_app.respond):
-        for module in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
-            importlib.import_module(module.name)
-    from survey_app import create_app
-
-    def work(job):
-        os.environ.clear()
-        os.environ.update(job["env"])
+# A worker (a process of its own, forked from one parent that imported the app once per
+# module: tests/forking.py): builds the app from the ITA_* variables and posts wrong codes;
+# returns the statuses.
+WORKER = textwrap.dedent("""
+    def work(args):
+        from survey_app import create_app
         # without CSRF: a page without a valid token is refused before its code is checked,
         # and only a checked code that is refused counts against the limit
         app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
         client = app.test_client()
-        return [client.post(f"/iit/{job['token']}", data={"code": "2222-2222-22",
-                                                         "eligible": "y"}).status_code
-                for _ in range(job["n"])]
-
-    for line in sys.stdin:
-        job = json.loads(line)
-        read, write = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the worker
-            os.close(read)
-            code = 1
-            try:
-                os.write(write, json.dumps(work(job)).encode())
-                code = 0
-            except BaseException:
-                traceback.print_exc()
-            finally:
-                os._exit(code)
-        os.close(write)
-        with os.fdopen(read, "rb") as answer:
-            out = answer.read()
-        _, status = os.waitpid(pid, 0)
-        print(json.dumps({"exit": os.waitstatus_to_exitcode(status),
-                          "statuses": json.loads(out) if out else None}), flush=True)
+        token, n = args
+        return [client.post(f"/iit/{token}", data={"code": "2222-2222-22",
+                                                    "eligible": "y"}).status_code
+                for _ in range(n)]
 """)
 
 
@@ -90,31 +58,12 @@ def redis_url() -> str:
 
 @pytest.fixture(scope="module")
 def workers(tmp_path_factory):
-    """The workers' parent process, for the module; ``workers(env, token, n)`` runs a job."""
-    log = tmp_path_factory.mktemp("workers") / "stderr.log"
-    with open(log, "wb") as err:
-        parent = subprocess.Popen([sys.executable, "-c", WORKERS], stdin=subprocess.PIPE,
-                                  stdout=subprocess.PIPE, stderr=err, text=True)
-
-    def run(env: dict[str, str], token: str, n: int) -> list[int]:
-        parent.stdin.write(json.dumps({"env": env, "token": token, "n": n}) + "\n")
-        parent.stdin.flush()
-        line = parent.stdout.readline()
-        assert line, f"the workers' parent ended: {log.read_text()[-2000:]}"
-        done = json.loads(line)
-        assert done["exit"] == 0, log.read_text()[-2000:]
-        return done["statuses"]
-
+    """The workers' parent process, for the module."""
+    parent = ForkingParent(tmp_path_factory.mktemp("workers") / "stderr.log")
     try:
-        yield run
+        yield parent
     finally:
-        parent.stdin.close()
-        try:
-            parent.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            parent.kill()
-            parent.wait(timeout=10)
-        parent.stdout.close()
+        parent.close()
 
 
 @pytest.fixture
@@ -126,7 +75,8 @@ def shared(database_url, tmp_path, app, workers):
            "ITA_CODE_RATE_LIMIT": "3 per minute", "ITA_RATELIMIT_KEY_PREFIX": prefix}
 
     def worker(storage: str, n: int) -> list[int]:
-        return workers({**env, "ITA_RATELIMIT_STORAGE_URI": storage}, setup.token, n)
+        return workers.run(WORKER, [setup.token, n],
+                           env={**env, "ITA_RATELIMIT_STORAGE_URI": storage})
 
     yield worker
     try:
