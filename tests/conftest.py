@@ -52,6 +52,7 @@ ONE_WORKER = {
 }
 
 
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist, unknown without it (-p no:xdist)
 def pytest_xdist_make_scheduler(config, log):
     """xdist's default (``load``: any test to any free worker), except that each group of
     ``ONE_WORKER`` goes to one worker as a whole.  (``--dist loadgroup`` with ``xdist_group``
