@@ -42,6 +42,36 @@ def pytest_configure(config):
     install()
 
 
+#: Tests sharing servers or a browser that a module or the test process starts (the browsers
+#: and their live servers, the deployment behind nginx, the rate-limit workers' parent): under
+#: ``-n``, each group runs on one worker, so what they share is started once, not on both.
+ONE_WORKER = {
+    "tests/browser/": "browser",
+    "tests/app/test_behind_nginx.py": "deployment",
+    "tests/app/test_rate_limit_shared.py": "shared rate limit",
+}
+
+
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist, unknown without it (-p no:xdist)
+def pytest_xdist_make_scheduler(config, log):
+    """xdist's default (``load``: any test to any free worker), except that each group of
+    ``ONE_WORKER`` goes to one worker as a whole.  (``--dist loadgroup`` with ``xdist_group``
+    marks would say the same, but xdist 3.8 renames the tests through an attribute pytest 9
+    no longer reads, so it does not group.)"""
+    if config.getvalue("dist") != "load":
+        return None  # a --dist the runner asked for
+    from xdist.scheduler import LoadScopeScheduling
+
+    class OneWorkerGroups(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            for prefix, group in ONE_WORKER.items():
+                if nodeid.startswith(prefix):
+                    return group
+            return nodeid  # a test of its own, as under load
+
+    return OneWorkerGroups(config, log)
+
+
 def _cpu() -> tuple[float, float]:
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return time.process_time(), children.ru_utime + children.ru_stime

@@ -14,6 +14,10 @@ from __future__ import annotations
 import io
 import random
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from werkzeug.datastructures import CombinedMultiDict, FileMultiDict, MultiDict
+from werkzeug.test import encode_multipart
 
 #: Option codes as nobody's form writes them.
 HOSTILE_NUMBERS = (
@@ -35,6 +39,9 @@ UNKNOWN_KEYS = (
     "ticket[]", "code[]", "eligible[]", "a" * 500, "ข้อ1", "", "website2", "is_admin", "role",
 )  # fmt: skip
 
+#: The multipart boundary of every multipart body (the shape of the test client's own).
+BOUNDARY = "---------------WerkzeugFormPart_2566"
+
 
 @dataclass
 class Body:
@@ -47,22 +54,22 @@ class Body:
     content_type: str | None = None
     mutations: list[str] = field(default_factory=list)
 
-    def request_kwargs(self) -> dict:
-        if self.raw is not None:
-            return {"data": self.raw,
-                    "content_type": self.content_type or "application/x-www-form-urlencoded"}
-        if self.files or self.multipart:
-            data: dict[str, object] = {}
-            for name, value in self.fields:
-                data.setdefault(name, []).append(value)  # type: ignore[union-attr]
-            for name, content, filename in self.files:
-                data.setdefault(name, []).append(  # type: ignore[union-attr]
-                    (io.BytesIO(content), filename))
-            return {"data": data, "content_type": "multipart/form-data"}
-        from urllib.parse import urlencode
+    def encode(self) -> tuple[bytes, str]:
+        """The body's bytes and Content-Type, as the test client would have encoded them.
 
-        return {"data": urlencode(self.fields).encode(),
-                "content_type": "application/x-www-form-urlencoded"}
+        Multipart bodies are written with one fixed boundary of the test client's shape: the
+        parts are the same, and the form parser compiles its patterns for a boundary once
+        instead of once per body (a tenth of the fuzz's CPU went there)."""
+        if self.raw is not None:
+            return self.raw, self.content_type or "application/x-www-form-urlencoded"
+        if self.files or self.multipart:
+            files = FileMultiDict()
+            for name, content, filename in self.files:
+                files.add_file(name, io.BytesIO(content), filename)
+            parts = CombinedMultiDict([MultiDict(self.fields), files])  # the client's order
+            data = encode_multipart(parts, boundary=BOUNDARY)[1]
+            return data, f"multipart/form-data; boundary={BOUNDARY}"
+        return urlencode(self.fields).encode(), "application/x-www-form-urlencoded"
 
     def __repr__(self) -> str:  # short enough for a failure message
         return f"Body(mutations={self.mutations}, fields={self.fields[:6]!r}…)"

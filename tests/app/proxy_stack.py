@@ -17,6 +17,8 @@ import socket
 import ssl
 import subprocess
 import sys
+import textwrap
+import threading
 import time
 import urllib.parse
 from collections.abc import Iterator
@@ -29,6 +31,7 @@ import sqlalchemy as sa
 from survey_app import create_app
 from survey_app.extensions import db
 
+from ..forking import ForkingParent
 from .conftest import app_config, full_answers
 
 REPO = Path(__file__).resolve().parents[2]
@@ -172,6 +175,22 @@ class Browser:
 # -- the stack: PostgreSQL database, Redis prefix, two `ita serve`, nginx ----------------------
 
 
+#: `ita ARGS` in a forked process: its exit status and what it printed.
+CLI_JOB = textwrap.dedent("""
+    def work(args):
+        import contextlib, io
+        from survey_app.cli import main
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+            try:
+                main.main(args=args, prog_name="ita")
+                code = 0
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+        return [code, out.getvalue()[-2000:]]
+""")
+
+
 @dataclass
 class Stack:
     url: str
@@ -183,6 +202,8 @@ class Stack:
     cafile: str
     app: object  # a Flask app on the same database and secret, to seed and inspect
     servers: dict[int, subprocess.Popen] = field(default_factory=dict)
+    _cli_parent: ForkingParent | None = None
+    _cli_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def browser(self, source: str = "127.0.0.1") -> Browser:
         return Browser(self.https, source=source, cafile=self.cafile)
@@ -202,6 +223,12 @@ class Stack:
         self.servers[index] = proc
         _wait_for(port, proc, log)
 
+    def start_stopped(self) -> None:
+        """Start again every server that is not running (one a test killed)."""
+        for index, proc in self.servers.items():
+            if proc.poll() is not None:
+                self.start_server(index)
+
     def kill_server(self, index: int) -> None:
         """SIGKILL the gunicorn master and its workers at once (a crash, not a shutdown)."""
         proc = self.servers[index]
@@ -209,8 +236,17 @@ class Stack:
         proc.wait(timeout=10)
 
     def cli(self, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([ITA, *args], env=self.env, capture_output=True, text=True,
-                              timeout=120, check=False)
+        """An `ita` command in a process of its own with the servers' settings, forked from
+        a parent that imported the app once (tests/forking.py): calls at once run at once."""
+        with self._cli_lock:
+            if self._cli_parent is None:
+                self._cli_parent = ForkingParent(self.folder / "cli.log", env=self.env)
+        code, output = self._cli_parent.run(CLI_JOB, list(args))
+        return subprocess.CompletedProcess([ITA, *args], code, output, "")
+
+    def close(self) -> None:
+        if self._cli_parent is not None:
+            self._cli_parent.close()
 
     def scalar(self, sql: str, **params):
         with self.app.app_context():
@@ -272,7 +308,10 @@ http {{
 def _self_signed(folder: Path) -> tuple[Path, Path]:
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+        # An ECDSA P-256 key: made in a millisecond (RSA-2048: a fifth of a second), and
+        # cheaper for nginx in each of the tests' hundreds of handshakes.
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+         "-nodes", "-days", "2",
          "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
          "-keyout", str(key), "-out", str(cert)],
         check=True, capture_output=True, timeout=60)
@@ -303,6 +342,9 @@ def running_stack(folder: Path, url: str, *, instances: int = 2,
         "ITA_PUBLIC_BASE_URL": f"https://127.0.0.1:{https}",
         "ITA_INSTANCE_PATH": str(folder / "instance"),
         "ITA_PROXY_FIX": "1", "ITA_SESSION_COOKIE_SECURE": "true",
+        # As deploy/ita.env.example: the mixer is a service of its own (`ita mix --watch`),
+        # not a process beside each `ita serve`; the tests run `ita mix` where they need it.
+        "ITA_MIXER_IN_SERVE": "false",
         **(settings or {}),
     }
     app = create_app(app_config(url, folder, SECRET_KEY=secret, WTF_CSRF_ENABLED=True))
@@ -319,6 +361,7 @@ def running_stack(folder: Path, url: str, *, instances: int = 2,
         _wait_for(https, nginx, folder / "error.log")
         yield stack
     finally:
+        stack.close()
         if nginx is not None:
             _stop(nginx, group=False)
         for proc in stack.servers.values():

@@ -8,8 +8,9 @@ limits counted once and keyed by the real client address (a forged X-Forwarded-F
 nothing), Secure cookies and HSTS, oversized uploads refused by nginx with a Thai page, and
 nothing acknowledged lost when one server is killed mid-load.
 
-Every process is started here on free loopback ports and stopped by the fixtures' finalizers;
-every wait is bounded.  Without nginx, PostgreSQL or Redis the tests skip (fail under CI=true).
+Every process is started here on free loopback ports and stopped by the fixtures' finalizers
+(a server a test killed is started again before the next test, not at once); every wait is
+bounded.  Without nginx, PostgreSQL or Redis the tests skip (fail under CI=true).
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ def redis_prefix():
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory, redis_prefix):
+def deployment(tmp_path_factory, redis_prefix):
     if not os.access(NGINX, os.X_OK):
         _need(f"nginx is not installed ({NGINX}): apt-get install nginx")
     folder = tmp_path_factory.mktemp("nginx")
@@ -82,6 +83,14 @@ def stack(tmp_path_factory, redis_prefix):
         with running_stack(folder, url, instances=2, settings=settings) as stack:
             _seed_admin(stack.app)
             yield stack
+
+
+@pytest.fixture
+def stack(deployment):
+    """The deployment with both servers running: one a test killed is started again before
+    the next test that uses the stack (not at the killing test's end: nothing may need it)."""
+    deployment.start_stopped()
+    return deployment
 
 
 def _seed_admin(app) -> None:
@@ -341,22 +350,18 @@ def test_killing_one_server_mid_load_loses_nothing_acknowledged(stack):
                                                       full_answers("IIT")))
 
     a = setup.assessment_id
-    try:
-        with ThreadPoolExecutor(max_workers=threads) as pool:
-            list(pool.map(load, range(threads)))
-        eit = stack.scalar("SELECT count(*) FROM response WHERE assessment_id = :a "
-                           "AND instrument = 'EIT'", a=a)
-        iit = (stack.scalar("SELECT count(*) FROM ballot WHERE assessment_id = :a", a=a)
-               + stack.scalar("SELECT count(*) FROM response WHERE assessment_id = :a "
-                              "AND instrument = 'IIT'", a=a))
-        used = stack.scalar("SELECT count(*) FROM access_code WHERE assessment_id = :a "
-                            "AND status = 'used'", a=a)
-        assert killed.is_set() and acknowledged["after kill"] > 0  # the other server went on
-        assert acknowledged["EIT"] <= eit <= attempted["EIT"]  # every acknowledged answer
-        assert acknowledged["IIT"] <= iit == used <= attempted["IIT"]
-        # Only requests in flight at the kill may fail (one per client at most).
-        lost = sum(attempted.values()) - acknowledged["EIT"] - acknowledged["IIT"]
-        assert lost <= threads, (attempted, acknowledged)
-    finally:
-        if stack.servers[0].poll() is not None:
-            stack.start_server(0)
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        list(pool.map(load, range(threads)))
+    eit = stack.scalar("SELECT count(*) FROM response WHERE assessment_id = :a "
+                       "AND instrument = 'EIT'", a=a)
+    iit = (stack.scalar("SELECT count(*) FROM ballot WHERE assessment_id = :a", a=a)
+           + stack.scalar("SELECT count(*) FROM response WHERE assessment_id = :a "
+                          "AND instrument = 'IIT'", a=a))
+    used = stack.scalar("SELECT count(*) FROM access_code WHERE assessment_id = :a "
+                        "AND status = 'used'", a=a)
+    assert killed.is_set() and acknowledged["after kill"] > 0  # the other server went on
+    assert acknowledged["EIT"] <= eit <= attempted["EIT"]  # every acknowledged answer
+    assert acknowledged["IIT"] <= iit == used <= attempted["IIT"]
+    # Only requests in flight at the kill may fail (one per client at most).
+    lost = sum(attempted.values()) - acknowledged["EIT"] - acknowledged["IIT"]
+    assert lost <= threads, (attempted, acknowledged)

@@ -1,19 +1,16 @@
 """Rate limits shared by all workers (Redis), and a forged X-Forwarded-For that changes nothing.
 
 Two gunicorn workers are two processes, so the shared-store tests run two separate Python
-processes against one database: with ``ITA_RATELIMIT_STORAGE_URI=redis://…`` they see one limit,
-with ``memory://`` each counts on its own.  Redis is the machine's at 127.0.0.1:6379 (or
-``ITA_TEST_REDIS_URL``); without it these tests skip with the reason, except under ``CI=true``,
-where they fail.
+processes against one database (each forked afresh from one parent that imported the app
+once): with ``ITA_RATELIMIT_STORAGE_URI=redis://…`` they see one limit, with ``memory://``
+each counts on its own.  Redis is the machine's at 127.0.0.1:6379 (or ``ITA_TEST_REDIS_URL``);
+without it these tests skip with the reason, except under ``CI=true``, where they fail.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
-import subprocess
-import sys
 import textwrap
 
 import pytest
@@ -21,24 +18,27 @@ import pytest
 from survey_app import create_app
 from survey_app.extensions import db, limiter
 
+from ..forking import ForkingParent
 from .conftest import IN_CI, app_config, make_assessment
 
 REDIS_URL = os.environ.get("ITA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
-# A worker: builds the app from ITA_* variables and posts wrong codes; prints the statuses.
+# A worker (a process of its own, forked from one parent that imported the app once per
+# module: tests/forking.py): builds the app from the ITA_* variables and posts wrong codes;
+# returns the statuses.
 WORKER = textwrap.dedent("""
-    import json, sys
-    from survey_app import create_app
-    # without CSRF: a page without a valid token is refused before its code is checked, and
-    # only a checked code that is refused counts against the limit
-    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
-    client = app.test_client()
-    token, n = sys.argv[1], int(sys.argv[2])
-    print(json.dumps([client.post(f"/iit/{token}", data={"code": "2222-2222-22",
-                                                         "eligible": "y"}).status_code
-                      for _ in range(n)]))
+    def work(args):
+        from survey_app import create_app
+        # without CSRF: a page without a valid token is refused before its code is checked,
+        # and only a checked code that is refused counts against the limit
+        app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
+        client = app.test_client()
+        token, n = args
+        return [client.post(f"/iit/{token}", data={"code": "2222-2222-22",
+                                                    "eligible": "y"}).status_code
+                for _ in range(n)]
 """)
 
 
@@ -56,8 +56,18 @@ def redis_url() -> str:
     return REDIS_URL
 
 
+@pytest.fixture(scope="module")
+def workers(tmp_path_factory):
+    """The workers' parent process, for the module."""
+    parent = ForkingParent(tmp_path_factory.mktemp("workers") / "stderr.log")
+    try:
+        yield parent
+    finally:
+        parent.close()
+
+
 @pytest.fixture
-def shared(database_url, tmp_path, app):
+def shared(database_url, tmp_path, app, workers):
     setup = make_assessment(app)
     prefix = f"ita-test-{secrets.token_hex(6)}"
     env = {**os.environ, "ITA_DATABASE_URL": database_url,
@@ -65,11 +75,8 @@ def shared(database_url, tmp_path, app):
            "ITA_CODE_RATE_LIMIT": "3 per minute", "ITA_RATELIMIT_KEY_PREFIX": prefix}
 
     def worker(storage: str, n: int) -> list[int]:
-        result = subprocess.run(
-            [sys.executable, "-c", WORKER, setup.token, str(n)], capture_output=True, text=True,
-            env={**env, "ITA_RATELIMIT_STORAGE_URI": storage}, timeout=120, check=False)
-        assert result.returncode == 0, result.stderr[-2000:]
-        return json.loads(result.stdout.strip().splitlines()[-1])
+        return workers.run(WORKER, [setup.token, n],
+                           env={**env, "ITA_RATELIMIT_STORAGE_URI": storage})
 
     yield worker
     try:

@@ -1,4 +1,5 @@
-"""Real-browser fixtures: one Chromium per test session, one live demo server per module.
+"""Real-browser fixtures: one Chromium per test session, one live demo server per module, each
+on its own copy of one demo database built once per test process.
 
 Chromium is Debian's (/usr/bin/chromium: Playwright never downloads a browser), axe-core comes
 from the npm registry at the version pinned in package.json / package-lock.json, installed with
@@ -9,6 +10,8 @@ where they fail.  ``--screenshots`` keeps every step's picture in docs/screensho
 
 from __future__ import annotations
 
+import json
+import shutil
 import subprocess
 import threading
 from collections.abc import Callable
@@ -24,6 +27,7 @@ from survey_app.extensions import db
 from survey_app.services.schema import upgrade
 
 from ..external import IN_CI, missing, tool  # noqa: F401 - the browser tests import them from here
+from ..factories import shared_password_hashes
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent.parent
@@ -62,23 +66,50 @@ class Live:
         return self.base + path
 
 
+#: The address the demo template is built for; each module's server puts its own in its place.
+TEMPLATE_BASE = "http://demo-template.invalid"
+#: The settings every live server shares (a module's ``LIVE_CONFIG`` adds to them).
+LIVE_SETTINGS = {"SECRET_KEY": "browser-test", "RATELIMIT_ENABLED": False}
+
+
+@dataclass
+class DemoTemplate:
+    instance: Path  # the instance folder: the demo's SQLite file, checked in and closed
+    info: dict  # the DemoInfo, its links on TEMPLATE_BASE
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> DemoTemplate:
+    """The demo built once per test process (1.5 s of CPU), each module's server getting a
+    copy of its database.  Its accounts get the tests' cheaper scrypt, as the app tests' demo
+    (``shared_password_hashes``): the app's own strength is checked in test_console_auth.py."""
+    instance = tmp_path_factory.mktemp("live-template") / "instance"
+    app = create_app({"INSTANCE_PATH": str(instance), **LIVE_SETTINGS})
+    try:
+        with app.app_context(), shared_password_hashes():
+            upgrade(db.engine)
+            info = ensure_demo(db.session, code_key=app.config["CODE_HASH_KEY"],
+                               base_url=TEMPLATE_BASE, iit_responses=30, eit_responses=60)
+    finally:
+        db.dispose(app)  # the last connection closed: the WAL is checked in, the file complete
+    return DemoTemplate(instance, info.as_dict())
+
+
 @pytest.fixture(scope="module")
-def live(request, tmp_path_factory):
-    """Serve the app with the demo's data on a free port, for the whole module.
+def live(request, tmp_path_factory, demo_template: DemoTemplate):
+    """Serve the app with a copy of the demo's data on a free port, for the whole module.
 
     A module may set ``LIVE_CONFIG`` (app settings, e.g. a short ``WTF_CSRF_TIME_LIMIT``).
     CSRF stays on, as in production.
     """
-    tmp = tmp_path_factory.mktemp("live")
-    config = {"INSTANCE_PATH": str(tmp / "instance"), "SECRET_KEY": "browser-test",
-              "RATELIMIT_ENABLED": False, **getattr(request.module, "LIVE_CONFIG", {})}
+    instance = tmp_path_factory.mktemp("live") / "instance"
+    shutil.copytree(demo_template.instance, instance)
+    config = {"INSTANCE_PATH": str(instance), **LIVE_SETTINGS,
+              **getattr(request.module, "LIVE_CONFIG", {})}
     app = create_app(config)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     base = f"http://127.0.0.1:{server.server_port}"
-    with app.app_context():
-        upgrade(db.engine)
-        info = ensure_demo(db.session, code_key=app.config["CODE_HASH_KEY"], base_url=base,
-                           iit_responses=30, eit_responses=60)
+    info = DemoInfo(**json.loads(json.dumps(demo_template.info).replace(TEMPLATE_BASE, base)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
