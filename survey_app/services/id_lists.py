@@ -5,15 +5,31 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
+
+
+class _IdArrayText(sa.types.TypeDecorator):
+    """An ``INTEGER[]`` parameter given as the array's text (``{1,2,3}``), sent as it is: the
+    statement reads ``%(p)s::INTEGER[]``, so the server parses the text as the array itself
+    (a custom plan still sees a constant array and hashes it; a ``CAST`` of a text parameter
+    would not).  The driver adapts a Python list element by element (about 1 µs an id: eight
+    lists of 8,300 ids on a ministry's supervisor page), the text is one ``join``."""
+
+    impl = ARRAY(sa.Integer)
+    cache_ok = True
+
+    def bind_processor(self, dialect):
+        return None
 
 
 def among(session: Session, column, ids: Iterable[int]):
     """``column IN ids`` for a list of any length: one array parameter on PostgreSQL (a
-    statement of thousands of placeholders costs more to send and parse than to run), an IN
-    list elsewhere (the caller keeps SQLite's lists within its bound-parameter limit)."""
+    statement of thousands of placeholders costs more to send and parse than to run; the
+    array as its text, :class:`_IdArrayText`), an IN list elsewhere (the caller keeps SQLite's
+    lists within its bound-parameter limit)."""
     ids = list(ids)
     if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import ARRAY
-        return column == sa.any_(sa.bindparam(None, ids, type_=ARRAY(sa.Integer)))
+        text = "{" + ",".join(map(str, map(int, ids))) + "}"
+        return column == sa.any_(sa.bindparam(None, text, type_=_IdArrayText))
     return column.in_(ids or [-1])
