@@ -237,11 +237,9 @@ def published_of_year(session: Session, agency_ids: set[int] | None, year: int
         return {}
     scores: dict[int, dict[str, float]] = {r.id: {} for r in rows}
     figures = (sa.select(PublishedScore.result_id, PublishedScore.code, PublishedScore.score)
-               .join(PublishedResult, PublishedResult.id == PublishedScore.result_id)
-               .where(PublishedResult.fiscal_year_be == year))
+               .where(among(session, PublishedScore.result_id, scores)))  # these results only
     for result_id, code, score in session.execute(figures):
-        if result_id in scores:
-            scores[result_id][code] = score
+        scores[result_id][code] = score
     return {r.agency_id: Published(agency_id=r.agency_id, fiscal_year_be=year,
                                    scores=scores[r.id], source=r.source, as_given=r.as_given,
                                    entered_by=r.entered_by, entered_at=r.entered_at)
