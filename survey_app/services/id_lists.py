@@ -1,4 +1,5 @@
-"""Filtering on a long list of ids (every agency of a ministry, every assessment of a year)."""
+"""Reading many rows at once: filtering on a long list of ids (every agency of a ministry, every
+assessment of a year) and taking the rows without the ORM's result layer."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine import Result
 from sqlalchemy.orm import Session
 
 
@@ -33,3 +35,13 @@ def among(session: Session, column, ids: Iterable[int]):
         text = "{" + ",".join(map(str, map(int, ids))) + "}"
         return column == sa.any_(sa.bindparam(None, text, type_=_IdArrayText))
     return column.in_(ids or [-1])
+
+
+def rows_of(session: Session, statement) -> Result:
+    """The result of a SELECT of columns (no ORM entities) through the session's connection:
+    Core rows, without the ORM's result layer, which costs several µs a row (about 1.5 ms for
+    the 540 publication rows of 300 assessments).  Pending changes are flushed first, as
+    ``session.execute`` does (unless autoflush is off)."""
+    if session.autoflush:
+        session.flush()
+    return session.connection().execute(statement)
