@@ -224,24 +224,19 @@ def close_now(assessment: Assessment, now: dt.datetime | None = None) -> None:
 
 def response_counts_by_assessment(session: Session, assessment_ids: Iterable[int]
                                   ) -> dict[int, dict[str, int]]:
-    """Return assessment id → {"IIT": n, "EIT": n} (zeros included) in one query, one row
-    per assessment (the tally holds only those two instruments: ``response``'s check)."""
+    """Return assessment id → {"IIT": n, "EIT": n} (zeros included) in one query."""
     ids = list(assessment_ids)
     counts = {a: {"IIT": 0, "EIT": 0} for a in ids}
     if not ids:
         return counts
-
-    def total(instrument: str):
-        return sa.func.sum(sa.case((ResponseTally.instrument == instrument,
-                                    ResponseTally.responses), else_=0))
-
     rows = rows_of(session,
-        sa.select(ResponseTally.assessment_id, total("IIT"), total("EIT"))
+        sa.select(ResponseTally.assessment_id, ResponseTally.instrument,
+                  sa.func.sum(ResponseTally.responses))
         .where(among(session, ResponseTally.assessment_id, ids))
-        .group_by(ResponseTally.assessment_id)
+        .group_by(ResponseTally.assessment_id, ResponseTally.instrument)
     )
-    for assessment_id, iit, eit in rows:
-        counts[assessment_id] = {"IIT": int(iit), "EIT": int(eit)}
+    for assessment_id, instrument, n in rows:
+        counts[assessment_id][instrument] = int(n)
     return counts
 
 
