@@ -26,15 +26,17 @@ class _IdArrayText(sa.types.TypeDecorator):
 
 
 def among(session: Session, column, ids: Iterable[int]):
-    """``column IN ids`` for a list of any length: one array parameter on PostgreSQL (a
-    statement of thousands of placeholders costs more to send and parse than to run; the
-    array as its text, :class:`_IdArrayText`), an IN list elsewhere (the caller keeps SQLite's
-    lists within its bound-parameter limit)."""
-    ids = list(ids)
+    """``column IN ids`` for a list of any length, the ids sent as one text parameter: on
+    PostgreSQL an array (:class:`_IdArrayText`: a statement of thousands of placeholders costs
+    more to send and parse than to run), on SQLite a JSON array read by ``json_each`` (an IN
+    list is a placeholder per id, each coerced and rendered by SQLAlchemy, and bounded by
+    SQLite's parameter limit)."""
+    text = ",".join(map(str, map(int, ids)))
     if session.get_bind().dialect.name == "postgresql":
-        text = "{" + ",".join(map(str, map(int, ids))) + "}"
-        return column == sa.any_(sa.bindparam(None, text, type_=_IdArrayText))
-    return column.in_(ids or [-1])
+        return column == sa.any_(sa.bindparam(None, "{" + text + "}", type_=_IdArrayText))
+    each = sa.func.json_each(sa.bindparam(None, "[" + text + "]", type_=sa.Text)) \
+        .table_valued("value")
+    return column.in_(sa.select(each.c.value))
 
 
 def rows_of(session: Session, statement) -> Result:
