@@ -61,6 +61,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import secrets
+import shutil
 import statistics
 import sys
 import tempfile
@@ -228,7 +229,7 @@ class Site:
         from survey_app.services.schema import upgrade
 
         self.size = size
-        tmp = Path(tempfile.mkdtemp(prefix="ita-area-"))
+        self._tmp = tmp = Path(tempfile.mkdtemp(prefix="ita-area-"))
         self._drop = None
         kept = None if template is None else f"{template}_{size}"
         if backend == "sqlite":
@@ -282,6 +283,7 @@ class Site:
         if self._drop is not None:
             self._drop()
             self._drop = None
+        shutil.rmtree(self._tmp, ignore_errors=True)  # the SQLite file, the instance folder
 
 
 def measure(site: Site, *, repeat: int, seed: int) -> dict[str, float]:
