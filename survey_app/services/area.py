@@ -81,8 +81,8 @@ def supervisor_years(session: Session, scope: set[int] | None) -> list[int]:
     if scope is not None:
         query = query.where(among(session, Assessment.agency_id, scope))
         published = published.where(among(session, PublishedResult.agency_id, scope))
-    return sorted(set(rows_of(session, query).scalars()) | set(rows_of(session, published).scalars()),
-                  reverse=True)
+    return sorted({y for (y,) in rows_of(session, query)}
+                  | {y for (y,) in rows_of(session, published)}, reverse=True)
 
 
 def supervisor_view(session: Session, user: User, fiscal_year_be: int | None = None, *,

@@ -232,7 +232,7 @@ def published_of_year(session: Session, agency_ids: set[int] | None, year: int
              .where(PublishedResult.fiscal_year_be == year))
     if agency_ids is not None:
         query = query.where(among(session, PublishedResult.agency_id, agency_ids))
-    rows = rows_of(session, query).all()
+    rows = rows_of(session, query)
     if not rows:
         return {}
     scores: dict[int, dict[str, float]] = {r.id: {} for r in rows}
