@@ -33,6 +33,11 @@ AGENCY_TYPE_LABELS = {
 }
 
 
+def agency_type_labels() -> dict[str, str]:
+    """Agency type → its name in the reader's language, each translated once (for a page of
+    many rows: each ``labels.agency_type`` lookup in a template translates again)."""
+    return {code: str(label) for code, label in AGENCY_TYPE_LABELS.items()}
+
 
 def agency_type_labels_th() -> dict[str, str]:
     """Agency type → its Thai name, whatever the reader's language (for Thai documents)."""

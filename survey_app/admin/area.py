@@ -14,7 +14,7 @@ from flask import abort, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
 from ..extensions import db
-from ..labels import agency_type_labels_th
+from ..labels import agency_type_labels, agency_type_labels_th
 from ..services import area, reports
 from ..services.agencies import may_have_children
 from ..services.document_cache import cached_document
@@ -61,6 +61,14 @@ def _choice(name: str, allowed: tuple[str, ...]) -> str:
     return value if value in allowed else allowed[0]
 
 
+def _results_link():
+    """An assessment's results page, for a table of many: the URL built once by ``url_for``
+    (with a stand-in id) and each row's id put in its place."""
+    stand_in = "9" * 12
+    head, _, tail = url_for("admin.results", assessment_id=int(stand_in)).partition(stand_in)
+    return lambda assessment_id: f"{head}{int(assessment_id)}{tail}"
+
+
 @bp.route("/supervisor")
 @login_required
 def supervisor():
@@ -90,7 +98,8 @@ def supervisor():
     css = page_css("results")
     html = render_template("admin/results/supervisor.html", comparison=comparison,
                            has_area=_has_area(), rows=rows, needs=needs, missing=missing,
-                           order=order, sort=sort, link=link, inline_css=css)
+                           order=order, sort=sort, link=link, inline_css=css,
+                           results_link=_results_link(), type_names=agency_type_labels())
     return with_inline_css(html, css)
 
 

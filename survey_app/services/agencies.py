@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Agency, Assessment, Role, User
 from .assessments import AssessmentState, assessment_state, response_counts_by_assessment
+from .id_lists import rows_of
 from .refusals import Refusal
 
 AGENCY_TYPES = ("area_office", "school", "ministry", "department", "local", "other")
@@ -49,7 +50,7 @@ def agency_scope(session: Session, user: User) -> set[int] | None:
 def subtree(session: Session, agency_id: int | None) -> set[int]:
     """Return the ids of an agency and of everything below it, however deep."""
     children: dict[int | None, list[int]] = {}
-    for child_id, parent_id in session.execute(sa.select(Agency.id, Agency.parent_id)):
+    for child_id, parent_id in rows_of(session, sa.select(Agency.id, Agency.parent_id)):
         children.setdefault(parent_id, []).append(child_id)
     scope, todo = set(), [agency_id]
     while todo:

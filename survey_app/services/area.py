@@ -38,7 +38,7 @@ from .agencies import agency_scope, subtree
 from .assessments import response_counts_by_assessment
 from .bulk_results import ASSESSMENT_COLUMNS, collected_points, item_means_of, oit_marks_of
 from .exports import export_filename, neutralise
-from .id_lists import among
+from .id_lists import among, rows_of
 from .instrument_sets import load_set, pinned_set
 from .publication import marks_of
 from .published import published_of_year, rate_published_many, registry_year_set
@@ -81,7 +81,8 @@ def supervisor_years(session: Session, scope: set[int] | None) -> list[int]:
     if scope is not None:
         query = query.where(among(session, Assessment.agency_id, scope))
         published = published.where(among(session, PublishedResult.agency_id, scope))
-    return sorted(set(session.scalars(query)) | set(session.scalars(published)), reverse=True)
+    return sorted({y for (y,) in rows_of(session, query)}
+                  | {y for (y,) in rows_of(session, published)}, reverse=True)
 
 
 def supervisor_view(session: Session, user: User, fiscal_year_be: int | None = None, *,
@@ -165,13 +166,13 @@ def _read_inputs(session: Session, scope: set[int] | None, fiscal_year_be: int |
     query = sa.select(*AGENCY_COLUMNS).order_by(Agency.code)
     if scope is not None:
         query = query.where(among(session, Agency.id, scope))
-    agencies = tuple(map(_AgencyRow._make, session.execute(query)))
+    agencies = tuple(map(_AgencyRow._make, rows_of(session, query)))
     by_id = {a.id for a in agencies}
     assessments = sa.select(*ASSESSMENT_COLUMNS).where(Assessment.fiscal_year_be == fiscal_year_be)
     if scope is not None:
         assessments = assessments.where(among(session, Assessment.agency_id, scope))
     latest = {a.agency_id: a for a in map(_AssessmentRow._make,
-                                          session.execute(assessments.order_by(Assessment.id)))
+                                          rows_of(session, assessments.order_by(Assessment.id)))
               if a.agency_id in by_id}  # the newest assessment of each agency wins
     # An agency's published result of the year (entered or uploaded) is its result, with or
     # without an assessment here; the others are rated from the answers collected here.

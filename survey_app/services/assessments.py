@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from ..models import Agency, Assessment, ResponseTally, RetiredPublicToken, utcnow
 from ..quarters import buddhist_year
-from .id_lists import among
+from .id_lists import among, rows_of
 from .instrument_sets import assessment_set, pin_set
 
 #: How long an assessment opened by hand stays open when its closing time had passed.
@@ -229,7 +229,7 @@ def response_counts_by_assessment(session: Session, assessment_ids: Iterable[int
     counts = {a: {"IIT": 0, "EIT": 0} for a in ids}
     if not ids:
         return counts
-    rows = session.execute(
+    rows = rows_of(session,
         sa.select(ResponseTally.assessment_id, ResponseTally.instrument,
                   sa.func.sum(ResponseTally.responses))
         .where(among(session, ResponseTally.assessment_id, ids))

@@ -40,7 +40,7 @@ from scoring.rollup import oit_checklist_indicators
 
 from ..models import Assessment, OitResult, Response, ResponseLayout, ScoredResult, utcnow
 from .compact import code_columns, decode
-from .id_lists import among
+from .id_lists import among, rows_of
 from .instrument_sets import pinned_set
 from .publication import PUBLISHED, marks_of
 from .result_store import code_digest, set_digest
@@ -68,7 +68,7 @@ def oit_marks_of(session: Session, assessment_ids: Sequence[int]) -> dict[int, s
     for ids in _chunks(assessment_ids):
         text = sa.func.aggregate_strings(
             OitResult.item + sa.case((OitResult.passed, ":1"), else_=":0"), ",")
-        rows = session.execute(
+        rows = rows_of(session,
             sa.select(OitResult.assessment_id, text)
             .where(among(session, OitResult.assessment_id, ids), OitResult.passed.is_not(None))
             .group_by(OitResult.assessment_id))

@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..models import Assessment, AssessmentReopening, AuditEvent, Ballot, Publication, Response, utcnow
-from .id_lists import among
+from .id_lists import among, rows_of
 
 #: The filter every reader of figures and exports puts on ``response``.
 PUBLISHED = Response.publication_id.is_not(None)
@@ -55,7 +55,7 @@ def marks_of(session: Session, assessment_ids: Iterable[int]) -> dict[int, dict[
     ids = list(assessment_ids)
     found: dict[int, dict[str, list[int]]] = {}
     for k in range(0, len(ids), 5000):
-        rows = session.execute(
+        rows = rows_of(session,
             sa.select(Publication.assessment_id, Publication.instrument,
                       sa.func.sum(Publication.responses), sa.func.max(Publication.id))
             .where(among(session, Publication.assessment_id, ids[k:k + 5000]))

@@ -32,7 +32,7 @@ from scoring.assess import with_published_parts
 from scoring.rollup import oit_indicators, round_half_up
 
 from ..models import Agency, Assessment, PublishedResult, PublishedScore
-from .id_lists import among
+from .id_lists import among, rows_of
 from .instrument_sets import assessment_set, default_set_id, list_sets, load_set
 from .oit import _JUDGEMENT, CHECKLIST_HEADER  # the checklist download, read back as it is
 from .refusals import Reason, Refusal, reason
@@ -232,16 +232,14 @@ def published_of_year(session: Session, agency_ids: set[int] | None, year: int
              .where(PublishedResult.fiscal_year_be == year))
     if agency_ids is not None:
         query = query.where(among(session, PublishedResult.agency_id, agency_ids))
-    rows = session.execute(query).all()
+    rows = rows_of(session, query)
     if not rows:
         return {}
     scores: dict[int, dict[str, float]] = {r.id: {} for r in rows}
     figures = (sa.select(PublishedScore.result_id, PublishedScore.code, PublishedScore.score)
-               .join(PublishedResult, PublishedResult.id == PublishedScore.result_id)
-               .where(PublishedResult.fiscal_year_be == year))
-    for result_id, code, score in session.execute(figures):
-        if result_id in scores:
-            scores[result_id][code] = score
+               .where(among(session, PublishedScore.result_id, scores)))  # these results only
+    for result_id, code, score in rows_of(session, figures):
+        scores[result_id][code] = score
     return {r.agency_id: Published(agency_id=r.agency_id, fiscal_year_be=year,
                                    scores=scores[r.id], source=r.source, as_given=r.as_given,
                                    entered_by=r.entered_by, entered_at=r.entered_at)
