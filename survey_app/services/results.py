@@ -32,6 +32,7 @@ from ..models import Agency, Assessment
 from . import result_store
 from . import view_models as vm
 from .assessments import assessment_state
+from .bulk_results import collected_points
 from .imports import REHEARSAL, responses_frame
 from .instrument_sets import assessment_set
 from .oit import oit_results
@@ -223,7 +224,9 @@ def refresh_results(engine: sa.Engine, assessment_ids: Iterable[int]) -> list[in
 
     For each assessment, the collected result (the variant every page reads) of it and of the
     agency's later assessments (their trend reads its total) is brought up to date with
-    :func:`collected_result` in a session of its own, committed: a result still current costs
+    :func:`collected_result`, and so are its own points on the supervisor's pages
+    (:func:`.bulk_results.collected_points`), in a session of its own, committed: a result
+    still current costs
     its fingerprint, a stale one is computed once and stored under the fingerprint it was
     computed from, so the stale-never-shown rule is the same as for a page.  A failure is
     logged and leaves the result to be recomputed by the next view, as before.  Returns the
@@ -243,6 +246,8 @@ def refresh_results(engine: sa.Engine, assessment_ids: Iterable[int]) -> list[in
                         .order_by(Assessment.fiscal_year_be, Assessment.id)).all():
                     collected_result(session, one)
                     session.commit()
+                collected_points(session, [assessment])
+                session.commit()
             done.append(assessment_id)
         except Exception:  # the publication stands; the next view computes it
             log.exception("storing the result of assessment %d after its publication failed; "

@@ -143,6 +143,12 @@ def test_the_pass_that_publishes_stores_the_result_and_a_failure_leaves_it_to_th
         monkeypatch.setattr(results, "assess", lambda *a, **k: pytest.fail("computed"))
         stored = results.stored_result(db.session, db.session.get(Assessment, aid))
         assert not stored.computed
+        # nor does the supervisor's page: the assessment's points are stored and current
+        from survey_app.services import bulk_results
+
+        monkeypatch.setattr(bulk_results, "_rate", lambda *a, **k: pytest.fail("rated"))
+        points = bulk_results.collected_points(db.session, [db.session.get(Assessment, aid)])
+        assert points[aid] == pytest.approx(stored.indicators, nan_ok=True)
         assert (stored.scores["instruments"]["EIT"]["responses"]
                 == before["instruments"]["EIT"]["responses"] + 5)
     monkeypatch.undo()
