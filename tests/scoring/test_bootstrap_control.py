@@ -41,6 +41,7 @@ from scoring.responses import score_responses
 from scoring.rollup import indicators_from_items, item_means
 
 from .test_bootstrap_patterns import _frame, _way
+from .test_bootstrap_stopping import _ends
 
 #: An end within half a hundredth of the end infinitely many resamples would give.
 PROMISE = 0.005
@@ -49,14 +50,6 @@ PROMISE = 0.005
 @pytest.fixture(scope="module")
 def iset():
     return load_instrument_set("ita-2566")
-
-
-def _ends(result) -> dict[str, tuple[float, float]]:
-    out = {c: i.bootstrap for c, i in result.indicators.items() if i.bootstrap}
-    out.update({c: i.bootstrap for c, i in result.instruments.items() if i.bootstrap})
-    if result.total_bootstrap:
-        out["total"] = result.total_bootstrap
-    return out
 
 
 def _plain(monkeypatch) -> None:
