@@ -17,7 +17,6 @@ from statistics import NormalDist
 
 import numpy as np
 import pytest
-from scipy import stats
 
 from questionnaires import load_instrument_set
 from scoring import assess
@@ -109,6 +108,7 @@ def test_the_linear_part_s_law_is_the_exact_one_of_a_two_valued_score(share):
     (binomial count − n θ / 100) × 100 / n.  Near both 2.5% and 97.5% points the Edgeworth
     law gives the exact probability (at the lattice's midpoints) to 0.001, where the normal
     law, without the skew, is off by more than twice that for skewed data."""
+    from scipy import stats  # here, not at the top: 2 s of every worker's collection
     n = CONTROLLED_FROM
     top = int(share * n)
     x = np.r_[np.full(top, 100.0), np.zeros(n - top)]

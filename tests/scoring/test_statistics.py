@@ -3,7 +3,6 @@
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
 
 from questionnaires import load_instrument_set
 from scoring import assess, cronbach_alpha, margin_of_error, option_distribution, summarize
@@ -15,6 +14,7 @@ def iset():
 
 
 def test_summary_matches_scipy():
+    from scipy import stats  # here, not at the top: 2 s of every worker's collection
     rng = np.random.default_rng(7)
     values = rng.choice([0, 100 / 3, 200 / 3, 100], size=57, p=[0.05, 0.1, 0.35, 0.5])
     with_blanks = np.concatenate([values, [np.nan] * 4])
@@ -35,6 +35,7 @@ def test_summary_edge_cases():
 
 
 def test_cronbach_alpha_matches_formula_with_listwise_deletion():
+    from scipy import stats  # here, not at the top: 2 s of every worker's collection
     rng = np.random.default_rng(11)
     latent = rng.normal(size=200)
     items = np.column_stack([latent + rng.normal(scale=s, size=200) for s in (0.5, 0.8, 1.0)])
@@ -50,6 +51,7 @@ def test_cronbach_alpha_matches_formula_with_listwise_deletion():
 
 
 def test_margin_of_error_with_and_without_fpc():
+    from scipy import stats  # here, not at the top: 2 s of every worker's collection
     z = stats.norm.ppf(0.975)
     assert margin_of_error(384) == pytest.approx(100 * z * np.sqrt(0.25 / 384))
     assert margin_of_error(100, population=400) == pytest.approx(
@@ -98,6 +100,8 @@ def test_assess_exposes_summaries_alpha_and_bootstrap(iset):
 
 @pytest.mark.parametrize("df", [1, 5, 49, 199, 200, 1000, 299_999])
 def test_t_quantile_matches_scipy_with_and_without_scipy(df):
+    from scipy import stats  # here, not at the top: 2 s of every worker's collection
+
     from scoring.statistics import t_quantile
 
     for p in (0.975, 0.025, 0.995):
