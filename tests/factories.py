@@ -5,12 +5,13 @@ The fixtures (tests/app/conftest.py, tests/app/admin/conftest.py) call these; th
 held them before (tests/app/conftest.py, tests/app/admin/console_world.py and
 tests/app/admin/results_data.py) import them from here, so either import keeps working.
 
-Accounts built here share one password hash per password, computed once per test process.
-It is a scrypt hash, checked at sign-in by the app's own code, at a lower work factor
-(``TEST_HASH_METHOD``): every console test signs in at least once, and the app's strength
-(N=2**15, about a tenth of a second of CPU per check) made those sign-ins a large part of the
-suite.  The strength of the hashes the app itself writes is checked where it matters
-(tests/app/admin/test_console_auth.py::test_passwords_are_scrypt_hashes).
+Every password the app hashes in a test process is hashed at a lower work factor
+(``TEST_HASH_METHOD``, the autouse fixture ``test_password_hashes``), still scrypt and still
+checked at sign-in by the app's own code: every console test signs in at least once, and the
+app's strength (N=2**15, about a tenth of a second of CPU per hash or check) made those
+sign-ins and accounts a large part of the suite.  The strength the app ships is checked where it
+matters (tests/app/admin/test_console_auth.py::test_passwords_are_scrypt_hashes, under
+``app_password_strength``); ``ita`` commands run as processes of their own hash at full strength.
 
 Builders marked ``built_once`` (``seed_one`` and the area worlds of the results tests) run once
 per test process, database kind and options; later tests get the rows they stored inserted as
@@ -30,6 +31,7 @@ from dataclasses import dataclass
 from unittest import mock
 
 import numpy as np
+import pytest
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
@@ -64,8 +66,11 @@ SEED_PASSWORD = "correct horse battery staple"
 # -- passwords -------------------------------------------------------------------------------
 
 
-#: scrypt at N=2**10 (the app's is N=2**15): 2.5 ms to check instead of 110 ms.
-TEST_HASH_METHOD = "scrypt:1024:8:1"
+#: scrypt at N=2**7 (the app's is N=2**15; below 2**7 Werkzeug's memory bound refuses it): the
+#: same code paths, a third of a millisecond instead of a tenth of a second.
+TEST_HASH_METHOD = "scrypt:128:8:1"
+#: The work factor the app ships (``accounts.HASH_METHOD`` before any test changes it).
+APP_HASH_METHOD = accounts.HASH_METHOD
 
 
 @functools.cache
@@ -74,23 +79,19 @@ def password_hash(password: str) -> str:
     return generate_password_hash(password, TEST_HASH_METHOD)
 
 
-@contextlib.contextmanager
-def shared_password_hashes() -> Iterator[None]:
-    """While building fixtures, ``create_user`` reuses one hash per password."""
-    with mock.patch.object(accounts, "generate_password_hash", password_hash):
+@pytest.fixture(scope="session", autouse=True)
+def test_password_hashes() -> Iterator[None]:
+    """The app hashes passwords at ``TEST_HASH_METHOD`` for the whole test process (accounts it
+    creates, passwords it sets, the unknown-username check at sign-in).  Autouse in
+    tests/app/ and tests/browser/ (their conftests import it)."""
+    with mock.patch.object(accounts, "HASH_METHOD", TEST_HASH_METHOD):
         yield
 
 
 @contextlib.contextmanager
-def cheap_password_hashes() -> Iterator[None]:
-    """While it lasts, the passwords the app itself sets (``create_user``, ``set_password``)
-    get a fresh salted hash at ``TEST_HASH_METHOD``, and a sign-in with an unknown name is
-    checked against such a hash: for tests of what accounts may do, not of the hashes'
-    strength (test_console_auth.py::test_passwords_are_scrypt_hashes checks that)."""
-    dummy = generate_password_hash("not-a-real-password-0000", TEST_HASH_METHOD)
-    with mock.patch.object(accounts, "generate_password_hash",
-                           lambda password: generate_password_hash(password, TEST_HASH_METHOD)), \
-            mock.patch.object(accounts, "_DUMMY_HASH", dummy):
+def app_password_strength() -> Iterator[None]:
+    """While it lasts, the app hashes at the work factor it ships (``APP_HASH_METHOD``)."""
+    with mock.patch.object(accounts, "HASH_METHOD", APP_HASH_METHOD):
         yield
 
 
@@ -108,10 +109,16 @@ def csrf_token(page: str) -> str:
 # -- the app -----------------------------------------------------------------------------------
 
 
+#: The apps' secret key, one per test process: each test has its own app, database and client,
+#: and one key lets data built once per process (``build_world``'s access codes, hashed with the
+#: key derived from it) be reused by every app.
+PROCESS_SECRET_KEY = "test-secret-" + secrets.token_hex(8)
+
+
 def app_config(database_url: str, tmp_path, **overrides) -> dict:
     config = {
         "TESTING": True,
-        "SECRET_KEY": "test-secret-" + secrets.token_hex(8),
+        "SECRET_KEY": PROCESS_SECRET_KEY,
         "DATABASE_URL": database_url,
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "WTF_CSRF_ENABLED": False,
@@ -120,6 +127,78 @@ def app_config(database_url: str, tmp_path, **overrides) -> dict:
     }
     config.update(overrides)
     return config
+
+
+# -- data built once per test process, inserted as rows afterwards -----------------------------
+
+
+#: Tables the database fills itself (triggers on ``response``: migration 0011_response_tally).
+FILLED_BY_TRIGGERS = ("response_tally",)
+_BUILT: dict[tuple, tuple[object, list[tuple[sa.Table, list[dict]]]]] = {}
+
+
+def _tables() -> list[sa.Table]:
+    from survey_app.models import Base
+
+    return list(Base.metadata.sorted_tables)
+
+
+def _is_empty(connection: sa.Connection) -> bool:
+    return not any(connection.execute(sa.select(sa.literal(1)).select_from(t).limit(1)).first()
+                   for t in _tables())
+
+
+def _rows(connection: sa.Connection, table: sa.Table) -> list[dict]:
+    order = list(table.primary_key.columns) or list(table.columns)
+    return [dict(r) for r in connection.execute(sa.select(table).order_by(*order)).mappings()]
+
+
+def built_once(builder):
+    """Run ``builder(app, **options)`` on an empty database once per test process, database
+    kind and options; on a later empty database insert the rows it stored, as they were (ids
+    included; the triggers refill their tables, checked equal), and return its result again.
+
+    For builders whose rows depend on the app's keys only through their options (``_world``
+    takes its access codes' key as one).  On a database that is not empty the builder simply
+    runs."""
+
+    @functools.wraps(builder)
+    def build(app, **options):
+        with app.app_context():
+            engine = db.engine
+        with engine.connect() as connection:
+            empty = _is_empty(connection)
+        if not empty:
+            return builder(app, **options)
+        key = (builder.__module__, builder.__qualname__, engine.dialect.name,
+               tuple(sorted(options.items())))
+        if key not in _BUILT:
+            result = builder(app, **options)
+            with engine.connect() as connection:
+                _BUILT[key] = (result, [(t, _rows(connection, t)) for t in _tables()])
+            return copy.deepcopy(result)
+        result, stored = _BUILT[key]
+        with engine.begin() as connection:
+            for table, rows in stored:
+                if rows and table.name not in FILLED_BY_TRIGGERS:
+                    connection.execute(table.insert(), rows)
+            if engine.dialect.name == "postgresql":
+                for table, rows in stored:
+                    keys = [c for c in table.primary_key.columns if c.autoincrement is True
+                            or (c.autoincrement == "auto" and isinstance(c.type, sa.Integer)
+                                and len(table.primary_key.columns) == 1)]
+                    for column in keys:
+                        if rows:
+                            connection.execute(sa.text(
+                                "SELECT setval(pg_get_serial_sequence(:t, :c), :v)"),
+                                {"t": table.name, "c": column.name,
+                                 "v": max(r[column.name] for r in rows)})
+            for table, rows in stored:
+                if table.name in FILLED_BY_TRIGGERS:
+                    assert _rows(connection, table) == rows, f"{table.name} refilled differently"
+        return copy.deepcopy(result)
+
+    return build
 
 
 # -- one assessment with access codes ----------------------------------------------------------
@@ -140,7 +219,17 @@ def make_assessment(
     closes_at: dt.datetime | None = None,
     agency_code: str = "TEST1",
 ) -> Setup:
-    """Create an agency and an assessment (open now unless told) with ``codes`` IIT codes."""
+    """Create an agency and an assessment (open now unless told) with ``codes`` IIT codes.
+
+    Built once per test process, database kind, code key and options (``built_once``): a
+    later test's empty database gets the same rows, codes and token."""
+    return _assessment(app, codes=codes, opens_at=opens_at, closes_at=closes_at,
+                       agency_code=agency_code, code_key=app.config["CODE_HASH_KEY"])
+
+
+@built_once
+def _assessment(app, *, codes: int, opens_at: dt.datetime | None, closes_at: dt.datetime | None,
+                agency_code: str, code_key: str) -> Setup:
     now = utcnow()
     with app.app_context():
         session = db.session
@@ -153,9 +242,7 @@ def make_assessment(
             opens_at=opens_at or now - dt.timedelta(days=1),
             closes_at=closes_at or now + dt.timedelta(days=30),
         )
-        issued = issue_codes(
-            session, assessment, codes, key=app.config["CODE_HASH_KEY"], batch="test"
-        )
+        issued = issue_codes(session, assessment, codes, key=code_key, batch="test")
         session.commit()
         return Setup(assessment.id, assessment.public_token, issued)
 
@@ -298,9 +385,17 @@ class World:
 
 def build_world(app) -> World:
     """Agencies A (with child A1) and B, one open assessment each with two codes and a
-    measure, and an account of every role in ``USERS`` (password ``PASSWORD``)."""
+    measure, and an account of every role in ``USERS`` (password ``PASSWORD``).
+
+    Built once per test process, database kind and code key (``built_once``), its rows
+    inserted as they were into a later test's empty database."""
+    return _world(app, code_key=app.config["CODE_HASH_KEY"])
+
+
+@built_once
+def _world(app, *, code_key: str) -> World:
     now = utcnow()
-    with app.app_context(), shared_password_hashes():
+    with app.app_context():
         s = db.session
         a, _ = get_or_create_agency(s, code="A", name_th="สำนักงาน ก", name_en="Office A",
                                     agency_type="area_office", eligible_headcount=40)
@@ -314,7 +409,7 @@ def build_world(app) -> World:
             assessment = create_assessment(
                 s, agency, fiscal_year_be=2569, instrument_set=SET,
                 opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=30))
-            issue_codes(s, assessment, 2, key=app.config["CODE_HASH_KEY"], batch="first")
+            issue_codes(s, assessment, 2, key=code_key, batch="first")
             m = ImprovementMeasure(assessment_id=assessment.id, indicator="9",
                                    measure=f"มาตรการของ {code}")
             s.add(m)
@@ -330,77 +425,6 @@ def build_world(app) -> World:
             measure={c: x.id for c, x in measures.items()},
             token={c: x.public_token for c, x in assessments.items()},
         )
-
-
-# -- data built once per test process, inserted as rows afterwards -----------------------------
-
-
-#: Tables the database fills itself (triggers on ``response``: migration 0011_response_tally).
-FILLED_BY_TRIGGERS = ("response_tally",)
-_BUILT: dict[tuple, tuple[object, list[tuple[sa.Table, list[dict]]]]] = {}
-
-
-def _tables() -> list[sa.Table]:
-    from survey_app.models import Base
-
-    return list(Base.metadata.sorted_tables)
-
-
-def _is_empty(connection: sa.Connection) -> bool:
-    return not any(connection.execute(sa.select(sa.literal(1)).select_from(t).limit(1)).first()
-                   for t in _tables())
-
-
-def _rows(connection: sa.Connection, table: sa.Table) -> list[dict]:
-    order = list(table.primary_key.columns) or list(table.columns)
-    return [dict(r) for r in connection.execute(sa.select(table).order_by(*order)).mappings()]
-
-
-def built_once(builder):
-    """Run ``builder(app, **options)`` on an empty database once per test process, database
-    kind and options; on a later empty database insert the rows it stored, as they were (ids
-    included; the triggers refill their tables, checked equal), and return its result again.
-
-    For builders whose rows do not depend on the app's keys (no access codes, no password but
-    the shared test hashes).  On a database that is not empty the builder simply runs."""
-
-    @functools.wraps(builder)
-    def build(app, **options):
-        with app.app_context():
-            engine = db.engine
-        with engine.connect() as connection:
-            empty = _is_empty(connection)
-        if not empty:
-            return builder(app, **options)
-        key = (builder.__module__, builder.__qualname__, engine.dialect.name,
-               tuple(sorted(options.items())))
-        if key not in _BUILT:
-            result = builder(app, **options)
-            with engine.connect() as connection:
-                _BUILT[key] = (result, [(t, _rows(connection, t)) for t in _tables()])
-            return copy.deepcopy(result)
-        result, stored = _BUILT[key]
-        with engine.begin() as connection:
-            for table, rows in stored:
-                if rows and table.name not in FILLED_BY_TRIGGERS:
-                    connection.execute(table.insert(), rows)
-            if engine.dialect.name == "postgresql":
-                for table, rows in stored:
-                    keys = [c for c in table.primary_key.columns if c.autoincrement is True
-                            or (c.autoincrement == "auto" and isinstance(c.type, sa.Integer)
-                                and len(table.primary_key.columns) == 1)]
-                    for column in keys:
-                        if rows:
-                            connection.execute(sa.text(
-                                "SELECT setval(pg_get_serial_sequence(:t, :c), :v)"),
-                                {"t": table.name, "c": column.name,
-                                 "v": max(r[column.name] for r in rows)})
-            for table, rows in stored:
-                if table.name in FILLED_BY_TRIGGERS:
-                    assert _rows(connection, table) == rows, f"{table.name} refilled differently"
-        return copy.deepcopy(result)
-
-    return build
 
 
 # -- results data: responses inserted as rows, from a seeded generator -------------------------

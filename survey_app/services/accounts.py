@@ -6,13 +6,14 @@ admins and viewers of its own agency tree; a viewer nobody.  No change may leave
 without an active system admin, and nobody deactivates or re-roles their own account (they
 would lock themselves out); ``actor=None`` is the command line, which only that last rule binds.
 
-Passwords are hashed with Werkzeug's ``generate_password_hash``, which in Werkzeug 3 uses
-scrypt (N=2**15, r=8, p=1) with a random salt: a memory-hard, modern work factor.
+Passwords are hashed with Werkzeug's ``generate_password_hash`` at ``HASH_METHOD``: scrypt
+(N=2**15, r=8, p=1) with a random salt, a memory-hard, modern work factor.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
 
@@ -25,9 +26,23 @@ from .agencies import agency_scope, in_scope
 from .refusals import Refusal
 
 MIN_PASSWORD_LENGTH = 10
-# Checked against when the username is unknown, so that a wrong username takes as long as a
-# wrong password and does not reveal which usernames exist.
-_DUMMY_HASH = generate_password_hash("not-a-real-password-0000")
+#: The work factor of every password the app stores (Werkzeug 3's default, spelled out).
+HASH_METHOD = "scrypt:32768:8:1"
+
+
+def hash_password(password: str) -> str:
+    """A salted hash of ``password`` at ``HASH_METHOD``."""
+    return generate_password_hash(password, HASH_METHOD)
+
+
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    """A hash at ``method`` of a password nobody has: checked when the username is unknown, so
+    that a wrong username takes as long as a wrong password and does not reveal which usernames
+    exist.  Made at the process's first sign-in (not at import: every ``ita`` command and
+    server worker would pay a hash it may never use), before the account is looked up, so that
+    the first sign-in is as slow for a known username as for an unknown one."""
+    return generate_password_hash("not-a-real-password-0000", method)
 
 
 class AccountError(Refusal):
@@ -70,7 +85,7 @@ def create_user(
     user = User(
         username=username,
         display_name=display_name.strip(),
-        password_hash=generate_password_hash(password),
+        password_hash=hash_password(password),
         role=role,
         agency_id=agency.id if agency is not None and role != Role.SYSTEM_ADMIN else None,
         active=True,
@@ -83,9 +98,10 @@ def create_user(
 
 def authenticate(session: Session, username: str, password: str) -> User | None:
     """Return the active account with this username and password, or None."""
+    dummy = _dummy_hash(HASH_METHOD)
     user = session.scalar(sa.select(User).where(User.username == username.strip()))
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(dummy, password)
         return None
     if not check_password_hash(user.password_hash, password) or not user.active:
         return None
@@ -99,7 +115,7 @@ def set_password(session: Session, user: User, password: str, *,
     ``must_change``: a temporary password the owner must replace at the next sign-in.
     """
     check_password_strength(password)
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = hash_password(password)
     user.must_change_password = must_change
     end_all_sessions(session, user)
 

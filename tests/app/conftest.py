@@ -43,9 +43,9 @@ from ..factories import (  # noqa: F401 - the builders' old home: tests import t
     count_rows,
     full_answers,
     make_assessment,
-    shared_password_hashes,
     stored_answers,
     stored_iit,
+    test_password_hashes,
 )
 
 PG_SERVER = os.environ.get("ITA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -182,16 +182,13 @@ class DemoInstance:
 
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory) -> DemoInstance:
-    """`ita demo --json` on a fresh instance folder, once per test process (3 s of CPU).
-
-    Its accounts get the tests' cheaper scrypt (``shared_password_hashes``): the tests sign in
-    with them, and the app's own strength is checked in test_console_auth.py."""
+    """`ita demo --json` on a fresh instance folder, once per test process (3 s of CPU)."""
     from click.testing import CliRunner
 
     from survey_app.cli import main
 
     folder = tmp_path_factory.mktemp("demo") / "instance"
-    with pytest.MonkeyPatch.context() as mp, shared_password_hashes():
+    with pytest.MonkeyPatch.context() as mp:
         for name in INSTANCE_ENV:
             mp.delenv(name, raising=False)
         mp.setenv("ITA_INSTANCE_PATH", str(folder))

@@ -12,16 +12,6 @@ from click.testing import CliRunner
 from questionnaires import load_instrument_set
 from survey_app.cli import main
 
-from ..factories import cheap_password_hashes
-
-
-@pytest.fixture(autouse=True)
-def _cheaper_hashes():
-    """The demo's accounts get their passwords at the tests' work factor (ten scrypt hashes of
-    a tenth of a second each per `ita demo`); test_console_auth.py checks the app's own."""
-    with cheap_password_hashes():
-        yield
-
 
 @pytest.fixture
 def cli(tmp_path, monkeypatch):

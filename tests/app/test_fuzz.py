@@ -25,12 +25,10 @@ import time
 import pytest
 import sqlalchemy as sa
 from flask.testing import EnvironBuilder
-from werkzeug.security import generate_password_hash
 
 from survey_app import create_app
 from survey_app.extensions import db
 from survey_app.models import User
-from survey_app.services import accounts
 from survey_app.services.accounts import create_user
 
 from ..external import IN_CI
@@ -55,11 +53,7 @@ def _csrf(page: str) -> str:
 
 
 @pytest.fixture
-def fuzz_app(database_url, tmp_path, monkeypatch):
-    # The sign-in checks a password with scrypt (~0.1 s); thousands of sign-ins would take
-    # minutes, so this test's account and the unknown-user check use a cheap hash instead.
-    cheap = generate_password_hash("not-a-real-password-0000", "pbkdf2:sha256:1")
-    monkeypatch.setattr(accounts, "_DUMMY_HASH", cheap)
+def fuzz_app(database_url, tmp_path):
     app = create_app(app_config(database_url, tmp_path, WTF_CSRF_ENABLED=True))
     yield app
     db.dispose(app)
@@ -249,9 +243,8 @@ def test_fuzz_iit_submission(fuzz_app, database_url, backend):
 
 def test_fuzz_admin_login(fuzz_app, database_url, backend):
     with fuzz_app.app_context():
-        user = create_user(db.session, username="fuzzed", password="the-right-password-1",
-                           role="system_admin")
-        user.password_hash = generate_password_hash("the-right-password-1", "pbkdf2:sha256:1")
+        create_user(db.session, username="fuzzed", password="the-right-password-1",
+                    role="system_admin")
         db.session.commit()
     client = fuzz_app.test_client()
     page = client.get("/admin/login").get_data(as_text=True)

@@ -27,7 +27,7 @@ from survey_app.extensions import db
 from survey_app.services.schema import upgrade
 
 from ..external import IN_CI, missing, tool  # noqa: F401 - the browser tests import them from here
-from ..factories import shared_password_hashes
+from ..factories import test_password_hashes  # noqa: F401 - autouse: the tests' cheap hashes
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent.parent
@@ -81,12 +81,11 @@ class DemoTemplate:
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory) -> DemoTemplate:
     """The demo built once per test process (1.5 s of CPU), each module's server getting a
-    copy of its database.  Its accounts get the tests' cheaper scrypt, as the app tests' demo
-    (``shared_password_hashes``): the app's own strength is checked in test_console_auth.py."""
+    copy of its database."""
     instance = tmp_path_factory.mktemp("live-template") / "instance"
     app = create_app({"INSTANCE_PATH": str(instance), **LIVE_SETTINGS})
     try:
-        with app.app_context(), shared_password_hashes():
+        with app.app_context():
             upgrade(db.engine)
             info = ensure_demo(db.session, code_key=app.config["CODE_HASH_KEY"],
                                base_url=TEMPLATE_BASE, iit_responses=30, eit_responses=60)

@@ -12,19 +12,9 @@ from survey_app.cli import main
 from survey_app.extensions import db
 from survey_app.models import AuditEvent, User
 
-from ...factories import cheap_password_hashes
 from .console_world import PASSWORD, csrf_token, login
 
 NEW_PASSWORD = "a-brand-new-password"
-
-
-@pytest.fixture(autouse=True)
-def _cheaper_hashes():
-    """Passwords set here are hashed at the tests' work factor (a tenth of a second of CPU
-    less for each one set and each sign-in with it); test_console_auth.py checks the
-    app's own strength for the same two services."""
-    with cheap_password_hashes():
-        yield
 
 
 def _user(app, username: str) -> User:

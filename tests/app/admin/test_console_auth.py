@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from unittest import mock
 
 import pytest
 import sqlalchemy as sa
@@ -12,8 +13,10 @@ from survey_app.cli import main
 from survey_app.extensions import db
 from survey_app.models import AuditEvent, User
 from survey_app.refusals import say
+from survey_app.services import accounts
 from survey_app.services.accounts import AccountError, authenticate, create_user, set_password
 
+from ...factories import app_password_strength
 from ..conftest import app_config, count_rows
 from .console_world import PASSWORD, build_world, csrf_token, login
 
@@ -89,20 +92,29 @@ def test_passwords_are_scrypt_hashes(app, world):
         assert all(h.startswith("scrypt:") and PASSWORD not in h for h in hashes)
         assert authenticate(db.session, "root", PASSWORD) is not None
         assert authenticate(db.session, "root", PASSWORD + "x") is None
-        # the world's accounts share a cheaper test hash (tests/factories.py); an account the
-        # app makes itself gets the full strength, N=2**15, r=8, p=1, with its own salt
-        made = [create_user(db.session, username=f"strong{k}", password=PASSWORD,
-                            role="system_admin") for k in (1, 2)]
-        db.session.commit()
+        # the tests hash at a cheaper work factor (tests/factories.py); the app, at the one it
+        # ships: N=2**15, r=8, p=1, each account with its own salt
+        with app_password_strength():
+            made = [create_user(db.session, username=f"strong{k}", password=PASSWORD,
+                                role="system_admin") for k in (1, 2)]
+            db.session.commit()
         assert all(u.password_hash.startswith("scrypt:32768:8:1$") for u in made)
         assert made[0].password_hash != made[1].password_hash
         assert authenticate(db.session, "strong1", PASSWORD) is not None
         assert authenticate(db.session, "strong1", PASSWORD + "x") is None
         # and so does a password set later (the console's and `ita users`' set_password)
-        set_password(db.session, made[1], PASSWORD + "-new")
-        db.session.commit()
+        with app_password_strength():
+            set_password(db.session, made[1], PASSWORD + "-new")
+            db.session.commit()
         assert made[1].password_hash.startswith("scrypt:32768:8:1$")
         assert authenticate(db.session, "strong2", PASSWORD + "-new") is not None
+        # an unknown username is checked against a hash of the same strength: as slow as a
+        # wrong password, so that it does not tell which usernames exist
+        with app_password_strength(), mock.patch.object(
+                accounts, "check_password_hash", wraps=accounts.check_password_hash) as check:
+            assert authenticate(db.session, "nobody-by-this-name", PASSWORD) is None
+        (checked, _password), = [c.args for c in check.call_args_list]
+        assert checked.startswith("scrypt:32768:8:1$")
 
 
 @pytest.mark.parametrize("kwargs, message", [

@@ -15,16 +15,6 @@ from survey_app.cli import main
 from survey_app.demo.data import DEMO_OIT_FAILS, DEMO_OIT_FAILS_2566, DEMO_PAST_TOTALS
 from survey_app.extensions import db
 
-from ...factories import cheap_password_hashes
-
-
-@pytest.fixture(autouse=True)
-def _cheaper_hashes():
-    """The demo's accounts get their passwords at the tests' work factor (ten scrypt hashes of
-    a tenth of a second each per `ita demo`); test_console_auth.py checks the app's own."""
-    with cheap_password_hashes():
-        yield
-
 
 @pytest.fixture
 def demo(demo_instance):

@@ -18,7 +18,6 @@ from flask import url_for
 
 from survey_app.models import Agency
 
-from ...factories import shared_password_hashes
 from .console_world import PASSWORD, SET, USERS, World, build_world, login
 
 PUBLIC = "public"  # anyone (the sign-in page)
@@ -244,18 +243,9 @@ def _requests(app, world: World):
     return cases
 
 
-@pytest.fixture
-def light_hashes():
-    """The accounts the walk makes, resets and re-passwords get the tests' cheaper scrypt
-    (``shared_password_hashes``): access is checked here; the app's own hash strength in
-    test_console_auth.py."""
-    with shared_password_hashes():
-        yield
-
-
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.usefixtures("light_documents", "light_hashes")  # access here; files, hashes elsewhere
+@pytest.mark.usefixtures("light_documents")  # access here; the files elsewhere
 def test_role_matrix(app, role):
     world = build_world(app)
     client = app.test_client()
