@@ -33,12 +33,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from survey_app.extensions import make_engine  # noqa: E402
-from survey_app.services.schema import upgrade  # noqa: E402
-from tests.app.conftest import make_assessment  # noqa: E402
-from tests.app.databases import empty_database  # noqa: E402
-from tests.app.proxy_stack import close_all, eit_submit, running_stack  # noqa: E402
-
+# The app, the tests' helpers and the stack are imported where a run needs them, so that
+# `--help` answers without importing Flask, SQLAlchemy and pandas (tests/test_docs.py asks it).
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
@@ -81,6 +77,8 @@ def run_load(stack, token: str, clients: int, duration: float) -> dict:
     for t in threads:
         t.join(timeout=duration + 120)
     elapsed = time.monotonic() - began
+    from tests.app.proxy_stack import close_all
+
     close_all()
     return {"acknowledged": len(post_ms), "failures": failures, "elapsed": elapsed,
             "per_second": len(post_ms) / elapsed,
@@ -98,6 +96,12 @@ def _post(browser, token: str, page) -> int:
 
 
 def bench(instances: int, clients: int, duration: float) -> dict:
+    from survey_app.extensions import make_engine
+    from survey_app.services.schema import upgrade
+    from tests.app.conftest import make_assessment
+    from tests.app.databases import empty_database
+    from tests.app.proxy_stack import close_all, eit_submit, running_stack
+
     prefix = f"ita-proxy-bench-{secrets.token_hex(6)}"
     with tempfile.TemporaryDirectory(prefix="ita-proxy-bench-") as tmp:
         folder = Path(tmp)

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
-from openpyxl.styles import Alignment, Font
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -560,6 +559,7 @@ def write_area_workbook(view: vm.SupervisorView, output, *, type_labels: dict[st
     """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
 
     workbook = Workbook(write_only=True)
     _write_sheet(workbook, "Score-Final", [neutralise(h) for h in workbook_header(view)],
@@ -609,6 +609,7 @@ def _write_sheet(workbook, title: str, header: list[str], rows: list[list],
     appended; a formatted column's cells carry their number format, the others are plain
     values."""
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
     sheet = workbook.create_sheet(title)

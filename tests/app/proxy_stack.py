@@ -31,7 +31,7 @@ import sqlalchemy as sa
 from survey_app import create_app
 from survey_app.extensions import db
 
-from ..forking import ForkingParent
+from ..forking import CLI_MODULES, ForkingParent
 from .conftest import app_config, full_answers
 
 REPO = Path(__file__).resolve().parents[2]
@@ -62,7 +62,42 @@ def _wait_for(port: int, proc: subprocess.Popen, log: Path) -> None:
                        f"{log.read_text()[-3000:]}")
 
 
-def _stop(proc: subprocess.Popen, *, group: bool) -> None:
+class Forked:
+    """A process of the stack's forking parent (``ForkingParent.start``), seen as a ``Popen``
+    is: its pid, ``poll``, ``wait``, ``terminate`` and ``kill``.  The parent reaps it, so it
+    has ended once it is a zombie or gone (its exit status is the parent's to read)."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                stat = Path(f"/proc/{self.pid}/stat").read_text()
+                ended = stat.rsplit(")", 1)[1].split()[0] in ("Z", "X")
+            except FileNotFoundError:
+                ended = True
+            if ended:
+                self.returncode = -1  # ended; the status is the parent's
+        return self.returncode
+
+    def wait(self, timeout: float) -> int:
+        deadline = time.monotonic() + timeout
+        while self.poll() is None:
+            if time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(f"pid {self.pid}", timeout)
+            time.sleep(0.05)
+        return self.returncode
+
+    def terminate(self) -> None:
+        os.kill(self.pid, signal.SIGTERM)
+
+    def kill(self) -> None:
+        os.kill(self.pid, signal.SIGKILL)
+
+
+def _stop(proc: subprocess.Popen | Forked, *, group: bool) -> None:
     if proc.poll() is not None:
         return
     try:
@@ -175,6 +210,13 @@ class Browser:
 # -- the stack: PostgreSQL database, Redis prefix, two `ita serve`, nginx ----------------------
 
 
+#: `ita ARGS` in a started process (``ForkingParent.start``): a server, until it is stopped.
+SERVE_JOB = textwrap.dedent("""
+    def work(args):
+        from survey_app.cli import main
+        main.main(args=args, prog_name="ita")
+""")
+
 #: `ita ARGS` in a forked process: its exit status and what it printed.
 CLI_JOB = textwrap.dedent("""
     def work(args):
@@ -201,7 +243,7 @@ class Stack:
     http: int
     cafile: str
     app: object  # a Flask app on the same database and secret, to seed and inspect
-    servers: dict[int, subprocess.Popen] = field(default_factory=dict)
+    servers: dict[int, Forked] = field(default_factory=dict)
     _cli_parent: ForkingParent | None = None
     _cli_lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -213,13 +255,14 @@ class Stack:
         return Browser(self.app_ports[index], tls=False)
 
     def start_server(self, index: int) -> None:
+        """`ita serve` (gunicorn: its master and one worker of four threads) in a process
+        group of its own, forked from the parent of ``cli`` that imported the app once, not
+        a new interpreter importing it all again (as a new ``ita`` would: ~1.5 s of CPU)."""
         port = self.app_ports[index]
         log = self.folder / f"serve-{port}.log"
-        with open(log, "ab") as out:
-            proc = subprocess.Popen(
-                [ITA, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
-                 "--threads", "4"], env=self.env, stdout=out, stderr=subprocess.STDOUT,
-                start_new_session=True)
+        proc = Forked(self._parent().start(
+            SERVE_JOB, ["serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
+                        "--threads", "4"], log))
         self.servers[index] = proc
         _wait_for(port, proc, log)
 
@@ -238,13 +281,18 @@ class Stack:
     def cli(self, *args: str) -> subprocess.CompletedProcess:
         """An `ita` command in a process of its own with the servers' settings, forked from
         a parent that imported the app once (tests/forking.py): calls at once run at once."""
-        with self._cli_lock:
-            if self._cli_parent is None:
-                self._cli_parent = ForkingParent(self.folder / "cli.log", env=self.env)
-        code, output = self._cli_parent.run(CLI_JOB, list(args))
+        code, output = self._parent().run(CLI_JOB, list(args))
         return subprocess.CompletedProcess([ITA, *args], code, output, "")
 
+    def _parent(self) -> ForkingParent:
+        with self._cli_lock:
+            if self._cli_parent is None:
+                self._cli_parent = ForkingParent(self.folder / "cli.log", env=self.env,
+                                                 warm=CLI_MODULES)
+        return self._cli_parent
+
     def close(self) -> None:
+        """Stop the forking parent (after the servers: it waits for every process it forked)."""
         if self._cli_parent is not None:
             self._cli_parent.close()
 
@@ -361,9 +409,9 @@ def running_stack(folder: Path, url: str, *, instances: int = 2,
         _wait_for(https, nginx, folder / "error.log")
         yield stack
     finally:
-        stack.close()
         if nginx is not None:
             _stop(nginx, group=False)
         for proc in stack.servers.values():
             _stop(proc, group=True)
+        stack.close()
         db.dispose(app)
