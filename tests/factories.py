@@ -144,8 +144,9 @@ def _tables() -> list[sa.Table]:
 
 
 def _is_empty(connection: sa.Connection) -> bool:
-    return not any(connection.execute(sa.select(sa.literal(1)).select_from(t).limit(1)).first()
-                   for t in _tables())
+    """No row in any table (one query: whether any table has a row)."""
+    return not connection.scalar(sa.select(sa.or_(*(sa.exists().select_from(t)
+                                                    for t in _tables()))))
 
 
 def _rows(connection: sa.Connection, table: sa.Table) -> list[dict]:
