@@ -5,7 +5,7 @@ Chromium is Debian's (/usr/bin/chromium: Playwright never downloads a browser), 
 from the npm registry at the version pinned in package.json / package-lock.json, installed with
 ``npm ci`` into tests/browser/node_modules (git-ignored) the first time it is missing.  Without
 Chromium, zbarimg, pdftoppm or npm the tests skip with the reason, except under ``CI=true``,
-where they fail.  ``--screenshots`` keeps every step's picture in docs/screenshots/.
+where they fail.  ``--screenshots`` takes every step's picture, into docs/screenshots/.
 """
 
 from __future__ import annotations
@@ -161,14 +161,17 @@ def new_page(browser):
 
 
 @pytest.fixture
-def shot(request, tmp_path) -> Callable:
-    """``shot(page, name)``: a screenshot of the step, kept under docs/screenshots/ with
-    ``--screenshots`` (the README shows some of them), in the test's tmp folder otherwise."""
-    folder = SCREENSHOTS if request.config.getoption("--screenshots") else tmp_path
-    folder.mkdir(parents=True, exist_ok=True)
+def shot(request) -> Callable:
+    """``shot(page, name)``: a screenshot of the step, saved under docs/screenshots/ with
+    ``--screenshots`` (the README shows some of them).  Without it no picture is taken: no test
+    looks at one, and each cost the browser a capture and a PNG, the driver and this process
+    its bytes."""
+    if not request.config.getoption("--screenshots"):
+        return lambda page, name, **options: None
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     def take(page, name: str, **options) -> Path:
-        path = folder / f"{name}.png"
+        path = SCREENSHOTS / f"{name}.png"
         page.screenshot(path=path, animations="disabled", **options)
         return path
 

@@ -50,10 +50,20 @@ ZOOMED = {"width": 180, "height": 370}
 ROOT_USER, ROOT_PASSWORD = "axe-root", "axe-root-password-1"
 
 
-def run_axe(page, axe_source: str) -> list[str]:
-    """Run axe-core (every rule it runs by default, any impact); return the violations."""
-    if not page.evaluate("() => typeof window.axe === 'object'"):
-        page.evaluate(axe_source)
+def axe_page(page, axe_source: str):
+    """The page, with axe-core loaded into every document it opens from now on.
+
+    The 550 KB script goes to the browser once per context (an init script), not once per
+    navigation through the DevTools protocol: the driver and the browser process relay it once.
+    """
+    page.context.add_init_script(axe_source)
+    return page
+
+
+def run_axe(page) -> list[str]:
+    """Run axe-core (every rule it runs by default, any impact); return the violations.
+
+    The page comes from ``axe_page``: were axe missing, ``axe.run`` would raise."""
     found = page.evaluate("""async () => {
         const r = await axe.run(document, {resultTypes: ['violations']});
         return r.violations.map(v => ({id: v.id, impact: v.impact,
@@ -126,13 +136,13 @@ def console_pages(live) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_console_page_passes_axe_at_390_px(live, new_page, axe_source, lang):
-    page = new_page(viewport={"width": CONSOLE_WIDTH, "height": 844}, is_mobile=True,
-                    has_touch=True, device_scale_factor=2)
+    page = axe_page(new_page(viewport={"width": CONSOLE_WIDTH, "height": 844}, is_mobile=True,
+                             has_touch=True, device_scale_factor=2), axe_source)
     problems = []
     pages = console_pages(live)
     assert len(pages) >= 20
     page.goto(live.url(f"/admin/login?lang={lang}"))
-    problems += [f"admin.login ({lang}): {v}" for v in run_axe(page, axe_source)]
+    problems += [f"admin.login ({lang}): {v}" for v in run_axe(page)]
     sign_in(page, live, ROOT_USER, ROOT_PASSWORD)
     for endpoint, path in pages:
         if endpoint == "admin.login":
@@ -144,7 +154,7 @@ def test_every_console_page_passes_axe_at_390_px(live, new_page, axe_source, lan
             continue
         assert page.locator("html").get_attribute("lang") == lang or endpoint in {
             "admin.poster", "admin.report_preview", "admin.follow_up_preview"}, path  # Thai documents
-        problems += [f"{endpoint} ({lang}): {v}" for v in run_axe(page, axe_source)]
+        problems += [f"{endpoint} ({lang}): {v}" for v in run_axe(page)]
         if side_scroll(page) > 0:
             problems.append(f"{endpoint} ({lang}): scrolls {side_scroll(page)} px sideways "
                             f"at {CONSOLE_WIDTH} px: {too_wide(page)}")
@@ -223,15 +233,15 @@ def _endpoint(live, url: str) -> str | None:
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_respondent_page_passes_axe_and_reflows_at_200_percent(
         live, new_page, axe_source, lang):
-    phone = new_page(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
-                     device_scale_factor=2)
+    phone = axe_page(new_page(viewport={"width": 360, "height": 740}, is_mobile=True,
+                              has_touch=True, device_scale_factor=2), axe_source)
     problems, seen, names = [], set(), []
     for name in _respondent_walk(phone, live, lang):
         names.append(name)
         seen.add(_endpoint(live, phone.url))
         if phone.locator("html").get_attribute("lang") != lang:
             problems.append(f"{name}: not lang={lang}")
-        problems += [f"{name} ({lang}): {v}" for v in run_axe(phone, axe_source)]
+        problems += [f"{name} ({lang}): {v}" for v in run_axe(phone)]
         if side_scroll(phone) > 0:
             problems.append(f"{name} ({lang}): scrolls sideways at 360 px")
         # The same page, as it stands (after a POST too), at 200 % zoom: 180 CSS pixels.
