@@ -90,6 +90,27 @@ def _compiled(env: jinja2.Environment, source: str):
     return env.compile(source)
 
 
+#: docxtpl's cleaned XML of each template part, by the part's source text (``_patch_once``).
+_PATCHED: dict[str, str] = {}
+
+
+def _patch_once(template) -> None:
+    """docxtpl cleans each part's XML with regular expressions (``patch_xml``: a quarter of a
+    fill's work) before compiling it; the XML of a template file is the same each time, so the
+    cleaned text is kept by its source (a few, like the compiled code: ``_compiled``)."""
+    patch = template.patch_xml
+
+    def patched(src_xml: str) -> str:
+        found = _PATCHED.get(src_xml)
+        if found is None:
+            if len(_PATCHED) >= 16:
+                _PATCHED.clear()
+            found = _PATCHED[src_xml] = patch(src_xml)
+        return found
+
+    template.patch_xml = patched
+
+
 @functools.cache
 def report_env() -> jinja2.Environment:
     """The Jinja environment of the report templates (autoescaping; HTML and DOCX XML alike)."""
@@ -362,6 +383,7 @@ def fill_docx(path: Path, context: Mapping[str, object],
     from docxtpl import DocxTemplate, InlineImage
 
     template = DocxTemplate(str(path))
+    _patch_once(template)
     images = {}
     for name, svg in (charts or {}).items():
         png = chart_png(svg)

@@ -325,6 +325,41 @@ def test_a_docx_parts_xml_compiles_once_and_a_changed_one_again(monkeypatch):
     assert compiled == [xml, changed]
 
 
+def test_a_docx_parts_xml_is_cleaned_once_and_fills_as_before(monkeypatch, tmp_path):
+    """docxtpl's patch_xml runs once per distinct part XML (``reports._patch_once``), and the
+    filled document says exactly what it says without the shortcut."""
+    import secrets
+    import zipfile
+
+    import docx
+    from docxtpl import DocxTemplate
+
+    mark = secrets.token_hex(8)  # a part never seen before in this process
+    source = docx.Document()
+    source.add_paragraph(f"{{{{ x }}}} {mark} {{% if y %}}yes{{% endif %}}")
+    path = tmp_path / "t.docx"
+    source.save(str(path))
+    cleaned = []
+    patch_xml = DocxTemplate.patch_xml
+
+    def counting_patch(self, src_xml):
+        cleaned.append(src_xml)
+        return patch_xml(self, src_xml)
+
+    monkeypatch.setattr(DocxTemplate, "patch_xml", counting_patch)
+
+    def body(document: bytes) -> str:
+        return zipfile.ZipFile(io.BytesIO(document)).read("word/document.xml").decode()
+
+    first = body(reports.fill_docx(path, {"x": "<b>", "y": True}))
+    again = body(reports.fill_docx(path, {"x": "ข", "y": False}))
+    assert [mark in c for c in cleaned] == [True]  # the body once; the second fill reused it
+    assert f"&lt;b&gt; {mark} yes</w:t>" in first and f"ข {mark} </w:t>" in again
+    monkeypatch.setattr(reports, "_patch_once", lambda _template: None)
+    assert body(reports.fill_docx(path, {"x": "<b>", "y": True})) == first
+    assert len(cleaned) == 2
+
+
 def _soffice_pdfs(documents: dict[str, bytes], tmp_path) -> dict[str, bytes]:
     """Convert DOCX files headless with LibreOffice, all in one run (one start of LibreOffice
     costs about as much as a conversion), with its own profile (tests run in parallel)."""
