@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from questionnaires import load_instrument_set
 from scoring import assess, cronbach_alpha, option_distribution, round_half_up
@@ -92,6 +94,26 @@ def test_headcount_below_responses_is_refused(tmp_path):
 def test_round_half_up_on_the_decimal_value(value, expected):
     assert round_half_up(value) == expected
     assert round_half_up(np.array([value]))[0] == expected
+
+
+#: Values at a tie at 2 or 1 decimals, or one ulp either side of one.
+_NEAR_TIES = st.builds(lambda k, d, ulps: np.nextafter(k / d + 0.5 / d, np.inf * ulps) if ulps
+                       else k / d + 0.5 / d,
+                       st.integers(-20_000, 20_000), st.sampled_from([100, 10]),
+                       st.integers(-3, 3))
+
+
+@given(st.one_of(st.floats(-1e12, 1e12), _NEAR_TIES, st.integers(-10**6, 10**6),
+                 st.sampled_from([np.nan, np.inf, -np.inf])),
+       st.sampled_from([0, 1, 2, 3]))
+def test_one_number_rounds_to_the_same_bits_as_an_array_of_it(value, decimals):
+    """One number takes a path without numpy (``_round_scalar``): same result, bit for bit."""
+    alone = round_half_up(value, decimals)
+    in_array = round_half_up(np.array([value], dtype=float), decimals)[0]
+    assert type(alone) is float
+    assert np.array([alone]).tobytes() == np.array([in_array]).tobytes(), (value, decimals)
+    assert np.array([round_half_up(np.float64(value), decimals)]).tobytes() == \
+        np.array([in_array]).tobytes()
 
 
 def test_given_score_just_below_the_pass_mark_is_not_graded_as_passing(tmp_path):
