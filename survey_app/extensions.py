@@ -6,12 +6,13 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import Flask, current_app, request
-from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
+
+from .i18n import RequestBabel
 
 
 def make_engine(url: str, *, sqlite_busy_timeout_ms: int = 5000, lock_timeout_ms: int = 0,
@@ -129,7 +130,7 @@ def safe_rollback() -> None:
 
 
 db = Database()
-babel = Babel()
+babel = RequestBabel()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
 login_manager = LoginManager()

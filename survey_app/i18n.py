@@ -12,12 +12,13 @@ from __future__ import annotations
 import re
 import zoneinfo
 from datetime import date, datetime
+from functools import cached_property
 
 from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
-from flask import current_app, request, session
-from flask_babel import get_locale, get_translations
+from flask import Flask, current_app, g, request, session
+from flask_babel import Babel, Domain, get_locale, get_translations
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 
@@ -84,7 +85,9 @@ def remember_language() -> None:
 
 def current_language() -> str:
     """Return the language code of the current request (``th`` outside a request)."""
-    locale = get_locale()
+    locale = _resolved(_LOCALE)  # the request's, once resolved
+    if locale is None:
+        locale = get_locale()
     return locale.language if locale is not None else DEFAULT_LOCALE
 
 
@@ -129,6 +132,79 @@ def format_date(value: date, locale: str | None = None, *, short: bool = False) 
     return babel_format_date(value, pattern, locale=Locale.parse(language))
 
 
+# -- the request's catalogue, looked up once per request --------------------------------------
+#
+# Flask-Babel finds the translations anew for every gettext call: three lookups of ``g`` for its
+# namespace, the locale's identifier built again and the domain's cache searched.  The request's
+# translations depend only on its locale and domain, which Flask-Babel keeps on that namespace
+# (``g._flask_babel``): :class:`RequestDomain` keeps what it found there too, with the locale and
+# domain it was found for, and a later call whose locale and domain are still those (the same
+# objects: ``force_locale`` and ``refresh`` replace or drop them) takes it without the search.
+
+_LOCALE = "babel_locale"
+_KEPT = "ita_translations"
+
+
+def _resolved(name: str):
+    """What Flask-Babel's namespace holds under ``name`` (None outside an app context or if
+    nothing was resolved yet)."""
+    try:
+        return g._flask_babel.__dict__.get(name)
+    except (AttributeError, RuntimeError):  # no namespace yet; no app context
+        return None
+
+
+def request_translations():
+    """``flask_babel.get_translations()``, found once per request, locale and domain."""
+    try:
+        found = g._flask_babel.__dict__
+    except (AttributeError, RuntimeError):
+        return get_translations()
+    kept = found.get(_KEPT)
+    if (kept is not None and kept[0] is found.get(_LOCALE)
+            and kept[1] is found.get("babel_domain")):
+        return kept[2]
+    return get_translations()  # through RequestDomain, which keeps what it finds
+
+
+class RequestDomain(Domain):
+    """The app's default domain: keeps the translations it finds for the request (see above)."""
+
+    def get_translations(self):
+        try:
+            namespace = g._flask_babel
+        except (AttributeError, RuntimeError):  # not yet made; outside an app context
+            return super().get_translations()
+        found = namespace.__dict__
+        kept = found.get(_KEPT)
+        if kept is not None and kept[1] is self and kept[0] is found.get(_LOCALE):
+            return kept[2]
+        translations = super().get_translations()  # resolves the locale onto the namespace
+        if found.get(_LOCALE) is not None:
+            setattr(namespace, _KEPT, (found[_LOCALE], self, translations))
+        return translations
+
+
+class RequestBabel(Babel):
+    """Flask-Babel with :class:`RequestDomain` as its domain and templates' ``_()`` going
+    straight to :func:`request_translations`."""
+
+    @cached_property
+    def domain_instance(self) -> RequestDomain:  # Flask-Babel's, of the domain class above
+        return RequestDomain(domain=self.domain)
+
+    def init_app(self, app: Flask, *args, **kwargs) -> None:
+        super().init_app(app, *args, **kwargs)
+        if self._configure_jinja:  # Flask-Babel's callables, without the search per call
+            app.jinja_env.install_gettext_callables(
+                gettext=lambda s: request_translations().ugettext(s),
+                ngettext=lambda s, p, n: request_translations().ungettext(s, p, n),
+                newstyle=True,
+                pgettext=lambda c, s: request_translations().upgettext(c, s),
+                npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
+            )
+
+
 class CatalogueTranslations:
     """WTForms' own messages from our catalogue (WTForms ships no Thai one).
 
@@ -137,10 +213,10 @@ class CatalogueTranslations:
     """
 
     def gettext(self, string: str) -> str:
-        return get_translations().ugettext(string)
+        return request_translations().ugettext(string)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return get_translations().ungettext(singular, plural, n)
+        return request_translations().ungettext(singular, plural, n)
 
 
 _CATALOGUE_TRANSLATIONS = CatalogueTranslations()

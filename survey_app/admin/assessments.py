@@ -64,7 +64,7 @@ from .common import (
     audit_label,
     choices,
     download_name,
-    qr_markup,
+    public_qr_markup,
     render_printed,
     report_failed,
 )
@@ -208,7 +208,7 @@ def assessment(assessment_id: int):
         sources=counts_by_source(db.session, assessment), imports=imports_of(db.session, assessment),
         state=assessment_state(assessment), batches=code_batches(db.session, assessment),
         set_info=set_info(db.session, assessment.instrument_set),
-        iit=counts["IIT"], eit=counts["EIT"], eit_url=eit_url, eit_qr=qr_markup(eit_url),
+        iit=counts["IIT"], eit=counts["EIT"], eit_url=eit_url, eit_qr=public_qr_markup(eit_url),
         publication=publication.publication_status(
             db.session, assessment, batch_size=current_app.config["MIX_BATCH"]),
         reopenings=publication.reopenings(db.session, assessment),
@@ -295,7 +295,7 @@ def _poster_sheet(assessment):
     url = public_url("respond.eit_questionnaire", token=assessment.public_token)
     iset = assessment_set(assessment)
     return render_printed("admin/_poster_sheet.html", assessment=assessment,
-                          agency=assessment.agency, url=url, qr=qr_markup(url),
+                          agency=assessment.agency, url=url, qr=public_qr_markup(url),
                           eit_name=iset.instruments["EIT"].name_th,
                           eit_questions=len(iset.columns_for("EIT")),
                           wording_ours=not iset.instruments["EIT"].wording_official)

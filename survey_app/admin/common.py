@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from collections.abc import Callable
@@ -47,6 +48,14 @@ def qr_markup(url: str) -> Markup:
     text = text.replace("<svg ", f'<svg viewBox="0 0 {size} {size}" shape-rendering="crispEdges" ', 1)
     # segno's own markup; the only input is our URL, which segno escapes in <title>.
     return Markup(text)  # noqa: S704
+
+
+@functools.lru_cache(maxsize=64)
+def public_qr_markup(url: str) -> Markup:
+    """:func:`qr_markup` of a public link (an assessment's EIT link: the same QR code on every
+    view of its page and poster), drawn once per worker.  Never for a code slip's link, which
+    holds a plain access code that no process keeps (SECURITY.md)."""
+    return qr_markup(url)
 
 
 def render_printed(template: str, **context) -> Markup:

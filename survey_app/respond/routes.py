@@ -18,6 +18,7 @@ shows "already received") and a signed cookie that warns a browser which already
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Callable
 from typing import NoReturn
@@ -38,7 +39,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf, validate_csrf
 from itsdangerous import BadData, BadSignature
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from wtforms import ValidationError
 
 from ..extensions import (
@@ -445,8 +446,18 @@ def iit_code(token: str):
 
 def _code_page_again(assessment: Assessment, message: str, **extra) -> tuple[str, int]:
     """The code page again with ``message`` and what was typed (the form is built only here,
-    to carry the posted values back)."""
-    return _code_page(assessment, CodeForm(), message=message, **extra), 422
+    to carry the posted values back).  Rendered once per worker, message, language and box
+    (ticked or not), with a mark where the typed code goes: later refusals fill in their
+    CSRF token and their code, escaped as the template escapes it (see _filled_page)."""
+    form = CodeForm()
+    typed = str(escape(form.code.data or ""))  # what ``{{ form.code.data or '' }}`` writes
+
+    def render() -> str:
+        form.code.data = _mark("code")  # escaping leaves the mark as it is
+        return _code_page(assessment, form, message=message, **extra)
+
+    what = ("code page again", message, bool(form.eligible.data), *sorted(extra.items()))
+    return _filled_page(assessment, what, _csrf_value(), render, typed={"code": typed}), 422
 
 
 def _blank_iit_page(assessment: Assessment, code_hash: str) -> str:
@@ -518,29 +529,41 @@ def _csrf_value() -> dict[str, str]:
 
 
 def _filled_page(assessment: Assessment, what: tuple, values: dict[str, str],
-                 render: Callable[[], str]) -> str:
-    """A blank page (no answers, no message) of ``assessment``, rendered once per worker and
-    language, with this request's ``values`` (name → value of hidden inputs) filled in.
+                 render: Callable[[], str], *, typed: dict[str, str] | None = None) -> str:
+    """A page of ``assessment`` that differs between requests only in ``values`` and
+    ``typed``, rendered once per worker and language, with this request's ``values`` (name →
+    value of hidden inputs) and ``typed`` (name → escaped text) filled in.
 
     Two GETs of a blank page differ only in such values (CSRF token, EIT nonce, IIT ticket:
     all plain URL-safe text; ``test_respondent_page_cache`` checks the rest is identical), so
     the first rendering is kept with marks in their place and later GETs fill them in: no
     form object and no template.  A value that is not exactly once in the page, as an
-    attribute, keeps nothing (rendered afresh each time).
+    attribute, keeps nothing (rendered afresh each time).  ``render`` writes the mark of each
+    ``typed`` name itself (``_mark(name)``, exactly once, or nothing is kept); typed text is
+    filled in last, so whatever it holds is never read as a mark.
     """
+    typed = typed or {}
     what = (*what, current_language(), request.query_string)
     kept = _kept_page(assessment, what)
-    if kept is not None:
+    if kept is None:
+        page = kept = render()
         for name, value in values.items():
-            kept = kept.replace(_mark(name), value)
-        return kept
-    page = marked = render()
+            attribute = f'value="{value}"'
+            if page.count(value) != 1 or attribute not in page:
+                return _fill(page, {}, typed)
+            kept = kept.replace(attribute, f'value="{_mark(name)}"')
+        if any(page.count(_mark(name)) != 1 for name in typed):
+            return _fill(page, {}, typed)
+        _keep_page(assessment, what, kept)
+    return _fill(kept, values, typed)
+
+
+def _fill(page: str, values: dict[str, str], typed: dict[str, str]) -> str:
     for name, value in values.items():
-        attribute = f'value="{value}"'
-        if page.count(value) != 1 or attribute not in page:
-            return page
-        marked = marked.replace(attribute, f'value="{_mark(name)}"')
-    _keep_page(assessment, what, marked)
+        page = page.replace(_mark(name), value)
+    if typed:  # in one pass: no typed text is searched for marks
+        marks = "|".join(re.escape(_mark(name)) for name in typed)
+        page = re.sub(marks, lambda m: typed[m.group(0).strip("\x00")], page)
     return page
 
 

@@ -384,3 +384,32 @@ def test_a_reopening_elsewhere_takes_iit_answers_at_once(app, respondent, setup)
                t=utcnow() + dt.timedelta(days=1), id=setup.assessment_id)
     assert respondent.submit_iit(ticket).status_code == 200
     assert count_rows(app, "ballot") == 1
+
+
+def test_a_refused_code_page_is_the_page_rendered_with_what_was_typed(app, setup):
+    """The code page a refused code gets back is kept with a mark where the typed code goes:
+    filled in, it is byte for byte the template's own rendering of that form, whatever was
+    typed (markup, quotes, NULs, marks, nothing), after any other refusal was kept."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    routes._KEPT_PAGES.clear()
+    typed = ["", "K7QM-4XPT-9C", "<b>&amp;'\"</b>", "\x00code\x00", "\x00csrf_token\x00x",
+             "a\x00b", "ก" * 40, "code\x00code\x00\x00"]
+    messages = [routes._csrf_expired_message, lambda: routes._code_message(routes.CodeState.USED)]
+    rendered_again = 0
+    for lang in ("th", "en"):
+        for text in typed:
+            for body in ({"code": text, "eligible": "y"}, {"code": text}, {"eligible": "y"}):
+                for message in messages:
+                    with app.test_request_context(f"/iit/{setup.token}?lang={lang}",
+                                                  method="POST", data=body):
+                        app.preprocess_request()
+                        assessment = routes._assessment(setup.token)
+                        with _rendered(app) as names:
+                            kept, status = routes._code_page_again(assessment, message())
+                        rendered_again += len(names)
+                        fresh = routes._code_page(assessment, routes.CodeForm(),
+                                                  message=message())
+                    assert status == 422
+                    assert kept == fresh, (lang, body)
+                    assert 'name="csrf_token"' in fresh
+    assert rendered_again == 2 * 2 * 2  # once per language, message and box (ticked or not)

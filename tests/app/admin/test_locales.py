@@ -178,3 +178,47 @@ def test_a_respondents_error_page_is_drawn_once_per_language_and_url(app):
     assert 'lang="en"' in english.get_data(as_text=True)
     assert drawn == [("errors/error.html", "th"), ("errors/error.html", "en"),
                      ("errors/error.html", "th")]
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_a_forced_language_inside_a_request_translates_in_that_language(app):
+    """The request's catalogue is looked up once (i18n.RequestDomain), yet a ``force_locale``
+    inside the request gets its own language, and the request's comes back after it: for
+    the Python gettext, a lazy string, a template's ``_()``, WTForms' messages and
+    current_language, each checked alone (one path's lookup would serve the next)."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+    from flask_babel import gettext as _
+    from flask_babel import lazy_gettext as _l
+
+    from survey_app.i18n import _CATALOGUE_TRANSLATIONS, current_language
+
+    required = "This field is required."
+    thai = dict(catalogue_pairs())[required]
+    paths = [
+        (lambda: _(required), required, thai),
+        (lambda: str(_l(required)), required, thai),
+        (lambda: render_template_string("{{ _(m) }}", m=required), required, thai),
+        (lambda: _CATALOGUE_TRANSLATIONS.gettext(required), required, thai),
+        (current_language, "en", "th"),
+    ]
+    for path, english, in_thai in paths:
+        with app.test_request_context("/admin/?lang=en"):
+            app.preprocess_request()
+            assert path() == english
+            with force_locale("th"):
+                assert path() == in_thai
+            assert path() == english
+            with force_locale("en"):
+                assert path() == english
+        with app.test_request_context("/admin/"):
+            app.preprocess_request()
+            assert path() == in_thai
+            with force_locale("en"):
+                assert path() == english
+            assert path() == in_thai
+
+
+def catalogue_pairs():
+    return ((m.id, m.string) for m in catalogue.read_catalogue("th")
+            if isinstance(m.id, str) and m.string)
