@@ -203,20 +203,16 @@ def test_a_forced_language_inside_a_request_translates_in_that_language(app):
         (current_language, "en", "th"),
     ]
     for path, english, in_thai in paths:
-        with app.test_request_context("/admin/?lang=en"):
-            app.preprocess_request()
-            assert path() == english
-            with force_locale("th"):
-                assert path() == in_thai
-            assert path() == english
-            with force_locale("en"):
-                assert path() == english
-        with app.test_request_context("/admin/"):
-            app.preprocess_request()
-            assert path() == in_thai
-            with force_locale("en"):
-                assert path() == english
-            assert path() == in_thai
+        said = {"en": english, "th": in_thai}
+        for url, own, other in (("/admin/?lang=en", "en", "th"), ("/admin/", "th", "en")):
+            with app.test_request_context(url):
+                app.preprocess_request()
+                assert path() == said[own]
+                with force_locale(other):
+                    assert path() == said[other]
+                assert path() == said[own]
+                with force_locale(own):
+                    assert path() == said[own]
 
 
 def catalogue_pairs():
