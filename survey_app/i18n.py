@@ -142,6 +142,7 @@ def format_date(value: date, locale: str | None = None, *, short: bool = False) 
 # objects: ``force_locale`` and ``refresh`` replace or drop them) takes it without the search.
 
 _LOCALE = "babel_locale"
+_DOMAIN = "babel_domain"
 _KEPT = "ita_translations"
 
 
@@ -154,17 +155,24 @@ def _resolved(name: str):
         return None
 
 
+def _kept(found: dict, domain):
+    """The translations kept on the namespace ``found`` if they were found for its locale now
+    and for ``domain``; else None."""
+    kept = found.get(_KEPT)
+    if kept is not None and kept[0] is found.get(_LOCALE) and kept[1] is domain:
+        return kept[2]
+    return None
+
+
 def request_translations():
     """``flask_babel.get_translations()``, found once per request, locale and domain."""
     try:
         found = g._flask_babel.__dict__
     except (AttributeError, RuntimeError):
         return get_translations()
-    kept = found.get(_KEPT)
-    if (kept is not None and kept[0] is found.get(_LOCALE)
-            and kept[1] is found.get("babel_domain")):
-        return kept[2]
-    return get_translations()  # through RequestDomain, which keeps what it finds
+    kept = _kept(found, found.get(_DOMAIN))
+    # else through RequestDomain, which keeps what it finds
+    return kept if kept is not None else get_translations()
 
 
 class RequestDomain(Domain):
@@ -176,9 +184,9 @@ class RequestDomain(Domain):
         except (AttributeError, RuntimeError):  # not yet made; outside an app context
             return super().get_translations()
         found = namespace.__dict__
-        kept = found.get(_KEPT)
-        if kept is not None and kept[1] is self and kept[0] is found.get(_LOCALE):
-            return kept[2]
+        kept = _kept(found, self)
+        if kept is not None:
+            return kept
         translations = super().get_translations()  # resolves the locale onto the namespace
         if found.get(_LOCALE) is not None:
             setattr(namespace, _KEPT, (found[_LOCALE], self, translations))
